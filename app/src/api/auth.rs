@@ -1,0 +1,54 @@
+//! Sign-up, log-in, log-out and the current user.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::CurrentUser;
+
+#[server(endpoint = "signup")]
+pub async fn signup(full_name: String, org_name: String, email: String, password: String) -> Result<(), AppError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    let account = crate::db::accounts::signup(
+        &state.pool,
+        crate::db::accounts::SignupInput { full_name, org_name, email, password },
+    )
+    .await?;
+    ctx::set_session_cookie(&account.session_token, state.config.secure_cookies);
+    leptos_axum::redirect("/dashboard");
+    Ok(())
+}
+
+#[server(endpoint = "login")]
+pub async fn login(email: String, password: String) -> Result<(), AppError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    let token = crate::db::accounts::login(&state.pool, &email, &password).await?;
+    ctx::set_session_cookie(&token, state.config.secure_cookies);
+    leptos_axum::redirect("/dashboard");
+    Ok(())
+}
+
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    if let Some((_, member)) = ctx::try_member().await? {
+        crate::db::accounts::logout(&state.pool, &member).await?;
+    }
+    ctx::clear_session_cookie(state.config.secure_cookies);
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[server(endpoint = "me")]
+pub async fn who_am_i() -> Result<Option<CurrentUser>, AppError> {
+    Ok(super::ctx::try_member().await?.map(|(_, m)| CurrentUser {
+        user_id: m.user_id,
+        tenant_id: m.tenant_id,
+        email: m.email,
+        full_name: m.full_name,
+        tenant_name: m.tenant_name,
+        role: m.role,
+    }))
+}

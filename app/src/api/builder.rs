@@ -1,0 +1,87 @@
+//! Builder server functions: open a page, add, edit, move and delete blocks, autosave versions.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::model::*;
+
+#[cfg(feature = "ssr")]
+const CANNOT_EDIT: &str = "Viewers cannot change pages. Ask an owner or admin for editor access.";
+
+#[server(endpoint = "builder/load")]
+pub async fn load_builder(page_id: Uuid) -> Result<BuilderData, AppError> {
+    let (member, mut tx) = super::ctx::member_tx(|_| true, "").await?;
+    let data = crate::db::builder::load(&mut tx, page_id, member.role).await?;
+    tx.commit().await?;
+    Ok(data)
+}
+
+#[server(endpoint = "builder/add", input = Json)]
+pub async fn add_component(
+    page_id: Uuid,
+    kind: ComponentKind,
+    after: Option<Uuid>,
+    base_revision: i64,
+) -> Result<ComponentAdded, AppError> {
+    let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
+    let (revision, component) =
+        crate::db::builder::add(&mut tx, member.tenant_id, page_id, kind, after, base_revision).await?;
+    tx.commit().await?;
+    Ok(ComponentAdded { revision, component })
+}
+
+#[server(endpoint = "builder/update", input = Json)]
+pub async fn update_component(
+    page_id: Uuid,
+    component_id: Uuid,
+    block: BlockProps,
+    base_revision: i64,
+) -> Result<SaveAck, AppError> {
+    let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
+    let revision =
+        crate::db::builder::update_props(&mut tx, page_id, component_id, &block, base_revision, member.role).await?;
+    tx.commit().await?;
+    Ok(SaveAck { revision })
+}
+
+#[server(endpoint = "builder/move", input = Json)]
+pub async fn move_component(
+    page_id: Uuid,
+    component_id: Uuid,
+    after: Option<Uuid>,
+    base_revision: i64,
+) -> Result<ComponentMoved, AppError> {
+    let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
+    let (revision, key) =
+        crate::db::builder::move_block(&mut tx, page_id, component_id, after, base_revision, member.role).await?;
+    tx.commit().await?;
+    Ok(ComponentMoved { revision, order_key: hex::encode(key) })
+}
+
+#[server(endpoint = "builder/delete", input = Json)]
+pub async fn delete_component(page_id: Uuid, component_id: Uuid, base_revision: i64) -> Result<SaveAck, AppError> {
+    let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
+    let revision = crate::db::builder::delete(&mut tx, page_id, component_id, base_revision, member.role).await?;
+    tx.commit().await?;
+    Ok(SaveAck { revision })
+}
+
+/// The 30-second autosave tick: records an `auto` version if the page changed since the last one.
+#[server(endpoint = "builder/autosave", input = Json)]
+pub async fn autosave_version(page_id: Uuid) -> Result<VersionRecorded, AppError> {
+    let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
+    let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM pages WHERE id = $1")
+        .bind(page_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_none() {
+        return Err(AppError::NotFound("Page".into()));
+    }
+    let recorded =
+        crate::db::builder::record_version(&mut tx, member.tenant_id, page_id, Some(member.user_id), "auto", None)
+            .await?;
+    tx.commit().await?;
+    Ok(VersionRecorded { recorded })
+}

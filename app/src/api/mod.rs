@@ -1,0 +1,10 @@
+//! Typed server functions, grouped by resource. Each is thin: authenticate, check the role,
+//! open the tenant transaction, call `db`, commit.
+
+pub mod auth;
+pub mod builder;
+pub mod publish;
+pub mod websites;
+
+#[cfg(feature = "ssr")]
+pub mod ctx;

@@ -1,0 +1,302 @@
+//! Sign-up (seed Flow 1), log-in and sessions.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use fractional_index::FractionalIndex;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::{audit, system, tenant_tx, Tx};
+use crate::error::AppError;
+use crate::model::{parse_name, slugify, BlockProps, Branding, Email, Password, Role};
+
+/// Sessions last 30 days.
+pub const SESSION_DAYS: i64 = 30;
+const STARTER_PLAN: Uuid = Uuid::from_u128(1);
+
+pub struct SignupInput {
+    pub full_name: String,
+    pub org_name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// What sign-up created, for the caller and for tests.
+pub struct NewAccount {
+    pub tenant_id: Uuid,
+    pub user_id: Uuid,
+    pub website_id: Uuid,
+    pub home_page_id: Uuid,
+    pub subdomain: String,
+    /// Raw session token for the cookie; only its hash is stored.
+    pub session_token: String,
+}
+
+/// Hashes off the async runtime: argon2 is deliberately slow.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+    })
+    .await
+    .map_err(|_| AppError::Internal)?
+    .map_err(|e| {
+        tracing::error!(error = %e, "password hashing failed");
+        AppError::Internal
+    })
+}
+
+async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A fresh random session token and the id stored for it (hex SHA-256 of the token), so a
+/// leaked sessions table cannot be replayed as cookies.
+pub fn new_session_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    let id = session_id(&token);
+    (token, id)
+}
+
+pub fn session_id(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+async fn insert_session(tx: &mut Tx, tenant_id: Uuid, user_id: Uuid) -> Result<String, AppError> {
+    let (token, id) = new_session_token();
+    sqlx::query(
+        r#"INSERT INTO sessions (id, tenant_id, user_id, expires_at)
+           VALUES ($1, $2, $3, now() + make_interval(days => $4))"#,
+    )
+    .bind(&id)
+    .bind(tenant_id)
+    .bind(user_id)
+    .bind(SESSION_DAYS as i32)
+    .execute(&mut **tx)
+    .await?;
+    Ok(token)
+}
+
+fn random_suffix() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut bytes = [0u8; 4];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+}
+
+/// Creates the tenant with a unique slug derived from the organisation name. A taken slug
+/// gets a random suffix; `ON CONFLICT DO NOTHING` keeps the transaction usable on a clash.
+async fn insert_tenant(tx: &mut Tx, tenant_id: Uuid, org_name: &str) -> Result<String, AppError> {
+    let mut base = slugify(org_name, 30);
+    if base.len() < 3 {
+        base = format!("site-{base}").trim_end_matches('-').to_string();
+    }
+    for attempt in 0..8 {
+        let slug = if attempt == 0 { base.clone() } else { format!("{base}-{}", random_suffix()) };
+        let inserted = sqlx::query(
+            r#"INSERT INTO tenants (id, name, slug, plan_id, status)
+               VALUES ($1, $2, $3, $4, 'active')
+               ON CONFLICT (slug) DO NOTHING"#,
+        )
+        .bind(tenant_id)
+        .bind(org_name)
+        .bind(&slug)
+        .bind(STARTER_PLAN)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(slug);
+        }
+    }
+    tracing::error!("could not find a free tenant slug");
+    Err(AppError::Internal)
+}
+
+async fn insert_website(tx: &mut Tx, tenant_id: Uuid, name: &str, slug: &str) -> Result<(Uuid, String), AppError> {
+    let branding = serde_json::to_value(Branding::default()).map_err(|_| AppError::Internal)?;
+    for attempt in 0..8 {
+        let sub = if attempt == 0 { slug.to_string() } else { format!("{slug}-{}", random_suffix()) };
+        let id: Option<Uuid> = sqlx::query_scalar(
+            r#"INSERT INTO websites (tenant_id, name, subdomain, status, branding_config)
+               VALUES ($1, $2, $3, 'draft', $4)
+               ON CONFLICT (subdomain) DO NOTHING
+               RETURNING id"#,
+        )
+        .bind(tenant_id)
+        .bind(name)
+        .bind(&sub)
+        .bind(&branding)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(id) = id {
+            return Ok((id, sub));
+        }
+    }
+    tracing::error!("could not find a free subdomain");
+    Err(AppError::Internal)
+}
+
+/// Seed Flow 1 in one transaction: tenant, owner, website, home page, five starter blocks,
+/// Starter subscription, audit entry and the first session. Nothing is left behind on error.
+#[tracing::instrument(skip_all)]
+pub async fn signup(pool: &PgPool, input: SignupInput) -> Result<NewAccount, AppError> {
+    let full_name = parse_name("full_name", "your name", &input.full_name, 1, 100)?;
+    let org_name = parse_name("org_name", "your organisation's name", &input.org_name, 2, 80)?;
+    let email = Email::parse(&input.email)?;
+    let password = Password::parse(&input.password)?;
+    if system::login_lookup(pool, email.as_str()).await?.is_some() {
+        return Err(AppError::invalid("email", "An account with this email already exists. Log in instead."));
+    }
+    let hash = hash_password(password.expose().to_string()).await?;
+
+    let tenant_id = Uuid::new_v4();
+    let mut tx = tenant_tx(pool, tenant_id).await?;
+    let slug = insert_tenant(&mut tx, tenant_id, &org_name).await?;
+
+    // A concurrent sign-up with the same email loses here on the unique index.
+    let user_id: Uuid = sqlx::query_scalar(
+        r#"INSERT INTO users (tenant_id, email, password_hash, full_name, role, invitation_accepted_at, last_login_at)
+           VALUES ($1, $2, $3, $4, 'owner', now(), now())
+           RETURNING id"#,
+    )
+    .bind(tenant_id)
+    .bind(email.as_str())
+    .bind(&hash)
+    .bind(&full_name)
+    .fetch_one(&mut *tx)
+    .await?;
+
+    let (website_id, subdomain) = insert_website(&mut tx, tenant_id, &org_name, &slug).await?;
+
+    // The home page starts `published` so the first Publish shows it; later pages start as drafts.
+    let home_page_id: Uuid = sqlx::query_scalar(
+        r#"INSERT INTO pages (tenant_id, website_id, title, slug, status, is_home, nav_order)
+           VALUES ($1, $2, 'Home', '/', 'published', true, 0)
+           RETURNING id"#,
+    )
+    .bind(tenant_id)
+    .bind(website_id)
+    .fetch_one(&mut *tx)
+    .await?;
+
+    let mut key = FractionalIndex::default();
+    for block in BlockProps::signup_defaults(&org_name) {
+        sqlx::query(
+            r#"INSERT INTO components (tenant_id, page_id, type, order_key, props)
+               VALUES ($1, $2, $3, $4, $5)"#,
+        )
+        .bind(tenant_id)
+        .bind(home_page_id)
+        .bind(block.kind().as_str())
+        .bind(key.as_bytes())
+        .bind(block.props_json())
+        .execute(&mut *tx)
+        .await?;
+        key = FractionalIndex::new_after(&key);
+    }
+
+    // Billing (Stripe customer creation) is not wired yet; the local placeholder id is
+    // replaced when the tenant first opens checkout.
+    sqlx::query(
+        r#"INSERT INTO subscriptions (tenant_id, stripe_customer_id, status, billing_cycle)
+           VALUES ($1, $2, 'active', 'none')"#,
+    )
+    .bind(tenant_id)
+    .bind(format!("local_{}", tenant_id.simple()))
+    .execute(&mut *tx)
+    .await?;
+
+    audit(&mut tx, tenant_id, Some(user_id), "tenant.created", ("tenant", tenant_id), serde_json::json!({ "slug": slug })).await?;
+    audit(&mut tx, tenant_id, Some(user_id), "website.created", ("website", website_id), serde_json::json!({ "subdomain": subdomain })).await?;
+
+    let session_token = insert_session(&mut tx, tenant_id, user_id).await?;
+    tx.commit().await?;
+    tracing::info!(%tenant_id, %subdomain, "tenant signed up");
+    Ok(NewAccount { tenant_id, user_id, website_id, home_page_id, subdomain, session_token })
+}
+
+/// Checks the credentials and opens a session; returns the raw session token.
+#[tracing::instrument(skip_all)]
+pub async fn login(pool: &PgPool, email: &str, password: &str) -> Result<String, AppError> {
+    let email = Email::parse(email)?;
+    if password.is_empty() {
+        return Err(AppError::invalid("password", "Enter your password."));
+    }
+    let Some(row) = system::login_lookup(pool, email.as_str()).await? else {
+        return Err(AppError::invalid("email", "No account uses this email address. Check it, or sign up."));
+    };
+    if !verify_password(password.to_string(), row.password_hash.clone()).await {
+        return Err(AppError::invalid("password", "That password is not right. Try again."));
+    }
+    if !row.user_active {
+        return Err(AppError::forbidden("This account has been deactivated. Ask your team's owner."));
+    }
+    if row.tenant_status != "active" {
+        return Err(AppError::forbidden("This organisation is suspended. Contact support."));
+    }
+    let mut tx = tenant_tx(pool, row.tenant_id).await?;
+    sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1")
+        .bind(row.user_id)
+        .execute(&mut *tx)
+        .await?;
+    let token = insert_session(&mut tx, row.tenant_id, row.user_id).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// The member behind a session cookie, if the session is valid.
+#[derive(Clone)]
+pub struct Member {
+    pub session_id: String,
+    pub user_id: Uuid,
+    pub tenant_id: Uuid,
+    pub role: Role,
+    pub email: String,
+    pub full_name: Option<String>,
+    pub tenant_name: String,
+}
+
+pub async fn member_from_token(pool: &PgPool, token: &str) -> Result<Option<Member>, AppError> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let Some(row) = system::session_lookup(pool, &session_id(token)).await? else {
+        return Ok(None);
+    };
+    if row.tenant_status != "active" {
+        return Ok(None);
+    }
+    let Some(role) = Role::parse(&row.role) else {
+        return Ok(None);
+    };
+    Ok(Some(Member {
+        session_id: row.session_id,
+        user_id: row.user_id,
+        tenant_id: row.tenant_id,
+        role,
+        email: row.email,
+        full_name: row.full_name,
+        tenant_name: row.tenant_name,
+    }))
+}
+
+pub async fn logout(pool: &PgPool, member: &Member) -> Result<(), AppError> {
+    let mut tx = tenant_tx(pool, member.tenant_id).await?;
+    sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(&member.session_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

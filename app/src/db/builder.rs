@@ -1,0 +1,327 @@
+//! Reads and writes behind the builder: a page's blocks, block edits, moves and versions.
+//!
+//! Every write names the page revision it was based on. [`bump_revision`] advances the
+//! revision only if it still matches, so a stale tab gets `Conflict` instead of silently
+//! overwriting newer work.
+
+use fractional_index::FractionalIndex;
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use super::Tx;
+use crate::error::AppError;
+use crate::model::{BlockProps, BuilderData, ComponentDto, ComponentKind, Role};
+
+#[derive(FromRow)]
+struct PageHead {
+    id: Uuid,
+    title: String,
+    slug: String,
+    revision: i64,
+    website_id: Uuid,
+    website_name: String,
+    subdomain: Option<String>,
+    branding_config: serde_json::Value,
+}
+
+#[derive(FromRow)]
+struct ComponentRow {
+    id: Uuid,
+    #[sqlx(rename = "type")]
+    kind: String,
+    order_key: Vec<u8>,
+    props: serde_json::Value,
+    is_visible: bool,
+    is_locked: bool,
+}
+
+fn page_not_found() -> AppError {
+    AppError::NotFound("Page".into())
+}
+
+fn block_not_found() -> AppError {
+    AppError::NotFound("Block".into())
+}
+
+impl ComponentRow {
+    fn into_dto(self) -> Result<ComponentDto, AppError> {
+        let block = BlockProps::from_parts(&self.kind, self.props).map_err(|e| {
+            tracing::error!(component = %self.id, error = %e, "stored block does not parse");
+            AppError::Internal
+        })?;
+        Ok(ComponentDto {
+            id: self.id,
+            block,
+            order_key: hex::encode(&self.order_key),
+            is_visible: self.is_visible,
+            is_locked: self.is_locked,
+        })
+    }
+}
+
+async fn components(tx: &mut Tx, page_id: Uuid) -> Result<Vec<ComponentRow>, AppError> {
+    Ok(sqlx::query_as::<_, ComponentRow>(
+        r#"SELECT id, type, order_key, props, is_visible, is_locked
+           FROM components WHERE page_id = $1 ORDER BY order_key"#,
+    )
+    .bind(page_id)
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
+pub async fn load(tx: &mut Tx, page_id: Uuid, role: Role) -> Result<BuilderData, AppError> {
+    let head = sqlx::query_as::<_, PageHead>(
+        r#"SELECT p.id, p.title, p.slug, p.revision, w.id AS website_id, w.name AS website_name,
+                  w.subdomain, w.branding_config
+           FROM pages p JOIN websites w ON w.id = p.website_id
+           WHERE p.id = $1"#,
+    )
+    .bind(page_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(page_not_found)?;
+    let components = components(tx, page_id)
+        .await?
+        .into_iter()
+        .map(ComponentRow::into_dto)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(BuilderData {
+        page_id: head.id,
+        page_title: head.title,
+        page_slug: head.slug,
+        revision: head.revision,
+        website_id: head.website_id,
+        website_name: head.website_name,
+        subdomain: head.subdomain,
+        branding: serde_json::from_value(head.branding_config).unwrap_or_default(),
+        components,
+        role,
+    })
+}
+
+/// Advances the page's revision if it is still `base`. The row lock taken here also
+/// serialises concurrent edits of the same page.
+pub async fn bump_revision(tx: &mut Tx, page_id: Uuid, base: i64) -> Result<i64, AppError> {
+    let next: Option<i64> = sqlx::query_scalar(
+        "UPDATE pages SET revision = revision + 1 WHERE id = $1 AND revision = $2 RETURNING revision",
+    )
+    .bind(page_id)
+    .bind(base)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(n) = next {
+        return Ok(n);
+    }
+    let current: Option<i64> = sqlx::query_scalar("SELECT revision FROM pages WHERE id = $1")
+        .bind(page_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match current {
+        Some(current_revision) => Err(AppError::Conflict { current_revision }),
+        None => Err(page_not_found()),
+    }
+}
+
+/// The fractional index for a block placed directly after `after` (or first when `None`),
+/// ignoring `moving` (the block being moved, if any).
+async fn key_after(tx: &mut Tx, page_id: Uuid, after: Option<Uuid>, moving: Option<Uuid>) -> Result<FractionalIndex, AppError> {
+    let lower: Option<Vec<u8>> = match after {
+        Some(id) => Some(
+            sqlx::query_scalar("SELECT order_key FROM components WHERE id = $1 AND page_id = $2")
+                .bind(id)
+                .bind(page_id)
+                .fetch_optional(&mut **tx)
+                .await?
+                .ok_or_else(|| AppError::invalid("after", "The block to place after is no longer on this page."))?,
+        ),
+        None => None,
+    };
+    let upper: Option<Vec<u8>> = sqlx::query_scalar(
+        r#"SELECT order_key FROM components
+           WHERE page_id = $1 AND ($2::bytea IS NULL OR order_key > $2) AND ($3::uuid IS NULL OR id <> $3)
+           ORDER BY order_key LIMIT 1"#,
+    )
+    .bind(page_id)
+    .bind(&lower)
+    .bind(moving)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let parse = |b: Vec<u8>| {
+        FractionalIndex::from_bytes(b).map_err(|_| {
+            tracing::error!("stored order key is not a fractional index");
+            AppError::Internal
+        })
+    };
+    let lower = lower.map(parse).transpose()?;
+    let upper = upper.map(parse).transpose()?;
+    Ok(match (lower, upper) {
+        (None, None) => FractionalIndex::default(),
+        (Some(l), None) => FractionalIndex::new_after(&l),
+        (None, Some(u)) => FractionalIndex::new_before(&u),
+        (Some(l), Some(u)) => FractionalIndex::new_between(&l, &u).ok_or(AppError::Internal)?,
+    })
+}
+
+/// Locked blocks may be changed only by owners and admins.
+async fn check_block(tx: &mut Tx, page_id: Uuid, id: Uuid, role: Role) -> Result<(), AppError> {
+    let locked: bool = sqlx::query_scalar("SELECT is_locked FROM components WHERE id = $1 AND page_id = $2")
+        .bind(id)
+        .bind(page_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(block_not_found)?;
+    if locked && !role.can_edit_locked() {
+        return Err(AppError::forbidden("This block is locked. Only owners and admins can change it."));
+    }
+    Ok(())
+}
+
+pub async fn add(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    page_id: Uuid,
+    kind: ComponentKind,
+    after: Option<Uuid>,
+    base: i64,
+) -> Result<(i64, ComponentDto), AppError> {
+    let block = BlockProps::starter(kind)?;
+    let revision = bump_revision(tx, page_id, base).await?;
+    let key = key_after(tx, page_id, after, None).await?;
+    let row = sqlx::query_as::<_, ComponentRow>(
+        r#"INSERT INTO components (tenant_id, page_id, type, order_key, props)
+           VALUES ($1, $2, $3, $4, $5)
+           RETURNING id, type, order_key, props, is_visible, is_locked"#,
+    )
+    .bind(tenant_id)
+    .bind(page_id)
+    .bind(kind.as_str())
+    .bind(key.as_bytes())
+    .bind(block.props_json())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((revision, row.into_dto()?))
+}
+
+pub async fn update_props(
+    tx: &mut Tx,
+    page_id: Uuid,
+    id: Uuid,
+    block: &BlockProps,
+    base: i64,
+    role: Role,
+) -> Result<i64, AppError> {
+    block.validate()?;
+    check_block(tx, page_id, id, role).await?;
+    let revision = bump_revision(tx, page_id, base).await?;
+    let updated = sqlx::query("UPDATE components SET props = $1 WHERE id = $2 AND page_id = $3 AND type = $4")
+        .bind(block.props_json())
+        .bind(id)
+        .bind(page_id)
+        .bind(block.kind().as_str())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if updated != 1 {
+        return Err(AppError::invalid("type", "A block's type cannot be changed."));
+    }
+    Ok(revision)
+}
+
+/// Moves one block directly after `after` (or to the top). Writes exactly one component row.
+pub async fn move_block(
+    tx: &mut Tx,
+    page_id: Uuid,
+    id: Uuid,
+    after: Option<Uuid>,
+    base: i64,
+    role: Role,
+) -> Result<(i64, Vec<u8>), AppError> {
+    if after == Some(id) {
+        return Err(AppError::invalid("after", "A block cannot be placed after itself."));
+    }
+    check_block(tx, page_id, id, role).await?;
+    let revision = bump_revision(tx, page_id, base).await?;
+    let key = key_after(tx, page_id, after, Some(id)).await?;
+    sqlx::query("UPDATE components SET order_key = $1 WHERE id = $2 AND page_id = $3")
+        .bind(key.as_bytes())
+        .bind(id)
+        .bind(page_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok((revision, key.as_bytes().to_vec()))
+}
+
+pub async fn delete(tx: &mut Tx, page_id: Uuid, id: Uuid, base: i64, role: Role) -> Result<i64, AppError> {
+    check_block(tx, page_id, id, role).await?;
+    let revision = bump_revision(tx, page_id, base).await?;
+    sqlx::query("DELETE FROM components WHERE id = $1 AND page_id = $2")
+        .bind(id)
+        .bind(page_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(revision)
+}
+
+/// The page's blocks as stored in `page_versions.content_snapshot` (seed §11).
+pub async fn content_snapshot(tx: &mut Tx, page_id: Uuid) -> Result<serde_json::Value, AppError> {
+    let rows = components(tx, page_id).await?;
+    Ok(serde_json::Value::Array(
+        rows.into_iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id,
+                    "type": c.kind,
+                    "props": c.props,
+                    "order_key": hex::encode(&c.order_key),
+                    "is_visible": c.is_visible,
+                    "is_locked": c.is_locked,
+                })
+            })
+            .collect(),
+    ))
+}
+
+/// Records a version of the page if its content differs from the newest version, then prunes
+/// to the plan's `version_history_limit`. Returns whether a version was written.
+pub async fn record_version(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    page_id: Uuid,
+    user_id: Option<Uuid>,
+    trigger: &str,
+    label: Option<String>,
+) -> Result<bool, AppError> {
+    let snapshot = content_snapshot(tx, page_id).await?;
+    let unchanged: Option<bool> = sqlx::query_scalar(
+        r#"SELECT content_snapshot = $2 FROM page_versions
+           WHERE page_id = $1 ORDER BY saved_at DESC, id DESC LIMIT 1"#,
+    )
+    .bind(page_id)
+    .bind(&snapshot)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if trigger == "auto" && unchanged == Some(true) {
+        return Ok(false);
+    }
+    sqlx::query(
+        r#"INSERT INTO page_versions (tenant_id, page_id, saved_by, content_snapshot, label, trigger)
+           VALUES ($1, $2, $3, $4, $5, $6)"#,
+    )
+    .bind(tenant_id)
+    .bind(page_id)
+    .bind(user_id)
+    .bind(&snapshot)
+    .bind(label)
+    .bind(trigger)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        r#"SELECT prune_page_versions($1, (SELECT p.version_history_limit FROM plans p
+                                            JOIN tenants t ON t.plan_id = p.id WHERE t.id = $2))"#,
+    )
+    .bind(page_id)
+    .bind(tenant_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
+}

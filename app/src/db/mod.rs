@@ -1,0 +1,54 @@
+//! Server-only database access. Row types here never leave the server.
+//!
+//! Every tenant request goes through [`tenant_tx`]; the few reads that must cross tenants
+//! live in [`system`] and nowhere else.
+
+pub mod accounts;
+pub mod builder;
+pub mod publish;
+pub mod system;
+pub mod websites;
+
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+pub type Tx = Transaction<'static, Postgres>;
+
+/// Opens the transaction a tenant request runs in. `set_config(..., true)` scopes the tenant to
+/// this transaction only, so a pooled connection never carries it into another request; the
+/// RLS policies compare every row's `tenant_id` with it.
+#[tracing::instrument(skip(pool))]
+pub async fn tenant_tx(pool: &PgPool, tenant_id: Uuid) -> Result<Tx, AppError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT set_config('app.current_tenant_id', $1, true)")
+        .bind(tenant_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// Appends to the tenant's audit log (seed §17) inside the caller's transaction.
+pub async fn audit(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    user_id: Option<Uuid>,
+    action: &str,
+    resource: (&str, Uuid),
+    metadata: serde_json::Value,
+) -> Result<(), AppError> {
+    sqlx::query(
+        r#"INSERT INTO audit_logs (tenant_id, performed_by, action, resource_type, resource_id, metadata)
+           VALUES ($1, $2, $3, $4, $5, $6)"#,
+    )
+    .bind(tenant_id)
+    .bind(user_id)
+    .bind(action)
+    .bind(resource.0)
+    .bind(resource.1)
+    .bind(metadata)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! The named, minimal path for reads that must cross tenants. Each one calls a SECURITY
+//! DEFINER function from `migrations/*_system_functions.sql`, which returns only the columns
+//! the caller needs. Nothing else in the app reads across tenants.
+//!
+//! - login by email: the tenant is not known until the user is found;
+//! - session lookup: the cookie names a session, the session names the tenant;
+//! - host → live snapshot: a visitor has no tenant at all.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgPool};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+#[derive(FromRow)]
+pub struct LoginRow {
+    pub user_id: Uuid,
+    pub tenant_id: Uuid,
+    pub password_hash: String,
+    pub role: String,
+    pub user_active: bool,
+    pub tenant_status: String,
+}
+
+pub async fn login_lookup(pool: &PgPool, email: &str) -> Result<Option<LoginRow>, AppError> {
+    Ok(sqlx::query_as::<_, LoginRow>(
+        r#"SELECT user_id, tenant_id, password_hash, role, user_active, tenant_status
+           FROM auth_login_lookup($1)"#,
+    )
+    .bind(email)
+    .fetch_optional(pool)
+    .await?)
+}
+
+#[derive(FromRow, Clone)]
+pub struct SessionRow {
+    pub session_id: String,
+    pub user_id: Uuid,
+    pub tenant_id: Uuid,
+    pub role: String,
+    pub email: String,
+    pub full_name: Option<String>,
+    pub tenant_name: String,
+    pub tenant_status: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn session_lookup(pool: &PgPool, session_id: &str) -> Result<Option<SessionRow>, AppError> {
+    Ok(sqlx::query_as::<_, SessionRow>(
+        r#"SELECT session_id, user_id, tenant_id, role, email, full_name, tenant_name, tenant_status, expires_at
+           FROM auth_session_lookup($1)"#,
+    )
+    .bind(session_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+#[derive(FromRow)]
+pub struct LiveSite {
+    pub website_id: Uuid,
+    pub tenant_id: Uuid,
+    pub deployment_id: Uuid,
+    pub snapshot_json: serde_json::Value,
+    pub deployed_at: DateTime<Utc>,
+}
+
+/// The live snapshot of the published website at `{subdomain}.{sites_domain}`.
+pub async fn site_by_subdomain(pool: &PgPool, subdomain: &str) -> Result<Option<LiveSite>, AppError> {
+    Ok(sqlx::query_as::<_, LiveSite>(
+        r#"SELECT website_id, tenant_id, deployment_id, snapshot_json, deployed_at
+           FROM site_live_by_subdomain($1)"#,
+    )
+    .bind(subdomain)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// The live snapshot of the published website whose verified custom domain is `domain`.
+pub async fn site_by_domain(pool: &PgPool, domain: &str) -> Result<Option<LiveSite>, AppError> {
+    Ok(sqlx::query_as::<_, LiveSite>(
+        r#"SELECT website_id, tenant_id, deployment_id, snapshot_json, deployed_at
+           FROM site_live_by_domain($1)"#,
+    )
+    .bind(domain)
+    .fetch_optional(pool)
+    .await?)
+}

@@ -1,0 +1,93 @@
+//! The one error type every server function returns. Variants are what the UI can act on;
+//! internal causes are logged on the server and replaced by a generic message, so SQL text,
+//! paths or stack traces never reach the browser.
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please log in to continue.")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0} not found.")]
+    NotFound(String),
+    /// Bad input for one field; `field` matches the form input's name.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    /// The page changed since the revision the edit was based on.
+    #[error("This page was changed in another tab or by another editor. Reload to see the latest version.")]
+    Conflict { current_revision: i64 },
+    #[error("Your plan allows {max} {what}. Upgrade to add more.")]
+    LimitReached { what: String, max: i64 },
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// Transport-level failure (network down, server unreachable, bad response).
+    #[error("Could not reach the server ({0}).")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid { field: field.to_string(), message: message.into() }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden(message.into())
+    }
+
+    /// The field an error belongs to, for inline form messages.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => {
+                Self::invalid("request", format!("The request was malformed: {m}"))
+            }
+            other => Self::Transport(other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::AppError;
+
+    /// Unique constraints whose violation is the user's to fix, mapped to the form field
+    /// and message. Matched by constraint name (set in the migrations), never by error text.
+    const CONSTRAINT_FIELDS: &[(&str, &str, &str)] = &[
+        ("users_email_lower_key", "email", "An account with this email already exists. Log in instead."),
+        ("pages_website_id_slug_key", "slug", "Another page on this website already uses this URL."),
+        ("websites_custom_domain_key", "custom_domain", "This domain is already connected to another website."),
+        ("components_page_id_order_key_key", "order", "Another edit changed the block order at the same time. Reload and try again."),
+    ];
+
+    impl From<sqlx::Error> for AppError {
+        fn from(err: sqlx::Error) -> Self {
+            if let sqlx::Error::Database(db) = &err {
+                if let Some(name) = db.constraint() {
+                    if let Some((_, field, msg)) = CONSTRAINT_FIELDS.iter().find(|(c, _, _)| *c == name) {
+                        return AppError::invalid(field, *msg);
+                    }
+                }
+            }
+            if matches!(err, sqlx::Error::RowNotFound) {
+                return AppError::NotFound("Record".into());
+            }
+            tracing::error!(error = %err, "database error");
+            AppError::Internal
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Starter content: what a block looks like when it is dropped on a page, and the five blocks
+//! a new site starts with. Images are local SVGs under `public/starter/`, so a fresh site looks
+//! finished without reaching any other host.
+
+use super::*;
+
+impl Default for LogoRef {
+    fn default() -> Self {
+        Self { url: String::new(), alt: "My Site".into(), width: 140 }
+    }
+}
+
+fn link(label: &str, href: &str) -> NavLink {
+    NavLink { label: label.into(), href: href.into(), is_external: false }
+}
+
+impl Default for NavbarProps {
+    fn default() -> Self {
+        Self {
+            logo: LogoRef::default(),
+            links: vec![link("Home", "/"), link("About", "#features"), link("Contact", "#contact")],
+            style: "sticky".into(),
+            background_color: String::new(),
+            text_color: String::new(),
+            show_cta_button: true,
+            cta_label: "Get in touch".into(),
+            cta_href: "#contact".into(),
+            mobile_breakpoint: 768,
+        }
+    }
+}
+
+impl Default for HeroProps {
+    fn default() -> Self {
+        Self {
+            heading: "A headline that says what you do".into(),
+            subheading: "One or two sentences that tell visitors why they should stay.".into(),
+            cta_primary_label: "Get started".into(),
+            cta_primary_href: "#features".into(),
+            cta_secondary_label: "Learn more".into(),
+            cta_secondary_href: "#gallery".into(),
+            background_type: "color".into(),
+            background_image: String::new(),
+            background_overlay_opacity: 0.4,
+            background_color: String::new(),
+            text_align: "center".into(),
+            min_height: "60vh".into(),
+            heading_size: "5xl".into(),
+            text_color: String::new(),
+        }
+    }
+}
+
+fn feature(icon: &str, title: &str, description: &str) -> FeatureItem {
+    FeatureItem { icon: icon.into(), title: title.into(), description: description.into(), icon_color: String::new() }
+}
+
+impl Default for FeaturesProps {
+    fn default() -> Self {
+        Self {
+            heading: "Why choose us".into(),
+            subheading: "Three reasons our customers keep coming back.".into(),
+            layout: "3-column".into(),
+            items: vec![
+                feature("star", "Quality first", "We sweat the details so you don't have to."),
+                feature("clock", "On time", "Clear schedules, and we keep them."),
+                feature("heart", "Friendly people", "Real humans who answer when you call."),
+            ],
+        }
+    }
+}
+
+impl Default for GalleryProps {
+    fn default() -> Self {
+        let img = |n: u8, alt: &str| GalleryImage {
+            url: format!("/starter/gallery-{n}.svg"),
+            alt: alt.into(),
+            caption: alt.into(),
+        };
+        Self {
+            heading: "Gallery".into(),
+            layout: "grid".into(),
+            columns: 3,
+            images: vec![img(1, "Our workshop"), img(2, "The team at work"), img(3, "A finished project")],
+            enable_lightbox: false,
+            show_captions: true,
+        }
+    }
+}
+
+impl Default for CtaProps {
+    fn default() -> Self {
+        Self {
+            heading: "Ready to start?".into(),
+            body: "Tell us what you need and we'll get back to you within a day.".into(),
+            button_label: "Contact us".into(),
+            button_href: "#contact".into(),
+        }
+    }
+}
+
+impl Default for RichTextProps {
+    fn default() -> Self {
+        Self {
+            heading: "About us".into(),
+            body: "Write a few paragraphs about who you are.\n\nLeave a blank line to start a new paragraph.".into(),
+        }
+    }
+}
+
+impl Default for FooterProps {
+    fn default() -> Self {
+        Self {
+            logo_url: String::new(),
+            tagline: "Made with care.".into(),
+            columns: vec![FooterColumn {
+                heading: "Quick links".into(),
+                links: vec![
+                    FooterLink { label: "Home".into(), href: "/".into() },
+                    FooterLink { label: "Features".into(), href: "#features".into() },
+                ],
+            }],
+            social_links: vec![],
+            copyright: "© My Site. All rights reserved.".into(),
+            show_powered_by: true,
+            background_color: String::new(),
+            text_color: String::new(),
+        }
+    }
+}
+
+impl BlockProps {
+    /// A new block of `kind` with good-looking default content.
+    pub fn starter(kind: ComponentKind) -> Result<Self, crate::error::AppError> {
+        Ok(match kind {
+            ComponentKind::Navbar => Self::Navbar(NavbarProps::default()),
+            ComponentKind::Hero => Self::Hero(HeroProps::default()),
+            ComponentKind::Features => Self::Features(FeaturesProps::default()),
+            ComponentKind::Gallery => Self::Gallery(GalleryProps::default()),
+            ComponentKind::Cta => Self::Cta(CtaProps::default()),
+            ComponentKind::RichText => Self::RichText(RichTextProps::default()),
+            ComponentKind::Footer => Self::Footer(FooterProps::default()),
+            other => {
+                return Err(crate::error::AppError::invalid(
+                    "type",
+                    format!("{} blocks are not available yet.", other.label()),
+                ))
+            }
+        })
+    }
+
+    /// The five blocks a new website's home page starts with (seed Flow 1), named for the
+    /// organisation.
+    pub fn signup_defaults(org_name: &str) -> Vec<BlockProps> {
+        let mut nav = NavbarProps::default();
+        nav.logo.alt = org_name.to_string();
+        let hero = HeroProps {
+            heading: format!("Welcome to {org_name}"),
+            subheading: format!("{org_name} is open for business. Here is what we do and why people love it."),
+            ..HeroProps::default()
+        };
+        let footer = FooterProps {
+            copyright: format!("© {org_name}. All rights reserved."),
+            ..FooterProps::default()
+        };
+        vec![
+            Self::Navbar(nav),
+            Self::Hero(hero),
+            Self::Features(FeaturesProps::default()),
+            Self::Gallery(GalleryProps::default()),
+            Self::Footer(footer),
+        ]
+    }
+}

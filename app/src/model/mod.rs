@@ -1,0 +1,19 @@
+//! Wire types shared by the server and the browser. Validation lives here: inputs are parsed
+//! into these types at the boundary, so the rest of the code handles only valid values.
+
+mod branding;
+mod defaults;
+mod inputs;
+mod kind;
+mod props;
+mod role;
+mod snapshot;
+mod views;
+
+pub use branding::*;
+pub use inputs::*;
+pub use kind::*;
+pub use props::*;
+pub use role::*;
+pub use snapshot::*;
+pub use views::*;

@@ -1,0 +1,70 @@
+//! Visitor pages: server-rendered HTML from a live deployment snapshot, with no WASM. Uses the
+//! same block renderers as the builder canvas.
+
+use leptos::prelude::*;
+use leptos::tachys::view::RenderHtml;
+
+use crate::blocks::BlockView;
+use crate::model::{BlockProps, Snapshot};
+
+/// The stylesheet cargo-leptos builds from `style/main.css`.
+pub const STYLESHEET: &str = "/pkg/sitepilot.css";
+
+fn document(title: String, description: Option<String>, no_index: bool, style: String, body: AnyView) -> String {
+    let owner = Owner::new();
+    owner.with(|| {
+        let html = view! {
+            <html lang="en">
+                <head>
+                    <meta charset="utf-8"/>
+                    <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                    <title>{title}</title>
+                    {description.map(|d| view! { <meta name="description" content=d/> })}
+                    {no_index.then(|| view! { <meta name="robots" content="noindex"/> })}
+                    <link rel="stylesheet" href=STYLESHEET/>
+                </head>
+                <body class="sp-site" style=style>{body}</body>
+            </html>
+        }
+        .to_html();
+        format!("<!DOCTYPE html>{html}")
+    })
+}
+
+/// The HTML for `path` of a live site, or `None` when the snapshot has no such page.
+pub fn render_page(snapshot: &Snapshot, path: &str) -> Option<String> {
+    let page = snapshot.page(path)?;
+    let seo = &page.seo_meta;
+    let text = |k: &str| seo.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(String::from);
+    let title = text("title").unwrap_or_else(|| format!("{} | {}", page.title, snapshot.website_name));
+    let no_index = seo.get("no_index").and_then(|v| v.as_bool()).unwrap_or(false);
+    let blocks: Vec<BlockProps> = page
+        .components
+        .iter()
+        .filter(|c| c.is_visible)
+        .filter_map(|c| match BlockProps::from_parts(c.kind.as_str(), c.props.clone()) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                tracing::warn!(component = %c.id, error = %e, "skipping block that does not parse");
+                None
+            }
+        })
+        .collect();
+    let body = view! {
+        <main>{blocks.into_iter().map(|b| view! { <BlockView block=b/> }).collect_view()}</main>
+    }
+    .into_any();
+    Some(document(title, text("description"), no_index, snapshot.branding.css_vars(), body))
+}
+
+/// A plain 404 page for unknown sites and pages.
+pub fn render_not_found(what: &str) -> String {
+    let body = view! {
+        <main class="sp-not-found">
+            <h1>"Page not found"</h1>
+            <p>{format!("There is no {what} at this address.")}</p>
+        </main>
+    }
+    .into_any();
+    document("Not found".into(), None, true, String::new(), body)
+}

@@ -1,0 +1,24 @@
+//! Server state built once at startup and handed to server functions through context.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sqlx::PgPool;
+
+/// Settings the app code reads; loaded by the server binary from the environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Visitor sites live at `{subdomain}.{sites_domain}`; `localhost` in development.
+    pub sites_domain: String,
+    /// Add `Secure` to the session cookie (set when served over https).
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    /// Pool of the request role (`sitepilot_app`): not the owner, no BYPASSRLS.
+    pub pool: PgPool,
+    pub config: Arc<Config>,
+}

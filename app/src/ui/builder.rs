@@ -1,0 +1,226 @@
+//! The builder route: palette, canvas and inspector for one page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use super::editor::{start_autosave, Editor, SaveState};
+use super::LoadError;
+use crate::api::builder::load_builder;
+use crate::blocks::BlockView;
+use crate::error::AppError;
+use crate::model::{BlockProps, BuilderData};
+
+#[component]
+pub fn BuilderPage() -> impl IntoView {
+    let params = use_params_map();
+    let page_id = move || params.read().get("page_id").and_then(|s| Uuid::parse_str(&s).ok());
+    let data = Resource::new(page_id, |id| async move {
+        match id {
+            Some(id) => load_builder(id).await,
+            None => Err(AppError::NotFound("Page".into())),
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="app-narrow">"Opening the builder…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => view! { <Builder data=d/> }.into_any(),
+                    Err(e) => view! { <LoadError error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Builder(data: BuilderData) -> impl IntoView {
+    let ed = Editor::new(&data);
+    start_autosave(ed);
+    let brand_style = data.branding.css_vars();
+    let title = format!("{} · {} · SitePilot", data.page_title, data.website_name);
+    view! {
+        <Title text=title/>
+        <div class="builder">
+            <header class="builder-bar">
+                <A href="/dashboard">"← Websites"</A>
+                <h1>{data.page_title.clone()} <small>{data.website_name.clone()}</small></h1>
+                <SaveStatus ed=ed/>
+                {(!ed.can_edit()).then(|| view! {
+                    <p class="builder-readonly">"View only: your role cannot change this page."</p>
+                })}
+                {data.role.can_publish().then(|| view! { <PublishControl ed=ed/> })}
+            </header>
+            {ed.can_edit().then(|| view! { <Palette ed=ed/> })}
+            <main class="builder-canvas" aria-label="Canvas" on:click=|ev| ev.prevent_default()>
+                <ol class="sp-site canvas-page" style=brand_style>
+                    <For each=move || ed.blocks.get() key=|c| c.id let(c)>
+                        <CanvasBlock ed=ed id=c.id/>
+                    </For>
+                </ol>
+                {move || ed.blocks.with(Vec::is_empty).then(|| view! {
+                    <p class="canvas-empty">"This page is empty. Add a block from the palette."</p>
+                })}
+            </main>
+            <Inspector ed=ed/>
+        </div>
+    }
+}
+
+#[component]
+fn SaveStatus(ed: Editor) -> impl IntoView {
+    view! {
+        <div class="builder-save">
+            <p role="status" class="save-state" data-state=move || format!("{:?}", ed.save.get())>
+                {move || ed.save.get().label()}
+            </p>
+            {move || match ed.save.get() {
+                SaveState::Conflict => Some(view! {
+                    <button type="button" class="app-button" on:click=|_| reload()>"Reload page"</button>
+                }.into_any()),
+                SaveState::Failed(_) => Some(view! {
+                    <button type="button" class="app-button app-button-ghost" on:click=move |_| ed.retry()>"Retry"</button>
+                }.into_any()),
+                _ => None,
+            }}
+        </div>
+    }
+}
+
+fn reload() {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
+}
+
+#[component]
+fn PublishControl(ed: Editor) -> impl IntoView {
+    view! {
+        <div class="builder-publish">
+            <button type="button" class="app-button" on:click=move |_| ed.publish()>"Publish"</button>
+            {move || ed.publish_note.get().map(|r| match r {
+                Ok(p) => view! {
+                    <p class="publish-ok">"Published. " <a href=p.site_path target="_blank">"View live site"</a></p>
+                }.into_any(),
+                Err(m) => view! { <p role="alert" class="app-error">{m}</p> }.into_any(),
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn Palette(ed: Editor) -> impl IntoView {
+    view! {
+        <aside class="builder-palette" aria-label="Blocks">
+            <h2>"Add a block"</h2>
+            <ul>
+                {BlockProps::PLACEABLE.into_iter().map(|kind| view! {
+                    <li>
+                        <button type="button" on:click=move |_| ed.add(kind)>{format!("Add {}", kind.label())}</button>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </aside>
+    }
+}
+
+#[component]
+fn CanvasBlock(ed: Editor, id: Uuid) -> impl IntoView {
+    let block = move || ed.blocks.with(|bs| bs.iter().find(|c| c.id == id).map(|c| c.block.clone()));
+    let label = move || block().map(|b| format!("{} block", b.kind().label())).unwrap_or_default();
+    let editable = ed.can_edit();
+    view! {
+        <li
+            class="canvas-block"
+            class:selected=move || ed.selected.get() == Some(id)
+            class:drop-target=move || ed.dragging.get().is_some_and(|d| d != id)
+            aria-label=label
+            tabindex="0"
+            draggable=if editable { "true" } else { "false" }
+            on:click=move |_| ed.selected.set(Some(id))
+            on:keydown=move |ev| {
+                match (ev.alt_key(), ev.key().as_str()) {
+                    (true, "ArrowUp") => { ev.prevent_default(); ed.nudge(id, -1) }
+                    (true, "ArrowDown") => { ev.prevent_default(); ed.nudge(id, 1) }
+                    (false, "Enter") => ed.selected.set(Some(id)),
+                    _ => {}
+                }
+            }
+            on:dragstart=move |ev| {
+                ed.dragging.set(Some(id));
+                #[cfg(feature = "hydrate")]
+                if let Some(dt) = ev.data_transfer() {
+                    let _ = dt.set_data("text/plain", &id.to_string());
+                    dt.set_effect_allowed("move");
+                }
+                #[cfg(not(feature = "hydrate"))]
+                let _ = ev;
+            }
+            on:dragend=move |_| ed.dragging.set(None)
+            on:dragover=|ev| ev.prevent_default()
+            on:drop=move |ev| {
+                ev.prevent_default();
+                if let Some(from) = ed.dragging.get_untracked() {
+                    ed.dragging.set(None);
+                    ed.move_onto(from, id);
+                }
+            }
+        >
+            {move || block().map(|b| view! { <BlockView block=b/> })}
+        </li>
+    }
+}
+
+#[component]
+fn Inspector(ed: Editor) -> impl IntoView {
+    view! {
+        <aside class="builder-inspector" aria-label="Inspector">
+            {move || match ed.selected.get() {
+                None => view! { <p class="app-muted">"Select a block on the canvas to edit it."</p> }.into_any(),
+                Some(id) => view! { <BlockInspector ed=ed id=id/> }.into_any(),
+            }}
+        </aside>
+    }
+}
+
+/// Fields for one block. Built once per selection (values read untracked), so typing does not
+/// rebuild the inputs and the caret stays put.
+#[component]
+fn BlockInspector(ed: Editor, id: Uuid) -> impl IntoView {
+    let Some(block) = ed.blocks.with_untracked(|bs| bs.iter().find(|c| c.id == id).map(|c| c.block.clone())) else {
+        return ().into_any();
+    };
+    let editable = ed.can_edit();
+    let kind = block.kind();
+    let fields = block.text_fields().into_iter().map(|f| {
+        let input_id = format!("prop-{}", f.key);
+        let key = f.key;
+        let on_input = move |ev: leptos::ev::Event| ed.edit_text(id, key, event_target_value(&ev));
+        let control = if f.long {
+            view! { <textarea id=input_id.clone() rows="4" readonly=!editable prop:value=f.value on:input=on_input></textarea> }.into_any()
+        } else {
+            view! { <input id=input_id.clone() type="text" readonly=!editable prop:value=f.value on:input=on_input/> }.into_any()
+        };
+        view! {
+            <div class="app-field">
+                <label for=input_id>{f.label}</label>
+                {control}
+            </div>
+        }
+    }).collect_view();
+    view! {
+        <h2>{kind.label()}</h2>
+        <form class="inspector-form" on:submit=|ev| ev.prevent_default()>{fields}</form>
+        {editable.then(|| view! {
+            <div class="inspector-actions">
+                <button type="button" on:click=move |_| ed.nudge(id, -1)>"Move up"</button>
+                <button type="button" on:click=move |_| ed.nudge(id, 1)>"Move down"</button>
+                <button type="button" class="danger" on:click=move |_| ed.delete(id)>"Delete block"</button>
+            </div>
+        })}
+    }
+    .into_any()
+}

@@ -1,0 +1,70 @@
+//! The tenant's websites and their pages.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::LoadError;
+use crate::api::auth::{who_am_i, Logout};
+use crate::api::websites::list_websites;
+use crate::model::WebsiteSummary;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let sites = Resource::new(|| (), |_| list_websites());
+    let me = Resource::new(|| (), |_| who_am_i());
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <header class="app-topbar">
+            <strong class="app-logo">"SitePilot"</strong>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    me.await.ok().flatten().map(|u| view! {
+                        <span class="app-who">{format!("{} · {}", u.tenant_name, u.email)}</span>
+                    })
+                })}
+            </Suspense>
+            <ActionForm action=logout>
+                <button type="submit" class="app-button app-button-ghost">"Log out"</button>
+            </ActionForm>
+        </header>
+        <main class="app-page">
+            <h1>"Your websites"</h1>
+            <Suspense fallback=|| view! { <p>"Loading your websites…"</p> }>
+                {move || Suspend::new(async move {
+                    match sites.await {
+                        Ok(list) => list.into_iter().map(|w| view! { <WebsiteCard site=w/> }).collect_view().into_any(),
+                        Err(e) => view! { <LoadError error=e/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn WebsiteCard(site: WebsiteSummary) -> impl IntoView {
+    let heading_id = format!("site-{}", site.id);
+    let labelled_by = heading_id.clone();
+    let live = (site.status == "published").then(|| site.subdomain.clone()).flatten();
+    view! {
+        <section class="app-card" aria-labelledby=labelled_by>
+            <h2 id=heading_id>{site.name.clone()}</h2>
+            <p class="app-muted">
+                {format!("Status: {}", site.status)}
+                {live.map(|sub| view! { " · " <a href=format!("/sites/{sub}/")>"View live site"</a> })}
+            </p>
+            <h3>"Pages"</h3>
+            <ul class="app-list">
+                {site.pages.into_iter().map(|p| view! {
+                    <li>
+                        <span>{p.title.clone()}</span>
+                        <code>{p.slug.clone()}</code>
+                        <span class="app-muted">{p.status.clone()}</span>
+                        <A href=format!("/builder/{}", p.id) attr:aria-label=format!("Edit {}", p.title)>"Edit"</A>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

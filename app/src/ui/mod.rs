@@ -1,0 +1,93 @@
+//! Routes: auth, dashboard and the builder.
+
+mod auth;
+mod builder;
+mod dashboard;
+mod editor;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+
+use crate::error::AppError;
+
+/// The HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/sitepilot.css"/>
+        <Title text="SitePilot"/>
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/") view=Landing/>
+                <Route path=path!("/signup") view=auth::SignupPage/>
+                <Route path=path!("/login") view=auth::LoginPage/>
+                <Route path=path!("/dashboard") view=dashboard::DashboardPage/>
+                <Route path=path!("/builder/:page_id") view=builder::BuilderPage/>
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn Landing() -> impl IntoView {
+    view! {
+        <main class="app-landing">
+            <h1>"SitePilot"</h1>
+            <p>"Build a fast, beautiful website for your business, then publish it in one click."</p>
+            <p class="app-actions">
+                <A href="/signup" attr:class="app-button">"Create your site"</A>
+                <A href="/login" attr:class="app-button app-button-ghost">"Log in"</A>
+            </p>
+        </main>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <main class="app-narrow">
+            <h1>"Page not found"</h1>
+            <p><A href="/dashboard">"Back to your websites"</A></p>
+        </main>
+    }
+}
+
+/// A full-width message for a failed load, with a way out.
+#[component]
+fn LoadError(error: AppError) -> impl IntoView {
+    if error == AppError::Unauthorized {
+        return view! { <leptos_router::components::Redirect path="/login"/> }.into_any();
+    }
+    view! {
+        <main class="app-narrow">
+            <p role="alert" class="app-error">{error.to_string()}</p>
+            <p><A href="/dashboard">"Back to your websites"</A></p>
+        </main>
+    }
+    .into_any()
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317 # functions below are called indirectly (trap, phase_run)
+# The whole test suite, as CI runs it (`bash .ci/run` calls this):
+#   tools -> database -> fresh test databases -> Rust tests (app, server) -> release build ->
+#   server on a free port -> Playwright (chromium + no-js) -> summary of phase durations.
+# Exits non-zero when any phase failed. With DATABASE_URL (and APP_DATABASE_URL) set by the caller
+# it uses that PostgreSQL instead of starting the project-local cluster.
+set -euo pipefail
+SP_LOG_NAME="test"
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$SP_ROOT"
+
+# Nothing here may wait for a person: no prompts from npm/npx, Playwright or cargo.
+export CI="${CI:-}"
+if [[ "$CI" == true ]]; then
+  log "CI=true: non-interactive run"
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_config_yes=false npm_config_fund=false npm_config_audit=false
+
+E2E_LOG="$SP_ROOT/target/e2e-server.log"
+server_pid=""
+db_started_here=""
+
+cleanup() {
+  local rc=$?
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    log "stopping the e2e server (pid $server_pid)"
+    kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -9 "$server_pid" 2>/dev/null || true
+  fi
+  if [[ -n "$db_started_here" ]]; then
+    "$SP_SCRIPTS/db.sh" stop || true
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- a. tools and database ---------------------------------------------------------------------
+phase_must "setup tools" bash "$SP_SCRIPTS/setup-tools.sh"
+
+# Leave the cluster as we found it: stop it at the end only when this run started it.
+set +e
+"$SP_SCRIPTS/db.sh" status >/dev/null 2>&1
+db_status_rc=$?
+set -e
+phase_must "database start" "$SP_SCRIPTS/db.sh" start
+if [[ "$db_status_rc" != 0 && -z "${DATABASE_URL:-}" ]]; then
+  db_started_here=1
+fi
+
+# --- b. fresh databases --------------------------------------------------------------------------
+phase_must "recreate test databases" bash -c \
+  '"$1/db.sh" recreate-db sitepilot_test && "$1/db.sh" recreate-db sitepilot_e2e' _ "$SP_SCRIPTS"
+
+use_sqlx_offline_data
+
+# --- c. Rust tests -------------------------------------------------------------------------------
+rust_tests() {
+  local env_lines
+  env_lines="$("$SP_SCRIPTS/db.sh" env sitepilot_test)"
+  eval "$env_lines"
+  export DATABASE_URL APP_DATABASE_URL
+  "$@"
+}
+phase_run "cargo test -p app --features ssr" rust_tests cargo test -p app --features ssr
+phase_run "cargo test -p server" rust_tests cargo test -p server
+
+# --- d. release build ----------------------------------------------------------------------------
+phase_run "cargo leptos build --release" cargo leptos build --release
+build_rc=$SP_PHASE_RC
+
+# --- e. server for the browser tests ---------------------------------------------------------------
+start_e2e_server() {
+  local env_lines port
+  [[ -x "$SP_SERVER_BIN" ]] || die "$SP_SERVER_BIN was not built"
+  port="$(free_tcp_port)" || return 1
+  env_lines="$("$SP_SCRIPTS/db.sh" env sitepilot_e2e)" || return 1
+  mkdir -p "$(dirname "$E2E_LOG")"
+  (
+    eval "$env_lines"
+    export DATABASE_URL APP_DATABASE_URL
+    export_server_env "127.0.0.1:$port"
+    exec "$SP_SERVER_BIN"
+  ) >"$E2E_LOG" 2>&1 &
+  server_pid=$!
+  E2E_PORT="$port"
+  log "server pid $server_pid on 127.0.0.1:$port (log: $E2E_LOG)"
+  local deadline=$((SECONDS + 120))
+  while ((SECONDS < deadline)); do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      log "the server exited before answering /healthz; last lines of $E2E_LOG:"
+      tail -n 40 "$E2E_LOG" >&2 || true
+      return 1
+    fi
+    if [[ "$(http_status "http://127.0.0.1:$port/healthz")" == 200 ]]; then
+      log "http://127.0.0.1:$port/healthz answered 200"
+      return 0
+    fi
+    sleep 0.5
+  done
+  log "no 200 from http://127.0.0.1:$port/healthz within 120 s; last lines of $E2E_LOG:"
+  tail -n 40 "$E2E_LOG" >&2 || true
+  return 1
+}
+
+E2E_PORT=""
+if [[ "$build_rc" == 0 ]]; then
+  # Runs in this shell (not phase_run's subshell) so the trap knows the server's pid.
+  phase_begin "start e2e server"
+  server_rc=0
+  start_e2e_server || server_rc=$?
+  phase_end "$server_rc"
+else
+  server_rc=1
+  phase_skip "start e2e server" "release build failed"
+fi
+
+# --- f. Playwright -------------------------------------------------------------------------------
+playwright() {
+  cd "$SP_ROOT/end2end"
+  SITEPILOT_BASE_URL="http://127.0.0.1:$E2E_PORT" SITEPILOT_PORT="$E2E_PORT" \
+    npx --no -- playwright test
+}
+if [[ "$server_rc" == 0 ]]; then
+  phase_run "playwright test" playwright
+else
+  phase_skip "playwright test" "no server"
+fi
+
+# --- g. summary ----------------------------------------------------------------------------------
+phase_summary
+if phases_all_ok && [[ "$server_rc" == 0 ]]; then
+  log "all phases passed"
+  exit 0
+fi
+log "some phases FAILED (see above)"
+exit 1

@@ -1,0 +1,43 @@
+//! Typed configuration, read once from the environment at startup.
+
+use std::env;
+
+/// Where the two database roles come from. See `.env.example`.
+#[derive(Clone)]
+pub struct DbUrls {
+    /// Owner role: runs migrations only.
+    pub owner: String,
+    /// Request role: not the owner, not superuser, no BYPASSRLS.
+    pub app: String,
+}
+
+pub struct ServerConfig {
+    pub db: DbUrls,
+    pub sites_domain: String,
+    pub secure_cookies: bool,
+    pub seed_demo: bool,
+}
+
+fn flag(name: &str) -> bool {
+    matches!(env::var(name).as_deref(), Ok("1" | "true" | "yes"))
+}
+
+fn required(name: &str) -> Result<String, String> {
+    env::var(name).map_err(|_| format!("{name} is not set; see .env.example"))
+}
+
+impl ServerConfig {
+    pub fn from_env() -> Result<Self, String> {
+        let prod = env::var("SITEPILOT_ENV").as_deref() == Ok("prod");
+        let secure_cookies = flag("SITEPILOT_SECURE_COOKIES");
+        if prod && !secure_cookies {
+            return Err("SITEPILOT_SECURE_COOKIES must be true when SITEPILOT_ENV=prod".into());
+        }
+        Ok(Self {
+            db: DbUrls { owner: required("DATABASE_URL")?, app: required("APP_DATABASE_URL")? },
+            sites_domain: env::var("SITEPILOT_SITES_DOMAIN").unwrap_or_else(|_| "localhost".into()),
+            secure_cookies,
+            seed_demo: flag("SITEPILOT_SEED_DEMO"),
+        })
+    }
+}

@@ -1,0 +1,91 @@
+//! The SitePilot server: configuration, pools, migrations, routing (app vs visitor sites),
+//! health check and demo data. `main.rs` wires these together; tests build the same router.
+
+pub mod config;
+pub mod seed;
+pub mod visitor;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::state::{AppState, Config};
+use app::{shell, App};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{middleware, Json, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+/// Migrations, embedded at compile time.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// Applies pending migrations as the owner role, then closes that connection.
+pub async fn migrate(owner_url: &str) -> Result<(), String> {
+    let owner = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(owner_url)
+        .await
+        .map_err(|e| format!("cannot connect with DATABASE_URL: {e}"))?;
+    MIGRATOR.run(&owner).await.map_err(|e| format!("migration failed: {e}"))?;
+    owner.close().await;
+    Ok(())
+}
+
+/// Connects the request pool and refuses a role that could bypass row-level security.
+pub async fn connect_app_pool(app_url: &str) -> Result<PgPool, String> {
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(app_url)
+        .await
+        .map_err(|e| format!("cannot connect with APP_DATABASE_URL: {e}"))?;
+    let (superuser, bypass, owns): (bool, bool, i64) = sqlx::query_as(
+        r#"SELECT r.rolsuper, r.rolbypassrls,
+                  (SELECT count(*) FROM pg_tables t WHERE t.schemaname = 'public' AND t.tableowner = current_user)
+           FROM pg_roles r WHERE r.rolname = current_user"#,
+    )
+    .fetch_one(&pool)
+    .await
+    .map_err(|e| format!("cannot inspect the app role: {e}"))?;
+    if superuser || bypass || owns > 0 {
+        return Err("APP_DATABASE_URL must use a role that is not superuser, has no BYPASSRLS and owns no tables".into());
+    }
+    Ok(pool)
+}
+
+pub fn app_state(leptos_options: LeptosOptions, pool: PgPool, sites_domain: String, secure_cookies: bool) -> AppState {
+    AppState { leptos_options, pool, config: Arc::new(Config { sites_domain, secure_cookies }) }
+}
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let ctx_state = state.clone();
+    let shell_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/sites/{subdomain}", get(visitor::by_path))
+        .route("/sites/{subdomain}/", get(visitor::by_path))
+        .route("/sites/{subdomain}/{*path}", get(visitor::by_path))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ctx_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), visitor::host_router))
+        .with_state(state)
+}
+
+/// Reports whether the database answers.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let db = tokio::time::timeout(Duration::from_secs(2), sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.pool)).await;
+    match db {
+        Ok(Ok(_)) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok", "database": "up" }))),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "degraded", "database": "down" }))),
+    }
+}

@@ -1,0 +1,36 @@
+use leptos::config::get_configuration;
+use server::config::ServerConfig;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt().with_env_filter(EnvFilter::from_default_env()).init();
+    if let Err(e) = run().await {
+        tracing::error!("{e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let config = ServerConfig::from_env()?;
+    let conf = get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
+    let options = conf.leptos_options;
+    let addr = options.site_addr;
+
+    server::migrate(&config.db.owner).await?;
+    let pool = server::connect_app_pool(&config.db.app).await?;
+    if config.seed_demo {
+        server::seed::demo(&pool).await?;
+    }
+    let state = server::app_state(options, pool, config.sites_domain.clone(), config.secure_cookies);
+    let app = server::router(state);
+
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}

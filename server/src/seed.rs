@@ -1,0 +1,31 @@
+//! Demo data for local runs: a tenant with a published site at `demo.{sites_domain}`.
+
+use app::db::{self, accounts};
+use sqlx::PgPool;
+
+pub const DEMO_EMAIL: &str = "demo@sitepilot.test";
+pub const DEMO_PASSWORD: &str = "sitepilot-demo";
+
+/// Creates and publishes the demo site unless the demo account exists already.
+pub async fn demo(pool: &PgPool) -> Result<(), String> {
+    let err = |e: app::error::AppError| format!("demo seed failed: {e}");
+    if db::system::login_lookup(pool, DEMO_EMAIL).await.map_err(err)?.is_some() {
+        return Ok(());
+    }
+    let account = accounts::signup(
+        pool,
+        accounts::SignupInput {
+            full_name: "Demo Owner".into(),
+            org_name: "Demo".into(),
+            email: DEMO_EMAIL.into(),
+            password: DEMO_PASSWORD.into(),
+        },
+    )
+    .await
+    .map_err(err)?;
+    let mut tx = db::tenant_tx(pool, account.tenant_id).await.map_err(err)?;
+    db::publish::publish(&mut tx, account.tenant_id, account.user_id, account.website_id).await.map_err(err)?;
+    tx.commit().await.map_err(|e| format!("demo seed failed: {e}"))?;
+    tracing::info!(subdomain = %account.subdomain, "demo site published");
+    Ok(())
+}
