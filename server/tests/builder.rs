@@ -1,0 +1,235 @@
+//! Builder server functions: edits with revisions, a move writes one row, roles, autosave
+//! versions.
+
+mod common;
+
+use app::db::tenant_tx;
+use app::error::AppError;
+use app::model::{BuilderData, ComponentAdded, ComponentMoved, SaveAck, VersionRecorded};
+use common::*;
+use serde_json::json;
+use uuid::Uuid;
+
+async fn load(router: &axum::Router, cookie: &str, page: Uuid) -> BuilderData {
+    call_form(router, "/api/builder/load", Some(cookie), &[("page_id", &page.to_string())]).await.json()
+}
+
+#[tokio::test]
+async fn edits_carry_the_revision_and_a_stale_one_is_refused() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Rev Cafe").await;
+    let cookie = cookie_for(&a);
+    let page = load(&router, &cookie, a.home_page_id).await;
+    let hero = page.components[1].clone();
+    let mut block = hero.block.clone();
+    assert!(block.set_text("heading", "Fresh bread daily".into()));
+
+    let body = json!({ "page_id": page.page_id, "component_id": hero.id, "block": block, "base_revision": page.revision });
+    let ack: SaveAck = call_json(&router, "/api/builder/update", Some(&cookie), body.clone()).await.json();
+    assert_eq!(ack.revision, page.revision + 1);
+
+    // A second tab still on the old revision is refused, and its change is not applied.
+    let mut stale = hero.block.clone();
+    stale.set_text("heading", "Stale tab wins?".into());
+    let body = json!({ "page_id": page.page_id, "component_id": hero.id, "block": stale, "base_revision": page.revision });
+    let err = call_json(&router, "/api/builder/update", Some(&cookie), body).await.error();
+    assert_eq!(err, AppError::Conflict { current_revision: ack.revision });
+
+    let reloaded = load(&router, &cookie, a.home_page_id).await;
+    assert_eq!(reloaded.components[1].block, block);
+    assert_eq!(reloaded.revision, ack.revision);
+}
+
+#[tokio::test]
+async fn unsafe_or_malformed_props_are_refused_and_nothing_is_saved() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Safe Shop").await;
+    let cookie = cookie_for(&a);
+    let page = load(&router, &cookie, a.home_page_id).await;
+    let hero = &page.components[1];
+
+    let mut props = serde_json::to_value(&hero.block).expect("json");
+    props["props"]["cta_primary_href"] = json!("javascript:alert(1)");
+    let r = call_json(&router, "/api/builder/update", Some(&cookie),
+        json!({ "page_id": page.page_id, "component_id": hero.id, "block": props, "base_revision": page.revision })).await;
+    assert!(matches!(r.error(), AppError::Invalid { field, .. } if field == "cta_primary_href"));
+
+    let mut props = serde_json::to_value(&hero.block).expect("json");
+    props["props"]["heading"] = json!("x".repeat(201));
+    let r = call_json(&router, "/api/builder/update", Some(&cookie),
+        json!({ "page_id": page.page_id, "component_id": hero.id, "block": props, "base_revision": page.revision })).await;
+    assert!(matches!(r.error(), AppError::Invalid { field, .. } if field == "heading"));
+
+    // Wrong type for a prop: the request itself is refused.
+    let mut props = serde_json::to_value(&hero.block).expect("json");
+    props["props"]["heading"] = json!(42);
+    let r = call_json(&router, "/api/builder/update", Some(&cookie),
+        json!({ "page_id": page.page_id, "component_id": hero.id, "block": props, "base_revision": page.revision })).await;
+    assert!(!r.status.is_success());
+
+    // Unknown kind.
+    let r = call_json(&router, "/api/builder/add", Some(&cookie),
+        json!({ "page_id": page.page_id, "kind": "marquee", "after": null, "base_revision": page.revision })).await;
+    assert!(!r.status.is_success());
+
+    assert_eq!(load(&router, &cookie, a.home_page_id).await, page, "nothing changed");
+}
+
+#[tokio::test]
+async fn a_move_writes_exactly_one_component_row() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Move Co").await;
+    let cookie = cookie_for(&a);
+    let page = load(&router, &cookie, a.home_page_id).await;
+    let ids: Vec<Uuid> = page.components.iter().map(|c| c.id).collect();
+
+    let versions = |pool: sqlx::PgPool| async move {
+        let mut tx = tenant_tx(&pool, a.tenant_id).await.expect("tx");
+        let rows: Vec<(Uuid, String)> = sqlx::query_as("SELECT id, xmin::text FROM components WHERE page_id = $1 ORDER BY id")
+            .bind(a.home_page_id)
+            .fetch_all(&mut *tx)
+            .await
+            .expect("rows");
+        rows
+    };
+    let before = versions(pool.clone()).await;
+
+    // Move the footer (last) to sit right after the navbar (first).
+    let moved: ComponentMoved = call_json(&router, "/api/builder/move", Some(&cookie),
+        json!({ "page_id": page.page_id, "component_id": ids[4], "after": ids[0], "base_revision": page.revision })).await.json();
+    assert_eq!(moved.revision, page.revision + 1);
+
+    let after = versions(pool.clone()).await;
+    let changed: Vec<Uuid> = before.iter().zip(&after).filter(|(b, a)| b.1 != a.1).map(|(b, _)| b.0).collect();
+    assert_eq!(changed, vec![ids[4]], "only the moved block's row is written");
+
+    let order: Vec<Uuid> = load(&router, &cookie, a.home_page_id).await.components.iter().map(|c| c.id).collect();
+    assert_eq!(order, vec![ids[0], ids[4], ids[1], ids[2], ids[3]]);
+
+    // And to the very top.
+    let _: ComponentMoved = call_json(&router, "/api/builder/move", Some(&cookie),
+        json!({ "page_id": page.page_id, "component_id": ids[2], "after": null, "base_revision": moved.revision })).await.json();
+    let order: Vec<Uuid> = load(&router, &cookie, a.home_page_id).await.components.iter().map(|c| c.id).collect();
+    assert_eq!(order, vec![ids[2], ids[0], ids[4], ids[1], ids[3]]);
+}
+
+#[tokio::test]
+async fn add_and_delete_blocks() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Add Co").await;
+    let cookie = cookie_for(&a);
+    let page = load(&router, &cookie, a.home_page_id).await;
+    let hero = page.components[1].id;
+    let added: ComponentAdded = call_json(&router, "/api/builder/add", Some(&cookie),
+        json!({ "page_id": page.page_id, "kind": "cta", "after": hero, "base_revision": page.revision })).await.json();
+    let now = load(&router, &cookie, a.home_page_id).await;
+    assert_eq!(now.components[2].id, added.component.id, "placed right after the hero");
+    assert_eq!(now.components.len(), 6);
+
+    let ack: SaveAck = call_json(&router, "/api/builder/delete", Some(&cookie),
+        json!({ "page_id": page.page_id, "component_id": added.component.id, "base_revision": added.revision })).await.json();
+    assert_eq!(ack.revision, added.revision + 1);
+    assert_eq!(load(&router, &cookie, a.home_page_id).await.components.len(), 5);
+}
+
+/// Adds a member with `role` to the tenant and returns their session cookie.
+async fn member_cookie(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount, role: &str) -> String {
+    let mut tx = tenant_tx(pool, a.tenant_id).await.expect("tx");
+    let user: Uuid = sqlx::query_scalar(
+        "INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, $2, 'x', $3) RETURNING id",
+    )
+    .bind(a.tenant_id)
+    .bind(format!("{}@example.com", unique(role)))
+    .bind(role)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("user");
+    let (token, id) = app::db::accounts::new_session_token();
+    sqlx::query("INSERT INTO sessions (id, tenant_id, user_id, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')")
+        .bind(id)
+        .bind(a.tenant_id)
+        .bind(user)
+        .execute(&mut *tx)
+        .await
+        .expect("session");
+    tx.commit().await.expect("commit");
+    format!("sp_session={token}")
+}
+
+#[tokio::test]
+async fn roles_gate_editing_publishing_and_locked_blocks() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Roles Inc").await;
+    let page = load(&router, &cookie_for(&a), a.home_page_id).await;
+    let hero = page.components[1].clone();
+    let edit = |rev: i64| json!({ "page_id": page.page_id, "component_id": hero.id, "block": hero.block, "base_revision": rev });
+    let publish = json!({ "website_id": a.website_id });
+
+    // Viewer: may read, may not edit or publish.
+    let viewer = member_cookie(&pool, &a, "viewer").await;
+    assert_eq!(load(&router, &viewer, a.home_page_id).await.components.len(), 5);
+    assert!(matches!(call_json(&router, "/api/builder/update", Some(&viewer), edit(page.revision)).await.error(), AppError::Forbidden(_)));
+    assert!(matches!(call_json(&router, "/api/builder/autosave", Some(&viewer), json!({ "page_id": page.page_id })).await.error(), AppError::Forbidden(_)));
+    assert!(matches!(call_json(&router, "/api/websites/publish", Some(&viewer), publish.clone()).await.error(), AppError::Forbidden(_)));
+
+    // Editor: may edit, may not publish.
+    let editor = member_cookie(&pool, &a, "editor").await;
+    let ack: SaveAck = call_json(&router, "/api/builder/update", Some(&editor), edit(page.revision)).await.json();
+    assert!(matches!(call_json(&router, "/api/websites/publish", Some(&editor), publish.clone()).await.error(), AppError::Forbidden(_)));
+
+    // Developer and admin may publish.
+    for role in ["developer", "admin"] {
+        let c = member_cookie(&pool, &a, role).await;
+        assert!(call_json(&router, "/api/websites/publish", Some(&c), publish.clone()).await.status.is_success(), "{role}");
+    }
+
+    // A locked block: editors are refused, admins are not.
+    let mut tx = tenant_tx(&pool, a.tenant_id).await.expect("tx");
+    sqlx::query("UPDATE components SET is_locked = true WHERE id = $1").bind(hero.id).execute(&mut *tx).await.expect("lock");
+    tx.commit().await.expect("commit");
+    assert!(matches!(call_json(&router, "/api/builder/update", Some(&editor), edit(ack.revision)).await.error(), AppError::Forbidden(_)));
+    let admin = member_cookie(&pool, &a, "admin").await;
+    assert!(call_json(&router, "/api/builder/update", Some(&admin), edit(ack.revision)).await.status.is_success());
+}
+
+#[tokio::test]
+async fn autosave_records_a_version_only_when_the_page_changed_and_prunes_to_the_plan() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Versions Ltd").await;
+    let cookie = cookie_for(&a);
+    let body = json!({ "page_id": a.home_page_id });
+    let first: VersionRecorded = call_json(&router, "/api/builder/autosave", Some(&cookie), body.clone()).await.json();
+    assert!(first.recorded);
+    let again: VersionRecorded = call_json(&router, "/api/builder/autosave", Some(&cookie), body.clone()).await.json();
+    assert!(!again.recorded, "unchanged page records nothing");
+
+    // Starter keeps 5 versions per page.
+    let mut page = load(&router, &cookie, a.home_page_id).await;
+    for i in 0..7 {
+        let hero = page.components[1].clone();
+        let mut block = hero.block.clone();
+        block.set_text("heading", format!("Heading {i}"));
+        let _: SaveAck = call_json(&router, "/api/builder/update", Some(&cookie),
+            json!({ "page_id": page.page_id, "component_id": hero.id, "block": block, "base_revision": page.revision })).await.json();
+        let v: VersionRecorded = call_json(&router, "/api/builder/autosave", Some(&cookie), body.clone()).await.json();
+        assert!(v.recorded);
+        page = load(&router, &cookie, a.home_page_id).await;
+    }
+    let mut tx = tenant_tx(&pool, a.tenant_id).await.expect("tx");
+    let (n, newest): (i64, Option<String>) = sqlx::query_as(
+        "SELECT count(*), (SELECT content_snapshot->1->'props'->>'heading' FROM page_versions WHERE page_id = $1 ORDER BY saved_at DESC, id DESC LIMIT 1)
+         FROM page_versions WHERE page_id = $1 AND trigger = 'auto'",
+    )
+    .bind(a.home_page_id)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("count");
+    assert_eq!(n, 5);
+    assert_eq!(newest.as_deref(), Some("Heading 6"));
+}

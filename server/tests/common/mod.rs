@@ -1,0 +1,140 @@
+//! Test harness: a real PostgreSQL (URLs from the environment, as `scripts/test.sh` sets
+//! them), migrations applied by the owner role, and the app's router driven in-process with
+//! `tower::ServiceExt::oneshot`. All queries run as the app role, so RLS applies.
+
+#![allow(dead_code)]
+
+use app::db::accounts::{self, NewAccount, SignupInput};
+use app::error::AppError;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use serde::de::DeserializeOwned;
+use sqlx::PgPool;
+use tokio::sync::OnceCell;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+static MIGRATED: OnceCell<()> = OnceCell::const_new();
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} must be set (run the tests through scripts/test.sh)"))
+}
+
+/// Pool of the app role, after migrating once per test binary.
+pub async fn pool() -> PgPool {
+    MIGRATED
+        .get_or_init(|| async { server::migrate(&env("DATABASE_URL")).await.expect("migrations") })
+        .await;
+    server::connect_app_pool(&env("APP_DATABASE_URL")).await.expect("app pool")
+}
+
+pub fn router(pool: PgPool) -> Router {
+    let options = LeptosOptions::builder().output_name("sitepilot").site_root("target/site").build();
+    server::router(server::app_state(options, pool, "localhost".into(), false))
+}
+
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}{}", &Uuid::new_v4().simple().to_string()[..10])
+}
+
+/// A fresh tenant created through the real sign-up code.
+pub async fn account(pool: &PgPool, org: &str) -> NewAccount {
+    accounts::signup(
+        pool,
+        SignupInput {
+            full_name: "Test Owner".into(),
+            org_name: org.into(),
+            email: format!("{}@example.com", unique("owner-")),
+            password: "correct-horse-7".into(),
+        },
+    )
+    .await
+    .expect("signup")
+}
+
+pub fn cookie_for(account: &NewAccount) -> String {
+    format!("sp_session={}", account.session_token)
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub set_cookie: Vec<String>,
+    pub location: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("body is not the expected JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn error(&self) -> AppError {
+        assert!(!self.status.is_success(), "expected an error, got {}", self.status);
+        self.json()
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+async fn send(router: &Router, req: Request<Body>) -> Reply {
+    let res = router.clone().oneshot(req).await.expect("request");
+    let status = res.status();
+    let set_cookie = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(String::from))
+        .collect();
+    let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(String::from);
+    let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
+    Reply { status, set_cookie, location, body }
+}
+
+/// Calls a JSON-input server function as the holder of `cookie`.
+pub async fn call_json(router: &Router, path: &str, cookie: Option<&str>, body: serde_json::Value) -> Reply {
+    let mut req = Request::post(path)
+        .header(header::HOST, "127.0.0.1")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    send(router, req.body(Body::from(body.to_string())).expect("request")).await
+}
+
+/// Calls a form-encoded server function (the default encoding) as a browser's fetch would.
+pub async fn call_form(router: &Router, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Reply {
+    let body: String = form
+        .iter()
+        .map(|(k, v)| format!("{}={}", k, urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut req = Request::post(path)
+        .header(header::HOST, "127.0.0.1")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    send(router, req.body(Body::from(body)).expect("request")).await
+}
+
+pub async fn get(router: &Router, host: &str, path: &str) -> Reply {
+    let req = Request::get(path).header(header::HOST, host).body(Body::empty()).expect("request");
+    send(router, req).await
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,180 @@
+//! Tenant A can neither read nor change tenant B's rows, in any tenant table, through direct
+//! SQL as the app role or through the server functions.
+
+mod common;
+
+use app::db::{self, tenant_tx};
+use app::error::AppError;
+use app::model::{BuilderData, WebsiteSummary};
+use common::*;
+use serde_json::json;
+use uuid::Uuid;
+
+/// Every table that holds tenant data.
+const TENANT_TABLES: &[&str] = &[
+    "tenants", "users", "sessions", "subscriptions", "websites", "pages", "components", "deployments",
+    "page_versions", "assets", "ai_usage_log", "usage_metrics", "raw_page_events", "domain_verifications",
+    "team_invitations", "audit_logs",
+];
+
+fn tenant_col(table: &str) -> &'static str {
+    if table == "tenants" { "id" } else { "tenant_id" }
+}
+
+/// Gives tenant `t` a row in every tenant table (sign-up and publish fill the rest).
+async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount) {
+    let mut tx = tenant_tx(pool, a.tenant_id).await.expect("tx");
+    db::publish::publish(&mut tx, a.tenant_id, a.user_id, a.website_id).await.expect("publish");
+    let stmts: &[&str] = &[
+        "INSERT INTO assets (tenant_id, original_filename, cloudinary_public_id, cloudinary_url, secure_url, size_bytes)
+         VALUES ($1, 'logo.png', 'local/' || gen_random_uuid(), '/a.png', '/a.png', 10)",
+        "INSERT INTO ai_usage_log (tenant_id, user_id, action_type, website_id) VALUES ($1, $2, 'suggest_copy', $3)",
+        "INSERT INTO usage_metrics (tenant_id, website_id, date, page_views) VALUES ($1, $3, current_date, 5)",
+        "INSERT INTO raw_page_events (tenant_id, website_id, page_slug) VALUES ($1, $3, '/')",
+        "INSERT INTO domain_verifications (tenant_id, website_id, domain, cname_target) VALUES ($1, $3, 'www.' || $1::text || '.test', 'x.localhost')",
+        "INSERT INTO team_invitations (tenant_id, invited_by, email, role) VALUES ($1, $2, 'invitee@example.com', 'editor')",
+    ];
+    for sql in stmts {
+        sqlx::query(sql)
+            .bind(a.tenant_id)
+            .bind(a.user_id)
+            .bind(a.website_id)
+            .execute(&mut *tx)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    tx.commit().await.expect("commit");
+}
+
+async fn count_as(pool: &sqlx::PgPool, viewer: Option<Uuid>, table: &str, owner: Uuid) -> i64 {
+    let sql = format!("SELECT count(*) FROM {table} WHERE {} = $1", tenant_col(table));
+    match viewer {
+        Some(v) => {
+            let mut tx = tenant_tx(pool, v).await.expect("tx");
+            sqlx::query_scalar(&sql).bind(owner).fetch_one(&mut *tx).await.expect("count")
+        }
+        None => sqlx::query_scalar(&sql).bind(owner).fetch_one(pool).await.expect("count"),
+    }
+}
+
+#[tokio::test]
+async fn direct_sql_as_the_app_role_cannot_cross_tenants() {
+    let pool = pool().await;
+    let a = account(&pool, "Alpha Bakery").await;
+    let b = account(&pool, "Beta Books").await;
+    fill_every_table(&pool, &b).await;
+
+    for table in TENANT_TABLES {
+        let own = count_as(&pool, Some(b.tenant_id), table, b.tenant_id).await;
+        assert!(own > 0, "tenant B should have rows in {table}");
+        assert_eq!(count_as(&pool, Some(a.tenant_id), table, b.tenant_id).await, 0, "A reads B's {table}");
+        assert_eq!(count_as(&pool, None, table, b.tenant_id).await, 0, "no tenant set reads {table}");
+
+        // UPDATE and DELETE of B's rows affect nothing (or are not granted at all).
+        let col = tenant_col(table);
+        for sql in [
+            format!("UPDATE {table} SET {col} = {col} WHERE {col} = $1"),
+            format!("DELETE FROM {table} WHERE {col} = $1"),
+        ] {
+            let mut tx = tenant_tx(&pool, a.tenant_id).await.expect("tx");
+            match sqlx::query(&sql).bind(b.tenant_id).execute(&mut *tx).await {
+                Ok(r) => assert_eq!(r.rows_affected(), 0, "{sql} touched B's rows"),
+                Err(e) => assert_eq!(sqlstate(&e), "42501", "{sql}: {e}"),
+            }
+            tx.commit().await.expect("commit");
+        }
+        assert_eq!(count_as(&pool, Some(b.tenant_id), table, b.tenant_id).await, own, "B's {table} changed");
+    }
+}
+
+fn sqlstate(e: &sqlx::Error) -> String {
+    e.as_database_error().and_then(|d| d.code()).map(|c| c.to_string()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
+    let pool = pool().await;
+    let a = account(&pool, "Gamma Garage").await;
+    let b = account(&pool, "Delta Dance").await;
+    // Each statement tries to write a row carrying B's tenant_id while A is the current tenant.
+    let attempts: &[(&str, &str)] = &[
+        ("tenants", "INSERT INTO tenants (id, name, slug, plan_id) VALUES ($1, 'x', 'x-' || substr(md5(random()::text), 1, 8), '00000000-0000-0000-0000-000000000001')"),
+        ("users", "INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, 'intruder-' || gen_random_uuid() || '@x.com', 'h', 'editor')"),
+        ("websites", "INSERT INTO websites (tenant_id, name) VALUES ($1, 'Evil')"),
+        ("pages", "INSERT INTO pages (tenant_id, website_id, title, slug) VALUES ($1, $2, 'Evil', '/evil')"),
+        ("components", "INSERT INTO components (tenant_id, page_id, type, order_key) VALUES ($1, $3, 'hero', '\\xff'::bytea)"),
+        ("page_versions", "INSERT INTO page_versions (tenant_id, page_id, content_snapshot) VALUES ($1, $3, '[]')"),
+        ("deployments", "INSERT INTO deployments (tenant_id, website_id, snapshot_json) VALUES ($1, $2, '{}')"),
+        ("audit_logs", "INSERT INTO audit_logs (tenant_id, action) VALUES ($1, 'evil')"),
+        ("assets", "INSERT INTO assets (tenant_id, original_filename, cloudinary_public_id, cloudinary_url, secure_url) VALUES ($1, 'x', gen_random_uuid()::text, 'x', 'x')"),
+        ("ai_usage_log", "INSERT INTO ai_usage_log (tenant_id, action_type) VALUES ($1, 'suggest_copy')"),
+        ("usage_metrics", "INSERT INTO usage_metrics (tenant_id, website_id, date) VALUES ($1, $2, current_date)"),
+        ("raw_page_events", "INSERT INTO raw_page_events (tenant_id, website_id, page_slug) VALUES ($1, $2, '/')"),
+        ("domain_verifications", "INSERT INTO domain_verifications (tenant_id, website_id, domain, cname_target) VALUES ($1, $2, 'evil.test', 'x')"),
+        ("team_invitations", "INSERT INTO team_invitations (tenant_id, invited_by, email) VALUES ($1, $4, 'evil@x.com')"),
+        ("sessions", "INSERT INTO sessions (id, tenant_id, user_id, expires_at) VALUES (repeat('a', 64), $1, $4, now() + interval '1 day')"),
+        ("subscriptions", "INSERT INTO subscriptions (tenant_id, stripe_customer_id) VALUES ($1, 'cus_evil')"),
+    ];
+    assert_eq!(attempts.len(), TENANT_TABLES.len(), "one attempt per tenant table");
+    for (table, sql) in attempts {
+        let mut tx = tenant_tx(&pool, a.tenant_id).await.expect("tx");
+        let err = sqlx::query(sql)
+            .bind(b.tenant_id)
+            .bind(b.website_id)
+            .bind(b.home_page_id)
+            .bind(b.user_id)
+            .execute(&mut *tx)
+            .await
+            .expect_err(&format!("insert into {table} for tenant B succeeded"));
+        assert_eq!(sqlstate(&err), "42501", "{table}: expected an RLS refusal, got {err}");
+    }
+}
+
+#[tokio::test]
+async fn server_functions_cannot_read_or_change_another_tenants_page() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Epsilon Eats").await;
+    let b = account(&pool, "Zeta Zoo").await;
+    let (ca, cb) = (cookie_for(&a), cookie_for(&b));
+
+    let b_page: BuilderData = call_form(&router, "/api/builder/load", Some(&cb), &[("page_id", &b.home_page_id.to_string())])
+        .await
+        .json();
+    let hero = b_page.components.iter().find(|c| c.block.kind().as_str() == "hero").expect("hero");
+
+    // Reading B's page as A.
+    let r = call_form(&router, "/api/builder/load", Some(&ca), &[("page_id", &b.home_page_id.to_string())]).await;
+    assert_eq!(r.error(), AppError::NotFound("Page".into()));
+
+    // Listing websites as A shows only A's.
+    let sites: Vec<WebsiteSummary> = call_form(&router, "/api/websites", Some(&ca), &[]).await.json();
+    assert_eq!(sites.len(), 1);
+    assert_eq!(sites[0].id, a.website_id);
+
+    // Changing B's block, adding to B's page, moving, deleting, autosaving and publishing as A.
+    let mut block = hero.block.clone();
+    block.set_text("heading", "Hacked".into());
+    let update = json!({ "page_id": b.home_page_id, "component_id": hero.id, "block": block, "base_revision": b_page.revision });
+    assert!(matches!(call_json(&router, "/api/builder/update", Some(&ca), update).await.error(), AppError::NotFound(_)));
+    let add = json!({ "page_id": b.home_page_id, "kind": "cta", "after": null, "base_revision": b_page.revision });
+    assert_eq!(call_json(&router, "/api/builder/add", Some(&ca), add).await.error(), AppError::NotFound("Page".into()));
+    let mv = json!({ "page_id": b.home_page_id, "component_id": hero.id, "after": null, "base_revision": b_page.revision });
+    assert!(matches!(call_json(&router, "/api/builder/move", Some(&ca), mv).await.error(), AppError::NotFound(_)));
+    let del = json!({ "page_id": b.home_page_id, "component_id": hero.id, "base_revision": b_page.revision });
+    assert!(matches!(call_json(&router, "/api/builder/delete", Some(&ca), del).await.error(), AppError::NotFound(_)));
+    let auto = json!({ "page_id": b.home_page_id });
+    assert!(matches!(call_json(&router, "/api/builder/autosave", Some(&ca), auto).await.error(), AppError::NotFound(_)));
+    let publish = json!({ "website_id": b.website_id });
+    assert!(matches!(call_json(&router, "/api/websites/publish", Some(&ca), publish).await.error(), AppError::NotFound(_)));
+
+    // B's page is exactly as it was.
+    let after: BuilderData = call_form(&router, "/api/builder/load", Some(&cb), &[("page_id", &b.home_page_id.to_string())])
+        .await
+        .json();
+    assert_eq!(after, b_page);
+
+    // Without a session nothing is served.
+    let r = call_form(&router, "/api/builder/load", None, &[("page_id", &b.home_page_id.to_string())]).await;
+    assert_eq!(r.error(), AppError::Unauthorized);
+}
