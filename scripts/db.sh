@@ -89,13 +89,16 @@ db_need_binaries() {
 
 # Lets the cluster's OS user reach DIR when we are root: every ancestor needs the search (x) bit.
 db_make_traversable() {
-  local dir=$1
-  while [[ "$dir" != "/" ]]; do
+  local dir="" part
+  local -a parts
+  IFS=/ read -r -a parts <<<"${1#/}"
+  # From / downwards, so each check only fails for the directory that really blocks the way.
+  for part in "${parts[@]}"; do
+    dir="$dir/$part"
     if ! runuser -u "$DB_OS_USER" -- test -x "$dir" 2>/dev/null; then
       db_log "granting others search permission on $dir so the $DB_OS_USER user can reach the data directory"
       chmod o+x "$dir"
     fi
-    dir="$(dirname "$dir")"
   done
 }
 

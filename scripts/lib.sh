@@ -216,3 +216,22 @@ use_sqlx_offline_data() {
     log "found .sqlx/: compiling with SQLX_OFFLINE=true"
   fi
 }
+
+# cargo-leptos runs the first wasm-opt on PATH for release builds. Put binaryen's from scripts/tools/
+# (npm, pinned) first: Debian 12's wasm-opt 108 writes wasm-bindgen's externref table as anyref
+# and the page's WASM then fails in Chromium ("WebAssembly.Table.set(): Argument 1 is invalid").
+use_pinned_wasm_opt() {
+  local bin="$SP_ROOT/scripts/tools/node_modules/.bin" version
+  [[ -x "$bin/wasm-opt" ]] || die "scripts/tools/node_modules/.bin/wasm-opt missing: run scripts/setup-tools.sh"
+  export PATH="$bin:$PATH"
+  version="$(wasm-opt --version | awk '{print $3}')"
+  ((version >= 116)) || die "wasm-opt on PATH is version $version; need binaryen 116 or newer"
+  log "using wasm-opt $version ($(command -v wasm-opt))"
+}
+
+# The release build of the whole site (server binary + WASM/JS/CSS in target/site).
+build_release() {
+  use_sqlx_offline_data
+  use_pinned_wasm_opt
+  (cd "$SP_ROOT" && cargo leptos build --release)
+}

@@ -16,20 +16,19 @@ HOST="${ADDR%:*}"
 PROBE_HOST="$HOST"
 [[ "$HOST" == 0.0.0.0 || "$HOST" == "[::]" ]] && PROBE_HOST=127.0.0.1
 
+if tcp_port_open "$PROBE_HOST" "$PORT"; then
+  die "$ADDR is already in use: stop whatever listens there or set SITEPILOT_ADDR=127.0.0.1:<free port>"
+fi
+
 phase_must "setup tools" bash "$SP_SCRIPTS/setup-tools.sh"
 phase_must "database" bash -c '"$1/db.sh" start && "$1/db.sh" ensure-db sitepilot' _ "$SP_SCRIPTS"
 db_env_lines="$("$SP_SCRIPTS/db.sh" env sitepilot)"
 eval "$db_env_lines"
 export DATABASE_URL APP_DATABASE_URL
 
-use_sqlx_offline_data
-phase_must "cargo leptos build --release" cargo leptos build --release
+phase_must "cargo leptos build --release" build_release
 [[ -x "$SP_SERVER_BIN" ]] || die "$SP_SERVER_BIN was not built (is bin-package = \"server\" in Cargo.toml?)"
 phase_summary
-
-if tcp_port_open "$PROBE_HOST" "$PORT"; then
-  die "$ADDR is already in use: stop whatever listens there or set SITEPILOT_ADDR=127.0.0.1:<free port>"
-fi
 
 export_server_env "$ADDR"
 

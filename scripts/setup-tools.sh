@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing SitePilot needs, and only what is missing:
-# Debian packages (binaryen, chromium, PostgreSQL 15, curl), the wasm32 Rust target, cargo-leptos,
-# wasm-bindgen-cli at the version Cargo.lock pins, and the end2end npm dependencies.
+# Debian packages (chromium, PostgreSQL 15, curl), the wasm32 Rust target, cargo-leptos,
+# wasm-bindgen-cli at the version Cargo.lock pins, and the npm packages of scripts/tools/ (wasm-opt from
+# binaryen) and end2end/ (Playwright).
 # Safe to re-run: a second run finds everything in place and changes nothing.
 set -euo pipefail
 SP_LOG_NAME=setup-tools
@@ -27,7 +28,6 @@ apt_packages() {
   [[ -x "$PG_BIN/initdb" && -x "$PG_BIN/pg_ctl" && -x "$PG_BIN/postgres" && -x "$PG_BIN/psql" ]] ||
     missing+=(postgresql-15)
   [[ -x "$CHROMIUM" ]] || missing+=(chromium)
-  have_cmd wasm-opt || missing+=(binaryen)
   have_cmd curl || missing+=(curl)
   have_cmd flock || missing+=(util-linux)
   if ! have_cmd node || ! have_cmd npm; then
@@ -35,7 +35,7 @@ apt_packages() {
     missing+=(nodejs npm)
   fi
   if ((${#missing[@]} == 0)); then
-    log "Debian packages: all present (PostgreSQL 15, chromium, binaryen, curl, node)"
+    log "Debian packages: all present (PostgreSQL 15, chromium, curl, node)"
     return 0
   fi
   apt_install "${missing[@]}"
@@ -131,20 +131,19 @@ wasm_bindgen_cli() {
     die "wasm-bindgen --version reports '${have:-nothing}' after installing $want (another wasm-bindgen earlier on PATH: $(command -v wasm-bindgen || echo none))"
 }
 
+# npm_deps DIR: `npm ci` in DIR (relative to the repo) when node_modules is missing or older than
+# package-lock.json / package.json.
 npm_deps() {
-  local dir="$SP_ROOT/end2end"
-  if [[ ! -f "$dir/package.json" ]]; then
-    warn "no end2end/package.json; skipping npm dependencies"
-    return 0
-  fi
+  local dir="$SP_ROOT/$1"
+  [[ -f "$dir/package-lock.json" ]] || die "$1/package-lock.json is missing"
   need_cmd npm
-  if [[ -d "$dir/node_modules" && -f "$dir/node_modules/.package-lock.json" &&
+  if [[ -f "$dir/node_modules/.package-lock.json" &&
     ! "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" &&
     ! "$dir/package.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
-    log "end2end/node_modules: up to date with package-lock.json"
+    log "$1/node_modules: up to date with package-lock.json"
     return 0
   fi
-  log "npm ci in end2end/"
+  log "npm ci in $1/"
   # Browsers come from Debian (chromium); Playwright must never try to download its own.
   (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >&2)
 }
@@ -153,5 +152,15 @@ phase_must "apt packages" apt_packages
 phase_must "rust wasm32 target" rust_target
 phase_must "cargo-leptos $CARGO_LEPTOS_VERSION" cargo_leptos
 phase_must "wasm-bindgen-cli" wasm_bindgen_cli
-phase_must "end2end npm deps" npm_deps
+phase_must "tools npm deps (wasm-opt)" npm_deps scripts/tools
+
+# The scripts put scripts/tools/' wasm-opt first on PATH; a bare `cargo leptos build --release` does not.
+system_wasm_opt="$(command -v wasm-opt || true)"
+if [[ -n "$system_wasm_opt" ]]; then
+  system_wasm_opt_version="$(wasm-opt --version 2>/dev/null | awk '{print $3}' || true)"
+  if [[ "$system_wasm_opt_version" =~ ^[0-9]+$ ]] && ((system_wasm_opt_version < 116)); then
+    warn "$system_wasm_opt is binaryen $system_wasm_opt_version, which breaks wasm-bindgen output (externref table export). scripts/run.sh and scripts/test.sh use scripts/tools/node_modules/.bin/wasm-opt; for a bare 'cargo leptos build --release' run: export PATH=\"$SP_ROOT/scripts/tools/node_modules/.bin:\$PATH\""
+  fi
+fi
+phase_must "end2end npm deps (playwright)" npm_deps end2end
 phase_summary

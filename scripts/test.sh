@@ -73,7 +73,7 @@ phase_run "cargo test -p app --features ssr" rust_tests cargo test -p app --feat
 phase_run "cargo test -p server" rust_tests cargo test -p server
 
 # --- d. release build ----------------------------------------------------------------------------
-phase_run "cargo leptos build --release" cargo leptos build --release
+phase_run "cargo leptos build --release" build_release
 build_rc=$SP_PHASE_RC
 
 # --- e. server for the browser tests ---------------------------------------------------------------

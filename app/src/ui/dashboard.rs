@@ -52,6 +52,7 @@ fn WebsiteCard(site: WebsiteSummary) -> impl IntoView {
             <h2 id=heading_id>{site.name.clone()}</h2>
             <p class="app-muted">
                 {format!("Status: {}", site.status)}
+                {site.subdomain.clone().map(|sub| view! { " · Address: " <code>{sub}</code> })}
                 {live.map(|sub| view! { " · " <a href=format!("/sites/{sub}/")>"View live site"</a> })}
             </p>
             <h3>"Pages"</h3>
