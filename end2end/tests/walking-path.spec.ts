@@ -57,7 +57,9 @@ test('a new user signs up, edits the hero, publishes and sees it on the visitor 
     .toHaveValue('Fresh bread every morning');
 });
 
-test('blocks can be added, reordered by drag and drop, and deleted', async ({ page }) => {
+test('blocks can be added, reordered by drag and drop or keyboard, and deleted', async ({ page }) => {
+  // Tall enough that the whole page fits in the canvas, so dragging needs no scrolling.
+  await page.setViewportSize({ width: 1400, height: 2400 });
   await signUp(page, 'Drag');
   await openHomeInBuilder(page);
   const canvas = page.getByRole('main', { name: 'Canvas' });
@@ -68,6 +70,14 @@ test('blocks can be added, reordered by drag and drop, and deleted', async ({ pa
 
   // Drag the footer onto the hero: it takes the hero's place.
   await canvas.getByRole('listitem', { name: 'Footer block' }).dragTo(canvas.getByRole('listitem', { name: 'Hero block' }));
+  await expect.poll(names).toEqual(['Navbar block', 'Footer block', 'Hero block', 'Features block', 'Gallery block']);
+  await expect(page.getByRole('status')).toHaveText('Saved');
+
+  // Keyboard users move a focused block with Alt+Arrow keys.
+  await canvas.getByRole('listitem', { name: 'Footer block' }).focus();
+  await page.keyboard.press('Alt+ArrowDown');
+  await expect.poll(names).toEqual(['Navbar block', 'Hero block', 'Footer block', 'Features block', 'Gallery block']);
+  await page.keyboard.press('Alt+ArrowUp');
   await expect.poll(names).toEqual(['Navbar block', 'Footer block', 'Hero block', 'Features block', 'Gallery block']);
   await expect(page.getByRole('status')).toHaveText('Saved');
 

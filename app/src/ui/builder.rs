@@ -132,8 +132,19 @@ fn CanvasBlock(ed: Editor, id: Uuid) -> impl IntoView {
     let block = move || ed.blocks.with(|bs| bs.iter().find(|c| c.id == id).map(|c| c.block.clone()));
     let label = move || block().map(|b| format!("{} block", b.kind().label())).unwrap_or_default();
     let editable = ed.can_edit();
+    let node = NodeRef::<leptos::html::Li>::new();
+    // Moving a block re-inserts its element, which drops keyboard focus; give it back.
+    let refocus = move || {
+        #[cfg(feature = "hydrate")]
+        request_animation_frame(move || {
+            if let Some(el) = node.get_untracked() {
+                let _ = el.focus();
+            }
+        });
+    };
     view! {
         <li
+            node_ref=node
             class="canvas-block"
             class:selected=move || ed.selected.get() == Some(id)
             class:drop-target=move || ed.dragging.get().is_some_and(|d| d != id)
@@ -143,8 +154,8 @@ fn CanvasBlock(ed: Editor, id: Uuid) -> impl IntoView {
             on:click=move |_| ed.selected.set(Some(id))
             on:keydown=move |ev| {
                 match (ev.alt_key(), ev.key().as_str()) {
-                    (true, "ArrowUp") => { ev.prevent_default(); ed.nudge(id, -1) }
-                    (true, "ArrowDown") => { ev.prevent_default(); ed.nudge(id, 1) }
+                    (true, "ArrowUp") => { ev.prevent_default(); ed.nudge(id, -1); refocus() }
+                    (true, "ArrowDown") => { ev.prevent_default(); ed.nudge(id, 1); refocus() }
                     (false, "Enter") => ed.selected.set(Some(id)),
                     _ => {}
                 }
