@@ -99,6 +99,21 @@ test('blocks can be added, reordered by drag and drop or keyboard, and deleted',
   await expect.poll(names).toEqual(['Navbar block', 'Footer block', 'Hero block', 'Features block', 'Gallery block']);
 });
 
+test('the 30-second autosave records a version once the page changed', async ({ page }) => {
+  await page.clock.install();
+  await signUp(page, 'Clock');
+  await openHomeInBuilder(page);
+  await page.clock.fastForward(31_000);
+  await expect(page.getByText('Version saved automatically')).toHaveCount(0);
+
+  await page.getByRole('listitem', { name: 'Hero block' }).click();
+  await page.getByRole('complementary', { name: 'Inspector' }).getByLabel('Heading', { exact: true }).fill('Timed save');
+  await page.clock.fastForward(1_000);
+  await expect(page.getByRole('status')).toHaveText('Saved');
+  await page.clock.fastForward(30_000);
+  await expect(page.getByText('Version saved automatically')).toBeVisible();
+});
+
 test('sign-up and log-in explain what is wrong', async ({ page }) => {
   await page.goto('/signup');
   await hydrated(page);

@@ -5,14 +5,10 @@ mod common;
 
 use app::db::tenant_tx;
 use app::error::AppError;
-use app::model::{BuilderData, ComponentAdded, ComponentMoved, SaveAck, VersionRecorded};
+use app::model::{ComponentAdded, ComponentMoved, SaveAck, VersionRecorded};
 use common::*;
 use serde_json::json;
 use uuid::Uuid;
-
-async fn load(router: &axum::Router, cookie: &str, page: Uuid) -> BuilderData {
-    call_form(router, "/api/builder/load", Some(cookie), &[("page_id", &page.to_string())]).await.json()
-}
 
 #[tokio::test]
 async fn edits_carry_the_revision_and_a_stale_one_is_refused() {
@@ -20,7 +16,7 @@ async fn edits_carry_the_revision_and_a_stale_one_is_refused() {
     let router = router(pool.clone());
     let a = account(&pool, "Rev Cafe").await;
     let cookie = cookie_for(&a);
-    let page = load(&router, &cookie, a.home_page_id).await;
+    let page = load_page(&router, &cookie, a.home_page_id).await;
     let hero = page.components[1].clone();
     let mut block = hero.block.clone();
     assert!(block.set_text("heading", "Fresh bread daily".into()));
@@ -36,7 +32,7 @@ async fn edits_carry_the_revision_and_a_stale_one_is_refused() {
     let err = call_json(&router, "/api/builder/update", Some(&cookie), body).await.error();
     assert_eq!(err, AppError::Conflict { current_revision: ack.revision });
 
-    let reloaded = load(&router, &cookie, a.home_page_id).await;
+    let reloaded = load_page(&router, &cookie, a.home_page_id).await;
     assert_eq!(reloaded.components[1].block, block);
     assert_eq!(reloaded.revision, ack.revision);
 }
@@ -47,7 +43,7 @@ async fn unsafe_or_malformed_props_are_refused_and_nothing_is_saved() {
     let router = router(pool.clone());
     let a = account(&pool, "Safe Shop").await;
     let cookie = cookie_for(&a);
-    let page = load(&router, &cookie, a.home_page_id).await;
+    let page = load_page(&router, &cookie, a.home_page_id).await;
     let hero = &page.components[1];
 
     let mut props = serde_json::to_value(&hero.block).expect("json");
@@ -74,7 +70,7 @@ async fn unsafe_or_malformed_props_are_refused_and_nothing_is_saved() {
         json!({ "page_id": page.page_id, "kind": "marquee", "after": null, "base_revision": page.revision })).await;
     assert!(!r.status.is_success());
 
-    assert_eq!(load(&router, &cookie, a.home_page_id).await, page, "nothing changed");
+    assert_eq!(load_page(&router, &cookie, a.home_page_id).await, page, "nothing changed");
 }
 
 #[tokio::test]
@@ -83,7 +79,7 @@ async fn a_move_writes_exactly_one_component_row() {
     let router = router(pool.clone());
     let a = account(&pool, "Move Co").await;
     let cookie = cookie_for(&a);
-    let page = load(&router, &cookie, a.home_page_id).await;
+    let page = load_page(&router, &cookie, a.home_page_id).await;
     let ids: Vec<Uuid> = page.components.iter().map(|c| c.id).collect();
 
     let versions = |pool: sqlx::PgPool| async move {
@@ -106,13 +102,13 @@ async fn a_move_writes_exactly_one_component_row() {
     let changed: Vec<Uuid> = before.iter().zip(&after).filter(|(b, a)| b.1 != a.1).map(|(b, _)| b.0).collect();
     assert_eq!(changed, vec![ids[4]], "only the moved block's row is written");
 
-    let order: Vec<Uuid> = load(&router, &cookie, a.home_page_id).await.components.iter().map(|c| c.id).collect();
+    let order: Vec<Uuid> = load_page(&router, &cookie, a.home_page_id).await.components.iter().map(|c| c.id).collect();
     assert_eq!(order, vec![ids[0], ids[4], ids[1], ids[2], ids[3]]);
 
     // And to the very top.
     let _: ComponentMoved = call_json(&router, "/api/builder/move", Some(&cookie),
         json!({ "page_id": page.page_id, "component_id": ids[2], "after": null, "base_revision": moved.revision })).await.json();
-    let order: Vec<Uuid> = load(&router, &cookie, a.home_page_id).await.components.iter().map(|c| c.id).collect();
+    let order: Vec<Uuid> = load_page(&router, &cookie, a.home_page_id).await.components.iter().map(|c| c.id).collect();
     assert_eq!(order, vec![ids[2], ids[0], ids[4], ids[1], ids[3]]);
 }
 
@@ -122,18 +118,18 @@ async fn add_and_delete_blocks() {
     let router = router(pool.clone());
     let a = account(&pool, "Add Co").await;
     let cookie = cookie_for(&a);
-    let page = load(&router, &cookie, a.home_page_id).await;
+    let page = load_page(&router, &cookie, a.home_page_id).await;
     let hero = page.components[1].id;
     let added: ComponentAdded = call_json(&router, "/api/builder/add", Some(&cookie),
         json!({ "page_id": page.page_id, "kind": "cta", "after": hero, "base_revision": page.revision })).await.json();
-    let now = load(&router, &cookie, a.home_page_id).await;
+    let now = load_page(&router, &cookie, a.home_page_id).await;
     assert_eq!(now.components[2].id, added.component.id, "placed right after the hero");
     assert_eq!(now.components.len(), 6);
 
     let ack: SaveAck = call_json(&router, "/api/builder/delete", Some(&cookie),
         json!({ "page_id": page.page_id, "component_id": added.component.id, "base_revision": added.revision })).await.json();
     assert_eq!(ack.revision, added.revision + 1);
-    assert_eq!(load(&router, &cookie, a.home_page_id).await.components.len(), 5);
+    assert_eq!(load_page(&router, &cookie, a.home_page_id).await.components.len(), 5);
 }
 
 /// Adds a member with `role` to the tenant and returns their session cookie.
@@ -165,14 +161,14 @@ async fn roles_gate_editing_publishing_and_locked_blocks() {
     let pool = pool().await;
     let router = router(pool.clone());
     let a = account(&pool, "Roles Inc").await;
-    let page = load(&router, &cookie_for(&a), a.home_page_id).await;
+    let page = load_page(&router, &cookie_for(&a), a.home_page_id).await;
     let hero = page.components[1].clone();
     let edit = |rev: i64| json!({ "page_id": page.page_id, "component_id": hero.id, "block": hero.block, "base_revision": rev });
     let publish = json!({ "website_id": a.website_id });
 
     // Viewer: may read, may not edit or publish.
     let viewer = member_cookie(&pool, &a, "viewer").await;
-    assert_eq!(load(&router, &viewer, a.home_page_id).await.components.len(), 5);
+    assert_eq!(load_page(&router, &viewer, a.home_page_id).await.components.len(), 5);
     assert!(matches!(call_json(&router, "/api/builder/update", Some(&viewer), edit(page.revision)).await.error(), AppError::Forbidden(_)));
     assert!(matches!(call_json(&router, "/api/builder/autosave", Some(&viewer), json!({ "page_id": page.page_id })).await.error(), AppError::Forbidden(_)));
     assert!(matches!(call_json(&router, "/api/websites/publish", Some(&viewer), publish.clone()).await.error(), AppError::Forbidden(_)));
@@ -210,7 +206,7 @@ async fn autosave_records_a_version_only_when_the_page_changed_and_prunes_to_the
     assert!(!again.recorded, "unchanged page records nothing");
 
     // Starter keeps 5 versions per page.
-    let mut page = load(&router, &cookie, a.home_page_id).await;
+    let mut page = load_page(&router, &cookie, a.home_page_id).await;
     for i in 0..7 {
         let hero = page.components[1].clone();
         let mut block = hero.block.clone();
@@ -219,7 +215,7 @@ async fn autosave_records_a_version_only_when_the_page_changed_and_prunes_to_the
             json!({ "page_id": page.page_id, "component_id": hero.id, "block": block, "base_revision": page.revision })).await.json();
         let v: VersionRecorded = call_json(&router, "/api/builder/autosave", Some(&cookie), body.clone()).await.json();
         assert!(v.recorded);
-        page = load(&router, &cookie, a.home_page_id).await;
+        page = load_page(&router, &cookie, a.home_page_id).await;
     }
     let mut tx = tenant_tx(&pool, a.tenant_id).await.expect("tx");
     let (n, newest): (i64, Option<String>) = sqlx::query_as(

@@ -3,7 +3,7 @@
 mod common;
 
 use app::db::tenant_tx;
-use app::model::{BuilderData, Published, SaveAck};
+use app::model::{Published, SaveAck};
 use axum::http::StatusCode;
 use common::*;
 use serde_json::json;
@@ -19,7 +19,7 @@ async fn publish_freezes_a_snapshot_that_visitors_see_by_host_and_by_path() {
     // Before publishing, the site does not exist for visitors.
     assert_eq!(get(&router, &host, "/").await.status, StatusCode::NOT_FOUND);
 
-    let page: BuilderData = call_form(&router, "/api/builder/load", Some(&cookie), &[("page_id", &a.home_page_id.to_string())]).await.json();
+    let page = load_page(&router, &cookie, a.home_page_id).await;
     let hero = page.components[1].clone();
     let mut block = hero.block.clone();
     block.set_text("heading", "Snapshots are forever".into());

@@ -5,7 +5,7 @@ mod common;
 
 use app::db::{self, tenant_tx};
 use app::error::AppError;
-use app::model::{BuilderData, WebsiteSummary};
+use app::model::WebsiteSummary;
 use common::*;
 use serde_json::json;
 use uuid::Uuid;
@@ -138,9 +138,7 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
     let b = account(&pool, "Zeta Zoo").await;
     let (ca, cb) = (cookie_for(&a), cookie_for(&b));
 
-    let b_page: BuilderData = call_form(&router, "/api/builder/load", Some(&cb), &[("page_id", &b.home_page_id.to_string())])
-        .await
-        .json();
+    let b_page = load_page(&router, &cb, b.home_page_id).await;
     let hero = b_page.components.iter().find(|c| c.block.kind().as_str() == "hero").expect("hero");
 
     // Reading B's page as A.
@@ -169,9 +167,7 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
     assert!(matches!(call_json(&router, "/api/websites/publish", Some(&ca), publish).await.error(), AppError::NotFound(_)));
 
     // B's page is exactly as it was.
-    let after: BuilderData = call_form(&router, "/api/builder/load", Some(&cb), &[("page_id", &b.home_page_id.to_string())])
-        .await
-        .json();
+    let after = load_page(&router, &cb, b.home_page_id).await;
     assert_eq!(after, b_page);
 
     // Without a session nothing is served.

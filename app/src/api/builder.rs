@@ -72,13 +72,6 @@ pub async fn delete_component(page_id: Uuid, component_id: Uuid, base_revision: 
 #[server(endpoint = "builder/autosave", input = Json)]
 pub async fn autosave_version(page_id: Uuid) -> Result<VersionRecorded, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM pages WHERE id = $1")
-        .bind(page_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if exists.is_none() {
-        return Err(AppError::NotFound("Page".into()));
-    }
     let recorded =
         crate::db::builder::record_version(&mut tx, member.tenant_id, page_id, Some(member.user_id), "auto", None)
             .await?;

@@ -291,6 +291,13 @@ pub async fn record_version(
     trigger: &str,
     label: Option<String>,
 ) -> Result<bool, AppError> {
+    let page: Option<Uuid> = sqlx::query_scalar("SELECT id FROM pages WHERE id = $1")
+        .bind(page_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if page.is_none() {
+        return Err(page_not_found());
+    }
     let snapshot = content_snapshot(tx, page_id).await?;
     let unchanged: Option<bool> = sqlx::query_scalar(
         r#"SELECT content_snapshot = $2 FROM page_versions

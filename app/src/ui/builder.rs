@@ -76,6 +76,9 @@ fn SaveStatus(ed: Editor) -> impl IntoView {
             <p role="status" class="save-state" data-state=move || format!("{:?}", ed.save.get())>
                 {move || ed.save.get().label()}
             </p>
+            {move || (ed.versions_recorded.get() > 0).then(|| view! {
+                <p class="autosave-note">"Version saved automatically"</p>
+            })}
             {move || match ed.save.get() {
                 SaveState::Conflict => Some(view! {
                     <button type="button" class="app-button" on:click=|_| reload()>"Reload page"</button>

@@ -56,6 +56,8 @@ pub struct Editor {
     pub dragging: RwSignal<Option<Uuid>>,
     pub save: RwSignal<SaveState>,
     pub publish_note: RwSignal<Option<Result<Published, String>>>,
+    /// Set when the 30-second autosave recorded a version.
+    pub versions_recorded: RwSignal<u32>,
     revision: RwSignal<i64>,
     queue: StoredValue<VecDeque<Op>>,
     busy: RwSignal<bool>,
@@ -74,6 +76,7 @@ impl Editor {
             dragging: RwSignal::new(None),
             save: RwSignal::new(SaveState::Saved),
             publish_note: RwSignal::new(None),
+            versions_recorded: RwSignal::new(0),
             revision: RwSignal::new(data.revision),
             queue: StoredValue::new(VecDeque::new()),
             busy: RwSignal::new(false),
@@ -290,9 +293,15 @@ impl Editor {
         self.changed_since_version.set(false);
         let page_id = self.page_id;
         leptos::task::spawn_local(async move {
-            if autosave_version(page_id).await.is_err() {
+            match autosave_version(page_id).await {
+                Ok(v) if v.recorded => {
+                    self.versions_recorded.try_update(|n| *n += 1);
+                }
+                Ok(_) => {}
                 // Try again on the next tick.
-                self.changed_since_version.try_set(true);
+                Err(_) => {
+                    self.changed_since_version.try_set(true);
+                }
             }
         });
     }

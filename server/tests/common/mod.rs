@@ -96,33 +96,31 @@ async fn send(router: &Router, req: Request<Body>) -> Reply {
     Reply { status, set_cookie, location, body }
 }
 
-/// Calls a JSON-input server function as the holder of `cookie`.
-pub async fn call_json(router: &Router, path: &str, cookie: Option<&str>, body: serde_json::Value) -> Reply {
+async fn post(router: &Router, path: &str, cookie: Option<&str>, content_type: &str, body: String) -> Reply {
     let mut req = Request::post(path)
         .header(header::HOST, "127.0.0.1")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT, "application/json");
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    send(router, req.body(Body::from(body.to_string())).expect("request")).await
-}
-
-/// Calls a form-encoded server function (the default encoding) as a browser's fetch would.
-pub async fn call_form(router: &Router, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Reply {
-    let body: String = form
-        .iter()
-        .map(|(k, v)| format!("{}={}", k, urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let mut req = Request::post(path)
-        .header(header::HOST, "127.0.0.1")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::CONTENT_TYPE, content_type)
         .header(header::ACCEPT, "application/json");
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
     }
     send(router, req.body(Body::from(body)).expect("request")).await
+}
+
+/// Calls a JSON-input server function as the holder of `cookie`.
+pub async fn call_json(router: &Router, path: &str, cookie: Option<&str>, body: serde_json::Value) -> Reply {
+    post(router, path, cookie, "application/json", body.to_string()).await
+}
+
+/// Calls a form-encoded server function (the default encoding) as a browser's fetch would.
+pub async fn call_form(router: &Router, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Reply {
+    let body = form.iter().map(|(k, v)| format!("{}={}", k, urlencode(v))).collect::<Vec<_>>().join("&");
+    post(router, path, cookie, "application/x-www-form-urlencoded", body).await
+}
+
+/// Opens a page in the builder as the holder of `cookie`.
+pub async fn load_page(router: &Router, cookie: &str, page: Uuid) -> app::model::BuilderData {
+    call_form(router, "/api/builder/load", Some(cookie), &[("page_id", &page.to_string())]).await.json()
 }
 
 pub async fn get(router: &Router, host: &str, path: &str) -> Reply {
