@@ -202,10 +202,9 @@ impl Editor {
     }
 
     async fn drain(self) {
-        loop {
-            // Taken off the queue before it runs, so an edit made while it is in flight is
-            // queued again rather than merged into the request already sent.
-            let Some(op) = self.queue.try_update_value(|q| q.pop_front()).flatten() else { break };
+        // Each op is taken off the queue before it runs, so an edit made while it is in flight
+        // is queued again rather than merged into the request already sent.
+        while let Some(op) = self.queue.try_update_value(|q| q.pop_front()).flatten() {
             match self.run(&op).await {
                 Ok(()) => {}
                 Err(AppError::Conflict { .. }) => {
