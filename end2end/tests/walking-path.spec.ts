@@ -1,25 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
+import { hydrated, signUp } from './builder-helpers';
 import { siteUrl, uniqueEmail } from './helpers';
-
-/** Waits until the WASM app has hydrated the server-rendered page. */
-async function hydrated(page: Page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
-
-/** Signs up a new organisation and returns its subdomain (the slug of its name). */
-async function signUp(page: Page, prefix: string): Promise<string> {
-  const tag = Math.random().toString(36).slice(2, 8).replace(/[^a-z0-9]/g, 'x');
-  const org = `${prefix} ${tag}`;
-  await page.goto('/signup');
-  await hydrated(page);
-  await page.getByLabel('Your name').fill('Pat Owner');
-  await page.getByLabel('Organisation name').fill(org);
-  await page.getByLabel('Email').fill(uniqueEmail(prefix.toLowerCase()));
-  await page.getByLabel('Password').fill('correct-horse-7');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByRole('heading', { name: 'Your websites' })).toBeVisible();
-  return `${prefix.toLowerCase()}-${tag}`;
-}
 
 async function openHomeInBuilder(page: Page) {
   await page.getByRole('link', { name: 'Edit Home' }).click();

@@ -176,6 +176,27 @@ async fn check_block(tx: &mut Tx, page_id: Uuid, id: Uuid, role: Role) -> Result
     Ok(())
 }
 
+/// Shown when a plan without custom HTML tries to add or change such a block.
+pub const CUSTOM_HTML_NEEDS_PRO: &str = "Custom HTML blocks are available on the Pro plan. Upgrade to add one.";
+
+/// Plan gating (seed §9 `required_plan`): custom HTML is Pro only. Checked here, on the server
+/// and inside the request's tenant transaction, because the palette shows every kind.
+async fn check_plan_allows(tx: &mut Tx, tenant_id: Uuid, kind: ComponentKind) -> Result<(), AppError> {
+    if kind != ComponentKind::CustomHtml {
+        return Ok(());
+    }
+    let slug: Option<String> =
+        sqlx::query_scalar("SELECT p.slug FROM plans p JOIN tenants t ON t.plan_id = p.id WHERE t.id = $1")
+            .bind(tenant_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if slug.as_deref() == Some("pro") {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(CUSTOM_HTML_NEEDS_PRO))
+    }
+}
+
 pub async fn add(
     tx: &mut Tx,
     tenant_id: Uuid,
@@ -184,7 +205,8 @@ pub async fn add(
     after: Option<Uuid>,
     base: i64,
 ) -> Result<(i64, ComponentDto), AppError> {
-    let block = BlockProps::starter(kind)?;
+    check_plan_allows(tx, tenant_id, kind).await?;
+    let block = BlockProps::starter(kind);
     let revision = bump_revision(tx, page_id, base).await?;
     let key = key_after(tx, page_id, after, None).await?;
     let row = sqlx::query_as::<_, ComponentRow>(
@@ -212,6 +234,16 @@ pub async fn update_props(
 ) -> Result<i64, AppError> {
     block.validate()?;
     check_block(tx, page_id, id, role).await?;
+    if block.kind() == ComponentKind::CustomHtml {
+        // The owning tenant, read from the row (RLS already limits it to the caller's tenant).
+        let tenant_id: Uuid = sqlx::query_scalar("SELECT tenant_id FROM components WHERE id = $1 AND page_id = $2")
+            .bind(id)
+            .bind(page_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(block_not_found)?;
+        check_plan_allows(tx, tenant_id, block.kind()).await?;
+    }
     let revision = bump_revision(tx, page_id, base).await?;
     let updated = sqlx::query("UPDATE components SET props = $1 WHERE id = $2 AND page_id = $3 AND type = $4")
         .bind(block.props_json())

@@ -4,6 +4,9 @@
 
 use super::*;
 
+// The eleven section kinds added with issue 3 keep their starter content in a child module.
+mod sections;
+
 impl Default for LogoRef {
     fn default() -> Self {
         Self { url: String::new(), alt: "My Site".into(), width: 140 }
@@ -17,6 +20,7 @@ fn link(label: &str, href: &str) -> NavLink {
 impl Default for NavbarProps {
     fn default() -> Self {
         Self {
+            heading: "My Site".into(),
             logo: LogoRef::default(),
             links: vec![link("Home", "/"), link("About", "#features"), link("Contact", "#contact")],
             style: "sticky".into(),
@@ -111,6 +115,7 @@ impl Default for RichTextProps {
 impl Default for FooterProps {
     fn default() -> Self {
         Self {
+            heading: "My Site".into(),
             logo_url: String::new(),
             tagline: "Made with care.".into(),
             columns: vec![FooterColumn {
@@ -130,29 +135,35 @@ impl Default for FooterProps {
 }
 
 impl BlockProps {
-    /// A new block of `kind` with good-looking default content.
-    pub fn starter(kind: ComponentKind) -> Result<Self, crate::error::AppError> {
-        Ok(match kind {
+    /// A new block of `kind` with good-looking default content. Every kind has one; whether
+    /// the tenant's plan allows the kind is the server's check, not this one.
+    pub fn starter(kind: ComponentKind) -> Self {
+        match kind {
             ComponentKind::Navbar => Self::Navbar(NavbarProps::default()),
             ComponentKind::Hero => Self::Hero(HeroProps::default()),
             ComponentKind::Features => Self::Features(FeaturesProps::default()),
             ComponentKind::Gallery => Self::Gallery(GalleryProps::default()),
+            ComponentKind::Testimonials => Self::Testimonials(TestimonialsProps::default()),
+            ComponentKind::Pricing => Self::Pricing(PricingProps::default()),
             ComponentKind::Cta => Self::Cta(CtaProps::default()),
+            ComponentKind::ContactForm => Self::ContactForm(ContactFormProps::default()),
+            ComponentKind::Team => Self::Team(TeamProps::default()),
+            ComponentKind::Faq => Self::Faq(FaqProps::default()),
+            ComponentKind::Stats => Self::Stats(StatsProps::default()),
+            ComponentKind::BlogGrid => Self::BlogGrid(BlogGridProps::default()),
+            ComponentKind::VideoEmbed => Self::VideoEmbed(VideoEmbedProps::default()),
+            ComponentKind::Map => Self::Map(MapProps::default()),
             ComponentKind::RichText => Self::RichText(RichTextProps::default()),
+            ComponentKind::ImageText => Self::ImageText(ImageTextProps::default()),
             ComponentKind::Footer => Self::Footer(FooterProps::default()),
-            other => {
-                return Err(crate::error::AppError::invalid(
-                    "type",
-                    format!("{} blocks are not available yet.", other.label()),
-                ))
-            }
-        })
+            ComponentKind::CustomHtml => Self::CustomHtml(CustomHtmlProps::default()),
+        }
     }
 
     /// The five blocks a new website's home page starts with (seed Flow 1), named for the
     /// organisation.
     pub fn signup_defaults(org_name: &str) -> Vec<BlockProps> {
-        let mut nav = NavbarProps::default();
+        let mut nav = NavbarProps { heading: org_name.to_string(), ..NavbarProps::default() };
         nav.logo.alt = org_name.to_string();
         let hero = HeroProps {
             heading: format!("Welcome to {org_name}"),
@@ -160,6 +171,7 @@ impl BlockProps {
             ..HeroProps::default()
         };
         let footer = FooterProps {
+            heading: org_name.to_string(),
             copyright: format!("© {org_name}. All rights reserved."),
             ..FooterProps::default()
         };

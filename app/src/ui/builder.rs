@@ -11,7 +11,7 @@ use super::LoadError;
 use crate::api::builder::load_builder;
 use crate::blocks::BlockView;
 use crate::error::AppError;
-use crate::model::{BlockProps, BuilderData};
+use crate::model::{BlockProps, BuilderData, ComponentKind};
 
 #[component]
 pub fn BuilderPage() -> impl IntoView {
@@ -83,7 +83,8 @@ fn SaveStatus(ed: Editor) -> impl IntoView {
                 SaveState::Conflict => Some(view! {
                     <button type="button" class="app-button" on:click=|_| reload()>"Reload page"</button>
                 }.into_any()),
-                SaveState::Failed(_) => Some(view! {
+                // Only a failure that left edits queued can be retried; a refused edit is dropped.
+                SaveState::Failed(_) if ed.has_pending() => Some(view! {
                     <button type="button" class="app-button app-button-ghost" on:click=move |_| ed.retry()>"Retry"</button>
                 }.into_any()),
                 _ => None,
@@ -120,10 +121,15 @@ fn Palette(ed: Editor) -> impl IntoView {
         <aside class="builder-palette" aria-label="Blocks">
             <h2>"Add a block"</h2>
             <ul>
-                {BlockProps::PLACEABLE.into_iter().map(|kind| view! {
-                    <li>
-                        <button type="button" on:click=move |_| ed.add(kind)>{format!("Add {}", kind.label())}</button>
-                    </li>
+                {BlockProps::PLACEABLE.into_iter().map(|kind| {
+                    // Every kind stays visible; the server refuses Pro-only kinds with a message
+                    // the status line shows, and the tooltip says so up front.
+                    let hint = (kind == ComponentKind::CustomHtml).then_some("Available on the Pro plan");
+                    view! {
+                        <li>
+                            <button type="button" title=hint on:click=move |_| ed.add(kind)>{format!("Add {}", kind.label())}</button>
+                        </li>
+                    }
                 }).collect_view()}
             </ul>
         </aside>

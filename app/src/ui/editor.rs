@@ -175,6 +175,11 @@ impl Editor {
         self.enqueue(Op::Publish);
     }
 
+    /// Whether edits are waiting to be sent (after a network or server failure).
+    pub fn has_pending(&self) -> bool {
+        self.queue.with_value(|q| !q.is_empty())
+    }
+
     /// Retries what is queued after a failure.
     pub fn retry(self) {
         self.kick();
