@@ -1,6 +1,9 @@
 //! SitePilot's shared library: compiled into the axum server (`ssr`) and into the WASM
 //! builder (`hydrate`). Wire types, block renderers, server functions and routes live here.
 
+// Leptos view types nest deeply; the builder's view tree needs more than the default 128.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod blocks;
 pub mod error;

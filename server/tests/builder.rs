@@ -229,3 +229,38 @@ async fn autosave_records_a_version_only_when_the_page_changed_and_prunes_to_the
     assert_eq!(n, 5);
     assert_eq!(newest.as_deref(), Some("Heading 6"));
 }
+
+#[tokio::test]
+async fn duplicate_hide_and_lock_blocks() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Flags Co").await;
+    let owner = cookie_for(&a);
+    let page = load_page(&router, &owner, a.home_page_id).await;
+    let features = page.components[2].clone();
+
+    // Duplicate lands right after the original, with the same content.
+    let copy: ComponentAdded = call_json(&router, "/api/builder/duplicate", Some(&owner),
+        json!({ "page_id": page.page_id, "component_id": features.id, "base_revision": page.revision })).await.json();
+    let now = load_page(&router, &owner, a.home_page_id).await;
+    assert_eq!(now.components[3].id, copy.component.id);
+    assert_eq!(now.components[3].block, features.block);
+
+    // Hidden blocks stay in the builder but are left out of the published snapshot.
+    let hide = json!({ "page_id": page.page_id, "component_id": copy.component.id, "is_visible": false, "is_locked": null, "base_revision": copy.revision });
+    let ack: SaveAck = call_json(&router, "/api/builder/flags", Some(&owner), hide).await.json();
+    let now = load_page(&router, &owner, a.home_page_id).await;
+    assert!(!now.components[3].is_visible);
+    let _: app::model::Published = call_json(&router, "/api/websites/publish", Some(&owner), json!({ "website_id": a.website_id })).await.json();
+    let html = get(&router, &format!("{}.localhost", a.subdomain), "/").await.text();
+    assert_eq!(html.matches("Why choose us").count(), 1, "the hidden copy is not published");
+
+    // Editors cannot lock; owners can, and then editors cannot change the block.
+    let editor = member_cookie(&pool, &a, "editor").await;
+    let lock = |rev: i64| json!({ "page_id": page.page_id, "component_id": features.id, "is_visible": null, "is_locked": true, "base_revision": rev });
+    assert!(matches!(call_json(&router, "/api/builder/flags", Some(&editor), lock(ack.revision)).await.error(), AppError::Forbidden(_)));
+    let locked: SaveAck = call_json(&router, "/api/builder/flags", Some(&owner), lock(ack.revision)).await.json();
+    let unhide = json!({ "page_id": page.page_id, "component_id": features.id, "is_visible": false, "is_locked": null, "base_revision": locked.revision });
+    assert!(matches!(call_json(&router, "/api/builder/flags", Some(&editor), unhide).await.error(), AppError::Forbidden(_)));
+    assert!(load_page(&router, &owner, a.home_page_id).await.components[2].is_locked);
+}

@@ -161,6 +161,10 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
     assert!(matches!(call_json(&router, "/api/builder/move", Some(&ca), mv).await.error(), AppError::NotFound(_)));
     let del = json!({ "page_id": b.home_page_id, "component_id": hero.id, "base_revision": b_page.revision });
     assert!(matches!(call_json(&router, "/api/builder/delete", Some(&ca), del).await.error(), AppError::NotFound(_)));
+    let dup = json!({ "page_id": b.home_page_id, "component_id": hero.id, "base_revision": b_page.revision });
+    assert!(matches!(call_json(&router, "/api/builder/duplicate", Some(&ca), dup).await.error(), AppError::NotFound(_)));
+    let flags = json!({ "page_id": b.home_page_id, "component_id": hero.id, "is_visible": false, "is_locked": null, "base_revision": b_page.revision });
+    assert!(matches!(call_json(&router, "/api/builder/flags", Some(&ca), flags).await.error(), AppError::NotFound(_)));
     let auto = json!({ "page_id": b.home_page_id });
     assert!(matches!(call_json(&router, "/api/builder/autosave", Some(&ca), auto).await.error(), AppError::NotFound(_)));
     let publish = json!({ "website_id": b.website_id });

@@ -68,6 +68,39 @@ pub async fn delete_component(page_id: Uuid, component_id: Uuid, base_revision: 
     Ok(SaveAck { revision })
 }
 
+#[server(endpoint = "builder/duplicate", input = Json)]
+pub async fn duplicate_component(page_id: Uuid, component_id: Uuid, base_revision: i64) -> Result<ComponentAdded, AppError> {
+    let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
+    let (revision, component) =
+        crate::db::builder::duplicate(&mut tx, member.tenant_id, page_id, component_id, base_revision).await?;
+    tx.commit().await?;
+    Ok(ComponentAdded { revision, component })
+}
+
+/// Hide/show (`is_visible`) and lock/unlock (`is_locked`); `None` leaves a flag as it is.
+#[server(endpoint = "builder/flags", input = Json)]
+pub async fn set_component_flags(
+    page_id: Uuid,
+    component_id: Uuid,
+    is_visible: Option<bool>,
+    is_locked: Option<bool>,
+    base_revision: i64,
+) -> Result<SaveAck, AppError> {
+    let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
+    let revision = crate::db::builder::set_flags(
+        &mut tx,
+        page_id,
+        component_id,
+        is_visible,
+        is_locked,
+        base_revision,
+        member.role,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(SaveAck { revision })
+}
+
 /// The 30-second autosave tick: records an `auto` version if the page changed since the last one.
 #[server(endpoint = "builder/autosave", input = Json)]
 pub async fn autosave_version(page_id: Uuid) -> Result<VersionRecorded, AppError> {

@@ -294,6 +294,70 @@ pub async fn delete(tx: &mut Tx, page_id: Uuid, id: Uuid, base: i64, role: Role)
     Ok(revision)
 }
 
+/// Copies a block (type and props) to just after the original. Locked blocks can be copied by
+/// anyone who may edit; the copy starts unlocked and visible.
+pub async fn duplicate(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    page_id: Uuid,
+    id: Uuid,
+    base: i64,
+) -> Result<(i64, ComponentDto), AppError> {
+    let (kind, props): (String, serde_json::Value) =
+        sqlx::query_as("SELECT type, props FROM components WHERE id = $1 AND page_id = $2")
+            .bind(id)
+            .bind(page_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(block_not_found)?;
+    let block = BlockProps::from_parts(&kind, props)?;
+    check_plan_allows(tx, tenant_id, block.kind()).await?;
+    let revision = bump_revision(tx, page_id, base).await?;
+    let key = key_after(tx, page_id, Some(id), None).await?;
+    let row = sqlx::query_as::<_, ComponentRow>(
+        r#"INSERT INTO components (tenant_id, page_id, type, order_key, props)
+           VALUES ($1, $2, $3, $4, $5)
+           RETURNING id, type, order_key, props, is_visible, is_locked"#,
+    )
+    .bind(tenant_id)
+    .bind(page_id)
+    .bind(block.kind().as_str())
+    .bind(key.as_bytes())
+    .bind(block.props_json())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((revision, row.into_dto()?))
+}
+
+/// Shows/hides (`is_visible`) or locks/unlocks (`is_locked`) a block. Changing the lock, or
+/// anything on a locked block, is for owners and admins only.
+pub async fn set_flags(
+    tx: &mut Tx,
+    page_id: Uuid,
+    id: Uuid,
+    visible: Option<bool>,
+    locked: Option<bool>,
+    base: i64,
+    role: Role,
+) -> Result<i64, AppError> {
+    if locked.is_some() && !role.can_edit_locked() {
+        return Err(AppError::forbidden("Only owners and admins can lock or unlock blocks."));
+    }
+    check_block(tx, page_id, id, role).await?;
+    let revision = bump_revision(tx, page_id, base).await?;
+    sqlx::query(
+        r#"UPDATE components SET is_visible = COALESCE($1, is_visible), is_locked = COALESCE($2, is_locked)
+           WHERE id = $3 AND page_id = $4"#,
+    )
+    .bind(visible)
+    .bind(locked)
+    .bind(id)
+    .bind(page_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(revision)
+}
+
 /// The page's blocks as stored in `page_versions.content_snapshot` (seed §11).
 pub async fn content_snapshot(tx: &mut Tx, page_id: Uuid) -> Result<serde_json::Value, AppError> {
     let rows = components(tx, page_id).await?;

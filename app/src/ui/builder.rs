@@ -140,6 +140,7 @@ fn Palette(ed: Editor) -> impl IntoView {
 fn CanvasBlock(ed: Editor, id: Uuid) -> impl IntoView {
     let block = move || ed.blocks.with(|bs| bs.iter().find(|c| c.id == id).map(|c| c.block.clone()));
     let label = move || block().map(|b| format!("{} block", b.kind().label())).unwrap_or_default();
+    let flags = move || ed.blocks.with(|bs| bs.iter().find(|c| c.id == id).map(|c| (c.is_visible, c.is_locked)));
     let editable = ed.can_edit();
     let node = NodeRef::<leptos::html::Li>::new();
     // Moving a block re-inserts its element, which drops keyboard focus; give it back.
@@ -156,6 +157,7 @@ fn CanvasBlock(ed: Editor, id: Uuid) -> impl IntoView {
             node_ref=node
             class="canvas-block"
             class:selected=move || ed.selected.get() == Some(id)
+            class:hidden-block=move || flags().is_some_and(|(visible, _)| !visible)
             class:drop-target=move || ed.dragging.get().is_some_and(|d| d != id)
             aria-label=label
             tabindex="0"
@@ -189,9 +191,17 @@ fn CanvasBlock(ed: Editor, id: Uuid) -> impl IntoView {
                 }
             }
         >
+            {move || flags().map(|(visible, locked)| view! {
+                <span class="canvas-badges">
+                    {(!visible).then(|| view! { <span class="canvas-badge">"Hidden"</span> })}
+                    {locked.then(|| view! { <span class="canvas-badge">"Locked"</span> })}
+                </span>
+            })}
             {move || block().map(|b| view! { <BlockView block=b/> })}
         </li>
     }
+    // Erased so the canvas's view type stays shallow enough for the compiler.
+    .into_any()
 }
 
 #[component]
@@ -215,6 +225,9 @@ fn BlockInspector(ed: Editor, id: Uuid) -> impl IntoView {
     };
     let editable = ed.can_edit();
     let kind = block.kind();
+    let flag = move |f: fn(&crate::model::ComponentDto) -> bool| {
+        ed.blocks.with(|bs| bs.iter().find(|c| c.id == id).map(f).unwrap_or(false))
+    };
     let fields = block.text_fields().into_iter().map(|f| {
         let input_id = format!("prop-{}", f.key);
         let key = f.key;
@@ -238,6 +251,23 @@ fn BlockInspector(ed: Editor, id: Uuid) -> impl IntoView {
             <div class="inspector-actions">
                 <button type="button" on:click=move |_| ed.nudge(id, -1)>"Move up"</button>
                 <button type="button" on:click=move |_| ed.nudge(id, 1)>"Move down"</button>
+                <button type="button" on:click=move |_| ed.duplicate(id)>"Duplicate block"</button>
+                {move || {
+                    let visible = flag(|c| c.is_visible);
+                    view! {
+                        <button type="button" on:click=move |_| ed.set_flags(id, Some(!visible), None)>
+                            {if visible { "Hide block" } else { "Show block" }}
+                        </button>
+                    }
+                }}
+                {ed.role.can_edit_locked().then(|| move || {
+                    let locked = flag(|c| c.is_locked);
+                    view! {
+                        <button type="button" on:click=move |_| ed.set_flags(id, None, Some(!locked))>
+                            {if locked { "Unlock block" } else { "Lock block" }}
+                        </button>
+                    }
+                })}
                 <button type="button" class="danger" on:click=move |_| ed.delete(id)>"Delete block"</button>
             </div>
         })}

@@ -42,6 +42,8 @@ enum Op {
     Add(ComponentKind, Option<Uuid>),
     Move(Uuid, Option<Uuid>),
     Delete(Uuid),
+    Duplicate(Uuid),
+    Flags { id: Uuid, visible: Option<bool>, locked: Option<bool> },
     Publish,
 }
 
@@ -170,6 +172,26 @@ impl Editor {
         self.enqueue(Op::Delete(id));
     }
 
+    pub fn duplicate(self, id: Uuid) {
+        if self.can_edit() {
+            self.enqueue(Op::Duplicate(id));
+        }
+    }
+
+    /// Applies a visibility or lock change locally at once, then persists it.
+    pub fn set_flags(self, id: Uuid, visible: Option<bool>, locked: Option<bool>) {
+        if !self.can_edit() {
+            return;
+        }
+        self.blocks.update(|bs| {
+            if let Some(c) = bs.iter_mut().find(|c| c.id == id) {
+                c.is_visible = visible.unwrap_or(c.is_visible);
+                c.is_locked = locked.unwrap_or(c.is_locked);
+            }
+        });
+        self.enqueue(Op::Flags { id, visible, locked });
+    }
+
     pub fn publish(self) {
         self.publish_note.set(None);
         self.enqueue(Op::Publish);
@@ -273,6 +295,20 @@ impl Editor {
             }
             Op::Delete(id) => {
                 let ack = delete_component(page_id, id, base).await?;
+                self.acknowledge(ack.revision);
+            }
+            Op::Duplicate(id) => {
+                let added = duplicate_component(page_id, id, base).await?;
+                self.acknowledge(added.revision);
+                let new_id = added.component.id;
+                self.blocks.update(|bs| {
+                    let at = bs.iter().position(|c| c.id == id).map(|i| i + 1).unwrap_or(bs.len());
+                    bs.insert(at, added.component);
+                });
+                self.selected.set(Some(new_id));
+            }
+            Op::Flags { id, visible, locked } => {
+                let ack = set_component_flags(page_id, id, visible, locked, base).await?;
                 self.acknowledge(ack.revision);
             }
             Op::Publish => {
