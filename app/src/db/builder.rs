@@ -209,19 +209,30 @@ pub async fn add(
     let block = BlockProps::starter(kind);
     let revision = bump_revision(tx, page_id, base).await?;
     let key = key_after(tx, page_id, after, None).await?;
-    let row = sqlx::query_as::<_, ComponentRow>(
+    Ok((revision, insert_block(tx, tenant_id, page_id, &block, &key).await?))
+}
+
+/// Inserts one block at `key`; shared by add and duplicate.
+async fn insert_block(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    page_id: Uuid,
+    block: &BlockProps,
+    key: &FractionalIndex,
+) -> Result<ComponentDto, AppError> {
+    sqlx::query_as::<_, ComponentRow>(
         r#"INSERT INTO components (tenant_id, page_id, type, order_key, props)
            VALUES ($1, $2, $3, $4, $5)
            RETURNING id, type, order_key, props, is_visible, is_locked"#,
     )
     .bind(tenant_id)
     .bind(page_id)
-    .bind(kind.as_str())
+    .bind(block.kind().as_str())
     .bind(key.as_bytes())
     .bind(block.props_json())
     .fetch_one(&mut **tx)
-    .await?;
-    Ok((revision, row.into_dto()?))
+    .await?
+    .into_dto()
 }
 
 pub async fn update_props(
@@ -314,19 +325,7 @@ pub async fn duplicate(
     check_plan_allows(tx, tenant_id, block.kind()).await?;
     let revision = bump_revision(tx, page_id, base).await?;
     let key = key_after(tx, page_id, Some(id), None).await?;
-    let row = sqlx::query_as::<_, ComponentRow>(
-        r#"INSERT INTO components (tenant_id, page_id, type, order_key, props)
-           VALUES ($1, $2, $3, $4, $5)
-           RETURNING id, type, order_key, props, is_visible, is_locked"#,
-    )
-    .bind(tenant_id)
-    .bind(page_id)
-    .bind(block.kind().as_str())
-    .bind(key.as_bytes())
-    .bind(block.props_json())
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok((revision, row.into_dto()?))
+    Ok((revision, insert_block(tx, tenant_id, page_id, &block, &key).await?))
 }
 
 /// Shows/hides (`is_visible`) or locks/unlocks (`is_locked`) a block. Changing the lock, or
