@@ -5,6 +5,11 @@
 #   server on a free port -> Playwright (chromium + no-js) -> summary of phase durations.
 # Exits non-zero when any phase failed. With DATABASE_URL (and APP_DATABASE_URL) set by the caller
 # it uses that PostgreSQL instead of starting the project-local cluster.
+#
+# For parallel work trees sharing one cluster (SITEPILOT_DATA_DIR=<main>/.data):
+#   SITEPILOT_TEST_DB_PREFIX=name  databases name_test and name_e2e instead of sitepilot_*
+#   SITEPILOT_SKIP_RUST_TESTS=1    skip the cargo test phases
+#   arguments                      passed to `playwright test` (e.g. a spec file name)
 set -euo pipefail
 SP_LOG_NAME="test"
 # shellcheck source=scripts/lib.sh
@@ -56,21 +61,28 @@ if [[ "$db_status_rc" != 0 && -z "${DATABASE_URL:-}" ]]; then
 fi
 
 # --- b. fresh databases --------------------------------------------------------------------------
+DB_PREFIX="${SITEPILOT_TEST_DB_PREFIX:-sitepilot}"
+TEST_DB="${DB_PREFIX}_test"
+E2E_DB="${DB_PREFIX}_e2e"
 phase_must "recreate test databases" bash -c \
-  '"$1/db.sh" recreate-db sitepilot_test && "$1/db.sh" recreate-db sitepilot_e2e' _ "$SP_SCRIPTS"
+  '"$1/db.sh" recreate-db "$2" && "$1/db.sh" recreate-db "$3"' _ "$SP_SCRIPTS" "$TEST_DB" "$E2E_DB"
 
 use_sqlx_offline_data
 
 # --- c. Rust tests -------------------------------------------------------------------------------
 rust_tests() {
   local env_lines
-  env_lines="$("$SP_SCRIPTS/db.sh" env sitepilot_test)"
+  env_lines="$("$SP_SCRIPTS/db.sh" env "$TEST_DB")"
   eval "$env_lines"
   export DATABASE_URL APP_DATABASE_URL
   "$@"
 }
-phase_run "cargo test -p app --features ssr" rust_tests cargo test -p app --features ssr
-phase_run "cargo test -p server" rust_tests cargo test -p server
+if [[ "${SITEPILOT_SKIP_RUST_TESTS:-}" == 1 ]]; then
+  phase_skip "cargo test" "SITEPILOT_SKIP_RUST_TESTS=1"
+else
+  phase_run "cargo test -p app --features ssr" rust_tests cargo test -p app --features ssr
+  phase_run "cargo test -p server" rust_tests cargo test -p server
+fi
 
 # --- d. release build ----------------------------------------------------------------------------
 phase_run "cargo leptos build --release" build_release
@@ -81,7 +93,7 @@ start_e2e_server() {
   local env_lines port
   [[ -x "$SP_SERVER_BIN" ]] || die "$SP_SERVER_BIN was not built"
   port="$(free_tcp_port)" || return 1
-  env_lines="$("$SP_SCRIPTS/db.sh" env sitepilot_e2e)" || return 1
+  env_lines="$("$SP_SCRIPTS/db.sh" env "$E2E_DB")" || return 1
   mkdir -p "$(dirname "$E2E_LOG")"
   (
     eval "$env_lines"
@@ -126,8 +138,9 @@ fi
 playwright() {
   cd "$SP_ROOT/end2end"
   SITEPILOT_BASE_URL="http://127.0.0.1:$E2E_PORT" SITEPILOT_PORT="$E2E_PORT" \
-    npx --no -- playwright test
+    npx --no -- playwright test "${PLAYWRIGHT_ARGS[@]}"
 }
+PLAYWRIGHT_ARGS=("$@")
 if [[ "$server_rc" == 0 ]]; then
   phase_run "playwright test" playwright
 else
