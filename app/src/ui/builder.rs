@@ -13,6 +13,22 @@ use crate::blocks::BlockView;
 use crate::error::AppError;
 use crate::model::{BlockProps, BuilderData, ComponentKind};
 
+/// The tabs of the builder's left sidebar. Each panel lives in its own module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SidePanel {
+    Blocks,
+}
+
+impl SidePanel {
+    const ALL: [SidePanel; 1] = [SidePanel::Blocks];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Blocks => "Blocks",
+        }
+    }
+}
+
 #[component]
 pub fn BuilderPage() -> impl IntoView {
     let params = use_params_map();
@@ -27,7 +43,9 @@ pub fn BuilderPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="app-narrow">"Opening the builder…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(d) => view! { <Builder data=d/> }.into_any(),
+                    // Reloading refetches the page (after a version restore, say): a new editor
+                    // with the server's blocks and revision.
+                    Ok(d) => view! { <Builder data=d reload=Callback::new(move |()| data.refetch())/> }.into_any(),
                     Err(e) => view! { <LoadError error=e/> }.into_any(),
                 }
             })}
@@ -36,10 +54,14 @@ pub fn BuilderPage() -> impl IntoView {
 }
 
 #[component]
-fn Builder(data: BuilderData) -> impl IntoView {
+fn Builder(data: BuilderData, reload: Callback<()>) -> impl IntoView {
     let ed = Editor::new(&data);
     start_autosave(ed);
-    let brand_style = data.branding.css_vars();
+    // The canvas reads branding live, so panels can change it before it is saved.
+    let branding = RwSignal::new(data.branding.clone());
+    let brand_style = move || branding.with(|b| b.css_vars());
+    let panel = RwSignal::new(SidePanel::Blocks);
+    let _ = reload;
     let title = format!("{} · {} · SitePilot", data.page_title, data.website_name);
     view! {
         <Title text=title/>
@@ -53,7 +75,20 @@ fn Builder(data: BuilderData) -> impl IntoView {
                 })}
                 {data.role.can_publish().then(|| view! { <PublishControl ed=ed/> })}
             </header>
-            {ed.can_edit().then(|| view! { <Palette ed=ed/> })}
+            <div class="builder-side">
+                <div class="side-tabs" role="tablist" aria-label="Builder panels">
+                    {SidePanel::ALL.into_iter().map(|p| view! {
+                        <button type="button" role="tab" aria-selected=move || (panel.get() == p).to_string()
+                            on:click=move |_| panel.set(p)>{p.label()}</button>
+                    }).collect_view()}
+                </div>
+                {move || match panel.get() {
+                    SidePanel::Blocks if ed.can_edit() => view! { <Palette ed=ed/> }.into_any(),
+                    SidePanel::Blocks => view! {
+                        <p class="app-muted side-note">"Your role can look at blocks but not add them."</p>
+                    }.into_any(),
+                }}
+            </div>
             <main class="builder-canvas" aria-label="Canvas" on:click=|ev| ev.prevent_default()>
                 <ol class="sp-site canvas-page" style=brand_style>
                     <For each=move || ed.blocks.get() key=|c| c.id let(c)>
