@@ -3,6 +3,7 @@
 
 mod branding;
 mod defaults;
+pub mod fields;
 mod inputs;
 mod kind;
 mod props;

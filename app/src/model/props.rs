@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::fields::{self, FieldType, Seg};
 use super::{check_len, check_url, ComponentKind};
 use crate::error::AppError;
 
@@ -22,38 +23,6 @@ pub struct TextField {
 
 const SHORT: usize = 200;
 const LONG: usize = 5_000;
-
-/// Declares, once per kind, which string props are editable as text: (key, label, long?), with
-/// an optional `max = N` when the default limit for short/long text does not fit.
-/// The same table drives the inspector, `set_text` and length validation.
-macro_rules! text_props {
-    (@max $long:literal) => { if $long { LONG } else { SHORT } };
-    (@max $long:literal, $max:expr) => { $max };
-    ($props:ident { $($key:ident : $label:literal, $long:literal $(, max = $max:expr)?;)* }) => {
-        impl $props {
-            pub fn text_fields(&self) -> Vec<TextField> {
-                vec![$(TextField {
-                    key: stringify!($key),
-                    label: $label,
-                    value: self.$key.clone(),
-                    long: $long,
-                }),*]
-            }
-
-            pub(super) fn set_text(&mut self, key: &str, value: String) -> bool {
-                match key {
-                    $(stringify!($key) => { self.$key = value; true })*
-                    _ => false,
-                }
-            }
-
-            pub(super) fn check_text(&self) -> Result<(), AppError> {
-                $(check_len(stringify!($key), &self.$key, text_props!(@max $long $(, $max)?))?;)*
-                Ok(())
-            }
-        }
-    };
-}
 
 /// Refuses a list longer than `max` with a message naming the block and what the list holds:
 /// `check_count("items", &p.items, 40, "A FAQ", "questions")` → "A FAQ holds at most 40 questions."
@@ -159,9 +128,7 @@ impl BlockProps {
     pub fn from_parts(kind: &str, props: Value) -> Result<Self, AppError> {
         let known = ComponentKind::parse(kind)
             .ok_or_else(|| AppError::invalid("type", format!("Unknown block type “{kind}”.")))?;
-        let tagged = serde_json::json!({ "type": kind, "props": props });
-        let parsed: Self = serde_json::from_value(tagged)
-            .map_err(|e| AppError::invalid("props", format!("Invalid {} settings: {e}", known.label())))?;
+        let parsed = Self::parse_unchecked(known, props)?;
         parsed.validate()?;
         Ok(parsed)
     }
@@ -174,21 +141,55 @@ impl BlockProps {
         }
     }
 
+    /// The top-level text props, in inspector order.
     pub fn text_fields(&self) -> Vec<TextField> {
-        with_props!(self, p => p.text_fields())
+        let props = self.props_json();
+        fields::fields(self.kind())
+            .iter()
+            .filter_map(|f| {
+                let long = match f.ty {
+                    FieldType::Text { .. } => false,
+                    FieldType::LongText { .. } | FieldType::RichText => true,
+                    _ => return None,
+                };
+                let value = props.get(f.key).and_then(Value::as_str)?.to_string();
+                Some(TextField { key: f.key, label: f.label, value, long })
+            })
+            .collect()
     }
 
-    /// Sets one text prop; `false` when the kind has no such prop.
+    /// Sets one top-level text prop; `false` when the kind has no such text prop.
     pub fn set_text(&mut self, key: &str, value: String) -> bool {
-        with_props!(self, p => p.set_text(key, value))
+        let Some(field) = self.text_fields().into_iter().find(|f| f.key == key) else { return false };
+        self.set_path(&[Seg::Key(field.key)], Value::String(value)).is_ok()
+    }
+
+    /// Sets the prop at `path` and parses the result back into this kind's props. Nothing
+    /// changes when the value does not fit the prop's type; the error says why.
+    pub fn set_path(&mut self, path: &[Seg], value: Value) -> Result<(), AppError> {
+        let mut props = self.props_json();
+        if !fields::set(&mut props, path, value) {
+            return Err(AppError::invalid(&fields::error_name(path), "This setting does not exist on this block."));
+        }
+        *self = Self::parse_unchecked(self.kind(), props)?;
+        Ok(())
+    }
+
+    /// Replaces the whole props object (list edits), parsed back into this kind's props.
+    pub fn with_props_json(&self, props: Value) -> Result<Self, AppError> {
+        Self::parse_unchecked(self.kind(), props)
+    }
+
+    fn parse_unchecked(kind: ComponentKind, props: Value) -> Result<Self, AppError> {
+        let tagged = serde_json::json!({ "type": kind.as_str(), "props": props });
+        serde_json::from_value(tagged)
+            .map_err(|e| AppError::invalid("props", format!("Invalid {} settings: {e}", kind.label())))
     }
 
     /// Length limits on every text, safe URLs everywhere a link or image goes, capped lists
     /// and numbers in range.
     pub fn validate(&self) -> Result<(), AppError> {
-        with_props!(self, p => {
-            p.check_text()?;
-            p.check()
-        })
+        fields::check(self.kind(), &self.props_json())?;
+        with_props!(self, p => p.check())
     }
 }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::people::check_date;
-use super::{check_count, check_len, check_url, TextField, LONG, SHORT};
+use super::{check_count, check_len, check_url, LONG, SHORT};
 use crate::error::AppError;
 use crate::model::Email;
 
@@ -95,23 +95,6 @@ pub struct ImageTextProps {
     pub button_href: String,
 }
 
-text_props!(ContactFormProps {
-    heading: "Heading", false;
-    subheading: "Subheading", true;
-    submit_label: "Button label", false;
-    success_message: "Message after sending", false;
-    address: "Address", false;
-    phone: "Phone", false;
-    business_hours: "Opening hours", false;
-});
-text_props!(FaqProps { heading: "Heading", false; subheading: "Subheading", true; });
-text_props!(BlogGridProps { heading: "Heading", false; subheading: "Subheading", true; read_more_label: "Link label", false; });
-text_props!(ImageTextProps {
-    heading: "Heading", false;
-    body: "Body", true;
-    image_alt: "Image description", false;
-    button_label: "Button label", false;
-});
 
 impl ContactFormProps {
     pub(super) fn check(&self) -> Result<(), AppError> {

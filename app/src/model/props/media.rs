@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_len, check_url, TextField, LONG, SHORT};
+use super::check_url;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,9 +122,6 @@ pub struct CustomHtmlProps {
 
 pub const CUSTOM_HTML_MAX: usize = 20_000;
 
-text_props!(VideoEmbedProps { heading: "Heading", false; url: "Video link (YouTube or Vimeo)", false; caption: "Caption", false; });
-text_props!(MapProps { heading: "Heading", false; address: "Address", false; });
-text_props!(CustomHtmlProps { html: "HTML", true, max = CUSTOM_HTML_MAX; });
 
 impl VideoEmbedProps {
     pub(super) fn check(&self) -> Result<(), AppError> {

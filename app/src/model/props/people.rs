@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_count, check_len, check_url, TextField, LONG, SHORT};
+use super::{check_count, check_len, check_url, LONG, SHORT};
 use crate::error::AppError;
 
 /// One customer review (seed §18 `testimonials.reviews[]`).
@@ -109,10 +109,6 @@ pub struct StatsProps {
     pub items: Vec<StatItem>,
 }
 
-text_props!(TestimonialsProps { heading: "Heading", false; });
-text_props!(PricingProps { heading: "Heading", false; subheading: "Subheading", true; });
-text_props!(TeamProps { heading: "Heading", false; subheading: "Subheading", true; });
-text_props!(StatsProps { heading: "Heading", false; subheading: "Subheading", true; });
 
 /// A `YYYY-MM-DD` date (or empty). Only the shape and month/day ranges are checked; the
 /// renderer prints it as written when it cannot be read.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_count, check_len, check_url, TextField, LONG, SHORT};
+use super::{check_count, check_len, check_url, LONG, SHORT};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,18 +146,6 @@ pub struct FooterProps {
     pub text_color: String,
 }
 
-text_props!(NavbarProps { heading: "Heading", false; cta_label: "Button label", false; });
-text_props!(HeroProps {
-    heading: "Heading", false;
-    subheading: "Subheading", true;
-    cta_primary_label: "Primary button label", false;
-    cta_secondary_label: "Secondary button label", false;
-});
-text_props!(FeaturesProps { heading: "Heading", false; subheading: "Subheading", true; });
-text_props!(GalleryProps { heading: "Heading", false; });
-text_props!(CtaProps { heading: "Heading", false; body: "Body", true; button_label: "Button label", false; });
-text_props!(RichTextProps { heading: "Heading", false; body: "Body", true; });
-text_props!(FooterProps { heading: "Heading", false; tagline: "Tagline", false; copyright: "Copyright", false; });
 
 impl NavbarProps {
     pub(super) fn check(&self) -> Result<(), AppError> {
