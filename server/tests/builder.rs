@@ -5,7 +5,7 @@ mod common;
 
 use app::db::tenant_tx;
 use app::error::AppError;
-use app::model::{ComponentAdded, ComponentMoved, SaveAck, VersionRecorded};
+use app::model::{BlockProps, ComponentKind, ComponentMoved, SaveAck, VersionRecorded};
 use common::*;
 use serde_json::json;
 use uuid::Uuid;
@@ -66,9 +66,33 @@ async fn unsafe_or_malformed_props_are_refused_and_nothing_is_saved() {
     assert!(!r.status.is_success());
 
     // Unknown kind.
-    let r = call_json(&router, "/api/builder/add", Some(&cookie),
-        json!({ "page_id": page.page_id, "kind": "marquee", "after": null, "base_revision": page.revision })).await;
+    let r = call_json(&router, "/api/builder/insert", Some(&cookie),
+        json!({ "page_id": page.page_id, "after": null, "base_revision": page.revision,
+                "block": { "id": Uuid::new_v4(), "is_visible": true, "is_locked": false,
+                           "block": { "type": "marquee", "props": {} } } })).await;
     assert!(!r.status.is_success());
+
+    // A javascript: link inside a list item, on insert: refused, nothing inserted.
+    let mut nav = page.components[0].block.props_json();
+    nav["links"][0]["href"] = json!("JaVaScRiPt:alert(1)");
+    let bad = BlockProps::from_parts("navbar", nav.clone());
+    assert!(matches!(bad, Err(AppError::Invalid { ref field, .. }) if field == "links.href"), "{bad:?}");
+    let r = call_json(&router, "/api/builder/insert", Some(&cookie),
+        json!({ "page_id": page.page_id, "after": null, "base_revision": page.revision,
+                "block": { "id": Uuid::new_v4(), "is_visible": true, "is_locked": false,
+                           "block": { "type": "navbar", "props": nav } } })).await;
+    assert!(matches!(r.error(), AppError::Invalid { ref field, .. } if field == "links.href"));
+
+    // An over-long string in a list item and a colour that tries to escape its CSS property.
+    let mut faq = BlockProps::starter(ComponentKind::Faq).props_json();
+    faq["items"][0]["question"] = json!("?".repeat(201));
+    assert!(matches!(BlockProps::from_parts("faq", faq), Err(AppError::Invalid { ref field, .. }) if field == "items.question"));
+    let mut hero_props = hero.block.props_json();
+    hero_props["background_color"] = json!("red;}body{display:none");
+    let hero_bad = serde_json::json!({ "type": "hero", "props": hero_props });
+    let r = call_json(&router, "/api/builder/update", Some(&cookie),
+        json!({ "page_id": page.page_id, "component_id": hero.id, "block": hero_bad, "base_revision": page.revision })).await;
+    assert!(matches!(r.error(), AppError::Invalid { ref field, .. } if field == "background_color"));
 
     assert_eq!(load_page(&router, &cookie, a.home_page_id).await, page, "nothing changed");
 }
@@ -120,8 +144,7 @@ async fn add_and_delete_blocks() {
     let cookie = cookie_for(&a);
     let page = load_page(&router, &cookie, a.home_page_id).await;
     let hero = page.components[1].id;
-    let added: ComponentAdded = call_json(&router, "/api/builder/add", Some(&cookie),
-        json!({ "page_id": page.page_id, "kind": "cta", "after": hero, "base_revision": page.revision })).await.json();
+    let added = insert(&router, &cookie, page.page_id, BlockProps::starter(ComponentKind::Cta), Some(hero), page.revision).await.ok();
     let now = load_page(&router, &cookie, a.home_page_id).await;
     assert_eq!(now.components[2].id, added.component.id, "placed right after the hero");
     assert_eq!(now.components.len(), 6);
@@ -172,9 +195,23 @@ async fn roles_gate_editing_publishing_and_locked_blocks() {
     assert!(matches!(call_json(&router, "/api/builder/update", Some(&viewer), edit(page.revision)).await.error(), AppError::Forbidden(_)));
     assert!(matches!(call_json(&router, "/api/builder/autosave", Some(&viewer), json!({ "page_id": page.page_id })).await.error(), AppError::Forbidden(_)));
     assert!(matches!(call_json(&router, "/api/websites/publish", Some(&viewer), publish.clone()).await.error(), AppError::Forbidden(_)));
+    let ins = insert(&router, &viewer, page.page_id, BlockProps::starter(ComponentKind::Cta), None, page.revision).await;
+    assert!(matches!(ins.error(), AppError::Forbidden(_)));
+    for (path, body) in [
+        ("/api/builder/move", json!({ "page_id": page.page_id, "component_id": hero.id, "after": null, "base_revision": page.revision })),
+        ("/api/builder/delete", json!({ "page_id": page.page_id, "component_id": hero.id, "base_revision": page.revision })),
+        ("/api/builder/flags", json!({ "page_id": page.page_id, "component_id": hero.id, "is_visible": false, "is_locked": null, "base_revision": page.revision })),
+    ] {
+        assert!(matches!(call_json(&router, path, Some(&viewer), body).await.error(), AppError::Forbidden(_)), "viewer on {path}");
+    }
+    let after = load_page(&router, &viewer, a.home_page_id).await;
+    assert_eq!((after.revision, &after.components), (page.revision, &page.components), "the viewer changed nothing");
 
-    // Editor: may edit, may not publish.
+    // Editor: may edit, may not publish, may not insert a block already locked.
     let editor = member_cookie(&pool, &a, "editor").await;
+    let locked_insert = json!({ "page_id": page.page_id, "after": null, "base_revision": page.revision,
+        "block": { "id": Uuid::new_v4(), "is_visible": true, "is_locked": true, "block": hero.block } });
+    assert!(matches!(call_json(&router, "/api/builder/insert", Some(&editor), locked_insert).await.error(), AppError::Forbidden(_)));
     let ack: SaveAck = call_json(&router, "/api/builder/update", Some(&editor), edit(page.revision)).await.json();
     assert!(matches!(call_json(&router, "/api/websites/publish", Some(&editor), publish.clone()).await.error(), AppError::Forbidden(_)));
 
@@ -239,9 +276,8 @@ async fn duplicate_hide_and_lock_blocks() {
     let page = load_page(&router, &owner, a.home_page_id).await;
     let features = page.components[2].clone();
 
-    // Duplicate lands right after the original, with the same content.
-    let copy: ComponentAdded = call_json(&router, "/api/builder/duplicate", Some(&owner),
-        json!({ "page_id": page.page_id, "component_id": features.id, "base_revision": page.revision })).await.json();
+    // A duplicate (made in the browser) lands right after the original, with the same content.
+    let copy = insert(&router, &owner, page.page_id, features.block.clone(), Some(features.id), page.revision).await.ok();
     let now = load_page(&router, &owner, a.home_page_id).await;
     assert_eq!(now.components[3].id, copy.component.id);
     assert_eq!(now.components[3].block, features.block);

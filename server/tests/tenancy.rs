@@ -5,7 +5,7 @@ mod common;
 
 use app::db::{self, tenant_tx};
 use app::error::AppError;
-use app::model::WebsiteSummary;
+use app::model::{BlockProps, ComponentKind, WebsiteSummary};
 use common::*;
 use serde_json::json;
 use uuid::Uuid;
@@ -155,14 +155,17 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
     block.set_text("heading", "Hacked".into());
     let update = json!({ "page_id": b.home_page_id, "component_id": hero.id, "block": block, "base_revision": b_page.revision });
     assert!(matches!(call_json(&router, "/api/builder/update", Some(&ca), update).await.error(), AppError::NotFound(_)));
-    let add = json!({ "page_id": b.home_page_id, "kind": "cta", "after": null, "base_revision": b_page.revision });
-    assert_eq!(call_json(&router, "/api/builder/add", Some(&ca), add).await.error(), AppError::NotFound("Page".into()));
+    let add = insert(&router, &ca, b.home_page_id, BlockProps::starter(ComponentKind::Cta), None, b_page.revision).await;
+    assert_eq!(add.error(), AppError::NotFound("Page".into()));
+    // Re-using the id of B's block for an insert on A's own page changes nothing of B's.
+    let a_page = load_page(&router, &ca, a.home_page_id).await;
+    let steal = json!({ "page_id": a.home_page_id, "after": null, "base_revision": a_page.revision,
+        "block": { "id": hero.id, "is_visible": true, "is_locked": false, "block": hero.block } });
+    assert!(matches!(call_json(&router, "/api/builder/insert", Some(&ca), steal).await.error(), AppError::Invalid { .. }));
     let mv = json!({ "page_id": b.home_page_id, "component_id": hero.id, "after": null, "base_revision": b_page.revision });
     assert!(matches!(call_json(&router, "/api/builder/move", Some(&ca), mv).await.error(), AppError::NotFound(_)));
     let del = json!({ "page_id": b.home_page_id, "component_id": hero.id, "base_revision": b_page.revision });
     assert!(matches!(call_json(&router, "/api/builder/delete", Some(&ca), del).await.error(), AppError::NotFound(_)));
-    let dup = json!({ "page_id": b.home_page_id, "component_id": hero.id, "base_revision": b_page.revision });
-    assert!(matches!(call_json(&router, "/api/builder/duplicate", Some(&ca), dup).await.error(), AppError::NotFound(_)));
     let flags = json!({ "page_id": b.home_page_id, "component_id": hero.id, "is_visible": false, "is_locked": null, "base_revision": b_page.revision });
     assert!(matches!(call_json(&router, "/api/builder/flags", Some(&ca), flags).await.error(), AppError::NotFound(_)));
     let auto = json!({ "page_id": b.home_page_id });

@@ -18,18 +18,21 @@ pub async fn load_builder(page_id: Uuid) -> Result<BuilderData, AppError> {
     Ok(data)
 }
 
-#[server(endpoint = "builder/add", input = Json)]
-pub async fn add_component(
+/// Inserts a block made in the browser (new from the palette, a duplicate, or a deleted block
+/// brought back by undo) after `after`; the reply carries its order key.
+#[server(endpoint = "builder/insert", input = Json)]
+pub async fn insert_component(
     page_id: Uuid,
-    kind: ComponentKind,
+    block: NewBlock,
     after: Option<Uuid>,
     base_revision: i64,
-) -> Result<ComponentAdded, AppError> {
+) -> Result<ComponentMoved, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let (revision, component) =
-        crate::db::builder::add(&mut tx, member.tenant_id, page_id, kind, after, base_revision).await?;
+    let (revision, key) =
+        crate::db::builder::insert(&mut tx, member.tenant_id, page_id, &block, after, base_revision, member.role)
+            .await?;
     tx.commit().await?;
-    Ok(ComponentAdded { revision, component })
+    Ok(ComponentMoved { revision, order_key: hex::encode(key.as_bytes()) })
 }
 
 #[server(endpoint = "builder/update", input = Json)]
@@ -66,15 +69,6 @@ pub async fn delete_component(page_id: Uuid, component_id: Uuid, base_revision: 
     let revision = crate::db::builder::delete(&mut tx, page_id, component_id, base_revision, member.role).await?;
     tx.commit().await?;
     Ok(SaveAck { revision })
-}
-
-#[server(endpoint = "builder/duplicate", input = Json)]
-pub async fn duplicate_component(page_id: Uuid, component_id: Uuid, base_revision: i64) -> Result<ComponentAdded, AppError> {
-    let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let (revision, component) =
-        crate::db::builder::duplicate(&mut tx, member.tenant_id, page_id, component_id, base_revision).await?;
-    tx.commit().await?;
-    Ok(ComponentAdded { revision, component })
 }
 
 /// Hide/show (`is_visible`) and lock/unlock (`is_locked`); `None` leaves a flag as it is.

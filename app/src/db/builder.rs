@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::Tx;
 use crate::error::AppError;
-use crate::model::{BlockProps, BuilderData, ComponentDto, ComponentKind, Role};
+use crate::model::{BlockProps, BuilderData, ComponentDto, ComponentKind, NewBlock, PageLink, Role};
 
 #[derive(FromRow)]
 struct PageHead {
@@ -85,6 +85,15 @@ pub async fn load(tx: &mut Tx, page_id: Uuid, role: Role) -> Result<BuilderData,
         .into_iter()
         .map(ComponentRow::into_dto)
         .collect::<Result<Vec<_>, _>>()?;
+    let pages = sqlx::query_as::<_, (String, String)>(
+        "SELECT title, slug FROM pages WHERE website_id = $1 ORDER BY is_home DESC, nav_order, title",
+    )
+    .bind(head.website_id)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|(title, slug)| PageLink { title, slug })
+    .collect();
     Ok(BuilderData {
         page_id: head.id,
         page_title: head.title,
@@ -95,6 +104,7 @@ pub async fn load(tx: &mut Tx, page_id: Uuid, role: Role) -> Result<BuilderData,
         subdomain: head.subdomain,
         branding: serde_json::from_value(head.branding_config).unwrap_or_default(),
         components,
+        pages,
         role,
     })
 }
@@ -197,42 +207,43 @@ async fn check_plan_allows(tx: &mut Tx, tenant_id: Uuid, kind: ComponentKind) ->
     }
 }
 
-pub async fn add(
+/// Inserts a block the client made (its id, props and flags) directly after `after`. Used for
+/// new blocks from the palette, duplicates, and undoing a delete (same id again).
+pub async fn insert(
     tx: &mut Tx,
     tenant_id: Uuid,
     page_id: Uuid,
-    kind: ComponentKind,
+    new: &NewBlock,
     after: Option<Uuid>,
     base: i64,
-) -> Result<(i64, ComponentDto), AppError> {
-    check_plan_allows(tx, tenant_id, kind).await?;
-    let block = BlockProps::starter(kind);
+    role: Role,
+) -> Result<(i64, FractionalIndex), AppError> {
+    new.block.validate()?;
+    if new.is_locked && !role.can_edit_locked() {
+        return Err(AppError::forbidden("Only owners and admins can lock or unlock blocks."));
+    }
+    check_plan_allows(tx, tenant_id, new.block.kind()).await?;
     let revision = bump_revision(tx, page_id, base).await?;
     let key = key_after(tx, page_id, after, None).await?;
-    Ok((revision, insert_block(tx, tenant_id, page_id, &block, &key).await?))
-}
-
-/// Inserts one block at `key`; shared by add and duplicate.
-async fn insert_block(
-    tx: &mut Tx,
-    tenant_id: Uuid,
-    page_id: Uuid,
-    block: &BlockProps,
-    key: &FractionalIndex,
-) -> Result<ComponentDto, AppError> {
-    sqlx::query_as::<_, ComponentRow>(
-        r#"INSERT INTO components (tenant_id, page_id, type, order_key, props)
-           VALUES ($1, $2, $3, $4, $5)
-           RETURNING id, type, order_key, props, is_visible, is_locked"#,
+    let inserted = sqlx::query(
+        r#"INSERT INTO components (id, tenant_id, page_id, type, order_key, props, is_visible, is_locked)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (id) DO NOTHING"#,
     )
+    .bind(new.id)
     .bind(tenant_id)
     .bind(page_id)
-    .bind(block.kind().as_str())
+    .bind(new.block.kind().as_str())
     .bind(key.as_bytes())
-    .bind(block.props_json())
-    .fetch_one(&mut **tx)
-    .await?
-    .into_dto()
+    .bind(new.block.props_json())
+    .bind(new.is_visible)
+    .bind(new.is_locked)
+    .execute(&mut **tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(AppError::invalid("id", "A block with this id already exists."));
+    }
+    Ok((revision, key))
 }
 
 pub async fn update_props(
@@ -303,29 +314,6 @@ pub async fn delete(tx: &mut Tx, page_id: Uuid, id: Uuid, base: i64, role: Role)
         .execute(&mut **tx)
         .await?;
     Ok(revision)
-}
-
-/// Copies a block (type and props) to just after the original. Locked blocks can be copied by
-/// anyone who may edit; the copy starts unlocked and visible.
-pub async fn duplicate(
-    tx: &mut Tx,
-    tenant_id: Uuid,
-    page_id: Uuid,
-    id: Uuid,
-    base: i64,
-) -> Result<(i64, ComponentDto), AppError> {
-    let (kind, props): (String, serde_json::Value) =
-        sqlx::query_as("SELECT type, props FROM components WHERE id = $1 AND page_id = $2")
-            .bind(id)
-            .bind(page_id)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or_else(block_not_found)?;
-    let block = BlockProps::from_parts(&kind, props)?;
-    check_plan_allows(tx, tenant_id, block.kind()).await?;
-    let revision = bump_revision(tx, page_id, base).await?;
-    let key = key_after(tx, page_id, Some(id), None).await?;
-    Ok((revision, insert_block(tx, tenant_id, page_id, &block, &key).await?))
 }
 
 /// Shows/hides (`is_visible`) or locks/unlocks (`is_locked`) a block. Changing the lock, or

@@ -242,7 +242,7 @@ static FOOTER_COLUMNS: ListSpec = ListSpec {
     noun: "column",
     max: 6,
     title_key: "heading",
-    item: &[text("heading", "Heading"), list("links", "Links", &FOOTER_LINKS)],
+    item: &[text("heading", "Column heading"), list("links", "Links", &FOOTER_LINKS)],
     new_item: || json!({ "heading": "New column", "links": [] }),
 };
 static SOCIAL: ListSpec = ListSpec {

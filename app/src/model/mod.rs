@@ -3,6 +3,7 @@
 
 mod branding;
 mod defaults;
+mod edit;
 pub mod fields;
 mod inputs;
 mod kind;
@@ -12,6 +13,7 @@ mod snapshot;
 mod views;
 
 pub use branding::*;
+pub use edit::*;
 pub use inputs::*;
 pub use kind::*;
 pub use props::*;

@@ -45,6 +45,13 @@ pub struct ComponentDto {
     pub is_locked: bool,
 }
 
+/// A page of the same website, as link pickers offer it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageLink {
+    pub title: String,
+    pub slug: String,
+}
+
 /// Everything the builder needs to open one page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BuilderData {
@@ -57,6 +64,8 @@ pub struct BuilderData {
     pub subdomain: Option<String>,
     pub branding: Branding,
     pub components: Vec<ComponentDto>,
+    /// The website's pages, for link fields.
+    pub pages: Vec<PageLink>,
     pub role: Role,
 }
 
@@ -64,12 +73,6 @@ pub struct BuilderData {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SaveAck {
     pub revision: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ComponentAdded {
-    pub revision: i64,
-    pub component: ComponentDto,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

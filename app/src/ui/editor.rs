@@ -1,18 +1,22 @@
 //! The builder's editing state and the queue that persists edits.
 //!
-//! Edits apply to the local signals at once. Persisting goes through one queue drained by one
-//! task, so requests reach the server in the order the editor made them and each carries the
-//! revision the previous one returned. The status never says "Saved" while anything is
-//! queued or in flight.
+//! Every change is an [`Edit`]: applied to the local signals at once, recorded for undo, and
+//! queued for the server. One task drains the queue in order, each request carrying the
+//! revision the previous one returned. Until the server acknowledges an edit it is also kept
+//! in the browser (localStorage), so a reload, a lost connection or a crash loses nothing.
+//! The status never says "Saved" while anything is queued or in flight.
 
 use std::collections::VecDeque;
 
 use leptos::prelude::*;
+use serde_json::Value;
 use uuid::Uuid;
 
+use super::persist;
 use crate::api::builder::*;
 use crate::api::publish::publish_website;
 use crate::error::AppError;
+use crate::model::fields::{self, Seg};
 use crate::model::*;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -20,7 +24,13 @@ pub enum SaveState {
     Saved,
     Unsaved,
     Saving,
+    /// The network is down: edits wait in the browser and are retried.
+    Offline,
+    /// The page changed elsewhere since this editor's revision.
     Conflict,
+    /// A change that does not pass validation; kept on screen, not sent.
+    Invalid(String),
+    /// The server refused or failed an edit.
     Failed(String),
 }
 
@@ -30,21 +40,33 @@ impl SaveState {
             Self::Saved => "Saved".into(),
             Self::Unsaved => "Unsaved changes".into(),
             Self::Saving => "Saving…".into(),
+            Self::Offline => "Offline — changes kept on this device".into(),
             Self::Conflict => AppError::Conflict { current_revision: 0 }.to_string(),
-            Self::Failed(m) => format!("Not saved: {m}"),
+            Self::Invalid(m) | Self::Failed(m) => format!("Not saved: {m}"),
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum Op {
-    SaveProps(Uuid),
-    Add(ComponentKind, Option<Uuid>),
-    Move(Uuid, Option<Uuid>),
-    Delete(Uuid),
-    Duplicate(Uuid),
-    Flags { id: Uuid, visible: Option<bool>, locked: Option<bool> },
+enum Job {
+    Edit(Edit),
     Publish,
+}
+
+/// What is being dragged over the canvas: a block on it, or a new block from the palette.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drag {
+    Block(Uuid),
+    New(ComponentKind),
+}
+
+/// A validation message for one field of one block (field named as `BlockProps::validate`
+/// names it, list indices dropped).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldError {
+    pub block: Uuid,
+    pub field: String,
+    pub message: String,
 }
 
 /// Copyable handle to the editor's state.
@@ -55,15 +77,26 @@ pub struct Editor {
     pub role: Role,
     pub blocks: RwSignal<Vec<ComponentDto>>,
     pub selected: RwSignal<Option<Uuid>>,
-    pub dragging: RwSignal<Option<Uuid>>,
+    pub dragging: RwSignal<Option<Drag>>,
     pub save: RwSignal<SaveState>,
     pub publish_note: RwSignal<Option<Result<Published, String>>>,
-    /// Set when the 30-second autosave recorded a version.
+    /// Counts versions the 30-second autosave recorded.
     pub versions_recorded: RwSignal<u32>,
-    revision: RwSignal<i64>,
-    queue: StoredValue<VecDeque<Op>>,
+    /// Bumped when blocks change other than by typing (undo, redo, list edits, a resync), so
+    /// the inspector rebuilds its inputs from the new values.
+    pub epoch: RwSignal<u32>,
+    pub field_error: RwSignal<Option<FieldError>>,
+    pub can_undo: RwSignal<bool>,
+    pub can_redo: RwSignal<bool>,
+    /// The page's revision as the server last acknowledged it.
+    pub revision: RwSignal<i64>,
+    queue: StoredValue<VecDeque<Job>>,
+    history: StoredValue<History>,
     busy: RwSignal<bool>,
     typing: StoredValue<u64>,
+    /// The server's revision reported by the last conflict.
+    conflict_revision: StoredValue<Option<i64>>,
+    resync_after_drain: StoredValue<bool>,
     changed_since_version: RwSignal<bool>,
 }
 
@@ -79,10 +112,17 @@ impl Editor {
             save: RwSignal::new(SaveState::Saved),
             publish_note: RwSignal::new(None),
             versions_recorded: RwSignal::new(0),
+            epoch: RwSignal::new(0),
+            field_error: RwSignal::new(None),
+            can_undo: RwSignal::new(false),
+            can_redo: RwSignal::new(false),
             revision: RwSignal::new(data.revision),
             queue: StoredValue::new(VecDeque::new()),
+            history: StoredValue::new(History::default()),
             busy: RwSignal::new(false),
             typing: StoredValue::new(0),
+            conflict_revision: StoredValue::new(None),
+            resync_after_drain: StoredValue::new(false),
             changed_since_version: RwSignal::new(false),
         }
     }
@@ -91,33 +131,127 @@ impl Editor {
         self.role.can_edit_content()
     }
 
+    /// Whether the block may be changed by this role (locked blocks: owners and admins only).
+    pub fn can_edit_block(&self, id: Uuid) -> bool {
+        self.can_edit()
+            && (self.role.can_edit_locked()
+                || self.blocks.with_untracked(|b| b.iter().find(|c| c.id == id).is_some_and(|c| !c.is_locked)))
+    }
+
+    pub fn block(&self, id: Uuid) -> Option<ComponentDto> {
+        self.blocks.with_untracked(|b| b.iter().find(|c| c.id == id).cloned())
+    }
+
     fn index_of(&self, id: Uuid) -> Option<usize> {
         self.blocks.with_untracked(|b| b.iter().position(|c| c.id == id))
     }
 
-    /// Applies a text edit locally and schedules its save once typing pauses.
-    pub fn edit_text(self, id: Uuid, key: &'static str, value: String) {
-        if !self.can_edit() {
+    // ── making edits ────────────────────────────────────────────────────────────────────
+
+    /// Applies `edit` locally, records it for undo (merged into the previous step while
+    /// `group` stays the same) and queues it; `debounce` waits for a pause in typing.
+    fn commit(self, edit: Edit, group: Option<String>, debounce: bool) {
+        if !self.can_edit() || self.save.get_untracked() == SaveState::Conflict {
             return;
         }
-        self.blocks.update(|bs| {
-            if let Some(c) = bs.iter_mut().find(|c| c.id == id) {
-                c.block.set_text(key, value);
-            }
-        });
-        self.save.set(SaveState::Unsaved);
-        self.typing.update_value(|g| *g += 1);
-        let generation = self.typing.get_value();
-        after_ms(500, move || {
-            if self.typing.try_get_value() == Some(generation) {
-                self.enqueue(Op::SaveProps(id));
-            }
-        });
+        let Some(backward) = self.blocks.with_untracked(|b| edit.inverse(b)) else { return };
+        let mut applied = false;
+        self.blocks.update(|b| applied = edit.apply(b));
+        if !applied {
+            return;
+        }
+        if group.is_none() {
+            self.history.update_value(|h| h.seal());
+        }
+        self.history.update_value(|h| h.record(edit.clone(), backward, group));
+        self.sync_history_flags();
+        self.send(edit, debounce);
     }
 
+    /// Queues an edit already applied locally, unless it fails validation.
+    fn send(self, edit: Edit, debounce: bool) {
+        if let Edit::Put { id, block } = &edit {
+            if let Err(AppError::Invalid { field, message }) = block.validate() {
+                self.field_error.set(Some(FieldError { block: *id, field, message: message.clone() }));
+                self.save.set(SaveState::Invalid(message));
+                return;
+            }
+            if self.field_error.with_untracked(|e| e.as_ref().is_some_and(|e| e.block == *id)) {
+                self.field_error.set(None);
+            }
+        }
+        self.queue.update_value(|q| {
+            // Consecutive saves of one block's props: only the newest needs to go.
+            if let (Edit::Put { id, .. }, Some(Job::Edit(Edit::Put { id: last, .. }))) = (&edit, q.back()) {
+                if id == last {
+                    q.pop_back();
+                }
+            }
+            q.push_back(Job::Edit(edit));
+        });
+        self.persist();
+        if debounce {
+            self.save.set(SaveState::Unsaved);
+            self.typing.update_value(|g| *g += 1);
+            let generation = self.typing.get_value();
+            after_ms(500, move || {
+                if self.typing.try_get_value() == Some(generation) {
+                    self.history.try_update_value(|h| h.seal());
+                    self.kick();
+                }
+            });
+        } else {
+            self.kick();
+        }
+    }
+
+    /// Sets one prop (at `path`, e.g. `items.2.title`) of a block from an inspector field.
+    pub fn edit_field(self, id: Uuid, path: &[Seg], value: Value) {
+        let Some(mut block) = self.block(id).map(|c| c.block) else { return };
+        if let Err(AppError::Invalid { field, message }) = block.set_path(path, value) {
+            self.field_error.set(Some(FieldError { block: id, field, message: message.clone() }));
+            self.save.set(SaveState::Invalid(message));
+            return;
+        }
+        let group = Some(format!("{id}/{}", fields::input_id(path)));
+        self.commit(Edit::Put { id, block }, group, true);
+    }
+
+    /// Replaces a block's props in one undoable step (adding, removing or moving list items).
+    pub fn replace_props(self, id: Uuid, props: Value) {
+        let Some(current) = self.block(id) else { return };
+        match current.block.with_props_json(props) {
+            Ok(block) => {
+                self.commit(Edit::Put { id, block }, None, false);
+                self.epoch.update(|e| *e += 1);
+            }
+            Err(e) => self.save.set(SaveState::Failed(e.to_string())),
+        }
+    }
+
+    /// Adds a new block after the selected one (or at the end), as the palette's buttons do.
     pub fn add(self, kind: ComponentKind) {
         let after = self.selected.get_untracked().or_else(|| self.blocks.with_untracked(|b| b.last().map(|c| c.id)));
-        self.enqueue(Op::Add(kind, after));
+        self.insert_kind(kind, after);
+    }
+
+    /// Adds a new block of `kind` with its starter content right after `after` (first when `None`).
+    pub fn insert_kind(self, kind: ComponentKind, after: Option<Uuid>) {
+        let id = Uuid::new_v4();
+        let block = NewBlock { id, block: BlockProps::starter(kind), is_visible: true, is_locked: false };
+        self.commit(Edit::Insert { block, after }, None, false);
+        if self.index_of(id).is_some() {
+            self.selected.set(Some(id));
+        }
+    }
+
+    /// Copies a block to just after itself; the copy starts visible and unlocked.
+    pub fn duplicate(self, id: Uuid) {
+        let Some(original) = self.block(id) else { return };
+        let copy = NewBlock { id: Uuid::new_v4(), block: original.block, is_visible: true, is_locked: false };
+        let copy_id = copy.id;
+        self.commit(Edit::Insert { block: copy, after: Some(id) }, None, false);
+        self.selected.set(Some(copy_id));
     }
 
     /// Moves `id` so that it lands where `target` is now (after it when moving down, before
@@ -132,7 +266,15 @@ impl Editor {
         } else {
             self.blocks.with_untracked(|b| to.checked_sub(1).map(|i| b[i].id))
         };
-        self.move_after(id, after);
+        self.commit(Edit::Move { id, after }, None, false);
+    }
+
+    /// Places `id` right after `after` (first when `None`): a drop from a gap between blocks.
+    pub fn move_after(self, id: Uuid, after: Option<Uuid>) {
+        if after == Some(id) || self.blocks.with_untracked(|b| edit_is_noop(b, id, after)) {
+            return;
+        }
+        self.commit(Edit::Move { id, after }, None, false);
     }
 
     /// Moves one step up (`-1`) or down (`1`), for the keyboard and the toolbar.
@@ -147,181 +289,261 @@ impl Editor {
         self.move_onto(id, target);
     }
 
-    fn move_after(self, id: Uuid, after: Option<Uuid>) {
-        if !self.can_edit() {
-            return;
-        }
-        self.blocks.update(|bs| {
-            let Some(from) = bs.iter().position(|c| c.id == id) else { return };
-            let item = bs.remove(from);
-            let at = after.and_then(|a| bs.iter().position(|c| c.id == a)).map(|i| i + 1).unwrap_or(0);
-            bs.insert(at, item);
-        });
-        self.enqueue(Op::Move(id, after));
-    }
-
     pub fn delete(self, id: Uuid) {
-        if !self.can_edit() {
-            return;
-        }
-        self.blocks.update(|bs| bs.retain(|c| c.id != id));
         if self.selected.get_untracked() == Some(id) {
             self.selected.set(None);
         }
-        self.queue.update_value(|q| q.retain(|op| *op != Op::SaveProps(id)));
-        self.enqueue(Op::Delete(id));
+        self.commit(Edit::Delete { id }, None, false);
     }
 
-    pub fn duplicate(self, id: Uuid) {
-        if self.can_edit() {
-            self.enqueue(Op::Duplicate(id));
-        }
-    }
-
-    /// Applies a visibility or lock change locally at once, then persists it.
     pub fn set_flags(self, id: Uuid, visible: Option<bool>, locked: Option<bool>) {
-        if !self.can_edit() {
+        self.commit(Edit::Flags { id, visible, locked }, None, false);
+    }
+
+    pub fn undo(self) {
+        self.step_history(true);
+    }
+
+    pub fn redo(self) {
+        self.step_history(false);
+    }
+
+    fn step_history(self, back: bool) {
+        if !self.can_edit() || self.save.get_untracked() == SaveState::Conflict {
             return;
         }
-        self.blocks.update(|bs| {
-            if let Some(c) = bs.iter_mut().find(|c| c.id == id) {
-                c.is_visible = visible.unwrap_or(c.is_visible);
-                c.is_locked = locked.unwrap_or(c.is_locked);
+        let edit = self.history.try_update_value(|h| if back { h.undo() } else { h.redo() }).flatten();
+        self.sync_history_flags();
+        let Some(edit) = edit else { return };
+        let mut applied = false;
+        self.blocks.update(|b| applied = edit.apply(b));
+        if applied {
+            if let Edit::Insert { block, .. } = &edit {
+                self.selected.set(Some(block.id));
             }
-        });
-        self.enqueue(Op::Flags { id, visible, locked });
+            self.epoch.update(|e| *e += 1);
+            self.send(edit, false);
+        }
+    }
+
+    fn sync_history_flags(self) {
+        let (u, r) = self.history.with_value(|h| (h.can_undo(), h.can_redo()));
+        self.can_undo.set(u);
+        self.can_redo.set(r);
     }
 
     pub fn publish(self) {
         self.publish_note.set(None);
-        self.enqueue(Op::Publish);
+        self.queue.update_value(|q| q.push_back(Job::Publish));
+        self.kick();
     }
 
-    /// Whether edits are waiting to be sent (after a network or server failure).
+    // ── the queue ───────────────────────────────────────────────────────────────────────
+
+    /// Whether edits are waiting to be sent.
     pub fn has_pending(&self) -> bool {
         self.queue.with_value(|q| !q.is_empty())
     }
 
-    /// Retries what is queued after a failure.
     pub fn retry(self) {
+        if self.save.get_untracked() != SaveState::Conflict {
+            self.kick();
+        }
+    }
+
+    /// After a conflict: send this editor's unsaved edits on top of the newest version, then
+    /// show the page as the server now has it. Nothing of the other editor's is overwritten
+    /// except the props of blocks this editor changed, which is what "keep my copy" means.
+    pub fn keep_mine(self) {
+        let Some(current) = self.conflict_revision.get_value() else { return };
+        self.revision.set(current);
+        self.conflict_revision.set_value(None);
+        self.resync_after_drain.set_value(true);
+        self.save.set(SaveState::Saving);
         self.kick();
     }
 
-    fn enqueue(self, op: Op) {
-        if self.save.get_untracked() == SaveState::Conflict {
+    /// Drops the edits this browser still holds (before reloading the server's version).
+    pub fn discard_pending(self) {
+        self.queue.update_value(|q| q.retain(|j| *j == Job::Publish));
+        persist::clear(self.page_id);
+    }
+
+    /// Re-applies edits kept in this browser from an earlier visit (a reload while offline,
+    /// a closed tab). If the page changed on the server since, the editor starts in conflict.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn restore_pending(self) {
+        let Some(pending) = persist::load(self.page_id) else { return };
+        if pending.edits.is_empty() || !self.can_edit() {
             return;
         }
-        self.queue.update_value(|q| {
-            if !(matches!(op, Op::SaveProps(_)) && q.contains(&op)) {
-                q.push_back(op);
+        self.blocks.update(|b| {
+            for e in &pending.edits {
+                e.apply(b);
             }
         });
-        self.kick();
+        self.queue.update_value(|q| q.extend(pending.edits.into_iter().map(Job::Edit)));
+        self.epoch.update(|e| *e += 1);
+        let server = self.revision.get_untracked();
+        if pending.base_revision == server {
+            self.kick();
+        } else {
+            self.conflict_revision.set_value(Some(server));
+            self.revision.set(pending.base_revision);
+            self.save.set(SaveState::Conflict);
+        }
+    }
+
+    fn persist(self) {
+        let edits: Vec<Edit> = self.queue.with_value(|q| {
+            q.iter()
+                .filter_map(|j| match j {
+                    Job::Edit(e) => Some(e.clone()),
+                    Job::Publish => None,
+                })
+                .collect()
+        });
+        let base_revision = self.revision.get_untracked();
+        persist::store(self.page_id, &PendingEdits { base_revision, edits });
     }
 
     fn kick(self) {
-        self.save.set(SaveState::Saving);
         if self.busy.get_untracked() {
             return;
         }
+        if !self.has_pending() {
+            self.finish();
+            return;
+        }
         self.busy.set(true);
+        self.save.set(SaveState::Saving);
         leptos::task::spawn_local(async move { self.drain().await });
     }
 
     async fn drain(self) {
-        // Each op is taken off the queue before it runs, so an edit made while it is in flight
-        // is queued again rather than merged into the request already sent.
-        while let Some(op) = self.queue.try_update_value(|q| q.pop_front()).flatten() {
-            match self.run(&op).await {
-                Ok(()) => {}
-                Err(AppError::Conflict { .. }) => {
+        // Each job is taken off the queue before it runs, so an edit made while it is in
+        // flight is queued after it rather than merged into the request already sent.
+        while let Some(job) = self.queue.try_update_value(|q| q.pop_front()).flatten() {
+            self.save.set(SaveState::Saving);
+            match self.run(&job).await {
+                Ok(()) => self.persist(),
+                Err(AppError::Conflict { current_revision }) => {
+                    self.queue.update_value(|q| q.push_front(job));
+                    self.conflict_revision.set_value(Some(current_revision));
                     self.save.set(SaveState::Conflict);
                     self.busy.set(false);
                     return;
                 }
-                Err(e) => {
-                    // Network and server faults are retried; a refused edit would fail again.
-                    let retryable = matches!(e, AppError::Transport(_) | AppError::Internal);
-                    if retryable {
-                        self.queue.update_value(|q| q.push_front(op.clone()));
-                    }
-                    if op == Op::Publish {
+                Err(e @ (AppError::Transport(_) | AppError::Internal)) => {
+                    // Kept (here and in the browser's storage) and retried: when the browser
+                    // says it is online again, and every few seconds meanwhile.
+                    self.queue.update_value(|q| q.push_front(job.clone()));
+                    let offline = matches!(e, AppError::Transport(_));
+                    self.save.set(if offline { SaveState::Offline } else { SaveState::Failed(e.to_string()) });
+                    if job == Job::Publish {
                         self.publish_note.set(Some(Err(e.to_string())));
+                    }
+                    self.busy.set(false);
+                    after_ms(4_000, move || {
+                        if matches!(self.save.try_get_untracked(), Some(SaveState::Offline | SaveState::Failed(_))) {
+                            self.retry();
+                        }
+                    });
+                    return;
+                }
+                Err(e) => {
+                    // Refused (invalid, forbidden, gone, over a limit): it would fail again.
+                    // Drop it and show the page as the server has it, plus what is still queued.
+                    if job == Job::Publish {
+                        self.publish_note.set(Some(Err(e.to_string())));
+                    } else {
+                        self.resync().await;
                     }
                     self.save.set(SaveState::Failed(e.to_string()));
                     self.busy.set(false);
+                    self.persist();
                     return;
                 }
             }
         }
         self.busy.set(false);
-        // `Unsaved` here means a text edit arrived during the drain and its debounce has not
-        // queued it yet; that save will come, so do not claim "Saved" before it does.
-        if self.save.get_untracked() != SaveState::Unsaved {
-            self.save.set(SaveState::Saved);
+        if self.resync_after_drain.get_value() {
+            self.resync_after_drain.set_value(false);
+            self.resync().await;
+        }
+        self.finish();
+    }
+
+    /// Settles the status once nothing is queued or in flight.
+    fn finish(self) {
+        // `Unsaved` means a text edit is waiting for its debounce; it will come, so do not
+        // claim "Saved" before it does. Validation problems stay on screen until fixed.
+        if matches!(self.save.get_untracked(), SaveState::Unsaved | SaveState::Conflict) {
+            return;
+        }
+        match self.field_error.get_untracked() {
+            Some(e) => self.save.set(SaveState::Invalid(e.message)),
+            None => self.save.set(SaveState::Saved),
         }
     }
 
-    async fn run(self, op: &Op) -> Result<(), AppError> {
+    /// Reloads the blocks from the server and re-applies the edits still queued.
+    async fn resync(self) {
+        let Ok(data) = load_builder(self.page_id).await else { return };
+        let mut blocks = data.components;
+        self.queue.update_value(|q| {
+            q.retain(|j| match j {
+                Job::Edit(e) => e.apply(&mut blocks),
+                Job::Publish => true,
+            })
+        });
+        self.revision.set(data.revision);
+        self.blocks.set(blocks);
+        self.history.update_value(History::clear);
+        self.sync_history_flags();
+        if self.selected.get_untracked().is_some_and(|id| self.index_of(id).is_none()) {
+            self.selected.set(None);
+        }
+        self.epoch.update(|e| *e += 1);
+    }
+
+    async fn run(self, job: &Job) -> Result<(), AppError> {
         let base = self.revision.get_untracked();
         let page_id = self.page_id;
-        match op.clone() {
-            Op::SaveProps(id) => {
-                let Some(block) = self.blocks.with_untracked(|b| b.iter().find(|c| c.id == id).map(|c| c.block.clone()))
-                else {
-                    return Ok(());
-                };
-                let ack = update_component(page_id, id, block, base).await?;
-                self.acknowledge(ack.revision);
-            }
-            Op::Add(kind, after) => {
-                let added = add_component(page_id, kind, after, base).await?;
-                self.acknowledge(added.revision);
-                let new_id = added.component.id;
-                self.blocks.update(|bs| {
-                    let at = after.and_then(|a| bs.iter().position(|c| c.id == a)).map(|i| i + 1).unwrap_or(0);
-                    bs.insert(at.min(bs.len()), added.component);
-                });
-                self.selected.set(Some(new_id));
-            }
-            Op::Move(id, after) => {
-                let moved = move_component(page_id, id, after, base).await?;
-                self.acknowledge(moved.revision);
-                self.blocks.update(|bs| {
-                    if let Some(c) = bs.iter_mut().find(|c| c.id == id) {
-                        c.order_key = moved.order_key;
-                    }
-                });
-            }
-            Op::Delete(id) => {
-                let ack = delete_component(page_id, id, base).await?;
-                self.acknowledge(ack.revision);
-            }
-            Op::Duplicate(id) => {
-                let added = duplicate_component(page_id, id, base).await?;
-                self.acknowledge(added.revision);
-                let new_id = added.component.id;
-                self.blocks.update(|bs| {
-                    let at = bs.iter().position(|c| c.id == id).map(|i| i + 1).unwrap_or(bs.len());
-                    bs.insert(at, added.component);
-                });
-                self.selected.set(Some(new_id));
-            }
-            Op::Flags { id, visible, locked } => {
-                let ack = set_component_flags(page_id, id, visible, locked, base).await?;
-                self.acknowledge(ack.revision);
-            }
-            Op::Publish => {
+        let edit = match job {
+            Job::Publish => {
                 let published = publish_website(self.website_id).await?;
                 self.publish_note.set(Some(Ok(published)));
+                return Ok(());
             }
-        }
-        Ok(())
-    }
-
-    fn acknowledge(self, revision: i64) {
+            Job::Edit(e) => e.clone(),
+        };
+        let (revision, order_key) = match edit {
+            Edit::Put { id, block } => (update_component(page_id, id, block, base).await?.revision, None),
+            Edit::Insert { block, after } => {
+                let id = block.id;
+                let ack = insert_component(page_id, block, after, base).await?;
+                (ack.revision, Some((id, ack.order_key)))
+            }
+            Edit::Move { id, after } => {
+                let ack = move_component(page_id, id, after, base).await?;
+                (ack.revision, Some((id, ack.order_key)))
+            }
+            Edit::Delete { id } => (delete_component(page_id, id, base).await?.revision, None),
+            Edit::Flags { id, visible, locked } => {
+                (set_component_flags(page_id, id, visible, locked, base).await?.revision, None)
+            }
+        };
         self.revision.set(revision);
         self.changed_since_version.set(true);
+        if let Some((id, key)) = order_key {
+            self.blocks.update(|bs| {
+                if let Some(c) = bs.iter_mut().find(|c| c.id == id) {
+                    c.order_key = key;
+                }
+            });
+        }
+        Ok(())
     }
 
     /// The 30-second autosave tick: records a version if anything was saved since the last one.
@@ -347,6 +569,13 @@ impl Editor {
     }
 }
 
+/// Whether moving `id` after `after` would leave it where it is.
+fn edit_is_noop(blocks: &[ComponentDto], id: Uuid, after: Option<Uuid>) -> bool {
+    let Some(i) = blocks.iter().position(|c| c.id == id) else { return true };
+    let before = i.checked_sub(1).map(|j| blocks[j].id);
+    before == after
+}
+
 /// Runs `f` once after `ms` milliseconds (browser only; a no-op during server rendering).
 fn after_ms(ms: u32, f: impl FnOnce() + 'static) {
     #[cfg(feature = "hydrate")]
@@ -355,13 +584,19 @@ fn after_ms(ms: u32, f: impl FnOnce() + 'static) {
     let _ = (ms, f);
 }
 
-/// Starts the 30-second autosave timer for this editor; it stops when the builder unmounts.
-pub fn start_autosave(editor: Editor) {
+/// Starts the editor's browser-side duties: the 30-second autosave timer, retrying when the
+/// browser comes back online, and re-sending edits kept from an earlier visit. They stop when
+/// the builder unmounts.
+pub fn start_background(editor: Editor) {
     #[cfg(feature = "hydrate")]
     {
         let interval = gloo_timers::callback::Interval::new(30_000, move || editor.autosave_tick());
         let handle = send_wrapper::SendWrapper::new(interval);
         on_cleanup(move || drop(handle.take()));
+        let online = window_event_listener_untyped("online", move |_| editor.retry());
+        on_cleanup(move || online.remove());
+        // After hydration, so the restored edits do not disturb it.
+        request_animation_frame(move || editor.restore_pending());
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = editor;

@@ -2,8 +2,11 @@
 
 mod auth;
 mod builder;
+mod canvas;
 mod dashboard;
 mod editor;
+mod inspector;
+mod persist;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -136,3 +136,55 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// A block inserted through `/api/builder/insert`: the server's reply and the block as sent
+/// (the client chooses the id).
+pub struct Inserted {
+    pub reply: Reply,
+    pub component: app::model::ComponentDto,
+}
+
+/// The server accepted the insert: the page's new revision and the block as it now stands.
+pub struct Added {
+    pub revision: i64,
+    pub component: app::model::ComponentDto,
+}
+
+impl Inserted {
+    pub fn ok(self) -> Added {
+        assert!(self.reply.status.is_success(), "insert refused: {}", self.reply.text());
+        let ack: app::model::ComponentMoved = self.reply.json();
+        let mut component = self.component;
+        component.order_key = ack.order_key;
+        Added { revision: ack.revision, component }
+    }
+
+    pub fn error(&self) -> AppError {
+        self.reply.error()
+    }
+}
+
+/// Inserts `block` (a fresh id, visible, unlocked) after `after` on `page`, as the builder does.
+pub async fn insert(
+    router: &Router,
+    cookie: &str,
+    page: Uuid,
+    block: app::model::BlockProps,
+    after: Option<Uuid>,
+    rev: i64,
+) -> Inserted {
+    let component = app::model::ComponentDto {
+        id: Uuid::new_v4(),
+        block,
+        order_key: String::new(),
+        is_visible: true,
+        is_locked: false,
+    };
+    let body = serde_json::json!({
+        "page_id": page,
+        "block": { "id": component.id, "block": component.block, "is_visible": true, "is_locked": false },
+        "after": after,
+        "base_revision": rev,
+    });
+    Inserted { reply: call_json(router, "/api/builder/insert", Some(cookie), body).await, component }
+}

@@ -1,0 +1,199 @@
+//! The canvas: the page's blocks drawn by the visitor renderer, at a chosen device width, with
+//! selection, drag and drop (blocks, and new blocks from the palette) and keyboard reordering.
+//!
+//! Each block reads its own memo, so an edit re-renders only the block it changed: typing in
+//! the inspector stays fast on a page with a thousand blocks.
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::editor::{Drag, Editor};
+use crate::blocks::BlockView;
+use crate::model::{ComponentDto, ComponentKind};
+
+/// The canvas widths editors can preview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Device {
+    Desktop,
+    Tablet,
+    Mobile,
+}
+
+impl Device {
+    pub const ALL: [Device; 3] = [Device::Desktop, Device::Tablet, Device::Mobile];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Desktop => "Desktop",
+            Self::Tablet => "Tablet",
+            Self::Mobile => "Mobile",
+        }
+    }
+
+    fn width(self) -> &'static str {
+        match self {
+            Self::Desktop => "1200px",
+            Self::Tablet => "768px",
+            Self::Mobile => "390px",
+        }
+    }
+}
+
+#[component]
+pub fn Canvas(ed: Editor, brand_style: Signal<String>) -> impl IntoView {
+    let device = RwSignal::new(Device::Desktop);
+    // Only the order of ids drives the list; a prop edit does not touch it.
+    let order = Memo::new(move |_| ed.blocks.with(|b| b.iter().map(|c| c.id).collect::<Vec<_>>()));
+    let style = move || format!("{}max-width:{};", brand_style.get(), device.get().width());
+    view! {
+        <main class="builder-canvas" aria-label="Canvas" on:click=|ev| ev.prevent_default()>
+            <div class="canvas-toolbar" role="group" aria-label="Device preview">
+                {Device::ALL.into_iter().map(|d| view! {
+                    <button type="button" aria-pressed=move || (device.get() == d).to_string()
+                        on:click=move |_| device.set(d)>{d.label()}</button>
+                }).collect_view()}
+            </div>
+            <ol class="sp-site canvas-page" style=style data-device=move || device.get().label()>
+                <For each=move || order.get() key=|id| *id let(id)>
+                    <CanvasBlock ed=ed id=id/>
+                </For>
+            </ol>
+            {move || ed.blocks.with(Vec::is_empty).then(|| view! {
+                <p class="canvas-empty"
+                    on:dragover=|ev| ev.prevent_default()
+                    on:drop=move |ev| { ev.prevent_default(); drop_at(ed, None) }>
+                    "This page is empty. Add a block from the palette, or drag one here."
+                </p>
+            })}
+        </main>
+    }
+}
+
+/// Drops what is being dragged so that it follows `after` (first when `None`).
+fn drop_at(ed: Editor, after: Option<Uuid>) {
+    match ed.dragging.get_untracked() {
+        Some(Drag::Block(id)) => ed.move_after(id, after),
+        Some(Drag::New(kind)) => ed.insert_kind(kind, after),
+        None => {}
+    }
+    ed.dragging.set(None);
+}
+
+/// Starts dragging a new block of `kind` from the palette.
+pub fn start_palette_drag(ed: Editor, kind: ComponentKind, ev: &leptos::ev::DragEvent) {
+    ed.dragging.set(Some(Drag::New(kind)));
+    set_drag_data(ev, kind.as_str(), "copy");
+}
+
+fn set_drag_data(ev: &leptos::ev::DragEvent, data: &str, effect: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(dt) = ev.data_transfer() {
+        let _ = dt.set_data("text/plain", data);
+        dt.set_effect_allowed(effect);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, data, effect);
+}
+
+/// Whether the pointer is over the lower half of the element the event is bound to.
+fn in_lower_half(ev: &leptos::ev::DragEvent) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        ev.current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .map(|el| {
+                let r = el.get_bounding_client_rect();
+                f64::from(ev.client_y()) > r.top() + r.height() / 2.0
+            })
+            .unwrap_or(true)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        true
+    }
+}
+
+#[component]
+fn CanvasBlock(ed: Editor, id: Uuid) -> impl IntoView {
+    let me = Memo::new(move |_| ed.blocks.with(|bs| bs.iter().find(|c| c.id == id).cloned()));
+    let label = move || me.with(|c| c.as_ref().map(|c| format!("{} block", c.block.kind().label())).unwrap_or_default());
+    let editable = ed.can_edit();
+    let node = NodeRef::<leptos::html::Li>::new();
+    // Which edge a drop would land on, for the drop marker.
+    let drop_edge = RwSignal::new(None::<bool>);
+    // Moving a block re-inserts its element, which drops keyboard focus; give it back.
+    let refocus = move || {
+        #[cfg(feature = "hydrate")]
+        request_animation_frame(move || {
+            if let Some(el) = node.get_untracked() {
+                let _ = el.focus();
+            }
+        });
+    };
+    let content = Memo::new(move |_| me.with(|c| c.as_ref().map(|c| c.block.clone())));
+    view! {
+        <li
+            node_ref=node
+            class="canvas-block"
+            class:selected=move || ed.selected.get() == Some(id)
+            class:hidden-block=move || me.with(|c| c.as_ref().is_some_and(|c| !c.is_visible))
+            class:drop-before=move || drop_edge.get() == Some(false)
+            class:drop-after=move || drop_edge.get() == Some(true)
+            aria-label=label
+            tabindex="0"
+            draggable=if editable { "true" } else { "false" }
+            on:click=move |_| ed.selected.set(Some(id))
+            on:keydown=move |ev| {
+                match (ev.alt_key(), ev.key().as_str()) {
+                    (true, "ArrowUp") => { ev.prevent_default(); ed.nudge(id, -1); refocus() }
+                    (true, "ArrowDown") => { ev.prevent_default(); ed.nudge(id, 1); refocus() }
+                    (false, "Enter") => ed.selected.set(Some(id)),
+                    _ => {}
+                }
+            }
+            on:dragstart=move |ev| {
+                ed.dragging.set(Some(Drag::Block(id)));
+                set_drag_data(&ev, &id.to_string(), "move");
+            }
+            on:dragend=move |_| { ed.dragging.set(None); drop_edge.set(None) }
+            on:dragover=move |ev| {
+                if ed.dragging.get_untracked().is_some_and(|d| d != Drag::Block(id)) {
+                    ev.prevent_default();
+                    drop_edge.set(Some(in_lower_half(&ev)));
+                }
+            }
+            on:dragleave=move |_| drop_edge.set(None)
+            on:drop=move |ev| {
+                ev.prevent_default();
+                drop_edge.set(None);
+                let lower = in_lower_half(&ev);
+                let after = if lower {
+                    Some(id)
+                } else {
+                    ed.blocks.with_untracked(|b| {
+                        let i = b.iter().position(|c| c.id == id)?;
+                        i.checked_sub(1).map(|j| b[j].id)
+                    })
+                };
+                drop_at(ed, after);
+            }
+        >
+            {move || me.with(|c| c.as_ref().map(badges))}
+            {move || content.get().map(|b| view! { <BlockView block=b/> })}
+        </li>
+    }
+    // Erased so the canvas's view type stays shallow enough for the compiler.
+    .into_any()
+}
+
+fn badges(c: &ComponentDto) -> impl IntoView {
+    let (visible, locked) = (c.is_visible, c.is_locked);
+    view! {
+        <span class="canvas-badges">
+            {(!visible).then(|| view! { <span class="canvas-badge">"Hidden"</span> })}
+            {locked.then(|| view! { <span class="canvas-badge">"Locked"</span> })}
+        </span>
+    }
+}
