@@ -204,6 +204,60 @@ export_server_env() {
   export RUST_LOG="${RUST_LOG:-info}"
 }
 
+# start_background_server DB LOG: runs the release server on a free loopback port against database
+# DB, logging to LOG, and waits for /healthz. Sets SP_BG_SERVER_PID and SP_BG_SERVER_PORT; call it in
+# the script's own shell (not a phase subshell) so an EXIT trap can call stop_background_server.
+SP_BG_SERVER_PID=""
+# shellcheck disable=SC2034 # read by the scripts that source this file
+SP_BG_SERVER_PORT=""
+start_background_server() {
+  local db="$1" log_file="$2" env_lines port
+  [[ -x "$SP_SERVER_BIN" ]] || die "$SP_SERVER_BIN was not built"
+  port="$(free_tcp_port)" || return 1
+  env_lines="$("$SP_SCRIPTS/db.sh" env "$db")" || return 1
+  mkdir -p "$(dirname "$log_file")"
+  (
+    eval "$env_lines"
+    export DATABASE_URL APP_DATABASE_URL
+    export_server_env "127.0.0.1:$port"
+    exec "$SP_SERVER_BIN"
+  ) >"$log_file" 2>&1 &
+  SP_BG_SERVER_PID=$!
+  SP_BG_SERVER_PORT="$port"
+  log "server pid $SP_BG_SERVER_PID on 127.0.0.1:$port (log: $log_file)"
+  local deadline=$((SECONDS + 120))
+  while ((SECONDS < deadline)); do
+    if ! kill -0 "$SP_BG_SERVER_PID" 2>/dev/null; then
+      log "the server exited before answering /healthz; last lines of $log_file:"
+      tail -n 40 "$log_file" >&2 || true
+      return 1
+    fi
+    if [[ "$(http_status "http://127.0.0.1:$port/healthz")" == 200 ]]; then
+      log "http://127.0.0.1:$port/healthz answered 200"
+      return 0
+    fi
+    sleep 0.5
+  done
+  log "no 200 from http://127.0.0.1:$port/healthz within 120 s; last lines of $log_file:"
+  tail -n 40 "$log_file" >&2 || true
+  return 1
+}
+
+# Stops the server start_background_server started, if it still runs.
+stop_background_server() {
+  local pid="$SP_BG_SERVER_PID"
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    log "stopping the server (pid $pid)"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  SP_BG_SERVER_PID=""
+}
+
 # The release server binary cargo-leptos builds.
 # shellcheck disable=SC2034 # used by the scripts that source this file
 SP_SERVER_BIN="$SP_ROOT/target/release/server"

@@ -24,20 +24,11 @@ fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_config_yes=false npm_config_fund=false npm_config_audit=false
 
 E2E_LOG="$SP_ROOT/target/e2e-server.log"
-server_pid=""
 db_started_here=""
 
 cleanup() {
   local rc=$?
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    log "stopping the e2e server (pid $server_pid)"
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do
-      kill -0 "$server_pid" 2>/dev/null || break
-      sleep 0.2
-    done
-    kill -9 "$server_pid" 2>/dev/null || true
-  fi
+  stop_background_server
   if [[ -n "$db_started_here" ]]; then
     "$SP_SCRIPTS/db.sh" stop || true
   fi
@@ -89,45 +80,13 @@ phase_run "cargo leptos build --release" build_release
 build_rc=$SP_PHASE_RC
 
 # --- e. server for the browser tests ---------------------------------------------------------------
-start_e2e_server() {
-  local env_lines port
-  [[ -x "$SP_SERVER_BIN" ]] || die "$SP_SERVER_BIN was not built"
-  port="$(free_tcp_port)" || return 1
-  env_lines="$("$SP_SCRIPTS/db.sh" env "$E2E_DB")" || return 1
-  mkdir -p "$(dirname "$E2E_LOG")"
-  (
-    eval "$env_lines"
-    export DATABASE_URL APP_DATABASE_URL
-    export_server_env "127.0.0.1:$port"
-    exec "$SP_SERVER_BIN"
-  ) >"$E2E_LOG" 2>&1 &
-  server_pid=$!
-  E2E_PORT="$port"
-  log "server pid $server_pid on 127.0.0.1:$port (log: $E2E_LOG)"
-  local deadline=$((SECONDS + 120))
-  while ((SECONDS < deadline)); do
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      log "the server exited before answering /healthz; last lines of $E2E_LOG:"
-      tail -n 40 "$E2E_LOG" >&2 || true
-      return 1
-    fi
-    if [[ "$(http_status "http://127.0.0.1:$port/healthz")" == 200 ]]; then
-      log "http://127.0.0.1:$port/healthz answered 200"
-      return 0
-    fi
-    sleep 0.5
-  done
-  log "no 200 from http://127.0.0.1:$port/healthz within 120 s; last lines of $E2E_LOG:"
-  tail -n 40 "$E2E_LOG" >&2 || true
-  return 1
-}
-
 E2E_PORT=""
 if [[ "$build_rc" == 0 ]]; then
   # Runs in this shell (not phase_run's subshell) so the trap knows the server's pid.
   phase_begin "start e2e server"
   server_rc=0
-  start_e2e_server || server_rc=$?
+  start_background_server "$E2E_DB" "$E2E_LOG" || server_rc=$?
+  E2E_PORT="$SP_BG_SERVER_PORT"
   phase_end "$server_rc"
 else
   server_rc=1

@@ -5,6 +5,8 @@ use sqlx::PgPool;
 
 pub const DEMO_EMAIL: &str = "demo@sitepilot.test";
 pub const DEMO_PASSWORD: &str = "sitepilot-demo";
+/// A teammate of the demo owner with the viewer role (read-only builder), same password.
+pub const DEMO_VIEWER_EMAIL: &str = "viewer@sitepilot.test";
 
 /// Creates and publishes the demo site unless the demo account exists already.
 pub async fn demo(pool: &PgPool) -> Result<(), String> {
@@ -25,6 +27,16 @@ pub async fn demo(pool: &PgPool) -> Result<(), String> {
     .map_err(err)?;
     let mut tx = db::tenant_tx(pool, account.tenant_id).await.map_err(err)?;
     db::publish::publish(&mut tx, account.tenant_id, account.user_id, account.website_id).await.map_err(err)?;
+    let viewer_hash = accounts::hash_password(DEMO_PASSWORD.into()).await.map_err(err)?;
+    sqlx::query(
+        "INSERT INTO users (tenant_id, email, full_name, password_hash, role) VALUES ($1, $2, 'Demo Viewer', $3, 'viewer')",
+    )
+    .bind(account.tenant_id)
+    .bind(DEMO_VIEWER_EMAIL)
+    .bind(viewer_hash)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| format!("demo seed failed: {e}"))?;
     tx.commit().await.map_err(|e| format!("demo seed failed: {e}"))?;
     tracing::info!(subdomain = %account.subdomain, "demo site published");
     Ok(())

@@ -41,7 +41,7 @@ impl SaveState {
             Self::Unsaved => "Unsaved changes".into(),
             Self::Saving => "Saving…".into(),
             Self::Offline => "Offline — changes kept on this device".into(),
-            Self::Conflict => AppError::Conflict { current_revision: 0 }.to_string(),
+            Self::Conflict => "This page was changed in another tab or by another editor.".into(),
             Self::Invalid(m) | Self::Failed(m) => format!("Not saved: {m}"),
         }
     }

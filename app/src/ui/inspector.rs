@@ -123,7 +123,7 @@ fn field_view(cx: Ctx, props: &Value, prefix: &[Seg], field: &Field) -> AnyView 
         FieldType::Select(options) => {
             let p = path.clone();
             let value = current.as_str().unwrap_or_default().to_string();
-            let opts = options.iter().map(|(v, l)| view! { <option value=*v selected=value == *v>{*l}</option> }).collect_view();
+            let opts = options.iter().map(|(v, l)| view! { <option value=*v selected={value == *v}>{*l}</option> }).collect_view();
             view! {
                 <select id=input_id.clone() disabled=!cx.editable
                     on:change=move |ev| cx.ed.edit_field(cx.id, &p, Value::String(event_target_value(&ev)))>{opts}</select>
@@ -268,9 +268,9 @@ fn list_view(cx: Ctx, props: &Value, path: Vec<Seg>, label: &'static str, spec: 
                     {inner}
                     {cx.editable.then(|| view! {
                         <div class="list-item-actions">
-                            <button type="button" disabled=i == 0 aria-label=format!("Move {noun} {n} up")
+                            <button type="button" disabled={i == 0} aria-label=format!("Move {noun} {n} up")
                                 on:click=move |_| edit_list(&|l| l.swap(i, i - 1))>"↑"</button>
-                            <button type="button" disabled=i + 1 == len aria-label=format!("Move {noun} {n} down")
+                            <button type="button" disabled={i + 1 == len} aria-label=format!("Move {noun} {n} down")
                                 on:click=move |_| edit_list(&|l| l.swap(i, i + 1))>"↓"</button>
                             <button type="button" class="danger" aria-label=format!("Remove {noun} {n}")
                                 on:click=move |_| edit_list(&|l| { l.remove(i); })>"Remove"</button>
@@ -286,7 +286,7 @@ fn list_view(cx: Ctx, props: &Value, path: Vec<Seg>, label: &'static str, spec: 
             <legend>{label}</legend>
             {rows}
             {cx.editable.then(|| view! {
-                <button type="button" class="list-add" disabled=len >= spec.max
+                <button type="button" class="list-add" disabled={len >= spec.max}
                     on:click=move |_| edit_list(&|l| { let item = spec.new_item_for(l); l.push(item); })>
                     {format!("Add {noun}")}
                 </button>
