@@ -70,15 +70,15 @@ impl SeoMeta {
     pub fn parse(self) -> Result<Self, AppError> {
         let og_image = text("og_image", self.og_image, 2048)?;
         if let Some(url) = &og_image {
-            check_url("og_image", url)?;
-            if !(is_http(url) || (url.starts_with('/') && !url.starts_with("//"))) {
+            // check_url refuses unsafe schemes; an image must further be http(s) or on the site.
+            let relative = url.starts_with('/') && !url.starts_with("//");
+            if check_url("og_image", url).is_err() || !(is_http(url) || relative) {
                 return Err(AppError::invalid("og_image", "Use an image address starting with https:// or /."));
             }
         }
         let canonical_url = text("canonical_url", self.canonical_url, 2048)?;
         if let Some(url) = &canonical_url {
-            check_url("canonical_url", url)?;
-            if !is_http(url) {
+            if check_url("canonical_url", url).is_err() || !is_http(url) {
                 return Err(AppError::invalid(
                     "canonical_url",
                     "Use a full address starting with https://, like https://www.example.com/about.",
