@@ -108,3 +108,40 @@ test('the Starter plan stops at five pages and points to an upgrade', async ({ p
   await expect(alert.getByRole('link', { name: 'See plans and upgrade' })).toHaveAttribute('href', '/billing');
   await expect(list.getByRole('listitem')).toHaveCount(5);
 });
+
+test('an owner protects a page with a password and reorders the navigation', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 1600 });
+  await signUp(page, 'Secret');
+  const panel = await openPagesPanel(page);
+  const list = panel.getByRole('list', { name: 'Pages of this website' });
+  const add = panel.getByRole('form', { name: 'Add a page' });
+  const settings = panel.getByRole('region', { name: 'Page settings' });
+  const members = list.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'Members', exact: true }) });
+
+  await add.getByLabel('New page title').fill('Members');
+  await add.getByRole('button', { name: 'Add page' }).click();
+  await expect(settings.getByRole('heading', { name: 'Settings: Members' })).toBeVisible();
+
+  const passwordForm = settings.getByRole('form', { name: 'Page password' });
+  await passwordForm.getByLabel('Page password').fill('abc');
+  await passwordForm.getByRole('button', { name: 'Set password' }).click();
+  await expect(passwordForm.getByText('Use at least 6 characters for the page password.')).toBeVisible();
+  await passwordForm.getByLabel('Page password').fill('open-sesame');
+  await passwordForm.getByRole('button', { name: 'Set password' }).click();
+  await expect(panel.getByText('Password set.')).toBeVisible();
+  await expect(members.getByText('Password', { exact: true })).toBeVisible();
+  await expect(passwordForm.getByText('Password protection is on for this page.')).toBeVisible();
+  await expect(passwordForm.getByLabel('Page password')).toHaveValue('');
+
+  await passwordForm.getByRole('button', { name: 'Remove password' }).click();
+  await expect(panel.getByText('Password removed.')).toBeVisible();
+  await expect(members.getByText('Password', { exact: true })).toHaveCount(0);
+
+  // Navigation order: Members moves above Home and back.
+  await expect(list.getByRole('link')).toHaveText(['Home', 'Members']);
+  await expect(settings.getByRole('button', { name: 'Move down in navigation' })).toBeDisabled();
+  await settings.getByRole('button', { name: 'Move up in navigation' }).click();
+  await expect(list.getByRole('link')).toHaveText(['Members', 'Home']);
+  await settings.getByRole('button', { name: 'Move down in navigation' }).click();
+  await expect(list.getByRole('link')).toHaveText(['Home', 'Members']);
+});

@@ -224,14 +224,14 @@ fn PasswordForm(state: PagesState, page: PageInfo, error: RwSignal<Option<AppErr
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let pw = password.get_untracked();
-        state.run(error, set_page_password(id, base, Some(pw)), |_, _| "Password set: visitors now need it.".into());
+        state.run(error, set_page_password(id, base, Some(pw)), |_, _| "Password set.".into());
     };
     let remove = move |_| state.run(error, set_page_password(id, base, None), |_, _| "Password removed.".into());
     view! {
         <form class="pages-form pages-password" aria-label="Page password" on:submit=submit>
             <h4>"Password protection"</h4>
             <p class="app-muted">
-                {if protected { "Visitors need a password to see this page." } else { "Anyone can see this page once it is published." }}
+                {if protected { "Password protection is on for this page." } else { "This page has no password." }}
             </p>
             <TextField id="page-password" label="Page password" kind="password" value=password error=error
                 field="page_password" hint="At least 6 characters."/>
