@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod builder;
+pub mod pages;
 pub mod publish;
 pub mod websites;
 

@@ -5,6 +5,8 @@
 
 pub mod accounts;
 pub mod builder;
+pub mod page_blocks;
+pub mod pages;
 pub mod publish;
 pub mod system;
 pub mod websites;

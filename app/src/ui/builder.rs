@@ -18,14 +18,16 @@ use crate::model::{BlockProps, BuilderData, ComponentKind};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SidePanel {
     Blocks,
+    Pages,
 }
 
 impl SidePanel {
-    const ALL: [SidePanel; 1] = [SidePanel::Blocks];
+    const ALL: [SidePanel; 2] = [SidePanel::Blocks, SidePanel::Pages];
 
     fn label(self) -> &'static str {
         match self {
             Self::Blocks => "Blocks",
+            Self::Pages => "Pages",
         }
     }
 }
@@ -93,6 +95,9 @@ fn Builder(data: BuilderData, reload: Callback<()>) -> impl IntoView {
                     SidePanel::Blocks if ed.can_edit() => view! { <Palette ed=ed/> }.into_any(),
                     SidePanel::Blocks => view! {
                         <p class="app-muted side-note">"Your role can look at blocks but not add them."</p>
+                    }.into_any(),
+                    SidePanel::Pages => view! {
+                        <super::pages_panel::PagesPanel website_id=data.website_id page_id=data.page_id role=data.role/>
                     }.into_any(),
                 }}
             </div>

@@ -7,6 +7,7 @@ mod dashboard;
 mod editor;
 mod inspector;
 mod persist;
+mod pages_panel;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -1,0 +1,88 @@
+//! Pages panel server functions: list, create, settings, navigation order, home page,
+//! password and delete. Every member may list; changing pages needs `can_edit_content`
+//! (owner, admin, editor, developer — seed §5: viewers are read-only). Each change returns
+//! the website's pages afresh, since one change can touch several rows (home, order).
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::model::*;
+
+#[cfg(feature = "ssr")]
+const CANNOT_EDIT: &str = "Viewers cannot change pages. Ask an owner or admin for editor access.";
+
+#[server(endpoint = "pages/list", input = Json)]
+pub async fn list_pages(website_id: Uuid) -> Result<PagesOverview, AppError> {
+    let (member, mut tx) = super::ctx::member_tx(|_| true, "").await?;
+    let overview = crate::db::pages::overview(&mut tx, member.tenant_id, website_id).await?;
+    tx.commit().await?;
+    Ok(overview)
+}
+
+#[server(endpoint = "pages/create", input = Json)]
+pub async fn create_page(website_id: Uuid, title: String, slug: String) -> Result<PageCreated, AppError> {
+    let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
+    let id = crate::db::pages::create(&mut tx, m.tenant_id, m.user_id, website_id, &title, &slug).await?;
+    let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website_id).await?;
+    tx.commit().await?;
+    Ok(PageCreated { id, overview })
+}
+
+/// Title, address, status, navigation, SEO and layout; all checked before anything is saved.
+#[server(endpoint = "pages/update", input = Json)]
+pub async fn update_page(page_id: Uuid, base_revision: i64, patch: PagePatch) -> Result<PagesOverview, AppError> {
+    let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
+    let website = crate::db::pages::update(&mut tx, m.tenant_id, m.user_id, page_id, base_revision, patch).await?;
+    let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website).await?;
+    tx.commit().await?;
+    Ok(overview)
+}
+
+#[server(endpoint = "pages/move", input = Json)]
+pub async fn move_page(page_id: Uuid, base_revision: i64, step: NavMove) -> Result<PagesOverview, AppError> {
+    let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
+    let website = crate::db::pages::move_in_nav(&mut tx, m.tenant_id, m.user_id, page_id, base_revision, step).await?;
+    let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website).await?;
+    tx.commit().await?;
+    Ok(overview)
+}
+
+#[server(endpoint = "pages/set_home", input = Json)]
+pub async fn set_home_page(page_id: Uuid, base_revision: i64) -> Result<PagesOverview, AppError> {
+    let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
+    let website = crate::db::pages::set_home(&mut tx, m.tenant_id, m.user_id, page_id, base_revision).await?;
+    let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website).await?;
+    tx.commit().await?;
+    Ok(overview)
+}
+
+/// `Some(password)` protects the page (stored as an argon2 hash), `None` removes protection.
+#[server(endpoint = "pages/password", input = Json)]
+pub async fn set_page_password(
+    page_id: Uuid,
+    base_revision: i64,
+    password: Option<String>,
+) -> Result<PagesOverview, AppError> {
+    let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
+    // Checked and hashed after the role check (no hashing work for refused callers) and
+    // before the page row is locked (argon2 is slow on purpose).
+    let hash = match password {
+        Some(p) => Some(crate::db::accounts::hash_password(parse_page_password(&p)?).await?),
+        None => None,
+    };
+    let website = crate::db::pages::set_password(&mut tx, m.tenant_id, m.user_id, page_id, base_revision, hash).await?;
+    let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website).await?;
+    tx.commit().await?;
+    Ok(overview)
+}
+
+#[server(endpoint = "pages/delete", input = Json)]
+pub async fn delete_page(page_id: Uuid, base_revision: i64) -> Result<PagesOverview, AppError> {
+    let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
+    let website = crate::db::pages::delete(&mut tx, m.tenant_id, m.user_id, page_id, base_revision).await?;
+    let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website).await?;
+    tx.commit().await?;
+    Ok(overview)
+}
