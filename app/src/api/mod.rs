@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod builder;
 pub mod publish;
+pub mod versions;
 pub mod websites;
 
 #[cfg(feature = "ssr")]

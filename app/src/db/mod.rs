@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod builder;
 pub mod publish;
 pub mod system;
+pub mod versions;
 pub mod websites;
 
 use sqlx::{PgPool, Postgres, Transaction};

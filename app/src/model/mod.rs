@@ -8,6 +8,7 @@ mod kind;
 mod props;
 mod role;
 mod snapshot;
+mod versions;
 mod views;
 
 pub use branding::*;
@@ -16,4 +17,5 @@ pub use kind::*;
 pub use props::*;
 pub use role::*;
 pub use snapshot::*;
+pub use versions::*;
 pub use views::*;
