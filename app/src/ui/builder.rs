@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use super::editor::{start_autosave, Editor, SaveState};
+use super::versions_panel::VersionsPanel;
 use super::LoadError;
 use crate::api::builder::load_builder;
 use crate::blocks::BlockView;
@@ -17,14 +18,16 @@ use crate::model::{BlockProps, BuilderData, ComponentKind};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SidePanel {
     Blocks,
+    Versions,
 }
 
 impl SidePanel {
-    const ALL: [SidePanel; 1] = [SidePanel::Blocks];
+    const ALL: [SidePanel; 2] = [SidePanel::Blocks, SidePanel::Versions];
 
     fn label(self) -> &'static str {
         match self {
             Self::Blocks => "Blocks",
+            Self::Versions => "Versions",
         }
     }
 }
@@ -86,6 +89,11 @@ fn Builder(data: BuilderData, reload: Callback<()>) -> impl IntoView {
                     SidePanel::Blocks if ed.can_edit() => view! { <Palette ed=ed/> }.into_any(),
                     SidePanel::Blocks => view! {
                         <p class="app-muted side-note">"Your role can look at blocks but not add them."</p>
+                    }.into_any(),
+                    // TODO(lead): pass the editor's live revision instead of the one the page opened with.
+                    SidePanel::Versions => view! {
+                        <VersionsPanel page_id=data.page_id role=data.role changes=ed.versions_recorded
+                            revision=Signal::stored(data.revision) reload=reload/>
                     }.into_any(),
                 }}
             </div>

@@ -4,6 +4,7 @@ mod auth;
 mod builder;
 mod dashboard;
 mod editor;
+mod versions_panel;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
