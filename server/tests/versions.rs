@@ -49,11 +49,6 @@ async fn set_heading(router: &Router, cookie: &str, page: &BuilderData, text: &s
     ack.revision
 }
 
-fn heading(page: &BuilderData) -> String {
-    let hero = page.components.iter().find(|c| c.block.kind() == ComponentKind::Hero).expect("hero");
-    hero.block.text_fields().into_iter().find(|f| f.key == "heading").expect("heading field").value
-}
-
 /// Adds a member with `role` (and optionally a name) to the tenant: their cookie and user id.
 async fn member(pool: &PgPool, a: &NewAccount, role: &str, name: Option<&str>) -> (String, Uuid) {
     let mut tx = tenant_tx(pool, a.tenant_id).await.expect("tx");
