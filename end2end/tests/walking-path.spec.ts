@@ -93,6 +93,12 @@ test('the 30-second autosave records a version once the page changed', async ({ 
   await expect(page.getByRole('status')).toHaveText('Saved');
   await page.clock.fastForward(30_000);
   await expect(page.getByText('Version saved automatically')).toBeVisible();
+
+  // The versions panel lists it.
+  await page.getByRole('tab', { name: 'Versions' }).click();
+  const autosaved = page.getByRole('list', { name: 'Saved versions' }).getByRole('listitem').filter({ hasText: 'Autosave' });
+  await expect(autosaved).toHaveCount(1);
+  await expect(autosaved).toContainText('Pat Owner');
 });
 
 test('sign-up and log-in explain what is wrong', async ({ page }) => {

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod builder;
 pub mod pages;
 pub mod publish;
+pub mod versions;
 pub mod websites;
 
 #[cfg(feature = "ssr")]

@@ -191,7 +191,7 @@ pub const CUSTOM_HTML_NEEDS_PRO: &str = "Custom HTML blocks are available on the
 
 /// Plan gating (seed §9 `required_plan`): custom HTML is Pro only. Checked here, on the server
 /// and inside the request's tenant transaction, because the palette shows every kind.
-async fn check_plan_allows(tx: &mut Tx, tenant_id: Uuid, kind: ComponentKind) -> Result<(), AppError> {
+pub(crate) async fn check_plan_allows(tx: &mut Tx, tenant_id: Uuid, kind: ComponentKind) -> Result<(), AppError> {
     if kind != ComponentKind::CustomHtml {
         return Ok(());
     }
@@ -345,73 +345,5 @@ pub async fn set_flags(
     Ok(revision)
 }
 
-/// The page's blocks as stored in `page_versions.content_snapshot` (seed §11).
-pub async fn content_snapshot(tx: &mut Tx, page_id: Uuid) -> Result<serde_json::Value, AppError> {
-    let rows = components(tx, page_id).await?;
-    Ok(serde_json::Value::Array(
-        rows.into_iter()
-            .map(|c| {
-                serde_json::json!({
-                    "id": c.id,
-                    "type": c.kind,
-                    "props": c.props,
-                    "order_key": hex::encode(&c.order_key),
-                    "is_visible": c.is_visible,
-                    "is_locked": c.is_locked,
-                })
-            })
-            .collect(),
-    ))
-}
-
-/// Records a version of the page if its content differs from the newest version, then prunes
-/// to the plan's `version_history_limit`. Returns whether a version was written.
-pub async fn record_version(
-    tx: &mut Tx,
-    tenant_id: Uuid,
-    page_id: Uuid,
-    user_id: Option<Uuid>,
-    trigger: &str,
-    label: Option<String>,
-) -> Result<bool, AppError> {
-    let page: Option<Uuid> = sqlx::query_scalar("SELECT id FROM pages WHERE id = $1")
-        .bind(page_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if page.is_none() {
-        return Err(page_not_found());
-    }
-    let snapshot = content_snapshot(tx, page_id).await?;
-    let unchanged: Option<bool> = sqlx::query_scalar(
-        r#"SELECT content_snapshot = $2 FROM page_versions
-           WHERE page_id = $1 ORDER BY saved_at DESC, id DESC LIMIT 1"#,
-    )
-    .bind(page_id)
-    .bind(&snapshot)
-    .fetch_optional(&mut **tx)
-    .await?;
-    if trigger == "auto" && unchanged == Some(true) {
-        return Ok(false);
-    }
-    sqlx::query(
-        r#"INSERT INTO page_versions (tenant_id, page_id, saved_by, content_snapshot, label, trigger)
-           VALUES ($1, $2, $3, $4, $5, $6)"#,
-    )
-    .bind(tenant_id)
-    .bind(page_id)
-    .bind(user_id)
-    .bind(&snapshot)
-    .bind(label)
-    .bind(trigger)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        r#"SELECT prune_page_versions($1, (SELECT p.version_history_limit FROM plans p
-                                            JOIN tenants t ON t.plan_id = p.id WHERE t.id = $2))"#,
-    )
-    .bind(page_id)
-    .bind(tenant_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(true)
-}
+// Versions moved to `db::versions`; re-exported so existing callers keep their paths.
+pub use super::versions::{content_snapshot, record_version};

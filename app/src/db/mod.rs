@@ -9,6 +9,7 @@ pub mod page_blocks;
 pub mod pages;
 pub mod publish;
 pub mod system;
+pub mod versions;
 pub mod websites;
 
 use sqlx::{PgPool, Postgres, Transaction};

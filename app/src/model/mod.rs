@@ -12,6 +12,7 @@ mod page_meta;
 mod props;
 mod role;
 mod snapshot;
+mod versions;
 mod views;
 
 pub use branding::*;
@@ -23,4 +24,5 @@ pub use page_meta::*;
 pub use props::*;
 pub use role::*;
 pub use snapshot::*;
+pub use versions::*;
 pub use views::*;

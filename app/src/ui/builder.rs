@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::canvas::{start_palette_drag, Canvas};
 use super::editor::{start_background, Editor, SaveState};
 use super::inspector::Inspector;
+use super::versions_panel::VersionsPanel;
 use super::LoadError;
 use crate::api::builder::load_builder;
 use crate::error::AppError;
@@ -19,15 +20,17 @@ use crate::model::{BlockProps, BuilderData, ComponentKind};
 enum SidePanel {
     Blocks,
     Pages,
+    Versions,
 }
 
 impl SidePanel {
-    const ALL: [SidePanel; 2] = [SidePanel::Blocks, SidePanel::Pages];
+    const ALL: [SidePanel; 3] = [SidePanel::Blocks, SidePanel::Pages, SidePanel::Versions];
 
     fn label(self) -> &'static str {
         match self {
             Self::Blocks => "Blocks",
             Self::Pages => "Pages",
+            Self::Versions => "Versions",
         }
     }
 }
@@ -98,6 +101,10 @@ fn Builder(data: BuilderData, reload: Callback<()>) -> impl IntoView {
                     }.into_any(),
                     SidePanel::Pages => view! {
                         <super::pages_panel::PagesPanel website_id=data.website_id page_id=data.page_id role=data.role/>
+                    }.into_any(),
+                    SidePanel::Versions => view! {
+                        <VersionsPanel page_id=data.page_id role=data.role changes=ed.versions_recorded
+                            revision=Signal::from(ed.revision) reload=reload/>
                     }.into_any(),
                 }}
             </div>

@@ -8,6 +8,7 @@ mod editor;
 mod inspector;
 mod persist;
 mod pages_panel;
+mod versions_panel;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
