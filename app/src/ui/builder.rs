@@ -17,14 +17,16 @@ use crate::model::{BlockProps, BuilderData, ComponentKind};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SidePanel {
     Blocks,
+    Branding,
 }
 
 impl SidePanel {
-    const ALL: [SidePanel; 1] = [SidePanel::Blocks];
+    const ALL: [SidePanel; 2] = [SidePanel::Blocks, SidePanel::Branding];
 
     fn label(self) -> &'static str {
         match self {
             Self::Blocks => "Blocks",
+            Self::Branding => "Branding",
         }
     }
 }
@@ -86,6 +88,9 @@ fn Builder(data: BuilderData, reload: Callback<()>) -> impl IntoView {
                     SidePanel::Blocks if ed.can_edit() => view! { <Palette ed=ed/> }.into_any(),
                     SidePanel::Blocks => view! {
                         <p class="app-muted side-note">"Your role can look at blocks but not add them."</p>
+                    }.into_any(),
+                    SidePanel::Branding => view! {
+                        <super::branding_panel::BrandingPanel website_id=data.website_id role=data.role branding=branding/>
                     }.into_any(),
                 }}
             </div>
