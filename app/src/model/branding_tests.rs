@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::color_input_value;
 
 fn field_of(b: &Branding) -> Option<String> {
     b.validate().err().and_then(|e| e.field().map(String::from))

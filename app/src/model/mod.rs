@@ -2,6 +2,7 @@
 //! into these types at the boundary, so the rest of the code handles only valid values.
 
 mod branding;
+mod branding_rules;
 mod defaults;
 mod inputs;
 mod kind;
@@ -12,6 +13,7 @@ mod snapshot;
 mod views;
 
 pub use branding::*;
+pub use branding_rules::*;
 pub use inputs::*;
 pub use kind::*;
 pub use props::*;
