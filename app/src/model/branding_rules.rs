@@ -140,7 +140,7 @@ impl Branding {
         if !(LINE_HEIGHT.0..=LINE_HEIGHT.1).contains(&t.line_height) {
             return Err(range_error("typography.line_height", "Line height", LINE_HEIGHT));
         }
-        if !(HEADING_WEIGHT.0..=HEADING_WEIGHT.1).contains(&t.heading_weight) || t.heading_weight % 100 != 0 {
+        if !(HEADING_WEIGHT.0..=HEADING_WEIGHT.1).contains(&t.heading_weight) || !t.heading_weight.is_multiple_of(100) {
             return Err(AppError::invalid("typography.heading_weight", "Heading weight must be 100, 200, … or 900."));
         }
         check_logo_url(&self.logo.url)?;

@@ -40,7 +40,8 @@ fn the_seed_shape_parses_and_old_rows_get_defaults() {
 
 #[test]
 fn every_malformed_field_is_named() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Branding)>)> = vec![
+    type Breaker = Box<dyn Fn(&mut Branding)>;
+    let cases: Vec<(&str, Breaker)> = vec![
         ("colors.primary", Box::new(|b| b.colors.primary = "red;}body{display:none".into())),
         ("colors.success", Box::new(|b| b.colors.success = "#12345".into())),
         ("colors.text", Box::new(|b| b.colors.text = "rgb(0,0,0)".into())),
