@@ -12,6 +12,7 @@ use crate::model::*;
 mod content;
 mod media;
 mod people;
+mod rich;
 mod site;
 
 /// Renders one block.

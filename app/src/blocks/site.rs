@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{colors, link_button, paragraphs, section_head};
+use super::{colors, link_button, section_head};
 use crate::model::*;
 
 pub(super) fn navbar(p: NavbarProps) -> impl IntoView {
@@ -127,11 +127,12 @@ pub(super) fn cta(p: CtaProps) -> impl IntoView {
 }
 
 pub(super) fn rich_text(p: RichTextProps) -> impl IntoView {
+    let has_heading = !p.heading.is_empty();
     view! {
         <section class="sp-block sp-rich-text">
             <div class="sp-container sp-prose">
-                {(!p.heading.is_empty()).then(|| view! { <h2>{p.heading.clone()}</h2> })}
-                {paragraphs(&p.body)}
+                {has_heading.then(|| view! { <h2>{p.heading.clone()}</h2> })}
+                {super::rich::rich_body(&p.body, has_heading)}
             </div>
         </section>
     }

@@ -92,3 +92,36 @@ fn custom_html_only_ever_lands_in_a_sandboxed_srcdoc() {
     );
     assert!(!out.contains("<script>") && !out.contains("<p class=\"x\">"), "{out}");
 }
+
+#[test]
+fn rich_text_renders_its_markup_as_elements_and_everything_else_as_text() {
+    // `<!>` are the renderer's hydration markers, not content.
+    let rich = |heading: &str, body: &str| {
+        html(BlockProps::RichText(RichTextProps { heading: heading.into(), body: body.into() })).replace("<!>", "")
+    };
+    // The starter's plain paragraphs render as before.
+    let plain = starter(ComponentKind::RichText).replace("<!>", "");
+    assert!(plain.contains("<p>Write a few paragraphs about who you are.</p><p>Leave a blank line"), "{plain}");
+
+    let out = rich("About", "## Hours\n### Weekdays\nWe are **open** *daily*. [Book](/book) or [call](tel:+1555)\n\n- Tea\n- Cake\n\n1. Order\n2. Eat");
+    for part in [
+        "<h3>Hours</h3>",
+        "<h4>Weekdays</h4>",
+        "<strong>open</strong>",
+        "<em>daily</em>",
+        "<a href=\"/book\">Book</a>",
+        "<a href=\"tel:+1555\">call</a>",
+        "<ul><li>Tea</li><li>Cake</li></ul>",
+        "<ol><li>Order</li><li>Eat</li></ol>",
+    ] {
+        assert!(out.contains(part), "lacks {part}: {out}");
+    }
+    // Without a block heading, `## ` is the section's own h2.
+    assert!(rich("", "## Hours").contains("<h2>Hours</h2>"));
+
+    let out = rich("", "<script>alert(1)</script> **<img src=x onerror=alert(1)>** [x](javascript:alert(1)) [y](JaVaScRiPt:alert(1))");
+    assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{out}");
+    assert!(out.contains("<strong>&lt;img src=x onerror=alert(1)&gt;</strong>"), "{out}");
+    assert!(!out.contains("<script") && !out.contains("<img") && !out.contains("<a "), "{out}");
+    assert!(!out.to_ascii_lowercase().contains("javascript:"), "the address is dropped: {out}");
+}

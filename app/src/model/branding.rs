@@ -1,7 +1,12 @@
 //! `websites.branding_config` (seed §18). Blocks read branding only through CSS custom
 //! properties, so the canvas and the visitor site pick up the same values.
+//!
+//! The rules (`validate`, `css_vars`) live in `branding_rules.rs`.
 
 use serde::{Deserialize, Serialize};
+
+/// The name the builder uses for the same type.
+pub type BrandingConfig = Branding;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -13,6 +18,8 @@ pub struct BrandColors {
     pub text: String,
     pub text_muted: String,
     pub accent: String,
+    pub danger: String,
+    pub success: String,
 }
 
 impl Default for BrandColors {
@@ -25,7 +32,43 @@ impl Default for BrandColors {
             text: "#1E293B".into(),
             text_muted: "#5B6475".into(),
             accent: "#F59E0B".into(),
+            danger: "#DC2626".into(),
+            success: "#16A34A".into(),
         }
+    }
+}
+
+impl BrandColors {
+    /// (key, label, value) for every colour, in the order the panel shows them. The key is the
+    /// field name in errors (`colors.<key>`).
+    pub fn entries(&self) -> [(&'static str, &'static str, &str); 9] {
+        [
+            ("primary", "Primary", &self.primary),
+            ("secondary", "Secondary", &self.secondary),
+            ("background", "Background", &self.background),
+            ("surface", "Surface", &self.surface),
+            ("text", "Text", &self.text),
+            ("text_muted", "Muted text", &self.text_muted),
+            ("accent", "Accent", &self.accent),
+            ("danger", "Danger", &self.danger),
+            ("success", "Success", &self.success),
+        ]
+    }
+
+    /// The colour stored under `key`, for the panel's inputs.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut String> {
+        Some(match key {
+            "primary" => &mut self.primary,
+            "secondary" => &mut self.secondary,
+            "background" => &mut self.background,
+            "surface" => &mut self.surface,
+            "text" => &mut self.text,
+            "text_muted" => &mut self.text_muted,
+            "accent" => &mut self.accent,
+            "danger" => &mut self.danger,
+            "success" => &mut self.success,
+            _ => return None,
+        })
     }
 }
 
@@ -53,14 +96,45 @@ impl Default for Typography {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+pub struct BrandLogo {
+    pub url: String,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Default for BrandLogo {
+    fn default() -> Self {
+        Self { url: String::new(), alt: String::new(), width: 160, height: 50 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Spacing {
+    pub section_padding_y: String,
+    pub container_max_width: String,
+}
+
+/// The defaults match the stylesheet's base rules, so sites saved before spacing existed look
+/// the same.
+impl Default for Spacing {
+    fn default() -> Self {
+        Self { section_padding_y: "72px".into(), container_max_width: "1120px".into() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct BorderRadius {
     pub button: String,
     pub card: String,
+    pub input: String,
 }
 
 impl Default for BorderRadius {
     fn default() -> Self {
-        Self { button: "8px".into(), card: "12px".into() }
+        Self { button: "8px".into(), card: "12px".into(), input: "6px".into() }
     }
 }
 
@@ -69,72 +143,11 @@ impl Default for BorderRadius {
 pub struct Branding {
     pub colors: BrandColors,
     pub typography: Typography,
+    pub logo: BrandLogo,
+    pub spacing: Spacing,
     pub border_radius: BorderRadius,
 }
 
-/// `#rgb` or `#rrggbb`.
-pub fn is_hex_color(s: &str) -> bool {
-    let hex = s.strip_prefix('#').unwrap_or("");
-    matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit())
-}
-
-/// A CSS length like `8px`, `1.5rem` or `0`.
-fn is_css_length(s: &str) -> bool {
-    let num: String = s.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
-    let unit = &s[num.len()..];
-    !num.is_empty() && num.len() <= 6 && matches!(unit, "" | "px" | "rem" | "em" | "%")
-}
-
-/// A font family name made of letters, digits, spaces and hyphens.
-fn is_font_name(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 60 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
-}
-
-impl Branding {
-    /// Declarations for a `style` attribute. Values that are not well-formed fall back to the
-    /// defaults, so stored JSON can never inject CSS.
-    pub fn css_vars(&self) -> String {
-        let d = Branding::default();
-        let color = |v: &str, dv: &str| if is_hex_color(v) { v.to_string() } else { dv.to_string() };
-        let len = |v: &str, dv: &str| if is_css_length(v) { v.to_string() } else { dv.to_string() };
-        let font = |v: &str, dv: &str| if is_font_name(v) { v.to_string() } else { dv.to_string() };
-        let c = &self.colors;
-        let t = &self.typography;
-        format!(
-            "--sp-primary:{};--sp-secondary:{};--sp-bg:{};--sp-surface:{};--sp-text:{};--sp-muted:{};--sp-accent:{};\
-             --sp-heading-font:{};--sp-body-font:{};--sp-font-size:{}px;--sp-line-height:{};--sp-heading-weight:{};\
-             --sp-radius-button:{};--sp-radius-card:{};",
-            color(&c.primary, &d.colors.primary),
-            color(&c.secondary, &d.colors.secondary),
-            color(&c.background, &d.colors.background),
-            color(&c.surface, &d.colors.surface),
-            color(&c.text, &d.colors.text),
-            color(&c.text_muted, &d.colors.text_muted),
-            color(&c.accent, &d.colors.accent),
-            font(&t.heading_font, &d.typography.heading_font),
-            font(&t.body_font, &d.typography.body_font),
-            t.base_font_size.clamp(12, 24),
-            t.line_height.clamp(1.0, 2.5),
-            (t.heading_weight.clamp(100, 900) / 100) * 100,
-            len(&self.border_radius.button, &d.border_radius.button),
-            len(&self.border_radius.card, &d.border_radius.card),
-        )
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn malformed_branding_cannot_inject_css() {
-        let mut b = Branding::default();
-        b.colors.primary = "red;} body{display:none".into();
-        b.typography.heading_font = "x;}".into();
-        b.border_radius.card = "1px;background:url(x)".into();
-        let css = b.css_vars();
-        assert!(css.contains("--sp-primary:#4F46E5;"));
-        assert!(!css.contains('}'));
-        assert!(!css.contains("url("));
-    }
-}
+#[path = "branding_tests.rs"]
+mod tests;

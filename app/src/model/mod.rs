@@ -2,6 +2,7 @@
 //! into these types at the boundary, so the rest of the code handles only valid values.
 
 mod branding;
+mod branding_rules;
 mod defaults;
 mod edit;
 pub mod fields;
@@ -10,6 +11,7 @@ mod kind;
 mod page;
 mod page_meta;
 mod props;
+mod rich_text;
 mod role;
 mod snapshot;
 mod versions;
@@ -17,11 +19,13 @@ mod views;
 
 pub use branding::*;
 pub use edit::*;
+pub use branding_rules::*;
 pub use inputs::*;
 pub use kind::*;
 pub use page::*;
 pub use page_meta::*;
 pub use props::*;
+pub use rich_text::*;
 pub use role::*;
 pub use snapshot::*;
 pub use versions::*;

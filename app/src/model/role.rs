@@ -44,6 +44,13 @@ impl Role {
         matches!(self, Self::Owner | Self::Admin)
     }
 
+    /// Change a website's branding (colours, fonts, logo, spacing). Seed §5 withholds only
+    /// publishing, domains, users and billing from editors, and new branding reaches visitors
+    /// only through a publish, so every role but viewer may change it.
+    pub fn can_change_branding(self) -> bool {
+        !matches!(self, Self::Viewer)
+    }
+
     /// Publish a website (editors cannot, per seed §5).
     pub fn can_publish(self) -> bool {
         matches!(self, Self::Owner | Self::Admin | Self::Developer)

@@ -20,16 +20,18 @@ use crate::model::{BlockProps, BuilderData, ComponentKind};
 enum SidePanel {
     Blocks,
     Pages,
+    Branding,
     Versions,
 }
 
 impl SidePanel {
-    const ALL: [SidePanel; 3] = [SidePanel::Blocks, SidePanel::Pages, SidePanel::Versions];
+    const ALL: [SidePanel; 4] = [SidePanel::Blocks, SidePanel::Pages, SidePanel::Branding, SidePanel::Versions];
 
     fn label(self) -> &'static str {
         match self {
             Self::Blocks => "Blocks",
             Self::Pages => "Pages",
+            Self::Branding => "Branding",
             Self::Versions => "Versions",
         }
     }
@@ -105,6 +107,9 @@ fn Builder(data: BuilderData, reload: Callback<()>) -> impl IntoView {
                     SidePanel::Versions => view! {
                         <VersionsPanel page_id=data.page_id role=data.role changes=ed.versions_recorded
                             revision=Signal::from(ed.revision) reload=reload/>
+                    }.into_any(),
+                    SidePanel::Branding => view! {
+                        <super::branding_panel::BrandingPanel website_id=data.website_id role=data.role branding=branding/>
                     }.into_any(),
                 }}
             </div>

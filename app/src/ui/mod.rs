@@ -1,6 +1,8 @@
 //! Routes: auth, dashboard and the builder.
 
 mod auth;
+mod branding_panel;
+mod branding_save;
 mod builder;
 mod canvas;
 mod dashboard;

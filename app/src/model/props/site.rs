@@ -108,7 +108,8 @@ pub struct CtaProps {
 #[serde(default)]
 pub struct RichTextProps {
     pub heading: String,
-    /// Plain text; blank lines separate paragraphs.
+    /// Safe markup (see `model::rich_text`); plain text with blank lines between paragraphs
+    /// reads as before.
     pub body: String,
 }
 
@@ -208,7 +209,7 @@ impl CtaProps {
 
 impl RichTextProps {
     pub(super) fn check(&self) -> Result<(), AppError> {
-        Ok(())
+        crate::model::check_rich_text("body", &self.body)
     }
 }
 
