@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod builder;
 pub mod page_blocks;
+pub mod page_order;
 pub mod pages;
 pub mod publish;
 pub mod system;
