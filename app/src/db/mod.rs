@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod branding;
 pub mod builder;
 pub mod page_blocks;
+pub mod page_order;
 pub mod pages;
 pub mod publish;
 pub mod system;

@@ -11,6 +11,8 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 use super::{audit, Tx};
+// Navigation order and the home page live in `page_order`; callers find them here.
+pub use super::page_order::{move_in_nav, set_home};
 use crate::error::AppError;
 use crate::model::*;
 
@@ -19,12 +21,12 @@ const COLUMNS: &str = "id, title, slug, status, is_home, show_in_nav, nav_order,
                        password_protected, seo_meta, page_config, settings_revision";
 
 #[derive(FromRow)]
-struct PageRow {
+pub(super) struct PageRow {
     id: Uuid,
     title: String,
-    slug: String,
+    pub(super) slug: String,
     status: String,
-    is_home: bool,
+    pub(super) is_home: bool,
     show_in_nav: bool,
     nav_order: i32,
     nav_label: Option<String>,
@@ -64,7 +66,7 @@ impl PageRow {
     }
 }
 
-fn page_not_found() -> AppError {
+pub(super) fn page_not_found() -> AppError {
     AppError::NotFound("Page".into())
 }
 
@@ -183,7 +185,7 @@ pub async fn create(
 }
 
 /// The row of `page_id`, locked, if its settings are still at `base`.
-async fn lock_page(tx: &mut Tx, page_id: Uuid, base: i64) -> Result<(PageRow, Uuid), AppError> {
+pub(super) async fn lock_page(tx: &mut Tx, page_id: Uuid, base: i64) -> Result<(PageRow, Uuid), AppError> {
     let sql = format!("SELECT {COLUMNS}, website_id FROM pages WHERE id = $1 FOR UPDATE");
     let row = sqlx::query(&sql).bind(page_id).fetch_optional(&mut **tx).await?.ok_or_else(page_not_found)?;
     let page = PageRow::from_row(&row)?;
@@ -272,101 +274,6 @@ pub async fn update(
     audit(tx, tenant_id, Some(user_id), "page.updated", ("page", page_id), serde_json::json!({ "changed": changed }))
         .await?;
     Ok(website_id)
-}
-
-/// Moves the page one place up or down in the navigation. The website's pages are renumbered
-/// 0..n in their current order first, so equal or sparse `nav_order` values move predictably.
-pub async fn move_in_nav(
-    tx: &mut Tx,
-    tenant_id: Uuid,
-    user_id: Uuid,
-    page_id: Uuid,
-    base: i64,
-    step: NavMove,
-) -> Result<Uuid, AppError> {
-    let (_, website_id) = lock_page(tx, page_id, base).await?;
-    let rows: Vec<(Uuid, i32)> = sqlx::query_as(
-        "SELECT id, nav_order FROM pages WHERE website_id = $1 ORDER BY nav_order, created_at, id FOR UPDATE",
-    )
-    .bind(website_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    let mut ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
-    let from = ids.iter().position(|id| *id == page_id).ok_or_else(page_not_found)?;
-    let to = match step {
-        NavMove::Up => from.checked_sub(1),
-        NavMove::Down => Some(from + 1).filter(|i| *i < ids.len()),
-    };
-    // Already first (or last): nothing to do.
-    let Some(to) = to else { return Ok(website_id) };
-    ids.swap(from, to);
-    for (index, id) in ids.iter().enumerate() {
-        let old = rows.iter().find(|r| r.0 == *id).map(|r| r.1);
-        if old != Some(index as i32) {
-            sqlx::query("UPDATE pages SET nav_order = $2, settings_revision = settings_revision + 1 WHERE id = $1")
-                .bind(id)
-                .bind(index as i32)
-                .execute(&mut **tx)
-                .await?;
-        }
-    }
-    let meta = serde_json::json!({ "direction": step, "position": to });
-    audit(tx, tenant_id, Some(user_id), "page.moved", ("page", page_id), meta).await?;
-    Ok(website_id)
-}
-
-/// Makes the page the website's home page (seed §8: the home page is the one page at `/`).
-/// The old home page first gets an address of its own, derived from its title and made
-/// unique, then this page moves to `/`; both in the caller's transaction, so the UNIQUE and
-/// CHECK constraints hold after every statement.
-pub async fn set_home(tx: &mut Tx, tenant_id: Uuid, user_id: Uuid, page_id: Uuid, base: i64) -> Result<Uuid, AppError> {
-    let (page, website_id) = lock_page(tx, page_id, base).await?;
-    if page.is_home {
-        return Ok(website_id);
-    }
-    let old: Option<(Uuid, String)> =
-        sqlx::query_as("SELECT id, title FROM pages WHERE website_id = $1 AND is_home FOR UPDATE")
-            .bind(website_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let mut old_home_slug = None;
-    if let Some((old_id, old_title)) = old {
-        let slug = free_slug(tx, website_id, &PageSlug::suggest(&old_title)).await?;
-        sqlx::query(
-            "UPDATE pages SET is_home = false, slug = $2, settings_revision = settings_revision + 1 WHERE id = $1",
-        )
-        .bind(old_id)
-        .bind(&slug)
-        .execute(&mut **tx)
-        .await?;
-        old_home_slug = Some((old_id, slug));
-    }
-    sqlx::query("UPDATE pages SET is_home = true, slug = '/', settings_revision = settings_revision + 1 WHERE id = $1")
-        .bind(page_id)
-        .execute(&mut **tx)
-        .await?;
-    let meta = serde_json::json!({
-        "previous_slug": page.slug,
-        "previous_home": old_home_slug.as_ref().map(|o| o.0),
-        "previous_home_slug": old_home_slug.as_ref().map(|o| o.1.clone()),
-    });
-    audit(tx, tenant_id, Some(user_id), "page.home_changed", ("page", page_id), meta).await?;
-    Ok(website_id)
-}
-
-/// `wanted`, or `wanted-2`, `wanted-3`, … — the first address no page of the website uses.
-async fn free_slug(tx: &mut Tx, website_id: Uuid, wanted: &str) -> Result<String, AppError> {
-    let taken: Vec<String> = sqlx::query_scalar("SELECT slug FROM pages WHERE website_id = $1")
-        .bind(website_id)
-        .fetch_all(&mut **tx)
-        .await?;
-    let mut candidate = wanted.to_string();
-    let mut n = 2;
-    while taken.contains(&candidate) {
-        candidate = format!("{wanted}-{n}");
-        n += 1;
-    }
-    Ok(candidate)
 }
 
 /// Sets (`Some(hash)`) or removes (`None`) the visitor password. Only the argon2 hash is stored.
