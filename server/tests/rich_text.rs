@@ -4,7 +4,7 @@
 mod common;
 
 use app::error::AppError;
-use app::model::{BlockProps, ComponentAdded, ComponentKind, Published, SaveAck};
+use app::model::{BlockProps, ComponentKind, Published, SaveAck};
 use common::*;
 use serde_json::json;
 
@@ -15,10 +15,9 @@ async fn a_javascript_link_is_refused_and_good_markup_reaches_visitors_as_elemen
     let a = account(&pool, "Rich Text Co").await;
     let cookie = cookie_for(&a);
     let page = load_page(&router, &cookie, a.home_page_id).await;
-    let added: ComponentAdded = call_json(&router, "/api/builder/add", Some(&cookie),
-        json!({ "page_id": page.page_id, "kind": ComponentKind::RichText, "after": page.components[1].id, "base_revision": page.revision }))
+    let added = insert(&router, &cookie, page.page_id, BlockProps::starter(ComponentKind::RichText), Some(page.components[1].id), page.revision)
         .await
-        .json();
+        .ok();
     let id = added.component.id;
     let before = load_page(&router, &cookie, a.home_page_id).await;
 

@@ -7,7 +7,7 @@ mod common;
 use app::db::accounts::NewAccount;
 use app::db::tenant_tx;
 use app::error::AppError;
-use app::model::{BuilderData, ComponentAdded, ComponentKind, SaveAck, VersionPreview, VersionSummary, VersionTrigger};
+use app::model::{BlockProps, BuilderData, ComponentKind, SaveAck, VersionPreview, VersionSummary, VersionTrigger};
 use axum::Router;
 use common::*;
 use serde_json::json;
@@ -173,8 +173,7 @@ async fn restore_saves_the_current_content_first_then_replaces_it_exactly() {
     let ids: Vec<Uuid> = original.components.iter().map(|c| c.id).collect();
     let ack: SaveAck = call_json(&router, "/api/builder/delete", Some(&cookie),
         json!({ "page_id": a.home_page_id, "component_id": ids[3], "base_revision": rev })).await.json();
-    let added: ComponentAdded = call_json(&router, "/api/builder/add", Some(&cookie),
-        json!({ "page_id": a.home_page_id, "kind": "cta", "after": ids[0], "base_revision": ack.revision })).await.json();
+    let added = insert(&router, &cookie, a.home_page_id, BlockProps::starter(ComponentKind::Cta), Some(ids[0]), ack.revision).await.ok();
     let ack: SaveAck = call_json(&router, "/api/builder/flags", Some(&cookie),
         json!({ "page_id": a.home_page_id, "component_id": ids[2], "is_visible": false, "is_locked": null, "base_revision": added.revision })).await.json();
     let _: app::model::ComponentMoved = call_json(&router, "/api/builder/move", Some(&cookie),
@@ -331,8 +330,7 @@ async fn restoring_custom_html_needs_the_pro_plan() {
     let cookie = cookie_for(&a);
     set_plan(a.tenant_id, PRO).await;
     let page = load_page(&router, &cookie, a.home_page_id).await;
-    let added: ComponentAdded = call_json(&router, "/api/builder/add", Some(&cookie),
-        json!({ "page_id": a.home_page_id, "kind": "custom_html", "after": null, "base_revision": page.revision })).await.json();
+    let added = insert(&router, &cookie, a.home_page_id, BlockProps::starter(ComponentKind::CustomHtml), None, page.revision).await.ok();
     let with_html: VersionSummary = save(&router, &cookie, a.home_page_id, Some("With HTML")).await.json();
 
     // Still on the page unchanged: restoring after a downgrade keeps it.
@@ -388,7 +386,8 @@ async fn other_tenants_and_other_pages_versions_are_refused() {
     not_found(restore(&router, &ca, a.home_page_id, v_about.id, page_a.revision).await);
 
     // Nothing changed for A, and B still has only its own version.
-    assert_eq!(load_page(&router, &ca, a.home_page_id).await, page_a);
+    let now_a = load_page(&router, &ca, a.home_page_id).await;
+    assert_eq!((now_a.revision, &now_a.components), (page_a.revision, &page_a.components));
     assert_eq!(versions(&router, &ca, a.home_page_id).await.len(), 1);
     assert_eq!(versions(&router, &cb, b.home_page_id).await.iter().map(|v| v.id).collect::<Vec<_>>(), vec![vb.id]);
 }
