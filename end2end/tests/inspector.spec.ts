@@ -89,6 +89,8 @@ test('every kind of control: select, toggle, number, colour, link picker, with f
 });
 
 test('palette search, drag from the palette to a position, and device preview', async ({ page }) => {
+  // Wide enough that the desktop preview gets its full 1200 px between the side panels.
+  await page.setViewportSize({ width: 1800, height: 1000 });
   await signUp(page, 'Palette');
   await openHome(page);
   const canvas = page.getByRole('main', { name: 'Canvas' });
