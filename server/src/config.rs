@@ -11,11 +11,34 @@ pub struct DbUrls {
     pub app: String,
 }
 
+/// Stripe's webhook signing secret (`whsec_…`). Kept out of `Debug` output and logs.
+#[derive(Clone)]
+pub struct WebhookSecret(String);
+
+impl WebhookSecret {
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self(secret.into())
+    }
+
+    /// The key for HMAC-SHA256: Stripe uses the whole string, prefix included.
+    pub fn expose(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WebhookSecret([redacted])")
+    }
+}
+
 pub struct ServerConfig {
     pub db: DbUrls,
     pub sites_domain: String,
     pub secure_cookies: bool,
     pub seed_demo: bool,
+    /// `None` disables the Stripe webhook (it answers 503); required when SITEPILOT_ENV=prod.
+    pub stripe_webhook_secret: Option<WebhookSecret>,
 }
 
 fn flag(name: &str) -> bool {
@@ -33,11 +56,16 @@ impl ServerConfig {
         if prod && !secure_cookies {
             return Err("SITEPILOT_SECURE_COOKIES must be true when SITEPILOT_ENV=prod".into());
         }
+        let stripe_webhook_secret = env::var("STRIPE_WEBHOOK_SECRET").ok().filter(|s| !s.trim().is_empty()).map(WebhookSecret::new);
+        if prod && stripe_webhook_secret.is_none() {
+            return Err("STRIPE_WEBHOOK_SECRET must be set when SITEPILOT_ENV=prod".into());
+        }
         Ok(Self {
             db: DbUrls { owner: required("DATABASE_URL")?, app: required("APP_DATABASE_URL")? },
             sites_domain: env::var("SITEPILOT_SITES_DOMAIN").unwrap_or_else(|_| "localhost".into()),
             secure_cookies,
             seed_demo: flag("SITEPILOT_SEED_DEMO"),
+            stripe_webhook_secret,
         })
     }
 }

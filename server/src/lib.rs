@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod seed;
+pub mod stripe;
 pub mod visitor;
 
 use std::sync::Arc;
@@ -60,13 +61,14 @@ pub fn app_state(leptos_options: LeptosOptions, pool: PgPool, sites_domain: Stri
     AppState { leptos_options, pool, config: Arc::new(Config { sites_domain, secure_cookies }) }
 }
 
-/// The whole HTTP surface.
-pub fn router(state: AppState) -> Router {
+/// The whole HTTP surface. Without `stripe_webhook_secret` the Stripe webhook answers 503.
+pub fn router(state: AppState, stripe_webhook_secret: Option<config::WebhookSecret>) -> Router {
     let routes = generate_route_list(App);
     let ctx_state = state.clone();
     let shell_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(stripe::routes(state.pool.clone(), stripe_webhook_secret))
         .route("/sites/{subdomain}", get(visitor::by_path))
         .route("/sites/{subdomain}/", get(visitor::by_path))
         .route("/sites/{subdomain}/{*path}", get(visitor::by_path))

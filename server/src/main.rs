@@ -23,7 +23,10 @@ async fn run() -> Result<(), String> {
         server::seed::demo(&pool).await?;
     }
     let state = server::app_state(options, pool, config.sites_domain.clone(), config.secure_cookies);
-    let app = server::router(state);
+    if config.stripe_webhook_secret.is_none() {
+        tracing::warn!("STRIPE_WEBHOOK_SECRET is not set: POST /webhooks/stripe answers 503");
+    }
+    let app = server::router(state, config.stripe_webhook_secret.clone());
 
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");

@@ -31,9 +31,13 @@ pub async fn pool() -> PgPool {
     server::connect_app_pool(&env("APP_DATABASE_URL")).await.expect("app pool")
 }
 
+/// The Stripe webhook signing secret the test router is configured with.
+pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_sitepilot_test";
+
 pub fn router(pool: PgPool) -> Router {
     let options = LeptosOptions::builder().output_name("sitepilot").site_root("target/site").build();
-    server::router(server::app_state(options, pool, "localhost".into(), false))
+    let secret = Some(server::config::WebhookSecret::new(STRIPE_WEBHOOK_SECRET));
+    server::router(server::app_state(options, pool, "localhost".into(), false), secret)
 }
 
 pub fn unique(prefix: &str) -> String {

@@ -1,0 +1,147 @@
+//! Parsing a (signature-checked) Stripe event into exactly what the handler applies. Every
+//! field the handler needs is checked here, before any database work, so a malformed event
+//! is refused whole and nothing of it is recorded or applied.
+
+use serde_json::Value;
+use uuid::Uuid;
+
+/// The event types seed §6 maps onto `subscriptions`; anything else is recorded and ignored.
+pub const SUBSCRIPTION_CREATED: &str = "customer.subscription.created";
+pub const SUBSCRIPTION_UPDATED: &str = "customer.subscription.updated";
+pub const SUBSCRIPTION_DELETED: &str = "customer.subscription.deleted";
+pub const INVOICE_PAYMENT_FAILED: &str = "invoice.payment_failed";
+pub const INVOICE_PAYMENT_SUCCEEDED: &str = "invoice.payment_succeeded";
+
+pub struct Event {
+    pub id: String,
+    pub kind: String,
+    /// Unix seconds, Stripe's clock.
+    pub created: i64,
+    pub body: Body,
+}
+
+pub enum Body {
+    Subscription(Subscription),
+    Invoice(Invoice),
+    /// A type we do not act on.
+    Other,
+}
+
+pub struct Subscription {
+    pub id: String,
+    pub customer: String,
+    /// Already mapped to our CHECK values (seed §6).
+    pub status: &'static str,
+    pub price_id: Option<String>,
+    pub period_start: Option<i64>,
+    pub period_end: Option<i64>,
+    pub trial_end: Option<i64>,
+    pub cancel_at_period_end: bool,
+    pub canceled_at: Option<i64>,
+    /// `metadata.tenant_id`, set by our checkout; links a customer seen for the first time.
+    pub tenant_hint: Option<Uuid>,
+}
+
+pub struct Invoice {
+    pub customer: String,
+    /// The subscription the invoice bills; `None` for one-off invoices.
+    pub subscription: Option<String>,
+}
+
+/// Why an event was refused; the message names the missing or wrong field.
+#[derive(Debug)]
+pub struct Malformed(pub String);
+
+fn missing(path: &str) -> Malformed {
+    Malformed(format!("The event has no valid `{path}`."))
+}
+
+fn str_at<'a>(v: &'a Value, key: &str, path: &str) -> Result<&'a str, Malformed> {
+    v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or_else(|| missing(path))
+}
+
+/// Stripe sends either an id or, when expanded, the object with its id.
+fn id_at(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(id_of)
+}
+
+fn id_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Object(o) => o.get("id").and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    }
+}
+
+fn time_at(v: &Value, key: &str) -> Option<i64> {
+    v.get(key).and_then(Value::as_i64)
+}
+
+/// Stripe's subscription statuses onto ours (seed §6 spells "cancelled").
+fn map_status(stripe: &str) -> Option<&'static str> {
+    Some(match stripe {
+        "active" => "active",
+        "trialing" => "trialing",
+        "past_due" => "past_due",
+        "unpaid" => "unpaid",
+        "incomplete" => "incomplete",
+        "paused" => "paused",
+        "canceled" | "incomplete_expired" => "cancelled",
+        _ => return None,
+    })
+}
+
+fn subscription(obj: &Value) -> Result<Subscription, Malformed> {
+    let status = str_at(obj, "status", "data.object.status")?;
+    // `items.data[0]` in Stripe's API; seed Flow 5 abbreviates it to `items[0]`.
+    let items = obj.get("items");
+    let first = items.and_then(|i| i.get("data").unwrap_or(i).get(0));
+    let price_id = first.and_then(|item| item.get("price")).and_then(id_of);
+    // Newer API versions moved the period onto the item; older ones have it on the subscription.
+    let period = |key: &str| time_at(obj, key).or_else(|| first.and_then(|item| time_at(item, key)));
+    let tenant_hint = obj.pointer("/metadata/tenant_id").and_then(Value::as_str);
+    let tenant_hint = match tenant_hint {
+        Some(s) => Some(Uuid::parse_str(s).map_err(|_| missing("data.object.metadata.tenant_id"))?),
+        None => None,
+    };
+    Ok(Subscription {
+        id: str_at(obj, "id", "data.object.id")?.to_string(),
+        customer: id_at(obj, "customer").ok_or_else(|| missing("data.object.customer"))?,
+        status: map_status(status).ok_or_else(|| missing("data.object.status"))?,
+        price_id,
+        period_start: period("current_period_start"),
+        period_end: period("current_period_end"),
+        trial_end: time_at(obj, "trial_end"),
+        cancel_at_period_end: obj.get("cancel_at_period_end").and_then(Value::as_bool).unwrap_or(false),
+        canceled_at: time_at(obj, "canceled_at"),
+        tenant_hint,
+    })
+}
+
+fn invoice(obj: &Value) -> Result<Invoice, Malformed> {
+    // Older API versions: `subscription`; newer: `parent.subscription_details.subscription`.
+    let subscription = id_at(obj, "subscription")
+        .or_else(|| obj.pointer("/parent/subscription_details").and_then(|d| id_at(d, "subscription")));
+    Ok(Invoice { customer: id_at(obj, "customer").ok_or_else(|| missing("data.object.customer"))?, subscription })
+}
+
+pub fn parse(raw: &[u8]) -> Result<Event, Malformed> {
+    let v: Value = serde_json::from_slice(raw).map_err(|e| Malformed(format!("The body is not JSON: {e}.")))?;
+    let id = str_at(&v, "id", "id")?.to_string();
+    let kind = str_at(&v, "type", "type")?.to_string();
+    let created = time_at(&v, "created").ok_or_else(|| missing("created"))?;
+    let obj = v.pointer("/data/object").filter(|o| o.is_object()).ok_or_else(|| missing("data.object"))?;
+    let body = match kind.as_str() {
+        SUBSCRIPTION_CREATED | SUBSCRIPTION_UPDATED | SUBSCRIPTION_DELETED => {
+            let sub = subscription(obj)?;
+            // A live subscription must say what it is for; a deleted one ends whatever it was.
+            if kind != SUBSCRIPTION_DELETED && sub.price_id.is_none() {
+                return Err(missing("data.object.items.data[0].price.id"));
+            }
+            Body::Subscription(sub)
+        }
+        INVOICE_PAYMENT_FAILED | INVOICE_PAYMENT_SUCCEEDED => Body::Invoice(invoice(obj)?),
+        _ => Body::Other,
+    };
+    Ok(Event { id, kind, created, body })
+}
