@@ -137,7 +137,7 @@ const keystrokes = await page.evaluate(async (samples) => {
 await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
 
 const reorder = [];
-const moving = canvas.getByRole('listitem', { name: 'Features block' }).nth(200);
+const moving = canvas.getByRole('listitem', { name: 'Features block' }).nth(150);
 for (let i = 0; i < Math.min(SAMPLES, 30); i++) {
   await moving.focus();
   reorder.push(await page.evaluate((i) => new Promise((resolve) => {
