@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::tachys::view::RenderHtml;
 
 use crate::blocks::BlockView;
-use crate::model::{BlockProps, Snapshot};
+use crate::model::{BlockProps, Snapshot, SnapshotPage};
 
 /// The stylesheet cargo-leptos builds from `style/main.css`.
 pub const STYLESHEET: &str = "/pkg/sitepilot.css";
@@ -38,10 +38,11 @@ pub fn render_page(snapshot: &Snapshot, path: &str) -> Option<String> {
     let text = |k: &str| seo.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(String::from);
     let title = text("title").unwrap_or_else(|| format!("{} | {}", page.title, snapshot.website_name));
     let no_index = seo.get("no_index").and_then(|v| v.as_bool()).unwrap_or(false);
+    let config = page.page_config.checked();
     let blocks: Vec<BlockProps> = page
         .components
         .iter()
-        .filter(|c| c.is_visible)
+        .filter(|c| c.is_visible && config.shows(c.kind))
         .filter_map(|c| match BlockProps::from_parts(c.kind.as_str(), c.props.clone()) {
             Ok(b) => Some(b),
             Err(e) => {
@@ -50,11 +51,52 @@ pub fn render_page(snapshot: &Snapshot, path: &str) -> Option<String> {
             }
         })
         .collect();
+    let wrapper = config.wrapper_style();
     let body = view! {
-        <main>{blocks.into_iter().map(|b| view! { <BlockView block=b/> }).collect_view()}</main>
+        <main style=wrapper>{blocks.into_iter().map(|b| view! { <BlockView block=b/> }).collect_view()}</main>
     }
     .into_any();
-    Some(document(title, text("description"), no_index, snapshot.branding.css_vars(), body))
+    let style = format!("{}{}", snapshot.branding.css_vars(), config.background_style());
+    Some(document(title, text("description"), no_index, style, body))
+}
+
+/// The unlock form shown instead of a password-protected page: the page's title only, none
+/// of its content, never indexed. A plain HTML form, so it works without JavaScript; it posts
+/// to `action` (the page's own address).
+pub fn render_password_form(snapshot: &Snapshot, page: &SnapshotPage, action: &str, error: Option<&str>) -> String {
+    let heading = page.title.clone();
+    let action = action.to_string();
+    let error = error.map(str::to_string);
+    let body = view! {
+        <main class="sp-unlock">
+            <form class="sp-unlock-card" method="post" action=action>
+                <h1>{heading}</h1>
+                <p>"This page is protected. Enter its password to view it."</p>
+                {error.map(|e| view! { <p class="sp-unlock-error" role="alert">{e}</p> })}
+                <label for="sp-unlock-password">"Password"</label>
+                <input id="sp-unlock-password" name="password" type="password" required=true
+                    autocomplete="current-password" autofocus=true/>
+                <button type="submit">"Unlock page"</button>
+            </form>
+        </main>
+    }
+    .into_any();
+    let title = format!("Protected page | {}", snapshot.website_name);
+    document(title, None, true, snapshot.branding.css_vars(), body)
+}
+
+/// A short page for visitors who tried too many passwords.
+pub fn render_too_many_attempts() -> String {
+    let body = view! {
+        <main class="sp-unlock">
+            <div class="sp-unlock-card">
+                <h1>"Too many attempts"</h1>
+                <p role="alert">"Too many password attempts for this page. Wait a minute, then try again."</p>
+            </div>
+        </main>
+    }
+    .into_any();
+    document("Too many attempts".into(), None, true, String::new(), body)
 }
 
 /// A plain 404 page for unknown sites and pages.

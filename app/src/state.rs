@@ -13,6 +13,18 @@ pub struct Config {
     pub sites_domain: String,
     /// Add `Secure` to the session cookie (set when served over https).
     pub secure_cookies: bool,
+    /// HMAC key for the cookies that unlock password-protected visitor pages.
+    pub page_unlock_key: SecretKey,
+}
+
+/// Key bytes that never show up in `Debug` output or logs.
+#[derive(Clone)]
+pub struct SecretKey(pub Arc<[u8]>);
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(redacted)")
+    }
 }
 
 #[derive(Clone, FromRef)]

@@ -39,6 +39,21 @@ pub struct ServerConfig {
     pub seed_demo: bool,
     /// `None` disables the Stripe webhook (it answers 503); required when SITEPILOT_ENV=prod.
     pub stripe_webhook_secret: Option<WebhookSecret>,
+    /// Signs the cookies that unlock password-protected visitor pages.
+    pub page_unlock_secret: Vec<u8>,
+}
+
+/// The development-only unlock key; production refuses to start without its own.
+pub const DEV_PAGE_UNLOCK_SECRET: &[u8] = b"sitepilot-dev-page-unlock-secret-not-for-production";
+
+/// `SITEPILOT_PAGE_UNLOCK_SECRET`: required (32+ bytes) in prod, a fixed dev key otherwise.
+fn page_unlock_secret(prod: bool) -> Result<Vec<u8>, String> {
+    match env::var("SITEPILOT_PAGE_UNLOCK_SECRET") {
+        Ok(s) if s.len() >= 32 => Ok(s.into_bytes()),
+        Ok(_) => Err("SITEPILOT_PAGE_UNLOCK_SECRET must be at least 32 characters".into()),
+        Err(_) if prod => Err("SITEPILOT_PAGE_UNLOCK_SECRET must be set when SITEPILOT_ENV=prod".into()),
+        Err(_) => Ok(DEV_PAGE_UNLOCK_SECRET.to_vec()),
+    }
 }
 
 fn flag(name: &str) -> bool {
@@ -66,6 +81,7 @@ impl ServerConfig {
             secure_cookies,
             seed_demo: flag("SITEPILOT_SEED_DEMO"),
             stripe_webhook_secret,
+            page_unlock_secret: page_unlock_secret(prod)?,
         })
     }
 }

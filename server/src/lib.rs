@@ -4,6 +4,7 @@
 pub mod config;
 pub mod seed;
 pub mod stripe;
+pub mod unlock;
 pub mod visitor;
 
 use std::sync::Arc;
@@ -58,7 +59,19 @@ pub async fn connect_app_pool(app_url: &str) -> Result<PgPool, String> {
 }
 
 pub fn app_state(leptos_options: LeptosOptions, pool: PgPool, sites_domain: String, secure_cookies: bool) -> AppState {
-    AppState { leptos_options, pool, config: Arc::new(Config { sites_domain, secure_cookies }) }
+    app_state_with_secret(leptos_options, pool, sites_domain, secure_cookies, config::DEV_PAGE_UNLOCK_SECRET.to_vec())
+}
+
+/// As [`app_state`], with the page-unlock key from the configuration.
+pub fn app_state_with_secret(
+    leptos_options: LeptosOptions,
+    pool: PgPool,
+    sites_domain: String,
+    secure_cookies: bool,
+    page_unlock_secret: Vec<u8>,
+) -> AppState {
+    let page_unlock_key = app::state::SecretKey(page_unlock_secret.into());
+    AppState { leptos_options, pool, config: Arc::new(Config { sites_domain, secure_cookies, page_unlock_key }) }
 }
 
 /// The whole HTTP surface. Without `stripe_webhook_secret` the Stripe webhook answers 503.
@@ -69,9 +82,9 @@ pub fn router(state: AppState, stripe_webhook_secret: Option<config::WebhookSecr
     Router::new()
         .route("/healthz", get(healthz))
         .merge(stripe::routes(state.pool.clone(), stripe_webhook_secret))
-        .route("/sites/{subdomain}", get(visitor::by_path))
-        .route("/sites/{subdomain}/", get(visitor::by_path))
-        .route("/sites/{subdomain}/{*path}", get(visitor::by_path))
+        .route("/sites/{subdomain}", get(visitor::by_path).post(visitor::by_path))
+        .route("/sites/{subdomain}/", get(visitor::by_path).post(visitor::by_path))
+        .route("/sites/{subdomain}/{*path}", get(visitor::by_path).post(visitor::by_path))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -22,7 +22,13 @@ async fn run() -> Result<(), String> {
     if config.seed_demo {
         server::seed::demo(&pool).await?;
     }
-    let state = server::app_state(options, pool, config.sites_domain.clone(), config.secure_cookies);
+    let state = server::app_state_with_secret(
+        options,
+        pool,
+        config.sites_domain.clone(),
+        config.secure_cookies,
+        config.page_unlock_secret.clone(),
+    );
     if config.stripe_webhook_secret.is_none() {
         tracing::warn!("STRIPE_WEBHOOK_SECRET is not set: POST /webhooks/stripe answers 503");
     }
@@ -30,7 +36,8 @@ async fn run() -> Result<(), String> {
 
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app)
+    // Peer addresses feed the per-IP limit on page password attempts.
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

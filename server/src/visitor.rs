@@ -2,13 +2,19 @@
 //! whose live deployment snapshot is rendered to plain HTML. This path reads only snapshots,
 //! through `app::db::system`, never the editable pages and components.
 
+use std::net::{IpAddr, SocketAddr};
+
 use app::model::Snapshot;
 use app::state::AppState;
 use axum::body::Body;
-use axum::extract::{Path, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{ConnectInfo, FromRequest, Path, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+
+mod protected;
 
 /// Which site a request addresses.
 #[derive(Debug, PartialEq, Eq)]
@@ -35,6 +41,41 @@ pub fn classify_host(host: &str, sites_domain: &str) -> Option<SiteHost> {
     Some(SiteHost::CustomDomain(name))
 }
 
+/// One visitor request, as the renderer needs it.
+struct Visit {
+    site: SiteHost,
+    /// The page's path within the site (`/`, `/about`).
+    path: String,
+    /// What the browser's address starts with before the page path: empty for a site host,
+    /// `/sites/{subdomain}` for the path form.
+    prefix: String,
+    cookies: Option<String>,
+    ip: Option<IpAddr>,
+    /// `Some` for a password form submission (POST).
+    password: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct UnlockForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// Builds a [`Visit`]; for POST, reads the password form. Other methods are refused.
+async fn visit(site: SiteHost, path: String, prefix: String, req: Request) -> Result<Visit, Response> {
+    let cookies = req.headers().get(header::COOKIE).and_then(|h| h.to_str().ok()).map(str::to_string);
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let password = match *req.method() {
+        Method::GET | Method::HEAD => None,
+        Method::POST => Some(match Form::<UnlockForm>::from_request(req, &()).await {
+            Ok(Form(f)) => f.password,
+            Err(_) => String::new(),
+        }),
+        _ => return Err(StatusCode::METHOD_NOT_ALLOWED.into_response()),
+    };
+    Ok(Visit { site, path, prefix, cookies, ip, password })
+}
+
 /// Middleware: requests for a site host are answered by the visitor renderer; everything
 /// else goes on to the app. Static files under `/pkg/` and `/starter/` are shared.
 pub async fn host_router(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -47,20 +88,29 @@ pub async fn host_router(State(state): State<AppState>, req: Request, next: Next
     let path = req.uri().path().to_string();
     let site = host.as_deref().and_then(|h| classify_host(h, &state.config.sites_domain));
     match site {
-        Some(site) if !path.starts_with("/pkg/") && !path.starts_with("/starter/") => serve(&state, site, &path).await,
+        Some(site) if !path.starts_with("/pkg/") && !path.starts_with("/starter/") => {
+            match visit(site, path, String::new(), req).await {
+                Ok(v) => serve(&state, v).await,
+                Err(res) => res,
+            }
+        }
         _ => next.run(req).await,
     }
 }
 
 /// `/sites/{subdomain}` and `/sites/{subdomain}/{*path}` on the app host, for use without DNS.
-pub async fn by_path(State(state): State<AppState>, Path(params): Path<Vec<(String, String)>>) -> Response {
+pub async fn by_path(State(state): State<AppState>, Path(params): Path<Vec<(String, String)>>, req: Request) -> Response {
     let sub = params.iter().find(|(k, _)| k == "subdomain").map(|(_, v)| v.clone()).unwrap_or_default();
     let rest = params.iter().find(|(k, _)| k == "path").map(|(_, v)| v.as_str()).unwrap_or("");
-    serve(&state, SiteHost::Subdomain(sub), &format!("/{rest}")).await
+    let prefix = format!("/sites/{sub}");
+    match visit(SiteHost::Subdomain(sub), format!("/{rest}"), prefix, req).await {
+        Ok(v) => serve(&state, v).await,
+        Err(res) => res,
+    }
 }
 
-async fn serve(state: &AppState, site: SiteHost, path: &str) -> Response {
-    let found = match &site {
+async fn serve(state: &AppState, visit: Visit) -> Response {
+    let found = match &visit.site {
         SiteHost::Subdomain(s) => app::db::system::site_by_subdomain(&state.pool, s).await,
         SiteHost::CustomDomain(d) => app::db::system::site_by_domain(&state.pool, d).await,
     };
@@ -76,9 +126,19 @@ async fn serve(state: &AppState, site: SiteHost, path: &str) -> Response {
             return (StatusCode::INTERNAL_SERVER_ERROR, "Site unavailable").into_response();
         }
     };
+    let Some(page) = snapshot.page(&visit.path) else {
+        return not_found("page");
+    };
+    if page.password_protected {
+        return protected::serve(state, live.website_id, &snapshot, page, visit).await;
+    }
+    if visit.password.is_some() {
+        // A form posted to a page that is (now) public: just show the page.
+        return protected::see_other(&protected::address(&visit.prefix, &page.slug));
+    }
     // Deployments are immutable, so (deployment, path) identifies the bytes.
-    let etag = format!("\"{}-{:x}\"", live.deployment_id.simple(), fxhash(path));
-    match app::site::render_page(&snapshot, path) {
+    let etag = format!("\"{}-{:x}\"", live.deployment_id.simple(), fxhash(&visit.path));
+    match app::site::render_page(&snapshot, &visit.path) {
         Some(html) => {
             let mut res = Html(html).into_response();
             let h = res.headers_mut();
@@ -92,7 +152,7 @@ async fn serve(state: &AppState, site: SiteHost, path: &str) -> Response {
     }
 }
 
-fn not_found(what: &str) -> Response {
+pub(crate) fn not_found(what: &str) -> Response {
     let mut res = Response::new(Body::from(app::site::render_not_found(what)));
     *res.status_mut() = StatusCode::NOT_FOUND;
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));

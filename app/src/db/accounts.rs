@@ -48,7 +48,8 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
     })
 }
 
-async fn verify_password(password: String, hash: String) -> bool {
+/// Checks `password` against an argon2 hash off the async runtime (sign-in and visitor page unlock).
+pub async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
             .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())

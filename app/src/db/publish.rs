@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{audit, builder, Tx};
 use crate::error::AppError;
-use crate::model::{Branding, ComponentKind, Published, Snapshot, SnapshotComponent, SnapshotPage};
+use crate::model::{Branding, ComponentKind, PageConfig, Published, Snapshot, SnapshotComponent, SnapshotPage};
 
 #[derive(FromRow)]
 struct SiteRow {
@@ -25,6 +25,9 @@ struct PageRow {
     seo_meta: serde_json::Value,
     show_in_nav: bool,
     nav_label: Option<String>,
+    password_protected: bool,
+    password_hash: Option<String>,
+    page_config: serde_json::Value,
 }
 
 #[derive(FromRow)]
@@ -47,7 +50,8 @@ async fn build_snapshot(tx: &mut Tx, website_id: Uuid) -> Result<(Snapshot, Opti
     .await?
     .ok_or_else(|| AppError::NotFound("Website".into()))?;
     let pages = sqlx::query_as::<_, PageRow>(
-        r#"SELECT id, title, slug, seo_meta, show_in_nav, nav_label FROM pages
+        r#"SELECT id, title, slug, seo_meta, show_in_nav, nav_label,
+                  password_protected, password_hash, page_config FROM pages
            WHERE website_id = $1 AND status <> 'draft'
            ORDER BY is_home DESC, nav_order, title"#,
     )
@@ -84,6 +88,14 @@ async fn build_snapshot(tx: &mut Tx, website_id: Uuid) -> Result<(Snapshot, Opti
             seo_meta: p.seo_meta,
             show_in_nav: p.show_in_nav,
             nav_label: p.nav_label,
+            // A protected page without a hash stays protected (and cannot be unlocked) rather
+            // than turning public.
+            password_protected: p.password_protected || p.password_hash.is_some(),
+            password_hash: p.password_hash,
+            page_config: serde_json::from_value::<PageConfig>(p.page_config)
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or_default(),
         })
         .collect();
     let snapshot = Snapshot {

@@ -10,6 +10,7 @@ mod inputs;
 mod kind;
 mod page;
 mod page_meta;
+mod page_layout;
 mod props;
 mod rich_text;
 mod role;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Branding, ComponentKind};
+use super::{Branding, ComponentKind, PageConfig};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -30,6 +30,15 @@ pub struct SnapshotPage {
     pub show_in_nav: bool,
     pub nav_label: Option<String>,
     pub components: Vec<SnapshotComponent>,
+    /// Visitors must unlock the page first. The snapshot lives only on the server (it is never
+    /// serialised into a visitor response), so it may carry the argon2 hash checked at unlock.
+    #[serde(default)]
+    pub password_protected: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
+    /// Layout (navbar/footer, background, width, padding); re-checked before it becomes CSS.
+    #[serde(default)]
+    pub page_config: PageConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
