@@ -346,4 +346,4 @@ pub async fn set_flags(
 }
 
 // Versions moved to `db::versions`; re-exported so existing callers keep their paths.
-pub use super::versions::{content_snapshot, record_version};
+pub use super::versions::record_version;

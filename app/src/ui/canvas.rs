@@ -117,7 +117,24 @@ fn in_lower_half(ev: &leptos::ev::DragEvent) -> bool {
 
 #[component]
 fn CanvasBlock(ed: Editor, id: Uuid) -> impl IntoView {
-    let me = Memo::new(move |_| ed.blocks.with(|bs| bs.iter().find(|c| c.id == id).cloned()));
+    // Every block's memo runs on every edit, so it must be cheap: it looks at the index where the
+    // block was last time before searching, and hands back the previous value (no clone) when
+    // this block did not change.
+    let hint = StoredValue::new(0usize);
+    let me = Memo::new_owning(move |prev: Option<Option<ComponentDto>>| {
+        ed.blocks.with(|bs| {
+            let at = hint.get_value();
+            let i = if bs.get(at).is_some_and(|c| c.id == id) { Some(at) } else { bs.iter().position(|c| c.id == id) };
+            if let Some(i) = i {
+                hint.set_value(i);
+            }
+            let current = i.map(|i| &bs[i]);
+            match prev {
+                Some(p) if p.as_ref() == current => (p, false),
+                _ => (current.cloned(), true),
+            }
+        })
+    });
     let label = move || me.with(|c| c.as_ref().map(|c| format!("{} block", c.block.kind().label())).unwrap_or_default());
     let editable = ed.can_edit();
     let node = NodeRef::<leptos::html::Li>::new();
