@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { hydrated, signUp } from './builder-helpers';
+import { expect, test } from '@playwright/test';
+import { hydrated, openHomeInBuilder, signUp } from './builder-helpers';
 
 // Every kind a Starter plan can place, as the palette names them (ComponentKind::label).
 const KINDS = [
@@ -24,12 +24,6 @@ const KINDS = [
 
 /** A heading no other kind's heading contains, so a text match finds exactly one block. */
 const headingFor = (label: string) => `Our ${label.toLowerCase()} heading`;
-
-async function openHomeInBuilder(page: Page) {
-  await page.getByRole('link', { name: 'Edit Home' }).click();
-  await expect(page.getByRole('main', { name: 'Canvas' })).toBeVisible();
-  await hydrated(page);
-}
 
 test('a new user adds every kind of block, edits each heading, and finds them all after a reload', async ({ page }) => {
   test.setTimeout(120_000);

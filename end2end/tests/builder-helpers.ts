@@ -21,3 +21,10 @@ export async function signUp(page: Page, prefix: string): Promise<string> {
   await expect(page.getByRole('heading', { name: 'Your websites' })).toBeVisible();
   return `${prefix.toLowerCase()}-${tag}`;
 }
+
+/** From the dashboard, opens the Home page in the builder and waits for it to hydrate. */
+export async function openHomeInBuilder(page: Page) {
+  await page.getByRole('link', { name: 'Edit Home' }).click();
+  await expect(page.getByRole('main', { name: 'Canvas' })).toBeVisible();
+  await hydrated(page);
+}

@@ -1,14 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
-import { hydrated, signUp } from './builder-helpers';
-
-async function openHome(page: Page) {
-  await page.getByRole('link', { name: 'Edit Home' }).click();
-  await hydrated(page);
-}
+import { expect, test } from '@playwright/test';
+import { hydrated, openHomeInBuilder, signUp } from './builder-helpers';
 
 test('undo and redo every kind of edit, with the keyboard and the buttons, and the server follows', async ({ page }) => {
   await signUp(page, 'Undo');
-  await openHome(page);
+  await openHomeInBuilder(page);
   const canvas = page.getByRole('main', { name: 'Canvas' });
   const inspector = page.getByRole('complementary', { name: 'Inspector' });
   const status = page.getByRole('status');

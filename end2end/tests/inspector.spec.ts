@@ -1,14 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
-import { hydrated, signUp } from './builder-helpers';
-
-async function openHome(page: Page) {
-  await page.getByRole('link', { name: 'Edit Home' }).click();
-  await hydrated(page);
-}
+import { expect, test } from '@playwright/test';
+import { hydrated, openHomeInBuilder, signUp } from './builder-helpers';
 
 test('lists in the inspector: add, rename, reorder and remove features, kept after a reload', async ({ page }) => {
   await signUp(page, 'Lists');
-  await openHome(page);
+  await openHomeInBuilder(page);
   const canvas = page.getByRole('main', { name: 'Canvas' });
   const inspector = page.getByRole('complementary', { name: 'Inspector' });
   const status = page.getByRole('status');
@@ -35,7 +30,7 @@ test('lists in the inspector: add, rename, reorder and remove features, kept aft
 
 test('every kind of control: select, toggle, number, colour, link picker, with field errors for bad input', async ({ page }) => {
   await signUp(page, 'Controls');
-  await openHome(page);
+  await openHomeInBuilder(page);
   const canvas = page.getByRole('main', { name: 'Canvas' });
   const inspector = page.getByRole('complementary', { name: 'Inspector' });
   const status = page.getByRole('status');
@@ -92,7 +87,7 @@ test('palette search, drag from the palette to a position, and device preview', 
   // Wide enough that the desktop preview gets its full 1200 px between the side panels.
   await page.setViewportSize({ width: 1800, height: 1000 });
   await signUp(page, 'Palette');
-  await openHome(page);
+  await openHomeInBuilder(page);
   const canvas = page.getByRole('main', { name: 'Canvas' });
   const names = () => canvas.getByRole('listitem', { name: / block$/ }).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
 

@@ -1,14 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
-import { hydrated, signUp } from './builder-helpers';
-
-async function openHome(page: Page) {
-  await page.getByRole('link', { name: 'Edit Home' }).click();
-  await hydrated(page);
-}
+import { expect, test } from '@playwright/test';
+import { hydrated, openHomeInBuilder, signUp } from './builder-helpers';
 
 test('offline edits are kept on this device and arrive when the connection is back', async ({ page, context }) => {
   await signUp(page, 'Offline');
-  await openHome(page);
+  await openHomeInBuilder(page);
   const canvas = page.getByRole('main', { name: 'Canvas' });
   const inspector = page.getByRole('complementary', { name: 'Inspector' });
   const status = page.getByRole('status');
@@ -31,7 +26,7 @@ test('offline edits are kept on this device and arrive when the connection is ba
 
 test('unsent edits survive a reload and are sent once the server can be reached', async ({ page }) => {
   await signUp(page, 'Reload');
-  await openHome(page);
+  await openHomeInBuilder(page);
   const canvas = page.getByRole('main', { name: 'Canvas' });
   const inspector = page.getByRole('complementary', { name: 'Inspector' });
   const status = page.getByRole('status');

@@ -1,12 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
-import { hydrated, signUp } from './builder-helpers';
+import { expect, test } from '@playwright/test';
+import { hydrated, openHomeInBuilder, signUp } from './builder-helpers';
 import { siteUrl, uniqueEmail } from './helpers';
-
-async function openHomeInBuilder(page: Page) {
-  await page.getByRole('link', { name: 'Edit Home' }).click();
-  await expect(page.getByRole('main', { name: 'Canvas' })).toBeVisible();
-  await hydrated(page);
-}
 
 test('a new user signs up, edits the hero, publishes and sees it on the visitor site', async ({ page, context }) => {
   const subdomain = await signUp(page, 'Walk');

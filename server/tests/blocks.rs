@@ -13,8 +13,6 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 const PRO_ONLY: &str = "Custom HTML blocks are available on the Pro plan. Upgrade to add one.";
-const STARTER: &str = "00000000-0000-0000-0000-000000000001";
-const PRO: &str = "00000000-0000-0000-0000-000000000003";
 
 async fn add(router: &axum::Router, cookie: &str, page: Uuid, kind: ComponentKind, after: Option<Uuid>, rev: i64) -> Inserted {
     insert(router, cookie, page, BlockProps::starter(kind), after, rev).await
@@ -25,17 +23,6 @@ async fn update(router: &axum::Router, cookie: &str, page: Uuid, id: Uuid, block
         json!({ "page_id": page, "component_id": id, "block": block, "base_revision": rev })).await
 }
 
-/// Moves the tenant to another plan, as the app role inside the tenant's own transaction.
-async fn set_plan(pool: &PgPool, tenant: Uuid, plan: &str) {
-    let mut tx = tenant_tx(pool, tenant).await.expect("tx");
-    sqlx::query("UPDATE tenants SET plan_id = $2::uuid WHERE id = $1")
-        .bind(tenant)
-        .bind(plan)
-        .execute(&mut *tx)
-        .await
-        .expect("change plan");
-    tx.commit().await.expect("commit");
-}
 
 async fn custom_html_rows(pool: &PgPool, tenant: Uuid) -> i64 {
     let mut tx = tenant_tx(pool, tenant).await.expect("tx");

@@ -37,29 +37,6 @@ async fn stored(pool: &PgPool, a: &NewAccount) -> (Value, i64) {
     (config, audits)
 }
 
-/// Adds a member with `role` to the tenant and returns their session cookie.
-async fn member_cookie(pool: &PgPool, a: &NewAccount, role: &str) -> String {
-    let mut tx = tenant_tx(pool, a.tenant_id).await.expect("tx");
-    let user: Uuid = sqlx::query_scalar(
-        "INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, $2, 'x', $3) RETURNING id",
-    )
-    .bind(a.tenant_id)
-    .bind(format!("{}@example.com", unique(role)))
-    .bind(role)
-    .fetch_one(&mut *tx)
-    .await
-    .expect("user");
-    let (token, id) = app::db::accounts::new_session_token();
-    sqlx::query("INSERT INTO sessions (id, tenant_id, user_id, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')")
-        .bind(id)
-        .bind(a.tenant_id)
-        .bind(user)
-        .execute(&mut *tx)
-        .await
-        .expect("session");
-    tx.commit().await.expect("commit");
-    format!("sp_session={token}")
-}
 
 fn branding_with(primary: &str) -> Value {
     let mut b = Branding::default();

@@ -155,29 +155,6 @@ async fn add_and_delete_blocks() {
     assert_eq!(load_page(&router, &cookie, a.home_page_id).await.components.len(), 5);
 }
 
-/// Adds a member with `role` to the tenant and returns their session cookie.
-async fn member_cookie(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount, role: &str) -> String {
-    let mut tx = tenant_tx(pool, a.tenant_id).await.expect("tx");
-    let user: Uuid = sqlx::query_scalar(
-        "INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, $2, 'x', $3) RETURNING id",
-    )
-    .bind(a.tenant_id)
-    .bind(format!("{}@example.com", unique(role)))
-    .bind(role)
-    .fetch_one(&mut *tx)
-    .await
-    .expect("user");
-    let (token, id) = app::db::accounts::new_session_token();
-    sqlx::query("INSERT INTO sessions (id, tenant_id, user_id, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')")
-        .bind(id)
-        .bind(a.tenant_id)
-        .bind(user)
-        .execute(&mut *tx)
-        .await
-        .expect("session");
-    tx.commit().await.expect("commit");
-    format!("sp_session={token}")
-}
 
 #[tokio::test]
 async fn roles_gate_editing_publishing_and_locked_blocks() {

@@ -4,7 +4,6 @@
 
 mod common;
 
-use app::db::accounts::NewAccount;
 use app::db::tenant_tx;
 use app::error::AppError;
 use app::model::{BlockProps, BuilderData, ComponentKind, SaveAck, VersionPreview, VersionSummary, VersionTrigger};
@@ -14,9 +13,6 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-const STARTER: Uuid = Uuid::from_u128(1);
-const GROWTH: Uuid = Uuid::from_u128(2);
-const PRO: Uuid = Uuid::from_u128(3);
 
 async fn save(router: &Router, cookie: &str, page: Uuid, label: Option<&str>) -> Reply {
     call_json(router, "/api/versions/save", Some(cookie), json!({ "page_id": page, "label": label })).await
@@ -49,43 +45,7 @@ async fn set_heading(router: &Router, cookie: &str, page: &BuilderData, text: &s
     ack.revision
 }
 
-/// Adds a member with `role` (and optionally a name) to the tenant: their cookie and user id.
-async fn member(pool: &PgPool, a: &NewAccount, role: &str, name: Option<&str>) -> (String, Uuid) {
-    let mut tx = tenant_tx(pool, a.tenant_id).await.expect("tx");
-    let user: Uuid = sqlx::query_scalar(
-        "INSERT INTO users (tenant_id, email, full_name, password_hash, role) VALUES ($1, $2, $3, 'x', $4) RETURNING id",
-    )
-    .bind(a.tenant_id)
-    .bind(format!("{}@example.com", unique(role)))
-    .bind(name)
-    .bind(role)
-    .fetch_one(&mut *tx)
-    .await
-    .expect("user");
-    let (token, id) = app::db::accounts::new_session_token();
-    sqlx::query("INSERT INTO sessions (id, tenant_id, user_id, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')")
-        .bind(id)
-        .bind(a.tenant_id)
-        .bind(user)
-        .execute(&mut *tx)
-        .await
-        .expect("session");
-    tx.commit().await.expect("commit");
-    (format!("sp_session={token}"), user)
-}
 
-/// Moves the tenant to another plan with the owner connection (billing does not exist yet).
-async fn set_plan(tenant: Uuid, plan: Uuid) {
-    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let owner = PgPool::connect(&url).await.expect("owner pool");
-    sqlx::query("UPDATE tenants SET plan_id = $2 WHERE id = $1")
-        .bind(tenant)
-        .bind(plan)
-        .execute(&owner)
-        .await
-        .expect("change plan");
-    owner.close().await;
-}
 
 async fn version_count(pool: &PgPool, tenant: Uuid, page: Uuid) -> i64 {
     let mut tx = tenant_tx(pool, tenant).await.expect("tx");
@@ -228,7 +188,7 @@ async fn every_trigger_counts_towards_each_plans_limit() {
     for (plan, limit) in [(STARTER, 5usize), (GROWTH, 20), (PRO, 50)] {
         let a = account(&pool, "Prune Co").await;
         let cookie = cookie_for(&a);
-        set_plan(a.tenant_id, plan).await;
+        set_plan(&pool, a.tenant_id, plan).await;
         for i in 0..limit + 2 {
             let _: VersionSummary = save(&router, &cookie, a.home_page_id, Some(&format!("v{i}"))).await.json();
         }
@@ -254,7 +214,7 @@ async fn each_role_may_list_and_preview_and_only_editing_roles_may_save_and_rest
     let router = router(pool.clone());
     let a = account(&pool, "Roles Co").await;
     // Pro keeps 50 versions, so "Base" outlives the saves and restores below.
-    set_plan(a.tenant_id, PRO).await;
+    set_plan(&pool, a.tenant_id, PRO).await;
     let v: VersionSummary = save(&router, &cookie_for(&a), a.home_page_id, Some("Base")).await.json();
 
     let no_cookie = call_json(&router, "/api/versions/list", None, json!({ "page_id": a.home_page_id })).await.error();
@@ -328,13 +288,13 @@ async fn restoring_custom_html_needs_the_pro_plan() {
     let router = router(pool.clone());
     let a = account(&pool, "Html Co").await;
     let cookie = cookie_for(&a);
-    set_plan(a.tenant_id, PRO).await;
+    set_plan(&pool, a.tenant_id, PRO).await;
     let page = load_page(&router, &cookie, a.home_page_id).await;
     let added = insert(&router, &cookie, a.home_page_id, BlockProps::starter(ComponentKind::CustomHtml), None, page.revision).await.ok();
     let with_html: VersionSummary = save(&router, &cookie, a.home_page_id, Some("With HTML")).await.json();
 
     // Still on the page unchanged: restoring after a downgrade keeps it.
-    set_plan(a.tenant_id, STARTER).await;
+    set_plan(&pool, a.tenant_id, STARTER).await;
     let _: SaveAck = restore(&router, &cookie, a.home_page_id, with_html.id, added.revision).await.json();
 
     // Deleted, then brought back by a restore: that adds custom HTML, which Starter cannot.
@@ -345,7 +305,7 @@ async fn restoring_custom_html_needs_the_pro_plan() {
     assert_eq!(err, AppError::Forbidden(app::db::builder::CUSTOM_HTML_NEEDS_PRO.into()));
     assert_eq!(load_page(&router, &cookie, a.home_page_id).await.components.len(), 5);
 
-    set_plan(a.tenant_id, PRO).await;
+    set_plan(&pool, a.tenant_id, PRO).await;
     let _: SaveAck = restore(&router, &cookie, a.home_page_id, with_html.id, ack.revision).await.json();
     assert_eq!(load_page(&router, &cookie, a.home_page_id).await.components[0].id, added.component.id);
 }

@@ -2,7 +2,6 @@
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use fractional_index::FractionalIndex;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
@@ -191,21 +190,7 @@ pub async fn signup(pool: &PgPool, input: SignupInput) -> Result<NewAccount, App
     .fetch_one(&mut *tx)
     .await?;
 
-    let mut key = FractionalIndex::default();
-    for block in BlockProps::signup_defaults(&org_name) {
-        sqlx::query(
-            r#"INSERT INTO components (tenant_id, page_id, type, order_key, props)
-               VALUES ($1, $2, $3, $4, $5)"#,
-        )
-        .bind(tenant_id)
-        .bind(home_page_id)
-        .bind(block.kind().as_str())
-        .bind(key.as_bytes())
-        .bind(block.props_json())
-        .execute(&mut *tx)
-        .await?;
-        key = FractionalIndex::new_after(&key);
-    }
+    super::page_blocks::fill_empty_page(&mut tx, tenant_id, home_page_id, BlockProps::signup_defaults(&org_name)).await?;
 
     // Billing (Stripe customer creation) is not wired yet; the local placeholder id is
     // replaced when the tenant first opens checkout.

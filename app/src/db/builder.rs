@@ -24,15 +24,16 @@ struct PageHead {
     branding_config: serde_json::Value,
 }
 
+/// A `components` row as stored; shared with `db::versions`.
 #[derive(FromRow)]
-struct ComponentRow {
-    id: Uuid,
+pub(crate) struct ComponentRow {
+    pub(crate) id: Uuid,
     #[sqlx(rename = "type")]
-    kind: String,
-    order_key: Vec<u8>,
-    props: serde_json::Value,
-    is_visible: bool,
-    is_locked: bool,
+    pub(crate) kind: String,
+    pub(crate) order_key: Vec<u8>,
+    pub(crate) props: serde_json::Value,
+    pub(crate) is_visible: bool,
+    pub(crate) is_locked: bool,
 }
 
 fn page_not_found() -> AppError {
@@ -59,7 +60,8 @@ impl ComponentRow {
     }
 }
 
-async fn components(tx: &mut Tx, page_id: Uuid) -> Result<Vec<ComponentRow>, AppError> {
+/// The page's blocks in order.
+pub(crate) async fn components(tx: &mut Tx, page_id: Uuid) -> Result<Vec<ComponentRow>, AppError> {
     Ok(sqlx::query_as::<_, ComponentRow>(
         r#"SELECT id, type, order_key, props, is_visible, is_locked
            FROM components WHERE page_id = $1 ORDER BY order_key"#,

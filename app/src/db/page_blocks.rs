@@ -1,6 +1,6 @@
 //! The blocks a page created in the Pages panel starts with: the home page's navbar and
 //! footer (so the new page looks like part of the same site), a heading with the page title
-//! and a text section to replace.
+//! and a text section to replace. [`fill_empty_page`] also fills sign-up's home page.
 
 use fractional_index::FractionalIndex;
 use uuid::Uuid;
@@ -53,6 +53,16 @@ pub async fn insert_starter_blocks(
         BlockProps::starter(ComponentKind::RichText),
         reuse(ComponentKind::Footer, footer),
     ];
+    fill_empty_page(tx, tenant_id, page_id, blocks).await
+}
+
+/// Inserts `blocks` in order on a page that has none yet (a new page, or sign-up's home page).
+pub async fn fill_empty_page(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    page_id: Uuid,
+    blocks: impl IntoIterator<Item = BlockProps>,
+) -> Result<(), AppError> {
     let mut key = FractionalIndex::default();
     for block in blocks {
         sqlx::query(

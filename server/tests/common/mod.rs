@@ -192,3 +192,52 @@ pub async fn insert(
     });
     Inserted { reply: call_json(router, "/api/builder/insert", Some(cookie), body).await, component }
 }
+
+/// Plan ids as migrations/0010 seeds them.
+pub const STARTER: Uuid = Uuid::from_u128(1);
+pub const GROWTH: Uuid = Uuid::from_u128(2);
+pub const PRO: Uuid = Uuid::from_u128(3);
+
+/// Moves the tenant to another plan (billing is not wired to the UI yet), as the app role inside
+/// the tenant's own transaction.
+pub async fn set_plan(pool: &PgPool, tenant: Uuid, plan: Uuid) {
+    let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
+    sqlx::query("UPDATE tenants SET plan_id = $2 WHERE id = $1")
+        .bind(tenant)
+        .bind(plan)
+        .execute(&mut *tx)
+        .await
+        .expect("change plan");
+    tx.commit().await.expect("commit");
+}
+
+/// Adds a member with `role` (and optionally a name) to the tenant: their session cookie and
+/// user id.
+pub async fn member(pool: &PgPool, a: &NewAccount, role: &str, name: Option<&str>) -> (String, Uuid) {
+    let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+    let user: Uuid = sqlx::query_scalar(
+        "INSERT INTO users (tenant_id, email, full_name, password_hash, role) VALUES ($1, $2, $3, 'x', $4) RETURNING id",
+    )
+    .bind(a.tenant_id)
+    .bind(format!("{}@example.com", unique(role)))
+    .bind(name)
+    .bind(role)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("user");
+    let (token, id) = accounts::new_session_token();
+    sqlx::query("INSERT INTO sessions (id, tenant_id, user_id, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')")
+        .bind(id)
+        .bind(a.tenant_id)
+        .bind(user)
+        .execute(&mut *tx)
+        .await
+        .expect("session");
+    tx.commit().await.expect("commit");
+    (format!("sp_session={token}"), user)
+}
+
+/// [`member`] without a name, when only the cookie matters.
+pub async fn member_cookie(pool: &PgPool, a: &NewAccount, role: &str) -> String {
+    member(pool, a, role, None).await.0
+}

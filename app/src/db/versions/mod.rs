@@ -13,21 +13,10 @@ mod replace;
 
 pub use replace::{check_locked_blocks_kept, replace_components, MAX_BLOCKS_PER_PAGE};
 
-use super::builder::bump_revision;
+use super::builder::{bump_revision, components as rows, ComponentRow as Row};
 use super::Tx;
 use crate::error::AppError;
 use crate::model::{BlockProps, ComponentDto, Role, VersionPreview, VersionSummary, VersionTrigger};
-
-#[derive(FromRow)]
-struct Row {
-    id: Uuid,
-    #[sqlx(rename = "type")]
-    kind: String,
-    order_key: Vec<u8>,
-    props: serde_json::Value,
-    is_visible: bool,
-    is_locked: bool,
-}
 
 impl Row {
     /// The stored block parsed, or `None` if it no longer parses (then it counts as different).
@@ -63,15 +52,6 @@ fn version_not_found() -> AppError {
     AppError::NotFound("Version".into())
 }
 
-async fn rows(tx: &mut Tx, page_id: Uuid) -> Result<Vec<Row>, AppError> {
-    Ok(sqlx::query_as::<_, Row>(
-        r#"SELECT id, type, order_key, props, is_visible, is_locked
-           FROM components WHERE page_id = $1 ORDER BY order_key"#,
-    )
-    .bind(page_id)
-    .fetch_all(&mut **tx)
-    .await?)
-}
 
 async fn ensure_page(tx: &mut Tx, page_id: Uuid) -> Result<(), AppError> {
     let page: Option<Uuid> = sqlx::query_scalar("SELECT id FROM pages WHERE id = $1")
