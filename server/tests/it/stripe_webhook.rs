@@ -2,7 +2,7 @@
 //! checks, idempotency per event id, out-of-order delivery, malformed events, and the changes
 //! to `subscriptions`, `tenants.plan_id` and `audit_logs` (seed §6, Flow 5).
 
-mod common;
+
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -29,7 +29,7 @@ async fn owner() -> PgPool {
 
 /// App pool and router, with Stripe price ids configured on the paid plans (as an operator would).
 async fn setup() -> (PgPool, Router) {
-    let pool = common::pool().await;
+    let pool = crate::common::pool().await;
     PRICES
         .get_or_init(|| async {
             let owner = owner().await;
@@ -44,7 +44,7 @@ async fn setup() -> (PgPool, Router) {
             }
         })
         .await;
-    let router = common::router(pool.clone());
+    let router = crate::common::router(pool.clone());
     (pool, router)
 }
 
@@ -53,7 +53,7 @@ fn header_for(body: &str, t: i64, secret: &str) -> String {
 }
 
 fn signed(body: &str) -> String {
-    header_for(body, now(), common::STRIPE_WEBHOOK_SECRET)
+    header_for(body, now(), crate::common::STRIPE_WEBHOOK_SECRET)
 }
 
 async fn deliver(router: &Router, body: &str, signature: Option<String>) -> (StatusCode, Value) {
@@ -79,12 +79,12 @@ struct Customer {
 }
 
 async fn customer(pool: &PgPool) -> Customer {
-    let account = common::account(pool, "Billing Co").await;
-    Customer { tenant: account.tenant_id, customer: common::unique("cus_"), subscription: common::unique("sub_") }
+    let account = crate::common::account(pool, "Billing Co").await;
+    Customer { tenant: account.tenant_id, customer: crate::common::unique("cus_"), subscription: crate::common::unique("sub_") }
 }
 
 fn sub_event(c: &Customer, kind: &str, created: i64, price: &str, status: &str) -> (String, String) {
-    let id = common::unique("evt_");
+    let id = crate::common::unique("evt_");
     let body = json!({
         "id": id, "object": "event", "type": kind, "created": created,
         "data": { "object": {
@@ -100,7 +100,7 @@ fn sub_event(c: &Customer, kind: &str, created: i64, price: &str, status: &str) 
 
 fn invoice_event(c: &Customer, kind: &str, created: i64) -> String {
     json!({
-        "id": common::unique("evt_"), "type": kind, "created": created,
+        "id": crate::common::unique("evt_"), "type": kind, "created": created,
         "data": { "object": { "object": "invoice", "customer": c.customer, "subscription": c.subscription } },
     })
     .to_string()
@@ -224,11 +224,11 @@ async fn bad_signatures_are_refused_and_change_nothing() {
     let cases = [
         ("no header", None, StatusCode::BAD_REQUEST),
         ("garbage header", Some("garbage".to_string()), StatusCode::BAD_REQUEST),
-        ("no timestamp", Some(format!("v1={}", sign(common::STRIPE_WEBHOOK_SECRET.as_bytes(), now(), body.as_bytes()))), StatusCode::BAD_REQUEST),
+        ("no timestamp", Some(format!("v1={}", sign(crate::common::STRIPE_WEBHOOK_SECRET.as_bytes(), now(), body.as_bytes()))), StatusCode::BAD_REQUEST),
         ("body changed after signing", Some(signed(&body)), StatusCode::UNAUTHORIZED),
         ("wrong secret", Some(header_for(&body, now(), "whsec_someone_else")), StatusCode::UNAUTHORIZED),
-        ("expired", Some(header_for(&body, now() - 301, common::STRIPE_WEBHOOK_SECRET)), StatusCode::UNAUTHORIZED),
-        ("from the future", Some(header_for(&body, now() + 400, common::STRIPE_WEBHOOK_SECRET)), StatusCode::UNAUTHORIZED),
+        ("expired", Some(header_for(&body, now() - 301, crate::common::STRIPE_WEBHOOK_SECRET)), StatusCode::UNAUTHORIZED),
+        ("from the future", Some(header_for(&body, now() + 400, crate::common::STRIPE_WEBHOOK_SECRET)), StatusCode::UNAUTHORIZED),
         ("only a v0 signature", Some(format!("t={},v0={}", now(), "ab".repeat(32))), StatusCode::UNAUTHORIZED),
     ];
     for (what, header, expected) in cases {
@@ -248,7 +248,7 @@ async fn any_matching_v1_is_accepted() {
     let (_, body) = sub_event(&c, "customer.subscription.created", now(), GROWTH_MONTHLY, "active");
     let t = now();
     let stale_secret = sign(b"whsec_rolled_out", t, body.as_bytes());
-    let header = format!("t={t},v1={stale_secret},v1={}", sign(common::STRIPE_WEBHOOK_SECRET.as_bytes(), t, body.as_bytes()));
+    let header = format!("t={t},v1={stale_secret},v1={}", sign(crate::common::STRIPE_WEBHOOK_SECRET.as_bytes(), t, body.as_bytes()));
     let (status, reply) = deliver(&router, &body, Some(header)).await;
     assert_eq!(status, StatusCode::OK, "{reply}");
     assert_eq!(billing(&pool, c.tenant).await.plan, "growth");
@@ -350,7 +350,7 @@ async fn malformed_events_with_a_valid_signature_are_refused_whole() {
 async fn unknown_types_are_recorded_without_effect_and_unknown_prices_are_refused() {
     let (pool, router) = setup().await;
     let c = customer(&pool).await;
-    let id = common::unique("evt_");
+    let id = crate::common::unique("evt_");
     let body = json!({ "id": id, "type": "customer.created", "created": now(), "data": { "object": { "id": c.customer } } }).to_string();
     let (status, reply) = deliver_signed(&router, &body).await;
     assert_eq!((status, reply["outcome"].as_str()), (StatusCode::OK, Some("ignored_type")));
@@ -365,7 +365,7 @@ async fn unknown_types_are_recorded_without_effect_and_unknown_prices_are_refuse
     untouched(&pool, &c).await;
 
     // A customer no tenant is linked to: recorded, nothing applied.
-    let stranger = Customer { tenant: Uuid::new_v4(), customer: common::unique("cus_"), subscription: common::unique("sub_") };
+    let stranger = Customer { tenant: Uuid::new_v4(), customer: crate::common::unique("cus_"), subscription: crate::common::unique("sub_") };
     let (id, body) = sub_event(&stranger, "customer.subscription.created", now(), GROWTH_MONTHLY, "active");
     assert_eq!(deliver_signed(&router, &body).await.1["outcome"], "no_tenant");
     assert_eq!(recorded(&id).await.as_deref(), Some("no_tenant"));
@@ -373,7 +373,7 @@ async fn unknown_types_are_recorded_without_effect_and_unknown_prices_are_refuse
 
 #[tokio::test]
 async fn without_a_secret_the_endpoint_is_unavailable() {
-    let pool = common::pool().await;
+    let pool = crate::common::pool().await;
     let c = customer(&pool).await;
     let options = leptos::config::LeptosOptions::builder().output_name("sitepilot").site_root("target/site").build();
     let router = server::router(server::app_state(options, pool.clone(), "localhost".into(), false), None);

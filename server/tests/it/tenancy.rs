@@ -1,12 +1,12 @@
 //! Tenant A can neither read nor change tenant B's rows, in any tenant table, through direct
 //! SQL as the app role or through the server functions.
 
-mod common;
+
 
 use app::db::{self, tenant_tx};
 use app::error::AppError;
 use app::model::{BlockProps, ComponentKind, WebsiteSummary};
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use uuid::Uuid;
 

@@ -2,13 +2,13 @@
 //! values are refused with the field named and nothing saved, and visitors see new branding
 //! after the next publish.
 
-mod common;
+
 
 use app::db::accounts::NewAccount;
 use app::db::tenant_tx;
 use app::error::AppError;
 use app::model::{Branding, Published};
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;

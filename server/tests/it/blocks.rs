@@ -2,12 +2,12 @@
 //! starter content and have its heading edited; custom HTML is Pro only, enforced by the
 //! server, and reaches visitors only inside a sandboxed iframe's `srcdoc`.
 
-mod common;
+
 
 use app::db::tenant_tx;
 use app::error::AppError;
 use app::model::{BlockProps, ComponentKind, Published, SaveAck};
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;

@@ -1,11 +1,11 @@
 //! Sign-up (seed Flow 1), log-in, log-out and the messages for bad input.
 
-mod common;
+
 
 use app::db::accounts::{self, SignupInput};
 use app::db::tenant_tx;
 use app::error::AppError;
-use common::*;
+use crate::common::*;
 
 fn input(email: &str, password: &str) -> SignupInput {
     SignupInput { full_name: "Ann Owner".into(), org_name: "Pizza Palace".into(), email: email.into(), password: password.into() }

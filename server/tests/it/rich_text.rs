@@ -1,11 +1,11 @@
 //! The text block's safe markup through the builder's server functions: a body linking to a
 //! script address is refused with nothing saved; good markup is published as real elements.
 
-mod common;
+
 
 use app::error::AppError;
 use app::model::{BlockProps, ComponentKind, Published, SaveAck};
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 #[tokio::test]

@@ -2,13 +2,13 @@
 //! revision check), pruning to each plan's limit, roles, locked blocks, custom HTML gating and
 //! tenant isolation.
 
-mod common;
+
 
 use app::db::tenant_tx;
 use app::error::AppError;
 use app::model::{BlockProps, BuilderData, ComponentKind, SaveAck, VersionPreview, VersionSummary, VersionTrigger};
 use axum::Router;
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;

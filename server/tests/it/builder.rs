@@ -1,12 +1,12 @@
 //! Builder server functions: edits with revisions, a move writes one row, roles, autosave
 //! versions.
 
-mod common;
+
 
 use app::db::tenant_tx;
 use app::error::AppError;
 use app::model::{BlockProps, ComponentKind, ComponentMoved, SaveAck, VersionRecorded};
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use uuid::Uuid;
 

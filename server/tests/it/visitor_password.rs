@@ -1,14 +1,14 @@
 //! Password-protected pages on the visitor site (issue 4 item 5) and page_config applied to
 //! visitor pages. Visitors only ever see the live snapshot.
 
-mod common;
+
 
 use app::db::{accounts::NewAccount, tenant_tx};
 use app::model::{BlockProps, ComponentKind, PagesOverview, PageInfo};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use common::*;
+use crate::common::*;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use server::config::DEV_PAGE_UNLOCK_SECRET;

@@ -1,12 +1,12 @@
 //! Pages panel server functions: create, settings, slugs, home page, order, password, delete,
 //! the plan's page limit, roles and tenant isolation.
 
-mod common;
+
 
 use app::db::{accounts::NewAccount, tenant_tx};
 use app::error::AppError;
 use app::model::{PageCreated, PageInfo, PageStatus, PagesOverview};
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;

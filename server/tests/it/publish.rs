@@ -1,11 +1,11 @@
 //! Publishing (seed Flow 3) and the visitor site (seed Flow 4).
 
-mod common;
+
 
 use app::db::tenant_tx;
 use app::model::{Published, SaveAck};
 use axum::http::StatusCode;
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 #[tokio::test]
