@@ -10,33 +10,15 @@
 //   move_request_ms         one /api/builder/move round trip from Node over loopback
 //   autosave_request_ms     one /api/builder/autosave round trip (snapshot of 1,000 blocks)
 import { chromium } from '@playwright/test';
+import { apiClient, signUpFresh, summary } from './lib.mjs';
 
 const BASE = process.env.SITEPILOT_BASE_URL;
 if (!BASE) throw new Error('SITEPILOT_BASE_URL is not set (scripts/bench.sh sets it)');
 const BLOCKS = Number(process.env.BENCH_BLOCKS || 1000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES || 60);
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const p95 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)]; };
-const summary = (xs) => ({ median: +median(xs).toFixed(2), p95: +p95(xs).toFixed(2), samples: xs.length });
-
-let cookie = '';
-async function call(path, body, form = false) {
-  const res = await fetch(`${BASE}/api/${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json',
-      accept: 'application/json',
-      cookie,
-    },
-    body: form ? new URLSearchParams(body).toString() : JSON.stringify(body),
-  });
-  const setCookie = res.headers.get('set-cookie');
-  if (setCookie) cookie = setCookie.split(';')[0];
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+const api = apiClient(BASE);
+const { call } = api;
 
 async function timed(fn) {
   const t0 = performance.now();
@@ -45,11 +27,8 @@ async function timed(fn) {
 }
 
 // 1. A new organisation, and its home page grown to BLOCKS blocks (copies of the starter ones).
-const tag = Math.random().toString(36).slice(2, 8);
-const email = `bench-${Date.now()}-${tag}@sitepilot.test`;
-await call('signup', { full_name: 'Bench Owner', org_name: `Bench ${tag}`, email, password: 'bench-password-1' }, true);
-const sites = await call('websites', {}, true);
-const pageId = sites[0].pages[0].id;
+const site = await signUpFresh(api, 'bench');
+const pageId = site.pages[0].id;
 let data = await call('builder/load', { page_id: pageId }, true);
 let revision = data.revision;
 const templates = data.components.map((c) => c.block);
@@ -95,7 +74,7 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-const [name, value] = cookie.split('=');
+const [name, value] = api.cookie().split('=');
 await context.addCookies([{ name, value, url: BASE }]);
 const page = await context.newPage();
 const tLoad = performance.now();

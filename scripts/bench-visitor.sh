@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Visitor-path benchmark (issue 4): a realistic 10-30 KB published page served by SitePilot, and in
+# the same run the identical bytes served from disk by nginx. Both get the same wrk load
+# (keep-alive) in alternating rounds, then the same fixed-rate load for latency.
+#   bash scripts/bench-visitor.sh
+# Knobs: BENCH_ROUNDS (3), BENCH_SECONDS per wrk round (15), BENCH_CONNECTIONS (50),
+# BENCH_RATE for the fixed-rate run (1000 req/s), BENCH_RATE_SECONDS (20), BENCH_PAGE_BYTES (20000),
+# BENCH_SKIP_BUILD=1 to reuse target/release/server.
+# Method and recorded numbers: end2end/bench/BENCHMARKS.md.
+set -euo pipefail
+SP_LOG_NAME=bench-visitor
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$SP_ROOT"
+
+ROUNDS="${BENCH_ROUNDS:-3}"
+SECONDS_PER_ROUND="${BENCH_SECONDS:-15}"
+CONNECTIONS="${BENCH_CONNECTIONS:-50}"
+RATE="${BENCH_RATE:-1000}"
+RATE_SECONDS="${BENCH_RATE_SECONDS:-20}"
+WORK="$SP_ROOT/target/bench-visitor"
+NGINX_PID=""
+
+stop_nginx() {
+  if [[ -n "$NGINX_PID" ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
+    kill "$NGINX_PID" 2>/dev/null || true
+    wait "$NGINX_PID" 2>/dev/null || true
+  fi
+  NGINX_PID=""
+}
+trap 'stop_background_server; stop_nginx' EXIT
+
+phase_must "setup tools" bash "$SP_SCRIPTS/setup-tools.sh"
+missing=()
+have_cmd nginx || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
+have_cmd wrk || missing+=(wrk)
+phase_must "nginx and wrk" apt_install "${missing[@]}"
+NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
+
+phase_must "database" bash -c '"$1/db.sh" start && "$1/db.sh" recreate-db sitepilot_vbench' _ "$SP_SCRIPTS"
+if [[ "${BENCH_SKIP_BUILD:-}" == 1 && -x "$SP_SERVER_BIN" ]]; then
+  phase_skip "cargo leptos build --release" "BENCH_SKIP_BUILD=1"
+else
+  phase_must "cargo leptos build --release" build_release
+fi
+phase_begin "start server"
+start_background_server sitepilot_vbench "$SP_ROOT/target/bench-visitor-server.log"
+phase_end 0
+app="http://127.0.0.1:$SP_BG_SERVER_PORT"
+
+# 1. The page: published through the app's own server functions, fetched by its site host.
+setup="$(cd end2end && SITEPILOT_BASE_URL="$app" node bench/visitor-setup.mjs)"
+subdomain="$(node -e 'process.stdout.write(JSON.parse(process.argv[1]).subdomain)' "$setup")"
+host="$subdomain.localhost"
+rm -rf "$WORK" && mkdir -p "$WORK/www" "$WORK/nginx"
+curl -sf -H "Host: $host" "$app/" -o "$WORK/www/index.html"
+bytes="$(wc -c <"$WORK/www/index.html")"
+log "page: http://$host/ ($bytes bytes)"
+((bytes >= 10000 && bytes <= 30000)) || die "the page is $bytes bytes, outside 10-30 KB"
+
+# 2. nginx on the same bytes: the stock static-file setup (sendfile, keep-alive, no access log),
+# one worker per core like the server's runtime.
+nginx_port="$(free_tcp_port)"
+cat >"$WORK/nginx/nginx.conf" <<EOF
+worker_processes auto;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  types { text/html html; }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $WORK/www;
+    index index.html;
+  }
+}
+EOF
+"$NGINX_BIN" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" &
+NGINX_PID=$!
+for _ in $(seq 1 50); do
+  [[ "$(http_status "http://127.0.0.1:$nginx_port/")" == 200 ]] && break
+  sleep 0.1
+done
+nginx_url="http://127.0.0.1:$nginx_port/"
+curl -sf "$nginx_url" | cmp -s - "$WORK/www/index.html" || die "nginx does not serve the page's bytes"
+curl -sf -H "Host: $host" "$app/" | cmp -s - "$WORK/www/index.html" || die "the server's page changed between requests"
+
+# 3. Throughput: wrk, alternating server and nginx each round so drift affects both alike.
+wrk_rps() { # URL HOST -> requests/s
+  wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" -H "Host: $2" "$1" | awk '/^Requests\/sec:/ {print $2}'
+}
+server_rps=()
+nginx_rps=()
+for round in $(seq 1 "$ROUNDS"); do
+  server_rps+=("$(wrk_rps "$app/" "$host")")
+  nginx_rps+=("$(wrk_rps "$nginx_url" "$host")")
+  log "round $round: server ${server_rps[-1]} req/s, nginx ${nginx_rps[-1]} req/s"
+done
+
+# 4. Latency at a fixed rate.
+server_fixed="$(cd end2end && node bench/fixed-rate.mjs "$app/" "$host" "$RATE" "$RATE_SECONDS")"
+nginx_fixed="$(cd end2end && node bench/fixed-rate.mjs "$nginx_url" "$host" "$RATE" "$RATE_SECONDS")"
+
+node -e '
+const [bytes, s, n, sf, nf, cores] = process.argv.slice(1);
+const med = (xs) => { const a = xs.split(" ").map(Number).sort((x, y) => x - y); const m = a.length >> 1; return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2; };
+const server = med(s), nginx = med(n);
+console.log(JSON.stringify({
+  page_bytes: Number(bytes), cores: Number(cores),
+  wrk: { server_rps_rounds: s.split(" ").map(Number), nginx_rps_rounds: n.split(" ").map(Number),
+         server_rps_median: server, nginx_rps_median: nginx, ratio: +(server / nginx).toFixed(3), target_ratio: 0.8 },
+  fixed_rate: { server: JSON.parse(sf), nginx: JSON.parse(nf), target_p99_ms: 5 },
+}, null, 2));
+' "$bytes" "${server_rps[*]}" "${nginx_rps[*]}" "$server_fixed" "$nginx_fixed" "$(nproc)"
