@@ -10,7 +10,11 @@ use crate::model::{BlockProps, Snapshot, SnapshotPage};
 /// The stylesheet cargo-leptos builds from `style/main.css`.
 pub const STYLESHEET: &str = "/pkg/sitepilot.css";
 
-fn document(title: String, description: Option<String>, no_index: bool, style: String, body: AnyView) -> String {
+/// The cookieless page-view beacon (served by the server on every host, see
+/// `server/src/analytics.rs`). Only real pages carry it, never the 404 or password forms.
+pub const BEACON_SCRIPT: &str = "/_sp/beacon.js";
+
+fn document(title: String, description: Option<String>, no_index: bool, style: String, body: AnyView, beacon: bool) -> String {
     let owner = Owner::new();
     owner.with(|| {
         let html = view! {
@@ -23,7 +27,10 @@ fn document(title: String, description: Option<String>, no_index: bool, style: S
                     {no_index.then(|| view! { <meta name="robots" content="noindex"/> })}
                     <link rel="stylesheet" href=STYLESHEET/>
                 </head>
-                <body class="sp-site" style=style>{body}</body>
+                <body class="sp-site" style=style>
+                    {body}
+                    {beacon.then(|| view! { <script src=BEACON_SCRIPT defer=true></script> })}
+                </body>
             </html>
         }
         .to_html();
@@ -57,7 +64,7 @@ pub fn render_page(snapshot: &Snapshot, path: &str) -> Option<String> {
     }
     .into_any();
     let style = format!("{}{}", snapshot.branding.css_vars(), config.background_style());
-    Some(document(title, text("description"), no_index, style, body))
+    Some(document(title, text("description"), no_index, style, body, true))
 }
 
 /// The unlock form shown instead of a password-protected page: the page's title only, none
@@ -82,7 +89,7 @@ pub fn render_password_form(snapshot: &Snapshot, page: &SnapshotPage, action: &s
     }
     .into_any();
     let title = format!("Protected page | {}", snapshot.website_name);
-    document(title, None, true, snapshot.branding.css_vars(), body)
+    document(title, None, true, snapshot.branding.css_vars(), body, false)
 }
 
 /// A short page for visitors who tried too many passwords.
@@ -96,7 +103,7 @@ pub fn render_too_many_attempts() -> String {
         </main>
     }
     .into_any();
-    document("Too many attempts".into(), None, true, String::new(), body)
+    document("Too many attempts".into(), None, true, String::new(), body, false)
 }
 
 /// A plain 404 page for unknown sites and pages.
@@ -108,5 +115,5 @@ pub fn render_not_found(what: &str) -> String {
         </main>
     }
     .into_any();
-    document("Not found".into(), None, true, String::new(), body)
+    document("Not found".into(), None, true, String::new(), body, false)
 }

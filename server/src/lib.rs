@@ -1,6 +1,7 @@
 //! The SitePilot server: configuration, pools, migrations, routing (app vs visitor sites),
 //! health check and demo data. `main.rs` wires these together; tests build the same router.
 
+pub mod analytics;
 pub mod config;
 pub mod seed;
 pub mod stripe;
@@ -82,6 +83,7 @@ pub fn router(state: AppState, stripe_webhook_secret: Option<config::WebhookSecr
     Router::new()
         .route("/healthz", get(healthz))
         .merge(stripe::routes(state.pool.clone(), stripe_webhook_secret))
+        .merge(analytics::routes())
         .route("/sites/{subdomain}", get(visitor::by_path).post(visitor::by_path))
         .route("/sites/{subdomain}/", get(visitor::by_path).post(visitor::by_path))
         .route("/sites/{subdomain}/{*path}", get(visitor::by_path).post(visitor::by_path))

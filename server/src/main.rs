@@ -22,6 +22,13 @@ async fn run() -> Result<(), String> {
     if config.seed_demo {
         server::seed::demo(&pool).await?;
     }
+    // Analytics rollup cadence; tests and local runs may shorten it.
+    let rollup_every = std::env::var("SITEPILOT_ANALYTICS_ROLLUP_SECS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(600);
+    server::analytics::spawn_rollup(pool.clone(), std::time::Duration::from_secs(rollup_every));
     let state = server::app_state_with_secret(
         options,
         pool,

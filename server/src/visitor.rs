@@ -77,7 +77,8 @@ async fn visit(site: SiteHost, path: String, prefix: String, req: Request) -> Re
 }
 
 /// Middleware: requests for a site host are answered by the visitor renderer; everything
-/// else goes on to the app. Static files under `/pkg/` and `/starter/` are shared.
+/// else goes on to the app. Static files under `/pkg/` and `/starter/` and the analytics
+/// endpoints under `/_sp/` are shared.
 pub async fn host_router(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let host = req
         .headers()
@@ -88,7 +89,7 @@ pub async fn host_router(State(state): State<AppState>, req: Request, next: Next
     let path = req.uri().path().to_string();
     let site = host.as_deref().and_then(|h| classify_host(h, &state.config.sites_domain));
     match site {
-        Some(site) if !path.starts_with("/pkg/") && !path.starts_with("/starter/") => {
+        Some(site) if !path.starts_with("/pkg/") && !path.starts_with("/starter/") && !path.starts_with("/_sp/") => {
             match visit(site, path, String::new(), req).await {
                 Ok(v) => serve(&state, v).await,
                 Err(res) => res,

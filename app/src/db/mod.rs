@@ -4,6 +4,7 @@
 //! live in [`system`] and nowhere else.
 
 pub mod accounts;
+pub mod analytics;
 pub mod branding;
 pub mod builder;
 pub mod page_blocks;

@@ -51,6 +51,12 @@ impl Role {
         !matches!(self, Self::Viewer)
     }
 
+    /// See a website's visitor analytics. Seed §5 lets every role, viewers included, view
+    /// analytics; the plan decides whether the page is available at all.
+    pub fn can_view_analytics(self) -> bool {
+        true
+    }
+
     /// Publish a website (editors cannot, per seed §5).
     pub fn can_publish(self) -> bool {
         matches!(self, Self::Owner | Self::Admin | Self::Developer)

@@ -1,5 +1,6 @@
 //! Routes: auth, dashboard and the builder.
 
+mod analytics;
 mod auth;
 mod branding_panel;
 mod branding_save;
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=auth::LoginPage/>
                 <Route path=path!("/dashboard") view=dashboard::DashboardPage/>
                 <Route path=path!("/builder/:page_id") view=builder::BuilderPage/>
+                <Route path=path!("/analytics") view=analytics::AnalyticsPage/>
             </Routes>
         </Router>
     }

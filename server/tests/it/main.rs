@@ -5,6 +5,7 @@
 mod common;
 
 mod accounts;
+mod analytics;
 mod blocks;
 mod branding;
 mod builder;

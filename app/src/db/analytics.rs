@@ -1,0 +1,157 @@
+//! Visitor analytics storage (seed §14): raw page events in, daily `usage_metrics` out.
+//! The aggregation itself is SQL (`analytics_rollup`, migration 0018) so the background job and
+//! the analytics page compute exactly the same numbers.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate};
+use sqlx::{FromRow, PgPool};
+use uuid::Uuid;
+
+use super::Tx;
+use crate::error::AppError;
+use crate::model::{AnalyticsReport, Count, DayMetrics};
+
+/// One page view, as the beacon reports it after the server has derived the visitor id.
+pub struct PageEvent<'a> {
+    pub page_slug: &'a str,
+    pub visitor_id: &'a str,
+    pub referrer: Option<&'a str>,
+    pub device: &'a str,
+}
+
+/// Stores a page view in the site's tenant. Returns `false` (and stores nothing) when the
+/// website has analytics switched off (`websites.analytics_enabled`).
+/// The User-Agent is not stored: the device class is all the report needs.
+pub async fn record(pool: &PgPool, tenant_id: Uuid, website_id: Uuid, event: &PageEvent<'_>) -> Result<bool, AppError> {
+    let mut tx = super::tenant_tx(pool, tenant_id).await?;
+    let stored = sqlx::query(
+        r#"INSERT INTO raw_page_events (tenant_id, website_id, page_slug, visitor_id, referrer, device)
+           SELECT w.tenant_id, w.id, $2, $3, $4, $5 FROM websites w
+            WHERE w.id = $1 AND w.analytics_enabled"#,
+    )
+    .bind(website_id)
+    .bind(event.page_slug)
+    .bind(event.visitor_id)
+    .bind(event.referrer)
+    .bind(event.device)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    Ok(stored == 1)
+}
+
+/// Today's (UTC) visitor-id salt; random per day and forgotten after two.
+pub async fn daily_salt(pool: &PgPool) -> Result<Vec<u8>, AppError> {
+    Ok(sqlx::query_scalar("SELECT analytics_daily_salt()").fetch_one(pool).await?)
+}
+
+/// The background job's step: aggregates `day` for every tenant and purges raw events older
+/// than seven days. Returns how many (website, day) rows were written.
+pub async fn rollup_all(pool: &PgPool, day: NaiveDate) -> Result<i32, AppError> {
+    Ok(sqlx::query_scalar("SELECT analytics_rollup_all($1)").bind(day).fetch_one(pool).await?)
+}
+
+/// Whether the tenant's plan includes the analytics dashboard (`plans.analytics_enabled`).
+pub async fn plan_allows(tx: &mut Tx, tenant_id: Uuid) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT p.analytics_enabled FROM tenants t JOIN plans p ON p.id = t.plan_id WHERE t.id = $1",
+    )
+    .bind(tenant_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .unwrap_or(false))
+}
+
+#[derive(FromRow)]
+struct MetricsRow {
+    date: NaiveDate,
+    page_views: i32,
+    unique_visitors: i32,
+    sessions: i32,
+    bounce_rate: Option<f64>,
+    top_pages: serde_json::Value,
+    referrer_breakdown: serde_json::Value,
+    device_breakdown: serde_json::Value,
+}
+
+/// The report for `days` days ending `today`. Today's row is rolled up first (inside the
+/// caller's tenant transaction, so only this tenant's events), so the page is current.
+pub async fn report(tx: &mut Tx, website_id: Uuid, days: u32, today: NaiveDate) -> Result<AnalyticsReport, AppError> {
+    let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM websites WHERE id = $1")
+        .bind(website_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if exists.is_none() {
+        return Err(AppError::NotFound("Website".into()));
+    }
+    sqlx::query("SELECT analytics_rollup($1)").bind(today).execute(&mut **tx).await?;
+    let first = today - Duration::days(i64::from(days) - 1);
+    let rows = sqlx::query_as::<_, MetricsRow>(
+        r#"SELECT date, page_views, unique_visitors, sessions, bounce_rate::float8 AS bounce_rate,
+                  top_pages, referrer_breakdown, device_breakdown
+             FROM usage_metrics WHERE website_id = $1 AND date BETWEEN $2 AND $3 ORDER BY date"#,
+    )
+    .bind(website_id)
+    .bind(first)
+    .bind(today)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(build_report(website_id, first, days, &rows))
+}
+
+fn build_report(website_id: Uuid, first: NaiveDate, days: u32, rows: &[MetricsRow]) -> AnalyticsReport {
+    let by_date: HashMap<NaiveDate, &MetricsRow> = rows.iter().map(|r| (r.date, r)).collect();
+    let days: Vec<DayMetrics> = (0..i64::from(days))
+        .map(|i| {
+            let date = first + Duration::days(i);
+            let row = by_date.get(&date);
+            DayMetrics {
+                date,
+                page_views: row.map_or(0, |r| i64::from(r.page_views)),
+                unique_visitors: row.map_or(0, |r| i64::from(r.unique_visitors)),
+            }
+        })
+        .collect();
+    let sessions: i64 = rows.iter().map(|r| i64::from(r.sessions)).sum();
+    // Each day's bounce rate weighted by that day's sessions.
+    let bounced: f64 = rows.iter().map(|r| r.bounce_rate.unwrap_or(0.0) * f64::from(r.sessions)).sum();
+    let mut pages = HashMap::new();
+    let mut referrers = HashMap::new();
+    let mut devices = HashMap::new();
+    for r in rows {
+        for item in r.top_pages.as_array().into_iter().flatten() {
+            if let (Some(slug), Some(views)) = (item.get("slug").and_then(|v| v.as_str()), item.get("views").and_then(|v| v.as_i64())) {
+                *pages.entry(slug.to_string()).or_insert(0) += views;
+            }
+        }
+        merge_object(&mut referrers, &r.referrer_breakdown);
+        merge_object(&mut devices, &r.device_breakdown);
+    }
+    AnalyticsReport {
+        website_id,
+        page_views: days.iter().map(|d| d.page_views).sum(),
+        unique_visitors: days.iter().map(|d| d.unique_visitors).sum(),
+        days,
+        sessions,
+        bounce_rate: (sessions > 0).then(|| (bounced / sessions as f64 * 10.0).round() / 10.0),
+        top_pages: ranked(pages, 10),
+        referrers: ranked(referrers, 10),
+        devices: ranked(devices, 3),
+    }
+}
+
+fn merge_object(into: &mut HashMap<String, i64>, value: &serde_json::Value) {
+    for (k, v) in value.as_object().into_iter().flatten() {
+        *into.entry(k.clone()).or_insert(0) += v.as_i64().unwrap_or(0);
+    }
+}
+
+/// The `n` largest counts, largest first (ties by label, so the order is stable).
+fn ranked(counts: HashMap<String, i64>, n: usize) -> Vec<Count> {
+    let mut list: Vec<Count> = counts.into_iter().map(|(label, count)| Count { label, count }).collect();
+    list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+    list.truncate(n);
+    list
+}

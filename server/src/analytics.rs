@@ -1,0 +1,210 @@
+//! Cookieless visitor analytics (issue 4): the beacon script, the page-view endpoint and the
+//! background rollup into `usage_metrics`.
+//!
+//! Both routes answer on every host, so a site's own domain, its subdomain and the
+//! `/sites/{subdomain}/…` path form all post to the same origin (`/_sp/event`). Nothing here
+//! sets or reads a cookie: the visitor id is sha256(daily salt, website, IP, User-Agent), and
+//! the salt is random per UTC day and deleted after two (migration 0018).
+
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use app::db::analytics::{self as store, PageEvent};
+use app::model::{is_crawler, referrer_source, Device, Snapshot};
+use app::state::AppState;
+use axum::body::to_bytes;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::visitor::{classify_host, SiteHost};
+
+const BEACON_JS: &str = include_str!("analytics/beacon.js");
+/// A beacon body is two short strings; anything bigger is not ours.
+const MAX_BODY: usize = 2048;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(app::site::BEACON_SCRIPT, get(script)).route("/_sp/event", post(event))
+}
+
+async fn script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        BEACON_JS,
+    )
+}
+
+#[derive(Deserialize)]
+struct Beacon {
+    /// `location.pathname` of the page viewed.
+    p: String,
+    /// `document.referrer`.
+    #[serde(default)]
+    r: String,
+}
+
+/// Records one page view. Answers 204 whether or not it was counted (unknown site or page,
+/// crawler, analytics off): the beacon has nothing to do with the answer. 400 for a body that
+/// is not a beacon.
+async fn event(State(state): State<AppState>, req: Request) -> StatusCode {
+    let (host, user_agent, ip) = request_facts(&req);
+    let Ok(body) = to_bytes(req.into_body(), MAX_BODY).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE;
+    };
+    let Ok(beacon) = serde_json::from_slice::<Beacon>(&body) else {
+        return StatusCode::BAD_REQUEST;
+    };
+    if !beacon.p.starts_with('/') || beacon.p.len() > 512 || beacon.r.len() > 1024 {
+        return StatusCode::BAD_REQUEST;
+    }
+    if is_crawler(&user_agent) {
+        return StatusCode::NO_CONTENT;
+    }
+    let Some((site, path)) = site_and_path(&host, &beacon.p, &state.config.sites_domain) else {
+        return StatusCode::NO_CONTENT;
+    };
+    if let Err(e) = count(&state.pool, site, &path, &host, &beacon.r, &ip, &user_agent).await {
+        tracing::warn!(error = %e, "page view not recorded");
+    }
+    StatusCode::NO_CONTENT
+}
+
+/// Host, User-Agent and peer IP. A plain fn, so no borrow of the request (whose body is not
+/// Sync) is held across the handler's awaits.
+fn request_facts(req: &Request) -> (String, String, String) {
+    let text = |name| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
+    (text(header::HOST), text(header::USER_AGENT), ip)
+}
+
+/// The site a beacon is about: the request's host when it is a site host, else the
+/// `/sites/{subdomain}` prefix of the page path (the path form on the app's host).
+fn site_and_path(host: &str, page_path: &str, sites_domain: &str) -> Option<(SiteHost, String)> {
+    if let Some(site) = classify_host(host, sites_domain) {
+        return Some((site, page_path.to_string()));
+    }
+    let rest = page_path.strip_prefix("/sites/")?;
+    let (sub, path) = rest.split_once('/').unwrap_or((rest, ""));
+    (!sub.is_empty()).then(|| (SiteHost::Subdomain(sub.to_ascii_lowercase()), format!("/{path}")))
+}
+
+async fn count(
+    pool: &PgPool,
+    site: SiteHost,
+    path: &str,
+    host: &str,
+    referrer: &str,
+    ip: &str,
+    user_agent: &str,
+) -> Result<(), app::error::AppError> {
+    let live = match &site {
+        SiteHost::Subdomain(s) => app::db::system::site_by_subdomain(pool, s).await?,
+        SiteHost::CustomDomain(d) => app::db::system::site_by_domain(pool, d).await?,
+    };
+    let Some(live) = live else { return Ok(()) };
+    let Ok(snapshot) = serde_json::from_value::<Snapshot>(live.snapshot_json) else { return Ok(()) };
+    // Only pages the live deployment has; the slug as stored, so `/about/` counts as `/about`.
+    let Some(page) = snapshot.page(path) else { return Ok(()) };
+    let salt = daily_salt(pool).await?;
+    let visitor = visitor_id(&salt, live.website_id, ip, user_agent);
+    let source = referrer_source(referrer, host);
+    let event = PageEvent {
+        page_slug: &page.slug,
+        visitor_id: &visitor,
+        referrer: source.as_deref(),
+        device: Device::from_user_agent(user_agent).as_str(),
+    };
+    store::record(pool, live.tenant_id, live.website_id, &event).await?;
+    Ok(())
+}
+
+/// The anonymous id: not reversible, and different for the same person on another day or site.
+pub fn visitor_id(salt: &[u8], website_id: Uuid, ip: &str, user_agent: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(salt);
+    h.update(website_id.as_bytes());
+    h.update(ip.as_bytes());
+    h.update([0]);
+    h.update(user_agent.as_bytes());
+    hex::encode(&h.finalize()[..16])
+}
+
+/// Today's salt, asked of the database once per day per process.
+static SALT: Mutex<Option<(NaiveDate, Vec<u8>)>> = Mutex::new(None);
+
+async fn daily_salt(pool: &PgPool) -> Result<Vec<u8>, app::error::AppError> {
+    let today = Utc::now().date_naive();
+    if let Some(salt) = cached_salt(today) {
+        return Ok(salt);
+    }
+    let salt = store::daily_salt(pool).await?;
+    if let Ok(mut guard) = SALT.lock() {
+        *guard = Some((today, salt.clone()));
+    }
+    Ok(salt)
+}
+
+/// Kept out of the async fn so no lock guard lives across an await.
+fn cached_salt(today: NaiveDate) -> Option<Vec<u8>> {
+    let guard = SALT.lock().ok()?;
+    guard.as_ref().filter(|(day, _)| *day == today).map(|(_, salt)| salt.clone())
+}
+
+/// The daily aggregation: every `every`, roll up yesterday (late events, the day's final
+/// numbers) and today (so far) for every site, and purge raw events older than 7 days.
+/// UPSERTs, so several server instances running it at once is harmless.
+pub fn spawn_rollup(pool: PgPool, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let today = Utc::now().date_naive();
+            for day in [today - chrono::Duration::days(1), today] {
+                match store::rollup_all(&pool, day).await {
+                    Ok(rows) => tracing::debug!(%day, rows, "analytics rolled up"),
+                    Err(e) => tracing::warn!(%day, error = %e, "analytics rollup failed"),
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_site_comes_from_the_host_or_the_path_form() {
+        assert_eq!(
+            site_and_path("demo.localhost:3000", "/about", "localhost"),
+            Some((SiteHost::Subdomain("demo".into()), "/about".into()))
+        );
+        assert_eq!(
+            site_and_path("127.0.0.1:3000", "/sites/Demo/about", "localhost"),
+            Some((SiteHost::Subdomain("demo".into()), "/about".into()))
+        );
+        assert_eq!(site_and_path("127.0.0.1:3000", "/sites/demo", "localhost"), Some((SiteHost::Subdomain("demo".into()), "/".into())));
+        assert_eq!(site_and_path("127.0.0.1:3000", "/dashboard", "localhost"), None);
+    }
+
+    #[test]
+    fn visitor_ids_differ_by_salt_site_ip_and_agent() {
+        let site = Uuid::new_v4();
+        let base = visitor_id(b"salt-1", site, "10.0.0.1", "UA");
+        assert_eq!(base, visitor_id(b"salt-1", site, "10.0.0.1", "UA"));
+        assert_eq!(base.len(), 32);
+        assert_ne!(base, visitor_id(b"salt-2", site, "10.0.0.1", "UA"), "a new day is a new id");
+        assert_ne!(base, visitor_id(b"salt-1", Uuid::new_v4(), "10.0.0.1", "UA"));
+        assert_ne!(base, visitor_id(b"salt-1", site, "10.0.0.2", "UA"));
+        assert_ne!(base, visitor_id(b"salt-1", site, "10.0.0.1", "UA2"));
+    }
+}
