@@ -1,0 +1,11 @@
+import { expect, test } from '@playwright/test';
+import { signUp } from './builder-helpers';
+
+test('on Starter the analytics page offers the plans that include it', async ({ page }) => {
+  await signUp(page, 'Stats');
+  await page.getByRole('link', { name: 'Analytics' }).click();
+  await expect(page.getByRole('heading', { name: 'Analytics', level: 1 })).toBeVisible();
+  const upsell = page.getByRole('region', { name: 'Upgrade for analytics' });
+  await expect(upsell).toContainText('Analytics is included in the Growth and Pro plans');
+  await expect(upsell.getByRole('link', { name: 'See plans' })).toHaveAttribute('href', '/billing');
+});
