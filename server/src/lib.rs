@@ -2,6 +2,7 @@
 //! health check and demo data. `main.rs` wires these together; tests build the same router.
 
 pub mod config;
+pub mod preview;
 pub mod seed;
 pub mod stripe;
 pub mod unlock;
@@ -85,6 +86,9 @@ pub fn router(state: AppState, stripe_webhook_secret: Option<config::WebhookSecr
         .route("/sites/{subdomain}", get(visitor::by_path).post(visitor::by_path))
         .route("/sites/{subdomain}/", get(visitor::by_path).post(visitor::by_path))
         .route("/sites/{subdomain}/{*path}", get(visitor::by_path).post(visitor::by_path))
+        .route("/preview/deployments/{id}", get(preview::deployment))
+        .route("/preview/deployments/{id}/", get(preview::deployment))
+        .route("/preview/deployments/{id}/{*path}", get(preview::deployment))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -4,6 +4,7 @@
 mod branding;
 mod branding_rules;
 mod defaults;
+mod deployments;
 mod edit;
 pub mod fields;
 mod inputs;
@@ -19,6 +20,7 @@ mod versions;
 mod views;
 
 pub use branding::*;
+pub use deployments::*;
 pub use edit::*;
 pub use branding_rules::*;
 pub use inputs::*;
