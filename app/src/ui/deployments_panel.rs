@@ -136,4 +136,5 @@ fn DeploymentItem(
             })}
         </li>
     }
+    .into_any()
 }

@@ -68,4 +68,5 @@ pub fn PublishControl(ed: Editor) -> impl IntoView {
             })}
         </form>
     }
+    .into_any()
 }

@@ -8,6 +8,7 @@ mod accounts;
 mod blocks;
 mod branding;
 mod builder;
+mod deployments;
 mod pages;
 mod publish;
 mod rich_text;
