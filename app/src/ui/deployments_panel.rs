@@ -36,7 +36,7 @@ pub fn DeploymentsPanel(
     view! {
         <section class="deployments-panel" aria-labelledby="deployments-heading">
             <h2 id="deployments-heading">"Deployments"</h2>
-            <div role="status" class="deployments-status">
+            <div class="deployments-status" aria-live="polite">
                 {move || outcome.get().and_then(|r| r.ok()).map(|r| view! {
                     <p class="publish-ok">
                         "Rolled back. Visitors now see the earlier deployment. "

@@ -47,11 +47,11 @@ pub fn PublishControl(ed: Editor) -> impl IntoView {
                     on:input=move |ev| notes.set(event_target_value(&ev))/>
                 <p class="app-field-error" id="publish-notes-error">{move || notes_error.get()}</p>
             </div>
+            // The button itself says "Publishing…" while the publish waits and runs.
             <button type="submit" class="app-button" disabled=publishing>
                 {move || if publishing() { "Publishing…" } else { "Publish" }}
             </button>
-            <div class="publish-result" role="status">
-                {move || publishing().then(|| view! { <p>"Publishing…"</p> })}
+            <div class="publish-result" aria-live="polite">
                 {move || ed.publish_note.get().and_then(|r| r.ok()).map(|p| {
                     let pages = if p.pages == 1 { "1 page".to_string() } else { format!("{} pages", p.pages) };
                     let short = p.deployment_id.simple().to_string()[..8].to_string();
