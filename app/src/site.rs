@@ -40,11 +40,23 @@ fn document(title: String, description: Option<String>, no_index: bool, style: S
 
 /// The HTML for `path` of a live site, or `None` when the snapshot has no such page.
 pub fn render_page(snapshot: &Snapshot, path: &str) -> Option<String> {
+    render(snapshot, path, None)
+}
+
+/// As [`render_page`], for a member's preview of a deployment: `banner` says which deployment
+/// this is above the page, and the page is never indexed.
+pub fn render_preview(snapshot: &Snapshot, path: &str, banner: String) -> Option<String> {
+    render(snapshot, path, Some(banner))
+}
+
+fn render(snapshot: &Snapshot, path: &str, banner: Option<String>) -> Option<String> {
     let page = snapshot.page(path)?;
     let seo = &page.seo_meta;
     let text = |k: &str| seo.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(String::from);
     let title = text("title").unwrap_or_else(|| format!("{} | {}", page.title, snapshot.website_name));
-    let no_index = seo.get("no_index").and_then(|v| v.as_bool()).unwrap_or(false);
+    // Previews are members looking, not visits: never indexed, no analytics beacon.
+    let count_visit = banner.is_none();
+    let no_index = !count_visit || seo.get("no_index").and_then(|v| v.as_bool()).unwrap_or(false);
     let config = page.page_config.checked();
     let blocks: Vec<BlockProps> = page
         .components
@@ -60,11 +72,12 @@ pub fn render_page(snapshot: &Snapshot, path: &str) -> Option<String> {
         .collect();
     let wrapper = config.wrapper_style();
     let body = view! {
+        {banner.map(|b| view! { <div class="sp-preview-banner" role="note">{b}</div> })}
         <main style=wrapper>{blocks.into_iter().map(|b| view! { <BlockView block=b/> }).collect_view()}</main>
     }
     .into_any();
     let style = format!("{}{}", snapshot.branding.css_vars(), config.background_style());
-    Some(document(title, text("description"), no_index, style, body, true))
+    Some(document(title, text("description"), no_index, style, body, count_visit))
 }
 
 /// The unlock form shown instead of a password-protected page: the page's title only, none

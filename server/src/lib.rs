@@ -3,6 +3,7 @@
 
 pub mod analytics;
 pub mod config;
+pub mod preview;
 pub mod seed;
 pub mod stripe;
 pub mod unlock;
@@ -87,6 +88,9 @@ pub fn router(state: AppState, stripe_webhook_secret: Option<config::WebhookSecr
         .route("/sites/{subdomain}", get(visitor::by_path).post(visitor::by_path))
         .route("/sites/{subdomain}/", get(visitor::by_path).post(visitor::by_path))
         .route("/sites/{subdomain}/{*path}", get(visitor::by_path).post(visitor::by_path))
+        .route("/preview/deployments/{id}", get(preview::deployment))
+        .route("/preview/deployments/{id}/", get(preview::deployment))
+        .route("/preview/deployments/{id}/{*path}", get(preview::deployment))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod auth;
 pub mod branding;
 pub mod builder;
+pub mod deployments;
 pub mod pages;
 pub mod publish;
 pub mod versions;

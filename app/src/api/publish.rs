@@ -7,15 +7,20 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::model::Published;
 
+/// Publishes the website's draft. `notes` (optional, at most `DEPLOYMENT_NOTES_MAX` characters)
+/// are kept with the deployment and shown in the deployments panel.
 #[server(endpoint = "websites/publish", input = Json)]
-pub async fn publish_website(website_id: Uuid) -> Result<Published, AppError> {
-    use crate::model::Role;
+pub async fn publish_website(website_id: Uuid, notes: Option<String>) -> Result<Published, AppError> {
+    use crate::model::{parse_deployment_notes, Role};
     let (member, mut tx) = super::ctx::member_tx(
         Role::can_publish,
         "Only owners, admins and developers can publish. Ask one of them to publish your changes.",
     )
     .await?;
-    let published = crate::db::publish::publish(&mut tx, member.tenant_id, member.user_id, website_id).await?;
+    let notes = parse_deployment_notes(notes)?;
+    let published =
+        crate::db::publish::publish_with_notes(&mut tx, member.tenant_id, member.user_id, website_id, notes.as_deref())
+            .await?;
     tx.commit().await?;
     Ok(published)
 }

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod branding;
 pub mod builder;
+pub mod deployments;
 pub mod page_blocks;
 pub mod page_order;
 pub mod pages;

@@ -109,8 +109,21 @@ async fn build_snapshot(tx: &mut Tx, website_id: Uuid) -> Result<(Snapshot, Opti
     Ok((snapshot, site.subdomain))
 }
 
-#[tracing::instrument(skip(tx))]
+/// [`publish_with_notes`] without notes (sign-up's demo data, tests).
 pub async fn publish(tx: &mut Tx, tenant_id: Uuid, user_id: Uuid, website_id: Uuid) -> Result<Published, AppError> {
+    publish_with_notes(tx, tenant_id, user_id, website_id, None).await
+}
+
+/// Publishes the draft as a new live deployment; `notes` must already be parsed
+/// (`model::parse_deployment_notes`).
+#[tracing::instrument(skip(tx, notes))]
+pub async fn publish_with_notes(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    website_id: Uuid,
+    notes: Option<&str>,
+) -> Result<Published, AppError> {
     // Lock the website row so two publishes of one site run one after the other.
     let status: Option<String> = sqlx::query_scalar("SELECT status FROM websites WHERE id = $1 FOR UPDATE")
         .bind(website_id)
@@ -134,13 +147,14 @@ pub async fn publish(tx: &mut Tx, tenant_id: Uuid, user_id: Uuid, website_id: Uu
         .execute(&mut **tx)
         .await?;
     let deployment_id: Uuid = sqlx::query_scalar(
-        r#"INSERT INTO deployments (tenant_id, website_id, deployed_by, snapshot_json, is_live)
-           VALUES ($1, $2, $3, $4, true) RETURNING id"#,
+        r#"INSERT INTO deployments (tenant_id, website_id, deployed_by, snapshot_json, is_live, notes)
+           VALUES ($1, $2, $3, $4, true, $5) RETURNING id"#,
     )
     .bind(tenant_id)
     .bind(website_id)
     .bind(user_id)
     .bind(&snapshot_json)
+    .bind(notes)
     .fetch_one(&mut **tx)
     .await?;
     sqlx::query(

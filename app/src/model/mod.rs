@@ -5,6 +5,7 @@ mod analytics;
 mod branding;
 mod branding_rules;
 mod defaults;
+mod deployments;
 mod edit;
 pub mod fields;
 mod inputs;
@@ -21,6 +22,7 @@ mod views;
 
 pub use analytics::*;
 pub use branding::*;
+pub use deployments::*;
 pub use edit::*;
 pub use branding_rules::*;
 pub use inputs::*;

@@ -22,10 +22,12 @@ enum SidePanel {
     Pages,
     Branding,
     Versions,
+    Deployments,
 }
 
 impl SidePanel {
-    const ALL: [SidePanel; 4] = [SidePanel::Blocks, SidePanel::Pages, SidePanel::Branding, SidePanel::Versions];
+    const ALL: [SidePanel; 5] =
+        [SidePanel::Blocks, SidePanel::Pages, SidePanel::Branding, SidePanel::Versions, SidePanel::Deployments];
 
     fn label(self) -> &'static str {
         match self {
@@ -33,6 +35,7 @@ impl SidePanel {
             Self::Pages => "Pages",
             Self::Branding => "Branding",
             Self::Versions => "Versions",
+            Self::Deployments => "Deployments",
         }
     }
 }
@@ -87,7 +90,7 @@ fn Builder(data: BuilderData, reload: Callback<()>) -> impl IntoView {
                 {(!ed.can_edit()).then(|| view! {
                     <p class="builder-readonly">"View only: your role cannot change this page."</p>
                 })}
-                {data.role.can_publish().then(|| view! { <PublishControl ed=ed/> })}
+                {data.role.can_publish().then(|| view! { <super::publish_control::PublishControl ed=ed/> })}
             </header>
             <div class="builder-side">
                 <div class="side-tabs" role="tablist" aria-label="Builder panels">
@@ -110,6 +113,9 @@ fn Builder(data: BuilderData, reload: Callback<()>) -> impl IntoView {
                     }.into_any(),
                     SidePanel::Branding => view! {
                         <super::branding_panel::BrandingPanel website_id=data.website_id role=data.role branding=branding/>
+                    }.into_any(),
+                    SidePanel::Deployments => view! {
+                        <super::deployments_panel::DeploymentsPanel website_id=data.website_id role=data.role publishes=ed.publish_note/>
                     }.into_any(),
                 }}
             </div>
@@ -166,21 +172,6 @@ fn SaveStatus(ed: Editor, reload: Callback<()>) -> impl IntoView {
                 }.into_any()),
                 _ => None,
             }}
-        </div>
-    }
-}
-
-#[component]
-fn PublishControl(ed: Editor) -> impl IntoView {
-    view! {
-        <div class="builder-publish">
-            <button type="button" class="app-button" on:click=move |_| ed.publish()>"Publish"</button>
-            {move || ed.publish_note.get().map(|r| match r {
-                Ok(p) => view! {
-                    <p class="publish-ok">"Published. " <a href=p.site_path target="_blank">"View live site"</a></p>
-                }.into_any(),
-                Err(m) => view! { <p role="alert" class="app-error">{m}</p> }.into_any(),
-            })}
         </div>
     }
 }

@@ -50,7 +50,8 @@ impl SaveState {
 #[derive(Debug, Clone, PartialEq)]
 enum Job {
     Edit(Edit),
-    Publish,
+    /// Publish, with the person's optional notes.
+    Publish(Option<String>),
 }
 
 /// What is being dragged over the canvas: a block on it, or a new block from the palette.
@@ -332,9 +333,9 @@ impl Editor {
         self.can_redo.set(r);
     }
 
-    pub fn publish(self) {
+    pub fn publish(self, notes: Option<String>) {
         self.publish_note.set(None);
-        self.queue.update_value(|q| q.push_back(Job::Publish));
+        self.queue.update_value(|q| q.push_back(Job::Publish(notes)));
         self.kick();
     }
 
@@ -365,7 +366,7 @@ impl Editor {
 
     /// Drops the edits this browser still holds (before reloading the server's version).
     pub fn discard_pending(self) {
-        self.queue.update_value(|q| q.retain(|j| *j == Job::Publish));
+        self.queue.update_value(|q| q.retain(|j| matches!(j, Job::Publish(_))));
         persist::clear(self.page_id);
     }
 
@@ -399,7 +400,7 @@ impl Editor {
             q.iter()
                 .filter_map(|j| match j {
                     Job::Edit(e) => Some(e.clone()),
-                    Job::Publish => None,
+                    Job::Publish(_) => None,
                 })
                 .collect()
         });
@@ -440,7 +441,7 @@ impl Editor {
                     self.queue.update_value(|q| q.push_front(job.clone()));
                     let offline = matches!(e, AppError::Transport(_));
                     self.save.set(if offline { SaveState::Offline } else { SaveState::Failed(e.to_string()) });
-                    if job == Job::Publish {
+                    if matches!(job, Job::Publish(_)) {
                         self.publish_note.set(Some(Err(e.to_string())));
                     }
                     self.busy.set(false);
@@ -454,7 +455,7 @@ impl Editor {
                 Err(e) => {
                     // Refused (invalid, forbidden, gone, over a limit): it would fail again.
                     // Drop it and show the page as the server has it, plus what is still queued.
-                    if job == Job::Publish {
+                    if matches!(job, Job::Publish(_)) {
                         self.publish_note.set(Some(Err(e.to_string())));
                     } else {
                         self.resync().await;
@@ -494,7 +495,7 @@ impl Editor {
         self.queue.update_value(|q| {
             q.retain(|j| match j {
                 Job::Edit(e) => e.apply(&mut blocks),
-                Job::Publish => true,
+                Job::Publish(_) => true,
             })
         });
         self.revision.set(data.revision);
@@ -511,8 +512,8 @@ impl Editor {
         let base = self.revision.get_untracked();
         let page_id = self.page_id;
         let edit = match job {
-            Job::Publish => {
-                let published = publish_website(self.website_id).await?;
+            Job::Publish(notes) => {
+                let published = publish_website(self.website_id, notes.clone()).await?;
                 self.publish_note.set(Some(Ok(published)));
                 return Ok(());
             }

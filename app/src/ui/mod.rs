@@ -7,10 +7,12 @@ mod branding_save;
 mod builder;
 mod canvas;
 mod dashboard;
+mod deployments_panel;
 mod editor;
 mod inspector;
 mod persist;
 mod pages_panel;
+mod publish_control;
 mod versions_panel;
 
 use leptos::prelude::*;

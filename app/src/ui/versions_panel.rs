@@ -144,7 +144,7 @@ fn VersionList(list: Vec<VersionSummary>, previewing: RwSignal<Option<Uuid>>) ->
 
 /// The save time in the reader's time zone ("14 Jan 2025, 14:32:05"); UTC when rendered on
 /// the server.
-fn saved_at_text(at: DateTime<Utc>) -> String {
+pub(super) fn saved_at_text(at: DateTime<Utc>) -> String {
     #[cfg(feature = "hydrate")]
     {
         use web_sys::js_sys::{Date, Object, Reflect};

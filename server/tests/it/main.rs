@@ -9,6 +9,7 @@ mod analytics;
 mod blocks;
 mod branding;
 mod builder;
+mod deployments;
 mod pages;
 mod publish;
 mod rich_text;

@@ -1,0 +1,76 @@
+//! Members-only preview of any deployment of their tenant's websites, live or not:
+//! `/preview/deployments/{id}/` and `/preview/deployments/{id}/{*path}`. Rendered by the same
+//! `app::site` renderer as the visitor site, with a banner naming the deployment; never
+//! indexed or cached. Anonymous requests are sent to log in; another tenant's deployment is
+//! simply not found (RLS hides it), so its existence is not revealed.
+
+use app::api::ctx::{cookie, SESSION_COOKIE};
+use app::model::Snapshot;
+use app::state::AppState;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use uuid::Uuid;
+
+use crate::visitor::not_found;
+
+pub async fn deployment(State(state): State<AppState>, Path(params): Path<Vec<(String, String)>>, req: Request) -> Response {
+    let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let Some(id) = param("id").and_then(|s| Uuid::parse_str(s).ok()) else {
+        return private(not_found("deployment"));
+    };
+    let path = format!("/{}", param("path").unwrap_or(""));
+
+    let member = match cookie(req.headers(), SESSION_COOKIE) {
+        Some(token) => app::db::accounts::member_from_token(&state.pool, &token).await,
+        None => Ok(None),
+    };
+    let member = match member {
+        Ok(Some(m)) => m,
+        Ok(None) => return private(login_redirect()),
+        Err(_) => return unavailable(),
+    };
+    let row = match app::db::tenant_tx(&state.pool, member.tenant_id).await {
+        Ok(mut tx) => app::db::deployments::for_preview(&mut tx, id).await,
+        Err(e) => Err(e),
+    };
+    let row = match row {
+        Ok(Some(row)) => row,
+        Ok(None) => return private(not_found("deployment")),
+        Err(_) => return unavailable(),
+    };
+    let snapshot: Snapshot = match serde_json::from_value(row.snapshot_json) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(deployment = %id, error = %e, "snapshot does not parse");
+            return unavailable();
+        }
+    };
+    let live = if row.is_live { "live now" } else { "not live" };
+    let banner = format!(
+        "Preview of the deployment from {} ({live}). Visitors do not see this banner.",
+        row.deployed_at.format("%-d %b %Y, %H:%M UTC")
+    );
+    match app::site::render_preview(&snapshot, &path, banner) {
+        Some(html) => private(Html(html).into_response()),
+        None => private(not_found("page")),
+    }
+}
+
+/// Previews are per member: never stored by shared caches, never indexed.
+fn private(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert("x-robots-tag", HeaderValue::from_static("noindex"));
+    res
+}
+
+fn login_redirect() -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    res.headers_mut().insert(header::LOCATION, HeaderValue::from_static("/login"));
+    res
+}
+
+fn unavailable() -> Response {
+    private((StatusCode::SERVICE_UNAVAILABLE, "Preview temporarily unavailable").into_response())
+}
