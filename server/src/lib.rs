@@ -2,6 +2,8 @@
 //! health check and demo data. `main.rs` wires these together; tests build the same router.
 
 pub mod config;
+pub mod forms_export;
+pub mod rate_limit;
 pub mod seed;
 pub mod stripe;
 pub mod unlock;
@@ -82,6 +84,7 @@ pub fn router(state: AppState, stripe_webhook_secret: Option<config::WebhookSecr
     Router::new()
         .route("/healthz", get(healthz))
         .merge(stripe::routes(state.pool.clone(), stripe_webhook_secret))
+        .route("/forms/export/{website_id}", get(forms_export::export))
         .route("/sites/{subdomain}", get(visitor::by_path).post(visitor::by_path))
         .route("/sites/{subdomain}/", get(visitor::by_path).post(visitor::by_path))
         .route("/sites/{subdomain}/{*path}", get(visitor::by_path).post(visitor::by_path))

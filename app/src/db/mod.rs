@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod branding;
 pub mod builder;
+pub mod forms;
 pub mod page_blocks;
 pub mod page_order;
 pub mod pages;

@@ -6,6 +6,7 @@ mod branding_rules;
 mod defaults;
 mod edit;
 pub mod fields;
+mod forms;
 mod inputs;
 mod kind;
 mod page;
@@ -20,6 +21,7 @@ mod views;
 
 pub use branding::*;
 pub use edit::*;
+pub use forms::*;
 pub use branding_rules::*;
 pub use inputs::*;
 pub use kind::*;
