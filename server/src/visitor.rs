@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 
-mod forms;
+pub mod forms;
 mod protected;
 
 /// Which site a request addresses.

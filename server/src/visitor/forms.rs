@@ -78,7 +78,7 @@ pub(super) async fn submit(state: &AppState, site: (Uuid, Uuid), snapshot: &Snap
     };
     let mut slot = FormSlot { component_id, ..FormSlot::default() };
     // A filled honeypot is a bot: it is told "sent" and nothing is stored.
-    if !value(HONEYPOT_FIELD).trim().is_empty() {
+    if posted.iter().any(|(k, v)| k == HONEYPOT_FIELD && !v.trim().is_empty()) {
         tracing::info!(website = %website_id, "contact form honeypot filled; submission dropped");
         slot.sent = true;
         return page_with(snapshot, &visit.path, &slot, StatusCode::OK);

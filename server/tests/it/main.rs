@@ -8,6 +8,7 @@ mod accounts;
 mod blocks;
 mod branding;
 mod builder;
+mod forms;
 mod pages;
 mod publish;
 mod rich_text;
