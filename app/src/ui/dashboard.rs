@@ -24,6 +24,7 @@ pub fn DashboardPage() -> impl IntoView {
                     })
                 })}
             </Suspense>
+            <A href="/forms">"Form submissions"</A>
             <ActionForm action=logout>
                 <button type="submit" class="app-button app-button-ghost">"Log out"</button>
             </ActionForm>

@@ -7,6 +7,7 @@ mod builder;
 mod canvas;
 mod dashboard;
 mod editor;
+mod forms_inbox;
 mod inspector;
 mod persist;
 mod pages_panel;
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=auth::LoginPage/>
                 <Route path=path!("/dashboard") view=dashboard::DashboardPage/>
                 <Route path=path!("/builder/:page_id") view=builder::BuilderPage/>
+                <Route path=path!("/forms") view=forms_inbox::FormsInboxPage/>
             </Routes>
         </Router>
     }
