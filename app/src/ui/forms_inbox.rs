@@ -43,7 +43,10 @@ pub fn FormsInboxPage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading submissions…"</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Ok(rows) if rows.is_empty() => view! { <p class="app-muted">"No submissions yet."</p> }.into_any(),
+                        Ok(rows) if rows.is_empty() => {
+                            let text = if unprocessed_only.get_untracked() { "No unprocessed submissions." } else { "No submissions yet." };
+                            view! { <p class="app-muted">{text}</p> }.into_any()
+                        }
                         Ok(rows) => view! { <SubmissionTable rows=rows selected=selected/> }.into_any(),
                         Err(e) => view! { <LoadError error=e/> }.into_any(),
                     }
