@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::tachys::view::RenderHtml;
 
 use crate::blocks::BlockView;
-use crate::model::{BlockProps, Snapshot, SnapshotPage};
+use crate::model::{BlockProps, FormSlot, Snapshot, SnapshotPage};
 
 /// The stylesheet cargo-leptos builds from `style/main.css`.
 pub const STYLESHEET: &str = "/pkg/sitepilot.css";
@@ -40,16 +40,23 @@ fn document(title: String, description: Option<String>, no_index: bool, style: S
 
 /// The HTML for `path` of a live site, or `None` when the snapshot has no such page.
 pub fn render_page(snapshot: &Snapshot, path: &str) -> Option<String> {
-    render(snapshot, path, None)
+    render_page_with_form(snapshot, path, None)
+}
+
+/// As [`render_page`], with one contact form shown as `current` says (the visitor's values
+/// and errors, or its success message). Every other contact form posts to the page's own
+/// address: the empty action keeps the address the browser used, host or `/sites/…` form.
+pub fn render_page_with_form(snapshot: &Snapshot, path: &str, current: Option<&FormSlot>) -> Option<String> {
+    render(snapshot, path, None, current)
 }
 
 /// As [`render_page`], for a member's preview of a deployment: `banner` says which deployment
 /// this is above the page, and the page is never indexed.
 pub fn render_preview(snapshot: &Snapshot, path: &str, banner: String) -> Option<String> {
-    render(snapshot, path, Some(banner))
+    render(snapshot, path, Some(banner), None)
 }
 
-fn render(snapshot: &Snapshot, path: &str, banner: Option<String>) -> Option<String> {
+fn render(snapshot: &Snapshot, path: &str, banner: Option<String>, current: Option<&FormSlot>) -> Option<String> {
     let page = snapshot.page(path)?;
     let seo = &page.seo_meta;
     let text = |k: &str| seo.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(String::from);
@@ -58,12 +65,12 @@ fn render(snapshot: &Snapshot, path: &str, banner: Option<String>) -> Option<Str
     let count_visit = banner.is_none();
     let no_index = !count_visit || seo.get("no_index").and_then(|v| v.as_bool()).unwrap_or(false);
     let config = page.page_config.checked();
-    let blocks: Vec<BlockProps> = page
+    let blocks: Vec<(uuid::Uuid, BlockProps)> = page
         .components
         .iter()
         .filter(|c| c.is_visible && config.shows(c.kind))
         .filter_map(|c| match BlockProps::from_parts(c.kind.as_str(), c.props.clone()) {
-            Ok(b) => Some(b),
+            Ok(b) => Some((c.id, b)),
             Err(e) => {
                 tracing::warn!(component = %c.id, error = %e, "skipping block that does not parse");
                 None
@@ -73,11 +80,18 @@ fn render(snapshot: &Snapshot, path: &str, banner: Option<String>) -> Option<Str
     let wrapper = config.wrapper_style();
     let body = view! {
         {banner.map(|b| view! { <div class="sp-preview-banner" role="note">{b}</div> })}
-        <main style=wrapper>{blocks.into_iter().map(|b| view! { <BlockView block=b/> }).collect_view()}</main>
+        <main style=wrapper>{blocks.into_iter().map(|(id, b)| view! { <BlockView block=b form=form_slot(id, current)/> }).collect_view()}</main>
     }
     .into_any();
     let style = format!("{}{}", snapshot.branding.css_vars(), config.background_style());
     Some(document(title, text("description"), no_index, style, body, count_visit))
+}
+
+fn form_slot(id: uuid::Uuid, current: Option<&FormSlot>) -> Option<FormSlot> {
+    Some(match current {
+        Some(c) if c.component_id == id => c.clone(),
+        _ => FormSlot { component_id: id, ..FormSlot::default() },
+    })
 }
 
 /// The unlock form shown instead of a password-protected page: the page's title only, none
@@ -129,4 +143,27 @@ pub fn render_not_found(what: &str) -> String {
     }
     .into_any();
     document("Not found".into(), None, true, String::new(), body, false)
+}
+
+/// A short page for visitors who sent too many contact form submissions.
+pub fn render_too_many_submissions() -> String {
+    message_page("Too many messages", "You have sent several messages in a short time. Please wait 10 minutes, then try again.")
+}
+
+/// A short page for when a valid submission could not be stored.
+pub fn render_submission_failed() -> String {
+    message_page("Message not sent", "Your message could not be sent just now. Please go back and try again in a moment.")
+}
+
+fn message_page(heading: &'static str, message: &'static str) -> String {
+    let body = view! {
+        <main class="sp-unlock">
+            <div class="sp-unlock-card">
+                <h1>{heading}</h1>
+                <p role="alert">{message}</p>
+            </div>
+        </main>
+    }
+    .into_any();
+    document(heading.into(), None, true, String::new(), body, false)
 }

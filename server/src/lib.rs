@@ -3,7 +3,9 @@
 
 pub mod analytics;
 pub mod config;
+pub mod forms_export;
 pub mod preview;
+pub mod rate_limit;
 pub mod seed;
 pub mod stripe;
 pub mod unlock;
@@ -85,6 +87,7 @@ pub fn router(state: AppState, stripe_webhook_secret: Option<config::WebhookSecr
         .route("/healthz", get(healthz))
         .merge(stripe::routes(state.pool.clone(), stripe_webhook_secret))
         .merge(analytics::routes())
+        .route("/forms/export/{website_id}", get(forms_export::export))
         .route("/sites/{subdomain}", get(visitor::by_path).post(visitor::by_path))
         .route("/sites/{subdomain}/", get(visitor::by_path).post(visitor::by_path))
         .route("/sites/{subdomain}/{*path}", get(visitor::by_path).post(visitor::by_path))

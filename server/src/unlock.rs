@@ -5,14 +5,15 @@
 //! HMAC-SHA256 (server key) over the website id, page id, expiry and the page's password hash.
 //! Binding the hash means a new password (once published) ends every earlier unlock.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use uuid::Uuid;
+
+use crate::rate_limit::RateLimiter;
 
 /// How long one unlock lasts.
 pub const UNLOCK_TTL_SECS: i64 = 12 * 60 * 60;
@@ -66,29 +67,11 @@ pub fn set_cookie_header(name: &str, value: &str, path: &str, secure: bool) -> S
     format!("{name}={value}; Path={path}; Max-Age={UNLOCK_TTL_SECS}; HttpOnly; SameSite=Lax{secure}")
 }
 
-type Key = (Option<IpAddr>, Uuid);
-
-fn attempts() -> &'static Mutex<HashMap<Key, (Instant, u32)>> {
-    static ATTEMPTS: OnceLock<Mutex<HashMap<Key, (Instant, u32)>>> = OnceLock::new();
-    ATTEMPTS.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
 /// Counts one password attempt from `ip` on `page_id`; `false` once the address has used its
-/// attempts for the current window. Fixed windows, kept in memory (per server process).
+/// attempts for the current window.
 pub fn allow_attempt(ip: Option<IpAddr>, page_id: Uuid) -> bool {
-    let now = Instant::now();
-    // A poisoned lock only means another request panicked mid-update; the counts are still usable.
-    let mut map = attempts().lock().unwrap_or_else(|e| e.into_inner());
-    if map.len() > 10_000 {
-        // Bound the memory: forget windows that are over.
-        map.retain(|_, (start, _)| now.duration_since(*start) < ATTEMPT_WINDOW);
-    }
-    let entry = map.entry((ip, page_id)).or_insert((now, 0));
-    if now.duration_since(entry.0) >= ATTEMPT_WINDOW {
-        *entry = (now, 0);
-    }
-    entry.1 += 1;
-    entry.1 <= MAX_ATTEMPTS
+    static ATTEMPTS: OnceLock<RateLimiter<(Option<IpAddr>, Uuid)>> = OnceLock::new();
+    ATTEMPTS.get_or_init(|| RateLimiter::new(MAX_ATTEMPTS, ATTEMPT_WINDOW)).allow((ip, page_id))
 }
 
 #[cfg(test)]

@@ -12,8 +12,8 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
-use serde::Deserialize;
 
+pub mod forms;
 mod protected;
 
 /// Which site a request addresses.
@@ -53,27 +53,27 @@ struct Visit {
     ip: Option<IpAddr>,
     /// `Some` for a password form submission (POST).
     password: Option<String>,
+    /// `Some` for a contact form submission (a POST carrying `_sp_form`): the posted pairs.
+    form: Option<Vec<(String, String)>>,
+    user_agent: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct UnlockForm {
-    #[serde(default)]
-    password: String,
-}
-
-/// Builds a [`Visit`]; for POST, reads the password form. Other methods are refused.
+/// Builds a [`Visit`]; for POST, reads the password or contact form. Other methods are refused.
 async fn visit(site: SiteHost, path: String, prefix: String, req: Request) -> Result<Visit, Response> {
     let cookies = req.headers().get(header::COOKIE).and_then(|h| h.to_str().ok()).map(str::to_string);
     let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let password = match *req.method() {
+    let user_agent = req.headers().get(header::USER_AGENT).and_then(|h| h.to_str().ok()).map(str::to_string);
+    let posted = match *req.method() {
         Method::GET | Method::HEAD => None,
-        Method::POST => Some(match Form::<UnlockForm>::from_request(req, &()).await {
-            Ok(Form(f)) => f.password,
-            Err(_) => String::new(),
-        }),
+        Method::POST => Some(Form::<Vec<(String, String)>>::from_request(req, &()).await.map(|Form(f)| f).unwrap_or_default()),
         _ => return Err(StatusCode::METHOD_NOT_ALLOWED.into_response()),
     };
-    Ok(Visit { site, path, prefix, cookies, ip, password })
+    let (password, form) = match posted {
+        Some(pairs) if pairs.iter().any(|(k, _)| k == app::model::FORM_ID_FIELD) => (None, Some(pairs)),
+        Some(pairs) => (Some(pairs.into_iter().find(|(k, _)| k == "password").map(|(_, v)| v).unwrap_or_default()), None),
+        None => (None, None),
+    };
+    Ok(Visit { site, path, prefix, cookies, ip, password, form, user_agent })
 }
 
 /// Middleware: requests for a site host are answered by the visitor renderer; everything
@@ -130,6 +130,9 @@ async fn serve(state: &AppState, visit: Visit) -> Response {
     let Some(page) = snapshot.page(&visit.path) else {
         return not_found("page");
     };
+    if visit.form.is_some() {
+        return forms::submit(state, (live.tenant_id, live.website_id), &snapshot, page, visit).await;
+    }
     if page.password_protected {
         return protected::serve(state, live.website_id, &snapshot, page, visit).await;
     }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod branding;
 pub mod builder;
 pub mod deployments;
+pub mod forms;
 pub mod pages;
 pub mod publish;
 pub mod versions;

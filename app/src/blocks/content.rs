@@ -8,21 +8,34 @@ use leptos::prelude::*;
 use super::{human_date, link_button, paragraphs, section_head};
 use crate::model::*;
 
-pub(super) fn contact_form(p: ContactFormProps) -> impl IntoView {
+pub(super) fn contact_form(p: ContactFormProps, slot: Option<FormSlot>) -> impl IntoView {
     let address = (p.show_address && !p.address.is_empty()).then_some(p.address);
     let phone = (p.show_phone && !p.phone.is_empty()).then_some(p.phone);
     let hours = (p.show_business_hours && !p.business_hours.is_empty()).then_some(p.business_hours);
     let has_details = address.is_some() || phone.is_some() || hours.is_some();
+    let anchor = slot.as_ref().map(FormSlot::anchor);
+    let body = match slot {
+        // After a successful submission the form gives way to the block's success message.
+        Some(s) if s.sent => view! {
+            <p class="sp-form-success" role="status">{p.success_message}</p>
+        }
+        .into_any(),
+        Some(s) => visitor_form(p.fields, p.submit_label, s).into_any(),
+        // Builder canvas and previews: nothing to post to.
+        None => view! {
+            <form method="post" action="#" class="sp-form" data-block="contact_form">
+                {p.fields.into_iter().map(|f| form_field(f, None, None)).collect_view()}
+                <button type="submit" class="sp-button">{p.submit_label}</button>
+            </form>
+        }
+        .into_any(),
+    };
     view! {
-        <section class="sp-block sp-contact-form">
+        <section class="sp-block sp-contact-form" id=anchor>
             <div class="sp-container sp-contact-inner" class:sp-contact-with-details=has_details>
                 <div>
                     {section_head(p.heading, p.subheading)}
-                    // Submissions are handled in a later issue; until then the form posts nowhere.
-                    <form method="post" action="#" class="sp-form" data-block="contact_form">
-                        {p.fields.into_iter().map(form_field).collect_view()}
-                        <button type="submit" class="sp-button">{p.submit_label}</button>
-                    </form>
+                    {body}
                 </div>
                 {has_details.then(|| view! {
                     <div class="sp-contact-details">
@@ -40,18 +53,59 @@ pub(super) fn contact_form(p: ContactFormProps) -> impl IntoView {
     }
 }
 
-/// One labelled input. The label wraps its control, so several forms on a page need no ids.
-fn form_field(f: FormField) -> AnyView {
+/// The visitor site's form: posts to its own page with the block's id, shows the visitor's
+/// values and each field's error after a refused submission, and carries the honeypot.
+fn visitor_form(fields: Vec<FormField>, submit_label: String, s: FormSlot) -> impl IntoView {
+    let action = format!("{}#{}", s.action, s.anchor());
+    let failed = !s.errors.is_empty();
+    let controls = fields
+        .into_iter()
+        .map(|f| {
+            let value = s.values.get(&f.name).cloned();
+            let error = s.errors.get(&f.name).cloned().map(|e| (format!("{}-{}-error", s.anchor(), f.name), e));
+            form_field(f, value, error)
+        })
+        .collect_view();
+    view! {
+        <form method="post" action=action class="sp-form" data-block="contact_form">
+            {failed.then(|| view! {
+                <p class="sp-form-alert" role="alert">"Please correct the fields marked below."</p>
+            })}
+            <input type="hidden" name=FORM_ID_FIELD value=s.component_id.to_string()/>
+            // Off-screen rather than display:none, which some bots detect; people never reach it.
+            <p class="sp-hp" aria-hidden="true">
+                <label>"Leave this empty"<input type="text" name=HONEYPOT_FIELD tabindex="-1" autocomplete="off"/></label>
+            </p>
+            {controls}
+            <button type="submit" class="sp-button">{submit_label}</button>
+        </form>
+    }
+}
+
+/// One labelled input. The label wraps its control, so several forms on a page need no ids;
+/// an error is tied to its control with `aria-describedby`.
+fn form_field(f: FormField, value: Option<String>, error: Option<(String, String)>) -> AnyView {
     let autocomplete = match f.field_type.as_str() {
         "email" => "email",
         "tel" => "tel",
         _ if f.name == "name" => "name",
         _ => "off",
     };
+    let invalid = error.as_ref().map(|_| "true");
+    let described = error.as_ref().map(|(id, _)| id.clone());
     let control = if f.field_type == "textarea" {
-        view! { <textarea name=f.name rows="5" required=f.required></textarea> }.into_any()
+        view! {
+            <textarea name=f.name rows="5" required=f.required aria-invalid=invalid aria-describedby=described>
+                {value}
+            </textarea>
+        }
+        .into_any()
     } else {
-        view! { <input type=f.field_type name=f.name required=f.required autocomplete=autocomplete/> }.into_any()
+        view! {
+            <input type=f.field_type name=f.name required=f.required autocomplete=autocomplete value=value
+                aria-invalid=invalid aria-describedby=described/>
+        }
+        .into_any()
     };
     view! {
         <p class="sp-form-field">
@@ -59,6 +113,7 @@ fn form_field(f: FormField) -> AnyView {
                 <span>{f.label}{f.required.then(|| view! { <span class="sp-required" aria-hidden="true">" *"</span> })}</span>
                 {control}
             </label>
+            {error.map(|(id, e)| view! { <span class="sp-field-error" id=id>{e}</span> })}
         </p>
     }
     .into_any()

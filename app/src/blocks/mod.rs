@@ -15,9 +15,10 @@ mod people;
 mod rich;
 mod site;
 
-/// Renders one block.
+/// Renders one block. `form` is set on visitor pages only: it makes a contact form post to
+/// its page and show the visitor's values, errors or success message.
 #[component]
-pub fn BlockView(block: BlockProps) -> impl IntoView {
+pub fn BlockView(block: BlockProps, #[prop(optional_no_strip)] form: Option<FormSlot>) -> impl IntoView {
     match block {
         BlockProps::Navbar(p) => site::navbar(p).into_any(),
         BlockProps::Hero(p) => site::hero(p).into_any(),
@@ -26,7 +27,7 @@ pub fn BlockView(block: BlockProps) -> impl IntoView {
         BlockProps::Testimonials(p) => people::testimonials(p).into_any(),
         BlockProps::Pricing(p) => people::pricing(p).into_any(),
         BlockProps::Cta(p) => site::cta(p).into_any(),
-        BlockProps::ContactForm(p) => content::contact_form(p).into_any(),
+        BlockProps::ContactForm(p) => content::contact_form(p, form).into_any(),
         BlockProps::Team(p) => people::team(p).into_any(),
         BlockProps::Faq(p) => content::faq(p).into_any(),
         BlockProps::Stats(p) => people::stats(p).into_any(),

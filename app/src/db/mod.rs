@@ -8,6 +8,7 @@ pub mod analytics;
 pub mod branding;
 pub mod builder;
 pub mod deployments;
+pub mod forms;
 pub mod page_blocks;
 pub mod page_order;
 pub mod pages;

@@ -57,6 +57,13 @@ impl Role {
         true
     }
 
+    /// Read, mark and export contact form submissions. They hold visitors' personal data
+    /// (names, emails, messages), so only the roles seed §5 trusts with the whole tenant
+    /// (owner, admin) see them; editors, developers and viewers work on the site, not its mail.
+    pub fn can_view_submissions(self) -> bool {
+        matches!(self, Self::Owner | Self::Admin)
+    }
+
     /// Publish a website (editors cannot, per seed §5).
     pub fn can_publish(self) -> bool {
         matches!(self, Self::Owner | Self::Admin | Self::Developer)

@@ -25,6 +25,7 @@ pub fn DashboardPage() -> impl IntoView {
                 })}
             </Suspense>
             <A href="/analytics">"Analytics"</A>
+            <A href="/forms">"Form submissions"</A>
             <ActionForm action=logout>
                 <button type="submit" class="app-button app-button-ghost">"Log out"</button>
             </ActionForm>

@@ -9,6 +9,7 @@ mod canvas;
 mod dashboard;
 mod deployments_panel;
 mod editor;
+mod forms_inbox;
 mod inspector;
 mod persist;
 mod pages_panel;
@@ -63,6 +64,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard") view=dashboard::DashboardPage/>
                 <Route path=path!("/builder/:page_id") view=builder::BuilderPage/>
                 <Route path=path!("/analytics") view=analytics::AnalyticsPage/>
+                <Route path=path!("/forms") view=forms_inbox::FormsInboxPage/>
             </Routes>
         </Router>
     }

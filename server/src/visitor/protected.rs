@@ -44,6 +44,19 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// Whether the visitor's cookies hold a valid unlock for this page.
+pub(super) fn unlocked(state: &AppState, website_id: Uuid, page: &SnapshotPage, cookies: Option<&str>) -> bool {
+    let hash = page.password_hash.as_deref().unwrap_or("");
+    let name = unlock::cookie_name(page.id);
+    !hash.is_empty()
+        && cookies.is_some_and(|c| {
+            c.split(';')
+                .filter_map(|kv| kv.trim().split_once('='))
+                .filter(|(k, _)| *k == name)
+                .any(|(_, v)| unlock::verify(&state.config.page_unlock_key.0, v, website_id, page.id, hash, now()))
+        })
+}
+
 pub(super) async fn serve(state: &AppState, website_id: Uuid, snapshot: &Snapshot, page: &SnapshotPage, visit: Visit) -> Response {
     let key = &state.config.page_unlock_key.0;
     // No hash means protected but never given a password: it stays locked.
@@ -78,14 +91,7 @@ pub(super) async fn serve(state: &AppState, website_id: Uuid, snapshot: &Snapsho
         return res;
     }
 
-    let unlocked = !hash.is_empty()
-        && visit.cookies.as_deref().is_some_and(|c| {
-            c.split(';')
-                .filter_map(|kv| kv.trim().split_once('='))
-                .filter(|(k, _)| *k == name)
-                .any(|(_, v)| unlock::verify(key, v, website_id, page.id, hash, now()))
-        });
-    if !unlocked {
+    if !unlocked(state, website_id, page, visit.cookies.as_deref()) {
         let html = app::site::render_password_form(snapshot, page, &action, None);
         return private(Html(html).into_response(), StatusCode::UNAUTHORIZED);
     }

@@ -10,6 +10,7 @@ mod blocks;
 mod branding;
 mod builder;
 mod deployments;
+mod forms;
 mod pages;
 mod publish;
 mod rich_text;

@@ -1,0 +1,61 @@
+//! The owners' inbox of contact form submissions: list, view, mark processed. The CSV
+//! export is a plain download route in the server (`/forms/export/{website_id}`), which uses
+//! [`export_csv_for`]. Every call needs `Role::can_view_submissions`.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::model::*;
+
+#[cfg(feature = "ssr")]
+pub const CANNOT_VIEW: &str = "Only the owner and admins can read form submissions.";
+
+/// The tenant's submissions, newest first (only unprocessed ones when asked).
+#[server(endpoint = "forms/list", input = Json)]
+pub async fn list_submissions(unprocessed_only: bool) -> Result<Vec<SubmissionSummary>, AppError> {
+    let (member, mut tx) = super::ctx::member_tx(Role::can_view_submissions, CANNOT_VIEW).await?;
+    let list = crate::db::forms::list(&mut tx, member.tenant_id, unprocessed_only).await?;
+    tx.commit().await?;
+    Ok(list)
+}
+
+/// One submission with all its fields.
+#[server(endpoint = "forms/get", input = Json)]
+pub async fn get_submission(id: Uuid) -> Result<SubmissionDetail, AppError> {
+    let (member, mut tx) = super::ctx::member_tx(Role::can_view_submissions, CANNOT_VIEW).await?;
+    let detail = crate::db::forms::detail(&mut tx, member.tenant_id, id).await?;
+    tx.commit().await?;
+    Ok(detail)
+}
+
+/// Marks a submission processed, or (with `processed: false`) back to new.
+#[server(endpoint = "forms/mark", input = Json)]
+pub async fn mark_submission(id: Uuid, processed: bool) -> Result<SubmissionDetail, AppError> {
+    let (member, mut tx) = super::ctx::member_tx(Role::can_view_submissions, CANNOT_VIEW).await?;
+    crate::db::forms::set_processed(&mut tx, member.tenant_id, member.user_id, id, processed).await?;
+    let action = if processed { "form_submission.processed" } else { "form_submission.reopened" };
+    crate::db::audit(&mut tx, member.tenant_id, Some(member.user_id), action, ("form_submission", id), serde_json::json!({})).await?;
+    let detail = crate::db::forms::detail(&mut tx, member.tenant_id, id).await?;
+    tx.commit().await?;
+    Ok(detail)
+}
+
+/// The CSV of one website's submissions for the member holding session `token`: the same
+/// role check and tenant transaction as the server functions, for the download route.
+#[cfg(feature = "ssr")]
+pub async fn export_csv_for(pool: &sqlx::PgPool, token: Option<&str>, website_id: Uuid) -> Result<String, AppError> {
+    let member = match token {
+        Some(t) => crate::db::accounts::member_from_token(pool, t).await?,
+        None => None,
+    }
+    .ok_or(AppError::Unauthorized)?;
+    if !member.role.can_view_submissions() {
+        return Err(AppError::forbidden(CANNOT_VIEW));
+    }
+    let mut tx = crate::db::tenant_tx(pool, member.tenant_id).await?;
+    let csv = crate::db::forms::export_csv(&mut tx, member.tenant_id, website_id).await?;
+    tx.commit().await?;
+    Ok(csv)
+}
