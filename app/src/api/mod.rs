@@ -1,11 +1,15 @@
 //! Typed server functions, grouped by resource. Each is thin: authenticate, check the role,
 //! open the tenant transaction, call `db`, commit.
 
+pub mod audit;
 pub mod auth;
 pub mod branding;
 pub mod builder;
+pub mod invite;
 pub mod pages;
 pub mod publish;
+pub mod settings;
+pub mod team;
 pub mod versions;
 pub mod websites;
 
