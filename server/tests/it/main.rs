@@ -5,6 +5,7 @@
 mod common;
 
 mod accounts;
+mod audit;
 mod blocks;
 mod branding;
 mod builder;
@@ -12,6 +13,7 @@ mod pages;
 mod publish;
 mod rich_text;
 mod stripe_webhook;
+mod team;
 mod tenancy;
 mod versions;
 mod visitor_password;
