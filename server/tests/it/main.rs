@@ -10,6 +10,7 @@ mod blocks;
 mod branding;
 mod builder;
 mod pages;
+mod permissions;
 mod publish;
 mod rich_text;
 mod stripe_webhook;
