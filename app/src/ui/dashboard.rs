@@ -24,6 +24,11 @@ pub fn DashboardPage() -> impl IntoView {
                     })
                 })}
             </Suspense>
+            <nav class="app-nav" aria-label="Account">
+                <A href="/team">"Team"</A>
+                <A href="/audit">"Audit log"</A>
+                <A href="/settings">"Settings"</A>
+            </nav>
             <ActionForm action=logout>
                 <button type="submit" class="app-button app-button-ghost">"Log out"</button>
             </ActionForm>

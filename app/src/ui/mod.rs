@@ -1,5 +1,6 @@
 //! Routes: auth, dashboard and the builder.
 
+mod audit;
 mod auth;
 mod branding_panel;
 mod branding_save;
@@ -8,8 +9,11 @@ mod canvas;
 mod dashboard;
 mod editor;
 mod inspector;
+mod invite;
 mod persist;
 mod pages_panel;
+mod settings;
+mod team;
 mod versions_panel;
 
 use leptos::prelude::*;
@@ -52,6 +56,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/sitepilot.css"/>
         <Title text="SitePilot"/>
+        <settings::ThemeSync/>
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=Landing/>
@@ -59,6 +64,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=auth::LoginPage/>
                 <Route path=path!("/dashboard") view=dashboard::DashboardPage/>
                 <Route path=path!("/builder/:page_id") view=builder::BuilderPage/>
+                <Route path=path!("/team") view=team::TeamPage/>
+                <Route path=path!("/invite/:token") view=invite::InvitePage/>
+                <Route path=path!("/audit") view=audit::AuditLogPage/>
+                <Route path=path!("/settings") view=settings::SettingsPage/>
             </Routes>
         </Router>
     }
