@@ -29,7 +29,7 @@ test('an owner invites an editor who joins, edits but cannot publish, then is de
   await expect(invitations.getByRole('listitem').filter({ hasText: editorEmail })).toContainText('pending');
 
   // The email is in the outbox; the owner copies its link.
-  const linkField = page.getByLabel(`Invite link for ${editorEmail}`);
+  const linkField = page.getByRole('textbox', { name: `Invite link for ${editorEmail}` });
   await expect(linkField).toHaveValue(/\/invite\/[0-9a-f]{64}$/);
   await page.getByRole('button', { name: `Copy invite link for ${editorEmail}` }).click();
   await expect(page.getByText('Invite link copied.')).toBeVisible();
