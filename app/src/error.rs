@@ -72,6 +72,7 @@ mod ssr {
         ("pages_website_id_slug_key", "slug", "Another page on this website already uses this URL."),
         ("websites_custom_domain_key", "custom_domain", "This domain is already connected to another website."),
         ("components_page_id_order_key_key", "order", "Another edit changed the block order at the same time. Reload and try again."),
+        ("team_invitations_pending_email_key", "email", "This email already has a pending invitation. Resend or revoke it instead."),
     ];
 
     impl From<sqlx::Error> for AppError {

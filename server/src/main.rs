@@ -21,6 +21,7 @@ async fn run() -> Result<(), String> {
     let pool = server::connect_app_pool(&config.db.app).await?;
     if config.seed_demo {
         server::seed::demo(&pool).await?;
+        server::seed::team_demo(&pool).await?;
     }
     // Analytics rollup cadence; tests and local runs may shorten it.
     let rollup_every = std::env::var("SITEPILOT_ANALYTICS_ROLLUP_SECS")

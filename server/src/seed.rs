@@ -41,3 +41,34 @@ pub async fn demo(pool: &PgPool) -> Result<(), String> {
     tracing::info!(subdomain = %account.subdomain, "demo site published");
     Ok(())
 }
+
+/// Owner of a second demo organisation on the Pro plan (20 collaborators), so the team
+/// e2e spec can invite people; same password as the demo account.
+pub const TEAM_DEMO_EMAIL: &str = "team@sitepilot.test";
+
+/// Creates the team demo organisation unless it exists already.
+pub async fn team_demo(pool: &PgPool) -> Result<(), String> {
+    let err = |e: app::error::AppError| format!("team demo seed failed: {e}");
+    if db::system::login_lookup(pool, TEAM_DEMO_EMAIL).await.map_err(err)?.is_some() {
+        return Ok(());
+    }
+    let account = accounts::signup(
+        pool,
+        accounts::SignupInput {
+            full_name: "Team Owner".into(),
+            org_name: "Team Demo".into(),
+            email: TEAM_DEMO_EMAIL.into(),
+            password: DEMO_PASSWORD.into(),
+        },
+    )
+    .await
+    .map_err(err)?;
+    let mut tx = db::tenant_tx(pool, account.tenant_id).await.map_err(err)?;
+    sqlx::query("UPDATE tenants SET plan_id = '00000000-0000-0000-0000-000000000003' WHERE id = $1")
+        .bind(account.tenant_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| format!("team demo seed failed: {e}"))?;
+    tx.commit().await.map_err(|e| format!("team demo seed failed: {e}"))?;
+    Ok(())
+}

@@ -23,7 +23,7 @@ pub async fn signup(full_name: String, org_name: String, email: String, password
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use super::ctx;
     let state = ctx::state()?;
-    let token = crate::db::accounts::login(&state.pool, &email, &password).await?;
+    let token = crate::db::accounts::login_with_meta(&state.pool, &email, &password, &ctx::request_meta()).await?;
     ctx::set_session_cookie(&token, state.config.secure_cookies);
     leptos_axum::redirect("/dashboard");
     Ok(())

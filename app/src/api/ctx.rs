@@ -53,8 +53,34 @@ pub async fn member_tx(allowed: fn(crate::model::Role) -> bool, denied: &str) ->
     if !allowed(member.role) {
         return Err(AppError::forbidden(denied));
     }
-    let tx = db::tenant_tx(&state.pool, member.tenant_id).await?;
+    let mut tx = db::tenant_tx(&state.pool, member.tenant_id).await?;
+    request_meta().apply(&mut tx).await?;
     Ok((member, tx))
+}
+
+/// The caller's IP and user agent, for audit rows. The peer address wins: `X-Forwarded-For`
+/// can be forged by any client, so it is used only when there is no peer (in-process tests,
+/// or a deployment whose proxy hands over requests without connect info).
+pub fn request_meta() -> db::audit_log::RequestMeta {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return db::audit_log::RequestMeta::default();
+    };
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let forwarded = header("x-forwarded-for")
+        .and_then(|v| v.split(',').next().and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok()));
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    db::audit_log::RequestMeta { ip: peer.or(forwarded), user_agent: header("user-agent") }
+}
+
+/// `http(s)://host` of the current request, for links in emails.
+pub fn link_base(secure: bool) -> String {
+    let host = use_context::<http::request::Parts>()
+        .and_then(|p| p.headers.get(http::header::HOST).and_then(|v| v.to_str().ok()).map(str::to_string))
+        .unwrap_or_else(|| "localhost".into());
+    format!("{}://{host}", if secure { "https" } else { "http" })
 }
 
 fn set_cookie(value: String) {

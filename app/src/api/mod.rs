@@ -2,13 +2,17 @@
 //! open the tenant transaction, call `db`, commit.
 
 pub mod analytics;
+pub mod audit;
 pub mod auth;
 pub mod branding;
 pub mod builder;
 pub mod deployments;
 pub mod forms;
+pub mod invite;
 pub mod pages;
 pub mod publish;
+pub mod settings;
+pub mod team;
 pub mod versions;
 pub mod websites;
 

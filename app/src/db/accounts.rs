@@ -72,7 +72,7 @@ pub fn session_id(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-async fn insert_session(tx: &mut Tx, tenant_id: Uuid, user_id: Uuid) -> Result<String, AppError> {
+pub(crate) async fn insert_session(tx: &mut Tx, tenant_id: Uuid, user_id: Uuid) -> Result<String, AppError> {
     let (token, id) = new_session_token();
     sqlx::query(
         r#"INSERT INTO sessions (id, tenant_id, user_id, expires_at)
@@ -213,8 +213,23 @@ pub async fn signup(pool: &PgPool, input: SignupInput) -> Result<NewAccount, App
 }
 
 /// Checks the credentials and opens a session; returns the raw session token.
-#[tracing::instrument(skip_all)]
 pub async fn login(pool: &PgPool, email: &str, password: &str) -> Result<String, AppError> {
+    login_with_meta(pool, email, password, &super::audit_log::RequestMeta::default()).await
+}
+
+/// Records a refused login in the account's tenant (the email tried, never the password).
+/// An email no account uses has no tenant to log into; it is traced on the server only.
+async fn audit_failed_login(pool: &PgPool, meta: &super::audit_log::RequestMeta, tenant_id: Uuid, user_id: Uuid, email: &str, reason: &str) -> Result<(), AppError> {
+    let mut tx = tenant_tx(pool, tenant_id).await?;
+    meta.apply(&mut tx).await?;
+    audit(&mut tx, tenant_id, None, "user.login_failed", ("user", user_id), serde_json::json!({ "email": email, "reason": reason })).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`login`], recording the attempt in the audit log with the request's IP and user agent.
+#[tracing::instrument(skip_all)]
+pub async fn login_with_meta(pool: &PgPool, email: &str, password: &str, meta: &super::audit_log::RequestMeta) -> Result<String, AppError> {
     let email = Email::parse(email)?;
     if password.is_empty() {
         return Err(AppError::invalid("password", "Enter your password."));
@@ -223,9 +238,11 @@ pub async fn login(pool: &PgPool, email: &str, password: &str) -> Result<String,
         return Err(AppError::invalid("email", "No account uses this email address. Check it, or sign up."));
     };
     if !verify_password(password.to_string(), row.password_hash.clone()).await {
+        audit_failed_login(pool, meta, row.tenant_id, row.user_id, email.as_str(), "wrong_password").await?;
         return Err(AppError::invalid("password", "That password is not right. Try again."));
     }
     if !row.user_active {
+        audit_failed_login(pool, meta, row.tenant_id, row.user_id, email.as_str(), "deactivated").await?;
         return Err(AppError::forbidden("This account has been deactivated. Ask your team's owner."));
     }
     if row.tenant_status != "active" {
@@ -237,6 +254,8 @@ pub async fn login(pool: &PgPool, email: &str, password: &str) -> Result<String,
         .execute(&mut *tx)
         .await?;
     let token = insert_session(&mut tx, row.tenant_id, row.user_id).await?;
+    meta.apply(&mut tx).await?;
+    audit(&mut tx, row.tenant_id, Some(row.user_id), "user.login", ("user", row.user_id), serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(token)
 }

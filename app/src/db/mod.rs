@@ -9,11 +9,17 @@ pub mod branding;
 pub mod builder;
 pub mod deployments;
 pub mod forms;
+pub mod audit_log;
+pub mod branding;
+pub mod builder;
+pub mod invite;
 pub mod page_blocks;
 pub mod page_order;
 pub mod pages;
 pub mod publish;
+pub mod settings;
 pub mod system;
+pub mod team;
 pub mod versions;
 pub mod websites;
 
@@ -47,8 +53,12 @@ pub async fn audit(
     metadata: serde_json::Value,
 ) -> Result<(), AppError> {
     sqlx::query(
-        r#"INSERT INTO audit_logs (tenant_id, performed_by, action, resource_type, resource_id, metadata)
-           VALUES ($1, $2, $3, $4, $5, $6)"#,
+        // IP and user agent come from the request context, when the caller set it
+        // (`audit_log::RequestMeta::apply`); unset settings read as NULL.
+        r#"INSERT INTO audit_logs (tenant_id, performed_by, action, resource_type, resource_id, metadata, ip_address, user_agent)
+           VALUES ($1, $2, $3, $4, $5, $6,
+                   NULLIF(current_setting('app.request_ip', true), '')::inet,
+                   NULLIF(current_setting('app.request_ua', true), ''))"#,
     )
     .bind(tenant_id)
     .bind(user_id)

@@ -85,3 +85,26 @@ pub async fn site_by_domain(pool: &PgPool, domain: &str) -> Result<Option<LiveSi
     .fetch_optional(pool)
     .await?)
 }
+
+#[derive(FromRow)]
+pub struct InvitationLookup {
+    pub invitation_id: Uuid,
+    pub tenant_id: Uuid,
+    pub email: String,
+    pub role: String,
+    pub status: String,
+    pub expires_at: DateTime<Utc>,
+    pub tenant_name: String,
+    pub tenant_status: String,
+}
+
+/// The invitation behind an invite link (migration 0015): the person has no session yet.
+pub async fn invitation_by_token(pool: &PgPool, token: &str) -> Result<Option<InvitationLookup>, AppError> {
+    Ok(sqlx::query_as::<_, InvitationLookup>(
+        r#"SELECT invitation_id, tenant_id, email, role, status, expires_at, tenant_name, tenant_status
+           FROM invitation_by_token($1)"#,
+    )
+    .bind(token)
+    .fetch_optional(pool)
+    .await?)
+}

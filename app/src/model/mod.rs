@@ -18,6 +18,7 @@ mod props;
 mod rich_text;
 mod role;
 mod snapshot;
+mod team;
 mod versions;
 mod views;
 
@@ -35,5 +36,6 @@ pub use props::*;
 pub use rich_text::*;
 pub use role::*;
 pub use snapshot::*;
+pub use team::*;
 pub use versions::*;
 pub use views::*;

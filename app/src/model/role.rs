@@ -68,6 +68,59 @@ impl Role {
     pub fn can_publish(self) -> bool {
         matches!(self, Self::Owner | Self::Admin | Self::Developer)
     }
+
+    /// Every member may see who else is on the team.
+    pub fn can_view_team(self) -> bool {
+        true
+    }
+
+    /// Invite, revoke and resend invitations, change roles, deactivate members (seed §5:
+    /// owners and admins manage users; developers, editors and viewers do not).
+    pub fn can_manage_team(self) -> bool {
+        matches!(self, Self::Owner | Self::Admin)
+    }
+
+    /// Whether `self` may change the role or active state of a member who has role `target`.
+    /// Nobody changes the owner through the app (ownership is transferred, not edited), and
+    /// only team managers change anyone.
+    pub fn can_manage_member(self, target: Role) -> bool {
+        self.can_manage_team() && target != Self::Owner
+    }
+
+    /// Whether `self` may give a member (or an invitation) role `to`: never owner.
+    pub fn can_grant(self, to: Role) -> bool {
+        self.can_manage_team() && to != Self::Owner
+    }
+
+    /// Read the tenant's audit log.
+    pub fn can_view_audit(self) -> bool {
+        matches!(self, Self::Owner | Self::Admin)
+    }
+
+    /// Connect and verify custom domains.
+    pub fn can_manage_domains(self) -> bool {
+        matches!(self, Self::Owner | Self::Admin | Self::Developer)
+    }
+
+    /// Plans, payment and invoices: the owner only.
+    pub fn can_manage_billing(self) -> bool {
+        matches!(self, Self::Owner)
+    }
+
+    /// Delete (offboard) the whole tenant: the owner only.
+    pub fn can_delete_tenant(self) -> bool {
+        matches!(self, Self::Owner)
+    }
+
+    /// Use the AI writing tools (content work: every role but viewer).
+    pub fn can_use_ai(self) -> bool {
+        !matches!(self, Self::Viewer)
+    }
+
+    /// One's own profile, password and preferences: every member.
+    pub fn can_edit_own_settings(self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
@@ -84,5 +137,13 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);
+        assert!(Role::Owner.can_manage_team() && Role::Admin.can_manage_team());
+        assert!(!Role::Developer.can_manage_team() && !Role::Editor.can_manage_team() && !Role::Viewer.can_manage_team());
+        assert!(!Role::Admin.can_manage_member(Role::Owner) && Role::Admin.can_manage_member(Role::Admin));
+        assert!(!Role::Owner.can_grant(Role::Owner) && Role::Owner.can_grant(Role::Admin));
+        assert!(Role::Admin.can_view_audit() && !Role::Developer.can_view_audit());
+        assert!(Role::Developer.can_manage_domains() && !Role::Editor.can_manage_domains());
+        assert!(Role::Owner.can_manage_billing() && !Role::Admin.can_manage_billing() && !Role::Admin.can_delete_tenant());
+        assert!(Role::Editor.can_use_ai() && !Role::Viewer.can_use_ai());
     }
 }

@@ -24,8 +24,13 @@ pub fn DashboardPage() -> impl IntoView {
                     })
                 })}
             </Suspense>
-            <A href="/analytics">"Analytics"</A>
-            <A href="/forms">"Form submissions"</A>
+            <nav class="app-nav" aria-label="Account">
+                <A href="/analytics">"Analytics"</A>
+                <A href="/forms">"Form submissions"</A>
+                <A href="/team">"Team"</A>
+                <A href="/audit">"Audit log"</A>
+                <A href="/settings">"Settings"</A>
+            </nav>
             <ActionForm action=logout>
                 <button type="submit" class="app-button app-button-ghost">"Log out"</button>
             </ActionForm>

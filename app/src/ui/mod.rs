@@ -1,6 +1,7 @@
 //! Routes: auth, dashboard and the builder.
 
 mod analytics;
+mod audit;
 mod auth;
 mod branding_panel;
 mod branding_save;
@@ -11,9 +12,12 @@ mod deployments_panel;
 mod editor;
 mod forms_inbox;
 mod inspector;
+mod invite;
 mod persist;
 mod pages_panel;
 mod publish_control;
+mod settings;
+mod team;
 mod versions_panel;
 
 use leptos::prelude::*;
@@ -56,6 +60,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/sitepilot.css"/>
         <Title text="SitePilot"/>
+        <settings::ThemeSync/>
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=Landing/>
@@ -65,6 +70,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/builder/:page_id") view=builder::BuilderPage/>
                 <Route path=path!("/analytics") view=analytics::AnalyticsPage/>
                 <Route path=path!("/forms") view=forms_inbox::FormsInboxPage/>
+                <Route path=path!("/team") view=team::TeamPage/>
+                <Route path=path!("/invite/:token") view=invite::InvitePage/>
+                <Route path=path!("/audit") view=audit::AuditLogPage/>
+                <Route path=path!("/settings") view=settings::SettingsPage/>
             </Routes>
         </Router>
     }

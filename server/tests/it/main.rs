@@ -6,15 +6,18 @@ mod common;
 
 mod accounts;
 mod analytics;
+mod audit;
 mod blocks;
 mod branding;
 mod builder;
 mod deployments;
 mod forms;
 mod pages;
+mod permissions;
 mod publish;
 mod rich_text;
 mod stripe_webhook;
+mod team;
 mod tenancy;
 mod versions;
 mod visitor_password;

@@ -1,0 +1,16 @@
+//! The audit log page (owners and admins, `Role::can_view_audit`).
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::error::AppError;
+use crate::model::{AuditFilter, AuditPage};
+
+#[server(endpoint = "audit/list", input = Json)]
+pub async fn list_audit(filter: AuditFilter) -> Result<AuditPage, AppError> {
+    use crate::model::Role;
+    let (_, mut tx) = super::ctx::member_tx(Role::can_view_audit, "Only owners and admins can read the audit log.").await?;
+    let page = crate::db::audit_log::list(&mut tx, &filter).await?;
+    tx.commit().await?;
+    Ok(page)
+}

@@ -1,0 +1,23 @@
+//! The invite link: what it leads to, and accepting it. No session is needed (the person is
+//! not a member yet); the token is the credential.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::error::AppError;
+use crate::model::InviteState;
+
+#[server(endpoint = "invite/state", input = Json)]
+pub async fn get_invite(token: String) -> Result<InviteState, AppError> {
+    let state = super::ctx::state()?;
+    crate::db::invite::state(&state.pool, &token).await
+}
+
+#[server(endpoint = "invite/accept", input = Json)]
+pub async fn accept_invite(token: String, full_name: String, password: String) -> Result<(), AppError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    let session = crate::db::invite::accept(&state.pool, &token, &full_name, &password, &ctx::request_meta()).await?;
+    ctx::set_session_cookie(&session, state.config.secure_cookies);
+    Ok(())
+}

@@ -1,0 +1,54 @@
+//! The signed-in member's own settings: profile, password, preferences (seed §18).
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::error::AppError;
+use crate::model::{Preferences, Theme, UserSettings};
+
+#[server(endpoint = "settings/get", input = Json)]
+pub async fn my_settings() -> Result<UserSettings, AppError> {
+    use crate::model::Role;
+    let (m, mut tx) = super::ctx::member_tx(Role::can_edit_own_settings, "").await?;
+    let s = crate::db::settings::get(&mut tx, m.user_id).await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+/// The theme to apply to the app; light for anonymous visitors of the app pages.
+#[server(endpoint = "settings/theme", input = Json)]
+pub async fn my_theme() -> Result<Theme, AppError> {
+    if super::ctx::try_member().await?.is_none() {
+        return Ok(Theme::Light);
+    }
+    Ok(my_settings().await?.preferences.theme)
+}
+
+#[server(endpoint = "settings/profile", input = Json)]
+pub async fn update_profile(full_name: String, avatar_url: String) -> Result<(), AppError> {
+    use crate::model::Role;
+    let (m, mut tx) = super::ctx::member_tx(Role::can_edit_own_settings, "").await?;
+    crate::db::settings::update_profile(&mut tx, m.user_id, &full_name, &avatar_url).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes the password after checking the current one; every other session of the member
+/// ends (this one stays signed in).
+#[server(endpoint = "settings/password", input = Json)]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+    use crate::model::Role;
+    let (m, mut tx) = super::ctx::member_tx(Role::can_edit_own_settings, "").await?;
+    crate::db::settings::change_password(&mut tx, m.tenant_id, m.user_id, &m.session_id, &current_password, &new_password).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server(endpoint = "settings/preferences", input = Json)]
+pub async fn update_preferences(preferences: Preferences) -> Result<(), AppError> {
+    use crate::model::Role;
+    let (m, mut tx) = super::ctx::member_tx(Role::can_edit_own_settings, "").await?;
+    crate::db::settings::set_preferences(&mut tx, m.user_id, &preferences).await?;
+    tx.commit().await?;
+    Ok(())
+}
