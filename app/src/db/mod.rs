@@ -5,13 +5,11 @@
 
 pub mod accounts;
 pub mod analytics;
+pub mod audit_log;
 pub mod branding;
 pub mod builder;
 pub mod deployments;
 pub mod forms;
-pub mod audit_log;
-pub mod branding;
-pub mod builder;
 pub mod invite;
 pub mod page_blocks;
 pub mod page_order;
