@@ -2,6 +2,7 @@
 //! open the tenant transaction, call `db`, commit.
 
 pub mod auth;
+pub mod billing;
 pub mod branding;
 pub mod builder;
 pub mod pages;

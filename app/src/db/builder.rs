@@ -197,16 +197,7 @@ pub(crate) async fn check_plan_allows(tx: &mut Tx, tenant_id: Uuid, kind: Compon
     if kind != ComponentKind::CustomHtml {
         return Ok(());
     }
-    let slug: Option<String> =
-        sqlx::query_scalar("SELECT p.slug FROM plans p JOIN tenants t ON t.plan_id = p.id WHERE t.id = $1")
-            .bind(tenant_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    if slug.as_deref() == Some("pro") {
-        Ok(())
-    } else {
-        Err(AppError::forbidden(CUSTOM_HTML_NEEDS_PRO))
-    }
+    super::limits::check_custom_html(tx, tenant_id).await
 }
 
 /// Inserts a block the client made (its id, props and flags) directly after `after`. Used for

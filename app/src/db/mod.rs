@@ -4,8 +4,10 @@
 //! live in [`system`] and nowhere else.
 
 pub mod accounts;
+pub mod billing;
 pub mod branding;
 pub mod builder;
+pub mod limits;
 pub mod page_blocks;
 pub mod page_order;
 pub mod pages;

@@ -1,6 +1,7 @@
 //! Wire types shared by the server and the browser. Validation lives here: inputs are parsed
 //! into these types at the boundary, so the rest of the code handles only valid values.
 
+mod billing;
 mod branding;
 mod branding_rules;
 mod defaults;
@@ -18,6 +19,7 @@ mod snapshot;
 mod versions;
 mod views;
 
+pub use billing::*;
 pub use branding::*;
 pub use edit::*;
 pub use branding_rules::*;

@@ -55,6 +55,11 @@ impl Role {
     pub fn can_publish(self) -> bool {
         matches!(self, Self::Owner | Self::Admin | Self::Developer)
     }
+
+    /// See and change the plan, payment and subscription: the owner only (seed §5).
+    pub fn can_manage_billing(self) -> bool {
+        matches!(self, Self::Owner)
+    }
 }
 
 #[cfg(test)]
@@ -71,5 +76,9 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);
+        assert!(Role::Owner.can_manage_billing());
+        for r in [Role::Admin, Role::Editor, Role::Developer, Role::Viewer] {
+            assert!(!r.can_manage_billing());
+        }
     }
 }
