@@ -16,3 +16,4 @@ mod tenancy;
 mod versions;
 mod visitor_password;
 mod limits;
+mod billing;
