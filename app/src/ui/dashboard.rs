@@ -11,7 +11,8 @@ use crate::model::WebsiteSummary;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let sites = Resource::new(|| (), |_| list_websites());
+    let create = ServerAction::<crate::api::websites::CreateWebsite>::new();
+    let sites = Resource::new(move || create.version().get(), |_| list_websites());
     let me = Resource::new(|| (), |_| who_am_i());
     let logout = ServerAction::<Logout>::new();
     view! {
@@ -24,11 +25,13 @@ pub fn DashboardPage() -> impl IntoView {
                     })
                 })}
             </Suspense>
+            <A href="/billing">"Billing"</A>
             <ActionForm action=logout>
                 <button type="submit" class="app-button app-button-ghost">"Log out"</button>
             </ActionForm>
         </header>
         <main class="app-page">
+            <super::billing::PastDueBanner/>
             <h1>"Your websites"</h1>
             <Suspense fallback=|| view! { <p>"Loading your websites…"</p> }>
                 {move || Suspend::new(async move {
@@ -38,6 +41,7 @@ pub fn DashboardPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <super::new_website::NewWebsiteForm create/>
         </main>
     }
 }

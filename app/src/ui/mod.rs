@@ -1,6 +1,7 @@
 //! Routes: auth, dashboard and the builder.
 
 mod auth;
+mod billing;
 mod branding_panel;
 mod branding_save;
 mod builder;
@@ -8,6 +9,7 @@ mod canvas;
 mod dashboard;
 mod editor;
 mod inspector;
+mod new_website;
 mod persist;
 mod pages_panel;
 mod versions_panel;
@@ -58,6 +60,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signup") view=auth::SignupPage/>
                 <Route path=path!("/login") view=auth::LoginPage/>
                 <Route path=path!("/dashboard") view=dashboard::DashboardPage/>
+                <Route path=path!("/billing") view=billing::BillingPage/>
                 <Route path=path!("/builder/:page_id") view=builder::BuilderPage/>
             </Routes>
         </Router>
