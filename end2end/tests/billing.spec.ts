@@ -3,7 +3,7 @@ import { hydrated, signUp } from './builder-helpers';
 
 /** From the dashboard header, opens Billing and waits for it to hydrate. */
 async function openBilling(page: Page) {
-  await page.getByRole('link', { name: 'Billing' }).click();
+  await page.getByRole('link', { name: 'Billing', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Billing', level: 1 })).toBeVisible();
   await hydrated(page);
 }
@@ -85,7 +85,7 @@ test('a viewer cannot open billing', async ({ page }) => {
   await page.getByLabel('Password').fill('sitepilot-demo');
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByRole('heading', { name: 'Your websites' })).toBeVisible();
-  await page.getByRole('link', { name: 'Billing' }).click();
+  await page.getByRole('link', { name: 'Billing', exact: true }).click();
   await expect(page.getByRole('alert')).toHaveText(/Only the account owner can see and change billing/);
   await expect(page.getByRole('region', { name: 'Current plan' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: /^Upgrade/ })).toHaveCount(0);

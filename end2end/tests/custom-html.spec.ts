@@ -4,7 +4,7 @@ import { hydrated, openHomeInBuilder, signUp } from './builder-helpers';
 test('after upgrading to Pro in test mode, an owner adds a Custom HTML block and edits its HTML', async ({ page }) => {
   test.setTimeout(90_000);
   await signUp(page, 'Html');
-  await page.getByRole('link', { name: 'Billing' }).click();
+  await page.getByRole('link', { name: 'Billing', exact: true }).click();
   await hydrated(page);
   await expect(page.getByText('Test mode — no real payment')).toBeVisible();
   await page.getByRole('button', { name: 'Upgrade to Pro' }).click();
@@ -25,10 +25,12 @@ test('after upgrading to Pro in test mode, an owner adds a Custom HTML block and
 
   await inspector.getByLabel('HTML', { exact: true }).fill('<p>Opening hours: 9 to 5</p>');
   await expect(status).toHaveText('Saved');
+  // The block renders the new HTML in its sandboxed frame, and still does after a reload.
+  await expect(block.getByTitle('Custom HTML').contentFrame().getByText('Opening hours: 9 to 5')).toBeVisible();
 
   await page.reload();
   await hydrated(page);
-  await expect(canvas.getByRole('listitem', { name: 'Custom HTML block' })).toHaveCount(1);
-  await canvas.getByRole('listitem', { name: 'Custom HTML block' }).click();
-  await expect(inspector.getByLabel('HTML', { exact: true })).toHaveValue('<p>Opening hours: 9 to 5</p>');
+  const reloaded = canvas.getByRole('listitem', { name: 'Custom HTML block' });
+  await expect(reloaded).toHaveCount(1);
+  await expect(reloaded.getByTitle('Custom HTML').contentFrame().getByText('Opening hours: 9 to 5')).toBeVisible();
 });

@@ -155,3 +155,12 @@ pub mod test_event {
         })
     }
 }
+
+/// Restores an archived website (e.g. after upgrading again), within the plan's limit.
+#[server(endpoint = "billing/restore_website", input = Json)]
+pub async fn restore_website(website_id: Uuid) -> Result<(), AppError> {
+    let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
+    crate::db::websites::restore(&mut tx, member.tenant_id, member.user_id, website_id).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -97,3 +97,21 @@ pub async fn create(tx: &mut Tx, tenant: Uuid, user: Uuid, name: &str, subdomain
     super::audit(tx, tenant, Some(user), "website.created", ("website", id), meta).await?;
     Ok(id)
 }
+
+/// Brings an archived website back (as a draft), within the plan's `max_websites`. Archiving
+/// on downgrade is never undone automatically; the owner chooses what to restore.
+pub async fn restore(tx: &mut Tx, tenant: Uuid, user: Uuid, website: Uuid) -> Result<(), AppError> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM websites WHERE id = $1 FOR UPDATE")
+        .bind(website)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match status.as_deref() {
+        None => return Err(AppError::NotFound("Website".into())),
+        Some("archived") => {}
+        Some(_) => return Err(AppError::invalid("website", "This website is not archived.")),
+    }
+    super::limits::check_websites(tx, tenant).await?;
+    sqlx::query("UPDATE websites SET status = 'draft' WHERE id = $1").bind(website).execute(&mut **tx).await?;
+    super::audit(tx, tenant, Some(user), "website.restored", ("website", website), serde_json::json!({})).await?;
+    Ok(())
+}

@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use super::LoadError;
-use crate::api::billing::{load_billing, load_billing_status, TestCancel, TestChangePlan};
+use crate::api::billing::{load_billing, load_billing_status, RestoreWebsite, TestCancel, TestChangePlan};
 use crate::model::{BillingOverview, PlanCard};
 
 fn money(cents: i32) -> String {
@@ -18,7 +18,11 @@ fn money(cents: i32) -> String {
 pub fn BillingPage() -> impl IntoView {
     let change = ServerAction::<TestChangePlan>::new();
     let cancel = ServerAction::<TestCancel>::new();
-    let data = Resource::new(move || (change.version().get(), cancel.version().get()), |_| load_billing());
+    let restore = ServerAction::<RestoreWebsite>::new();
+    let data = Resource::new(
+        move || (change.version().get(), cancel.version().get(), restore.version().get()),
+        |_| load_billing(),
+    );
     view! {
         <header class="app-topbar">
             <strong class="app-logo">"SitePilot"</strong>
@@ -29,7 +33,7 @@ pub fn BillingPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading billing…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(o) => view! { <BillingBody overview=o change cancel/> }.into_any(),
+                        Ok(o) => view! { <BillingBody overview=o change cancel restore/> }.into_any(),
                         Err(e) => view! { <LoadError error=e/> }.into_any(),
                     }
                 })}
@@ -39,13 +43,22 @@ pub fn BillingPage() -> impl IntoView {
 }
 
 #[component]
-fn BillingBody(overview: BillingOverview, change: ServerAction<TestChangePlan>, cancel: ServerAction<TestCancel>) -> impl IntoView {
+fn BillingBody(
+    overview: BillingOverview,
+    change: ServerAction<TestChangePlan>,
+    cancel: ServerAction<TestCancel>,
+    restore: ServerAction<RestoreWebsite>,
+) -> impl IntoView {
     let o = overview;
     let cycle = RwSignal::new(if o.billing_cycle == "yearly" { "yearly" } else { "monthly" }.to_string());
     let keep = RwSignal::new(Vec::<Uuid>::new());
     let error = move || {
-        let e = change.value().get().and_then(Result::err).or_else(|| cancel.value().get().and_then(Result::err))?;
-        Some(view! { <p role="alert" class="app-error">{e.to_string()}</p> })
+        let e = change.value().get().and_then(Result::err).or_else(|| cancel.value().get().and_then(Result::err));
+        let e = e.or_else(|| restore.value().get().and_then(Result::err))?;
+        Some(match e {
+            e @ crate::error::AppError::LimitReached { .. } => view! { <super::new_website::LimitAlert error=e/> }.into_any(),
+            e => view! { <p role="alert" class="app-error">{e.to_string()}</p> }.into_any(),
+        })
     };
     let current_order = o.plans.iter().find(|p| p.slug == o.plan_slug).map_or(0, |p| p.display_order);
     let active: Vec<_> = o.websites.iter().filter(|w| w.status != "archived").cloned().collect();
@@ -119,8 +132,21 @@ fn BillingBody(overview: BillingOverview, change: ServerAction<TestChangePlan>, 
         <section class="app-card" aria-labelledby="billing-sites">
             <h2 id="billing-sites">"Your websites"</h2>
             <ul class="app-list">
-                {o.websites.iter().map(|w| view! {
-                    <li><span>{w.name.clone()}</span><span class="app-muted">{format!("{} · updated {}", w.status, w.updated_at)}</span></li>
+                {o.websites.iter().map(|w| {
+                    let id = w.id;
+                    let restorable = (w.status == "archived").then(|| view! {
+                        <button type="button" class="app-button app-button-ghost"
+                            on:click=move |_| { restore.dispatch(RestoreWebsite { website_id: id }); }>
+                            {format!("Restore {}", w.name)}
+                        </button>
+                    });
+                    view! {
+                        <li>
+                            <span>{w.name.clone()}</span>
+                            <span class="app-muted">{format!("{} · updated {}", w.status, w.updated_at)}</span>
+                            {restorable}
+                        </li>
+                    }
                 }).collect_view()}
             </ul>
         </section>

@@ -210,3 +210,36 @@ async fn get_with_cookie(router: &Router, path: &str, cookie: &str) -> Reply {
     let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.expect("body").to_vec();
     Reply { status, set_cookie: vec![], location: None, body }
 }
+
+#[tokio::test]
+async fn an_archived_website_is_restored_only_within_the_limit_by_the_owner() {
+    let pool = pool().await;
+    let router = test_mode_router(pool.clone());
+    let a = account(&pool, "Restore Co").await;
+    let b = account(&pool, "Restore Neighbour").await;
+    let owner = cookie_for(&a);
+    let restore = |cookie: String, site: Uuid| {
+        let router = router.clone();
+        async move { call_json(&router, "/api/billing/restore_website", Some(&cookie), json!({ "website_id": site })).await }
+    };
+    ok(change(&router, &owner, "growth", "monthly", &[]).await).await;
+    let second = new_site(&router, &owner, "Second").await;
+    ok(change(&router, &owner, "starter", "monthly", &[second]).await).await;
+    assert_eq!(site_status(&pool, a.tenant_id, a.website_id).await, "archived");
+
+    // On Starter the kept website fills the one slot.
+    let err = restore(owner.clone(), a.website_id).await.error();
+    assert!(matches!(&err, AppError::LimitReached { limit, .. } if limit == "max_websites"), "{err:?}");
+    for role in ["admin", "editor", "developer", "viewer"] {
+        let c = member_cookie(&pool, &a, role).await;
+        assert!(matches!(restore(c, a.website_id).await.error(), AppError::Forbidden(_)), "{role}");
+    }
+    assert_eq!(restore(cookie_for(&b), a.website_id).await.error(), AppError::NotFound("Website".into()), "other tenant");
+    assert_eq!(site_status(&pool, a.tenant_id, a.website_id).await, "archived");
+
+    ok(change(&router, &owner, "growth", "monthly", &[]).await).await;
+    ok(restore(owner.clone(), a.website_id).await).await;
+    assert_eq!(site_status(&pool, a.tenant_id, a.website_id).await, "draft");
+    assert_eq!(restore(owner.clone(), a.website_id).await.error().field(), Some("website"), "not archived");
+    assert_eq!(audits(&pool, a.tenant_id, "website.restored").await, 1);
+}
