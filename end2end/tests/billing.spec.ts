@@ -74,8 +74,14 @@ test('an owner upgrades in test mode, adds a website, then downgrades keeping th
   await expect(page.getByRole('heading', { level: 2, name: firstName })).toBeVisible();
   await expect(page.getByRole('heading', { level: 2, name: 'Second Shop' })).toHaveCount(0);
   await page.goto('/billing');
+  await hydrated(page);
   await expect(page.getByRole('region', { name: 'Your websites' }).getByRole('listitem').filter({ hasText: 'Second Shop' }))
     .toContainText('archived');
+
+  // Restoring it is not automatic, and on Starter there is no room: the limit says so.
+  await page.getByRole('button', { name: 'Restore Second Shop' }).click();
+  await expect(page.getByRole('alert')).toContainText('Your plan allows 1 website on the Starter plan');
+  await expect(page.getByRole('alert').getByRole('link', { name: 'Upgrade to Growth on the Billing page' })).toBeVisible();
 });
 
 test('a viewer cannot open billing', async ({ page }) => {
