@@ -21,13 +21,32 @@ pub enum AppError {
     /// The page changed since the revision the edit was based on.
     #[error("This page was changed in another tab or by another editor. Reload to see the latest version.")]
     Conflict { current_revision: i64 },
-    #[error("Your plan allows {max} {what}. Upgrade to add more.")]
-    LimitReached { what: String, max: i64 },
+    /// A plan limit. `limit` is the `plans` column (e.g. `max_websites`), `upgrade_to` the name
+    /// of the smallest plan that lifts it (`None` when no plan does).
+    #[error("{}", limit_message(what, *max, upgrade_to.as_deref()))]
+    LimitReached {
+        what: String,
+        max: i64,
+        #[serde(default)]
+        limit: String,
+        #[serde(default)]
+        upgrade_to: Option<String>,
+    },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// Transport-level failure (network down, server unreachable, bad response).
     #[error("Could not reach the server ({0}).")]
     Transport(String),
+}
+
+/// "Your plan allows 1 website. Upgrade to Growth to add more."
+/// A feature the plan lacks (max 0): "Custom HTML blocks are available on the Pro plan. Upgrade to use them."
+fn limit_message(what: &str, max: i64, upgrade_to: Option<&str>) -> String {
+    match upgrade_to {
+        Some(plan) if max == 0 => format!("{what} are available on the {plan} plan. Upgrade to use them."),
+        Some(plan) => format!("Your plan allows {max} {what}. Upgrade to {plan} to add more."),
+        None => format!("Your plan allows {max} {what}."),
+    }
 }
 
 impl AppError {

@@ -41,6 +41,12 @@ pub struct ServerConfig {
     pub stripe_webhook_secret: Option<WebhookSecret>,
     /// Signs the cookies that unlock password-protected visitor pages.
     pub page_unlock_secret: Vec<u8>,
+    /// `STRIPE_SECRET_KEY` (Stripe API: checkout and customer portal).
+    pub stripe_secret_key: Option<String>,
+    /// Local billing test mode: no Stripe secret key and not production. Plan changes are
+    /// simulated Stripe events signed with the webhook secret (or, when that is unset, the
+    /// public dev secret, which is why production never runs in test mode).
+    pub billing_test_mode: bool,
 }
 
 /// The development-only unlock key; production refuses to start without its own.
@@ -75,6 +81,12 @@ impl ServerConfig {
         if prod && stripe_webhook_secret.is_none() {
             return Err("STRIPE_WEBHOOK_SECRET must be set when SITEPILOT_ENV=prod".into());
         }
+        let stripe_secret_key = env::var("STRIPE_SECRET_KEY").ok().filter(|s| !s.trim().is_empty());
+        let billing_test_mode = !prod && stripe_secret_key.is_none();
+        let stripe_webhook_secret = match stripe_webhook_secret {
+            None if billing_test_mode => Some(WebhookSecret::new(crate::billing::DEV_STRIPE_WEBHOOK_SECRET)),
+            other => other,
+        };
         Ok(Self {
             db: DbUrls { owner: required("DATABASE_URL")?, app: required("APP_DATABASE_URL")? },
             sites_domain: env::var("SITEPILOT_SITES_DOMAIN").unwrap_or_else(|_| "localhost".into()),
@@ -82,6 +94,8 @@ impl ServerConfig {
             seed_demo: flag("SITEPILOT_SEED_DEMO"),
             stripe_webhook_secret,
             page_unlock_secret: page_unlock_secret(prod)?,
+            stripe_secret_key,
+            billing_test_mode,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! health check and demo data. `main.rs` wires these together; tests build the same router.
 
 pub mod analytics;
+pub mod billing;
 pub mod config;
 pub mod forms_export;
 pub mod preview;
@@ -80,6 +81,16 @@ pub fn app_state_with_secret(
 
 /// The whole HTTP surface. Without `stripe_webhook_secret` the Stripe webhook answers 503.
 pub fn router(state: AppState, stripe_webhook_secret: Option<config::WebhookSecret>) -> Router {
+    router_with_billing(state, stripe_webhook_secret, false)
+}
+
+/// [`router`], with local billing test mode on or off (`ServerConfig::billing_test_mode`). Test
+/// mode needs the webhook secret, which signs its simulated events.
+pub fn router_with_billing(state: AppState, stripe_webhook_secret: Option<config::WebhookSecret>, billing_test_mode: bool) -> Router {
+    let test_webhook = stripe_webhook_secret
+        .clone()
+        .filter(|_| billing_test_mode)
+        .map(|secret| billing::test_mode_webhook(state.pool.clone(), secret));
     let routes = generate_route_list(App);
     let ctx_state = state.clone();
     let shell_options = state.leptos_options.clone();
@@ -97,10 +108,16 @@ pub fn router(state: AppState, stripe_webhook_secret: Option<config::WebhookSecr
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(ctx_state.clone()),
+            move || {
+                provide_context(ctx_state.clone());
+                if let Some(hook) = &test_webhook {
+                    provide_context(hook.clone());
+                }
+            },
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), billing::suspended_guard))
         .layer(middleware::from_fn_with_state(state.clone(), visitor::host_router))
         .with_state(state)
 }

@@ -40,7 +40,10 @@ async fn run() -> Result<(), String> {
     if config.stripe_webhook_secret.is_none() {
         tracing::warn!("STRIPE_WEBHOOK_SECRET is not set: POST /webhooks/stripe answers 503");
     }
-    let app = server::router(state, config.stripe_webhook_secret.clone());
+    if config.billing_test_mode {
+        tracing::warn!("STRIPE_SECRET_KEY is not set: billing runs in local test mode (no real payment)");
+    }
+    let app = server::router_with_billing(state, config.stripe_webhook_secret.clone(), config.billing_test_mode);
 
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");

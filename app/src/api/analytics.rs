@@ -7,9 +7,6 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::model::AnalyticsReport;
 
-/// Shown when the plan does not include analytics; the page links it to billing.
-pub const ANALYTICS_UPGRADE_MESSAGE: &str = "Analytics is included in the Growth and Pro plans. Upgrade to see your visitors.";
-
 #[server(endpoint = "analytics/report", input = Json)]
 pub async fn website_analytics(website_id: Uuid, days: u32) -> Result<AnalyticsReport, AppError> {
     use crate::model::{Role, ANALYTICS_RANGES};
@@ -17,9 +14,7 @@ pub async fn website_analytics(website_id: Uuid, days: u32) -> Result<AnalyticsR
     if !ANALYTICS_RANGES.contains(&days) {
         return Err(AppError::invalid("days", "Choose a range of 7, 30 or 90 days."));
     }
-    if !crate::db::analytics::plan_allows(&mut tx, member.tenant_id).await? {
-        return Err(AppError::forbidden(ANALYTICS_UPGRADE_MESSAGE));
-    }
+    crate::db::limits::check_analytics(&mut tx, member.tenant_id).await?;
     let today = chrono::Utc::now().date_naive();
     let report = crate::db::analytics::report(&mut tx, website_id, days, today).await?;
     tx.commit().await?;

@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod branding;
 pub mod builder;
 pub mod deployments;

@@ -18,7 +18,7 @@ pub async fn load_team() -> Result<TeamOverview, AppError> {
     let manage = m.role.can_manage_team();
     let invitations = if manage { crate::db::team::invitations(&mut tx).await? } else { Vec::new() };
     let outbox = if manage { crate::db::team::outbox(&mut tx).await? } else { Vec::new() };
-    let (seats_used, seats_max) = crate::db::team::seats(&mut tx, m.tenant_id, false).await?;
+    let (seats_used, seats_max) = crate::db::team::seats(&mut tx, m.tenant_id).await?;
     tx.commit().await?;
     Ok(TeamOverview { my_user_id: m.user_id, my_role: m.role, members, invitations, outbox, seats_used, seats_max })
 }

@@ -53,17 +53,6 @@ pub async fn rollup_all(pool: &PgPool, day: NaiveDate) -> Result<i32, AppError> 
     Ok(sqlx::query_scalar("SELECT analytics_rollup_all($1)").bind(day).fetch_one(pool).await?)
 }
 
-/// Whether the tenant's plan includes the analytics dashboard (`plans.analytics_enabled`).
-pub async fn plan_allows(tx: &mut Tx, tenant_id: Uuid) -> Result<bool, AppError> {
-    Ok(sqlx::query_scalar(
-        "SELECT p.analytics_enabled FROM tenants t JOIN plans p ON p.id = t.plan_id WHERE t.id = $1",
-    )
-    .bind(tenant_id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .unwrap_or(false))
-}
-
 #[derive(FromRow)]
 struct MetricsRow {
     date: NaiveDate,

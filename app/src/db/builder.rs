@@ -189,7 +189,7 @@ async fn check_block(tx: &mut Tx, page_id: Uuid, id: Uuid, role: Role) -> Result
 }
 
 /// Shown when a plan without custom HTML tries to add or change such a block.
-pub const CUSTOM_HTML_NEEDS_PRO: &str = "Custom HTML blocks are available on the Pro plan. Upgrade to add one.";
+pub const CUSTOM_HTML_NEEDS_PRO: &str = "Custom HTML blocks are available on the Pro plan. Upgrade to use them.";
 
 /// Plan gating (seed §9 `required_plan`): custom HTML is Pro only. Checked here, on the server
 /// and inside the request's tenant transaction, because the palette shows every kind.
@@ -197,16 +197,7 @@ pub(crate) async fn check_plan_allows(tx: &mut Tx, tenant_id: Uuid, kind: Compon
     if kind != ComponentKind::CustomHtml {
         return Ok(());
     }
-    let slug: Option<String> =
-        sqlx::query_scalar("SELECT p.slug FROM plans p JOIN tenants t ON t.plan_id = p.id WHERE t.id = $1")
-            .bind(tenant_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    if slug.as_deref() == Some("pro") {
-        Ok(())
-    } else {
-        Err(AppError::forbidden(CUSTOM_HTML_NEEDS_PRO))
-    }
+    super::limits::check_custom_html(tx, tenant_id).await
 }
 
 /// Inserts a block the client made (its id, props and flags) directly after `after`. Used for

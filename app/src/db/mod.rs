@@ -6,11 +6,13 @@
 pub mod accounts;
 pub mod analytics;
 pub mod audit_log;
+pub mod billing;
 pub mod branding;
 pub mod builder;
 pub mod deployments;
 pub mod forms;
 pub mod invite;
+pub mod limits;
 pub mod page_blocks;
 pub mod page_order;
 pub mod pages;

@@ -119,23 +119,6 @@ fn slug_in_use(slug: &str) -> AppError {
     AppError::invalid("slug", format!("Another page already uses {slug}. Choose a different address."))
 }
 
-/// `LimitReached` naming the plan's limit and the smallest plan that allows more pages.
-async fn page_limit_error(tx: &mut Tx, plan: &str, max: i64) -> Result<AppError, AppError> {
-    let next: Option<(String, i32)> = sqlx::query_as(
-        r#"SELECT name, max_pages_per_site FROM plans
-           WHERE is_active AND max_pages_per_site > $1
-           ORDER BY max_pages_per_site, display_order LIMIT 1"#,
-    )
-    .bind(max as i32)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let what = match next {
-        Some((name, n)) => format!("pages per website on the {plan} plan; the {name} plan allows {n}"),
-        None => format!("pages per website on the {plan} plan"),
-    };
-    Ok(AppError::LimitReached { what, max })
-}
-
 /// Creates a draft page at the end of the navigation, with a navbar and footer like the home
 /// page's and a heading with the page title. Refused past the plan's page limit.
 pub async fn create(
@@ -159,10 +142,7 @@ pub async fn create(
         .bind(website_id)
         .fetch_one(&mut **tx)
         .await?;
-    let (plan, max) = plan_pages(tx, tenant_id).await?;
-    if count >= max {
-        return Err(page_limit_error(tx, &plan, max).await?);
-    }
+    super::limits::check_pages(tx, tenant_id, count).await?;
     if slug_taken(tx, website_id, slug.as_str(), None).await? {
         return Err(slug_in_use(slug.as_str()));
     }

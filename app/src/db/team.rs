@@ -104,29 +104,16 @@ pub async fn outbox(tx: &mut Tx) -> Result<Vec<OutboxEmail>, AppError> {
 /// (used, max): active members plus live pending invitations, against the plan's
 /// `max_collaborators`. Locks the tenant row so two concurrent invites cannot both take the
 /// last seat. (A shared limits module is being written separately; the lead merges them.)
-pub async fn seats(tx: &mut Tx, tenant_id: Uuid, lock: bool) -> Result<(i64, i64), AppError> {
-    let sql = if lock {
-        "SELECT p.max_collaborators::bigint FROM tenants t JOIN plans p ON p.id = t.plan_id WHERE t.id = $1 FOR UPDATE OF t"
-    } else {
-        "SELECT p.max_collaborators::bigint FROM tenants t JOIN plans p ON p.id = t.plan_id WHERE t.id = $1"
-    };
+pub async fn seats(tx: &mut Tx, tenant_id: Uuid) -> Result<(i64, i64), AppError> {
+    let sql = "SELECT p.max_collaborators::bigint FROM tenants t JOIN plans p ON p.id = t.plan_id WHERE t.id = $1";
     let max: i64 = sqlx::query_scalar(sql).bind(tenant_id).fetch_one(&mut **tx).await?;
-    let used: i64 = sqlx::query_scalar(
-        r#"SELECT (SELECT count(*) FROM users WHERE is_active)
-                + (SELECT count(*) FROM team_invitations WHERE status = 'pending' AND expires_at > now())"#,
-    )
-    .fetch_one(&mut **tx)
-    .await?;
+    let used = super::limits::collaborators_used(tx).await?;
     Ok((used, max))
 }
 
 /// Refuses when one more seat would exceed the plan.
 pub async fn check_seat_available(tx: &mut Tx, tenant_id: Uuid) -> Result<(), AppError> {
-    let (used, max) = seats(tx, tenant_id, true).await?;
-    if used >= max {
-        return Err(AppError::LimitReached { what: "collaborators (active members and pending invitations)".into(), max });
-    }
-    Ok(())
+    super::limits::check_collaborators(tx, tenant_id).await
 }
 
 /// Stores the invitation email in the outbox (no SMTP relay is configured; see 0015).

@@ -2,6 +2,7 @@
 //! into these types at the boundary, so the rest of the code handles only valid values.
 
 mod analytics;
+mod billing;
 mod branding;
 mod branding_rules;
 mod defaults;
@@ -23,6 +24,7 @@ mod versions;
 mod views;
 
 pub use analytics::*;
+pub use billing::*;
 pub use branding::*;
 pub use deployments::*;
 pub use edit::*;

@@ -145,5 +145,9 @@ mod tests {
         assert!(Role::Developer.can_manage_domains() && !Role::Editor.can_manage_domains());
         assert!(Role::Owner.can_manage_billing() && !Role::Admin.can_manage_billing() && !Role::Admin.can_delete_tenant());
         assert!(Role::Editor.can_use_ai() && !Role::Viewer.can_use_ai());
+        assert!(Role::Owner.can_manage_billing());
+        for r in [Role::Admin, Role::Editor, Role::Developer, Role::Viewer] {
+            assert!(!r.can_manage_billing());
+        }
     }
 }

@@ -8,7 +8,8 @@ use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
 use super::LoadError;
-use crate::api::analytics::{website_analytics, ANALYTICS_UPGRADE_MESSAGE};
+use super::new_website::LimitAlert;
+use crate::api::analytics::website_analytics;
 use crate::api::websites::list_websites;
 use crate::error::AppError;
 use crate::model::{AnalyticsReport, Count, DayMetrics, WebsiteSummary, ANALYTICS_RANGES};
@@ -89,10 +90,9 @@ fn Analytics(loaded: Loaded) -> impl IntoView {
     };
     let body = match report {
         Some(Ok(r)) => view! { <Report report=r/> }.into_any(),
-        Some(Err(AppError::Forbidden(m))) if m == ANALYTICS_UPGRADE_MESSAGE => view! {
+        Some(Err(e @ AppError::LimitReached { .. })) => view! {
             <section class="app-card analytics-upsell" aria-label="Upgrade for analytics">
-                <p>{m}</p>
-                <p><a href="/billing" class="app-button">"See plans"</a></p>
+                <LimitAlert error=e/>
             </section>
         }
         .into_any(),

@@ -11,7 +11,8 @@ use crate::model::WebsiteSummary;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let sites = Resource::new(|| (), |_| list_websites());
+    let create = ServerAction::<crate::api::websites::CreateWebsite>::new();
+    let sites = Resource::new(move || create.version().get(), |_| list_websites());
     let me = Resource::new(|| (), |_| who_am_i());
     let logout = ServerAction::<Logout>::new();
     view! {
@@ -30,12 +31,14 @@ pub fn DashboardPage() -> impl IntoView {
                 <A href="/team">"Team"</A>
                 <A href="/audit">"Audit log"</A>
                 <A href="/settings">"Settings"</A>
+                <A href="/billing">"Billing"</A>
             </nav>
             <ActionForm action=logout>
                 <button type="submit" class="app-button app-button-ghost">"Log out"</button>
             </ActionForm>
         </header>
         <main class="app-page">
+            <super::billing::PastDueBanner/>
             <h1>"Your websites"</h1>
             <Suspense fallback=|| view! { <p>"Loading your websites…"</p> }>
                 {move || Suspend::new(async move {
@@ -45,6 +48,7 @@ pub fn DashboardPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <super::new_website::NewWebsiteForm create/>
         </main>
     }
 }

@@ -3,6 +3,7 @@
 mod analytics;
 mod audit;
 mod auth;
+mod billing;
 mod branding_panel;
 mod branding_save;
 mod builder;
@@ -13,6 +14,7 @@ mod editor;
 mod forms_inbox;
 mod inspector;
 mod invite;
+mod new_website;
 mod persist;
 mod pages_panel;
 mod publish_control;
@@ -67,6 +69,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signup") view=auth::SignupPage/>
                 <Route path=path!("/login") view=auth::LoginPage/>
                 <Route path=path!("/dashboard") view=dashboard::DashboardPage/>
+                <Route path=path!("/billing") view=billing::BillingPage/>
                 <Route path=path!("/builder/:page_id") view=builder::BuilderPage/>
                 <Route path=path!("/analytics") view=analytics::AnalyticsPage/>
                 <Route path=path!("/forms") view=forms_inbox::FormsInboxPage/>

@@ -204,6 +204,8 @@ async fn subscription(tx: &mut Tx, ev: &Event, sub: &Subscription) -> Result<(Op
         .bind(&sub.customer)
         .execute(&mut **tx)
         .await?;
+    // Archive websites over the new plan's limit; suspend or restore the tenant (issue 5).
+    app::db::billing::after_subscription_change(tx, tenant, status).await?;
     if plan.id != cur.plan_id {
         let action = if plan.display_order > cur.plan_order { "billing.plan_upgraded" } else { "billing.plan_downgraded" };
         let meta = serde_json::json!({
@@ -239,5 +241,7 @@ async fn invoice(tx: &mut Tx, ev: &Event, inv: &Invoice) -> Result<(Option<Uuid>
         .bind(ev.created as f64)
         .execute(&mut **tx)
         .await?;
+    // A paid invoice lifts a suspension (issue 5); the plan itself follows the subscription events.
+    app::db::billing::sync_suspension(tx, tenant, status).await?;
     Ok((Some(tenant), Outcome::Applied))
 }

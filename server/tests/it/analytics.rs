@@ -12,7 +12,6 @@ use tower::ServiceExt;
 use uuid::Uuid;
 
 use crate::common::*;
-use app::api::analytics::ANALYTICS_UPGRADE_MESSAGE;
 use app::db::{analytics as store, tenant_tx};
 
 const DESKTOP: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36";
@@ -94,7 +93,12 @@ async fn page_views_are_counted_without_cookies_and_reported_on_growth() {
 
     // Starter has no analytics: refused with the upgrade message.
     let cookie = cookie_for(&a);
-    assert_eq!(report(&router, &cookie, a.website_id, 30).await, Err(AppError::Forbidden(ANALYTICS_UPGRADE_MESSAGE.into())));
+    match report(&router, &cookie, a.website_id, 30).await {
+        Err(AppError::LimitReached { limit, max: 0, upgrade_to, .. }) => {
+            assert_eq!((limit.as_str(), upgrade_to.as_deref()), ("analytics_enabled", Some("Growth")));
+        }
+        other => panic!("expected the analytics limit, got {other:?}"),
+    }
 
     // Growth: the report is current (today is rolled up on the way), for every role.
     set_plan(&pool, a.tenant_id, GROWTH).await;

@@ -12,7 +12,13 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-const PRO_ONLY: &str = "Custom HTML blocks are available on the Pro plan. Upgrade to add one.";
+const PRO_ONLY: &str = "Custom HTML blocks are available on the Pro plan. Upgrade to use them.";
+
+/// The typed plan-limit refusal for custom HTML (issue 5), with the same message as before.
+fn assert_pro_only(err: &AppError) {
+    assert!(matches!(err, AppError::LimitReached { limit, upgrade_to: Some(plan), .. } if limit == "custom_html" && plan == "Pro"), "{err:?}");
+    assert_eq!(err.to_string(), PRO_ONLY);
+}
 
 async fn add(router: &axum::Router, cookie: &str, page: Uuid, kind: ComponentKind, after: Option<Uuid>, rev: i64) -> Inserted {
     insert(router, cookie, page, BlockProps::starter(kind), after, rev).await
@@ -79,7 +85,7 @@ async fn custom_html_is_refused_on_starter_and_allowed_on_pro() {
     let hero = page.components[1].id;
 
     let err = add(&router, &cookie, page.page_id, ComponentKind::CustomHtml, Some(hero), page.revision).await.error();
-    assert_eq!(err, AppError::Forbidden(PRO_ONLY.into()));
+    assert_pro_only(&err);
     assert_eq!(err.to_string(), PRO_ONLY, "the editor's status line shows exactly this");
     assert_eq!(load_page(&router, &cookie, a.home_page_id).await, page, "nothing inserted, revision unchanged");
     assert_eq!(custom_html_rows(&pool, a.tenant_id).await, 0);
@@ -98,7 +104,7 @@ async fn custom_html_is_refused_on_starter_and_allowed_on_pro() {
     set_plan(&pool, a.tenant_id, STARTER).await;
     block.set_text("html", "<p>Sneaky edit</p>".into());
     let err = update(&router, &cookie, page.page_id, new.component.id, &block, ack.revision).await.error();
-    assert_eq!(err, AppError::Forbidden(PRO_ONLY.into()));
+    assert_pro_only(&err);
     assert_eq!(load_page(&router, &cookie, a.home_page_id).await.revision, ack.revision);
     let deleted: SaveAck = call_json(&router, "/api/builder/delete", Some(&cookie),
         json!({ "page_id": page.page_id, "component_id": new.component.id, "base_revision": ack.revision })).await.json();

@@ -21,3 +21,5 @@ mod team;
 mod tenancy;
 mod versions;
 mod visitor_password;
+mod limits;
+mod billing;

@@ -279,7 +279,7 @@ async fn the_plan_limits_pages_per_website() {
         create_ok(&router, &owner, a.website_id, &format!("Page {n}"), &format!("/page-{n}")).await;
     }
     let err = create(&router, &owner, a.website_id, "Page 6", "/page-6").await.error();
-    let AppError::LimitReached { what, max } = &err else { panic!("expected the page limit, got {err:?}") };
+    let AppError::LimitReached { what, max, .. } = &err else { panic!("expected the page limit, got {err:?}") };
     assert_eq!(*max, 5);
     let message = err.to_string();
     assert!(message.contains("5 pages per website") && message.contains("Starter") && message.contains("Growth plan allows 20"), "{message}");

@@ -65,6 +65,12 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ("/api/forms/list", Role(app::model::Role::can_view_submissions), OwnTenant),
         ("/api/forms/get", Elsewhere("forms"), Record),
         ("/api/forms/mark", Elsewhere("forms"), Record),
+        ("/api/billing/overview", Role(app::model::Role::can_manage_billing), OwnTenant),
+        ("/api/billing/status", Role(|_| true), OwnTenant),
+        ("/api/billing/test_change", Elsewhere("billing: owner only, test mode"), OwnTenant),
+        ("/api/billing/test_cancel", Elsewhere("billing: owner only, test mode"), OwnTenant),
+        ("/api/billing/restore_website", Elsewhere("billing"), Record),
+        ("/api/websites/create", Elsewhere("limits"), OwnTenant),
         ("/api/team/overview", Role(app::model::Role::can_view_team), OwnTenant),
         ("/api/team/invite", Role(app::model::Role::can_manage_team), OwnTenant),
         ("/api/team/resend", Role(app::model::Role::can_manage_team), Record),
@@ -120,7 +126,7 @@ async fn body_for(router: &Router, pool: &PgPool, t: &Tenant, path: &str) -> Val
         r.json::<app::model::Invitation>().id
     };
     match path {
-        "/api/websites" | "/api/team/overview" | "/api/settings/get" => json!({}),
+        "/api/websites" | "/api/team/overview" | "/api/settings/get" | "/api/billing/overview" | "/api/billing/status" => json!({}),
         "/api/websites/publish" => json!({ "website_id": a.website_id }),
         "/api/websites/branding" => json!({ "website_id": a.website_id, "branding": app::model::Branding::default() }),
         "/api/builder/load" => json!({ "page_id": a.home_page_id }),
@@ -155,7 +161,7 @@ async fn body_for(router: &Router, pool: &PgPool, t: &Tenant, path: &str) -> Val
 
 /// Calls `path` with `body`, form-encoded for the few server functions that take forms.
 async fn call(router: &Router, path: &str, cookie: Option<&str>, body: Value) -> Reply {
-    if matches!(path, "/api/websites" | "/api/builder/load") {
+    if matches!(path, "/api/websites" | "/api/builder/load" | "/api/billing/overview" | "/api/billing/status") {
         let pairs: Vec<(String, String)> = body
             .as_object()
             .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().map(String::from).unwrap_or_else(|| v.to_string()))).collect())

@@ -302,7 +302,8 @@ async fn restoring_custom_html_needs_the_pro_plan() {
     let ack: SaveAck = call_json(&router, "/api/builder/delete", Some(&cookie),
         json!({ "page_id": a.home_page_id, "component_id": added.component.id, "base_revision": rev })).await.json();
     let err = restore(&router, &cookie, a.home_page_id, with_html.id, ack.revision).await.error();
-    assert_eq!(err, AppError::Forbidden(app::db::builder::CUSTOM_HTML_NEEDS_PRO.into()));
+    assert!(matches!(&err, AppError::LimitReached { limit, .. } if limit == "custom_html"), "{err:?}");
+    assert_eq!(err.to_string(), app::db::builder::CUSTOM_HTML_NEEDS_PRO);
     assert_eq!(load_page(&router, &cookie, a.home_page_id).await.components.len(), 5);
 
     set_plan(&pool, a.tenant_id, PRO).await;

@@ -100,12 +100,10 @@ pub async fn insert_version(
     .fetch_optional(&mut **tx)
     .await?;
     let Some(id) = id else { return Ok(None) };
-    sqlx::query(
-        r#"SELECT prune_page_versions($1, (SELECT p.version_history_limit FROM plans p
-                                            JOIN tenants t ON t.plan_id = p.id WHERE t.id = $2))"#,
-    )
-    .bind(page_id)
-    .bind(tenant_id)
+    let keep = super::limits::version_history_limit(tx, tenant_id).await?;
+    sqlx::query("SELECT prune_page_versions($1, $2)")
+        .bind(page_id)
+        .bind(keep as i32)
     .execute(&mut **tx)
     .await?;
     Ok(Some(id))

@@ -1,0 +1,166 @@
+//! Billing server functions (issue 5). The billing page is the owner's only
+//! (`Role::can_manage_billing`); the status banner is every member's.
+//!
+//! Local test mode (no Stripe secret key; never in production) changes the plan the same way
+//! Stripe does: the server builds a Stripe-shaped event, signs it with the webhook secret and
+//! hands it to the real `/webhooks/stripe` handler through [`TestModeWebhook`], which the
+//! server provides only when test mode is on. Nothing here writes `subscriptions` or
+//! `tenants.plan_id`.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::model::{BillingOverview, BillingStatus};
+
+#[cfg(feature = "ssr")]
+const OWNER_ONLY: &str = "Only the account owner can see and change billing. Ask your owner to change the plan.";
+
+/// Delivers an (unsigned) Stripe event body to the webhook handler, signed as Stripe signs.
+/// Present in context only in local test mode.
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct TestModeWebhook(
+    pub std::sync::Arc<
+        dyn Fn(Vec<u8>) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>> + Send + Sync,
+    >,
+);
+
+#[server(endpoint = "billing/overview")]
+pub async fn load_billing() -> Result<BillingOverview, AppError> {
+    let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
+    let test_mode = use_context::<TestModeWebhook>().is_some();
+    let overview = crate::db::billing::overview(&mut tx, member.tenant_id, test_mode).await?;
+    tx.commit().await?;
+    Ok(overview)
+}
+
+/// Subscription status for the past-due banner: every member.
+#[server(endpoint = "billing/status")]
+pub async fn load_billing_status() -> Result<BillingStatus, AppError> {
+    let (member, mut tx) = super::ctx::member_tx(|_| true, "").await?;
+    let status = crate::db::billing::status(&mut tx, member.tenant_id).await?;
+    tx.commit().await?;
+    Ok(status)
+}
+
+/// Test mode: moves to `plan` (slug) on `cycle` (monthly | yearly). A free plan ends the paid
+/// subscription. `keep` = websites to keep if the new plan allows fewer than are active.
+#[server(endpoint = "billing/test_change", input = Json)]
+pub async fn test_change_plan(plan: String, cycle: String, keep: Vec<Uuid>) -> Result<(), AppError> {
+    let hook = test_mode()?;
+    if !matches!(cycle.as_str(), "monthly" | "yearly") {
+        return Err(AppError::invalid("cycle", "Choose monthly or yearly billing."));
+    }
+    let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
+    let target = crate::db::billing::target(&mut tx, &plan, &cycle).await?;
+    crate::db::billing::choose_websites_to_keep(&mut tx, member.tenant_id, &keep, target.max_websites).await?;
+    let state = crate::db::billing::stripe_state(&mut tx, member.tenant_id, &test_customer(member.tenant_id)).await?;
+    // Committed before delivery: the webhook's own transaction locks these rows.
+    tx.commit().await?;
+    let live = state.subscription.is_some() && state.status != "cancelled";
+    let tenant = member.tenant_id;
+    let event = match (target.price.as_deref(), live) {
+        (None, false) => return Err(AppError::invalid("plan", "You are already on this plan.")),
+        (None, true) => test_event::subscription("customer.subscription.deleted", &state, tenant, state.price.as_deref(), "canceled", false),
+        (Some(price), true) if state.price.as_deref() == Some(price) => {
+            return Err(AppError::invalid("plan", "You are already on this plan and billing cycle."))
+        }
+        (Some(price), true) => test_event::subscription("customer.subscription.updated", &state, tenant, Some(price), "active", false),
+        (Some(price), false) => {
+            // A new subscription, as Stripe creates one per checkout.
+            let fresh = crate::db::billing::StripeState { subscription: Some(format!("sub_test_{}", Uuid::new_v4().simple())), ..state };
+            test_event::subscription("customer.subscription.created", &fresh, tenant, Some(price), "active", false)
+        }
+    };
+    deliver(&hook, event).await
+}
+
+/// Test mode: cancels the paid subscription at the end of the period (Stripe keeps the plan
+/// until then and sets `cancel_at_period_end`).
+#[server(endpoint = "billing/test_cancel")]
+pub async fn test_cancel() -> Result<(), AppError> {
+    let hook = test_mode()?;
+    let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
+    let state = crate::db::billing::stripe_state(&mut tx, member.tenant_id, &test_customer(member.tenant_id)).await?;
+    tx.commit().await?;
+    if state.subscription.is_none() || state.status == "cancelled" || state.price.is_none() {
+        return Err(AppError::invalid("plan", "There is no paid subscription to cancel."));
+    }
+    let event = test_event::subscription("customer.subscription.updated", &state, member.tenant_id, state.price.as_deref(), "active", true);
+    deliver(&hook, event).await
+}
+
+#[cfg(feature = "ssr")]
+fn test_mode() -> Result<TestModeWebhook, AppError> {
+    use_context::<TestModeWebhook>().ok_or_else(|| {
+        AppError::forbidden("Test mode is off on this server: plan changes go through Stripe checkout.")
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn test_customer(tenant: Uuid) -> String {
+    format!("cus_test_{}", tenant.simple())
+}
+
+#[cfg(feature = "ssr")]
+async fn deliver(hook: &TestModeWebhook, event: serde_json::Value) -> Result<(), AppError> {
+    (hook.0)(event.to_string().into_bytes()).await.map_err(|e| {
+        tracing::error!(error = %e, "test-mode webhook delivery failed");
+        AppError::Internal
+    })
+}
+
+/// Stripe-shaped events, as Stripe's API sends them (the fields `server::stripe::event` reads).
+#[cfg(feature = "ssr")]
+pub mod test_event {
+    use crate::db::billing::StripeState;
+    use uuid::Uuid;
+
+    pub fn now() -> i64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    }
+
+    pub fn subscription(
+        kind: &str,
+        state: &StripeState,
+        tenant: Uuid,
+        price: Option<&str>,
+        status: &str,
+        cancel_at_period_end: bool,
+    ) -> serde_json::Value {
+        let now = now();
+        let yearly = price.is_some_and(|p| p.ends_with("_yearly"));
+        let period = if yearly { 365 } else { 30 } * 24 * 3600;
+        let items = price.map(|p| serde_json::json!({ "object": "list", "data": [{ "price": { "id": p } }] }));
+        serde_json::json!({
+            "id": format!("evt_test_{}", Uuid::new_v4().simple()),
+            "object": "event",
+            "type": kind,
+            "created": now,
+            "livemode": false,
+            "data": { "object": {
+                "id": state.subscription.clone().unwrap_or_default(),
+                "object": "subscription",
+                "customer": state.customer,
+                "status": status,
+                "items": items,
+                "current_period_start": now,
+                "current_period_end": now + period,
+                "cancel_at_period_end": cancel_at_period_end,
+                "canceled_at": if kind.ends_with(".deleted") { Some(now) } else { None },
+                "metadata": { "tenant_id": tenant.to_string() },
+            }}
+        })
+    }
+}
+
+/// Restores an archived website (e.g. after upgrading again), within the plan's limit.
+#[server(endpoint = "billing/restore_website", input = Json)]
+pub async fn restore_website(website_id: Uuid) -> Result<(), AppError> {
+    let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
+    crate::db::websites::restore(&mut tx, member.tenant_id, member.user_id, website_id).await?;
+    tx.commit().await?;
+    Ok(())
+}

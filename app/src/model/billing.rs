@@ -1,0 +1,134 @@
+//! Billing wire types (issue 5): the owner's billing page and the plan cards, plus the
+//! subdomain rule for new websites.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// One row of `plans`, as a plan card shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanCard {
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub badge: Option<String>,
+    pub display_order: i32,
+    pub price_monthly_cents: i32,
+    pub price_yearly_cents: i32,
+    pub max_websites: i32,
+    pub max_pages_per_site: i32,
+    pub storage_limit_mb: i32,
+    pub ai_credits_per_month: i32,
+    pub version_history_limit: i32,
+    pub max_collaborators: i32,
+    pub custom_domain_allowed: bool,
+    pub collaboration_enabled: bool,
+    pub analytics_enabled: bool,
+    pub priority_support: bool,
+    /// Custom HTML blocks (Pro only, issue 3).
+    pub custom_html: bool,
+}
+
+impl PlanCard {
+    pub fn is_free(&self) -> bool {
+        self.price_monthly_cents == 0 && self.price_yearly_cents == 0
+    }
+
+    /// What the plan unlocks, one line each, for the card's list.
+    pub fn features(&self) -> Vec<String> {
+        let plural = |n: i32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut out = vec![
+            plural(self.max_websites, "website", "websites"),
+            plural(self.max_pages_per_site, "page per website", "pages per website"),
+            format!("{} MB storage", self.storage_limit_mb),
+            plural(self.ai_credits_per_month, "AI credit a month", "AI credits a month"),
+            plural(self.version_history_limit, "saved version per page", "saved versions per page"),
+            plural(self.max_collaborators, "team member", "team members"),
+        ];
+        let flags = [
+            (self.custom_domain_allowed, "Custom domain"),
+            (self.collaboration_enabled, "Team collaboration"),
+            (self.analytics_enabled, "Analytics"),
+            (self.custom_html, "Custom HTML blocks"),
+            (self.priority_support, "Priority support"),
+        ];
+        out.extend(flags.iter().filter(|(on, _)| *on).map(|(_, l)| l.to_string()));
+        out
+    }
+}
+
+/// "used of max" for one limit on the billing page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsageMeter {
+    pub label: String,
+    pub used: f64,
+    pub max: i64,
+    pub unit: String,
+}
+
+/// A website as the billing page lists it (archived ones included).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BillingWebsite {
+    pub id: Uuid,
+    pub name: String,
+    pub status: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BillingOverview {
+    pub plan_slug: String,
+    pub plan_name: String,
+    /// `subscriptions.status` (seed §6).
+    pub status: String,
+    /// monthly | yearly | none
+    pub billing_cycle: String,
+    /// `YYYY-MM-DD`, when there is a paid period.
+    pub period_end: Option<String>,
+    pub cancel_at_period_end: bool,
+    pub tenant_status: String,
+    /// Local test mode: plan changes are simulated Stripe events, no real payment.
+    pub test_mode: bool,
+    pub usage: Vec<UsageMeter>,
+    pub plans: Vec<PlanCard>,
+    pub websites: Vec<BillingWebsite>,
+}
+
+/// Billing state every member may see (for the past-due banner).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BillingStatus {
+    pub status: String,
+    pub plan_name: String,
+}
+
+/// A website subdomain: one DNS label, 3-63 lowercase letters, digits and single hyphens
+/// (the `websites_subdomain_format_check` constraint, checked here first for a clear message).
+pub fn parse_subdomain(raw: &str) -> Result<String, AppError> {
+    let s = raw.trim().to_ascii_lowercase();
+    let bad = |m: &str| Err(AppError::invalid("subdomain", m));
+    if s.len() < 3 || s.len() > 63 {
+        return bad("Use 3 to 63 characters for the address.");
+    }
+    if !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        return bad("Use only letters, digits and hyphens in the address.");
+    }
+    if s.starts_with('-') || s.ends_with('-') || s.contains("--") {
+        return bad("The address cannot start or end with a hyphen or have two in a row.");
+    }
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subdomains_follow_the_dns_label_rule() {
+        assert_eq!(parse_subdomain(" My-Shop2 ").as_deref(), Ok("my-shop2"));
+        let long = "a".repeat(64);
+        for bad in ["ab", "a_b-c", "-abc", "abc-", "ab--c", "über", long.as_str()] {
+            assert_eq!(parse_subdomain(bad).unwrap_err().field(), Some("subdomain"), "{bad}");
+        }
+    }
+}

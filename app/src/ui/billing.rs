@@ -1,0 +1,226 @@
+//! The owner's billing page (issue 5): current plan and subscription, usage against the
+//! plan's limits, the plan cards, and (local test mode only) plan changes that go through
+//! simulated Stripe events. Other roles get the server's refusal as the page's message.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use uuid::Uuid;
+
+use super::LoadError;
+use crate::api::billing::{load_billing, load_billing_status, RestoreWebsite, TestCancel, TestChangePlan};
+use crate::model::{BillingOverview, PlanCard};
+
+fn money(cents: i32) -> String {
+    format!("${}", cents / 100)
+}
+
+#[component]
+pub fn BillingPage() -> impl IntoView {
+    let change = ServerAction::<TestChangePlan>::new();
+    let cancel = ServerAction::<TestCancel>::new();
+    let restore = ServerAction::<RestoreWebsite>::new();
+    let data = Resource::new(
+        move || (change.version().get(), cancel.version().get(), restore.version().get()),
+        |_| load_billing(),
+    );
+    view! {
+        <header class="app-topbar">
+            <strong class="app-logo">"SitePilot"</strong>
+            <A href="/dashboard">"Your websites"</A>
+        </header>
+        <main class="app-page">
+            <h1>"Billing"</h1>
+            <Suspense fallback=|| view! { <p>"Loading billing…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(o) => view! { <BillingBody overview=o change cancel restore/> }.into_any(),
+                        Err(e) => view! { <LoadError error=e/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn BillingBody(
+    overview: BillingOverview,
+    change: ServerAction<TestChangePlan>,
+    cancel: ServerAction<TestCancel>,
+    restore: ServerAction<RestoreWebsite>,
+) -> impl IntoView {
+    let o = overview;
+    let cycle = RwSignal::new(if o.billing_cycle == "yearly" { "yearly" } else { "monthly" }.to_string());
+    let keep = RwSignal::new(Vec::<Uuid>::new());
+    let error = move || {
+        let e = change.value().get().and_then(Result::err).or_else(|| cancel.value().get().and_then(Result::err));
+        let e = e.or_else(|| restore.value().get().and_then(Result::err))?;
+        Some(match e {
+            e @ crate::error::AppError::LimitReached { .. } => view! { <super::new_website::LimitAlert error=e/> }.into_any(),
+            e => view! { <p role="alert" class="app-error">{e.to_string()}</p> }.into_any(),
+        })
+    };
+    let current_order = o.plans.iter().find(|p| p.slug == o.plan_slug).map_or(0, |p| p.display_order);
+    let active: Vec<_> = o.websites.iter().filter(|w| w.status != "archived").cloned().collect();
+    let paid = o.billing_cycle != "none" && o.status != "cancelled";
+    let yes_no = |b: bool| if b { "Yes" } else { "No" };
+    view! {
+        {o.test_mode.then(|| view! { <p class="billing-test-mode" role="note"><strong>"Test mode — no real payment"</strong>" · plan changes are simulated Stripe events."</p> })}
+        {(!o.test_mode).then(|| view! { <p class="app-muted">"Online payment is not available on this server yet."</p> })}
+        {(o.status == "past_due").then(|| view! { <p role="alert" class="billing-banner">"Your last payment failed. Your plan stays active while the payment is retried."</p> })}
+        {error}
+        <section class="app-card" aria-labelledby="billing-current">
+            <h2 id="billing-current">"Current plan"</h2>
+            <dl class="billing-facts">
+                <dt>"Plan"</dt><dd>{o.plan_name.clone()}</dd>
+                <dt>"Status"</dt><dd>{o.status.clone()}</dd>
+                <dt>"Billing cycle"</dt><dd>{o.billing_cycle.clone()}</dd>
+                <dt>"Current period ends"</dt><dd>{o.period_end.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Cancels at period end"</dt><dd>{yes_no(o.cancel_at_period_end)}</dd>
+            </dl>
+            {(o.test_mode && paid && !o.cancel_at_period_end).then(|| view! {
+                <button type="button" class="app-button app-button-ghost" on:click=move |_| { cancel.dispatch(TestCancel {}); }>
+                    "Cancel subscription"
+                </button>
+            })}
+        </section>
+        <section class="app-card" aria-labelledby="billing-usage">
+            <h2 id="billing-usage">"Usage"</h2>
+            <ul class="billing-meters">
+                {o.usage.iter().map(|m| {
+                    let text = format!("{}: {} of {}{}", m.label, m.used, m.max, if m.unit.is_empty() { String::new() } else { format!(" {}", m.unit) });
+                    view! {
+                        <li>
+                            <span>{text}</span>
+                            <meter min="0" max=m.max.to_string() value=m.used.to_string() aria-label=m.label.clone()></meter>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+        {o.test_mode.then(|| view! {
+            <fieldset class="billing-cycle">
+                <legend>"Billing cycle for a new plan"</legend>
+                <label><input type="radio" name="cycle" prop:checked=move || cycle.get() == "monthly"
+                    on:change=move |_| cycle.set("monthly".into())/>"Monthly"</label>
+                <label><input type="radio" name="cycle" prop:checked=move || cycle.get() == "yearly"
+                    on:change=move |_| cycle.set("yearly".into())/>"Yearly"</label>
+            </fieldset>
+        })}
+        {(o.test_mode && active.len() > 1).then(|| view! {
+            <fieldset class="billing-keep">
+                <legend>"Websites to keep if you downgrade"</legend>
+                <p class="app-hint">"Websites over the new plan's limit are archived, never deleted. Unless you choose, the most recently updated are kept."</p>
+                {active.iter().map(|w| {
+                    let id = w.id;
+                    view! {
+                        <label>
+                            <input type="checkbox" prop:checked=move || keep.with(|k| k.contains(&id))
+                                on:change=move |ev| keep.update(|k| if event_target_checked(&ev) { k.push(id) } else { k.retain(|x| *x != id) })/>
+                            {format!("Keep {}", w.name)}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+        })}
+        <div class="billing-plans">
+            {o.plans.iter().cloned().map(|p| view! {
+                <PlanCardView plan=p.clone() current=p.slug == o.plan_slug current_order paid current_cycle=o.billing_cycle.clone()
+                    test_mode=o.test_mode change cycle keep/>
+            }).collect_view()}
+        </div>
+        <section class="app-card" aria-labelledby="billing-sites">
+            <h2 id="billing-sites">"Your websites"</h2>
+            <ul class="app-list">
+                {o.websites.iter().map(|w| {
+                    let id = w.id;
+                    let restorable = (w.status == "archived").then(|| view! {
+                        <button type="button" class="app-button app-button-ghost"
+                            on:click=move |_| { restore.dispatch(RestoreWebsite { website_id: id }); }>
+                            {format!("Restore {}", w.name)}
+                        </button>
+                    });
+                    view! {
+                        <li>
+                            <span>{w.name.clone()}</span>
+                            <span class="app-muted">{format!("{} · updated {}", w.status, w.updated_at)}</span>
+                            {restorable}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn PlanCardView(
+    plan: PlanCard,
+    current: bool,
+    current_order: i32,
+    paid: bool,
+    current_cycle: String,
+    test_mode: bool,
+    change: ServerAction<TestChangePlan>,
+    cycle: RwSignal<String>,
+    keep: RwSignal<Vec<Uuid>>,
+) -> impl IntoView {
+    let heading = format!("plan-{}", plan.slug);
+    let labelled_by = heading.clone();
+    let price = if plan.is_free() {
+        "Free".to_string()
+    } else {
+        format!("{}/month or {}/year", money(plan.price_monthly_cents), money(plan.price_yearly_cents))
+    };
+    let slug = plan.slug.clone();
+    let go = move |c: String| {
+        change.dispatch(TestChangePlan { plan: slug.clone(), cycle: c, keep: keep.get_untracked() });
+    };
+    let action = if !test_mode {
+        None
+    } else if current && paid {
+        // Same plan, the other cycle.
+        let other = if current_cycle == "yearly" { "monthly" } else { "yearly" };
+        let go = go.clone();
+        Some(view! { <button type="button" class="app-button app-button-ghost" on:click=move |_| go(other.to_string())>{format!("Switch to {other} billing")}</button> }.into_any())
+    } else if current {
+        None
+    } else {
+        let verb = if plan.display_order > current_order { "Upgrade" } else { "Downgrade" };
+        let label = format!("{verb} to {}", plan.name);
+        Some(view! { <button type="button" class="app-button" on:click=move |_| go(cycle.get_untracked())>{label}</button> }.into_any())
+    };
+    view! {
+        <section class="app-card billing-plan" class:billing-plan-current=current aria-labelledby=labelled_by>
+            <h3 id=heading>{plan.name.clone()}</h3>
+            {plan.badge.clone().map(|b| view! { <p class="billing-badge">{b}</p> })}
+            {current.then(|| view! { <p class="billing-badge">"Your plan"</p> })}
+            <p class="billing-price">{price}</p>
+            {plan.description.clone().map(|d| view! { <p class="app-muted">{d}</p> })}
+            <ul aria-label=format!("{} includes", plan.name)>
+                {plan.features().into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}
+            </ul>
+            {action}
+        </section>
+    }
+    .into_any()
+}
+
+/// Shown to every member while a payment is past due (features stay on meanwhile).
+#[component]
+pub fn PastDueBanner() -> impl IntoView {
+    let status = Resource::new(|| (), |_| load_billing_status());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                status.await.ok().filter(|s| s.status == "past_due").map(|_| view! {
+                    <p role="alert" class="billing-banner">
+                        "Your last payment failed. Everything keeps working while the payment is retried; "
+                        <a href="/billing">"check billing"</a>"."
+                    </p>
+                })
+            })}
+        </Suspense>
+    }
+}

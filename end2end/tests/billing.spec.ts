@@ -1,0 +1,98 @@
+import { expect, test, type Page } from '@playwright/test';
+import { hydrated, signUp } from './builder-helpers';
+
+/** From the dashboard header, opens Billing and waits for it to hydrate. */
+async function openBilling(page: Page) {
+  await page.getByRole('link', { name: 'Billing', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Billing', level: 1 })).toBeVisible();
+  await hydrated(page);
+}
+
+async function createWebsite(page: Page, name: string, subdomain: string) {
+  await page.getByLabel('Website name').fill(name);
+  await page.getByLabel('Address (subdomain)').fill(subdomain);
+  await page.getByRole('button', { name: 'Create website' }).click();
+}
+
+test('an owner upgrades in test mode, adds a website, then downgrades keeping the site they choose', async ({ page }) => {
+  test.setTimeout(90_000);
+  const tag = Math.random().toString(36).slice(2, 8).replace(/[^a-z0-9]/g, 'x');
+  await signUp(page, 'Billing');
+  const firstSite = page.getByRole('heading', { level: 2, name: /^Billing / });
+  await expect(firstSite).toBeVisible();
+  const firstName = (await firstSite.textContent()) ?? '';
+
+  // Starter and its limits.
+  await openBilling(page);
+  await expect(page.getByText('Test mode — no real payment')).toBeVisible();
+  const current = page.getByRole('region', { name: 'Current plan' });
+  await expect(current.getByRole('definition').first()).toHaveText('Starter');
+  await expect(page.getByText('Websites: 1 of 1')).toBeVisible();
+  const starter = page.getByRole('region', { name: 'Starter' });
+  await expect(starter.getByText('Your plan')).toBeVisible();
+  await expect(starter.getByRole('list', { name: 'Starter includes' })).toContainText('1 website');
+  await expect(page.getByRole('region', { name: 'Growth' }).getByText('Most Popular')).toBeVisible();
+
+  // A second website is over the Starter limit: the error names it and links to billing.
+  await page.getByRole('link', { name: 'Your websites' }).click();
+  await hydrated(page);
+  await createWebsite(page, 'Second Shop', `second-${tag}`);
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('Your plan allows 1 website on the Starter plan');
+  await expect(alert.getByRole('link', { name: 'Upgrade to Growth on the Billing page' })).toHaveAttribute('href', '/billing');
+  await expect(page.getByRole('heading', { level: 2, name: 'Second Shop' })).toHaveCount(0);
+
+  // Upgrade to Growth in test mode.
+  await alert.getByRole('link', { name: 'Upgrade to Growth on the Billing page' }).click();
+  await expect(page.getByRole('heading', { name: 'Billing', level: 1 })).toBeVisible();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Upgrade to Growth' }).click();
+  await expect(current.getByRole('definition').first()).toHaveText('Growth');
+  await expect(page.getByText('Websites: 1 of 3')).toBeVisible();
+  await expect(current).toContainText('active');
+
+  // The new limit applies at once.
+  await page.getByRole('link', { name: 'Your websites' }).click();
+  await hydrated(page);
+  await createWebsite(page, 'Second Shop', `second-${tag}`);
+  await expect(page.getByRole('heading', { level: 2, name: 'Second Shop' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+
+  // Downgrade to Starter, choosing to keep the first website.
+  await openBilling(page);
+  await expect(page.getByText('Websites: 2 of 3')).toBeVisible();
+  await page.getByRole('checkbox', { name: `Keep ${firstName}` }).check();
+  await page.getByRole('button', { name: 'Downgrade to Starter' }).click();
+  await expect(current.getByRole('definition').first()).toHaveText('Starter');
+  const sites = page.getByRole('region', { name: 'Your websites' });
+  await expect(sites.getByRole('listitem').filter({ hasText: 'Second Shop' })).toContainText('archived');
+  await expect(sites.getByRole('listitem').filter({ hasText: firstName })).toContainText('draft');
+  await expect(page.getByText('Websites: 1 of 1')).toBeVisible();
+
+  // The dashboard shows only the kept website; the archived one is still listed on Billing after a reload.
+  await page.getByRole('link', { name: 'Your websites' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: firstName })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: 'Second Shop' })).toHaveCount(0);
+  await page.goto('/billing');
+  await hydrated(page);
+  await expect(page.getByRole('region', { name: 'Your websites' }).getByRole('listitem').filter({ hasText: 'Second Shop' }))
+    .toContainText('archived');
+
+  // Restoring it is not automatic, and on Starter there is no room: the limit says so.
+  await page.getByRole('button', { name: 'Restore Second Shop' }).click();
+  await expect(page.getByRole('alert')).toContainText('Your plan allows 1 website on the Starter plan');
+  await expect(page.getByRole('alert').getByRole('link', { name: 'Upgrade to Growth on the Billing page' })).toBeVisible();
+});
+
+test('a viewer cannot open billing', async ({ page }) => {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('Email').fill('viewer@sitepilot.test');
+  await page.getByLabel('Password').fill('sitepilot-demo');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { name: 'Your websites' })).toBeVisible();
+  await page.getByRole('link', { name: 'Billing', exact: true }).click();
+  await expect(page.getByRole('alert')).toHaveText(/Only the account owner can see and change billing/);
+  await expect(page.getByRole('region', { name: 'Current plan' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^Upgrade/ })).toHaveCount(0);
+});
