@@ -10,9 +10,33 @@ use crate::model::{BlockProps, Snapshot, SnapshotPage};
 /// The stylesheet cargo-leptos builds from `style/main.css`.
 pub const STYLESHEET: &str = "/pkg/sitepilot.css";
 
-fn document(title: String, description: Option<String>, no_index: bool, style: String, body: AnyView) -> String {
+mod nav;
+pub mod seo;
+
+pub use nav::local_href;
+pub use seo::Head;
+
+/// Where a visitor site is being served, for absolute URLs (canonical, sitemap) and links.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SiteAddress {
+    /// Scheme, host and path prefix, no trailing slash: `https://demo.example.com` or
+    /// `http://127.0.0.1:3000/sites/demo`.
+    pub base: String,
+    /// What site paths start with in this page's links: empty, or `/sites/{subdomain}`.
+    pub prefix: String,
+}
+
+impl SiteAddress {
+    /// The absolute address of the page at `slug` (`/`, `/about`).
+    pub fn page_url(&self, slug: &str) -> String {
+        format!("{}{}", self.base, if slug.is_empty() { "/" } else { slug })
+    }
+}
+
+fn document(head: Head, style: String, body: AnyView) -> String {
     let owner = Owner::new();
     owner.with(|| {
+        let Head { title, description, robots, canonical, properties, names, json_ld } = head;
         let html = view! {
             <html lang="en">
                 <head>
@@ -20,7 +44,12 @@ fn document(title: String, description: Option<String>, no_index: bool, style: S
                     <meta name="viewport" content="width=device-width, initial-scale=1"/>
                     <title>{title}</title>
                     {description.map(|d| view! { <meta name="description" content=d/> })}
-                    {no_index.then(|| view! { <meta name="robots" content="noindex"/> })}
+                    {robots.map(|r| view! { <meta name="robots" content=r/> })}
+                    {canonical.map(|c| view! { <link rel="canonical" href=c/> })}
+                    {properties.into_iter().map(|(p, c)| view! { <meta content=c/> }.attr("property", p)).collect_view()}
+                    {names.into_iter().map(|(n, c)| view! { <meta name=n content=c/> }).collect_view()}
+                    // Escaped by seo::script_json, so the text cannot end the element.
+                    {json_ld.into_iter().map(|j| view! { <script type="application/ld+json" inner_html=j></script> }).collect_view()}
                     <link rel="stylesheet" href=STYLESHEET/>
                 </head>
                 <body class="sp-site" style=style>{body}</body>
@@ -31,19 +60,22 @@ fn document(title: String, description: Option<String>, no_index: bool, style: S
     })
 }
 
+/// A head for pages that are not content: a title, never indexed.
+fn plain_head(title: String) -> Head {
+    Head { title, robots: Some("noindex".into()), ..Head::default() }
+}
+
 /// The HTML for `path` of a live site, or `None` when the snapshot has no such page.
-pub fn render_page(snapshot: &Snapshot, path: &str) -> Option<String> {
+pub fn render_page(snapshot: &Snapshot, path: &str, addr: &SiteAddress) -> Option<String> {
     let page = snapshot.page(path)?;
-    let seo = &page.seo_meta;
-    let text = |k: &str| seo.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(String::from);
-    let title = text("title").unwrap_or_else(|| format!("{} | {}", page.title, snapshot.website_name));
-    let no_index = seo.get("no_index").and_then(|v| v.as_bool()).unwrap_or(false);
+    let head = seo::head(snapshot, page, addr);
     let config = page.page_config.checked();
     let blocks: Vec<BlockProps> = page
         .components
         .iter()
         .filter(|c| c.is_visible && config.shows(c.kind))
         .filter_map(|c| match BlockProps::from_parts(c.kind.as_str(), c.props.clone()) {
+            Ok(BlockProps::Navbar(n)) => Some(BlockProps::Navbar(nav::with_site_links(n, snapshot, &addr.prefix))),
             Ok(b) => Some(b),
             Err(e) => {
                 tracing::warn!(component = %c.id, error = %e, "skipping block that does not parse");
@@ -57,7 +89,7 @@ pub fn render_page(snapshot: &Snapshot, path: &str) -> Option<String> {
     }
     .into_any();
     let style = format!("{}{}", snapshot.branding.css_vars(), config.background_style());
-    Some(document(title, text("description"), no_index, style, body))
+    Some(document(head, style, body))
 }
 
 /// The unlock form shown instead of a password-protected page: the page's title only, none
@@ -82,7 +114,7 @@ pub fn render_password_form(snapshot: &Snapshot, page: &SnapshotPage, action: &s
     }
     .into_any();
     let title = format!("Protected page | {}", snapshot.website_name);
-    document(title, None, true, snapshot.branding.css_vars(), body)
+    document(plain_head(title), snapshot.branding.css_vars(), body)
 }
 
 /// A short page for visitors who tried too many passwords.
@@ -96,7 +128,7 @@ pub fn render_too_many_attempts() -> String {
         </main>
     }
     .into_any();
-    document("Too many attempts".into(), None, true, String::new(), body)
+    document(plain_head("Too many attempts".into()), String::new(), body)
 }
 
 /// A plain 404 page for unknown sites and pages.
@@ -108,5 +140,17 @@ pub fn render_not_found(what: &str) -> String {
         </main>
     }
     .into_any();
-    document("Not found".into(), None, true, String::new(), body)
+    document(plain_head("Not found".into()), String::new(), body)
+}
+
+/// The page for a suspended website or tenant (served with 403): says nothing about why.
+pub fn render_unavailable() -> String {
+    let body = view! {
+        <main class="sp-not-found sp-unavailable">
+            <h1>"This site is temporarily unavailable"</h1>
+            <p>"Please check back later."</p>
+        </main>
+    }
+    .into_any();
+    document(plain_head("Site unavailable".into()), String::new(), body)
 }
