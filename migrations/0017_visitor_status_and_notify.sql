@@ -87,3 +87,17 @@ CREATE TRIGGER tenants_notify_site_change
     FOR EACH ROW
     WHEN (OLD.status IS DISTINCT FROM NEW.status)
     EXECUTE FUNCTION notify_site_change();
+
+-- d. Optional least-privilege role for visitor-only servers: it may call the two
+--    host lookups above and nothing else (no table privileges at all). scripts/db.sh
+--    creates it; on clusters without it this step does nothing. The visitor test
+--    suite serves sites through it to prove visitors never read pages/components.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sitepilot_visitor') THEN
+        GRANT USAGE ON SCHEMA public TO sitepilot_visitor;
+        GRANT EXECUTE ON FUNCTION site_visit_by_subdomain(text) TO sitepilot_visitor;
+        GRANT EXECUTE ON FUNCTION site_visit_by_domain(text)    TO sitepilot_visitor;
+    END IF;
+END
+$$;

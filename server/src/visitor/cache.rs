@@ -172,6 +172,12 @@ impl VisitorCache {
         lock(&self.pages).retain(|_, p| !gone.contains(&p.website_id));
     }
 
+    /// Forgets every host entry (the next request per host reads the database once).
+    pub fn clear_hosts(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        lock(&self.hosts).clear();
+    }
+
     pub fn clear(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         lock(&self.hosts).clear();
@@ -205,4 +211,19 @@ async fn listen(pool: PgPool, cache: Arc<VisitorCache>) {
         cache.clear();
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
+}
+
+/// Middleware: after a successful write that can change what a host serves (publish and other
+/// website actions, billing webhooks), this instance forgets its host entries at once, so the
+/// person who published sees the new site on their next request. Other instances hear the
+/// change through NOTIFY. Rendered pages stay: they are keyed by immutable deployments.
+pub async fn evict_after_writes(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let path = req.uri().path();
+    let watched = req.method() == axum::http::Method::POST && (path.starts_with("/api/websites/") || path.starts_with("/webhooks/"));
+    let cache = if watched { req.extensions().get::<Arc<VisitorCache>>().cloned() } else { None };
+    let res = next.run(req).await;
+    if let Some(c) = cache.filter(|_| res.status().is_success()) {
+        c.clear_hosts();
+    }
+    res
 }

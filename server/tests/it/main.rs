@@ -15,3 +15,4 @@ mod stripe_webhook;
 mod tenancy;
 mod versions;
 mod visitor_password;
+mod visitor_site;
