@@ -14,9 +14,33 @@ pub const STYLESHEET: &str = "/pkg/sitepilot.css";
 /// `server/src/analytics.rs`). Only real pages carry it, never the 404 or password forms.
 pub const BEACON_SCRIPT: &str = "/_sp/beacon.js";
 
-fn document(title: String, description: Option<String>, no_index: bool, style: String, body: AnyView, beacon: bool) -> String {
+mod nav;
+pub mod seo;
+
+pub use nav::local_href;
+pub use seo::Head;
+
+/// Where a visitor site is being served, for absolute URLs (canonical, sitemap) and links.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SiteAddress {
+    /// Scheme, host and path prefix, no trailing slash: `https://demo.example.com` or
+    /// `http://127.0.0.1:3000/sites/demo`.
+    pub base: String,
+    /// What site paths start with in this page's links: empty, or `/sites/{subdomain}`.
+    pub prefix: String,
+}
+
+impl SiteAddress {
+    /// The absolute address of the page at `slug` (`/`, `/about`).
+    pub fn page_url(&self, slug: &str) -> String {
+        format!("{}{}", self.base, if slug.is_empty() { "/" } else { slug })
+    }
+}
+
+fn document(head: Head, style: String, body: AnyView, beacon: bool) -> String {
     let owner = Owner::new();
     owner.with(|| {
+        let Head { title, description, robots, canonical, properties, names, json_ld } = head;
         let html = view! {
             <html lang="en">
                 <head>
@@ -24,7 +48,12 @@ fn document(title: String, description: Option<String>, no_index: bool, style: S
                     <meta name="viewport" content="width=device-width, initial-scale=1"/>
                     <title>{title}</title>
                     {description.map(|d| view! { <meta name="description" content=d/> })}
-                    {no_index.then(|| view! { <meta name="robots" content="noindex"/> })}
+                    {robots.map(|r| view! { <meta name="robots" content=r/> })}
+                    {canonical.map(|c| view! { <link rel="canonical" href=c/> })}
+                    {properties.into_iter().map(|(p, c)| view! { <meta content=c/> }.attr("property", p)).collect_view()}
+                    {names.into_iter().map(|(n, c)| view! { <meta name=n content=c/> }).collect_view()}
+                    // Escaped by seo::script_json, so the text cannot end the element.
+                    {json_ld.into_iter().map(|j| view! { <script type="application/ld+json" inner_html=j></script> }).collect_view()}
                     <link rel="stylesheet" href=STYLESHEET/>
                 </head>
                 <body class="sp-site" style=style>
@@ -38,38 +67,44 @@ fn document(title: String, description: Option<String>, no_index: bool, style: S
     })
 }
 
+/// A head for pages that are not content: a title, never indexed.
+fn plain_head(title: String) -> Head {
+    Head { title, robots: Some("noindex".into()), ..Head::default() }
+}
+
 /// The HTML for `path` of a live site, or `None` when the snapshot has no such page.
-pub fn render_page(snapshot: &Snapshot, path: &str) -> Option<String> {
-    render_page_with_form(snapshot, path, None)
+pub fn render_page(snapshot: &Snapshot, path: &str, addr: &SiteAddress) -> Option<String> {
+    render(snapshot, path, addr, None, None)
 }
 
 /// As [`render_page`], with one contact form shown as `current` says (the visitor's values
 /// and errors, or its success message). Every other contact form posts to the page's own
 /// address: the empty action keeps the address the browser used, host or `/sites/…` form.
-pub fn render_page_with_form(snapshot: &Snapshot, path: &str, current: Option<&FormSlot>) -> Option<String> {
-    render(snapshot, path, None, current)
+pub fn render_page_with_form(snapshot: &Snapshot, path: &str, addr: &SiteAddress, current: Option<&FormSlot>) -> Option<String> {
+    render(snapshot, path, addr, None, current)
 }
 
 /// As [`render_page`], for a member's preview of a deployment: `banner` says which deployment
 /// this is above the page, and the page is never indexed.
-pub fn render_preview(snapshot: &Snapshot, path: &str, banner: String) -> Option<String> {
-    render(snapshot, path, Some(banner), None)
+pub fn render_preview(snapshot: &Snapshot, path: &str, addr: &SiteAddress, banner: String) -> Option<String> {
+    render(snapshot, path, addr, Some(banner), None)
 }
 
-fn render(snapshot: &Snapshot, path: &str, banner: Option<String>, current: Option<&FormSlot>) -> Option<String> {
+fn render(snapshot: &Snapshot, path: &str, addr: &SiteAddress, banner: Option<String>, current: Option<&FormSlot>) -> Option<String> {
     let page = snapshot.page(path)?;
-    let seo = &page.seo_meta;
-    let text = |k: &str| seo.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(String::from);
-    let title = text("title").unwrap_or_else(|| format!("{} | {}", page.title, snapshot.website_name));
+    let mut head = seo::head(snapshot, page, addr);
     // Previews are members looking, not visits: never indexed, no analytics beacon.
     let count_visit = banner.is_none();
-    let no_index = !count_visit || seo.get("no_index").and_then(|v| v.as_bool()).unwrap_or(false);
+    if !count_visit {
+        head.robots = Some("noindex".into());
+    }
     let config = page.page_config.checked();
     let blocks: Vec<(uuid::Uuid, BlockProps)> = page
         .components
         .iter()
         .filter(|c| c.is_visible && config.shows(c.kind))
         .filter_map(|c| match BlockProps::from_parts(c.kind.as_str(), c.props.clone()) {
+            Ok(BlockProps::Navbar(n)) => Some((c.id, BlockProps::Navbar(nav::with_site_links(n, snapshot, &addr.prefix)))),
             Ok(b) => Some((c.id, b)),
             Err(e) => {
                 tracing::warn!(component = %c.id, error = %e, "skipping block that does not parse");
@@ -84,7 +119,7 @@ fn render(snapshot: &Snapshot, path: &str, banner: Option<String>, current: Opti
     }
     .into_any();
     let style = format!("{}{}", snapshot.branding.css_vars(), config.background_style());
-    Some(document(title, text("description"), no_index, style, body, count_visit))
+    Some(document(head, style, body, count_visit))
 }
 
 fn form_slot(id: uuid::Uuid, current: Option<&FormSlot>) -> Option<FormSlot> {
@@ -116,21 +151,12 @@ pub fn render_password_form(snapshot: &Snapshot, page: &SnapshotPage, action: &s
     }
     .into_any();
     let title = format!("Protected page | {}", snapshot.website_name);
-    document(title, None, true, snapshot.branding.css_vars(), body, false)
+    document(plain_head(title), snapshot.branding.css_vars(), body, false)
 }
 
 /// A short page for visitors who tried too many passwords.
 pub fn render_too_many_attempts() -> String {
-    let body = view! {
-        <main class="sp-unlock">
-            <div class="sp-unlock-card">
-                <h1>"Too many attempts"</h1>
-                <p role="alert">"Too many password attempts for this page. Wait a minute, then try again."</p>
-            </div>
-        </main>
-    }
-    .into_any();
-    document("Too many attempts".into(), None, true, String::new(), body, false)
+    message_page("Too many attempts", "Too many password attempts for this page. Wait a minute, then try again.")
 }
 
 /// A plain 404 page for unknown sites and pages.
@@ -142,7 +168,19 @@ pub fn render_not_found(what: &str) -> String {
         </main>
     }
     .into_any();
-    document("Not found".into(), None, true, String::new(), body, false)
+    document(plain_head("Not found".into()), String::new(), body, false)
+}
+
+/// The page for a suspended website or tenant (served with 403): says nothing about why.
+pub fn render_unavailable() -> String {
+    let body = view! {
+        <main class="sp-not-found sp-unavailable">
+            <h1>"This site is temporarily unavailable"</h1>
+            <p>"Please check back later."</p>
+        </main>
+    }
+    .into_any();
+    document(plain_head("Site unavailable".into()), String::new(), body, false)
 }
 
 /// A short page for visitors who sent too many contact form submissions.
@@ -165,5 +203,5 @@ fn message_page(heading: &'static str, message: &'static str) -> String {
         </main>
     }
     .into_any();
-    document(heading.into(), None, true, String::new(), body, false)
+    document(plain_head(heading.into()), String::new(), body, false)
 }

@@ -7,11 +7,11 @@
 //! the salt is random per UTC day and deleted after two (migration 0018).
 
 use std::net::SocketAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use app::db::analytics::{self as store, PageEvent};
-use app::model::{is_crawler, referrer_source, Device, Snapshot};
+use app::model::{is_crawler, referrer_source, Device};
 use app::state::AppState;
 use axum::body::to_bytes;
 use axum::extract::{ConnectInfo, Request, State};
@@ -25,7 +25,8 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::visitor::{classify_host, SiteHost};
+use crate::visitor::cache::{LiveSite, VisitorCache};
+use crate::visitor::{classify_host, live_site, SiteHost};
 
 const BEACON_JS: &str = include_str!("analytics/beacon.js");
 /// A beacon body is two short strings; anything bigger is not ours.
@@ -56,6 +57,7 @@ struct Beacon {
 /// is not a beacon.
 async fn event(State(state): State<AppState>, req: Request) -> StatusCode {
     let (host, user_agent, ip) = request_facts(&req);
+    let cache = req.extensions().get::<Arc<VisitorCache>>().cloned();
     let Ok(body) = to_bytes(req.into_body(), MAX_BODY).await else {
         return StatusCode::PAYLOAD_TOO_LARGE;
     };
@@ -71,7 +73,10 @@ async fn event(State(state): State<AppState>, req: Request) -> StatusCode {
     let Some((site, path)) = site_and_path(&host, &beacon.p, &state.config.sites_domain) else {
         return StatusCode::NO_CONTENT;
     };
-    if let Err(e) = count(&state.pool, site, &path, &host, &beacon.r, &ip, &user_agent).await {
+    let Some(live) = live_site(&state, cache.as_deref(), &site).await else {
+        return StatusCode::NO_CONTENT;
+    };
+    if let Err(e) = count(&state.pool, &live, &path, &host, &beacon.r, &ip, &user_agent).await {
         tracing::warn!(error = %e, "page view not recorded");
     }
     StatusCode::NO_CONTENT
@@ -98,21 +103,15 @@ fn site_and_path(host: &str, page_path: &str, sites_domain: &str) -> Option<(Sit
 
 async fn count(
     pool: &PgPool,
-    site: SiteHost,
+    live: &LiveSite,
     path: &str,
     host: &str,
     referrer: &str,
     ip: &str,
     user_agent: &str,
 ) -> Result<(), app::error::AppError> {
-    let live = match &site {
-        SiteHost::Subdomain(s) => app::db::system::site_by_subdomain(pool, s).await?,
-        SiteHost::CustomDomain(d) => app::db::system::site_by_domain(pool, d).await?,
-    };
-    let Some(live) = live else { return Ok(()) };
-    let Ok(snapshot) = serde_json::from_value::<Snapshot>(live.snapshot_json) else { return Ok(()) };
     // Only pages the live deployment has; the slug as stored, so `/about/` counts as `/about`.
-    let Some(page) = snapshot.page(path) else { return Ok(()) };
+    let Some(page) = live.snapshot.page(path) else { return Ok(()) };
     let salt = daily_salt(pool).await?;
     let visitor = visitor_id(&salt, live.website_id, ip, user_agent);
     let source = referrer_source(referrer, host);

@@ -119,6 +119,9 @@ pub fn router_with_billing(state: AppState, stripe_webhook_secret: Option<config
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), billing::suspended_guard))
         .layer(middleware::from_fn_with_state(state.clone(), visitor::host_router))
+        .layer(middleware::from_fn(visitor::cache::evict_after_writes))
+        // Outermost, so the visitor middleware and `/sites/…` routes both find it.
+        .layer(axum::Extension(visitor::cache::VisitorCache::start(&state.pool)))
         .with_state(state)
 }
 

@@ -51,7 +51,10 @@ pub async fn deployment(State(state): State<AppState>, Path(params): Path<Vec<(S
         "Preview of the deployment from {} ({live}). Visitors do not see this banner.",
         row.deployed_at.format("%-d %b %Y, %H:%M UTC")
     );
-    match app::site::render_preview(&snapshot, &path, banner) {
+    // Links inside the preview stay inside it; the canonical address is the preview's own.
+    let prefix = format!("/preview/deployments/{id}");
+    let addr = app::site::SiteAddress { base: prefix.clone(), prefix };
+    match app::site::render_preview(&snapshot, &path, &addr, banner) {
         Some(html) => private(Html(html).into_response()),
         None => private(not_found("page")),
     }

@@ -3,18 +3,24 @@
 //! through `app::db::system`, never the editable pages and components.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use app::model::Snapshot;
+use app::site::SiteAddress;
 use app::state::AppState;
-use axum::body::Body;
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, Path, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 
+pub mod cache;
 pub mod forms;
+mod headers;
 mod protected;
+
+use cache::{LiveSite, PageKey, Rendered, SiteState, VisitorCache};
 
 /// Which site a request addresses.
 #[derive(Debug, PartialEq, Eq)]
@@ -49,7 +55,10 @@ struct Visit {
     /// What the browser's address starts with before the page path: empty for a site host,
     /// `/sites/{subdomain}` for the path form.
     prefix: String,
+    /// Absolute form of the site's root, for canonical URLs and the sitemap.
+    base: String,
     cookies: Option<String>,
+    if_none_match: Option<String>,
     ip: Option<IpAddr>,
     /// `Some` for a password form submission (POST).
     password: Option<String>,
@@ -58,11 +67,32 @@ struct Visit {
     user_agent: Option<String>,
 }
 
+impl Visit {
+    fn address(&self) -> SiteAddress {
+        SiteAddress { base: self.base.clone(), prefix: self.prefix.clone() }
+    }
+}
+
+/// A Host header value fit to appear in an absolute URL, else `fallback`.
+fn clean_host(host: Option<&str>, fallback: &str) -> String {
+    match host {
+        Some(h) if !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:".contains(&b)) => {
+            h.to_ascii_lowercase()
+        }
+        _ => fallback.to_string(),
+    }
+}
+
+fn header_text(req: &Request, name: header::HeaderName) -> Option<String> {
+    req.headers().get(name).and_then(|h| h.to_str().ok()).map(str::to_string)
+}
+
 /// Builds a [`Visit`]; for POST, reads the password or contact form. Other methods are refused.
-async fn visit(site: SiteHost, path: String, prefix: String, req: Request) -> Result<Visit, Response> {
-    let cookies = req.headers().get(header::COOKIE).and_then(|h| h.to_str().ok()).map(str::to_string);
+async fn visit(site: SiteHost, path: String, prefix: String, base: String, req: Request) -> Result<Visit, Response> {
+    let cookies = header_text(&req, header::COOKIE);
+    let if_none_match = header_text(&req, header::IF_NONE_MATCH);
     let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let user_agent = req.headers().get(header::USER_AGENT).and_then(|h| h.to_str().ok()).map(str::to_string);
+    let user_agent = header_text(&req, header::USER_AGENT);
     let posted = match *req.method() {
         Method::GET | Method::HEAD => None,
         Method::POST => Some(Form::<Vec<(String, String)>>::from_request(req, &()).await.map(|Form(f)| f).unwrap_or_default()),
@@ -73,7 +103,7 @@ async fn visit(site: SiteHost, path: String, prefix: String, req: Request) -> Re
         Some(pairs) => (Some(pairs.into_iter().find(|(k, _)| k == "password").map(|(_, v)| v).unwrap_or_default()), None),
         None => (None, None),
     };
-    Ok(Visit { site, path, prefix, cookies, ip, password, form, user_agent })
+    Ok(Visit { site, path, prefix, base, cookies, if_none_match, ip, password, form, user_agent })
 }
 
 /// Middleware: requests for a site host are answered by the visitor renderer; everything
@@ -90,10 +120,18 @@ pub async fn host_router(State(state): State<AppState>, req: Request, next: Next
     let site = host.as_deref().and_then(|h| classify_host(h, &state.config.sites_domain));
     match site {
         Some(site) if !path.starts_with("/pkg/") && !path.starts_with("/starter/") && !path.starts_with("/_sp/") => {
-            match visit(site, path, String::new(), req).await {
-                Ok(v) => serve(&state, v).await,
+            let cache = req.extensions().get::<Arc<VisitorCache>>().cloned();
+            let fallback = match &site {
+                SiteHost::Subdomain(s) => format!("{s}.{}", state.config.sites_domain),
+                SiteHost::CustomDomain(d) => d.clone(),
+            };
+            // Host form: the site's address is https on whatever host the visitor used.
+            let base = format!("https://{}", clean_host(host.as_deref(), &fallback));
+            let res = match visit(site, path, String::new(), base, req).await {
+                Ok(v) => serve(&state, cache.as_deref(), v).await,
                 Err(res) => res,
-            }
+            };
+            headers::secure(res)
         }
         _ => next.run(req).await,
     }
@@ -104,29 +142,92 @@ pub async fn by_path(State(state): State<AppState>, Path(params): Path<Vec<(Stri
     let sub = params.iter().find(|(k, _)| k == "subdomain").map(|(_, v)| v.clone()).unwrap_or_default();
     let rest = params.iter().find(|(k, _)| k == "path").map(|(_, v)| v.as_str()).unwrap_or("");
     let prefix = format!("/sites/{sub}");
-    match visit(SiteHost::Subdomain(sub), format!("/{rest}"), prefix, req).await {
-        Ok(v) => serve(&state, v).await,
+    let cache = req.extensions().get::<Arc<VisitorCache>>().cloned();
+    // Path form: the site lives at this very address on the app's host.
+    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_string);
+    let scheme = if state.config.secure_cookies { "https" } else { "http" };
+    let base = format!("{scheme}://{}{prefix}", clean_host(host.as_deref(), &state.config.sites_domain));
+    let res = match visit(SiteHost::Subdomain(sub), format!("/{rest}"), prefix, base, req).await {
+        Ok(v) => serve(&state, cache.as_deref(), v).await,
         Err(res) => res,
+    };
+    headers::secure(res)
+}
+
+/// What the site key points at: from the cache when it can be trusted, else the database.
+async fn resolve(state: &AppState, cache: Option<&VisitorCache>, site: &SiteHost) -> Result<(SiteState, bool), Response> {
+    let key = match site {
+        SiteHost::Subdomain(s) => format!("s:{s}"),
+        SiteHost::CustomDomain(d) => format!("d:{d}"),
+    };
+    if let Some(hit) = cache.and_then(|c| c.host(&key)) {
+        return Ok((hit, true));
+    }
+    let started = cache.map(VisitorCache::generation).unwrap_or(0);
+    let found = match site {
+        SiteHost::Subdomain(s) => app::db::system::visit_by_subdomain(&state.pool, s).await,
+        SiteHost::CustomDomain(d) => app::db::system::visit_by_domain(&state.pool, d).await,
+    };
+    let row = match found {
+        Ok(row) => row,
+        Err(e) => {
+            tracing::error!(error = %e, "visitor site lookup failed");
+            return Err(headers::html(StatusCode::SERVICE_UNAVAILABLE, app::site::render_unavailable()));
+        }
+    };
+    let state_of = match row {
+        None => SiteState::Missing { website_id: None, tenant_id: None },
+        Some(r) if r.website_status == "suspended" || r.tenant_status == "suspended" => {
+            SiteState::Suspended { website_id: r.website_id, tenant_id: r.tenant_id }
+        }
+        Some(r) => match (r.deployment_id, r.snapshot_json) {
+            (Some(deployment_id), Some(json)) => match serde_json::from_value::<Snapshot>(json) {
+                Ok(snapshot) => SiteState::Live(Arc::new(LiveSite {
+                    website_id: r.website_id,
+                    tenant_id: r.tenant_id,
+                    deployment_id,
+                    snapshot,
+                })),
+                Err(e) => {
+                    tracing::error!(deployment = %deployment_id, error = %e, "snapshot does not parse");
+                    return Err(headers::html(StatusCode::INTERNAL_SERVER_ERROR, app::site::render_unavailable()));
+                }
+            },
+            _ => SiteState::Missing { website_id: Some(r.website_id), tenant_id: Some(r.tenant_id) },
+        },
+    };
+    if let Some(c) = cache {
+        c.store_host(key, state_of.clone(), started);
+    }
+    Ok((state_of, false))
+}
+
+/// The live deployment of `site`, through the cache when there is one (analytics beacons
+/// resolve sites the same way pages do); `None` when it is not served.
+pub(crate) async fn live_site(state: &AppState, cache: Option<&VisitorCache>, site: &SiteHost) -> Option<Arc<LiveSite>> {
+    match resolve(state, cache, site).await {
+        Ok((SiteState::Live(live), _)) => Some(live),
+        _ => None,
     }
 }
 
-async fn serve(state: &AppState, visit: Visit) -> Response {
-    let found = match &visit.site {
-        SiteHost::Subdomain(s) => app::db::system::site_by_subdomain(&state.pool, s).await,
-        SiteHost::CustomDomain(d) => app::db::system::site_by_domain(&state.pool, d).await,
-    };
-    let live = match found {
-        Ok(Some(live)) => live,
-        Ok(None) => return not_found("website"),
-        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "Site temporarily unavailable").into_response(),
-    };
-    let snapshot: Snapshot = match serde_json::from_value(live.snapshot_json) {
+async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> Response {
+    let (site, host_hit) = match resolve(state, cache, &visit.site).await {
         Ok(s) => s,
-        Err(e) => {
-            tracing::error!(deployment = %live.deployment_id, error = %e, "snapshot does not parse");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "Site unavailable").into_response();
-        }
+        Err(res) => return res,
     };
+    let live = match site {
+        SiteState::Live(live) => live,
+        SiteState::Suspended { .. } => return headers::html(StatusCode::FORBIDDEN, app::site::render_unavailable()),
+        SiteState::Missing { .. } => return not_found("website"),
+    };
+    let snapshot = &live.snapshot;
+    let addr = visit.address();
+    match visit.path.as_str() {
+        "/robots.txt" => return headers::text("text/plain; charset=utf-8", app::site::seo::robots_txt(&addr)),
+        "/sitemap.xml" => return headers::text("application/xml; charset=utf-8", app::site::seo::sitemap_xml(snapshot, &addr)),
+        _ => {}
+    }
     let Some(page) = snapshot.page(&visit.path) else {
         return not_found("page");
     };
@@ -134,33 +235,33 @@ async fn serve(state: &AppState, visit: Visit) -> Response {
         return forms::submit(state, (live.tenant_id, live.website_id), &snapshot, page, visit).await;
     }
     if page.password_protected {
-        return protected::serve(state, live.website_id, &snapshot, page, visit).await;
+        return protected::serve(state, live.website_id, snapshot, page, visit).await;
     }
     if visit.password.is_some() {
         // A form posted to a page that is (now) public: just show the page.
         return protected::see_other(&protected::address(&visit.prefix, &page.slug));
     }
-    // Deployments are immutable, so (deployment, path) identifies the bytes.
-    let etag = format!("\"{}-{:x}\"", live.deployment_id.simple(), fxhash(&visit.path));
-    match app::site::render_page(&snapshot, &visit.path) {
-        Some(html) => {
-            let mut res = Html(html).into_response();
-            let h = res.headers_mut();
-            if let Ok(v) = HeaderValue::from_str(&etag) {
-                h.insert(header::ETAG, v);
+    let key = PageKey { deployment_id: live.deployment_id, base: addr.base.clone(), path: page.slug.clone() };
+    let (rendered, page_hit) = match cache.and_then(|c| c.page(&key)) {
+        Some(r) => (r, true),
+        None => {
+            let Some(html) = app::site::render_page(snapshot, &page.slug, &addr) else {
+                return not_found("page");
+            };
+            // Deployments are immutable, so (deployment, address, path) identifies the bytes.
+            let etag = format!("\"{}-{:x}\"", live.deployment_id.simple(), fxhash(&format!("{}{}", addr.base, page.slug)));
+            let r = Arc::new(Rendered { website_id: live.website_id, html: Bytes::from(html), etag });
+            if let Some(c) = cache {
+                c.store_page(key, Arc::clone(&r));
             }
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, must-revalidate"));
-            res
+            (r, false)
         }
-        None => not_found("page"),
-    }
+    };
+    headers::page(&rendered, visit.if_none_match.as_deref(), host_hit && page_hit)
 }
 
 pub(crate) fn not_found(what: &str) -> Response {
-    let mut res = Response::new(Body::from(app::site::render_not_found(what)));
-    *res.status_mut() = StatusCode::NOT_FOUND;
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    res
+    headers::html(StatusCode::NOT_FOUND, app::site::render_not_found(what))
 }
 
 /// A small stable hash of the path for the ETag (FNV-1a).

@@ -108,3 +108,38 @@ pub async fn invitation_by_token(pool: &PgPool, token: &str) -> Result<Option<In
     .fetch_optional(pool)
     .await?)
 }
+
+/// What a visitor's host points at (migration 0017): the website and tenant statuses, and the
+/// live snapshot only when the site is served.
+#[derive(FromRow, Clone)]
+pub struct SiteVisit {
+    pub website_id: Uuid,
+    pub tenant_id: Uuid,
+    pub website_status: String,
+    pub tenant_status: String,
+    pub deployment_id: Option<Uuid>,
+    pub snapshot_json: Option<serde_json::Value>,
+    pub deployed_at: Option<DateTime<Utc>>,
+}
+
+/// The website at `{subdomain}.{sites_domain}`, whatever its status.
+pub async fn visit_by_subdomain(pool: &PgPool, subdomain: &str) -> Result<Option<SiteVisit>, AppError> {
+    Ok(sqlx::query_as::<_, SiteVisit>(
+        r#"SELECT website_id, tenant_id, website_status, tenant_status, deployment_id, snapshot_json, deployed_at
+           FROM site_visit_by_subdomain($1)"#,
+    )
+    .bind(subdomain)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// The website whose verified custom domain is `domain`, whatever its status.
+pub async fn visit_by_domain(pool: &PgPool, domain: &str) -> Result<Option<SiteVisit>, AppError> {
+    Ok(sqlx::query_as::<_, SiteVisit>(
+        r#"SELECT website_id, tenant_id, website_status, tenant_status, deployment_id, snapshot_json, deployed_at
+           FROM site_visit_by_domain($1)"#,
+    )
+    .bind(domain)
+    .fetch_optional(pool)
+    .await?)
+}

@@ -49,8 +49,8 @@ fn contact_form(page: &SnapshotPage, id: Uuid) -> Option<app::model::ContactForm
     }
 }
 
-fn page_with(snapshot: &Snapshot, visit_path: &str, slot: &FormSlot, status: StatusCode) -> Response {
-    match app::site::render_page_with_form(snapshot, visit_path, Some(slot)) {
+fn page_with(snapshot: &Snapshot, visit: &Visit, slot: &FormSlot, status: StatusCode) -> Response {
+    match app::site::render_page_with_form(snapshot, &visit.path, &visit.address(), Some(slot)) {
         Some(html) => private(html, status),
         None => not_found("page"),
     }
@@ -81,14 +81,14 @@ pub(super) async fn submit(state: &AppState, site: (Uuid, Uuid), snapshot: &Snap
     if posted.iter().any(|(k, v)| k == HONEYPOT_FIELD && !v.trim().is_empty()) {
         tracing::info!(website = %website_id, "contact form honeypot filled; submission dropped");
         slot.sent = true;
-        return page_with(snapshot, &visit.path, &slot, StatusCode::OK);
+        return page_with(snapshot, &visit, &slot, StatusCode::OK);
     }
     let fields = match check_submission(&form, &posted) {
         Ok(fields) => fields,
         Err((values, errors)) => {
             slot.values = values;
             slot.errors = errors;
-            return page_with(snapshot, &visit.path, &slot, StatusCode::UNPROCESSABLE_ENTITY);
+            return page_with(snapshot, &visit, &slot, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     let stored = async {
@@ -113,5 +113,5 @@ pub(super) async fn submit(state: &AppState, site: (Uuid, Uuid), snapshot: &Snap
         return private(app::site::render_submission_failed(), StatusCode::SERVICE_UNAVAILABLE);
     }
     slot.sent = true;
-    page_with(snapshot, &visit.path, &slot, StatusCode::OK)
+    page_with(snapshot, &visit, &slot, StatusCode::OK)
 }

@@ -95,7 +95,7 @@ pub(super) async fn serve(state: &AppState, website_id: Uuid, snapshot: &Snapsho
         let html = app::site::render_password_form(snapshot, page, &action, None);
         return private(Html(html).into_response(), StatusCode::UNAUTHORIZED);
     }
-    match app::site::render_page(snapshot, &visit.path) {
+    match app::site::render_page(snapshot, &visit.path, &visit.address()) {
         Some(html) => private(Html(html).into_response(), StatusCode::OK),
         None => not_found("page"),
     }

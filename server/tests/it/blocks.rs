@@ -146,8 +146,11 @@ async fn published_custom_html_reaches_visitors_only_inside_the_sandboxed_srcdoc
         // Outside that attribute, none of it is live markup.
         let rest = html.replacen(&attribute, "", 1);
         assert!(!rest.contains("tenant-widget") && !rest.contains("pwned"), "{rest}");
-        // The only script is the same-origin analytics beacon.
-        let without_beacon = html.replace(r#"<script src="/_sp/beacon.js" defer></script>"#, "");
-        assert!(!without_beacon.contains("<script") && !html.contains("<div class=\"tenant-widget\""), "{html}");
+        // The only scripts are the same-origin analytics beacon and JSON-LD data blocks,
+        // which browsers never run.
+        let scripts = html
+            .replace(r#"<script src="/_sp/beacon.js" defer></script>"#, "")
+            .replace("<script type=\"application/ld+json\">", "");
+        assert!(!scripts.contains("<script") && !html.contains("<div class=\"tenant-widget\""), "{html}");
     }
 }

@@ -23,3 +23,4 @@ mod versions;
 mod visitor_password;
 mod limits;
 mod billing;
+mod visitor_site;

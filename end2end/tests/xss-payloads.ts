@@ -1,0 +1,21 @@
+// XSS payloads shared by xss.spec.ts (JavaScript on) and xss.nojs.spec.ts (raw HTML checks).
+// Each one, if it ever ran, would set window.__xss or open a dialog.
+export const TEXT_PAYLOADS = [
+  '<script>window.__xss=1</script>',
+  '"><img src=x onerror="window.__xss=1">',
+  "'><svg onload=window.__xss=1>",
+  '</title><script>window.__xss=1</script>',
+  '</script><script>alert(1)</script>',
+  '<iframe src="javascript:window.__xss=1"></iframe>',
+];
+
+export const URL_PAYLOADS = [
+  'javascript:window.__xss=1',
+  'JaVaScRiPt:alert(1)',
+  'data:text/html,<script>alert(1)</script>',
+  '" onmouseover="window.__xss=1',
+  '//evil.example/x',
+];
+
+/** Elements that must never appear unescaped in a visitor page built from the payloads. */
+export const FORBIDDEN_MARKUP = [/<script>window\.__xss/i, /<img src=x onerror/i, /<svg onload/i, /href="javascript:/i, /<script>alert/i];
