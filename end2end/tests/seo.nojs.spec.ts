@@ -20,15 +20,16 @@ test('a visitor page carries its SEO tags, JSON-LD and security policy', async (
   expect(org.url).toBe(`https://demo.localhost:${port}/`);
 });
 
-test('sitemap.xml and robots.txt by host and by path', async ({ request }) => {
+test('sitemap.xml and robots.txt by host and by path', async ({ page, request }) => {
   const port = process.env.SITEPILOT_PORT;
-  const map = await request.get(siteUrl('demo', '/sitemap.xml'));
-  expect(map.status()).toBe(200);
-  expect(map.headers()['content-type']).toContain('application/xml');
-  expect(map.headers()['content-security-policy']).toContain("default-src 'self'");
-  expect(await map.text()).toContain(`<loc>https://demo.localhost:${port}/</loc>`);
-  const robots = await request.get(siteUrl('demo', '/robots.txt'));
-  expect(await robots.text()).toContain(`Sitemap: https://demo.localhost:${port}/sitemap.xml`);
+  // The browser resolves *.localhost; Node's request context does not, so host-form files load in the page.
+  const map = await page.goto(siteUrl('demo', '/sitemap.xml'));
+  expect(map?.status()).toBe(200);
+  expect(map?.headers()['content-type']).toContain('application/xml');
+  expect(map?.headers()['content-security-policy']).toContain("default-src 'self'");
+  expect(await map?.text()).toContain(`<loc>https://demo.localhost:${port}/</loc>`);
+  const robots = await page.goto(siteUrl('demo', '/robots.txt'));
+  expect(await robots?.text()).toContain(`Sitemap: https://demo.localhost:${port}/sitemap.xml`);
 
   const pathMap = await request.get('/sites/demo/sitemap.xml');
   expect(await pathMap.text()).toContain(`<loc>http://127.0.0.1:${port}/sites/demo/</loc>`);
