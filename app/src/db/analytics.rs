@@ -68,13 +68,7 @@ struct MetricsRow {
 /// The report for `days` days ending `today`. Today's row is rolled up first (inside the
 /// caller's tenant transaction, so only this tenant's events), so the page is current.
 pub async fn report(tx: &mut Tx, website_id: Uuid, days: u32, today: NaiveDate) -> Result<AnalyticsReport, AppError> {
-    let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM websites WHERE id = $1")
-        .bind(website_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if exists.is_none() {
-        return Err(AppError::NotFound("Website".into()));
-    }
+    super::websites::require(tx, website_id).await?;
     sqlx::query("SELECT analytics_rollup($1)").bind(today).execute(&mut **tx).await?;
     let first = today - Duration::days(i64::from(days) - 1);
     let rows = sqlx::query_as::<_, MetricsRow>(

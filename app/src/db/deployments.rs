@@ -22,13 +22,7 @@ struct SummaryRow {
 
 /// The website's deployments, newest first. `NotFound` for a website the tenant does not have.
 pub async fn list(tx: &mut Tx, website_id: Uuid) -> Result<Vec<DeploymentSummary>, AppError> {
-    let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM websites WHERE id = $1")
-        .bind(website_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if exists.is_none() {
-        return Err(AppError::NotFound("Website".into()));
-    }
+    super::websites::require(tx, website_id).await?;
     let rows = sqlx::query_as::<_, SummaryRow>(
         r#"SELECT d.id, d.deployed_at, COALESCE(NULLIF(btrim(u.full_name), ''), u.email) AS deployed_by,
                   d.notes, COALESCE(jsonb_array_length(d.snapshot_json -> 'pages'), 0)::bigint AS pages,

@@ -92,11 +92,7 @@ async fn plan_pages(tx: &mut Tx, tenant_id: Uuid) -> Result<(String, i64), AppEr
 /// The website's pages in navigation order, with the plan's limit. RLS hides other tenants'
 /// websites, so theirs are `NotFound` like missing ones.
 pub async fn overview(tx: &mut Tx, tenant_id: Uuid, website_id: Uuid) -> Result<PagesOverview, AppError> {
-    let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM websites WHERE id = $1")
-        .bind(website_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    exists.ok_or_else(website_not_found)?;
+    super::websites::require(tx, website_id).await?;
     let sql = format!("SELECT {COLUMNS} FROM pages WHERE website_id = $1 ORDER BY nav_order, created_at, id");
     let pages = sqlx::query_as::<_, PageRow>(&sql).bind(website_id).fetch_all(&mut **tx).await?;
     let (plan_name, max_pages) = plan_pages(tx, tenant_id).await?;

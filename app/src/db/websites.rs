@@ -27,6 +27,16 @@ struct PageRow {
 
 /// The tenant's websites with their pages (home first, then nav order). RLS limits both
 /// queries to the transaction's tenant.
+/// `NotFound` unless the tenant has website `id` (RLS hides other tenants' websites, so
+/// theirs look missing too).
+pub async fn require(tx: &mut Tx, id: Uuid) -> Result<(), AppError> {
+    let found: Option<Uuid> = sqlx::query_scalar("SELECT id FROM websites WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    found.map(|_| ()).ok_or_else(|| AppError::NotFound("Website".into()))
+}
+
 pub async fn list(tx: &mut Tx) -> Result<Vec<WebsiteSummary>, AppError> {
     let sites = sqlx::query_as::<_, WebsiteRow>(
         r#"SELECT id, name, subdomain, status FROM websites
