@@ -4,7 +4,7 @@
 //!
 //! - login by email: the tenant is not known until the user is found;
 //! - session lookup: the cookie names a session, the session names the tenant;
-//! - host → live snapshot: a visitor has no tenant at all.
+//! - host → site and live snapshot (`visit_by_*`): a visitor has no tenant at all.
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool};
@@ -51,37 +51,6 @@ pub async fn session_lookup(pool: &PgPool, session_id: &str) -> Result<Option<Se
            FROM auth_session_lookup($1)"#,
     )
     .bind(session_id)
-    .fetch_optional(pool)
-    .await?)
-}
-
-#[derive(FromRow)]
-pub struct LiveSite {
-    pub website_id: Uuid,
-    pub tenant_id: Uuid,
-    pub deployment_id: Uuid,
-    pub snapshot_json: serde_json::Value,
-    pub deployed_at: DateTime<Utc>,
-}
-
-/// The live snapshot of the published website at `{subdomain}.{sites_domain}`.
-pub async fn site_by_subdomain(pool: &PgPool, subdomain: &str) -> Result<Option<LiveSite>, AppError> {
-    Ok(sqlx::query_as::<_, LiveSite>(
-        r#"SELECT website_id, tenant_id, deployment_id, snapshot_json, deployed_at
-           FROM site_live_by_subdomain($1)"#,
-    )
-    .bind(subdomain)
-    .fetch_optional(pool)
-    .await?)
-}
-
-/// The live snapshot of the published website whose verified custom domain is `domain`.
-pub async fn site_by_domain(pool: &PgPool, domain: &str) -> Result<Option<LiveSite>, AppError> {
-    Ok(sqlx::query_as::<_, LiveSite>(
-        r#"SELECT website_id, tenant_id, deployment_id, snapshot_json, deployed_at
-           FROM site_live_by_domain($1)"#,
-    )
-    .bind(domain)
     .fetch_optional(pool)
     .await?)
 }

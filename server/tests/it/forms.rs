@@ -54,20 +54,11 @@ async fn send(router: &Router, req: Request<Body>) -> Reply {
     Reply { status, set_cookie, location, body }
 }
 
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// A visitor's POST of the form on `s`'s home page.
 async fn submit(router: &Router, s: &Site, form: Uuid, pairs: &[(&str, &str)]) -> Reply {
     let mut all = vec![("_sp_form".to_string(), form.to_string()), ("sp-website".into(), String::new())];
     all.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let body = all.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
+    let body = all.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&");
     let req = Request::post(&s.path)
         .header(header::HOST, HOST)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

@@ -132,7 +132,8 @@ pub async fn get(router: &Router, host: &str, path: &str) -> Reply {
     send(router, req).await
 }
 
-fn urlencode(s: &str) -> String {
+/// Percent-encodes a form value (RFC 3986 unreserved characters pass through).
+pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
