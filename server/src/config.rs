@@ -43,6 +43,8 @@ pub struct ServerConfig {
     pub page_unlock_secret: Vec<u8>,
     /// `STRIPE_SECRET_KEY` (Stripe API: checkout and customer portal).
     pub stripe_secret_key: Option<String>,
+    /// `STRIPE_API_BASE`: where the Stripe API is (default https://api.stripe.com).
+    pub stripe_api_base: String,
     /// Local billing test mode: no Stripe secret key and not production. Plan changes are
     /// simulated Stripe events signed with the webhook secret (or, when that is unset, the
     /// public dev secret, which is why production never runs in test mode).
@@ -95,6 +97,10 @@ impl ServerConfig {
             stripe_webhook_secret,
             page_unlock_secret: page_unlock_secret(prod)?,
             stripe_secret_key,
+            stripe_api_base: env::var("STRIPE_API_BASE")
+                .ok()
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| crate::stripe::client::DEFAULT_API_BASE.into()),
             billing_test_mode,
         })
     }

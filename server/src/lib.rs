@@ -87,6 +87,17 @@ pub fn router(state: AppState, stripe_webhook_secret: Option<config::WebhookSecr
 /// [`router`], with local billing test mode on or off (`ServerConfig::billing_test_mode`). Test
 /// mode needs the webhook secret, which signs its simulated events.
 pub fn router_with_billing(state: AppState, stripe_webhook_secret: Option<config::WebhookSecret>, billing_test_mode: bool) -> Router {
+    router_with_stripe(state, stripe_webhook_secret, billing_test_mode, None)
+}
+
+/// [`router_with_billing`], plus the real Stripe API for checkout and the customer portal
+/// (`STRIPE_SECRET_KEY`; see `stripe::client`). `None` keeps those server functions refused.
+pub fn router_with_stripe(
+    state: AppState,
+    stripe_webhook_secret: Option<config::WebhookSecret>,
+    billing_test_mode: bool,
+    stripe_api: Option<app::api::billing_stripe::StripeApi>,
+) -> Router {
     let test_webhook = stripe_webhook_secret
         .clone()
         .filter(|_| billing_test_mode)
@@ -112,6 +123,9 @@ pub fn router_with_billing(state: AppState, stripe_webhook_secret: Option<config
                 provide_context(ctx_state.clone());
                 if let Some(hook) = &test_webhook {
                     provide_context(hook.clone());
+                }
+                if let Some(api) = &stripe_api {
+                    provide_context(api.clone());
                 }
             },
             move || shell(shell_options.clone()),

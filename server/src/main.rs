@@ -43,7 +43,11 @@ async fn run() -> Result<(), String> {
     if config.billing_test_mode {
         tracing::warn!("STRIPE_SECRET_KEY is not set: billing runs in local test mode (no real payment)");
     }
-    let app = server::router_with_billing(state, config.stripe_webhook_secret.clone(), config.billing_test_mode);
+    let stripe_api = match &config.stripe_secret_key {
+        Some(key) => Some(server::stripe::client::StripeClient::new(key, &config.stripe_api_base)?.into_api()),
+        None => None,
+    };
+    let app = server::router_with_stripe(state, config.stripe_webhook_secret.clone(), config.billing_test_mode, stripe_api);
 
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");

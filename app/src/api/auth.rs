@@ -14,6 +14,8 @@ pub async fn signup(full_name: String, org_name: String, email: String, password
         crate::db::accounts::SignupInput { full_name, org_name, email, password },
     )
     .await?;
+    // With Stripe keys, every tenant gets its Stripe customer now (seed §4, Flow 1).
+    super::billing_stripe::customer_at_signup(&state.pool, account.tenant_id).await;
     ctx::set_session_cookie(&account.session_token, state.config.secure_cookies);
     leptos_axum::redirect("/dashboard");
     Ok(())

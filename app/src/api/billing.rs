@@ -31,7 +31,8 @@ pub struct TestModeWebhook(
 pub async fn load_billing() -> Result<BillingOverview, AppError> {
     let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
     let test_mode = use_context::<TestModeWebhook>().is_some();
-    let overview = crate::db::billing::overview(&mut tx, member.tenant_id, test_mode).await?;
+    let mut overview = crate::db::billing::overview(&mut tx, member.tenant_id, test_mode).await?;
+    overview.stripe_enabled = use_context::<super::billing_stripe::StripeApi>().is_some();
     tx.commit().await?;
     Ok(overview)
 }
@@ -40,7 +41,8 @@ pub async fn load_billing() -> Result<BillingOverview, AppError> {
 #[server(endpoint = "billing/status")]
 pub async fn load_billing_status() -> Result<BillingStatus, AppError> {
     let (member, mut tx) = super::ctx::member_tx(|_| true, "").await?;
-    let status = crate::db::billing::status(&mut tx, member.tenant_id).await?;
+    let mut status = crate::db::billing::status(&mut tx, member.tenant_id).await?;
+    status.can_manage_billing = member.role.can_manage_billing();
     tx.commit().await?;
     Ok(status)
 }

@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod billing;
+pub mod billing_stripe;
 pub mod branding;
 pub mod builder;
 pub mod deployments;

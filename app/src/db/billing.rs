@@ -145,6 +145,7 @@ pub async fn overview(tx: &mut Tx, tenant: Uuid, test_mode: bool) -> Result<Bill
         cancel_at_period_end: sub.cancel_at_period_end,
         tenant_status: sub.tenant_status,
         test_mode,
+        stripe_enabled: false,
         usage,
         plans,
         websites,
@@ -160,7 +161,7 @@ pub async fn status(tx: &mut Tx, tenant: Uuid) -> Result<BillingStatus, AppError
     .bind(tenant)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(BillingStatus { status, plan_name })
+    Ok(BillingStatus { status, plan_name, can_manage_billing: false })
 }
 
 /// What test mode needs to build the next Stripe event for this tenant.

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod audit_log;
 pub mod billing;
+pub mod billing_stripe;
 pub mod branding;
 pub mod builder;
 pub mod deployments;

@@ -90,6 +90,9 @@ pub struct BillingOverview {
     pub tenant_status: String,
     /// Local test mode: plan changes are simulated Stripe events, no real payment.
     pub test_mode: bool,
+    /// The server has Stripe keys: plan changes go through Checkout and the customer portal.
+    #[serde(default)]
+    pub stripe_enabled: bool,
     pub usage: Vec<UsageMeter>,
     pub plans: Vec<PlanCard>,
     pub websites: Vec<BillingWebsite>,
@@ -100,6 +103,9 @@ pub struct BillingOverview {
 pub struct BillingStatus {
     pub status: String,
     pub plan_name: String,
+    /// The caller may open billing (the owner), so the banner links there.
+    #[serde(default)]
+    pub can_manage_billing: bool,
 }
 
 /// A website subdomain: one DNS label, 3-63 lowercase letters, digits and single hyphens

@@ -3,6 +3,7 @@
 //! the raw body (else 400/401) → event well-formed (else 400) → applied once per event id.
 
 pub mod apply;
+pub mod client;
 pub mod event;
 pub mod signature;
 
