@@ -24,3 +24,4 @@ mod visitor_password;
 mod limits;
 mod billing;
 mod visitor_site;
+mod stripe_api;
