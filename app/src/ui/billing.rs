@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::LoadError;
 use crate::api::billing::{load_billing, load_billing_status, RestoreWebsite, TestCancel, TestChangePlan};
+use crate::api::billing_stripe::{OpenPortal, StartCheckout};
 use crate::model::{BillingOverview, PlanCard};
 
 fn money(cents: i32) -> String {
@@ -19,6 +20,8 @@ pub fn BillingPage() -> impl IntoView {
     let change = ServerAction::<TestChangePlan>::new();
     let cancel = ServerAction::<TestCancel>::new();
     let restore = ServerAction::<RestoreWebsite>::new();
+    let stripe = StripeActions { checkout: ServerAction::new(), portal: ServerAction::new() };
+    stripe.redirect();
     let data = Resource::new(
         move || (change.version().get(), cancel.version().get(), restore.version().get()),
         |_| load_billing(),
@@ -33,7 +36,7 @@ pub fn BillingPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading billing…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(o) => view! { <BillingBody overview=o change cancel restore/> }.into_any(),
+                        Ok(o) => view! { <BillingBody overview=o change cancel restore stripe/> }.into_any(),
                         Err(e) => view! { <LoadError error=e/> }.into_any(),
                     }
                 })}
@@ -48,13 +51,14 @@ fn BillingBody(
     change: ServerAction<TestChangePlan>,
     cancel: ServerAction<TestCancel>,
     restore: ServerAction<RestoreWebsite>,
+    stripe: StripeActions,
 ) -> impl IntoView {
     let o = overview;
     let cycle = RwSignal::new(if o.billing_cycle == "yearly" { "yearly" } else { "monthly" }.to_string());
     let keep = RwSignal::new(Vec::<Uuid>::new());
     let error = move || {
         let e = change.value().get().and_then(Result::err).or_else(|| cancel.value().get().and_then(Result::err));
-        let e = e.or_else(|| restore.value().get().and_then(Result::err))?;
+        let e = e.or_else(|| restore.value().get().and_then(Result::err)).or_else(|| stripe.error())?;
         Some(match e {
             e @ crate::error::AppError::LimitReached { .. } => view! { <super::new_website::LimitAlert error=e/> }.into_any(),
             e => view! { <p role="alert" class="app-error">{e.to_string()}</p> }.into_any(),
@@ -66,7 +70,9 @@ fn BillingBody(
     let yes_no = |b: bool| if b { "Yes" } else { "No" };
     view! {
         {o.test_mode.then(|| view! { <p class="billing-test-mode" role="note"><strong>"Test mode — no real payment"</strong>" · plan changes are simulated Stripe events."</p> })}
-        {(!o.test_mode).then(|| view! { <p class="app-muted">"Online payment is not available on this server yet."</p> })}
+        {(!o.test_mode && !o.stripe_enabled).then(|| view! { <p class="app-muted">"Online payment is not available on this server yet."</p> })}
+        {o.stripe_enabled.then(|| view! { <p class="app-muted">"Payments are handled by Stripe: plan changes open Stripe Checkout or the Stripe customer portal."</p> })}
+        <CheckoutReturn/>
         {(o.status == "past_due").then(|| view! { <p role="alert" class="billing-banner">"Your last payment failed. Your plan stays active while the payment is retried."</p> })}
         {error}
         <section class="app-card" aria-labelledby="billing-current">
@@ -81,6 +87,12 @@ fn BillingBody(
             {(o.test_mode && paid && !o.cancel_at_period_end).then(|| view! {
                 <button type="button" class="app-button app-button-ghost" on:click=move |_| { cancel.dispatch(TestCancel {}); }>
                     "Cancel subscription"
+                </button>
+            })}
+            {(o.stripe_enabled && paid).then(|| view! {
+                <button type="button" class="app-button app-button-ghost" disabled=move || stripe.pending()
+                    on:click=move |_| { stripe.portal.dispatch(OpenPortal {}); }>
+                    "Manage subscription (change, cancel, payment method)"
                 </button>
             })}
         </section>
@@ -98,7 +110,7 @@ fn BillingBody(
                 }).collect_view()}
             </ul>
         </section>
-        {o.test_mode.then(|| view! {
+        {(o.test_mode || o.stripe_enabled).then(|| view! {
             <fieldset class="billing-cycle">
                 <legend>"Billing cycle for a new plan"</legend>
                 <label><input type="radio" name="cycle" prop:checked=move || cycle.get() == "monthly"
@@ -126,7 +138,7 @@ fn BillingBody(
         <div class="billing-plans">
             {o.plans.iter().cloned().map(|p| view! {
                 <PlanCardView plan=p.clone() current=p.slug == o.plan_slug current_order paid current_cycle=o.billing_cycle.clone()
-                    test_mode=o.test_mode change cycle keep/>
+                    test_mode=o.test_mode change cycle keep stripe_enabled=o.stripe_enabled stripe/>
             }).collect_view()}
         </div>
         <section class="app-card" aria-labelledby="billing-sites">
@@ -165,6 +177,8 @@ fn PlanCardView(
     change: ServerAction<TestChangePlan>,
     cycle: RwSignal<String>,
     keep: RwSignal<Vec<Uuid>>,
+    stripe_enabled: bool,
+    stripe: StripeActions,
 ) -> impl IntoView {
     let heading = format!("plan-{}", plan.slug);
     let labelled_by = heading.clone();
@@ -177,7 +191,9 @@ fn PlanCardView(
     let go = move |c: String| {
         change.dispatch(TestChangePlan { plan: slug.clone(), cycle: c, keep: keep.get_untracked() });
     };
-    let action = if !test_mode {
+    let action = if stripe_enabled && !test_mode {
+        stripe_action(&plan, current, current_order, paid, stripe, cycle)
+    } else if !test_mode {
         None
     } else if current && paid {
         // Same plan, the other cycle.
@@ -218,6 +234,110 @@ pub fn PastDueBanner() -> impl IntoView {
                     <p role="alert" class="billing-banner">
                         "Your last payment failed. Everything keeps working while the payment is retried; "
                         <a href="/billing">"check billing"</a>"."
+                    </p>
+                })
+            })}
+        </Suspense>
+    }
+}
+
+/// Checkout and the customer portal (server has Stripe keys): both answer a Stripe URL, which
+/// the browser then opens.
+#[derive(Clone, Copy)]
+struct StripeActions {
+    checkout: ServerAction<StartCheckout>,
+    portal: ServerAction<OpenPortal>,
+}
+
+impl StripeActions {
+    fn redirect(self) {
+        Effect::new(move |_| {
+            let url = match (self.checkout.value().get(), self.portal.value().get()) {
+                (Some(Ok(url)), _) | (_, Some(Ok(url))) => url,
+                _ => return,
+            };
+            #[cfg(feature = "hydrate")]
+            if let Err(e) = window().location().set_href(&url) {
+                leptos::logging::error!("cannot open Stripe: {e:?}");
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = url;
+        });
+    }
+
+    fn error(self) -> Option<crate::error::AppError> {
+        self.checkout.value().get().and_then(Result::err).or_else(|| self.portal.value().get().and_then(Result::err))
+    }
+
+    fn pending(self) -> bool {
+        self.checkout.pending().get() || self.portal.pending().get()
+    }
+}
+
+/// With Stripe: a new subscription starts in Checkout; an existing one is changed or
+/// cancelled in the customer portal (so nobody ends up paying for two).
+fn stripe_action(plan: &PlanCard, current: bool, current_order: i32, paid: bool, stripe: StripeActions, cycle: RwSignal<String>) -> Option<AnyView> {
+    let verb = if plan.display_order > current_order { "Upgrade" } else { "Downgrade" };
+    let label = format!("{verb} to {}", plan.name);
+    if (current && !paid) || (!paid && plan.is_free()) {
+        return None;
+    }
+    if paid {
+        let label = if current { "Change billing cycle in Stripe".to_string() } else { label };
+        return Some(view! {
+            <button type="button" class="app-button" disabled=move || stripe.pending()
+                on:click=move |_| { stripe.portal.dispatch(OpenPortal {}); }>{label}</button>
+        }.into_any());
+    }
+    let slug = plan.slug.clone();
+    Some(view! {
+        <button type="button" class="app-button" disabled=move || stripe.pending()
+            on:click=move |_| { stripe.checkout.dispatch(StartCheckout { plan: slug.clone(), cycle: cycle.get_untracked() }); }>{label}</button>
+    }.into_any())
+}
+
+/// Back from Stripe Checkout (`?checkout=success|cancelled`): the plan changes when Stripe's
+/// webhook arrives, usually within seconds, so say so rather than show the old plan silently.
+#[component]
+fn CheckoutReturn() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    move || match query.read().get("checkout").as_deref() {
+        Some("success") => Some(view! {
+            <p role="status" class="billing-test-mode">"Payment received by Stripe. Your new plan applies as soon as Stripe confirms it; reload in a moment."</p>
+        }.into_any()),
+        Some("cancelled") => Some(view! { <p role="status" class="app-muted">"Checkout was cancelled; nothing changed."</p> }.into_any()),
+        _ => None,
+    }
+}
+
+/// The past-due banner across the member pages (the builder, analytics, forms, team, audit,
+/// settings); the dashboard and billing pages show their own. The owner gets the link to
+/// billing; other members are told who can fix it.
+#[component]
+pub fn ShellPastDueBanner() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let member_page = move || {
+        let path = location.pathname.get();
+        ["/builder/", "/analytics", "/forms", "/team", "/audit", "/settings"].iter().any(|p| path.starts_with(p))
+    };
+    let status = Resource::new(member_page, |on| async move {
+        if on {
+            load_billing_status().await.ok()
+        } else {
+            None
+        }
+    });
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                status.await.filter(|s| s.status == "past_due").map(|s| view! {
+                    <p role="alert" class="billing-banner billing-shell-banner">
+                        "Your last payment failed. Everything keeps working while the payment is retried. "
+                        {if s.can_manage_billing {
+                            view! { <a href="/billing">"Update your payment on the Billing page"</a> }.into_any()
+                        } else {
+                            view! { <span>"Ask the account owner to update the payment method."</span> }.into_any()
+                        }}
                     </p>
                 })
             })}

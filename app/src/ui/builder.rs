@@ -161,6 +161,11 @@ fn SaveStatus(ed: Editor, reload: Callback<()>) -> impl IntoView {
             {move || (ed.versions_recorded.get() > 0).then(|| view! {
                 <p class="autosave-note">"Version saved automatically"</p>
             })}
+            // A plan limit refused the last change: the same alert as elsewhere, with its upgrade link.
+            {move || match (ed.save.get(), ed.limit_error.get()) {
+                (SaveState::Failed(m), Some(e)) if m == e.to_string() => Some(view! { <super::new_website::LimitAlert error=e/> }),
+                _ => None,
+            }}
             {move || match ed.save.get() {
                 SaveState::Conflict => Some(view! {
                     <button type="button" class="app-button" on:click=move |_| ed.keep_mine()>"Keep my changes"</button>

@@ -91,6 +91,8 @@ pub struct Editor {
     pub can_redo: RwSignal<bool>,
     /// The page's revision as the server last acknowledged it.
     pub revision: RwSignal<i64>,
+    /// The last plan-limit refusal, so the status line can offer the upgrade link (issue 5).
+    pub limit_error: RwSignal<Option<AppError>>,
     queue: StoredValue<VecDeque<Job>>,
     history: StoredValue<History>,
     busy: RwSignal<bool>,
@@ -118,6 +120,7 @@ impl Editor {
             can_undo: RwSignal::new(false),
             can_redo: RwSignal::new(false),
             revision: RwSignal::new(data.revision),
+            limit_error: RwSignal::new(None),
             queue: StoredValue::new(VecDeque::new()),
             history: StoredValue::new(History::default()),
             busy: RwSignal::new(false),
@@ -461,6 +464,9 @@ impl Editor {
                         self.resync().await;
                     }
                     self.save.set(SaveState::Failed(e.to_string()));
+                    if matches!(e, AppError::LimitReached { .. }) {
+                        self.limit_error.set(Some(e));
+                    }
                     self.busy.set(false);
                     self.persist();
                     return;

@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
         <Title text="SitePilot"/>
         <settings::ThemeSync/>
         <Router>
+            <billing::ShellPastDueBanner/>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=Landing/>
                 <Route path=path!("/signup") view=auth::SignupPage/>
