@@ -94,6 +94,22 @@ pub async fn test_cancel() -> Result<(), AppError> {
     deliver(&hook, event).await
 }
 
+/// Test mode: Stripe's invoice outcome for the paid subscription, as `stripe trigger
+/// invoice.payment_failed` would send it: a failed payment makes it `past_due` (features kept,
+/// banner shown), a paid one makes it `active` again.
+#[server(endpoint = "billing/test_invoice", input = Json)]
+pub async fn test_invoice(paid: bool) -> Result<(), AppError> {
+    let hook = test_mode()?;
+    let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
+    let state = crate::db::billing::stripe_state(&mut tx, member.tenant_id, &test_customer(member.tenant_id)).await?;
+    tx.commit().await?;
+    let Some(subscription) = state.subscription.as_deref().filter(|_| state.status != "cancelled" && state.price.is_some()) else {
+        return Err(AppError::invalid("plan", "There is no paid subscription to bill."));
+    };
+    let kind = if paid { "invoice.payment_succeeded" } else { "invoice.payment_failed" };
+    deliver(&hook, test_event::invoice(kind, &state.customer, subscription)).await
+}
+
 #[cfg(feature = "ssr")]
 fn test_mode() -> Result<TestModeWebhook, AppError> {
     use_context::<TestModeWebhook>().ok_or_else(|| {
@@ -122,6 +138,23 @@ pub mod test_event {
 
     pub fn now() -> i64 {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    }
+
+    pub fn invoice(kind: &str, customer: &str, subscription: &str) -> serde_json::Value {
+        serde_json::json!({
+            "id": format!("evt_test_{}", Uuid::new_v4().simple()),
+            "object": "event",
+            "type": kind,
+            "created": now(),
+            "livemode": false,
+            "data": { "object": {
+                "id": format!("in_test_{}", Uuid::new_v4().simple()),
+                "object": "invoice",
+                "customer": customer,
+                "subscription": subscription,
+                "paid": kind.ends_with("succeeded"),
+            }}
+        })
     }
 
     pub fn subscription(

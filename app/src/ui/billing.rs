@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use super::LoadError;
-use crate::api::billing::{load_billing, load_billing_status, RestoreWebsite, TestCancel, TestChangePlan};
+use crate::api::billing::{load_billing, load_billing_status, RestoreWebsite, TestCancel, TestChangePlan, TestInvoice};
 use crate::api::billing_stripe::{OpenPortal, StartCheckout};
 use crate::model::{BillingOverview, PlanCard};
 
@@ -20,10 +20,10 @@ pub fn BillingPage() -> impl IntoView {
     let change = ServerAction::<TestChangePlan>::new();
     let cancel = ServerAction::<TestCancel>::new();
     let restore = ServerAction::<RestoreWebsite>::new();
-    let stripe = StripeActions { checkout: ServerAction::new(), portal: ServerAction::new() };
+    let stripe = StripeActions { checkout: ServerAction::new(), portal: ServerAction::new(), invoice: ServerAction::new() };
     stripe.redirect();
     let data = Resource::new(
-        move || (change.version().get(), cancel.version().get(), restore.version().get()),
+        move || (change.version().get(), cancel.version().get(), restore.version().get(), stripe.invoice.version().get()),
         |_| load_billing(),
     );
     view! {
@@ -88,6 +88,14 @@ fn BillingBody(
                 <button type="button" class="app-button app-button-ghost" on:click=move |_| { cancel.dispatch(TestCancel {}); }>
                     "Cancel subscription"
                 </button>
+            })}
+            {(o.test_mode && paid).then(|| {
+                let failed = o.status == "past_due";
+                let label = if failed { "Simulate a successful payment" } else { "Simulate a failed payment" };
+                view! {
+                    <button type="button" class="app-button app-button-ghost"
+                        on:click=move |_| { stripe.invoice.dispatch(TestInvoice { paid: failed }); }>{label}</button>
+                }
             })}
             {(o.stripe_enabled && paid).then(|| view! {
                 <button type="button" class="app-button app-button-ghost" disabled=move || stripe.pending()
@@ -247,6 +255,8 @@ pub fn PastDueBanner() -> impl IntoView {
 struct StripeActions {
     checkout: ServerAction<StartCheckout>,
     portal: ServerAction<OpenPortal>,
+    /// Test mode's simulated invoice outcome (past_due and back).
+    invoice: ServerAction<TestInvoice>,
 }
 
 impl StripeActions {
@@ -267,6 +277,7 @@ impl StripeActions {
 
     fn error(self) -> Option<crate::error::AppError> {
         self.checkout.value().get().and_then(Result::err).or_else(|| self.portal.value().get().and_then(Result::err))
+            .or_else(|| self.invoice.value().get().and_then(Result::err))
     }
 
     fn pending(self) -> bool {

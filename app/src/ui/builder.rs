@@ -179,6 +179,8 @@ fn SaveStatus(ed: Editor, reload: Callback<()>) -> impl IntoView {
             }}
         </div>
     }
+    // Type-erased: the builder's view type is otherwise too deep for the compiler's query limit.
+    .into_any()
 }
 
 #[component]

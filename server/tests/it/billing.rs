@@ -243,3 +243,31 @@ async fn an_archived_website_is_restored_only_within_the_limit_by_the_owner() {
     assert_eq!(restore(owner.clone(), a.website_id).await.error().field(), Some("website"), "not archived");
     assert_eq!(audits(&pool, a.tenant_id, "website.restored").await, 1);
 }
+
+#[tokio::test]
+async fn test_mode_simulates_a_failed_and_a_paid_invoice() {
+    let pool = pool().await;
+    let router = test_mode_router(pool.clone());
+    let a = account(&pool, "Billing Invoice").await;
+    let c = cookie_for(&a);
+    let invoice = |paid: bool| call_json(&router, "/api/billing/test_invoice", Some(&c), json!({ "paid": paid }));
+    // Nothing to bill on the free plan.
+    assert_eq!(invoice(false).await.error().field(), Some("plan"));
+    ok(change(&router, &c, "growth", "monthly", &[]).await).await;
+    ok(invoice(false).await).await;
+    let o = overview(&router, &c).await;
+    assert_eq!((o.plan_slug.as_str(), o.status.as_str()), ("growth", "past_due"), "features kept while past due");
+    // Every member sees it; only the owner is offered the billing link.
+    let editor = member_cookie(&pool, &a, "editor").await;
+    let s: BillingStatus = call_form(&router, "/api/billing/status", Some(&editor), &[]).await.json();
+    assert_eq!((s.status.as_str(), s.can_manage_billing), ("past_due", false));
+    let s: BillingStatus = call_form(&router, "/api/billing/status", Some(&c), &[]).await.json();
+    assert!(s.can_manage_billing);
+    assert!(matches!(call_json(&router, "/api/billing/test_invoice", Some(&editor), json!({ "paid": true })).await.error(), AppError::Forbidden(_)));
+    ok(invoice(true).await).await;
+    assert_eq!(overview(&router, &c).await.status, "active");
+    // Another tenant's simulation touches only its own subscription.
+    let b = account(&pool, "Billing Invoice Other").await;
+    assert_eq!(call_json(&router, "/api/billing/test_invoice", Some(&cookie_for(&b)), json!({ "paid": false })).await.error().field(), Some("plan"));
+    assert_eq!(overview(&router, &c).await.status, "active");
+}

@@ -72,6 +72,7 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ("/api/billing/restore_website", Elsewhere("billing"), Record),
         ("/api/billing/checkout", Elsewhere("stripe_api: owner only, needs Stripe keys"), OwnTenant),
         ("/api/billing/portal", Elsewhere("stripe_api: owner only, needs Stripe keys"), OwnTenant),
+        ("/api/billing/test_invoice", Elsewhere("billing: owner only, test mode"), OwnTenant),
         ("/api/websites/create", Elsewhere("limits"), OwnTenant),
         ("/api/team/overview", Role(app::model::Role::can_view_team), OwnTenant),
         ("/api/team/invite", Role(app::model::Role::can_manage_team), OwnTenant),
