@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { hydrated, signUp } from './builder-helpers';
+import { hydrated, openHomeInBuilder, signUp } from './builder-helpers';
 
 /** From the dashboard header, opens Billing and waits for it to hydrate. */
 async function openBilling(page: Page) {
@@ -95,4 +95,54 @@ test('a viewer cannot open billing', async ({ page }) => {
   await expect(page.getByRole('alert')).toHaveText(/Only the account owner can see and change billing/);
   await expect(page.getByRole('region', { name: 'Current plan' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: /^Upgrade/ })).toHaveCount(0);
+});
+
+test('in the builder, a plan limit shows the upgrade alert with its link to billing', async ({ page }) => {
+  await signUp(page, 'Builder Limit');
+  await openHomeInBuilder(page);
+  await page.getByRole('button', { name: 'Add Custom HTML', exact: true }).click();
+  await expect(page.getByRole('status')).toContainText('Custom HTML blocks are available on the Pro plan');
+  const alert = page.getByRole('alert').filter({ hasText: 'Custom HTML blocks are available on the Pro plan' });
+  const upgrade = alert.getByRole('link', { name: 'Upgrade to Pro on the Billing page' });
+  await expect(upgrade).toHaveAttribute('href', '/billing');
+  await upgrade.click();
+  await expect(page.getByRole('heading', { name: 'Billing', level: 1 })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Pro' }).getByRole('list', { name: 'Pro includes' })).toContainText('Custom HTML blocks');
+});
+
+test('after a failed payment the owner sees the past-due banner across the app, and paying clears it', async ({ page }) => {
+  test.setTimeout(90_000);
+  await signUp(page, 'Past Due');
+  await openBilling(page);
+  await page.getByRole('button', { name: 'Upgrade to Growth' }).click();
+  const current = page.getByRole('region', { name: 'Current plan' });
+  await expect(current.getByRole('definition').first()).toHaveText('Growth');
+
+  // Test mode sends Stripe's invoice.payment_failed through the signed webhook.
+  await current.getByRole('button', { name: 'Simulate a failed payment' }).click();
+  await expect(current).toContainText('past_due');
+  await expect(page.getByRole('alert').filter({ hasText: 'Your last payment failed' })).toBeVisible();
+  await expect(current.getByRole('definition').first()).toHaveText('Growth');
+
+  // The builder shows it too, with the way to fix it; the features keep working.
+  await page.getByRole('link', { name: 'Your websites' }).click();
+  await hydrated(page);
+  await openHomeInBuilder(page);
+  const banner = page.getByRole('alert').filter({ hasText: 'Your last payment failed' });
+  await expect(banner).toBeVisible();
+  await expect(page.getByRole('main', { name: 'Canvas' }).getByRole('listitem', { name: / block$/ })).toHaveCount(5);
+  const fix = banner.getByRole('link', { name: 'Update your payment on the Billing page' });
+  await expect(fix).toHaveAttribute('href', '/billing');
+
+  // Paying again (invoice.payment_succeeded) makes it active; the banner is gone everywhere.
+  await fix.click();
+  await expect(page.getByRole('heading', { name: 'Billing', level: 1 })).toBeVisible();
+  await hydrated(page);
+  await current.getByRole('button', { name: 'Simulate a successful payment' }).click();
+  await expect(current).toContainText('active');
+  await expect(page.getByRole('alert').filter({ hasText: 'Your last payment failed' })).toHaveCount(0);
+  await page.getByRole('link', { name: 'Your websites' }).click();
+  await hydrated(page);
+  await openHomeInBuilder(page);
+  await expect(page.getByRole('alert').filter({ hasText: 'Your last payment failed' })).toHaveCount(0);
 });
