@@ -98,7 +98,7 @@ test('a viewer cannot open billing', async ({ page }) => {
 });
 
 test('in the builder, a plan limit shows the upgrade alert with its link to billing', async ({ page }) => {
-  await signUp(page, 'Builder Limit');
+  await signUp(page, 'Upsell');
   await openHomeInBuilder(page);
   await page.getByRole('button', { name: 'Add Custom HTML', exact: true }).click();
   await expect(page.getByRole('status')).toContainText('Custom HTML blocks are available on the Pro plan');
@@ -112,7 +112,7 @@ test('in the builder, a plan limit shows the upgrade alert with its link to bill
 
 test('after a failed payment the owner sees the past-due banner across the app, and paying clears it', async ({ page }) => {
   test.setTimeout(90_000);
-  await signUp(page, 'Past Due');
+  await signUp(page, 'Overdue');
   await openBilling(page);
   await page.getByRole('button', { name: 'Upgrade to Growth' }).click();
   const current = page.getByRole('region', { name: 'Current plan' });
