@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builder route bundle size (issue 3): what the browser downloads to open the builder, gzip -9.
-#   bash scripts/bundle-size.sh                  # release build (with --split), then measure
+#   bash scripts/bundle-size.sh                  # release build (scripts/lib.sh build_release), then measure
 #   BUNDLE_SKIP_BUILD=1 bash scripts/bundle-size.sh   # measure the current target/site
 #   BUNDLE_ROUTE=dashboard bash scripts/bundle-size.sh  # another route, e.g. to see its chunk load
 # Starts the server on a fresh `<prefix>_bundle` database (SITEPILOT_TEST_DB_PREFIX, default
