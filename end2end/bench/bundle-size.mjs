@@ -1,0 +1,61 @@
+// What the builder route really downloads (issue 3's bundle-size item). Run it through
+// scripts/bundle-size.sh, which builds the release site, starts a server and passes its address.
+//
+// Signs up a fresh organisation, opens its home page in the builder in Chromium, waits until the
+// page has hydrated and the network is idle, and records every JavaScript and WebAssembly response
+// (the entry JS, the main WASM, wasm-split's loader and any lazily loaded chunk). Each body is
+// recompressed with gzip -9 (zlib level 9), so the number does not depend on how the server
+// compresses. Prints one JSON object: the files, their raw and gzip -9 sizes, and the totals.
+// With BUNDLE_ROUTE=dashboard it measures the dashboard instead (to see the chunks load there).
+import { gzipSync } from 'node:zlib';
+import { chromium } from '@playwright/test';
+import { apiClient, signUpFresh } from './lib.mjs';
+
+const BASE = process.env.SITEPILOT_BASE_URL;
+if (!BASE) throw new Error('SITEPILOT_BASE_URL is not set (scripts/bundle-size.sh sets it)');
+const ROUTE = process.env.BUNDLE_ROUTE || 'builder';
+
+const api = apiClient(BASE);
+const site = await signUpFresh(api, 'bundle');
+const path = ROUTE === 'builder' ? `/builder/${site.pages[0].id}` : `/${ROUTE}`;
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+});
+try {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const [name, value] = api.cookie().split('=');
+  await context.addCookies([{ name, value, url: BASE }]);
+  const page = await context.newPage();
+  const pending = [];
+  page.on('response', (res) => {
+    const url = new URL(res.url());
+    if (!/\.(js|wasm)$/.test(url.pathname)) return;
+    pending.push(res.body().then((body) => ({
+      file: url.pathname,
+      status: res.status(),
+      bytes: body.length,
+      gzip9: gzipSync(body, { level: 9 }).length,
+    })));
+  });
+  await page.goto(`${BASE}${path}`);
+  await page.locator('body[data-hydrated="true"]').waitFor({ timeout: 120_000 });
+  await page.waitForLoadState('networkidle');
+  const files = await Promise.all(pending);
+  const bad = files.filter((f) => f.status !== 200);
+  if (bad.length) throw new Error(`non-200 responses: ${JSON.stringify(bad)}`);
+  if (!files.some((f) => f.file.endsWith('.wasm'))) throw new Error('no WASM was downloaded');
+  const sum = (key, pred = () => true) => files.filter(pred).reduce((n, f) => n + f[key], 0);
+  const report = {
+    route: path.startsWith('/builder/') ? '/builder/:page_id' : path,
+    files,
+    total: { bytes: sum('bytes'), gzip9: sum('gzip9') },
+    js_gzip9: sum('gzip9', (f) => f.file.endsWith('.js')),
+    wasm_gzip9: sum('gzip9', (f) => f.file.endsWith('.wasm')),
+    total_gzip9_kib: +(sum('gzip9') / 1024).toFixed(1),
+  };
+  console.log(JSON.stringify(report, null, 2));
+} finally {
+  await browser.close();
+}
