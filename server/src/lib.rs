@@ -87,6 +87,29 @@ pub fn router(state: AppState, stripe_webhook_secret: Option<config::WebhookSecr
 /// [`router`], with local billing test mode on or off (`ServerConfig::billing_test_mode`). Test
 /// mode needs the webhook secret, which signs its simulated events.
 pub fn router_with_billing(state: AppState, stripe_webhook_secret: Option<config::WebhookSecret>, billing_test_mode: bool) -> Router {
+    Router::new().fallback_service(service_with_billing(state, stripe_webhook_secret, billing_test_mode))
+}
+
+/// The whole HTTP surface as the server runs it: site hosts are split off before the app's
+/// router and layers (`visitor::split`). [`router_with_billing`] wraps the same service for tests.
+pub fn service_with_billing(
+    state: AppState,
+    stripe_webhook_secret: Option<config::WebhookSecret>,
+    billing_test_mode: bool,
+) -> visitor::split::Split {
+    let cache = visitor::cache::VisitorCache::start(&state.pool);
+    let beacons = analytics::routes().with_state(state.clone());
+    let app = app_router(state.clone(), cache.clone(), stripe_webhook_secret, billing_test_mode);
+    visitor::split::Split::new(state, cache, beacons, app)
+}
+
+/// The app's own routes (builder, dashboard, API, webhooks, `/sites/{subdomain}` path form).
+fn app_router(
+    state: AppState,
+    cache: std::sync::Arc<visitor::cache::VisitorCache>,
+    stripe_webhook_secret: Option<config::WebhookSecret>,
+    billing_test_mode: bool,
+) -> Router {
     let test_webhook = stripe_webhook_secret
         .clone()
         .filter(|_| billing_test_mode)
@@ -118,10 +141,9 @@ pub fn router_with_billing(state: AppState, stripe_webhook_secret: Option<config
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), billing::suspended_guard))
-        .layer(middleware::from_fn_with_state(state.clone(), visitor::host_router))
         .layer(middleware::from_fn(visitor::cache::evict_after_writes))
-        // Outermost, so the visitor middleware and `/sites/…` routes both find it.
-        .layer(axum::Extension(visitor::cache::VisitorCache::start(&state.pool)))
+        // Outermost, so the eviction middleware and `/sites/…` routes both find it.
+        .layer(axum::Extension(cache))
         .with_state(state)
 }
 
