@@ -5,7 +5,10 @@
 #   bash scripts/bench-visitor.sh
 # Knobs: BENCH_ROUNDS (3), BENCH_SECONDS per wrk round (15), BENCH_CONNECTIONS (50),
 # BENCH_RATE for the fixed-rate run (1000 req/s), BENCH_RATE_SECONDS (20), BENCH_PAGE_BYTES (20000),
-# BENCH_SKIP_BUILD=1 to reuse target/release/server.
+# BENCH_WARMUP_SECONDS per target before the rounds (5), BENCH_SKIP_BUILD=1 to reuse
+# target/release/server, BENCH_SERVER_BIN=path to measure another server binary (e.g. an older
+# build kept for a before/after comparison; it must accept the same environment).
+# Quiet-machine rerun: BENCH_SKIP_BUILD=1 bash scripts/bench-visitor.sh
 # Method and recorded numbers: end2end/bench/BENCHMARKS.md.
 set -euo pipefail
 SP_LOG_NAME=bench-visitor
@@ -18,7 +21,13 @@ SECONDS_PER_ROUND="${BENCH_SECONDS:-15}"
 CONNECTIONS="${BENCH_CONNECTIONS:-50}"
 RATE="${BENCH_RATE:-1000}"
 RATE_SECONDS="${BENCH_RATE_SECONDS:-20}"
+WARMUP_SECONDS="${BENCH_WARMUP_SECONDS:-5}"
 WORK="$SP_ROOT/target/bench-visitor"
+if [[ -n "${BENCH_SERVER_BIN:-}" ]]; then
+  SP_SERVER_BIN="$(realpath "$BENCH_SERVER_BIN")"
+  export BENCH_SKIP_BUILD=1
+fi
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 NGINX_PID=""
 
 stop_nginx() {
@@ -90,10 +99,16 @@ nginx_url="http://127.0.0.1:$nginx_port/"
 curl -sf "$nginx_url" | cmp -s - "$WORK/www/index.html" || die "nginx does not serve the page's bytes"
 curl -sf -H "Host: $host" "$app/" | cmp -s - "$WORK/www/index.html" || die "the server's page changed between requests"
 
-# 3. Throughput: wrk, alternating server and nginx each round so drift affects both alike.
-wrk_rps() { # URL HOST -> requests/s
-  wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" -H "Host: $2" "$1" | awk '/^Requests\/sec:/ {print $2}'
+# 3. Throughput: wrk, alternating server and nginx each round so drift affects both alike. Same
+# wrk threads, connections and duration for both; each first gets an unmeasured warm-up.
+wrk_rps() { # URL HOST [SECONDS] -> requests/s
+  wrk -t2 -c"$CONNECTIONS" -d"${3:-$SECONDS_PER_ROUND}s" -H "Host: $2" "$1" | awk '/^Requests\/sec:/ {print $2}'
 }
+log "warm-up: ${WARMUP_SECONDS}s of wrk on each"
+wrk_rps "$app/" "$host" "$WARMUP_SECONDS" >/dev/null
+wrk_rps "$nginx_url" "$host" "$WARMUP_SECONDS" >/dev/null
+server_head="$(curl -sf -D - -o /dev/null -H "Host: $host" "$app/" | wc -c)"
+nginx_head="$(curl -sf -D - -o /dev/null "$nginx_url" | wc -c)"
 server_rps=()
 nginx_rps=()
 for round in $(seq 1 "$ROUNDS"); do
@@ -106,14 +121,28 @@ done
 server_fixed="$(cd end2end && node bench/fixed-rate.mjs "$app/" "$host" "$RATE" "$RATE_SECONDS")"
 nginx_fixed="$(cd end2end && node bench/fixed-rate.mjs "$nginx_url" "$host" "$RATE" "$RATE_SECONDS")"
 
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+
 node -e '
-const [bytes, s, n, sf, nf, cores] = process.argv.slice(1);
+const [bytes, s, n, sf, nf, cores, sh, nh, lb, la, conns, secs] = process.argv.slice(1);
 const med = (xs) => { const a = xs.split(" ").map(Number).sort((x, y) => x - y); const m = a.length >> 1; return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2; };
 const server = med(s), nginx = med(n);
+const ratio = +(server / nginx).toFixed(3);
+const fs = JSON.parse(sf), fn = JSON.parse(nf);
 console.log(JSON.stringify({
-  page_bytes: Number(bytes), cores: Number(cores),
-  wrk: { server_rps_rounds: s.split(" ").map(Number), nginx_rps_rounds: n.split(" ").map(Number),
-         server_rps_median: server, nginx_rps_median: nginx, ratio: +(server / nginx).toFixed(3), target_ratio: 0.8 },
-  fixed_rate: { server: JSON.parse(sf), nginx: JSON.parse(nf), target_p99_ms: 5 },
+  page_bytes: Number(bytes), response_header_bytes: { server: Number(sh), nginx: Number(nh) }, cores: Number(cores),
+  load_average: { before: lb, after: la },
+  wrk: { threads: 2, connections: Number(conns), seconds: Number(secs),
+         server_rps_rounds: s.split(" ").map(Number), nginx_rps_rounds: n.split(" ").map(Number),
+         server_rps_median: server, nginx_rps_median: nginx, ratio, target_ratio: 0.8 },
+  fixed_rate: { server: fs, nginx: fn, target_p99_ms: 5 },
 }, null, 2));
-' "$bytes" "${server_rps[*]}" "${nginx_rps[*]}" "$server_fixed" "$nginx_fixed" "$(nproc)"
+const p99 = (x) => x.p99_ms ?? x.p99;
+console.error([
+  "",
+  "Summary (medians of " + s.split(" ").length + " alternating wrk rounds; load average " + lb + " before, " + la + " after, on " + cores + " cores):",
+  "  throughput  SitePilot " + server + " req/s, nginx " + nginx + " req/s, ratio " + ratio + " (target >= 0.8: " + (ratio >= 0.8 ? "met" : "NOT met") + ")",
+  "  p99 at the fixed rate  SitePilot " + p99(fs) + " ms, nginx " + p99(fn) + " ms (target <= 5 ms: " + (p99(fs) <= 5 ? "met" : "NOT met") + ")",
+  "  A load average well above 0 means other work shared the cores: compare ratios, not absolute numbers.",
+].join("\n"));
+' "$bytes" "${server_rps[*]}" "${nginx_rps[*]}" "$server_fixed" "$nginx_fixed" "$(nproc)" "$server_head" "$nginx_head" "$load_before" "$load_after" "$CONNECTIONS" "$SECONDS_PER_ROUND"

@@ -19,3 +19,20 @@ export const URL_PAYLOADS = [
 
 /** Elements that must never appear unescaped in a visitor page built from the payloads. */
 export const FORBIDDEN_MARKUP = [/<script>window\.__xss/i, /<img src=x onerror/i, /<svg onload/i, /href="javascript:/i, /<script>alert/i];
+
+/**
+ * Markup for Custom HTML blocks (Pro). Tenant HTML is meant to be markup, so it is not escaped
+ * away: it lands in a sandboxed `srcdoc` frame with an opaque origin, under the visitor CSP
+ * (no inline script, no handlers, no javascript: URLs). Each block starts with a visible
+ * "Custom payload N" line, so a test can tell that the frame rendered.
+ */
+export const CUSTOM_HTML_PAYLOADS = [
+  '<script>window.__xss=1</script>',
+  '<img src=x onerror="window.__xss=1">',
+  '<svg onload="window.__xss=1"></svg>',
+  '<a href="javascript:window.__xss=1">Run me</a>',
+  '<iframe src="javascript:window.__xss=1"></iframe>',
+  '<script>alert(1)</script><body onload="alert(2)">',
+  '"></iframe><script>window.__xss=1</script>',
+  '<script>parent.document.title="pwned"; top.location="javascript:alert(3)"</script>',
+].map((p, i) => `<p>Custom payload ${i + 1}</p>${p}`);

@@ -1,7 +1,7 @@
 import { expect, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { openHomeInBuilder, signUp } from './builder-helpers';
-import { TEXT_PAYLOADS, URL_PAYLOADS } from './xss-payloads';
+import { CUSTOM_HTML_PAYLOADS, TEXT_PAYLOADS, URL_PAYLOADS } from './xss-payloads';
 
 /**
  * Signs up (in a JS-enabled page), then through the app's real server functions puts every
@@ -42,6 +42,44 @@ export async function publishPayloads(page: Page): Promise<string> {
     } else {
       revision = (await res.json()).revision;
     }
+  }
+  const pub = await page.request.post('/api/websites/publish', { data: { website_id: data.website_id } });
+  expect(pub.ok(), await pub.text()).toBeTruthy();
+  return subdomain;
+}
+
+/**
+ * Signs up, upgrades to Pro through billing's local test mode (the Billing page's button, as
+ * custom-html.spec.ts does), puts each Custom HTML payload into its own Custom HTML block
+ * through the builder's insert function, and publishes. Returns the subdomain.
+ */
+export async function publishCustomHtmlPayloads(page: Page): Promise<string> {
+  const subdomain = await signUp(page, 'Xsshtml');
+  await page.getByRole('link', { name: 'Billing', exact: true }).click();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByRole('button', { name: 'Upgrade to Pro' }).click();
+  await expect(page.getByRole('region', { name: 'Current plan' }).getByRole('definition').first()).toHaveText('Pro');
+  await page.getByRole('link', { name: 'Your websites' }).click();
+  await openHomeInBuilder(page);
+  const pageId = new URL(page.url()).pathname.split('/').pop() ?? '';
+  const load = await page.request.post('/api/builder/load', { form: { page_id: pageId } });
+  expect(load.ok()).toBeTruthy();
+  const data = await load.json();
+  let revision: number = data.revision;
+  let after: string | null = null;
+  for (const html of CUSTOM_HTML_PAYLOADS) {
+    const id = randomUUID();
+    const res = await page.request.post('/api/builder/insert', {
+      data: {
+        page_id: pageId,
+        block: { id, block: { type: 'custom_html', props: { html, height: 120 } }, is_visible: true, is_locked: false },
+        after,
+        base_revision: revision,
+      },
+    });
+    expect(res.ok(), await res.text()).toBeTruthy();
+    revision = (await res.json()).revision;
+    after = id;
   }
   const pub = await page.request.post('/api/websites/publish', { data: { website_id: data.website_id } });
   expect(pub.ok(), await pub.text()).toBeTruthy();

@@ -87,13 +87,38 @@ pub fn router(state: AppState, stripe_webhook_secret: Option<config::WebhookSecr
 /// [`router`], with local billing test mode on or off (`ServerConfig::billing_test_mode`). Test
 /// mode needs the webhook secret, which signs its simulated events.
 pub fn router_with_billing(state: AppState, stripe_webhook_secret: Option<config::WebhookSecret>, billing_test_mode: bool) -> Router {
-    router_with_stripe(state, stripe_webhook_secret, billing_test_mode, None)
+    Router::new().fallback_service(service_with_stripe(state, stripe_webhook_secret, billing_test_mode, None))
 }
 
 /// [`router_with_billing`], plus the real Stripe API for checkout and the customer portal
 /// (`STRIPE_SECRET_KEY`; see `stripe::client`). `None` keeps those server functions refused.
 pub fn router_with_stripe(
     state: AppState,
+    stripe_webhook_secret: Option<config::WebhookSecret>,
+    billing_test_mode: bool,
+    stripe_api: Option<app::api::billing_stripe::StripeApi>,
+) -> Router {
+    Router::new().fallback_service(service_with_stripe(state, stripe_webhook_secret, billing_test_mode, stripe_api))
+}
+
+/// The whole HTTP surface as the server runs it: site hosts are split off before the app's
+/// router and layers (`visitor::split`). The `router*` functions wrap the same service for tests.
+pub fn service_with_stripe(
+    state: AppState,
+    stripe_webhook_secret: Option<config::WebhookSecret>,
+    billing_test_mode: bool,
+    stripe_api: Option<app::api::billing_stripe::StripeApi>,
+) -> visitor::split::Split {
+    let cache = visitor::cache::VisitorCache::start(&state.pool);
+    let beacons = analytics::routes().with_state(state.clone());
+    let app = app_router(state.clone(), cache.clone(), stripe_webhook_secret, billing_test_mode, stripe_api);
+    visitor::split::Split::new(state, cache, beacons, app)
+}
+
+/// The app's own routes (builder, dashboard, API, webhooks, `/sites/{subdomain}` path form).
+fn app_router(
+    state: AppState,
+    cache: std::sync::Arc<visitor::cache::VisitorCache>,
     stripe_webhook_secret: Option<config::WebhookSecret>,
     billing_test_mode: bool,
     stripe_api: Option<app::api::billing_stripe::StripeApi>,
@@ -132,10 +157,9 @@ pub fn router_with_stripe(
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), billing::suspended_guard))
-        .layer(middleware::from_fn_with_state(state.clone(), visitor::host_router))
         .layer(middleware::from_fn(visitor::cache::evict_after_writes))
-        // Outermost, so the visitor middleware and `/sites/…` routes both find it.
-        .layer(axum::Extension(visitor::cache::VisitorCache::start(&state.pool)))
+        // Outermost, so the eviction middleware and `/sites/…` routes both find it.
+        .layer(axum::Extension(cache))
         .with_state(state)
 }
 

@@ -1,3 +1,4 @@
+use axum::serve::ListenerExt;
 use leptos::config::get_configuration;
 use server::config::ServerConfig;
 use tracing_subscriber::EnvFilter;
@@ -47,12 +48,19 @@ async fn run() -> Result<(), String> {
         Some(key) => Some(server::stripe::client::StripeClient::new(key, &config.stripe_api_base)?.into_api()),
         None => None,
     };
-    let app = server::router_with_stripe(state, config.stripe_webhook_secret.clone(), config.billing_test_mode, stripe_api);
+    let app = server::service_with_stripe(state, config.stripe_webhook_secret.clone(), config.billing_test_mode, stripe_api);
 
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    // Responses go out as one write each: no reason to let Nagle hold back their last segment.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     tracing::info!("listening on http://{addr}");
-    // Peer addresses feed the per-IP limit on page password attempts.
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+    // One service per connection, which knows the peer: the per-IP limit on page password
+    // attempts uses it.
+    axum::serve(listener, server::visitor::split::MakeSplit(app))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -11,7 +11,6 @@ use app::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, Path, Request, State};
 use axum::http::{header, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 
@@ -19,6 +18,7 @@ pub mod cache;
 pub mod forms;
 mod headers;
 mod protected;
+pub mod split;
 
 use cache::{LiveSite, PageKey, Rendered, SiteState, VisitorCache};
 
@@ -58,7 +58,10 @@ struct Visit {
     /// Absolute form of the site's root, for canonical URLs and the sitemap.
     base: String,
     cookies: Option<String>,
-    if_none_match: Option<String>,
+    if_none_match: Option<axum::http::HeaderValue>,
+    /// The raw `Host` header of a host-form GET/HEAD: its public pages are stored as ready
+    /// responses under this key for [`split`]'s fast path.
+    ready_host: Option<Box<str>>,
     ip: Option<IpAddr>,
     /// `Some` for a password form submission (POST).
     password: Option<String>,
@@ -90,7 +93,10 @@ fn header_text(req: &Request, name: header::HeaderName) -> Option<String> {
 /// Builds a [`Visit`]; for POST, reads the password or contact form. Other methods are refused.
 async fn visit(site: SiteHost, path: String, prefix: String, base: String, req: Request) -> Result<Visit, Response> {
     let cookies = header_text(&req, header::COOKIE);
-    let if_none_match = header_text(&req, header::IF_NONE_MATCH);
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let ready_host = (prefix.is_empty() && matches!(*req.method(), Method::GET | Method::HEAD))
+        .then(|| req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).map(Box::from))
+        .flatten();
     let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     let user_agent = header_text(&req, header::USER_AGENT);
     let posted = match *req.method() {
@@ -103,13 +109,12 @@ async fn visit(site: SiteHost, path: String, prefix: String, base: String, req: 
         Some(pairs) => (Some(pairs.into_iter().find(|(k, _)| k == "password").map(|(_, v)| v).unwrap_or_default()), None),
         None => (None, None),
     };
-    Ok(Visit { site, path, prefix, base, cookies, if_none_match, ip, password, form, user_agent })
+    Ok(Visit { site, path, prefix, base, cookies, if_none_match, ready_host, ip, password, form, user_agent })
 }
 
-/// Middleware: requests for a site host are answered by the visitor renderer; everything
-/// else goes on to the app. Static files under `/pkg/` and `/starter/` and the analytics
-/// endpoints under `/_sp/` are shared.
-pub async fn host_router(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// A request for a site host that [`split`]'s fast path could not answer: the site is
+/// resolved (cache, else database) and the page rendered, stored or submitted to.
+pub(crate) async fn on_site_host(state: &AppState, cache: Option<&VisitorCache>, site: SiteHost, req: Request) -> Response {
     let host = req
         .headers()
         .get(header::HOST)
@@ -117,24 +122,17 @@ pub async fn host_router(State(state): State<AppState>, req: Request, next: Next
         .map(str::to_string)
         .or_else(|| req.uri().authority().map(|a| a.to_string()));
     let path = req.uri().path().to_string();
-    let site = host.as_deref().and_then(|h| classify_host(h, &state.config.sites_domain));
-    match site {
-        Some(site) if !path.starts_with("/pkg/") && !path.starts_with("/starter/") && !path.starts_with("/_sp/") => {
-            let cache = req.extensions().get::<Arc<VisitorCache>>().cloned();
-            let fallback = match &site {
-                SiteHost::Subdomain(s) => format!("{s}.{}", state.config.sites_domain),
-                SiteHost::CustomDomain(d) => d.clone(),
-            };
-            // Host form: the site's address is https on whatever host the visitor used.
-            let base = format!("https://{}", clean_host(host.as_deref(), &fallback));
-            let res = match visit(site, path, String::new(), base, req).await {
-                Ok(v) => serve(&state, cache.as_deref(), v).await,
-                Err(res) => res,
-            };
-            headers::secure(res)
-        }
-        _ => next.run(req).await,
-    }
+    let fallback = match &site {
+        SiteHost::Subdomain(s) => format!("{s}.{}", state.config.sites_domain),
+        SiteHost::CustomDomain(d) => d.clone(),
+    };
+    // Host form: the site's address is https on whatever host the visitor used.
+    let base = format!("https://{}", clean_host(host.as_deref(), &fallback));
+    let res = match visit(site, path, String::new(), base, req).await {
+        Ok(v) => serve(state, cache, v).await,
+        Err(res) => res,
+    };
+    headers::secure(res)
 }
 
 /// `/sites/{subdomain}` and `/sites/{subdomain}/{*path}` on the app host, for use without DNS.
@@ -212,6 +210,9 @@ pub(crate) async fn live_site(state: &AppState, cache: Option<&VisitorCache>, si
 }
 
 async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> Response {
+    // Taken before the site is resolved: a ready response is stored only if no eviction
+    // happened since, so it cannot outlive the deployment it was rendered from.
+    let started = cache.map(VisitorCache::generation).unwrap_or(0);
     let (site, host_hit) = match resolve(state, cache, &visit.site).await {
         Ok(s) => s,
         Err(res) => return res,
@@ -250,14 +251,27 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
             };
             // Deployments are immutable, so (deployment, address, path) identifies the bytes.
             let etag = format!("\"{}-{:x}\"", live.deployment_id.simple(), fxhash(&format!("{}{}", addr.base, page.slug)));
-            let r = Arc::new(Rendered { website_id: live.website_id, html: Bytes::from(html), etag });
+            let Ok(etag) = axum::http::HeaderValue::from_str(&etag) else {
+                return headers::html(StatusCode::INTERNAL_SERVER_ERROR, app::site::render_unavailable());
+            };
+            let headers = headers::rendered(&etag, html.len());
+            let r = Arc::new(Rendered {
+                website_id: live.website_id,
+                tenant_id: live.tenant_id,
+                html: Bytes::from(html),
+                etag,
+                headers,
+            });
             if let Some(c) = cache {
                 c.store_page(key, Arc::clone(&r));
             }
             (r, false)
         }
     };
-    headers::page(&rendered, visit.if_none_match.as_deref(), host_hit && page_hit)
+    if let (Some(c), Some(host)) = (cache, visit.ready_host.as_deref()) {
+        c.store_ready(host, &visit.path, Arc::clone(&rendered), started);
+    }
+    headers::page(&rendered, visit.if_none_match.as_ref(), host_hit && page_hit)
 }
 
 pub(crate) fn not_found(what: &str) -> Response {

@@ -50,7 +50,9 @@ async fn build_snapshot(tx: &mut Tx, website_id: Uuid) -> Result<(Snapshot, Opti
     .await?
     .ok_or_else(|| AppError::NotFound("Website".into()))?;
     let pages = sqlx::query_as::<_, PageRow>(
-        r#"SELECT id, title, slug, seo_meta, show_in_nav, nav_label,
+        // A `hidden` page is published but kept out of the navigation (seed §8): the snapshot
+        // records that as `show_in_nav = false`, so it stays reachable by its URL only.
+        r#"SELECT id, title, slug, seo_meta, show_in_nav AND status <> 'hidden' AS show_in_nav, nav_label,
                   password_protected, password_hash, page_config FROM pages
            WHERE website_id = $1 AND status <> 'draft'
            ORDER BY is_home DESC, nav_order, title"#,

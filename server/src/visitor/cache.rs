@@ -6,6 +6,11 @@
 //! - `pages`: (deployment, site address, path) -> rendered HTML and its ETag. Deployments are
 //!   immutable, so an entry can never be stale; entries are dropped with their website's host
 //!   entries to free memory.
+//! - `ready`: raw `Host` header -> path -> the finished response of a public page (body and
+//!   every header precomputed). This is the hot path: a hit is two borrowed-key lookups under a
+//!   read lock and an `Arc` clone, with no allocation and no host parsing. Entries are derived
+//!   from host entries, so they obey the same rules (listener up, [`HOST_TTL`], evicted with
+//!   their website or tenant, and dropped whenever the host entries are).
 //!
 //! Invalidation: migration 0017 sends `pg_notify('sitepilot_deployments', website_id)` when a
 //! deployment is inserted or its live flag changes (publish, rollback) and when a website's
@@ -17,10 +22,12 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use app::model::Snapshot;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -60,11 +67,21 @@ impl SiteState {
     }
 }
 
-/// A rendered page: the body and its ETag.
+/// A rendered page as a ready response: the body, its ETag and the complete header set of a
+/// 200 answered from memory (see `headers::rendered`), built once per page and deployment.
 pub struct Rendered {
     pub website_id: Uuid,
-    pub html: axum::body::Bytes,
-    pub etag: String,
+    pub tenant_id: Uuid,
+    pub html: Bytes,
+    pub etag: HeaderValue,
+    pub headers: HeaderMap,
+}
+
+/// `ready`: host -> path -> (response, stored at). `len` counts the paths, for the memory bound.
+#[derive(Default)]
+struct ReadyMap {
+    hosts: HashMap<Box<str>, HashMap<Box<str>, (Arc<Rendered>, Instant)>>,
+    len: usize,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -78,6 +95,7 @@ pub struct PageKey {
 pub struct VisitorCache {
     hosts: Mutex<HashMap<String, (SiteState, Instant)>>,
     pages: Mutex<HashMap<PageKey, Arc<Rendered>>>,
+    ready: RwLock<ReadyMap>,
     /// Bumped by every eviction; a lookup started before a bump is not stored.
     generation: AtomicU64,
     /// True while the listener is connected and LISTENing.
@@ -146,6 +164,47 @@ impl VisitorCache {
         pages.insert(key, page);
     }
 
+    /// The ready response for `host` (the raw `Host` header) and `path`, if it may be trusted.
+    pub fn ready(&self, host: &str, path: &str) -> Option<Arc<Rendered>> {
+        if !self.is_listening() {
+            return None;
+        }
+        let ready = self.ready.read().unwrap_or_else(|e| e.into_inner());
+        let (page, at) = ready.hosts.get(host)?.get(path)?;
+        (at.elapsed() < HOST_TTL).then(|| Arc::clone(page))
+    }
+
+    /// Stores a ready response unless an eviction happened since the request started (its
+    /// host lookup may then have been stale).
+    pub fn store_ready(&self, host: &str, path: &str, page: Arc<Rendered>, started: u64) {
+        if !self.is_listening() {
+            return;
+        }
+        let mut ready = self.ready.write().unwrap_or_else(|e| e.into_inner());
+        if self.generation() != started {
+            return;
+        }
+        if ready.len >= MAX_PAGES {
+            *ready = ReadyMap::default();
+        }
+        let paths = ready.hosts.entry(host.into()).or_default();
+        if paths.insert(path.into(), (page, Instant::now())).is_none() {
+            ready.len += 1;
+        }
+    }
+
+    fn clear_ready(&self, keep: impl Fn(&Rendered) -> bool) {
+        let mut ready = self.ready.write().unwrap_or_else(|e| e.into_inner());
+        let ReadyMap { hosts, len } = &mut *ready;
+        hosts.retain(|_, paths| {
+            paths.retain(|_, (p, _)| keep(p) || {
+                *len -= 1;
+                false
+            });
+            !paths.is_empty()
+        });
+    }
+
     /// Handles one notification payload: a website id or `tenant:<id>`. Unknown payloads
     /// clear everything, which is always safe.
     pub fn evict(&self, payload: &str) {
@@ -170,18 +229,21 @@ impl VisitorCache {
         });
         gone.extend(website);
         lock(&self.pages).retain(|_, p| !gone.contains(&p.website_id));
+        self.clear_ready(|p| !gone.contains(&p.website_id) && (tenant.is_none() || Some(p.tenant_id) != tenant));
     }
 
     /// Forgets every host entry (the next request per host reads the database once).
     pub fn clear_hosts(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         lock(&self.hosts).clear();
+        self.clear_ready(|_| false);
     }
 
     pub fn clear(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         lock(&self.hosts).clear();
         lock(&self.pages).clear();
+        self.clear_ready(|_| false);
     }
 }
 

@@ -2,7 +2,7 @@
 //! response, and the caching headers of rendered pages.
 
 use axum::body::Body;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 
 use super::cache::Rendered;
@@ -51,27 +51,47 @@ pub fn text(content_type: &'static str, body: String) -> Response {
 }
 
 /// Whether an `If-None-Match` value names `etag` (or is `*`).
-fn matches(if_none_match: &str, etag: &str) -> bool {
-    if_none_match.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == etag)
+fn matches(if_none_match: &[u8], etag: &[u8]) -> bool {
+    if_none_match.split(|b| *b == b',').map(|t| t.trim_ascii()).any(|t| t == b"*" || t.strip_prefix(b"W/").unwrap_or(t) == etag)
 }
 
-/// A rendered page, or 304 when the browser already has these bytes. Browsers revalidate on
-/// every view (`max-age=0`), so a new publish shows at once, and a revalidation costs nothing
-/// but the headers. `x-sitepilot-cache` says whether the server answered from memory alone.
-pub fn page(rendered: &Rendered, if_none_match: Option<&str>, hit: bool) -> Response {
-    let not_modified = if_none_match.is_some_and(|v| matches(v, &rendered.etag));
+/// Every header of a rendered page answered with 200 from memory, built once when the page is
+/// rendered: the security headers, type, length, ETag and caching. Browsers revalidate on every
+/// view (`max-age=0`), so a new publish shows at once, and a revalidation costs nothing but the
+/// headers. `x-sitepilot-cache` says whether the server answered from memory alone.
+pub fn rendered(etag: &HeaderValue, len: usize) -> HeaderMap {
+    let mut h = HeaderMap::with_capacity(9);
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(header::ETAG, etag.clone());
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, must-revalidate"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    h.insert(CACHE_STATUS, HeaderValue::from_static("hit"));
+    h
+}
+
+const CACHE_STATUS: &str = "x-sitepilot-cache";
+
+/// A rendered page, or 304 when the browser already has these bytes. The header map is a copy
+/// of the precomputed one; the body shares the cached bytes.
+pub fn page(rendered: &Rendered, if_none_match: Option<&HeaderValue>, hit: bool) -> Response {
+    let not_modified = if_none_match.is_some_and(|v| matches(v.as_bytes(), rendered.etag.as_bytes()));
     let mut res = if not_modified {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::NOT_MODIFIED;
+        *r.headers_mut() = rendered.headers.clone();
+        r.headers_mut().remove(header::CONTENT_LENGTH);
+        r.headers_mut().remove(header::CONTENT_TYPE);
         r
     } else {
-        with_type(StatusCode::OK, "text/html; charset=utf-8", Body::from(rendered.html.clone()))
+        let mut r = Response::new(Body::from(rendered.html.clone()));
+        *r.headers_mut() = rendered.headers.clone();
+        r
     };
-    let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&rendered.etag) {
-        h.insert(header::ETAG, v);
+    if !hit {
+        res.headers_mut().insert(CACHE_STATUS, HeaderValue::from_static("miss"));
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, must-revalidate"));
-    h.insert("x-sitepilot-cache", HeaderValue::from_static(if hit { "hit" } else { "miss" }));
     res
 }

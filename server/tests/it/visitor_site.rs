@@ -165,6 +165,9 @@ async fn nav_lists_pages_in_order_with_labels_and_hidden_pages_stay_reachable() 
     update_page(&router, &s, about, json!({ "nav_label": "About us" })).await;
     let secret = add_page(&router, &s, "Secret offer", "/secret-offer").await;
     update_page(&router, &s, secret, json!({ "show_in_nav": false })).await;
+    // Hidden: published, still marked for the nav, but hidden pages never appear in it.
+    let hidden = add_page(&router, &s, "Hidden sale", "/hidden-sale").await;
+    update_page(&router, &s, hidden, json!({ "status": "hidden", "show_in_nav": true })).await;
     publish(&router, &s).await;
 
     let page = eventually(&router, &s.host, "/", "new pages", |g| g.body.contains("About us")).await;
@@ -174,6 +177,10 @@ async fn nav_lists_pages_in_order_with_labels_and_hidden_pages_stay_reachable() 
     assert!(!page.body.contains("/secret-offer"), "a page left out of the nav is not linked");
     let direct = fetch(&router, &s.host, "/secret-offer", &[]).await;
     assert_eq!(direct.status, StatusCode::OK, "but reachable by its URL");
+    assert!(!page.body.contains("/hidden-sale") && !page.body.contains("Hidden sale"), "a hidden page is not in the nav");
+    let hidden_page = fetch(&router, &s.host, "/hidden-sale", &[]).await;
+    assert_eq!(hidden_page.status, StatusCode::OK, "a hidden page is reachable by its URL");
+    assert!(!hidden_page.body.contains(r#"href="/hidden-sale""#), "not even on its own page's nav");
 
     // On the path form, nav links stay on the path form.
     let by_path = fetch(&router, "127.0.0.1", &format!("/sites/{}/", s.a.subdomain), &[]).await;

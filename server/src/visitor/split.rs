@@ -1,0 +1,140 @@
+//! The server's outermost service: it looks at the `Host` header once and sends site hosts
+//! (subdomains and custom domains) to the visitor path, everything else to the app's router
+//! with its Leptos routes and middleware (billing guard, cache eviction, …), which visitor
+//! requests never pass through.
+//!
+//! The fast path answers a GET/HEAD whose raw host and path have a ready response in the
+//! [`VisitorCache`]: a read-locked lookup with borrowed keys and a copy of the precomputed
+//! headers, with no host parsing, routing or boxing of the response future.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use app::state::AppState;
+use axum::extract::{ConnectInfo, Request};
+use axum::http::{header, Method};
+use axum::response::Response;
+use axum::serve::{IncomingStream, Listener};
+use axum::Router;
+use tower::Service;
+
+use super::cache::VisitorCache;
+use super::{classify_host, headers};
+
+struct Inner {
+    state: AppState,
+    cache: Arc<VisitorCache>,
+    /// The analytics endpoints (`/_sp/…`), also served on site hosts.
+    beacons: Router,
+    app: Router,
+}
+
+/// Host-based dispatch (see the module docs). Cloned per connection and per request: one `Arc`.
+#[derive(Clone)]
+pub struct Split {
+    inner: Arc<Inner>,
+    /// The peer, when served by [`MakeSplit`]; handed on as `ConnectInfo` (the per-IP limit on
+    /// page password attempts and the app's own uses) to every request but fast-path hits.
+    remote: Option<SocketAddr>,
+}
+
+impl Split {
+    pub fn new(state: AppState, cache: Arc<VisitorCache>, beacons: Router, app: Router) -> Self {
+        Split { inner: Arc::new(Inner { state, cache, beacons, app }), remote: None }
+    }
+
+    /// The ready response for this request, if it has one.
+    fn fast(&self, req: &Request) -> Option<Response> {
+        if !matches!(*req.method(), Method::GET | Method::HEAD) {
+            return None;
+        }
+        let host = req.headers().get(header::HOST)?.to_str().ok()?;
+        let page = self.inner.cache.ready(host, req.uri().path())?;
+        Some(headers::page(&page, req.headers().get(header::IF_NONE_MATCH), true))
+    }
+}
+
+type BoxFuture = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+/// A fast-path answer needs no allocation for its future.
+pub enum SplitFuture {
+    Ready(Option<Response>),
+    Boxed(BoxFuture),
+}
+
+impl Future for SplitFuture {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            SplitFuture::Ready(res) => Poll::Ready(Ok(res.take().unwrap_or_default())),
+            SplitFuture::Boxed(f) => f.as_mut().poll(cx),
+        }
+    }
+}
+
+impl Service<Request> for Split {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = SplitFuture;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // Both routers are always ready; each request calls a clone.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut req: Request) -> SplitFuture {
+        if let Some(res) = self.fast(&req) {
+            return SplitFuture::Ready(Some(res));
+        }
+        if let Some(addr) = self.remote {
+            req.extensions_mut().insert(ConnectInfo(addr));
+        }
+        let inner = Arc::clone(&self.inner);
+        let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).or_else(|| req.uri().authority().map(|a| a.as_str()));
+        let site = host.and_then(|h| classify_host(h, &inner.state.config.sites_domain));
+        let path = req.uri().path();
+        // Static files are shared by the app and the sites (stylesheet, starter images).
+        let shared = path.starts_with("/pkg/") || path.starts_with("/starter/");
+        let beacon = path.starts_with("/_sp/");
+        match site {
+            Some(_) if beacon => {
+                req.extensions_mut().insert(Arc::clone(&inner.cache));
+                let mut beacons = inner.beacons.clone();
+                SplitFuture::Boxed(Box::pin(async move { beacons.call(req).await }))
+            }
+            Some(site) if !shared => SplitFuture::Boxed(Box::pin(async move {
+                Ok(super::on_site_host(&inner.state, Some(&inner.cache), site, req).await)
+            })),
+            _ => {
+                let mut app = inner.app.clone();
+                SplitFuture::Boxed(Box::pin(async move { app.call(req).await }))
+            }
+        }
+    }
+}
+
+/// Makes one [`Split`] per accepted connection for `axum::serve`, remembering the peer.
+#[derive(Clone)]
+pub struct MakeSplit(pub Split);
+
+impl<L> Service<IncomingStream<'_, L>> for MakeSplit
+where
+    L: Listener<Addr = SocketAddr>,
+{
+    type Response = Split;
+    type Error = Infallible;
+    type Future = std::future::Ready<Result<Split, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, stream: IncomingStream<'_, L>) -> Self::Future {
+        std::future::ready(Ok(Split { inner: Arc::clone(&self.0.inner), remote: Some(*stream.remote_addr()) }))
+    }
+}
