@@ -50,13 +50,16 @@ pub fn BuilderPage() -> impl IntoView {
             None => Err(AppError::NotFound("Page".into())),
         }
     });
+    // The user's builder preferences (default device, collapsed sidebar); defaults if unreadable.
+    let prefs = Resource::new(|| (), |_| crate::api::settings::my_settings());
     view! {
         <Suspense fallback=|| view! { <p class="app-narrow">"Opening the builder…"</p> }>
             {move || Suspend::new(async move {
+                let prefs = prefs.await.map(|s| s.preferences).unwrap_or_default();
                 match data.await {
                     // Reloading refetches the page (after a version restore, say): a new editor
                     // with the server's blocks and revision.
-                    Ok(d) => view! { <Builder data=d reload=Callback::new(move |()| data.refetch())/> }.into_any(),
+                    Ok(d) => view! { <Builder data=d reload=Callback::new(move |()| data.refetch()) prefs=prefs/> }.into_any(),
                     Err(e) => view! { <LoadError error=e/> }.into_any(),
                 }
             })}
@@ -65,7 +68,7 @@ pub fn BuilderPage() -> impl IntoView {
 }
 
 #[component]
-fn Builder(data: BuilderData, reload: Callback<()>) -> impl IntoView {
+fn Builder(data: BuilderData, reload: Callback<()>, #[prop(optional)] prefs: crate::model::Preferences) -> impl IntoView {
     let ed = Editor::new(&data);
     start_background(ed);
     // The canvas reads branding live, so panels can change it before it is saved.
@@ -74,9 +77,12 @@ fn Builder(data: BuilderData, reload: Callback<()>) -> impl IntoView {
     let panel = RwSignal::new(SidePanel::Blocks);
     let title = format!("{} · {} · SitePilot", data.page_title, data.website_name);
     history_shortcuts(ed);
+    let collapsed = RwSignal::new(prefs.sidebar_collapsed);
+    let device = super::canvas::Device::from_view(prefs.builder.default_view);
+    let prefs = StoredValue::new(prefs);
     view! {
         <Title text=title/>
-        <div class="builder">
+        <div class="builder" class:builder-collapsed=move || collapsed.get()>
             <header class="builder-bar">
                 <A href="/dashboard">"← Websites"</A>
                 <h1>{data.page_title.clone()} <small>{data.website_name.clone()}</small></h1>
@@ -86,13 +92,14 @@ fn Builder(data: BuilderData, reload: Callback<()>) -> impl IntoView {
                         <button type="button" title="Redo (Shift+Ctrl+Z)" disabled=move || !ed.can_redo.get() on:click=move |_| ed.redo()>"Redo"</button>
                     </div>
                 })}
+                <super::sidebar_toggle::SidebarToggle collapsed=collapsed prefs=prefs/>
                 <SaveStatus ed=ed reload=reload/>
                 {(!ed.can_edit()).then(|| view! {
                     <p class="builder-readonly">"View only: your role cannot change this page."</p>
                 })}
                 {data.role.can_publish().then(|| view! { <super::publish_control::PublishControl ed=ed/> })}
             </header>
-            <div class="builder-side">
+            <div class="builder-side" hidden=move || collapsed.get()>
                 <div class="side-tabs" role="tablist" aria-label="Builder panels">
                     {SidePanel::ALL.into_iter().map(|p| view! {
                         <button type="button" role="tab" aria-selected=move || (panel.get() == p).to_string()
@@ -119,7 +126,7 @@ fn Builder(data: BuilderData, reload: Callback<()>) -> impl IntoView {
                     }.into_any(),
                 }}
             </div>
-            <Canvas ed=ed brand_style=brand_style/>
+            <Canvas ed=ed brand_style=brand_style initial_device=device/>
             <Inspector ed=ed pages=data.pages.clone()/>
         </div>
     }

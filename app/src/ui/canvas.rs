@@ -30,6 +30,15 @@ impl Device {
         }
     }
 
+    /// The canvas width a user's `builder.default_view` preference opens with.
+    pub fn from_view(view: crate::model::DeviceView) -> Self {
+        match view {
+            crate::model::DeviceView::Desktop => Self::Desktop,
+            crate::model::DeviceView::Tablet => Self::Tablet,
+            crate::model::DeviceView::Mobile => Self::Mobile,
+        }
+    }
+
     fn width(self) -> &'static str {
         match self {
             Self::Desktop => "1200px",
@@ -40,8 +49,14 @@ impl Device {
 }
 
 #[component]
-pub fn Canvas(ed: Editor, brand_style: Signal<String>) -> impl IntoView {
-    let device = RwSignal::new(Device::Desktop);
+pub fn Canvas(
+    ed: Editor,
+    brand_style: Signal<String>,
+    /// The width the canvas opens at (the user's preference); desktop when not given.
+    #[prop(optional)]
+    initial_device: Option<Device>,
+) -> impl IntoView {
+    let device = RwSignal::new(initial_device.unwrap_or(Device::Desktop));
     // Only the order of ids drives the list; a prop edit does not touch it.
     let order = Memo::new(move |_| ed.blocks.with(|b| b.iter().map(|c| c.id).collect::<Vec<_>>()));
     let style = move || format!("{}max-width:{};", brand_style.get(), device.get().width());

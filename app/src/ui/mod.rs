@@ -21,6 +21,7 @@ mod publish_control;
 mod settings;
 mod team;
 mod versions_panel;
+mod sidebar_toggle;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

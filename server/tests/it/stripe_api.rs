@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-const SECRET_KEY: &str = "sk_test_sitepilot_standin";
+pub(crate) const SECRET_KEY: &str = "sk_test_sitepilot_standin";
 
 #[derive(Clone, Debug)]
 struct Seen {
@@ -36,7 +36,7 @@ impl Seen {
 }
 
 #[derive(Clone, Default)]
-struct StandIn {
+pub(crate) struct StandIn {
     seen: Arc<Mutex<Vec<Seen>>>,
     /// Answer every request with this status and body instead.
     fail: Arc<Mutex<Option<(u16, Value)>>>,
@@ -81,7 +81,7 @@ async fn stripe_post(State(s): State<StandIn>, Path(rest): Path<String>, headers
 }
 
 /// Starts the stand-in on a free port; returns it and its base URL.
-async fn stand_in() -> (StandIn, String) {
+pub(crate) async fn stand_in() -> (StandIn, String) {
     let s = StandIn::default();
     let app = Router::new().route("/v1/{*rest}", post(stripe_post)).with_state(s.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -268,3 +268,42 @@ async fn another_tenant_can_neither_see_nor_change_the_team() {
     assert!(team_a.invitations.iter().any(|i| i.id == inv.id && i.status == "pending"));
     assert!(team_a.members.iter().any(|m| m.user_id == editor_a && m.is_active && m.role == app::model::Role::Editor));
 }
+
+/// Moves invitation `id`'s creation `age` into the past, with the 7-day expiry that follows.
+async fn age_invitation(pool: &PgPool, tenant: Uuid, id: Uuid, age: &str) {
+    let mut tx = tenant_tx(pool, tenant).await.expect("tx");
+    sqlx::query("UPDATE team_invitations SET created_at = now() - $2::interval, expires_at = now() - $2::interval + interval '7 days' WHERE id = $1")
+        .bind(id)
+        .bind(age)
+        .execute(&mut *tx)
+        .await
+        .expect("age");
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn the_team_page_shows_an_invitation_older_than_seven_days_as_expired_until_resent() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let (a, cookie) = growth_team(&pool, "Expiry Co").await;
+    let (old, young) = (format!("{}@example.com", unique("old-")), format!("{}@example.com", unique("young-")));
+    let old_inv: Invitation = invite(&router, &cookie, &old, "viewer").await.json();
+    let young_inv: Invitation = invite(&router, &cookie, &young, "editor").await.json();
+    let seats_before = overview(&router, &cookie).await;
+    age_invitation(&pool, a.tenant_id, old_inv.id, "7 days 1 second").await;
+    age_invitation(&pool, a.tenant_id, young_inv.id, "6 days 23 hours").await;
+
+    let status = |t: &TeamOverview, id: Uuid| t.invitations.iter().find(|i| i.id == id).map(|i| i.status.clone());
+    let t = overview(&router, &cookie).await;
+    assert_eq!(status(&t, old_inv.id).as_deref(), Some("expired"), "nothing shows pending after 7 days");
+    assert_eq!(status(&t, young_inv.id).as_deref(), Some("pending"));
+    // Admins (the other managers) see the same answer.
+    let admin = member_cookie(&pool, &a, "admin").await;
+    assert_eq!(status(&overview(&router, &admin).await, old_inv.id).as_deref(), Some("expired"));
+    assert_eq!(overview(&router, &cookie).await.seats_used, seats_before.seats_used, "one seat more for the admin, one fewer for the expired invitation");
+
+    // Resending gives it a new 7-day expiry: pending again.
+    let r = call_json(&router, "/api/team/resend", Some(&cookie), json!({ "invitation_id": old_inv.id })).await;
+    assert!(r.status.is_success(), "{}", r.text());
+    assert_eq!(status(&overview(&router, &cookie).await, old_inv.id).as_deref(), Some("pending"));
+}

@@ -1,0 +1,282 @@
+//! Fixtures for the permission matrix: a tenant with one member per role, a request body per
+//! endpoint that names fresh records (so a mutating call always has something valid to act
+//! on), and a fingerprint of everything a tenant owns (so a refused call provably changed
+//! nothing).
+
+use app::db::accounts::NewAccount;
+use app::model::{BlockProps, ComponentKind, Role};
+use axum::Router;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::common::*;
+
+pub const ROLES: [Role; 5] = [Role::Owner, Role::Admin, Role::Developer, Role::Editor, Role::Viewer];
+
+/// One signed-in member.
+#[derive(Clone)]
+pub struct Caller {
+    pub role: Role,
+    pub cookie: String,
+    pub user_id: Uuid,
+}
+
+/// A tenant on Pro (room for the fixtures) with one member per role and one form submission.
+pub struct Tenant {
+    pub account: NewAccount,
+    pub members: Vec<Caller>,
+    pub submission: Uuid,
+}
+
+impl Tenant {
+    pub fn owner(&self) -> &Caller {
+        &self.members[0]
+    }
+
+    /// Strings that identify this tenant's records: none may appear in another tenant's answer.
+    pub fn markers(&self) -> Vec<String> {
+        let a = &self.account;
+        vec![a.tenant_id.to_string(), a.website_id.to_string(), a.home_page_id.to_string(), a.subdomain.clone(), self.submission.to_string()]
+    }
+}
+
+pub async fn tenant(pool: &PgPool, name: &str) -> Tenant {
+    let account = account(pool, name).await;
+    set_plan(pool, account.tenant_id, PRO).await;
+    let mut members = vec![Caller { role: Role::Owner, cookie: cookie_for(&account), user_id: account.user_id }];
+    for role in &ROLES[1..] {
+        let (cookie, user_id) = member(pool, &account, role.as_str(), None).await;
+        members.push(Caller { role: *role, cookie, user_id });
+    }
+    let submission = submission(pool, &account).await;
+    Tenant { account, members, submission }
+}
+
+/// A contact-form submission as a visitor's POST stores it (written directly: the visitor
+/// path, its honeypot and rate limit are `forms`' business).
+async fn submission(pool: &PgPool, a: &NewAccount) -> Uuid {
+    let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO form_submissions (tenant_id, website_id, page_id, component_id, page_slug, data)
+         VALUES ($1, $2, $3, $4, '/', $5) RETURNING id",
+    )
+    .bind(a.tenant_id)
+    .bind(a.website_id)
+    .bind(a.home_page_id)
+    .bind(Uuid::new_v4())
+    .bind(json!([{ "name": "email", "label": "Email", "value": "visitor@example.com" }]))
+    .fetch_one(&mut *tx)
+    .await
+    .expect("submission");
+    tx.commit().await.expect("commit");
+    id
+}
+
+/// A digest of every row the tenant owns, read as the app role inside its tenant (RLS shows
+/// only its rows). Equal before and after a call means the call changed nothing.
+pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
+    const TABLES: [&str; 12] = [
+        "tenants", "websites", "pages", "components", "page_versions", "deployments", "form_submissions",
+        "team_invitations", "users", "audit_logs", "email_outbox", "subscriptions",
+    ];
+    let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
+    let mut out = String::new();
+    for table in TABLES {
+        let sql = format!("SELECT coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM {table} x");
+        let digest: String = sqlx::query_scalar(&sql).fetch_one(&mut *tx).await.expect("fingerprint");
+        out.push_str(&format!("{table}:{digest};"));
+    }
+    out
+}
+
+async fn ok_json<T: serde::de::DeserializeOwned>(router: &Router, path: &str, cookie: &str, body: Value) -> T {
+    let r = call_json(router, path, Some(cookie), body).await;
+    assert!(r.status.is_success(), "fixture {path}: {}", r.text());
+    r.json()
+}
+
+/// A fresh page of `a`: its id and settings revision.
+async fn fresh_page(router: &Router, owner: &str, a: &NewAccount) -> (Uuid, i64) {
+    let body = json!({ "website_id": a.website_id, "title": "Fixture", "slug": format!("/{}", unique("f-")) });
+    let created: app::model::PageCreated = ok_json(router, "/api/pages/create", owner, body).await;
+    let rev = created.overview.pages.iter().find(|p| p.id == created.id).map(|p| p.settings_revision).expect("page listed");
+    (created.id, rev)
+}
+
+/// A fresh manual version of the home page.
+async fn fresh_version(router: &Router, owner: &str, a: &NewAccount) -> Uuid {
+    let v: app::model::VersionSummary =
+        ok_json(router, "/api/versions/save", owner, json!({ "page_id": a.home_page_id, "label": "fixture" })).await;
+    v.id
+}
+
+/// A fresh call-to-action block at the top of the home page: the block's id.
+async fn fresh_block(router: &Router, owner: &str, a: &NewAccount) -> Uuid {
+    let page = load_page(router, owner, a.home_page_id).await;
+    insert(router, owner, a.home_page_id, BlockProps::starter(ComponentKind::Cta), None, page.revision).await.ok().component.id
+}
+
+/// A deployment of `a` that is not live: publishes twice and names the first.
+async fn earlier_deployment(router: &Router, owner: &str, a: &NewAccount) -> Uuid {
+    let first: app::model::Published = ok_json(router, "/api/websites/publish", owner, json!({ "website_id": a.website_id })).await;
+    let _: app::model::Published = ok_json(router, "/api/websites/publish", owner, json!({ "website_id": a.website_id })).await;
+    first.deployment_id
+}
+
+/// A fresh website of `a`, archived as a downgrade leaves it.
+async fn archived_website(router: &Router, pool: &PgPool, owner: &str, a: &NewAccount) -> Uuid {
+    let body = json!({ "name": "Archived", "subdomain": unique("arch-") });
+    let id: Uuid = ok_json(router, "/api/websites/create", owner, body).await;
+    let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+    sqlx::query("UPDATE websites SET status = 'archived' WHERE id = $1").bind(id).execute(&mut *tx).await.expect("archive");
+    tx.commit().await.expect("commit");
+    id
+}
+
+/// Gives `user` a real password (fixture members have none), so a password change can succeed.
+pub async fn set_password(pool: &PgPool, tenant: Uuid, user: Uuid, password: &str) {
+    let hash = app::db::accounts::hash_password(password.into()).await.expect("hash");
+    let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(user).bind(hash).execute(&mut *tx).await.expect("password");
+    tx.commit().await.expect("commit");
+}
+
+/// A request body for `path` naming fresh records of `t`, for a call by `caller` (only the
+/// password change cares who calls).
+pub async fn body_for(router: &Router, pool: &PgPool, t: &Tenant, path: &str, caller: Option<&Caller>) -> Value {
+    let a = &t.account;
+    let owner = t.owner().cookie.as_str();
+    let home = a.home_page_id;
+    match path {
+        "/api/websites" | "/api/team/overview" | "/api/settings/get" | "/api/billing/overview" | "/api/billing/status" => json!({}),
+        "/api/websites/create" => json!({ "name": "Matrix site", "subdomain": unique("mx-") }),
+        "/api/websites/publish" => json!({ "website_id": a.website_id }),
+        "/api/websites/branding" => json!({ "website_id": a.website_id, "branding": app::model::Branding::default() }),
+        "/api/websites/deployments" => json!({ "website_id": a.website_id }),
+        "/api/websites/rollback" => json!({ "website_id": a.website_id, "deployment_id": earlier_deployment(router, owner, a).await }),
+        "/api/analytics/report" => json!({ "website_id": a.website_id, "days": 30 }),
+        "/api/builder/load" => json!({ "page_id": home }),
+        "/api/builder/update" => {
+            let page = load_page(router, owner, home).await;
+            let hero = page.components[1].clone();
+            json!({ "page_id": home, "component_id": hero.id, "block": hero.block, "base_revision": page.revision })
+        }
+        "/api/builder/insert" => {
+            let page = load_page(router, owner, home).await;
+            let block = json!({ "id": Uuid::new_v4(), "block": BlockProps::starter(ComponentKind::Cta), "is_visible": true, "is_locked": false });
+            json!({ "page_id": home, "block": block, "after": null, "base_revision": page.revision })
+        }
+        "/api/builder/move" => {
+            let block = fresh_block(router, owner, a).await;
+            let page = load_page(router, owner, home).await;
+            // The fresh block is first (inserted with no predecessor): move it to the end.
+            let last = page.components.last().map(|c| c.id).expect("blocks");
+            json!({ "page_id": home, "component_id": block, "after": last, "base_revision": page.revision })
+        }
+        "/api/builder/delete" => {
+            let block = fresh_block(router, owner, a).await;
+            let page = load_page(router, owner, home).await;
+            json!({ "page_id": home, "component_id": block, "base_revision": page.revision })
+        }
+        "/api/builder/flags" => {
+            let block = fresh_block(router, owner, a).await;
+            let page = load_page(router, owner, home).await;
+            json!({ "page_id": home, "component_id": block, "is_visible": false, "base_revision": page.revision })
+        }
+        "/api/builder/autosave" => {
+            // Autosave records a version only when the content changed since the last one.
+            let _ = fresh_block(router, owner, a).await;
+            json!({ "page_id": home })
+        }
+        "/api/pages/list" => json!({ "website_id": a.website_id }),
+        "/api/pages/create" => json!({ "website_id": a.website_id, "title": "Perm", "slug": format!("/{}", unique("p-")) }),
+        "/api/pages/update" => {
+            let (id, rev) = fresh_page(router, owner, a).await;
+            json!({ "page_id": id, "base_revision": rev, "patch": { "title": "Renamed" } })
+        }
+        "/api/pages/move" => {
+            let (id, rev) = fresh_page(router, owner, a).await;
+            json!({ "page_id": id, "base_revision": rev, "step": "up" })
+        }
+        "/api/pages/set_home" => {
+            let (id, rev) = fresh_page(router, owner, a).await;
+            json!({ "page_id": id, "base_revision": rev })
+        }
+        "/api/pages/password" => {
+            let (id, rev) = fresh_page(router, owner, a).await;
+            json!({ "page_id": id, "base_revision": rev, "password": "staff-only-1" })
+        }
+        "/api/pages/delete" => {
+            let (id, rev) = fresh_page(router, owner, a).await;
+            json!({ "page_id": id, "base_revision": rev })
+        }
+        "/api/versions/save" => json!({ "page_id": home, "label": "Matrix" }),
+        "/api/versions/list" => json!({ "page_id": home }),
+        "/api/versions/preview" => json!({ "version_id": fresh_version(router, owner, a).await }),
+        "/api/versions/restore" => {
+            let version = fresh_version(router, owner, a).await;
+            let page = load_page(router, owner, home).await;
+            json!({ "page_id": home, "version_id": version, "base_revision": page.revision })
+        }
+        "/api/forms/list" => json!({ "unprocessed_only": false }),
+        "/api/forms/get" => json!({ "id": t.submission }),
+        "/api/forms/mark" => json!({ "id": submission(pool, a).await, "processed": true }),
+        "/api/billing/test_change" => json!({ "plan": "growth", "cycle": "monthly", "keep": [] }),
+        "/api/billing/test_cancel" => {
+            // Cancelling needs a paid subscription: subscribe first (or find one already there).
+            let r = call_json(router, "/api/billing/test_change", Some(owner), json!({ "plan": "growth", "cycle": "monthly", "keep": [] })).await;
+            assert!(r.status.is_success() || r.error().field() == Some("plan"), "fixture subscription: {}", r.text());
+            json!({})
+        }
+        "/api/billing/restore_website" => json!({ "website_id": archived_website(router, pool, owner, a).await }),
+        "/api/team/invite" => json!({ "email": format!("{}@example.com", unique("perm-")), "role": "editor" }),
+        "/api/team/resend" | "/api/team/revoke" => {
+            let body = json!({ "email": format!("{}@example.com", unique("perm-")), "role": "viewer" });
+            let inv: app::model::Invitation = ok_json(router, "/api/team/invite", owner, body).await;
+            json!({ "invitation_id": inv.id })
+        }
+        "/api/team/role" => json!({ "user_id": member(pool, a, "editor", None).await.1, "role": "viewer" }),
+        "/api/team/active" => json!({ "user_id": member(pool, a, "editor", None).await.1, "active": false }),
+        "/api/billing/test_invoice" => {
+            // An invoice needs a paid subscription: subscribe first (or find one already there).
+            let r = call_json(router, "/api/billing/test_change", Some(owner), json!({ "plan": "growth", "cycle": "monthly", "keep": [] })).await;
+            assert!(r.status.is_success() || r.error().field() == Some("plan"), "fixture subscription: {}", r.text());
+            json!({ "paid": false })
+        }
+        "/api/billing/checkout" => json!({ "plan": "growth", "cycle": "monthly" }),
+        "/api/billing/portal" => json!({}),
+        "/api/audit/list" => json!({ "filter": { "page": 0 } }),
+        "/api/settings/profile" => json!({ "full_name": "Perm Person", "avatar_url": "" }),
+        "/api/settings/password" => {
+            if let Some(c) = caller {
+                let tenant = t.members.iter().any(|m| m.user_id == c.user_id).then_some(a.tenant_id);
+                if let Some(tenant) = tenant {
+                    set_password(pool, tenant, c.user_id, "old-horse-123").await;
+                }
+            }
+            json!({ "current_password": "old-horse-123", "new_password": "another-horse-9" })
+        }
+        "/api/settings/preferences" => json!({ "preferences": app::model::Preferences::default() }),
+        other => panic!("no request body for {other}: add one to permissions::fixtures::body_for"),
+    }
+}
+
+/// Server functions with the default (form) encoding; the rest take JSON.
+const FORM_ENCODED: [&str; 9] = [
+    "/api/websites", "/api/builder/load", "/api/billing/overview", "/api/billing/status", "/api/billing/test_cancel",
+    "/api/billing/portal", "/api/signup", "/api/login", "/api/logout",
+];
+
+/// Calls `path` with `body` in the encoding its server function takes.
+pub async fn call(router: &Router, path: &str, cookie: Option<&str>, body: Value) -> Reply {
+    if FORM_ENCODED.contains(&path) || path == "/api/me" {
+        let pairs: Vec<(String, String)> = body
+            .as_object()
+            .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().map(String::from).unwrap_or_else(|| v.to_string()))).collect())
+            .unwrap_or_default();
+        let form: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        return call_form(router, path, cookie, &form).await;
+    }
+    call_json(router, path, cookie, body).await
+}
