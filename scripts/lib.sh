@@ -283,9 +283,11 @@ use_pinned_wasm_opt() {
   log "using wasm-opt $version ($(command -v wasm-opt))"
 }
 
-# The release build of the whole site (server binary + WASM/JS/CSS in target/site).
+# The release build of the whole site (server binary + WASM/JS/CSS in target/site). `--split`
+# puts each lazy route (app/src/ui/lazy_routes.rs) into its own WASM chunk, loaded only on that
+# route, so the builder route does not download the other pages' code (issue 3's bundle size).
 build_release() {
   use_sqlx_offline_data
   use_pinned_wasm_opt
-  (cd "$SP_ROOT" && cargo leptos build --release)
+  (cd "$SP_ROOT" && cargo leptos build --release --split)
 }

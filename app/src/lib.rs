@@ -19,8 +19,17 @@ pub mod state;
 
 pub use ui::{shell, App};
 
-/// Entry point for the browser bundle.
+/// Entry point for the browser bundle. Hydration runs as a task because the lazy routes
+/// (`ui/lazy_routes.rs`) hydrate only once their WASM chunk has loaded; when it has finished,
+/// `body[data-hydrated=true]` tells tests (and CSS) that the page is interactive.
 #[cfg(feature = "hydrate")]
 pub fn hydrate() {
-    leptos::mount::hydrate_body(App);
+    let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        let owner = leptos::mount::hydrate_from_async(body.clone(), App).await;
+        let _ = body.set_attribute("data-hydrated", "true");
+        owner.forget();
+    });
 }

@@ -14,6 +14,7 @@ mod editor;
 mod forms_inbox;
 mod inspector;
 mod invite;
+mod lazy_routes;
 mod new_website;
 mod persist;
 mod pages_panel;
@@ -27,6 +28,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
+use leptos_router::Lazy;
 
 use crate::error::AppError;
 
@@ -52,14 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Marks the document once the WASM has hydrated, so tests (and CSS) can tell server HTML
-    // from the interactive app.
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
+    // `body[data-hydrated=true]` is set by `crate::hydrate` once hydration has finished.
     view! {
         <Stylesheet id="leptos" href="/pkg/sitepilot.css"/>
         <Title text="SitePilot"/>
@@ -68,17 +63,17 @@ pub fn App() -> impl IntoView {
             <billing::ShellPastDueBanner/>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=Landing/>
-                <Route path=path!("/signup") view=auth::SignupPage/>
-                <Route path=path!("/login") view=auth::LoginPage/>
-                <Route path=path!("/dashboard") view=dashboard::DashboardPage/>
-                <Route path=path!("/billing") view=billing::BillingPage/>
+                <Route path=path!("/signup") view={Lazy::<lazy_routes::SignupRoute>::new()}/>
+                <Route path=path!("/login") view={Lazy::<lazy_routes::LoginRoute>::new()}/>
+                <Route path=path!("/dashboard") view={Lazy::<lazy_routes::DashboardRoute>::new()}/>
+                <Route path=path!("/billing") view={Lazy::<lazy_routes::BillingRoute>::new()}/>
                 <Route path=path!("/builder/:page_id") view=builder::BuilderPage/>
-                <Route path=path!("/analytics") view=analytics::AnalyticsPage/>
-                <Route path=path!("/forms") view=forms_inbox::FormsInboxPage/>
-                <Route path=path!("/team") view=team::TeamPage/>
-                <Route path=path!("/invite/:token") view=invite::InvitePage/>
-                <Route path=path!("/audit") view=audit::AuditLogPage/>
-                <Route path=path!("/settings") view=settings::SettingsPage/>
+                <Route path=path!("/analytics") view={Lazy::<lazy_routes::AnalyticsRoute>::new()}/>
+                <Route path=path!("/forms") view={Lazy::<lazy_routes::FormsInboxRoute>::new()}/>
+                <Route path=path!("/team") view={Lazy::<lazy_routes::TeamRoute>::new()}/>
+                <Route path=path!("/invite/:token") view={Lazy::<lazy_routes::InviteRoute>::new()}/>
+                <Route path=path!("/audit") view={Lazy::<lazy_routes::AuditRoute>::new()}/>
+                <Route path=path!("/settings") view={Lazy::<lazy_routes::SettingsRoute>::new()}/>
             </Routes>
         </Router>
     }
