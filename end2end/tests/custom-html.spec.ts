@@ -25,7 +25,9 @@ test('after upgrading to Pro in test mode, an owner adds a Custom HTML block and
 
   await inspector.getByLabel('HTML', { exact: true }).fill('<p>Opening hours: 9 to 5</p>');
   await expect(status).toHaveText('Saved');
-  // The block renders the new HTML in its sandboxed frame, and still does after a reload.
+  // The block renders the new HTML in its sandboxed frame, and still does after a reload. The
+  // frame is rebuilt when its srcdoc changes: first wait for the new srcdoc, then read the frame.
+  await expect(block.getByTitle('Custom HTML')).toHaveAttribute('srcdoc', /Opening hours: 9 to 5/);
   await expect(block.getByTitle('Custom HTML').contentFrame().getByText('Opening hours: 9 to 5')).toBeVisible();
 
   await page.reload();
