@@ -3,6 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { openHomeInBuilder, signUp } from './builder-helpers';
 import { CUSTOM_HTML_PAYLOADS, TEXT_PAYLOADS, URL_PAYLOADS } from './xss-payloads';
 
+/** Opens the home page in the builder and loads it through the builder's own server function. */
+async function openHomeAndLoad(page: Page): Promise<{ pageId: string; data: { revision: number; website_id: string } }> {
+  await openHomeInBuilder(page);
+  const pageId = new URL(page.url()).pathname.split('/').pop() ?? '';
+  const load = await page.request.post('/api/builder/load', { form: { page_id: pageId } });
+  expect(load.ok()).toBeTruthy();
+  return { pageId, data: await load.json() };
+}
+
 /**
  * Signs up (in a JS-enabled page), then through the app's real server functions puts every
  * text payload into a hero's texts and every URL payload into its links (the server must refuse
@@ -10,11 +19,7 @@ import { CUSTOM_HTML_PAYLOADS, TEXT_PAYLOADS, URL_PAYLOADS } from './xss-payload
  */
 export async function publishPayloads(page: Page): Promise<string> {
   const subdomain = await signUp(page, 'Xss');
-  await openHomeInBuilder(page);
-  const pageId = new URL(page.url()).pathname.split('/').pop() ?? '';
-  const load = await page.request.post('/api/builder/load', { form: { page_id: pageId } });
-  expect(load.ok()).toBeTruthy();
-  const data = await load.json();
+  const { pageId, data } = await openHomeAndLoad(page);
   let revision: number = data.revision;
   let after: string | null = null;
   for (const text of TEXT_PAYLOADS) {
@@ -60,11 +65,7 @@ export async function publishCustomHtmlPayloads(page: Page): Promise<string> {
   await page.getByRole('button', { name: 'Upgrade to Pro' }).click();
   await expect(page.getByRole('region', { name: 'Current plan' }).getByRole('definition').first()).toHaveText('Pro');
   await page.getByRole('link', { name: 'Your websites' }).click();
-  await openHomeInBuilder(page);
-  const pageId = new URL(page.url()).pathname.split('/').pop() ?? '';
-  const load = await page.request.post('/api/builder/load', { form: { page_id: pageId } });
-  expect(load.ok()).toBeTruthy();
-  const data = await load.json();
+  const { pageId, data } = await openHomeAndLoad(page);
   let revision: number = data.revision;
   let after: string | null = null;
   for (const html of CUSTOM_HTML_PAYLOADS) {
