@@ -6,6 +6,8 @@
 // (the entry JS, the main WASM, wasm-split's loader and any lazily loaded chunk). Each body is
 // recompressed with gzip -9 (zlib level 9), so the number does not depend on how the server
 // compresses. Prints one JSON object: the files, their raw and gzip -9 sizes, and the totals.
+// On the builder it then uses the parts that load on first use (selects a block, opens every
+// side panel) and reports what that downloaded as `on_first_use`, and the sum as `whole_session`.
 // With BUNDLE_ROUTE=dashboard it measures the dashboard instead (to see the chunks load there).
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
@@ -23,6 +25,23 @@ const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
 });
+async function collect(list) {
+  const files = await Promise.all(list);
+  const bad = files.filter((f) => f.status !== 200);
+  if (bad.length) throw new Error(`non-200 responses: ${JSON.stringify(bad)}`);
+  return files;
+}
+
+function totals(files) {
+  const sum = (key, pred = () => true) => files.filter(pred).reduce((n, f) => n + f[key], 0);
+  return {
+    total: { bytes: sum('bytes'), gzip9: sum('gzip9') },
+    js_gzip9: sum('gzip9', (f) => f.file.endsWith('.js')),
+    wasm_gzip9: sum('gzip9', (f) => f.file.endsWith('.wasm')),
+    total_gzip9_kib: +(sum('gzip9') / 1024).toFixed(1),
+  };
+}
+
 try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const [name, value] = api.cookie().split('=');
@@ -42,19 +61,25 @@ try {
   await page.goto(`${BASE}${path}`);
   await page.locator('body[data-hydrated="true"]').waitFor({ timeout: 120_000 });
   await page.waitForLoadState('networkidle');
-  const files = await Promise.all(pending);
-  const bad = files.filter((f) => f.status !== 200);
-  if (bad.length) throw new Error(`non-200 responses: ${JSON.stringify(bad)}`);
+  const files = await collect(pending.splice(0));
   if (!files.some((f) => f.file.endsWith('.wasm'))) throw new Error('no WASM was downloaded');
-  const sum = (key, pred = () => true) => files.filter(pred).reduce((n, f) => n + f[key], 0);
-  const report = {
-    route: path.startsWith('/builder/') ? '/builder/:page_id' : path,
-    files,
-    total: { bytes: sum('bytes'), gzip9: sum('gzip9') },
-    js_gzip9: sum('gzip9', (f) => f.file.endsWith('.js')),
-    wasm_gzip9: sum('gzip9', (f) => f.file.endsWith('.wasm')),
-    total_gzip9_kib: +(sum('gzip9') / 1024).toFixed(1),
-  };
+  const report = { route: path.startsWith('/builder/') ? '/builder/:page_id' : path, files, ...totals(files) };
+
+  if (ROUTE === 'builder') {
+    // Everything the builder loads lazily: the inspector's form and the four other panels.
+    const canvas = page.getByRole('main', { name: 'Canvas' });
+    await canvas.getByRole('listitem', { name: 'Hero block' }).click();
+    await page.getByRole('complementary', { name: 'Inspector' }).getByLabel('Heading', { exact: true }).waitFor();
+    const panels = page.getByRole('tablist', { name: 'Builder panels' });
+    for (const [tab, heading] of [['Pages', 'Pages'], ['Branding', 'Branding'], ['Versions', 'Versions'], ['Deployments', 'Deployments']]) {
+      await panels.getByRole('tab', { name: tab }).click();
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+    }
+    await page.waitForLoadState('networkidle');
+    const later = await collect(pending.splice(0));
+    report.on_first_use = { files: later, ...totals(later) };
+    report.whole_session = totals([...files, ...later]);
+  }
   console.log(JSON.stringify(report, null, 2));
 } finally {
   await browser.close();

@@ -1,13 +1,13 @@
 //! The analytics page's data.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use super::wire::WireJson;
 use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::AnalyticsReport;
 
-#[server(endpoint = "analytics/report", input = Json)]
+#[server(endpoint = "analytics/report", input = WireJson, output = WireJson)]
 pub async fn website_analytics(website_id: Uuid, days: u32) -> Result<AnalyticsReport, AppError> {
     use crate::model::{Role, ANALYTICS_RANGES};
     let (member, mut tx) = super::ctx::member_tx(Role::can_view_analytics, "You cannot view analytics.").await?;

@@ -1,11 +1,12 @@
 //! Sign-up, log-in, log-out and the current user.
 
 use leptos::prelude::*;
+use super::wire::WireJson;
 
 use crate::error::AppError;
 use crate::model::CurrentUser;
 
-#[server(endpoint = "signup")]
+#[server(endpoint = "signup", output = WireJson)]
 pub async fn signup(full_name: String, org_name: String, email: String, password: String) -> Result<(), AppError> {
     use super::ctx;
     let state = ctx::state()?;
@@ -21,7 +22,7 @@ pub async fn signup(full_name: String, org_name: String, email: String, password
     Ok(())
 }
 
-#[server(endpoint = "login")]
+#[server(endpoint = "login", output = WireJson)]
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use super::ctx;
     let state = ctx::state()?;
@@ -31,7 +32,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     Ok(())
 }
 
-#[server(endpoint = "logout")]
+#[server(endpoint = "logout", output = WireJson)]
 pub async fn logout() -> Result<(), AppError> {
     use super::ctx;
     let state = ctx::state()?;
@@ -43,7 +44,7 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-#[server(endpoint = "me")]
+#[server(endpoint = "me", output = WireJson)]
 pub async fn who_am_i() -> Result<Option<CurrentUser>, AppError> {
     Ok(super::ctx::try_member().await?.map(|(_, m)| CurrentUser {
         user_id: m.user_id,

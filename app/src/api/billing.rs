@@ -8,7 +8,7 @@
 //! `tenants.plan_id`.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use super::wire::WireJson;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -27,7 +27,7 @@ pub struct TestModeWebhook(
     >,
 );
 
-#[server(endpoint = "billing/overview")]
+#[server(endpoint = "billing/overview", output = WireJson)]
 pub async fn load_billing() -> Result<BillingOverview, AppError> {
     let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
     let test_mode = use_context::<TestModeWebhook>().is_some();
@@ -38,7 +38,7 @@ pub async fn load_billing() -> Result<BillingOverview, AppError> {
 }
 
 /// Subscription status for the past-due banner: every member.
-#[server(endpoint = "billing/status")]
+#[server(endpoint = "billing/status", output = WireJson)]
 pub async fn load_billing_status() -> Result<BillingStatus, AppError> {
     let (member, mut tx) = super::ctx::member_tx(|_| true, "").await?;
     let mut status = crate::db::billing::status(&mut tx, member.tenant_id).await?;
@@ -49,7 +49,7 @@ pub async fn load_billing_status() -> Result<BillingStatus, AppError> {
 
 /// Test mode: moves to `plan` (slug) on `cycle` (monthly | yearly). A free plan ends the paid
 /// subscription. `keep` = websites to keep if the new plan allows fewer than are active.
-#[server(endpoint = "billing/test_change", input = Json)]
+#[server(endpoint = "billing/test_change", input = WireJson, output = WireJson)]
 pub async fn test_change_plan(plan: String, cycle: String, keep: Vec<Uuid>) -> Result<(), AppError> {
     let hook = test_mode()?;
     if !matches!(cycle.as_str(), "monthly" | "yearly") {
@@ -81,7 +81,7 @@ pub async fn test_change_plan(plan: String, cycle: String, keep: Vec<Uuid>) -> R
 
 /// Test mode: cancels the paid subscription at the end of the period (Stripe keeps the plan
 /// until then and sets `cancel_at_period_end`).
-#[server(endpoint = "billing/test_cancel")]
+#[server(endpoint = "billing/test_cancel", output = WireJson)]
 pub async fn test_cancel() -> Result<(), AppError> {
     let hook = test_mode()?;
     let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
@@ -97,7 +97,7 @@ pub async fn test_cancel() -> Result<(), AppError> {
 /// Test mode: Stripe's invoice outcome for the paid subscription, as `stripe trigger
 /// invoice.payment_failed` would send it: a failed payment makes it `past_due` (features kept,
 /// banner shown), a paid one makes it `active` again.
-#[server(endpoint = "billing/test_invoice", input = Json)]
+#[server(endpoint = "billing/test_invoice", input = WireJson, output = WireJson)]
 pub async fn test_invoice(paid: bool) -> Result<(), AppError> {
     let hook = test_mode()?;
     let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
@@ -192,7 +192,7 @@ pub mod test_event {
 }
 
 /// Restores an archived website (e.g. after upgrading again), within the plan's limit.
-#[server(endpoint = "billing/restore_website", input = Json)]
+#[server(endpoint = "billing/restore_website", input = WireJson, output = WireJson)]
 pub async fn restore_website(website_id: Uuid) -> Result<(), AppError> {
     let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
     crate::db::websites::restore(&mut tx, member.tenant_id, member.user_id, website_id).await?;

@@ -8,7 +8,7 @@
 //! functions as [`StripeApi`] in context, so no HTTP or TLS code enters the wasm build.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use super::wire::WireJson;
 
 use crate::error::AppError;
 
@@ -18,7 +18,7 @@ pub use ssr::*;
 /// Starts Stripe Checkout for `plan` (slug) on `cycle` (monthly | yearly); returns the
 /// Checkout page's URL for the browser to open. Owner only; needs a tenant without a live
 /// paid subscription (a live one is changed in the portal, so nobody pays twice).
-#[server(endpoint = "billing/checkout", input = Json)]
+#[server(endpoint = "billing/checkout", input = WireJson, output = WireJson)]
 pub async fn start_checkout(plan: String, cycle: String) -> Result<String, AppError> {
     use crate::db::billing_stripe as db;
     let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, ssr::OWNER_ONLY).await?;
@@ -63,7 +63,7 @@ pub async fn start_checkout(plan: String, cycle: String) -> Result<String, AppEr
 
 /// Opens the Stripe customer portal (change plan or cycle, cancel, payment method, invoices);
 /// returns its URL. Owner only.
-#[server(endpoint = "billing/portal")]
+#[server(endpoint = "billing/portal", output = WireJson)]
 pub async fn open_portal() -> Result<String, AppError> {
     let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, ssr::OWNER_ONLY).await?;
     let api = ssr::stripe()?;

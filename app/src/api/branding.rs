@@ -1,7 +1,7 @@
 //! Website branding (colours, typography, logo, spacing, radius).
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use super::wire::WireJson;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -9,7 +9,7 @@ use crate::model::Branding;
 
 /// Saves the website's branding and returns what was stored. The builder canvas shows changes
 /// before this answers; visitors see them after the next publish.
-#[server(endpoint = "websites/branding", input = Json)]
+#[server(endpoint = "websites/branding", input = WireJson, output = WireJson)]
 pub async fn update_branding(website_id: Uuid, branding: Branding) -> Result<Branding, AppError> {
     use crate::model::Role;
     let (member, mut tx) = super::ctx::member_tx(

@@ -1,7 +1,7 @@
 //! Builder server functions: open a page, add, edit, move and delete blocks, autosave versions.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use super::wire::WireJson;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -10,7 +10,7 @@ use crate::model::*;
 #[cfg(feature = "ssr")]
 const CANNOT_EDIT: &str = "Viewers cannot change pages. Ask an owner or admin for editor access.";
 
-#[server(endpoint = "builder/load")]
+#[server(endpoint = "builder/load", output = WireJson)]
 pub async fn load_builder(page_id: Uuid) -> Result<BuilderData, AppError> {
     let (member, mut tx) = super::ctx::member_tx(|_| true, "").await?;
     let data = crate::db::builder::load(&mut tx, page_id, member.role).await?;
@@ -20,7 +20,7 @@ pub async fn load_builder(page_id: Uuid) -> Result<BuilderData, AppError> {
 
 /// Inserts a block made in the browser (new from the palette, a duplicate, or a deleted block
 /// brought back by undo) after `after`; the reply carries its order key.
-#[server(endpoint = "builder/insert", input = Json)]
+#[server(endpoint = "builder/insert", input = WireJson, output = WireJson)]
 pub async fn insert_component(
     page_id: Uuid,
     block: NewBlock,
@@ -35,7 +35,7 @@ pub async fn insert_component(
     Ok(ComponentMoved { revision, order_key: hex::encode(key.as_bytes()) })
 }
 
-#[server(endpoint = "builder/update", input = Json)]
+#[server(endpoint = "builder/update", input = WireJson, output = WireJson)]
 pub async fn update_component(
     page_id: Uuid,
     component_id: Uuid,
@@ -49,7 +49,7 @@ pub async fn update_component(
     Ok(SaveAck { revision })
 }
 
-#[server(endpoint = "builder/move", input = Json)]
+#[server(endpoint = "builder/move", input = WireJson, output = WireJson)]
 pub async fn move_component(
     page_id: Uuid,
     component_id: Uuid,
@@ -63,7 +63,7 @@ pub async fn move_component(
     Ok(ComponentMoved { revision, order_key: hex::encode(key) })
 }
 
-#[server(endpoint = "builder/delete", input = Json)]
+#[server(endpoint = "builder/delete", input = WireJson, output = WireJson)]
 pub async fn delete_component(page_id: Uuid, component_id: Uuid, base_revision: i64) -> Result<SaveAck, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
     let revision = crate::db::builder::delete(&mut tx, page_id, component_id, base_revision, member.role).await?;
@@ -72,7 +72,7 @@ pub async fn delete_component(page_id: Uuid, component_id: Uuid, base_revision: 
 }
 
 /// Hide/show (`is_visible`) and lock/unlock (`is_locked`); `None` leaves a flag as it is.
-#[server(endpoint = "builder/flags", input = Json)]
+#[server(endpoint = "builder/flags", input = WireJson, output = WireJson)]
 pub async fn set_component_flags(
     page_id: Uuid,
     component_id: Uuid,
@@ -96,7 +96,7 @@ pub async fn set_component_flags(
 }
 
 /// The 30-second autosave tick: records an `auto` version if the page changed since the last one.
-#[server(endpoint = "builder/autosave", input = Json)]
+#[server(endpoint = "builder/autosave", input = WireJson, output = WireJson)]
 pub async fn autosave_version(page_id: Uuid) -> Result<VersionRecorded, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
     let recorded =

@@ -2,14 +2,14 @@
 //! rolling back changes what visitors see, so it needs `Role::can_publish` like publishing.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use super::wire::WireJson;
 use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::{DeploymentSummary, RolledBack};
 
 /// The website's deployments, newest first.
-#[server(endpoint = "websites/deployments", input = Json)]
+#[server(endpoint = "websites/deployments", input = WireJson, output = WireJson)]
 pub async fn list_deployments(website_id: Uuid) -> Result<Vec<DeploymentSummary>, AppError> {
     let (_, mut tx) = super::ctx::member_tx(|_| true, "").await?;
     let list = crate::db::deployments::list(&mut tx, website_id).await?;
@@ -18,7 +18,7 @@ pub async fn list_deployments(website_id: Uuid) -> Result<Vec<DeploymentSummary>
 }
 
 /// Makes an earlier deployment of the website live again.
-#[server(endpoint = "websites/rollback", input = Json)]
+#[server(endpoint = "websites/rollback", input = WireJson, output = WireJson)]
 pub async fn rollback_deployment(website_id: Uuid, deployment_id: Uuid) -> Result<RolledBack, AppError> {
     use crate::model::Role;
     let (member, mut tx) = super::ctx::member_tx(

@@ -3,7 +3,7 @@
 //! [`export_csv_for`]. Every call needs `Role::can_view_submissions`.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use super::wire::WireJson;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -13,7 +13,7 @@ use crate::model::*;
 pub const CANNOT_VIEW: &str = "Only the owner and admins can read form submissions.";
 
 /// The tenant's submissions, newest first (only unprocessed ones when asked).
-#[server(endpoint = "forms/list", input = Json)]
+#[server(endpoint = "forms/list", input = WireJson, output = WireJson)]
 pub async fn list_submissions(unprocessed_only: bool) -> Result<Vec<SubmissionSummary>, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_view_submissions, CANNOT_VIEW).await?;
     let list = crate::db::forms::list(&mut tx, member.tenant_id, unprocessed_only).await?;
@@ -22,7 +22,7 @@ pub async fn list_submissions(unprocessed_only: bool) -> Result<Vec<SubmissionSu
 }
 
 /// One submission with all its fields.
-#[server(endpoint = "forms/get", input = Json)]
+#[server(endpoint = "forms/get", input = WireJson, output = WireJson)]
 pub async fn get_submission(id: Uuid) -> Result<SubmissionDetail, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_view_submissions, CANNOT_VIEW).await?;
     let detail = crate::db::forms::detail(&mut tx, member.tenant_id, id).await?;
@@ -31,7 +31,7 @@ pub async fn get_submission(id: Uuid) -> Result<SubmissionDetail, AppError> {
 }
 
 /// Marks a submission processed, or (with `processed: false`) back to new.
-#[server(endpoint = "forms/mark", input = Json)]
+#[server(endpoint = "forms/mark", input = WireJson, output = WireJson)]
 pub async fn mark_submission(id: Uuid, processed: bool) -> Result<SubmissionDetail, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_view_submissions, CANNOT_VIEW).await?;
     crate::db::forms::set_processed(&mut tx, member.tenant_id, member.user_id, id, processed).await?;

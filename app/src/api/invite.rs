@@ -2,18 +2,18 @@
 //! not a member yet); the token is the credential.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use super::wire::WireJson;
 
 use crate::error::AppError;
 use crate::model::InviteState;
 
-#[server(endpoint = "invite/state", input = Json)]
+#[server(endpoint = "invite/state", input = WireJson, output = WireJson)]
 pub async fn get_invite(token: String) -> Result<InviteState, AppError> {
     let state = super::ctx::state()?;
     crate::db::invite::state(&state.pool, &token).await
 }
 
-#[server(endpoint = "invite/accept", input = Json)]
+#[server(endpoint = "invite/accept", input = WireJson, output = WireJson)]
 pub async fn accept_invite(token: String, full_name: String, password: String) -> Result<(), AppError> {
     use super::ctx;
     let state = ctx::state()?;

@@ -17,6 +17,7 @@ pub mod settings;
 pub mod team;
 pub mod versions;
 pub mod websites;
+pub mod wire;
 
 #[cfg(feature = "ssr")]
 pub mod ctx;

@@ -4,7 +4,7 @@
 //! the website's pages afresh, since one change can touch several rows (home, order).
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use super::wire::WireJson;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -13,7 +13,7 @@ use crate::model::*;
 #[cfg(feature = "ssr")]
 const CANNOT_EDIT: &str = "Viewers cannot change pages. Ask an owner or admin for editor access.";
 
-#[server(endpoint = "pages/list", input = Json)]
+#[server(endpoint = "pages/list", input = WireJson, output = WireJson)]
 pub async fn list_pages(website_id: Uuid) -> Result<PagesOverview, AppError> {
     let (member, mut tx) = super::ctx::member_tx(|_| true, "").await?;
     let overview = crate::db::pages::overview(&mut tx, member.tenant_id, website_id).await?;
@@ -21,7 +21,7 @@ pub async fn list_pages(website_id: Uuid) -> Result<PagesOverview, AppError> {
     Ok(overview)
 }
 
-#[server(endpoint = "pages/create", input = Json)]
+#[server(endpoint = "pages/create", input = WireJson, output = WireJson)]
 pub async fn create_page(website_id: Uuid, title: String, slug: String) -> Result<PageCreated, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
     let id = crate::db::pages::create(&mut tx, m.tenant_id, m.user_id, website_id, &title, &slug).await?;
@@ -31,7 +31,7 @@ pub async fn create_page(website_id: Uuid, title: String, slug: String) -> Resul
 }
 
 /// Title, address, status, navigation, SEO and layout; all checked before anything is saved.
-#[server(endpoint = "pages/update", input = Json)]
+#[server(endpoint = "pages/update", input = WireJson, output = WireJson)]
 pub async fn update_page(page_id: Uuid, base_revision: i64, patch: PagePatch) -> Result<PagesOverview, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
     let website = crate::db::pages::update(&mut tx, m.tenant_id, m.user_id, page_id, base_revision, patch).await?;
@@ -40,7 +40,7 @@ pub async fn update_page(page_id: Uuid, base_revision: i64, patch: PagePatch) ->
     Ok(overview)
 }
 
-#[server(endpoint = "pages/move", input = Json)]
+#[server(endpoint = "pages/move", input = WireJson, output = WireJson)]
 pub async fn move_page(page_id: Uuid, base_revision: i64, step: NavMove) -> Result<PagesOverview, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
     let website = crate::db::pages::move_in_nav(&mut tx, m.tenant_id, m.user_id, page_id, base_revision, step).await?;
@@ -49,7 +49,7 @@ pub async fn move_page(page_id: Uuid, base_revision: i64, step: NavMove) -> Resu
     Ok(overview)
 }
 
-#[server(endpoint = "pages/set_home", input = Json)]
+#[server(endpoint = "pages/set_home", input = WireJson, output = WireJson)]
 pub async fn set_home_page(page_id: Uuid, base_revision: i64) -> Result<PagesOverview, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
     let website = crate::db::pages::set_home(&mut tx, m.tenant_id, m.user_id, page_id, base_revision).await?;
@@ -59,7 +59,7 @@ pub async fn set_home_page(page_id: Uuid, base_revision: i64) -> Result<PagesOve
 }
 
 /// `Some(password)` protects the page (stored as an argon2 hash), `None` removes protection.
-#[server(endpoint = "pages/password", input = Json)]
+#[server(endpoint = "pages/password", input = WireJson, output = WireJson)]
 pub async fn set_page_password(
     page_id: Uuid,
     base_revision: i64,
@@ -78,7 +78,7 @@ pub async fn set_page_password(
     Ok(overview)
 }
 
-#[server(endpoint = "pages/delete", input = Json)]
+#[server(endpoint = "pages/delete", input = WireJson, output = WireJson)]
 pub async fn delete_page(page_id: Uuid, base_revision: i64) -> Result<PagesOverview, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
     let website = crate::db::pages::delete(&mut tx, m.tenant_id, m.user_id, page_id, base_revision).await?;

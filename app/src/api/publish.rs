@@ -1,7 +1,7 @@
 //! Publishing a website.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use super::wire::WireJson;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -9,7 +9,7 @@ use crate::model::Published;
 
 /// Publishes the website's draft. `notes` (optional, at most `DEPLOYMENT_NOTES_MAX` characters)
 /// are kept with the deployment and shown in the deployments panel.
-#[server(endpoint = "websites/publish", input = Json)]
+#[server(endpoint = "websites/publish", input = WireJson, output = WireJson)]
 pub async fn publish_website(website_id: Uuid, notes: Option<String>) -> Result<Published, AppError> {
     use crate::model::{parse_deployment_notes, Role};
     let (member, mut tx) = super::ctx::member_tx(

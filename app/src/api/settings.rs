@@ -1,12 +1,12 @@
 //! The signed-in member's own settings: profile, password, preferences (seed §18).
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use super::wire::WireJson;
 
 use crate::error::AppError;
 use crate::model::{Preferences, Theme, UserSettings};
 
-#[server(endpoint = "settings/get", input = Json)]
+#[server(endpoint = "settings/get", input = WireJson, output = WireJson)]
 pub async fn my_settings() -> Result<UserSettings, AppError> {
     use crate::model::Role;
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_own_settings, "").await?;
@@ -16,7 +16,7 @@ pub async fn my_settings() -> Result<UserSettings, AppError> {
 }
 
 /// The theme to apply to the app; light for anonymous visitors of the app pages.
-#[server(endpoint = "settings/theme", input = Json)]
+#[server(endpoint = "settings/theme", input = WireJson, output = WireJson)]
 pub async fn my_theme() -> Result<Theme, AppError> {
     if super::ctx::try_member().await?.is_none() {
         return Ok(Theme::Light);
@@ -24,7 +24,7 @@ pub async fn my_theme() -> Result<Theme, AppError> {
     Ok(my_settings().await?.preferences.theme)
 }
 
-#[server(endpoint = "settings/profile", input = Json)]
+#[server(endpoint = "settings/profile", input = WireJson, output = WireJson)]
 pub async fn update_profile(full_name: String, avatar_url: String) -> Result<(), AppError> {
     use crate::model::Role;
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_own_settings, "").await?;
@@ -35,7 +35,7 @@ pub async fn update_profile(full_name: String, avatar_url: String) -> Result<(),
 
 /// Changes the password after checking the current one; every other session of the member
 /// ends (this one stays signed in).
-#[server(endpoint = "settings/password", input = Json)]
+#[server(endpoint = "settings/password", input = WireJson, output = WireJson)]
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
     use crate::model::Role;
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_own_settings, "").await?;
@@ -44,7 +44,7 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     Ok(())
 }
 
-#[server(endpoint = "settings/preferences", input = Json)]
+#[server(endpoint = "settings/preferences", input = WireJson, output = WireJson)]
 pub async fn update_preferences(preferences: Preferences) -> Result<(), AppError> {
     use crate::model::Role;
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_own_settings, "").await?;

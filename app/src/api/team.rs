@@ -2,7 +2,7 @@
 //! Every member may see the team; managing it needs `Role::can_manage_team` (owner, admin).
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use super::wire::WireJson;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -11,7 +11,7 @@ use crate::model::*;
 #[cfg(feature = "ssr")]
 const CANNOT_MANAGE: &str = "Only owners and admins can manage the team.";
 
-#[server(endpoint = "team/overview", input = Json)]
+#[server(endpoint = "team/overview", input = WireJson, output = WireJson)]
 pub async fn load_team() -> Result<TeamOverview, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_view_team, "").await?;
     let members = crate::db::team::members(&mut tx).await?;
@@ -23,7 +23,7 @@ pub async fn load_team() -> Result<TeamOverview, AppError> {
     Ok(TeamOverview { my_user_id: m.user_id, my_role: m.role, members, invitations, outbox, seats_used, seats_max })
 }
 
-#[server(endpoint = "team/invite", input = Json)]
+#[server(endpoint = "team/invite", input = WireJson, output = WireJson)]
 pub async fn invite_member(email: String, role: String) -> Result<Invitation, AppError> {
     let state = super::ctx::state()?;
     let (m, mut tx) = super::ctx::member_tx(Role::can_manage_team, CANNOT_MANAGE).await?;
@@ -39,7 +39,7 @@ pub async fn invite_member(email: String, role: String) -> Result<Invitation, Ap
     Ok(invitation)
 }
 
-#[server(endpoint = "team/resend", input = Json)]
+#[server(endpoint = "team/resend", input = WireJson, output = WireJson)]
 pub async fn resend_invitation(invitation_id: Uuid) -> Result<(), AppError> {
     let state = super::ctx::state()?;
     let (m, mut tx) = super::ctx::member_tx(Role::can_manage_team, CANNOT_MANAGE).await?;
@@ -50,7 +50,7 @@ pub async fn resend_invitation(invitation_id: Uuid) -> Result<(), AppError> {
     Ok(())
 }
 
-#[server(endpoint = "team/revoke", input = Json)]
+#[server(endpoint = "team/revoke", input = WireJson, output = WireJson)]
 pub async fn revoke_invitation(invitation_id: Uuid) -> Result<(), AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_manage_team, CANNOT_MANAGE).await?;
     crate::db::team::revoke(&mut tx, m.tenant_id, m.user_id, invitation_id).await?;
@@ -58,7 +58,7 @@ pub async fn revoke_invitation(invitation_id: Uuid) -> Result<(), AppError> {
     Ok(())
 }
 
-#[server(endpoint = "team/role", input = Json)]
+#[server(endpoint = "team/role", input = WireJson, output = WireJson)]
 pub async fn change_member_role(user_id: Uuid, role: String) -> Result<(), AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_manage_team, CANNOT_MANAGE).await?;
     let to = Role::parse(&role).ok_or_else(|| AppError::invalid("role", "Pick admin, editor, developer or viewer."))?;
@@ -67,7 +67,7 @@ pub async fn change_member_role(user_id: Uuid, role: String) -> Result<(), AppEr
     Ok(())
 }
 
-#[server(endpoint = "team/active", input = Json)]
+#[server(endpoint = "team/active", input = WireJson, output = WireJson)]
 pub async fn set_member_active(user_id: Uuid, active: bool) -> Result<(), AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_manage_team, CANNOT_MANAGE).await?;
     crate::db::team::set_active(&mut tx, m.tenant_id, (m.user_id, m.role), user_id, active).await?;

@@ -2,7 +2,7 @@
 //! Every member may list and preview; saving and restoring need `Role::can_edit_content`.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use super::wire::WireJson;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -12,7 +12,7 @@ use crate::model::*;
 const CANNOT_EDIT: &str = "Viewers cannot save or restore versions. Ask an owner or admin for editor access.";
 
 /// Records a `manual` version of the page as it is now, even if nothing changed since the last one.
-#[server(endpoint = "versions/save", input = Json)]
+#[server(endpoint = "versions/save", input = WireJson, output = WireJson)]
 pub async fn save_version(page_id: Uuid, label: Option<String>) -> Result<VersionSummary, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
     let label = parse_version_label(label)?;
@@ -32,7 +32,7 @@ pub async fn save_version(page_id: Uuid, label: Option<String>) -> Result<Versio
 }
 
 /// The page's versions, newest first.
-#[server(endpoint = "versions/list", input = Json)]
+#[server(endpoint = "versions/list", input = WireJson, output = WireJson)]
 pub async fn list_versions(page_id: Uuid) -> Result<Vec<VersionSummary>, AppError> {
     let (_, mut tx) = super::ctx::member_tx(|_| true, "").await?;
     let versions = crate::db::versions::list(&mut tx, page_id).await?;
@@ -41,7 +41,7 @@ pub async fn list_versions(page_id: Uuid) -> Result<Vec<VersionSummary>, AppErro
 }
 
 /// A version's blocks for a read-only preview.
-#[server(endpoint = "versions/preview", input = Json)]
+#[server(endpoint = "versions/preview", input = WireJson, output = WireJson)]
 pub async fn preview_version(version_id: Uuid) -> Result<VersionPreview, AppError> {
     let (_, mut tx) = super::ctx::member_tx(|_| true, "").await?;
     let preview = crate::db::versions::preview(&mut tx, version_id).await?;
@@ -51,7 +51,7 @@ pub async fn preview_version(version_id: Uuid) -> Result<VersionPreview, AppErro
 
 /// Puts a version's blocks back on the page, after saving the current content as a
 /// "Before restore" version. `base_revision` is the revision the editor last saw.
-#[server(endpoint = "versions/restore", input = Json)]
+#[server(endpoint = "versions/restore", input = WireJson, output = WireJson)]
 pub async fn restore_version(page_id: Uuid, version_id: Uuid, base_revision: i64) -> Result<SaveAck, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
     let revision = crate::db::versions::restore(

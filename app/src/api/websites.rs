@@ -1,11 +1,12 @@
 //! The dashboard's list of websites and pages.
 
 use leptos::prelude::*;
+use super::wire::WireJson;
 
 use crate::error::AppError;
 use crate::model::WebsiteSummary;
 
-#[server(endpoint = "websites")]
+#[server(endpoint = "websites", output = WireJson)]
 pub async fn list_websites() -> Result<Vec<WebsiteSummary>, AppError> {
     // Every role, viewers included, may see the tenant's websites.
     let (_, mut tx) = super::ctx::member_tx(|_| true, "").await?;
@@ -16,7 +17,7 @@ pub async fn list_websites() -> Result<Vec<WebsiteSummary>, AppError> {
 
 /// Creates a website (name + subdomain) with a home page; refused past the plan's
 /// `max_websites` with `LimitReached`. Viewers cannot create websites.
-#[server(endpoint = "websites/create", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "websites/create", input = WireJson, output = WireJson)]
 pub async fn create_website(name: String, subdomain: String) -> Result<uuid::Uuid, AppError> {
     let (member, mut tx) = super::ctx::member_tx(
         crate::model::Role::can_edit_content,

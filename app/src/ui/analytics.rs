@@ -11,6 +11,7 @@ use super::LoadError;
 use super::new_website::LimitAlert;
 use crate::api::analytics::website_analytics;
 use crate::api::websites::list_websites;
+use crate::api::wire::wire_resource;
 use crate::error::AppError;
 use crate::model::{AnalyticsReport, Count, DayMetrics, WebsiteSummary, ANALYTICS_RANGES};
 
@@ -36,7 +37,7 @@ async fn load(site: Option<Uuid>, days: u32) -> Result<Loaded, AppError> {
 #[component]
 pub fn AnalyticsPage() -> impl IntoView {
     let query = use_query_map();
-    let data = Resource::new(
+    let data = wire_resource(
         move || {
             let q = query.get();
             let site = q.get("site").and_then(|s| Uuid::parse_str(&s).ok());

@@ -5,12 +5,13 @@ use leptos::prelude::*;
 use super::team::AppNav;
 use super::LoadError;
 use crate::api::audit::list_audit;
+use crate::api::wire::wire_resource;
 use crate::model::{AuditEntry, AuditFilter, AuditPage};
 
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
     let filter = RwSignal::new(AuditFilter::default());
-    let page = Resource::new(move || filter.get(), list_audit);
+    let page = wire_resource(move || filter.get(), list_audit);
     view! {
         <AppNav/>
         <main class="app-page audit-page">

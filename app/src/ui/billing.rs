@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::LoadError;
 use crate::api::billing::{load_billing, load_billing_status, RestoreWebsite, TestCancel, TestChangePlan, TestInvoice};
 use crate::api::billing_stripe::{OpenPortal, StartCheckout};
+use crate::api::wire::wire_resource;
 use crate::model::{BillingOverview, PlanCard};
 
 fn money(cents: i32) -> String {
@@ -22,7 +23,7 @@ pub fn BillingPage() -> impl IntoView {
     let restore = ServerAction::<RestoreWebsite>::new();
     let stripe = StripeActions { checkout: ServerAction::new(), portal: ServerAction::new(), invoice: ServerAction::new() };
     stripe.redirect();
-    let data = Resource::new(
+    let data = wire_resource(
         move || (change.version().get(), cancel.version().get(), restore.version().get(), stripe.invoice.version().get()),
         |_| load_billing(),
     );
@@ -234,7 +235,7 @@ fn PlanCardView(
 /// Shown to every member while a payment is past due (features stay on meanwhile).
 #[component]
 pub fn PastDueBanner() -> impl IntoView {
-    let status = Resource::new(|| (), |_| load_billing_status());
+    let status = wire_resource(|| (), |_| load_billing_status());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -331,7 +332,7 @@ pub fn ShellPastDueBanner() -> impl IntoView {
         let path = location.pathname.get();
         ["/builder/", "/analytics", "/forms", "/team", "/audit", "/settings"].iter().any(|p| path.starts_with(p))
     };
-    let status = Resource::new(member_page, |on| async move {
+    let status = wire_resource(member_page, |on| async move {
         if on {
             load_billing_status().await.ok()
         } else {

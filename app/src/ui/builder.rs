@@ -9,9 +9,10 @@ use uuid::Uuid;
 use super::canvas::{start_palette_drag, Canvas};
 use super::editor::{start_background, Editor, SaveState};
 use super::inspector::Inspector;
-use super::versions_panel::VersionsPanel;
+use super::lazy_panels::{self, lazy_view, PanelArgs};
 use super::LoadError;
 use crate::api::builder::load_builder;
+use crate::api::wire::wire_resource;
 use crate::error::AppError;
 use crate::model::{BlockProps, BuilderData, ComponentKind};
 
@@ -44,14 +45,14 @@ impl SidePanel {
 pub fn BuilderPage() -> impl IntoView {
     let params = use_params_map();
     let page_id = move || params.read().get("page_id").and_then(|s| Uuid::parse_str(&s).ok());
-    let data = Resource::new(page_id, |id| async move {
+    let data = wire_resource(page_id, |id| async move {
         match id {
             Some(id) => load_builder(id).await,
             None => Err(AppError::NotFound("Page".into())),
         }
     });
     // The user's builder preferences (default device, collapsed sidebar); defaults if unreadable.
-    let prefs = Resource::new(|| (), |_| crate::api::settings::my_settings());
+    let prefs = wire_resource(|| (), |_| crate::api::settings::my_settings());
     view! {
         <Suspense fallback=|| view! { <p class="app-narrow">"Opening the builder…"</p> }>
             {move || Suspend::new(async move {
@@ -80,6 +81,8 @@ fn Builder(data: BuilderData, reload: Callback<()>, #[prop(optional)] prefs: cra
     let collapsed = RwSignal::new(prefs.sidebar_collapsed);
     let device = super::canvas::Device::from_view(prefs.builder.default_view);
     let prefs = StoredValue::new(prefs);
+    // The other panels load their code on first open (`lazy_panels`).
+    let args = PanelArgs { ed, branding, reload };
     view! {
         <Title text=title/>
         <div class="builder" class:builder-collapsed=move || collapsed.get()>
@@ -111,19 +114,10 @@ fn Builder(data: BuilderData, reload: Callback<()>, #[prop(optional)] prefs: cra
                     SidePanel::Blocks => view! {
                         <p class="app-muted side-note">"Your role can look at blocks but not add them."</p>
                     }.into_any(),
-                    SidePanel::Pages => view! {
-                        <super::pages_panel::PagesPanel website_id=data.website_id page_id=data.page_id role=data.role/>
-                    }.into_any(),
-                    SidePanel::Versions => view! {
-                        <VersionsPanel page_id=data.page_id role=data.role changes=ed.versions_recorded
-                            revision=Signal::from(ed.revision) reload=reload/>
-                    }.into_any(),
-                    SidePanel::Branding => view! {
-                        <super::branding_panel::BrandingPanel website_id=data.website_id role=data.role branding=branding/>
-                    }.into_any(),
-                    SidePanel::Deployments => view! {
-                        <super::deployments_panel::DeploymentsPanel website_id=data.website_id role=data.role publishes=ed.publish_note/>
-                    }.into_any(),
+                    SidePanel::Pages => lazy_view(lazy_panels::pages_panel(args)),
+                    SidePanel::Versions => lazy_view(lazy_panels::versions_panel(args)),
+                    SidePanel::Branding => lazy_view(lazy_panels::branding_panel(args)),
+                    SidePanel::Deployments => lazy_view(lazy_panels::deployments_panel(args)),
                 }}
             </div>
             <Canvas ed=ed brand_style=brand_style initial_device=device/>

@@ -7,13 +7,14 @@ use leptos_router::components::A;
 use super::LoadError;
 use crate::api::auth::{who_am_i, Logout};
 use crate::api::websites::list_websites;
+use crate::api::wire::wire_resource;
 use crate::model::WebsiteSummary;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let create = ServerAction::<crate::api::websites::CreateWebsite>::new();
-    let sites = Resource::new(move || create.version().get(), |_| list_websites());
-    let me = Resource::new(|| (), |_| who_am_i());
+    let sites = wire_resource(move || create.version().get(), |_| list_websites());
+    let me = wire_resource(|| (), |_| who_am_i());
     let logout = ServerAction::<Logout>::new();
     view! {
         <header class="app-topbar">

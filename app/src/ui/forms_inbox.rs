@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::LoadError;
 use crate::api::forms::{get_submission, list_submissions, mark_submission};
 use crate::api::websites::list_websites;
+use crate::api::wire::wire_resource;
 use crate::model::{SubmissionDetail, SubmissionSummary};
 
 fn when(s: &SubmissionSummary) -> String {
@@ -26,7 +27,7 @@ pub fn FormsInboxPage() -> impl IntoView {
     let selected = RwSignal::new(None::<Uuid>);
     // Bumped after a mark, so the list shows the new state.
     let version = RwSignal::new(0u32);
-    let list = Resource::new(move || (unprocessed_only.get(), version.get()), |(only, _)| list_submissions(only));
+    let list = wire_resource(move || (unprocessed_only.get(), version.get()), |(only, _)| list_submissions(only));
     view! {
         <header class="app-topbar">
             <strong class="app-logo">"SitePilot"</strong>
@@ -61,7 +62,7 @@ pub fn FormsInboxPage() -> impl IntoView {
 /// file (`Content-Disposition: attachment`).
 #[component]
 fn Exports() -> impl IntoView {
-    let sites = Resource::new(|| (), |_| list_websites());
+    let sites = wire_resource(|| (), |_| list_websites());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -114,7 +115,7 @@ fn SubmissionTable(rows: Vec<SubmissionSummary>, selected: RwSignal<Option<Uuid>
 
 #[component]
 fn SubmissionPanel(id: Uuid, version: RwSignal<u32>) -> impl IntoView {
-    let detail = Resource::new(move || (id, version.get()), |(id, _)| get_submission(id));
+    let detail = wire_resource(move || (id, version.get()), |(id, _)| get_submission(id));
     let mark = Action::new(move |processed: &bool| {
         let processed = *processed;
         async move {

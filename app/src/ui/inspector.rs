@@ -11,6 +11,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::editor::Editor;
+use super::lazy_panels::{self, lazy_view};
 use crate::model::fields::{self, Field, FieldType, ListSpec, Seg};
 use crate::model::{ComponentDto, PageLink};
 
@@ -21,7 +22,7 @@ pub fn Inspector(ed: Editor, pages: Vec<PageLink>) -> impl IntoView {
         <aside class="builder-inspector" aria-label="Inspector">
             {move || match (ed.selected.get(), ed.epoch.get()) {
                 (None, _) => view! { <p class="app-muted">"Select a block on the canvas to edit it."</p> }.into_any(),
-                (Some(id), _) => block_inspector(ed, id, pages),
+                (Some(id), _) => lazy_view(lazy_panels::block_inspector(ed, id, pages)),
             }}
         </aside>
     }
@@ -36,7 +37,8 @@ struct Ctx {
     pages: StoredValue<Vec<PageLink>>,
 }
 
-fn block_inspector(ed: Editor, id: Uuid, pages: StoredValue<Vec<PageLink>>) -> AnyView {
+/// The form for one block; loaded with the first selection (`lazy_panels::block_inspector`).
+pub(super) fn block_inspector(ed: Editor, id: Uuid, pages: StoredValue<Vec<PageLink>>) -> AnyView {
     let Some(ComponentDto { block, .. }) = ed.block(id) else {
         return ().into_any();
     };

@@ -6,6 +6,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::invite::{accept_invite, get_invite};
+use crate::api::wire::wire_resource;
 use crate::error::AppError;
 use crate::model::InviteState;
 
@@ -13,7 +14,7 @@ use crate::model::InviteState;
 pub fn InvitePage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let state = Resource::new(token, get_invite);
+    let state = wire_resource(token, get_invite);
     view! {
         <main class="app-narrow app-auth">
             <Suspense fallback=|| view! { <p>"Checking your invitation…"</p> }>

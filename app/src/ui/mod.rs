@@ -14,6 +14,7 @@ mod editor;
 mod forms_inbox;
 mod inspector;
 mod invite;
+mod lazy_panels;
 mod lazy_routes;
 mod new_website;
 mod persist;

@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::api::pages::{create_page, list_pages};
+use crate::api::wire::wire_resource;
 use crate::error::AppError;
 use crate::model::{PageSlug, PageStatus, PagesOverview, Role};
 use fields::{FormAlert, TextField};
@@ -64,7 +65,7 @@ impl PagesState {
 
 #[component]
 pub fn PagesPanel(website_id: Uuid, page_id: Uuid, role: Role) -> impl IntoView {
-    let loaded = Resource::new(|| (), move |_| list_pages(website_id));
+    let loaded = wire_resource(|| (), move |_| list_pages(website_id));
     view! {
         <section class="pages-panel" aria-label="Pages">
             <h2>"Pages"</h2>

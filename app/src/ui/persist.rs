@@ -22,7 +22,7 @@ pub fn store(page_id: Uuid, pending: &PendingEdits) {
         return;
     }
     #[cfg(feature = "hydrate")]
-    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(pending)) {
+    if let (Some(s), Ok(text)) = (storage(), crate::api::wire::to_json(pending)) {
         // A full storage quota leaves the edits in memory only; they are still retried.
         let _ = s.set_item(&key(page_id), &text);
     }
@@ -34,7 +34,7 @@ pub fn load(page_id: Uuid) -> Option<PendingEdits> {
     {
         let text = storage()?.get_item(&key(page_id)).ok().flatten()?;
         // An entry from an older build that no longer parses is dropped rather than retried forever.
-        serde_json::from_str(&text).ok().or_else(|| {
+        crate::api::wire::from_json(text.as_bytes()).ok().or_else(|| {
             clear(page_id);
             None
         })

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use super::team::AppNav;
 use super::LoadError;
 use crate::api::settings::*;
+use crate::api::wire::wire_resource;
 use crate::error::AppError;
 use crate::model::{DeviceView, Preferences, Theme, UserSettings};
 
@@ -73,7 +74,7 @@ impl FormState {
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let settings = Resource::new(|| (), |_| my_settings());
+    let settings = wire_resource(|| (), |_| my_settings());
     view! {
         <AppNav/>
         <main class="app-page settings-page">

@@ -8,6 +8,7 @@ use leptos_router::components::A;
 
 use super::LoadError;
 use crate::api::team::*;
+use crate::api::wire::wire_resource;
 use crate::error::AppError;
 use crate::model::{Invitation, MemberInfo, OutboxEmail, Role, TeamOverview};
 
@@ -56,7 +57,7 @@ impl Ctx {
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
-    let team = Resource::new(|| (), |_| load_team());
+    let team = wire_resource(|| (), |_| load_team());
     let ctx = Ctx { notice: RwSignal::new(None), error: RwSignal::new(None), reload: Callback::new(move |()| team.refetch()) };
     view! {
         <AppNav/>

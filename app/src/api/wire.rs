@@ -1,0 +1,141 @@
+//! The JSON the browser and the server exchange, decoded in the browser through one path.
+//!
+//! Leptos' stock codecs deserialize server-function replies with `serde_json::from_slice` and
+//! hydration data with `serde_json::from_str`, and the builder turns edited props back into
+//! typed structs with `serde_json::from_value`. Each of those is a separate copy of every wire
+//! type's deserializer in the WASM bundle. In the browser this module parses any JSON text into
+//! a `serde_json::Value` once (one parser, not generic) and then reads the typed value from it,
+//! so every wire type has exactly one deserializer there: the `Value` one the props already need.
+//! Serializing works the same way in reverse. The bytes on the wire are ordinary JSON, so the
+//! server, the tests and the benchmarks that speak JSON to the API are unaffected; the server
+//! keeps the direct (faster) path.
+//!
+//! Use `WireJson` as a server function's `input`/`output` and `wire_resource` for resources.
+
+use leptos::prelude::*;
+use leptos::server::codee::{Decoder, Encoder};
+use leptos::server_fn::codec::Post;
+use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Serializes `value` as JSON text.
+pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
+    #[cfg(feature = "ssr")]
+    {
+        serde_json::to_string(value)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        serde_json::to_value(value).map(|v| v.to_string())
+    }
+}
+
+/// Reads a `T` from JSON text.
+pub fn from_json<T: DeserializeOwned>(text: &[u8]) -> Result<T, serde_json::Error> {
+    #[cfg(feature = "ssr")]
+    {
+        serde_json::from_slice(text)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        serde_json::from_slice::<serde_json::Value>(text).and_then(serde_json::from_value)
+    }
+}
+
+/// The server-function encoding: a JSON body, `application/json`, like Leptos' `Json`.
+pub struct WireJsonEncoding;
+
+/// Use as `#[server(input = WireJson, output = WireJson)]`.
+pub type WireJson = Post<WireJsonEncoding>;
+
+impl ContentType for WireJsonEncoding {
+    const CONTENT_TYPE: &'static str = "application/json";
+}
+
+impl FormatType for WireJsonEncoding {
+    const FORMAT_TYPE: Format = Format::Text;
+}
+
+impl<T: Serialize> Encodes<T> for WireJsonEncoding {
+    type Error = serde_json::Error;
+
+    fn encode(value: &T) -> Result<Bytes, Self::Error> {
+        to_json(value).map(Bytes::from)
+    }
+}
+
+impl<T: DeserializeOwned> Decodes<T> for WireJsonEncoding {
+    type Error = serde_json::Error;
+
+    fn decode(bytes: Bytes) -> Result<T, Self::Error> {
+        from_json(&bytes)
+    }
+}
+
+/// The hydration codec of `wire_resource`: what the server wrote into the page is read back
+/// through the same path.
+pub struct WireCodec;
+
+impl<T: Serialize> Encoder<T> for WireCodec {
+    type Error = serde_json::Error;
+    type Encoded = String;
+
+    fn encode(value: &T) -> Result<String, Self::Error> {
+        to_json(value)
+    }
+}
+
+impl<T: DeserializeOwned> Decoder<T> for WireCodec {
+    type Error = serde_json::Error;
+    type Encoded = str;
+
+    fn decode(text: &str) -> Result<T, Self::Error> {
+        from_json(text.as_bytes())
+    }
+}
+
+/// `Resource::new` with `WireCodec`: loads on the server during rendering, hydrates in the browser.
+#[track_caller]
+pub fn wire_resource<S, T, Fut>(
+    source: impl Fn() -> S + Send + Sync + 'static,
+    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
+) -> Resource<T, WireCodec>
+where
+    S: Send + Sync + Clone + PartialEq + 'static,
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    Resource::new_with_options(source, fetcher, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq, Serialize, serde::Deserialize)]
+    struct Sample {
+        name: String,
+        items: Vec<u32>,
+        #[serde(default)]
+        note: Option<String>,
+    }
+
+    #[test]
+    fn round_trips_through_both_codecs() {
+        let s = Sample { name: "Hé \"quoted\"".into(), items: vec![1, 2, 3], note: None };
+        let text = to_json(&s).expect("serializes");
+        assert_eq!(from_json::<Sample>(text.as_bytes()).expect("parses"), s);
+        let bytes = <WireJsonEncoding as Encodes<Sample>>::encode(&s).expect("encodes");
+        assert_eq!(<WireJsonEncoding as Decodes<Sample>>::decode(bytes).expect("decodes"), s);
+        let encoded = <WireCodec as Encoder<Sample>>::encode(&s).expect("encodes");
+        assert_eq!(<WireCodec as Decoder<Sample>>::decode(&encoded).expect("decodes"), s);
+    }
+
+    #[test]
+    fn refuses_wrong_types_and_broken_json() {
+        let err = from_json::<Sample>(br#"{"name": 5, "items": []}"#).expect_err("a number is not a name");
+        assert!(err.to_string().contains("invalid type"), "{err}");
+        assert!(from_json::<Sample>(b"{not json").is_err());
+    }
+}
