@@ -4,8 +4,9 @@
 //! hydration data with `serde_json::from_str`, and the builder turns edited props back into
 //! typed structs with `serde_json::from_value`. Each of those is a separate copy of every wire
 //! type's deserializer in the WASM bundle. In the browser this module parses any JSON text into
-//! a `serde_json::Value` once (one parser, not generic) and then reads the typed value from it,
-//! so every wire type has exactly one deserializer there: the `Value` one the props already need.
+//! a `serde_json::Value` once (one parser, not generic) and then reads the typed value from it
+//! with `model::value_reader`, so every wire type has exactly one deserializer there: the one
+//! the props already need.
 //! Serializing works the same way in reverse. The bytes on the wire are ordinary JSON, so the
 //! server, the tests and the benchmarks that speak JSON to the API are unaffected; the server
 //! keeps the direct (faster) path.
@@ -39,7 +40,7 @@ pub fn from_json<T: DeserializeOwned>(text: &[u8]) -> Result<T, serde_json::Erro
     }
     #[cfg(not(feature = "ssr"))]
     {
-        serde_json::from_slice::<serde_json::Value>(text).and_then(serde_json::from_value)
+        serde_json::from_slice::<serde_json::Value>(text).and_then(crate::model::value_reader::from_value)
     }
 }
 

@@ -18,7 +18,10 @@ pub struct NewBlock {
     pub is_locked: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Stored as `{"op": "move", "id": …, "after": …}`. Serialized by the derive; read by the
+/// hand-written `Deserialize` below, which looks at `op` first instead of buffering the object
+/// the way serde's internally tagged code does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Edit {
     /// Replace a block's props.
@@ -28,6 +31,58 @@ pub enum Edit {
     Move { id: Uuid, after: Option<Uuid> },
     Delete { id: Uuid },
     Flags { id: Uuid, visible: Option<bool>, locked: Option<bool> },
+}
+
+impl<'de> Deserialize<'de> for Edit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        use super::value_reader::from_value;
+        use serde_json::Value;
+
+        #[derive(Deserialize)]
+        struct Put {
+            id: Uuid,
+            block: BlockProps,
+        }
+        #[derive(Deserialize)]
+        struct Insert {
+            block: NewBlock,
+            after: Option<Uuid>,
+        }
+        #[derive(Deserialize)]
+        struct Move {
+            id: Uuid,
+            after: Option<Uuid>,
+        }
+        #[derive(Deserialize)]
+        struct Delete {
+            id: Uuid,
+        }
+        #[derive(Deserialize)]
+        struct Flags {
+            id: Uuid,
+            visible: Option<bool>,
+            locked: Option<bool>,
+        }
+
+        const OPS: &[&str] = &["put", "insert", "move", "delete", "flags"];
+        let mut fields = serde_json::Map::<String, Value>::deserialize(d)?;
+        let op = match fields.remove("op") {
+            Some(Value::String(op)) => op,
+            Some(other) => return Err(D::Error::custom(format!("`op` must be a string, not {other}"))),
+            None => return Err(D::Error::missing_field("op")),
+        };
+        let rest = Value::Object(fields);
+        let edit = match op.as_str() {
+            "put" => from_value(rest).map(|Put { id, block }| Self::Put { id, block }),
+            "insert" => from_value(rest).map(|Insert { block, after }| Self::Insert { block, after }),
+            "move" => from_value(rest).map(|Move { id, after }| Self::Move { id, after }),
+            "delete" => from_value(rest).map(|Delete { id }| Self::Delete { id }),
+            "flags" => from_value(rest).map(|Flags { id, visible, locked }| Self::Flags { id, visible, locked }),
+            other => return Err(D::Error::unknown_variant(other, OPS)),
+        };
+        edit.map_err(D::Error::custom)
+    }
 }
 
 fn position(blocks: &[ComponentDto], id: Uuid) -> Option<usize> {
@@ -308,5 +363,41 @@ mod tests {
         };
         let text = serde_json::to_string(&p).expect("serialise");
         assert_eq!(serde_json::from_str::<PendingEdits>(&text).expect("parse"), p);
+    }
+
+    /// Every kind of edit reads back as written, from text and from a `Value` (the browser's
+    /// path), with its keys in any order.
+    #[test]
+    fn every_op_round_trips_and_key_order_does_not_matter() {
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let fresh = NewBlock { id: b, block: BlockProps::starter(ComponentKind::Stats), is_visible: false, is_locked: true };
+        let edits = vec![
+            Edit::Put { id: a, block: BlockProps::starter(ComponentKind::Hero) },
+            Edit::Insert { block: fresh, after: Some(a) },
+            Edit::Move { id: a, after: None },
+            Edit::Delete { id: b },
+            Edit::Flags { id: a, visible: None, locked: Some(true) },
+        ];
+        for edit in edits {
+            let text = serde_json::to_string(&edit).expect("serialise");
+            assert!(text.starts_with(r#"{"op":"#), "{text}");
+            assert_eq!(serde_json::from_str::<Edit>(&text).expect("parse text"), edit);
+            let value = serde_json::to_value(&edit).expect("to value");
+            assert_eq!(serde_json::from_value::<Edit>(value).expect("parse value"), edit);
+        }
+        let op_last = format!(r#"{{"id":"{a}","after":null,"op":"move"}}"#);
+        assert_eq!(serde_json::from_str::<Edit>(&op_last).expect("op last"), Edit::Move { id: a, after: None });
+    }
+
+    #[test]
+    fn unknown_missing_or_malformed_ops_are_refused() {
+        let id = Uuid::new_v4();
+        let err = |json: String| serde_json::from_str::<Edit>(&json).expect_err("refused").to_string();
+        assert!(err(format!(r#"{{"op":"explode","id":"{id}"}}"#)).contains("unknown variant `explode`"));
+        assert!(err(format!(r#"{{"id":"{id}"}}"#)).contains("missing field `op`"));
+        assert!(err(format!(r#"{{"op":3,"id":"{id}"}}"#)).contains("`op` must be a string"));
+        assert!(err(r#"{"op":"delete","id":"not-a-uuid"}"#.to_string()).contains("UUID"));
+        assert!(err(format!(r#"{{"op":"put","id":"{id}","block":{{"type":"hero","props":{{"heading":7}}}}}}"#))
+            .contains("invalid type"));
     }
 }

@@ -19,6 +19,7 @@ mod props;
 mod rich_text;
 mod role;
 mod snapshot;
+pub mod value_reader;
 mod team;
 mod versions;
 mod views;

@@ -45,7 +45,11 @@ pub use media::*;
 pub use people::*;
 pub use site::*;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// On the wire and in snapshots: `{"type": "hero", "props": {…}}`. Serialized by the derive;
+/// read by the hand-written `Deserialize` below, which parses the kind first and then only that
+/// kind's props, instead of serde's adjacently tagged code that buffers everything it might
+/// read out of order (a sizeable share of the browser bundle).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", content = "props", rename_all = "snake_case")]
 pub enum BlockProps {
     Navbar(NavbarProps),
@@ -93,6 +97,19 @@ macro_rules! with_props {
             BlockProps::CustomHtml($p) => $body,
         }
     };
+}
+
+impl<'de> Deserialize<'de> for BlockProps {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Tagged {
+            #[serde(rename = "type")]
+            kind: ComponentKind,
+            props: Value,
+        }
+        let Tagged { kind, props } = Tagged::deserialize(d)?;
+        Self::read_props(kind, props).map_err(serde::de::Error::custom)
+    }
 }
 
 impl BlockProps {
@@ -181,9 +198,34 @@ impl BlockProps {
     }
 
     fn parse_unchecked(kind: ComponentKind, props: Value) -> Result<Self, AppError> {
-        let tagged = serde_json::json!({ "type": kind.as_str(), "props": props });
-        serde_json::from_value(tagged)
+        Self::read_props(kind, props)
             .map_err(|e| AppError::invalid("props", format!("Invalid {} settings: {e}", kind.label())))
+    }
+
+    /// Reads `props` as the props of `kind`, without the checks of `validate`.
+    fn read_props(kind: ComponentKind, props: Value) -> Result<Self, serde_json::Error> {
+        use super::value_reader::from_value as read;
+        use ComponentKind as K;
+        Ok(match kind {
+            K::Navbar => Self::Navbar(read(props)?),
+            K::Hero => Self::Hero(read(props)?),
+            K::Features => Self::Features(read(props)?),
+            K::Gallery => Self::Gallery(read(props)?),
+            K::Testimonials => Self::Testimonials(read(props)?),
+            K::Pricing => Self::Pricing(read(props)?),
+            K::Cta => Self::Cta(read(props)?),
+            K::ContactForm => Self::ContactForm(read(props)?),
+            K::Team => Self::Team(read(props)?),
+            K::Faq => Self::Faq(read(props)?),
+            K::Stats => Self::Stats(read(props)?),
+            K::BlogGrid => Self::BlogGrid(read(props)?),
+            K::VideoEmbed => Self::VideoEmbed(read(props)?),
+            K::Map => Self::Map(read(props)?),
+            K::RichText => Self::RichText(read(props)?),
+            K::ImageText => Self::ImageText(read(props)?),
+            K::Footer => Self::Footer(read(props)?),
+            K::CustomHtml => Self::CustomHtml(read(props)?),
+        })
     }
 
     /// Length limits on every text, safe URLs everywhere a link or image goes, capped lists

@@ -187,3 +187,23 @@ fn contact_form_props_follow_the_seed_shape() {
         assert!(v.get(key).is_some(), "{key}");
     }
 }
+
+/// The tagged wire form (`{"type", "props"}`) of every kind reads back, from text and from a
+/// `Value`, whichever key comes first; unknown kinds and missing props are refused.
+#[test]
+fn the_tagged_form_of_every_kind_round_trips_in_any_key_order() {
+    for kind in ComponentKind::ALL {
+        let starter = BlockProps::starter(kind);
+        let text = serde_json::to_string(&starter).expect("serialise");
+        assert_eq!(serde_json::from_str::<BlockProps>(&text).expect("text"), starter, "{kind:?}");
+        let value = serde_json::to_value(&starter).expect("to value");
+        assert_eq!(value["type"], kind.as_str());
+        assert_eq!(serde_json::from_value::<BlockProps>(value).expect("value"), starter, "{kind:?}");
+        let props_first = format!(r#"{{"props":{},"type":"{}"}}"#, starter.props_json(), kind.as_str());
+        assert_eq!(serde_json::from_str::<BlockProps>(&props_first).expect("props first"), starter, "{kind:?}");
+    }
+    let err = |json: &str| serde_json::from_str::<BlockProps>(json).expect_err("refused").to_string();
+    assert!(err(r#"{"type":"marquee","props":{}}"#).contains("unknown variant `marquee`"));
+    assert!(err(r#"{"type":"hero"}"#).contains("missing field `props`"));
+    assert!(err(r#"{"type":"hero","props":{"heading":["x"]}}"#).contains("invalid type"));
+}
