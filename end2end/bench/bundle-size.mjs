@@ -6,8 +6,11 @@
 // (the entry JS, the main WASM, wasm-split's loader and any lazily loaded chunk). Each body is
 // recompressed with gzip -9 (zlib level 9), so the number does not depend on how the server
 // compresses. Prints one JSON object: the files, their raw and gzip -9 sizes, and the totals.
-// On the builder it then uses the parts that load on first use (selects a block, opens every
-// side panel) and reports what that downloaded as `on_first_use`, and the sum as `whole_session`.
+// On the builder the total is split in two using wasm-split's manifest: `opening` is what the
+// page needs to show and hydrate, `background` the chunks the builder fetches on its own once it
+// is open (the inspector's form and the side panels, app/src/ui/lazy_panels.rs). It then uses
+// those parts (selects a block, opens every side panel) and reports anything that still had to
+// be downloaded as `on_first_use`, and the sum as `whole_session`.
 // With BUNDLE_ROUTE=dashboard it measures the dashboard instead (to see the chunks load there).
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
@@ -66,6 +69,15 @@ try {
   const report = { route: path.startsWith('/builder/') ? '/builder/:page_id' : path, files, ...totals(files) };
 
   if (ROUTE === 'builder') {
+    // The builder's own split points are named sp_*; every file one of them needs is background.
+    const manifest = await (await fetch(`${BASE}/pkg/__wasm_split_manifest.json`)).json();
+    const background = new Set(Object.entries(manifest)
+      .filter(([name]) => name.startsWith('sp_'))
+      .flatMap(([, chunks]) => chunks.map((c) => `/pkg/${c}.wasm`)));
+    if (background.size === 0) throw new Error('the split manifest names no sp_* split points');
+    report.opening = totals(files.filter((f) => !background.has(f.file)));
+    report.background = totals(files.filter((f) => background.has(f.file)));
+
     // Everything the builder loads lazily: the inspector's form and the four other panels.
     const canvas = page.getByRole('main', { name: 'Canvas' });
     await canvas.getByRole('listitem', { name: 'Hero block' }).click();

@@ -2,15 +2,24 @@ import { expect, test } from '@playwright/test';
 import { hydrated, openHomeInBuilder, signUp } from './builder-helpers';
 
 test('offline edits are kept on this device and arrive when the connection is back', async ({ page, context }) => {
+  // The builder fetches its panels and the inspector's form in the background once it is open,
+  // so after that the connection may drop before anything is selected. Release builds are split:
+  // wasm-split's manifest names the files the inspector's form needs.
+  const downloaded = new Set<string>();
+  page.on('requestfinished', (r) => downloaded.add(new URL(r.url()).pathname));
   await signUp(page, 'Offline');
   await openHomeInBuilder(page);
   const canvas = page.getByRole('main', { name: 'Canvas' });
   const inspector = page.getByRole('complementary', { name: 'Inspector' });
   const status = page.getByRole('status');
   const hero = canvas.getByRole('listitem', { name: 'Hero block' });
-  await hero.click();
+  const manifest: Record<string, string[]> = await (await page.request.get('/pkg/__wasm_split_manifest.json')).json();
+  const inspectorFiles = manifest.sp_block_inspector.map((chunk) => `/pkg/${chunk}.wasm`);
+  expect(inspectorFiles.length).toBeGreaterThan(0);
+  await expect.poll(() => inspectorFiles.filter((f) => !downloaded.has(f))).toEqual([]);
 
   await context.setOffline(true);
+  await hero.click();
   await inspector.getByLabel('Heading', { exact: true }).fill('Written on the train');
   await inspector.getByLabel('Subheading', { exact: true }).fill('No signal, no problem');
   await expect(status).toHaveText('Offline — changes kept on this device');
@@ -51,4 +60,27 @@ test('unsent edits survive a reload and are sent once the server can be reached'
   await hydrated(page);
   await expect(hero.getByRole('heading', { level: 1 })).toHaveText('Kept in this browser');
   await expect(status).toHaveText('Saved');
+});
+
+test('a part of the builder that could not be downloaded says so and loads on retry', async ({ page }) => {
+  await signUp(page, 'Chunk');
+  // The inspector's form is its own download; here every attempt to fetch it fails.
+  const chunk = '**/pkg/split_sp_block_inspector*.wasm';
+  await page.route(chunk, (route) => route.abort('internetdisconnected'));
+  await openHomeInBuilder(page);
+  const canvas = page.getByRole('main', { name: 'Canvas' });
+  const inspector = page.getByRole('complementary', { name: 'Inspector' });
+  const hero = canvas.getByRole('listitem', { name: 'Hero block' });
+
+  await hero.click();
+  await expect(inspector.getByRole('alert')).toContainText('could not be downloaded');
+  // The rest of the builder still works: the canvas can be used and other panels open.
+  await page.getByRole('tablist', { name: 'Builder panels' }).getByRole('tab', { name: 'Branding' }).click();
+  await expect(page.getByRole('heading', { name: 'Branding', exact: true })).toBeVisible();
+
+  await page.unroute(chunk);
+  await inspector.getByRole('button', { name: 'Try again' }).click();
+  await inspector.getByLabel('Heading', { exact: true }).fill('Loaded on the second try');
+  await expect(hero.getByRole('heading', { level: 1 })).toHaveText('Loaded on the second try');
+  await expect(page.getByRole('status')).toHaveText('Saved', { timeout: 15_000 });
 });

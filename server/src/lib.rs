@@ -155,12 +155,30 @@ fn app_router(
             },
             move || shell(shell_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback_service(static_files(
+            &state.leptos_options.site_root,
+            axum::handler::Handler::with_state(leptos_axum::file_and_error_handler::<AppState, _>(shell), state.clone()),
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), billing::suspended_guard))
         .layer(middleware::from_fn(visitor::cache::evict_after_writes))
         // Outermost, so the eviction middleware and `/sites/…` routes both find it.
         .layer(axum::Extension(cache))
         .with_state(state)
+}
+
+/// Files under the site root (`/pkg/…`, starter images), and the app's "not found" page for
+/// any other path. Files are served here, not by `leptos_axum::file_and_error_handler` alone:
+/// that handler answers a found file inside a fresh reactive `Owner`, which takes whatever
+/// owner the worker thread last left current as its parent, and copies that owner's
+/// `ResponseOptions` onto the file. When the last owner was a concurrent "not found" page (a
+/// browser asking for `/favicon.ico` while the builder loads), the WASM loader got its bytes with
+/// status 404 and the page never hydrated (seen in the Playwright runs).
+fn static_files<F>(site_root: &str, not_found: F) -> tower_http::services::ServeDir<F> {
+    tower_http::services::ServeDir::new(site_root)
+        .precompressed_gzip()
+        .precompressed_br()
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(not_found)
 }
 
 /// Reports whether the database answers.

@@ -81,8 +81,10 @@ fn Builder(data: BuilderData, reload: Callback<()>, #[prop(optional)] prefs: cra
     let collapsed = RwSignal::new(prefs.sidebar_collapsed);
     let device = super::canvas::Device::from_view(prefs.builder.default_view);
     let prefs = StoredValue::new(prefs);
-    // The other panels load their code on first open (`lazy_panels`).
+    // The other panels and the inspector's form are separate chunks (`lazy_panels`), fetched
+    // once the builder is on screen.
     let args = PanelArgs { ed, branding, reload };
+    lazy_panels::preload_in_background();
     view! {
         <Title text=title/>
         <div class="builder" class:builder-collapsed=move || collapsed.get()>
@@ -114,10 +116,10 @@ fn Builder(data: BuilderData, reload: Callback<()>, #[prop(optional)] prefs: cra
                     SidePanel::Blocks => view! {
                         <p class="app-muted side-note">"Your role can look at blocks but not add them."</p>
                     }.into_any(),
-                    SidePanel::Pages => lazy_view(lazy_panels::pages_panel(args)),
-                    SidePanel::Versions => lazy_view(lazy_panels::versions_panel(args)),
-                    SidePanel::Branding => lazy_view(lazy_panels::branding_panel(args)),
-                    SidePanel::Deployments => lazy_view(lazy_panels::deployments_panel(args)),
+                    SidePanel::Pages => lazy_view(move || lazy_panels::pages_panel(args)),
+                    SidePanel::Versions => lazy_view(move || lazy_panels::versions_panel(args)),
+                    SidePanel::Branding => lazy_view(move || lazy_panels::branding_panel(args)),
+                    SidePanel::Deployments => lazy_view(move || lazy_panels::deployments_panel(args)),
                 }}
             </div>
             <Canvas ed=ed brand_style=brand_style initial_device=device/>

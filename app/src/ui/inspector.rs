@@ -22,7 +22,7 @@ pub fn Inspector(ed: Editor, pages: Vec<PageLink>) -> impl IntoView {
         <aside class="builder-inspector" aria-label="Inspector">
             {move || match (ed.selected.get(), ed.epoch.get()) {
                 (None, _) => view! { <p class="app-muted">"Select a block on the canvas to edit it."</p> }.into_any(),
-                (Some(id), _) => lazy_view(lazy_panels::block_inspector(ed, id, pages)),
+                (Some(id), _) => lazy_view(move || lazy_panels::block_inspector(ed, id, pages)),
             }}
         </aside>
     }

@@ -24,4 +24,5 @@ mod visitor_password;
 mod limits;
 mod billing;
 mod visitor_site;
+mod static_files;
 mod stripe_api;
