@@ -1,22 +1,30 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { hydrated, openHomeInBuilder, signUp } from './builder-helpers';
 
-test('offline edits are kept on this device and arrive when the connection is back', async ({ page, context }) => {
-  // The builder fetches its panels and the inspector's form in the background once it is open,
-  // so after that the connection may drop before anything is selected. Release builds are split:
-  // wasm-split's manifest names the files the inspector's form needs.
+// The builder fetches its panels and the inspector's form in the background once it is open, so
+// after that the connection may drop before anything is selected. Call before opening the
+// builder; the returned function waits until the inspector's files (release builds are split:
+// wasm-split's manifest names them) have downloaded.
+function inspectorDownloads(page: Page): () => Promise<void> {
   const downloaded = new Set<string>();
   page.on('requestfinished', (r) => downloaded.add(new URL(r.url()).pathname));
+  return async () => {
+    const manifest: Record<string, string[]> = await (await page.request.get('/pkg/__wasm_split_manifest.json')).json();
+    const inspectorFiles = manifest.sp_block_inspector.map((chunk) => `/pkg/${chunk}.wasm`);
+    expect(inspectorFiles.length).toBeGreaterThan(0);
+    await expect.poll(() => inspectorFiles.filter((f) => !downloaded.has(f))).toEqual([]);
+  };
+}
+
+test('offline edits are kept on this device and arrive when the connection is back', async ({ page, context }) => {
+  const inspectorReady = inspectorDownloads(page);
   await signUp(page, 'Offline');
   await openHomeInBuilder(page);
   const canvas = page.getByRole('main', { name: 'Canvas' });
   const inspector = page.getByRole('complementary', { name: 'Inspector' });
   const status = page.getByRole('status');
   const hero = canvas.getByRole('listitem', { name: 'Hero block' });
-  const manifest: Record<string, string[]> = await (await page.request.get('/pkg/__wasm_split_manifest.json')).json();
-  const inspectorFiles = manifest.sp_block_inspector.map((chunk) => `/pkg/${chunk}.wasm`);
-  expect(inspectorFiles.length).toBeGreaterThan(0);
-  await expect.poll(() => inspectorFiles.filter((f) => !downloaded.has(f))).toEqual([]);
+  await inspectorReady();
 
   await context.setOffline(true);
   await hero.click();
@@ -83,4 +91,34 @@ test('a part of the builder that could not be downloaded says so and loads on re
   await inspector.getByLabel('Heading', { exact: true }).fill('Loaded on the second try');
   await expect(hero.getByRole('heading', { level: 1 })).toHaveText('Loaded on the second try');
   await expect(page.getByRole('status')).toHaveText('Saved', { timeout: 15_000 });
+});
+
+test('leaving the builder while offline keeps it open and says why', async ({ page, context }) => {
+  const inspectorReady = inspectorDownloads(page);
+  await signUp(page, 'Leave');
+  await openHomeInBuilder(page);
+  const canvas = page.getByRole('main', { name: 'Canvas' });
+  const inspector = page.getByRole('complementary', { name: 'Inspector' });
+  const status = page.getByRole('status');
+  const hero = canvas.getByRole('listitem', { name: 'Hero block' });
+  const websites = page.getByRole('link', { name: '← Websites' });
+  await inspectorReady();
+
+  await context.setOffline(true);
+  await websites.click();
+  await expect(page.getByRole('alert')).toHaveText(
+    'You are offline, so your websites cannot open. Your changes are kept on this device.',
+  );
+  // Still the working builder: an edit is made and kept on the device.
+  await hero.click();
+  await inspector.getByLabel('Heading', { exact: true }).fill('Made after trying to leave');
+  await expect(status).toHaveText('Offline — changes kept on this device');
+  await expect(hero.getByRole('heading', { level: 1 })).toHaveText('Made after trying to leave');
+
+  await context.setOffline(false);
+  await expect(status).toHaveText('Saved', { timeout: 15_000 });
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await websites.click();
+  await expect(page.getByRole('heading', { name: 'Your websites', level: 1 })).toBeVisible();
+  await hydrated(page);
 });

@@ -346,7 +346,8 @@ pub fn ShellPastDueBanner() -> impl IntoView {
                     <p role="alert" class="billing-banner billing-shell-banner">
                         "Your last payment failed. Everything keeps working while the payment is retried. "
                         {if s.can_manage_billing {
-                            view! { <a href="/billing">"Update your payment on the Billing page"</a> }.into_any()
+                            // A full page load, as every link out of the builder (see `builder::ExitLink`).
+                            view! { <a href="/billing" rel="external">"Update your payment on the Billing page"</a> }.into_any()
                         } else {
                             view! { <span>"Ask the account owner to update the payment method."</span> }.into_any()
                         }}

@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
@@ -89,7 +88,7 @@ fn Builder(data: BuilderData, reload: Callback<()>, #[prop(optional)] prefs: cra
         <Title text=title/>
         <div class="builder" class:builder-collapsed=move || collapsed.get()>
             <header class="builder-bar">
-                <A href="/dashboard">"← Websites"</A>
+                <ExitLink/>
                 <h1>{data.page_title.clone()} <small>{data.website_name.clone()}</small></h1>
                 {ed.can_edit().then(|| view! {
                     <div class="builder-history" role="group" aria-label="History">
@@ -126,6 +125,41 @@ fn Builder(data: BuilderData, reload: Callback<()>, #[prop(optional)] prefs: cra
             <Inspector ed=ed pages=data.pages.clone()/>
         </div>
     }
+}
+
+/// The way out of the builder. It is a full page load (`rel="external"`), not a client-side
+/// route change: the dashboard's code is a separate chunk, and leptos's router panics when a
+/// route's chunk cannot be fetched, which would end the builder with unsent edits on screen.
+/// Offline no page can load anyway, so the link stays put and says why instead.
+#[component]
+fn ExitLink() -> impl IntoView {
+    let offline = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    {
+        let online = window_event_listener_untyped("online", move |_| offline.set(false));
+        on_cleanup(move || online.remove());
+    }
+    view! {
+        <a href="/dashboard" rel="external" on:click=move |ev| {
+            if !browser_online() {
+                ev.prevent_default();
+                offline.set(true);
+            }
+        }>"← Websites"</a>
+        {move || offline.get().then(|| view! {
+            <p role="alert" class="builder-readonly">
+                "You are offline, so your websites cannot open. Your changes are kept on this device."
+            </p>
+        })}
+    }
+}
+
+/// Whether the browser thinks it has a network connection (always true on the server).
+fn browser_online() -> bool {
+    #[cfg(feature = "hydrate")]
+    return window().navigator().on_line();
+    #[cfg(not(feature = "hydrate"))]
+    true
 }
 
 /// Ctrl/Cmd+Z undoes, Shift+Ctrl/Cmd+Z (or Ctrl+Y) redoes, anywhere in the builder.

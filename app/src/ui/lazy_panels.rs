@@ -90,18 +90,18 @@ pub fn preload_in_background() {
     leptos::task::spawn_local(async {
         // Failures are deliberately dropped: first use retries and explains.
         let _ = preload_block_inspector().await;
-        leptos::task::spawn_local(async {
-            let _ = preload_pages_panel().await;
-        });
-        leptos::task::spawn_local(async {
-            let _ = preload_branding_panel().await;
-        });
-        leptos::task::spawn_local(async {
-            let _ = preload_versions_panel().await;
-        });
-        leptos::task::spawn_local(async {
-            let _ = preload_deployments_panel().await;
-        });
+        in_background(preload_pages_panel());
+        in_background(preload_branding_panel());
+        in_background(preload_versions_panel());
+        in_background(preload_deployments_panel());
+    });
+}
+
+/// Runs one chunk's preload as its own task, so the four panels download side by side.
+#[cfg(feature = "hydrate")]
+fn in_background(preload: impl Future + 'static) {
+    leptos::task::spawn_local(async move {
+        let _ = preload.await;
     });
 }
 

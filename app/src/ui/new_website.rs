@@ -20,7 +20,9 @@ pub fn LimitAlert(error: AppError) -> impl IntoView {
     view! {
         <div role="alert" class="app-error billing-limit">
             <p>{error.to_string()}</p>
-            <p><a href="/billing">{upgrade}</a></p>
+            // A full page load: a client-side change to a route whose chunk cannot be fetched panics
+            // (see `builder::ExitLink`), and this alert also shows in the builder.
+            <p><a href="/billing" rel="external">{upgrade}</a></p>
         </div>
     }
 }

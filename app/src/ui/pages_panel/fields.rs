@@ -101,7 +101,8 @@ pub fn FormAlert(state: PagesState, error: RwSignal<Option<AppError>>, fields: &
             AppError::LimitReached { .. } => view! {
                 <div role="alert" class="app-error pages-alert">
                     <p>{e.to_string()}</p>
-                    <p><a href="/billing">"See plans and upgrade"</a></p>
+                    // A full page load, as every link out of the builder (see `builder::ExitLink`).
+                    <p><a href="/billing" rel="external">"See plans and upgrade"</a></p>
                 </div>
             }
             .into_any(),
