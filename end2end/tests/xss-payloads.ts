@@ -26,13 +26,20 @@ export const FORBIDDEN_MARKUP = [/<script>window\.__xss/i, /<img src=x onerror/i
  * (no inline script, no handlers, no javascript: URLs). Each block starts with a visible
  * "Custom payload N" line, so a test can tell that the frame rendered.
  */
+/**
+ * What a Custom HTML payload does if it runs: it marks its own window and tells the visitor page
+ * (the top window), so a test can see it from the page without reaching into each frame.
+ */
+export const XSS_MESSAGE = 'xss-ran';
+const RAN = `window.__xss=1;top.postMessage('${XSS_MESSAGE}','*')`;
+
 export const CUSTOM_HTML_PAYLOADS = [
-  '<script>window.__xss=1</script>',
-  '<img src=x onerror="window.__xss=1">',
-  '<svg onload="window.__xss=1"></svg>',
-  '<a href="javascript:window.__xss=1">Run me</a>',
-  '<iframe src="javascript:window.__xss=1"></iframe>',
+  `<script>${RAN}</script>`,
+  `<img src=x onerror="${RAN}">`,
+  `<svg onload="${RAN}"></svg>`,
+  `<a href="javascript:${RAN}">Run me</a>`,
+  `<iframe src="javascript:${RAN}"></iframe>`,
   '<script>alert(1)</script><body onload="alert(2)">',
-  '"></iframe><script>window.__xss=1</script>',
+  `"></iframe><script>${RAN}</script>`,
   '<script>parent.document.title="pwned"; top.location="javascript:alert(3)"</script>',
 ].map((p, i) => `<p>Custom payload ${i + 1}</p>${p}`);
