@@ -2,10 +2,9 @@
 //! internal causes are logged on the server and replaced by a generic message, so SQL text,
 //! paths or stack traces never reach the browser.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
-
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -43,7 +42,9 @@ pub enum AppError {
 /// A feature the plan lacks (max 0): "Custom HTML blocks are available on the Pro plan. Upgrade to use them."
 fn limit_message(what: &str, max: i64, upgrade_to: Option<&str>) -> String {
     match upgrade_to {
-        Some(plan) if max == 0 => format!("{what} are available on the {plan} plan. Upgrade to use them."),
+        Some(plan) if max == 0 => {
+            format!("{what} are available on the {plan} plan. Upgrade to use them.")
+        }
         Some(plan) => format!("Your plan allows {max} {what}. Upgrade to {plan} to add more."),
         None => format!("Your plan allows {max} {what}."),
     }
@@ -51,7 +52,10 @@ fn limit_message(what: &str, max: i64, upgrade_to: Option<&str>) -> String {
 
 impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        Self::Invalid { field: field.to_string(), message: message.into() }
+        Self::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
@@ -87,18 +91,40 @@ mod ssr {
     /// Unique constraints whose violation is the user's to fix, mapped to the form field
     /// and message. Matched by constraint name (set in the migrations), never by error text.
     const CONSTRAINT_FIELDS: &[(&str, &str, &str)] = &[
-        ("users_email_lower_key", "email", "An account with this email already exists. Log in instead."),
-        ("pages_website_id_slug_key", "slug", "Another page on this website already uses this URL."),
-        ("websites_custom_domain_key", "custom_domain", "This domain is already connected to another website."),
-        ("components_page_id_order_key_key", "order", "Another edit changed the block order at the same time. Reload and try again."),
-        ("team_invitations_pending_email_key", "email", "This email already has a pending invitation. Resend or revoke it instead."),
+        (
+            "users_email_lower_key",
+            "email",
+            "An account with this email already exists. Log in instead.",
+        ),
+        (
+            "pages_website_id_slug_key",
+            "slug",
+            "Another page on this website already uses this URL.",
+        ),
+        (
+            "websites_custom_domain_key",
+            "custom_domain",
+            "This domain is already connected to another website.",
+        ),
+        (
+            "components_page_id_order_key_key",
+            "order",
+            "Another edit changed the block order at the same time. Reload and try again.",
+        ),
+        (
+            "team_invitations_pending_email_key",
+            "email",
+            "This email already has a pending invitation. Resend or revoke it instead.",
+        ),
     ];
 
     impl From<sqlx::Error> for AppError {
         fn from(err: sqlx::Error) -> Self {
             if let sqlx::Error::Database(db) = &err {
                 if let Some(name) = db.constraint() {
-                    if let Some((_, field, msg)) = CONSTRAINT_FIELDS.iter().find(|(c, _, _)| *c == name) {
+                    if let Some((_, field, msg)) =
+                        CONSTRAINT_FIELDS.iter().find(|(c, _, _)| *c == name)
+                    {
                         return AppError::invalid(field, *msg);
                     }
                 }

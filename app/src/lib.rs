@@ -24,7 +24,10 @@ pub use ui::{shell, App};
 /// `body[data-hydrated=true]` tells tests (and CSS) that the page is interactive.
 #[cfg(feature = "hydrate")]
 pub fn hydrate() {
-    let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else {
+    let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    else {
         return;
     };
     wasm_bindgen_futures::spawn_local(async move {

@@ -69,7 +69,11 @@ fn document(head: Head, style: String, body: AnyView, beacon: bool) -> String {
 
 /// A head for pages that are not content: a title, never indexed.
 fn plain_head(title: String) -> Head {
-    Head { title, robots: Some("noindex".into()), ..Head::default() }
+    Head {
+        title,
+        robots: Some("noindex".into()),
+        ..Head::default()
+    }
 }
 
 /// The HTML for `path` of a live site, or `None` when the snapshot has no such page.
@@ -80,17 +84,33 @@ pub fn render_page(snapshot: &Snapshot, path: &str, addr: &SiteAddress) -> Optio
 /// As [`render_page`], with one contact form shown as `current` says (the visitor's values
 /// and errors, or its success message). Every other contact form posts to the page's own
 /// address: the empty action keeps the address the browser used, host or `/sites/…` form.
-pub fn render_page_with_form(snapshot: &Snapshot, path: &str, addr: &SiteAddress, current: Option<&FormSlot>) -> Option<String> {
+pub fn render_page_with_form(
+    snapshot: &Snapshot,
+    path: &str,
+    addr: &SiteAddress,
+    current: Option<&FormSlot>,
+) -> Option<String> {
     render(snapshot, path, addr, None, current)
 }
 
 /// As [`render_page`], for a member's preview of a deployment: `banner` says which deployment
 /// this is above the page, and the page is never indexed.
-pub fn render_preview(snapshot: &Snapshot, path: &str, addr: &SiteAddress, banner: String) -> Option<String> {
+pub fn render_preview(
+    snapshot: &Snapshot,
+    path: &str,
+    addr: &SiteAddress,
+    banner: String,
+) -> Option<String> {
     render(snapshot, path, addr, Some(banner), None)
 }
 
-fn render(snapshot: &Snapshot, path: &str, addr: &SiteAddress, banner: Option<String>, current: Option<&FormSlot>) -> Option<String> {
+fn render(
+    snapshot: &Snapshot,
+    path: &str,
+    addr: &SiteAddress,
+    banner: Option<String>,
+    current: Option<&FormSlot>,
+) -> Option<String> {
     let page = snapshot.page(path)?;
     let mut head = seo::head(snapshot, page, addr);
     // Previews are members looking, not visits: never indexed, no analytics beacon.
@@ -118,21 +138,33 @@ fn render(snapshot: &Snapshot, path: &str, addr: &SiteAddress, banner: Option<St
         <main style=wrapper>{blocks.into_iter().map(|(id, b)| view! { <BlockView block=b form=form_slot(id, current)/> }).collect_view()}</main>
     }
     .into_any();
-    let style = format!("{}{}", snapshot.branding.css_vars(), config.background_style());
+    let style = format!(
+        "{}{}",
+        snapshot.branding.css_vars(),
+        config.background_style()
+    );
     Some(document(head, style, body, count_visit))
 }
 
 fn form_slot(id: uuid::Uuid, current: Option<&FormSlot>) -> Option<FormSlot> {
     Some(match current {
         Some(c) if c.component_id == id => c.clone(),
-        _ => FormSlot { component_id: id, ..FormSlot::default() },
+        _ => FormSlot {
+            component_id: id,
+            ..FormSlot::default()
+        },
     })
 }
 
 /// The unlock form shown instead of a password-protected page: the page's title only, none
 /// of its content, never indexed. A plain HTML form, so it works without JavaScript; it posts
 /// to `action` (the page's own address).
-pub fn render_password_form(snapshot: &Snapshot, page: &SnapshotPage, action: &str, error: Option<&str>) -> String {
+pub fn render_password_form(
+    snapshot: &Snapshot,
+    page: &SnapshotPage,
+    action: &str,
+    error: Option<&str>,
+) -> String {
     let heading = page.title.clone();
     let action = action.to_string();
     let error = error.map(str::to_string);
@@ -156,7 +188,10 @@ pub fn render_password_form(snapshot: &Snapshot, page: &SnapshotPage, action: &s
 
 /// A short page for visitors who tried too many passwords.
 pub fn render_too_many_attempts() -> String {
-    message_page("Too many attempts", "Too many password attempts for this page. Wait a minute, then try again.")
+    message_page(
+        "Too many attempts",
+        "Too many password attempts for this page. Wait a minute, then try again.",
+    )
 }
 
 /// A plain 404 page for unknown sites and pages.
@@ -180,17 +215,28 @@ pub fn render_unavailable() -> String {
         </main>
     }
     .into_any();
-    document(plain_head("Site unavailable".into()), String::new(), body, false)
+    document(
+        plain_head("Site unavailable".into()),
+        String::new(),
+        body,
+        false,
+    )
 }
 
 /// A short page for visitors who sent too many contact form submissions.
 pub fn render_too_many_submissions() -> String {
-    message_page("Too many messages", "You have sent several messages in a short time. Please wait 10 minutes, then try again.")
+    message_page(
+        "Too many messages",
+        "You have sent several messages in a short time. Please wait 10 minutes, then try again.",
+    )
 }
 
 /// A short page for when a valid submission could not be stored.
 pub fn render_submission_failed() -> String {
-    message_page("Message not sent", "Your message could not be sent just now. Please go back and try again in a moment.")
+    message_page(
+        "Message not sent",
+        "Your message could not be sent just now. Please go back and try again in a moment.",
+    )
 }
 
 fn message_page(heading: &'static str, message: &'static str) -> String {

@@ -33,12 +33,17 @@ const BEACON_JS: &str = include_str!("analytics/beacon.js");
 const MAX_BODY: usize = 2048;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(app::site::BEACON_SCRIPT, get(script)).route("/_sp/event", post(event))
+    Router::new()
+        .route(app::site::BEACON_SCRIPT, get(script))
+        .route("/_sp/event", post(event))
 }
 
 async fn script() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
         BEACON_JS,
     )
 }
@@ -76,7 +81,17 @@ async fn event(State(state): State<AppState>, req: Request) -> StatusCode {
     let Some(live) = live_site(&state, cache.as_deref(), &site).await else {
         return StatusCode::NO_CONTENT;
     };
-    if let Err(e) = count(&state.pool, &live, &path, &host, &beacon.r, &ip, &user_agent).await {
+    if let Err(e) = count(
+        &state.pool,
+        &live,
+        &path,
+        &host,
+        &beacon.r,
+        &ip,
+        &user_agent,
+    )
+    .await
+    {
         tracing::warn!(error = %e, "page view not recorded");
     }
     StatusCode::NO_CONTENT
@@ -85,8 +100,18 @@ async fn event(State(state): State<AppState>, req: Request) -> StatusCode {
 /// Host, User-Agent and peer IP. A plain fn, so no borrow of the request (whose body is not
 /// Sync) is held across the handler's awaits.
 fn request_facts(req: &Request) -> (String, String, String) {
-    let text = |name| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
+    let text = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
     (text(header::HOST), text(header::USER_AGENT), ip)
 }
 
@@ -98,7 +123,12 @@ fn site_and_path(host: &str, page_path: &str, sites_domain: &str) -> Option<(Sit
     }
     let rest = page_path.strip_prefix("/sites/")?;
     let (sub, path) = rest.split_once('/').unwrap_or((rest, ""));
-    (!sub.is_empty()).then(|| (SiteHost::Subdomain(sub.to_ascii_lowercase()), format!("/{path}")))
+    (!sub.is_empty()).then(|| {
+        (
+            SiteHost::Subdomain(sub.to_ascii_lowercase()),
+            format!("/{path}"),
+        )
+    })
 }
 
 async fn count(
@@ -111,7 +141,9 @@ async fn count(
     user_agent: &str,
 ) -> Result<(), app::error::AppError> {
     // Only pages the live deployment has; the slug as stored, so `/about/` counts as `/about`.
-    let Some(page) = live.snapshot.page(path) else { return Ok(()) };
+    let Some(page) = live.snapshot.page(path) else {
+        return Ok(());
+    };
     let salt = daily_salt(pool).await?;
     let visitor = visitor_id(&salt, live.website_id, ip, user_agent);
     let source = referrer_source(referrer, host);
@@ -154,7 +186,10 @@ async fn daily_salt(pool: &PgPool) -> Result<Vec<u8>, app::error::AppError> {
 /// Kept out of the async fn so no lock guard lives across an await.
 fn cached_salt(today: NaiveDate) -> Option<Vec<u8>> {
     let guard = SALT.lock().ok()?;
-    guard.as_ref().filter(|(day, _)| *day == today).map(|(_, salt)| salt.clone())
+    guard
+        .as_ref()
+        .filter(|(day, _)| *day == today)
+        .map(|(_, salt)| salt.clone())
 }
 
 /// The daily aggregation: every `every`, roll up yesterday (late events, the day's final
@@ -191,8 +226,14 @@ mod tests {
             site_and_path("127.0.0.1:3000", "/sites/Demo/about", "localhost"),
             Some((SiteHost::Subdomain("demo".into()), "/about".into()))
         );
-        assert_eq!(site_and_path("127.0.0.1:3000", "/sites/demo", "localhost"), Some((SiteHost::Subdomain("demo".into()), "/".into())));
-        assert_eq!(site_and_path("127.0.0.1:3000", "/dashboard", "localhost"), None);
+        assert_eq!(
+            site_and_path("127.0.0.1:3000", "/sites/demo", "localhost"),
+            Some((SiteHost::Subdomain("demo".into()), "/".into()))
+        );
+        assert_eq!(
+            site_and_path("127.0.0.1:3000", "/dashboard", "localhost"),
+            None
+        );
     }
 
     #[test]
@@ -201,8 +242,15 @@ mod tests {
         let base = visitor_id(b"salt-1", site, "10.0.0.1", "UA");
         assert_eq!(base, visitor_id(b"salt-1", site, "10.0.0.1", "UA"));
         assert_eq!(base.len(), 32);
-        assert_ne!(base, visitor_id(b"salt-2", site, "10.0.0.1", "UA"), "a new day is a new id");
-        assert_ne!(base, visitor_id(b"salt-1", Uuid::new_v4(), "10.0.0.1", "UA"));
+        assert_ne!(
+            base,
+            visitor_id(b"salt-2", site, "10.0.0.1", "UA"),
+            "a new day is a new id"
+        );
+        assert_ne!(
+            base,
+            visitor_id(b"salt-1", Uuid::new_v4(), "10.0.0.1", "UA")
+        );
         assert_ne!(base, visitor_id(b"salt-1", site, "10.0.0.2", "UA"));
         assert_ne!(base, visitor_id(b"salt-1", site, "10.0.0.1", "UA2"));
     }

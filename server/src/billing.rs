@@ -32,7 +32,9 @@ pub fn test_mode_webhook(pool: PgPool, secret: WebhookSecret) -> TestModeWebhook
         let routes = routes.clone();
         let secret = secret.clone();
         Box::pin(async move {
-            let t = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+            let t = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
             let v1 = stripe::signature::sign(secret.expose(), t, &body);
             let req = Request::post(stripe::PATH)
                 .header(header::CONTENT_TYPE, "application/json")
@@ -44,8 +46,13 @@ pub fn test_mode_webhook(pool: PgPool, secret: WebhookSecret) -> TestModeWebhook
                 return Ok(());
             }
             let status = res.status();
-            let text = axum::body::to_bytes(res.into_body(), 64 * 1024).await.map(|b| String::from_utf8_lossy(&b).into_owned());
-            Err(format!("webhook answered {status}: {}", text.unwrap_or_default()))
+            let text = axum::body::to_bytes(res.into_body(), 64 * 1024)
+                .await
+                .map(|b| String::from_utf8_lossy(&b).into_owned());
+            Err(format!(
+                "webhook answered {status}: {}",
+                text.unwrap_or_default()
+            ))
         })
     }))
 }
@@ -54,7 +61,10 @@ pub fn test_mode_webhook(pool: PgPool, secret: WebhookSecret) -> TestModeWebhook
 /// Log-in and log-out stay open so a member can leave.
 fn guarded(path: &str) -> bool {
     let open_api = ["/api/login", "/api/logout", "/api/signup", "/api/me"];
-    path == "/dashboard" || path == "/billing" || path.starts_with("/builder/") || (path.starts_with("/api/") && !open_api.contains(&path))
+    path == "/dashboard"
+        || path == "/billing"
+        || path.starts_with("/builder/")
+        || (path.starts_with("/api/") && !open_api.contains(&path))
 }
 
 /// Members of a suspended tenant (subscription unpaid or paused) get a clear 403 page on every

@@ -59,7 +59,9 @@ fn page_unlock_secret(prod: bool) -> Result<Vec<u8>, String> {
     match env::var("SITEPILOT_PAGE_UNLOCK_SECRET") {
         Ok(s) if s.len() >= 32 => Ok(s.into_bytes()),
         Ok(_) => Err("SITEPILOT_PAGE_UNLOCK_SECRET must be at least 32 characters".into()),
-        Err(_) if prod => Err("SITEPILOT_PAGE_UNLOCK_SECRET must be set when SITEPILOT_ENV=prod".into()),
+        Err(_) if prod => {
+            Err("SITEPILOT_PAGE_UNLOCK_SECRET must be set when SITEPILOT_ENV=prod".into())
+        }
         Err(_) => Ok(DEV_PAGE_UNLOCK_SECRET.to_vec()),
     }
 }
@@ -79,18 +81,28 @@ impl ServerConfig {
         if prod && !secure_cookies {
             return Err("SITEPILOT_SECURE_COOKIES must be true when SITEPILOT_ENV=prod".into());
         }
-        let stripe_webhook_secret = env::var("STRIPE_WEBHOOK_SECRET").ok().filter(|s| !s.trim().is_empty()).map(WebhookSecret::new);
+        let stripe_webhook_secret = env::var("STRIPE_WEBHOOK_SECRET")
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+            .map(WebhookSecret::new);
         if prod && stripe_webhook_secret.is_none() {
             return Err("STRIPE_WEBHOOK_SECRET must be set when SITEPILOT_ENV=prod".into());
         }
-        let stripe_secret_key = env::var("STRIPE_SECRET_KEY").ok().filter(|s| !s.trim().is_empty());
+        let stripe_secret_key = env::var("STRIPE_SECRET_KEY")
+            .ok()
+            .filter(|s| !s.trim().is_empty());
         let billing_test_mode = !prod && stripe_secret_key.is_none();
         let stripe_webhook_secret = match stripe_webhook_secret {
-            None if billing_test_mode => Some(WebhookSecret::new(crate::billing::DEV_STRIPE_WEBHOOK_SECRET)),
+            None if billing_test_mode => Some(WebhookSecret::new(
+                crate::billing::DEV_STRIPE_WEBHOOK_SECRET,
+            )),
             other => other,
         };
         Ok(Self {
-            db: DbUrls { owner: required("DATABASE_URL")?, app: required("APP_DATABASE_URL")? },
+            db: DbUrls {
+                owner: required("DATABASE_URL")?,
+                app: required("APP_DATABASE_URL")?,
+            },
             sites_domain: env::var("SITEPILOT_SITES_DOMAIN").unwrap_or_else(|_| "localhost".into()),
             secure_cookies,
             seed_demo: flag("SITEPILOT_SEED_DEMO"),

@@ -8,7 +8,11 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
-pub async fn export(State(state): State<AppState>, Path(website_id): Path<String>, headers: HeaderMap) -> Response {
+pub async fn export(
+    State(state): State<AppState>,
+    Path(website_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let Ok(website_id) = Uuid::parse_str(&website_id) else {
         return (StatusCode::NOT_FOUND, "Website not found.").into_response();
     };
@@ -17,9 +21,18 @@ pub async fn export(State(state): State<AppState>, Path(website_id): Path<String
         Ok(csv) => {
             let mut res = csv.into_response();
             let h = res.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"submissions-{}.csv\"", website_id.simple())) {
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            );
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+            if let Ok(v) = HeaderValue::from_str(&format!(
+                "attachment; filename=\"submissions-{}.csv\"",
+                website_id.simple()
+            )) {
                 h.insert(header::CONTENT_DISPOSITION, v);
             }
             res

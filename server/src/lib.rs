@@ -36,7 +36,10 @@ pub async fn migrate(owner_url: &str) -> Result<(), String> {
         .connect(owner_url)
         .await
         .map_err(|e| format!("cannot connect with DATABASE_URL: {e}"))?;
-    MIGRATOR.run(&owner).await.map_err(|e| format!("migration failed: {e}"))?;
+    MIGRATOR
+        .run(&owner)
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
     owner.close().await;
     Ok(())
 }
@@ -63,8 +66,19 @@ pub async fn connect_app_pool(app_url: &str) -> Result<PgPool, String> {
     Ok(pool)
 }
 
-pub fn app_state(leptos_options: LeptosOptions, pool: PgPool, sites_domain: String, secure_cookies: bool) -> AppState {
-    app_state_with_secret(leptos_options, pool, sites_domain, secure_cookies, config::DEV_PAGE_UNLOCK_SECRET.to_vec())
+pub fn app_state(
+    leptos_options: LeptosOptions,
+    pool: PgPool,
+    sites_domain: String,
+    secure_cookies: bool,
+) -> AppState {
+    app_state_with_secret(
+        leptos_options,
+        pool,
+        sites_domain,
+        secure_cookies,
+        config::DEV_PAGE_UNLOCK_SECRET.to_vec(),
+    )
 }
 
 /// As [`app_state`], with the page-unlock key from the configuration.
@@ -76,7 +90,15 @@ pub fn app_state_with_secret(
     page_unlock_secret: Vec<u8>,
 ) -> AppState {
     let page_unlock_key = app::state::SecretKey(page_unlock_secret.into());
-    AppState { leptos_options, pool, config: Arc::new(Config { sites_domain, secure_cookies, page_unlock_key }) }
+    AppState {
+        leptos_options,
+        pool,
+        config: Arc::new(Config {
+            sites_domain,
+            secure_cookies,
+            page_unlock_key,
+        }),
+    }
 }
 
 /// The whole HTTP surface. Without `stripe_webhook_secret` the Stripe webhook answers 503.
@@ -86,8 +108,17 @@ pub fn router(state: AppState, stripe_webhook_secret: Option<config::WebhookSecr
 
 /// [`router`], with local billing test mode on or off (`ServerConfig::billing_test_mode`). Test
 /// mode needs the webhook secret, which signs its simulated events.
-pub fn router_with_billing(state: AppState, stripe_webhook_secret: Option<config::WebhookSecret>, billing_test_mode: bool) -> Router {
-    Router::new().fallback_service(service_with_stripe(state, stripe_webhook_secret, billing_test_mode, None))
+pub fn router_with_billing(
+    state: AppState,
+    stripe_webhook_secret: Option<config::WebhookSecret>,
+    billing_test_mode: bool,
+) -> Router {
+    Router::new().fallback_service(service_with_stripe(
+        state,
+        stripe_webhook_secret,
+        billing_test_mode,
+        None,
+    ))
 }
 
 /// [`router_with_billing`], plus the real Stripe API for checkout and the customer portal
@@ -98,7 +129,12 @@ pub fn router_with_stripe(
     billing_test_mode: bool,
     stripe_api: Option<app::api::billing_stripe::StripeApi>,
 ) -> Router {
-    Router::new().fallback_service(service_with_stripe(state, stripe_webhook_secret, billing_test_mode, stripe_api))
+    Router::new().fallback_service(service_with_stripe(
+        state,
+        stripe_webhook_secret,
+        billing_test_mode,
+        stripe_api,
+    ))
 }
 
 /// The whole HTTP surface as the server runs it: site hosts are split off before the app's
@@ -111,7 +147,13 @@ pub fn service_with_stripe(
 ) -> visitor::split::Split {
     let cache = visitor::cache::VisitorCache::start(&state.pool);
     let beacons = analytics::routes().with_state(state.clone());
-    let app = app_router(state.clone(), cache.clone(), stripe_webhook_secret, billing_test_mode, stripe_api);
+    let app = app_router(
+        state.clone(),
+        cache.clone(),
+        stripe_webhook_secret,
+        billing_test_mode,
+        stripe_api,
+    );
     visitor::split::Split::new(state, cache, beacons, app)
 }
 
@@ -135,12 +177,24 @@ fn app_router(
         .merge(stripe::routes(state.pool.clone(), stripe_webhook_secret))
         .merge(analytics::routes())
         .route("/forms/export/{website_id}", get(forms_export::export))
-        .route("/sites/{subdomain}", get(visitor::by_path).post(visitor::by_path))
-        .route("/sites/{subdomain}/", get(visitor::by_path).post(visitor::by_path))
-        .route("/sites/{subdomain}/{*path}", get(visitor::by_path).post(visitor::by_path))
+        .route(
+            "/sites/{subdomain}",
+            get(visitor::by_path).post(visitor::by_path),
+        )
+        .route(
+            "/sites/{subdomain}/",
+            get(visitor::by_path).post(visitor::by_path),
+        )
+        .route(
+            "/sites/{subdomain}/{*path}",
+            get(visitor::by_path).post(visitor::by_path),
+        )
         .route("/preview/deployments/{id}", get(preview::deployment))
         .route("/preview/deployments/{id}/", get(preview::deployment))
-        .route("/preview/deployments/{id}/{*path}", get(preview::deployment))
+        .route(
+            "/preview/deployments/{id}/{*path}",
+            get(preview::deployment),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
@@ -157,9 +211,15 @@ fn app_router(
         )
         .fallback_service(static_files(
             &state.leptos_options.site_root,
-            axum::handler::Handler::with_state(leptos_axum::file_and_error_handler::<AppState, _>(shell), state.clone()),
+            axum::handler::Handler::with_state(
+                leptos_axum::file_and_error_handler::<AppState, _>(shell),
+                state.clone(),
+            ),
         ))
-        .layer(middleware::from_fn_with_state(state.clone(), billing::suspended_guard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            billing::suspended_guard,
+        ))
         .layer(middleware::from_fn(visitor::cache::evict_after_writes))
         // Outermost, so the eviction middleware and `/sites/…` routes both find it.
         .layer(axum::Extension(cache))
@@ -183,9 +243,19 @@ fn static_files<F>(site_root: &str, not_found: F) -> tower_http::services::Serve
 
 /// Reports whether the database answers.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    let db = tokio::time::timeout(Duration::from_secs(2), sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.pool)).await;
+    let db = tokio::time::timeout(
+        Duration::from_secs(2),
+        sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.pool),
+    )
+    .await;
     match db {
-        Ok(Ok(_)) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok", "database": "up" }))),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "degraded", "database": "down" }))),
+        Ok(Ok(_)) => (
+            StatusCode::OK,
+            Json(serde_json::json!({ "status": "ok", "database": "up" })),
+        ),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "degraded", "database": "down" })),
+        ),
     }
 }

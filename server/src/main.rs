@@ -5,7 +5,9 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt().with_env_filter(EnvFilter::from_default_env()).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::from_default_env())
+        .init();
     if let Err(e) = run().await {
         tracing::error!("{e}");
         std::process::exit(1);
@@ -42,15 +44,26 @@ async fn run() -> Result<(), String> {
         tracing::warn!("STRIPE_WEBHOOK_SECRET is not set: POST /webhooks/stripe answers 503");
     }
     if config.billing_test_mode {
-        tracing::warn!("STRIPE_SECRET_KEY is not set: billing runs in local test mode (no real payment)");
+        tracing::warn!(
+            "STRIPE_SECRET_KEY is not set: billing runs in local test mode (no real payment)"
+        );
     }
     let stripe_api = match &config.stripe_secret_key {
-        Some(key) => Some(server::stripe::client::StripeClient::new(key, &config.stripe_api_base)?.into_api()),
+        Some(key) => Some(
+            server::stripe::client::StripeClient::new(key, &config.stripe_api_base)?.into_api(),
+        ),
         None => None,
     };
-    let app = server::service_with_stripe(state, config.stripe_webhook_secret.clone(), config.billing_test_mode, stripe_api);
+    let app = server::service_with_stripe(
+        state,
+        config.stripe_webhook_secret.clone(),
+        config.billing_test_mode,
+        stripe_api,
+    );
 
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     // Responses go out as one write each: no reason to let Nagle hold back their last segment.
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {

@@ -14,8 +14,17 @@ use uuid::Uuid;
 
 use crate::visitor::not_found;
 
-pub async fn deployment(State(state): State<AppState>, Path(params): Path<Vec<(String, String)>>, req: Request) -> Response {
-    let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+pub async fn deployment(
+    State(state): State<AppState>,
+    Path(params): Path<Vec<(String, String)>>,
+    req: Request,
+) -> Response {
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     let Some(id) = param("id").and_then(|s| Uuid::parse_str(s).ok()) else {
         return private(not_found("deployment"));
     };
@@ -53,7 +62,10 @@ pub async fn deployment(State(state): State<AppState>, Path(params): Path<Vec<(S
     );
     // Links inside the preview stay inside it; the canonical address is the preview's own.
     let prefix = format!("/preview/deployments/{id}");
-    let addr = app::site::SiteAddress { base: prefix.clone(), prefix };
+    let addr = app::site::SiteAddress {
+        base: prefix.clone(),
+        prefix,
+    };
     match app::site::render_preview(&snapshot, &path, &addr, banner) {
         Some(html) => private(Html(html).into_response()),
         None => private(not_found("page")),
@@ -63,17 +75,27 @@ pub async fn deployment(State(state): State<AppState>, Path(params): Path<Vec<(S
 /// Previews are per member: never stored by shared caches, never indexed.
 fn private(mut res: Response) -> Response {
     let h = res.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     h.insert("x-robots-tag", HeaderValue::from_static("noindex"));
     res
 }
 
 fn login_redirect() -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();
-    res.headers_mut().insert(header::LOCATION, HeaderValue::from_static("/login"));
+    res.headers_mut()
+        .insert(header::LOCATION, HeaderValue::from_static("/login"));
     res
 }
 
 fn unavailable() -> Response {
-    private((StatusCode::SERVICE_UNAVAILABLE, "Preview temporarily unavailable").into_response())
+    private(
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Preview temporarily unavailable",
+        )
+            .into_response(),
+    )
 }

@@ -18,7 +18,11 @@ const PRUNE_ABOVE: usize = 10_000;
 
 impl<K: Hash + Eq> RateLimiter<K> {
     pub fn new(max: u32, window: Duration) -> Self {
-        Self { max, window, counts: Mutex::new(HashMap::new()) }
+        Self {
+            max,
+            window,
+            counts: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Counts one event for `key`; `false` once the key has used its events for the current
@@ -50,6 +54,9 @@ mod tests {
         assert!(!limit.allow("a"));
         assert!(limit.allow("b"));
         let short = RateLimiter::new(1, Duration::ZERO);
-        assert!(short.allow(1) && short.allow(1), "a window that is over starts again");
+        assert!(
+            short.allow(1) && short.allow(1),
+            "a window that is over starts again"
+        );
     }
 }

@@ -11,7 +11,11 @@ pub const DEMO_VIEWER_EMAIL: &str = "viewer@sitepilot.test";
 /// Creates and publishes the demo site unless the demo account exists already.
 pub async fn demo(pool: &PgPool) -> Result<(), String> {
     let err = |e: app::error::AppError| format!("demo seed failed: {e}");
-    if db::system::login_lookup(pool, DEMO_EMAIL).await.map_err(err)?.is_some() {
+    if db::system::login_lookup(pool, DEMO_EMAIL)
+        .await
+        .map_err(err)?
+        .is_some()
+    {
         return Ok(());
     }
     let account = accounts::signup(
@@ -26,8 +30,17 @@ pub async fn demo(pool: &PgPool) -> Result<(), String> {
     .await
     .map_err(err)?;
     let mut tx = db::tenant_tx(pool, account.tenant_id).await.map_err(err)?;
-    db::publish::publish(&mut tx, account.tenant_id, account.user_id, account.website_id).await.map_err(err)?;
-    let viewer_hash = accounts::hash_password(DEMO_PASSWORD.into()).await.map_err(err)?;
+    db::publish::publish(
+        &mut tx,
+        account.tenant_id,
+        account.user_id,
+        account.website_id,
+    )
+    .await
+    .map_err(err)?;
+    let viewer_hash = accounts::hash_password(DEMO_PASSWORD.into())
+        .await
+        .map_err(err)?;
     sqlx::query(
         "INSERT INTO users (tenant_id, email, full_name, password_hash, role) VALUES ($1, $2, 'Demo Viewer', $3, 'viewer')",
     )
@@ -37,7 +50,9 @@ pub async fn demo(pool: &PgPool) -> Result<(), String> {
     .execute(&mut *tx)
     .await
     .map_err(|e| format!("demo seed failed: {e}"))?;
-    tx.commit().await.map_err(|e| format!("demo seed failed: {e}"))?;
+    tx.commit()
+        .await
+        .map_err(|e| format!("demo seed failed: {e}"))?;
     tracing::info!(subdomain = %account.subdomain, "demo site published");
     Ok(())
 }
@@ -49,7 +64,11 @@ pub const TEAM_DEMO_EMAIL: &str = "team@sitepilot.test";
 /// Creates the team demo organisation unless it exists already.
 pub async fn team_demo(pool: &PgPool) -> Result<(), String> {
     let err = |e: app::error::AppError| format!("team demo seed failed: {e}");
-    if db::system::login_lookup(pool, TEAM_DEMO_EMAIL).await.map_err(err)?.is_some() {
+    if db::system::login_lookup(pool, TEAM_DEMO_EMAIL)
+        .await
+        .map_err(err)?
+        .is_some()
+    {
         return Ok(());
     }
     let account = accounts::signup(
@@ -64,11 +83,15 @@ pub async fn team_demo(pool: &PgPool) -> Result<(), String> {
     .await
     .map_err(err)?;
     let mut tx = db::tenant_tx(pool, account.tenant_id).await.map_err(err)?;
-    sqlx::query("UPDATE tenants SET plan_id = '00000000-0000-0000-0000-000000000003' WHERE id = $1")
-        .bind(account.tenant_id)
-        .execute(&mut *tx)
+    sqlx::query(
+        "UPDATE tenants SET plan_id = '00000000-0000-0000-0000-000000000003' WHERE id = $1",
+    )
+    .bind(account.tenant_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| format!("team demo seed failed: {e}"))?;
+    tx.commit()
         .await
         .map_err(|e| format!("team demo seed failed: {e}"))?;
-    tx.commit().await.map_err(|e| format!("team demo seed failed: {e}"))?;
     Ok(())
 }

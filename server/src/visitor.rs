@@ -33,16 +33,27 @@ pub enum SiteHost {
 /// addresses and any `app.` host; `{label}.{sites_domain}` is a subdomain site; any other
 /// name is looked up as a custom domain.
 pub fn classify_host(host: &str, sites_domain: &str) -> Option<SiteHost> {
-    let name = host.rsplit_once(':').map_or(host, |(h, port)| if port.chars().all(|c| c.is_ascii_digit()) { h } else { host });
+    let name = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.chars().all(|c| c.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
     let name = name.trim_end_matches('.').to_ascii_lowercase();
-    if name.is_empty() || name == sites_domain || name.starts_with("app.") || name.starts_with('[') {
+    if name.is_empty() || name == sites_domain || name.starts_with("app.") || name.starts_with('[')
+    {
         return None;
     }
     if name.parse::<std::net::Ipv4Addr>().is_ok() {
         return None;
     }
-    if let Some(label) = name.strip_suffix(sites_domain).and_then(|s| s.strip_suffix('.')) {
-        return (!label.is_empty() && !label.contains('.')).then(|| SiteHost::Subdomain(label.to_string()));
+    if let Some(label) = name
+        .strip_suffix(sites_domain)
+        .and_then(|s| s.strip_suffix('.'))
+    {
+        return (!label.is_empty() && !label.contains('.'))
+            .then(|| SiteHost::Subdomain(label.to_string()));
     }
     Some(SiteHost::CustomDomain(name))
 }
@@ -72,14 +83,21 @@ struct Visit {
 
 impl Visit {
     fn address(&self) -> SiteAddress {
-        SiteAddress { base: self.base.clone(), prefix: self.prefix.clone() }
+        SiteAddress {
+            base: self.base.clone(),
+            prefix: self.prefix.clone(),
+        }
     }
 }
 
 /// A Host header value fit to appear in an absolute URL, else `fallback`.
 fn clean_host(host: Option<&str>, fallback: &str) -> String {
     match host {
-        Some(h) if !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:".contains(&b)) => {
+        Some(h)
+            if !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:".contains(&b)) =>
+        {
             h.to_ascii_lowercase()
         }
         _ => fallback.to_string(),
@@ -87,34 +105,84 @@ fn clean_host(host: Option<&str>, fallback: &str) -> String {
 }
 
 fn header_text(req: &Request, name: header::HeaderName) -> Option<String> {
-    req.headers().get(name).and_then(|h| h.to_str().ok()).map(str::to_string)
+    req.headers()
+        .get(name)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
 }
 
 /// Builds a [`Visit`]; for POST, reads the password or contact form. Other methods are refused.
-async fn visit(site: SiteHost, path: String, prefix: String, base: String, req: Request) -> Result<Visit, Response> {
+async fn visit(
+    site: SiteHost,
+    path: String,
+    prefix: String,
+    base: String,
+    req: Request,
+) -> Result<Visit, Response> {
     let cookies = header_text(&req, header::COOKIE);
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
     let ready_host = (prefix.is_empty() && matches!(*req.method(), Method::GET | Method::HEAD))
-        .then(|| req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).map(Box::from))
+        .then(|| {
+            req.headers()
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(Box::from)
+        })
         .flatten();
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
     let user_agent = header_text(&req, header::USER_AGENT);
     let posted = match *req.method() {
         Method::GET | Method::HEAD => None,
-        Method::POST => Some(Form::<Vec<(String, String)>>::from_request(req, &()).await.map(|Form(f)| f).unwrap_or_default()),
+        Method::POST => Some(
+            Form::<Vec<(String, String)>>::from_request(req, &())
+                .await
+                .map(|Form(f)| f)
+                .unwrap_or_default(),
+        ),
         _ => return Err(StatusCode::METHOD_NOT_ALLOWED.into_response()),
     };
     let (password, form) = match posted {
-        Some(pairs) if pairs.iter().any(|(k, _)| k == app::model::FORM_ID_FIELD) => (None, Some(pairs)),
-        Some(pairs) => (Some(pairs.into_iter().find(|(k, _)| k == "password").map(|(_, v)| v).unwrap_or_default()), None),
+        Some(pairs) if pairs.iter().any(|(k, _)| k == app::model::FORM_ID_FIELD) => {
+            (None, Some(pairs))
+        }
+        Some(pairs) => (
+            Some(
+                pairs
+                    .into_iter()
+                    .find(|(k, _)| k == "password")
+                    .map(|(_, v)| v)
+                    .unwrap_or_default(),
+            ),
+            None,
+        ),
         None => (None, None),
     };
-    Ok(Visit { site, path, prefix, base, cookies, if_none_match, ready_host, ip, password, form, user_agent })
+    Ok(Visit {
+        site,
+        path,
+        prefix,
+        base,
+        cookies,
+        if_none_match,
+        ready_host,
+        ip,
+        password,
+        form,
+        user_agent,
+    })
 }
 
 /// A request for a site host that [`split`]'s fast path could not answer: the site is
 /// resolved (cache, else database) and the page rendered, stored or submitted to.
-pub(crate) async fn on_site_host(state: &AppState, cache: Option<&VisitorCache>, site: SiteHost, req: Request) -> Response {
+pub(crate) async fn on_site_host(
+    state: &AppState,
+    cache: Option<&VisitorCache>,
+    site: SiteHost,
+    req: Request,
+) -> Response {
     let host = req
         .headers()
         .get(header::HOST)
@@ -136,16 +204,47 @@ pub(crate) async fn on_site_host(state: &AppState, cache: Option<&VisitorCache>,
 }
 
 /// `/sites/{subdomain}` and `/sites/{subdomain}/{*path}` on the app host, for use without DNS.
-pub async fn by_path(State(state): State<AppState>, Path(params): Path<Vec<(String, String)>>, req: Request) -> Response {
-    let sub = params.iter().find(|(k, _)| k == "subdomain").map(|(_, v)| v.clone()).unwrap_or_default();
-    let rest = params.iter().find(|(k, _)| k == "path").map(|(_, v)| v.as_str()).unwrap_or("");
+pub async fn by_path(
+    State(state): State<AppState>,
+    Path(params): Path<Vec<(String, String)>>,
+    req: Request,
+) -> Response {
+    let sub = params
+        .iter()
+        .find(|(k, _)| k == "subdomain")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let rest = params
+        .iter()
+        .find(|(k, _)| k == "path")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
     let prefix = format!("/sites/{sub}");
     let cache = req.extensions().get::<Arc<VisitorCache>>().cloned();
     // Path form: the site lives at this very address on the app's host.
-    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_string);
-    let scheme = if state.config.secure_cookies { "https" } else { "http" };
-    let base = format!("{scheme}://{}{prefix}", clean_host(host.as_deref(), &state.config.sites_domain));
-    let res = match visit(SiteHost::Subdomain(sub), format!("/{rest}"), prefix, base, req).await {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string);
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    let base = format!(
+        "{scheme}://{}{prefix}",
+        clean_host(host.as_deref(), &state.config.sites_domain)
+    );
+    let res = match visit(
+        SiteHost::Subdomain(sub),
+        format!("/{rest}"),
+        prefix,
+        base,
+        req,
+    )
+    .await
+    {
         Ok(v) => serve(&state, cache.as_deref(), v).await,
         Err(res) => res,
     };
@@ -153,7 +252,11 @@ pub async fn by_path(State(state): State<AppState>, Path(params): Path<Vec<(Stri
 }
 
 /// What the site key points at: from the cache when it can be trusted, else the database.
-async fn resolve(state: &AppState, cache: Option<&VisitorCache>, site: &SiteHost) -> Result<(SiteState, bool), Response> {
+async fn resolve(
+    state: &AppState,
+    cache: Option<&VisitorCache>,
+    site: &SiteHost,
+) -> Result<(SiteState, bool), Response> {
     let key = match site {
         SiteHost::Subdomain(s) => format!("s:{s}"),
         SiteHost::CustomDomain(d) => format!("d:{d}"),
@@ -170,13 +273,22 @@ async fn resolve(state: &AppState, cache: Option<&VisitorCache>, site: &SiteHost
         Ok(row) => row,
         Err(e) => {
             tracing::error!(error = %e, "visitor site lookup failed");
-            return Err(headers::html(StatusCode::SERVICE_UNAVAILABLE, app::site::render_unavailable()));
+            return Err(headers::html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                app::site::render_unavailable(),
+            ));
         }
     };
     let state_of = match row {
-        None => SiteState::Missing { website_id: None, tenant_id: None },
+        None => SiteState::Missing {
+            website_id: None,
+            tenant_id: None,
+        },
         Some(r) if r.website_status == "suspended" || r.tenant_status == "suspended" => {
-            SiteState::Suspended { website_id: r.website_id, tenant_id: r.tenant_id }
+            SiteState::Suspended {
+                website_id: r.website_id,
+                tenant_id: r.tenant_id,
+            }
         }
         Some(r) => match (r.deployment_id, r.snapshot_json) {
             (Some(deployment_id), Some(json)) => match serde_json::from_value::<Snapshot>(json) {
@@ -188,10 +300,16 @@ async fn resolve(state: &AppState, cache: Option<&VisitorCache>, site: &SiteHost
                 })),
                 Err(e) => {
                     tracing::error!(deployment = %deployment_id, error = %e, "snapshot does not parse");
-                    return Err(headers::html(StatusCode::INTERNAL_SERVER_ERROR, app::site::render_unavailable()));
+                    return Err(headers::html(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        app::site::render_unavailable(),
+                    ));
                 }
             },
-            _ => SiteState::Missing { website_id: Some(r.website_id), tenant_id: Some(r.tenant_id) },
+            _ => SiteState::Missing {
+                website_id: Some(r.website_id),
+                tenant_id: Some(r.tenant_id),
+            },
         },
     };
     if let Some(c) = cache {
@@ -202,7 +320,11 @@ async fn resolve(state: &AppState, cache: Option<&VisitorCache>, site: &SiteHost
 
 /// The live deployment of `site`, through the cache when there is one (analytics beacons
 /// resolve sites the same way pages do); `None` when it is not served.
-pub(crate) async fn live_site(state: &AppState, cache: Option<&VisitorCache>, site: &SiteHost) -> Option<Arc<LiveSite>> {
+pub(crate) async fn live_site(
+    state: &AppState,
+    cache: Option<&VisitorCache>,
+    site: &SiteHost,
+) -> Option<Arc<LiveSite>> {
     match resolve(state, cache, site).await {
         Ok((SiteState::Live(live), _)) => Some(live),
         _ => None,
@@ -219,21 +341,40 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
     };
     let live = match site {
         SiteState::Live(live) => live,
-        SiteState::Suspended { .. } => return headers::html(StatusCode::FORBIDDEN, app::site::render_unavailable()),
+        SiteState::Suspended { .. } => {
+            return headers::html(StatusCode::FORBIDDEN, app::site::render_unavailable())
+        }
         SiteState::Missing { .. } => return not_found("website"),
     };
     let snapshot = &live.snapshot;
     let addr = visit.address();
     match visit.path.as_str() {
-        "/robots.txt" => return headers::text("text/plain; charset=utf-8", app::site::seo::robots_txt(&addr)),
-        "/sitemap.xml" => return headers::text("application/xml; charset=utf-8", app::site::seo::sitemap_xml(snapshot, &addr)),
+        "/robots.txt" => {
+            return headers::text(
+                "text/plain; charset=utf-8",
+                app::site::seo::robots_txt(&addr),
+            )
+        }
+        "/sitemap.xml" => {
+            return headers::text(
+                "application/xml; charset=utf-8",
+                app::site::seo::sitemap_xml(snapshot, &addr),
+            )
+        }
         _ => {}
     }
     let Some(page) = snapshot.page(&visit.path) else {
         return not_found("page");
     };
     if visit.form.is_some() {
-        return forms::submit(state, (live.tenant_id, live.website_id), &snapshot, page, visit).await;
+        return forms::submit(
+            state,
+            (live.tenant_id, live.website_id),
+            &snapshot,
+            page,
+            visit,
+        )
+        .await;
     }
     if page.password_protected {
         return protected::serve(state, live.website_id, snapshot, page, visit).await;
@@ -242,7 +383,11 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
         // A form posted to a page that is (now) public: just show the page.
         return protected::see_other(&protected::address(&visit.prefix, &page.slug));
     }
-    let key = PageKey { deployment_id: live.deployment_id, base: addr.base.clone(), path: page.slug.clone() };
+    let key = PageKey {
+        deployment_id: live.deployment_id,
+        base: addr.base.clone(),
+        path: page.slug.clone(),
+    };
     let (rendered, page_hit) = match cache.and_then(|c| c.page(&key)) {
         Some(r) => (r, true),
         None => {
@@ -250,9 +395,16 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
                 return not_found("page");
             };
             // Deployments are immutable, so (deployment, address, path) identifies the bytes.
-            let etag = format!("\"{}-{:x}\"", live.deployment_id.simple(), fxhash(&format!("{}{}", addr.base, page.slug)));
+            let etag = format!(
+                "\"{}-{:x}\"",
+                live.deployment_id.simple(),
+                fxhash(&format!("{}{}", addr.base, page.slug))
+            );
             let Ok(etag) = axum::http::HeaderValue::from_str(&etag) else {
-                return headers::html(StatusCode::INTERNAL_SERVER_ERROR, app::site::render_unavailable());
+                return headers::html(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    app::site::render_unavailable(),
+                );
             };
             let headers = headers::rendered(&etag, html.len());
             let r = Arc::new(Rendered {
@@ -271,7 +423,11 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
     if let (Some(c), Some(host)) = (cache, visit.ready_host.as_deref()) {
         c.store_ready(host, &visit.path, Arc::clone(&rendered), started);
     }
-    headers::page(&rendered, visit.if_none_match.as_ref(), host_hit && page_hit)
+    headers::page(
+        &rendered,
+        visit.if_none_match.as_ref(),
+        host_hit && page_hit,
+    )
 }
 
 pub(crate) fn not_found(what: &str) -> Response {
@@ -280,7 +436,9 @@ pub(crate) fn not_found(what: &str) -> Response {
 
 /// A small stable hash of the path for the ETag (FNV-1a).
 fn fxhash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf29ce484222325, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+    s.bytes().fold(0xcbf29ce484222325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
 }
 
 #[cfg(test)]
@@ -292,10 +450,19 @@ mod tests {
         let d = "localhost";
         assert_eq!(classify_host("127.0.0.1:3000", d), None);
         assert_eq!(classify_host("localhost:3000", d), None);
-        assert_eq!(classify_host("demo.localhost:3000", d), Some(SiteHost::Subdomain("demo".into())));
-        assert_eq!(classify_host("Demo.LocalHost", d), Some(SiteHost::Subdomain("demo".into())));
+        assert_eq!(
+            classify_host("demo.localhost:3000", d),
+            Some(SiteHost::Subdomain("demo".into()))
+        );
+        assert_eq!(
+            classify_host("Demo.LocalHost", d),
+            Some(SiteHost::Subdomain("demo".into()))
+        );
         assert_eq!(classify_host("a.b.localhost", d), None);
-        assert_eq!(classify_host("www.pizza.com", d), Some(SiteHost::CustomDomain("www.pizza.com".into())));
+        assert_eq!(
+            classify_host("www.pizza.com", d),
+            Some(SiteHost::CustomDomain("www.pizza.com".into()))
+        );
         assert_eq!(classify_host("app.sitepilot.io", "sitepilot.io"), None);
     }
 }

@@ -1,7 +1,7 @@
 //! The analytics page's data.
 
-use leptos::prelude::*;
 use super::wire::WireJson;
+use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -10,9 +10,13 @@ use crate::model::AnalyticsReport;
 #[server(endpoint = "analytics/report", input = WireJson, output = WireJson)]
 pub async fn website_analytics(website_id: Uuid, days: u32) -> Result<AnalyticsReport, AppError> {
     use crate::model::{Role, ANALYTICS_RANGES};
-    let (member, mut tx) = super::ctx::member_tx(Role::can_view_analytics, "You cannot view analytics.").await?;
+    let (member, mut tx) =
+        super::ctx::member_tx(Role::can_view_analytics, "You cannot view analytics.").await?;
     if !ANALYTICS_RANGES.contains(&days) {
-        return Err(AppError::invalid("days", "Choose a range of 7, 30 or 90 days."));
+        return Err(AppError::invalid(
+            "days",
+            "Choose a range of 7, 30 or 90 days.",
+        ));
     }
     crate::db::limits::check_analytics(&mut tx, member.tenant_id).await?;
     let today = chrono::Utc::now().date_naive();

@@ -1,18 +1,28 @@
 //! Sign-up, log-in, log-out and the current user.
 
-use leptos::prelude::*;
 use super::wire::WireJson;
+use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::CurrentUser;
 
 #[server(endpoint = "signup", output = WireJson)]
-pub async fn signup(full_name: String, org_name: String, email: String, password: String) -> Result<(), AppError> {
+pub async fn signup(
+    full_name: String,
+    org_name: String,
+    email: String,
+    password: String,
+) -> Result<(), AppError> {
     use super::ctx;
     let state = ctx::state()?;
     let account = crate::db::accounts::signup(
         &state.pool,
-        crate::db::accounts::SignupInput { full_name, org_name, email, password },
+        crate::db::accounts::SignupInput {
+            full_name,
+            org_name,
+            email,
+            password,
+        },
     )
     .await?;
     // With Stripe keys, every tenant gets its Stripe customer now (seed §4, Flow 1).
@@ -26,7 +36,9 @@ pub async fn signup(full_name: String, org_name: String, email: String, password
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use super::ctx;
     let state = ctx::state()?;
-    let token = crate::db::accounts::login_with_meta(&state.pool, &email, &password, &ctx::request_meta()).await?;
+    let token =
+        crate::db::accounts::login_with_meta(&state.pool, &email, &password, &ctx::request_meta())
+            .await?;
     ctx::set_session_cookie(&token, state.config.secure_cookies);
     leptos_axum::redirect("/dashboard");
     Ok(())

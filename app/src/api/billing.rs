@@ -7,29 +7,36 @@
 //! server provides only when test mode is on. Nothing here writes `subscriptions` or
 //! `tenants.plan_id`.
 
-use leptos::prelude::*;
 use super::wire::WireJson;
+use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::{BillingOverview, BillingStatus};
 
 #[cfg(feature = "ssr")]
-const OWNER_ONLY: &str = "Only the account owner can see and change billing. Ask your owner to change the plan.";
+const OWNER_ONLY: &str =
+    "Only the account owner can see and change billing. Ask your owner to change the plan.";
 
 /// Delivers an (unsigned) Stripe event body to the webhook handler, signed as Stripe signs.
 /// Present in context only in local test mode.
 #[cfg(feature = "ssr")]
 #[derive(Clone)]
 pub struct TestModeWebhook(
-    pub std::sync::Arc<
-        dyn Fn(Vec<u8>) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>> + Send + Sync,
+    pub  std::sync::Arc<
+        dyn Fn(
+                Vec<u8>,
+            )
+                -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>>
+            + Send
+            + Sync,
     >,
 );
 
 #[server(endpoint = "billing/overview", output = WireJson)]
 pub async fn load_billing() -> Result<BillingOverview, AppError> {
-    let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
+    let (member, mut tx) =
+        super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
     let test_mode = use_context::<TestModeWebhook>().is_some();
     let mut overview = crate::db::billing::overview(&mut tx, member.tenant_id, test_mode).await?;
     overview.stripe_enabled = use_context::<super::billing_stripe::StripeApi>().is_some();
@@ -50,30 +57,76 @@ pub async fn load_billing_status() -> Result<BillingStatus, AppError> {
 /// Test mode: moves to `plan` (slug) on `cycle` (monthly | yearly). A free plan ends the paid
 /// subscription. `keep` = websites to keep if the new plan allows fewer than are active.
 #[server(endpoint = "billing/test_change", input = WireJson, output = WireJson)]
-pub async fn test_change_plan(plan: String, cycle: String, keep: Vec<Uuid>) -> Result<(), AppError> {
+pub async fn test_change_plan(
+    plan: String,
+    cycle: String,
+    keep: Vec<Uuid>,
+) -> Result<(), AppError> {
     let hook = test_mode()?;
     if !matches!(cycle.as_str(), "monthly" | "yearly") {
-        return Err(AppError::invalid("cycle", "Choose monthly or yearly billing."));
+        return Err(AppError::invalid(
+            "cycle",
+            "Choose monthly or yearly billing.",
+        ));
     }
-    let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
+    let (member, mut tx) =
+        super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
     let target = crate::db::billing::target(&mut tx, &plan, &cycle).await?;
-    crate::db::billing::choose_websites_to_keep(&mut tx, member.tenant_id, &keep, target.max_websites).await?;
-    let state = crate::db::billing::stripe_state(&mut tx, member.tenant_id, &test_customer(member.tenant_id)).await?;
+    crate::db::billing::choose_websites_to_keep(
+        &mut tx,
+        member.tenant_id,
+        &keep,
+        target.max_websites,
+    )
+    .await?;
+    let state = crate::db::billing::stripe_state(
+        &mut tx,
+        member.tenant_id,
+        &test_customer(member.tenant_id),
+    )
+    .await?;
     // Committed before delivery: the webhook's own transaction locks these rows.
     tx.commit().await?;
     let live = state.subscription.is_some() && state.status != "cancelled";
     let tenant = member.tenant_id;
     let event = match (target.price.as_deref(), live) {
         (None, false) => return Err(AppError::invalid("plan", "You are already on this plan.")),
-        (None, true) => test_event::subscription("customer.subscription.deleted", &state, tenant, state.price.as_deref(), "canceled", false),
+        (None, true) => test_event::subscription(
+            "customer.subscription.deleted",
+            &state,
+            tenant,
+            state.price.as_deref(),
+            "canceled",
+            false,
+        ),
         (Some(price), true) if state.price.as_deref() == Some(price) => {
-            return Err(AppError::invalid("plan", "You are already on this plan and billing cycle."))
+            return Err(AppError::invalid(
+                "plan",
+                "You are already on this plan and billing cycle.",
+            ))
         }
-        (Some(price), true) => test_event::subscription("customer.subscription.updated", &state, tenant, Some(price), "active", false),
+        (Some(price), true) => test_event::subscription(
+            "customer.subscription.updated",
+            &state,
+            tenant,
+            Some(price),
+            "active",
+            false,
+        ),
         (Some(price), false) => {
             // A new subscription, as Stripe creates one per checkout.
-            let fresh = crate::db::billing::StripeState { subscription: Some(format!("sub_test_{}", Uuid::new_v4().simple())), ..state };
-            test_event::subscription("customer.subscription.created", &fresh, tenant, Some(price), "active", false)
+            let fresh = crate::db::billing::StripeState {
+                subscription: Some(format!("sub_test_{}", Uuid::new_v4().simple())),
+                ..state
+            };
+            test_event::subscription(
+                "customer.subscription.created",
+                &fresh,
+                tenant,
+                Some(price),
+                "active",
+                false,
+            )
         }
     };
     deliver(&hook, event).await
@@ -84,13 +137,29 @@ pub async fn test_change_plan(plan: String, cycle: String, keep: Vec<Uuid>) -> R
 #[server(endpoint = "billing/test_cancel", output = WireJson)]
 pub async fn test_cancel() -> Result<(), AppError> {
     let hook = test_mode()?;
-    let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
-    let state = crate::db::billing::stripe_state(&mut tx, member.tenant_id, &test_customer(member.tenant_id)).await?;
+    let (member, mut tx) =
+        super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
+    let state = crate::db::billing::stripe_state(
+        &mut tx,
+        member.tenant_id,
+        &test_customer(member.tenant_id),
+    )
+    .await?;
     tx.commit().await?;
     if state.subscription.is_none() || state.status == "cancelled" || state.price.is_none() {
-        return Err(AppError::invalid("plan", "There is no paid subscription to cancel."));
+        return Err(AppError::invalid(
+            "plan",
+            "There is no paid subscription to cancel.",
+        ));
     }
-    let event = test_event::subscription("customer.subscription.updated", &state, member.tenant_id, state.price.as_deref(), "active", true);
+    let event = test_event::subscription(
+        "customer.subscription.updated",
+        &state,
+        member.tenant_id,
+        state.price.as_deref(),
+        "active",
+        true,
+    );
     deliver(&hook, event).await
 }
 
@@ -100,20 +169,43 @@ pub async fn test_cancel() -> Result<(), AppError> {
 #[server(endpoint = "billing/test_invoice", input = WireJson, output = WireJson)]
 pub async fn test_invoice(paid: bool) -> Result<(), AppError> {
     let hook = test_mode()?;
-    let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
-    let state = crate::db::billing::stripe_state(&mut tx, member.tenant_id, &test_customer(member.tenant_id)).await?;
+    let (member, mut tx) =
+        super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
+    let state = crate::db::billing::stripe_state(
+        &mut tx,
+        member.tenant_id,
+        &test_customer(member.tenant_id),
+    )
+    .await?;
     tx.commit().await?;
-    let Some(subscription) = state.subscription.as_deref().filter(|_| state.status != "cancelled" && state.price.is_some()) else {
-        return Err(AppError::invalid("plan", "There is no paid subscription to bill."));
+    let Some(subscription) = state
+        .subscription
+        .as_deref()
+        .filter(|_| state.status != "cancelled" && state.price.is_some())
+    else {
+        return Err(AppError::invalid(
+            "plan",
+            "There is no paid subscription to bill.",
+        ));
     };
-    let kind = if paid { "invoice.payment_succeeded" } else { "invoice.payment_failed" };
-    deliver(&hook, test_event::invoice(kind, &state.customer, subscription)).await
+    let kind = if paid {
+        "invoice.payment_succeeded"
+    } else {
+        "invoice.payment_failed"
+    };
+    deliver(
+        &hook,
+        test_event::invoice(kind, &state.customer, subscription),
+    )
+    .await
 }
 
 #[cfg(feature = "ssr")]
 fn test_mode() -> Result<TestModeWebhook, AppError> {
     use_context::<TestModeWebhook>().ok_or_else(|| {
-        AppError::forbidden("Test mode is off on this server: plan changes go through Stripe checkout.")
+        AppError::forbidden(
+            "Test mode is off on this server: plan changes go through Stripe checkout.",
+        )
     })
 }
 
@@ -137,7 +229,9 @@ pub mod test_event {
     use uuid::Uuid;
 
     pub fn now() -> i64 {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
     }
 
     pub fn invoice(kind: &str, customer: &str, subscription: &str) -> serde_json::Value {
@@ -168,7 +262,8 @@ pub mod test_event {
         let now = now();
         let yearly = price.is_some_and(|p| p.ends_with("_yearly"));
         let period = if yearly { 365 } else { 30 } * 24 * 3600;
-        let items = price.map(|p| serde_json::json!({ "object": "list", "data": [{ "price": { "id": p } }] }));
+        let items = price
+            .map(|p| serde_json::json!({ "object": "list", "data": [{ "price": { "id": p } }] }));
         serde_json::json!({
             "id": format!("evt_test_{}", Uuid::new_v4().simple()),
             "object": "event",
@@ -194,7 +289,8 @@ pub mod test_event {
 /// Restores an archived website (e.g. after upgrading again), within the plan's limit.
 #[server(endpoint = "billing/restore_website", input = WireJson, output = WireJson)]
 pub async fn restore_website(website_id: Uuid) -> Result<(), AppError> {
-    let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
+    let (member, mut tx) =
+        super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
     crate::db::websites::restore(&mut tx, member.tenant_id, member.user_id, website_id).await?;
     tx.commit().await?;
     Ok(())

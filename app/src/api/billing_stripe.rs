@@ -7,8 +7,8 @@
 //! The HTTP client lives in the server crate (`server::stripe::client`) and reaches these
 //! functions as [`StripeApi`] in context, so no HTTP or TLS code enters the wasm build.
 
-use leptos::prelude::*;
 use super::wire::WireJson;
+use leptos::prelude::*;
 
 use crate::error::AppError;
 
@@ -21,10 +21,14 @@ pub use ssr::*;
 #[server(endpoint = "billing/checkout", input = WireJson, output = WireJson)]
 pub async fn start_checkout(plan: String, cycle: String) -> Result<String, AppError> {
     use crate::db::billing_stripe as db;
-    let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, ssr::OWNER_ONLY).await?;
+    let (member, mut tx) =
+        super::ctx::member_tx(crate::model::Role::can_manage_billing, ssr::OWNER_ONLY).await?;
     let api = ssr::stripe()?;
     if !matches!(cycle.as_str(), "monthly" | "yearly") {
-        return Err(AppError::invalid("cycle", "Choose monthly or yearly billing."));
+        return Err(AppError::invalid(
+            "cycle",
+            "Choose monthly or yearly billing.",
+        ));
     }
     let target = db::checkout_target(&mut tx, member.tenant_id, &plan, &cycle).await?;
     if !target.paid {
@@ -34,7 +38,10 @@ pub async fn start_checkout(plan: String, cycle: String) -> Result<String, AppEr
         return Err(AppError::invalid("plan", format!("This plan has no Stripe price for {cycle} billing yet. Choose the other cycle or ask support.")));
     };
     if target.live_subscription && target.current_price.as_deref() == Some(price.as_str()) {
-        return Err(AppError::invalid("plan", "You are already on this plan and billing cycle."));
+        return Err(AppError::invalid(
+            "plan",
+            "You are already on this plan and billing cycle.",
+        ));
     }
     if target.live_subscription {
         return Err(AppError::invalid("plan", "You already have a subscription: change or cancel it in the Stripe customer portal (Manage subscription)."));
@@ -49,8 +56,14 @@ pub async fn start_checkout(plan: String, cycle: String) -> Result<String, AppEr
         ("customer".into(), customer),
         ("line_items[0][price]".into(), price),
         ("line_items[0][quantity]".into(), "1".into()),
-        ("success_url".into(), format!("{base}/billing?checkout=success&session_id={{CHECKOUT_SESSION_ID}}")),
-        ("cancel_url".into(), format!("{base}/billing?checkout=cancelled")),
+        (
+            "success_url".into(),
+            format!("{base}/billing?checkout=success&session_id={{CHECKOUT_SESSION_ID}}"),
+        ),
+        (
+            "cancel_url".into(),
+            format!("{base}/billing?checkout=cancelled"),
+        ),
         ("client_reference_id".into(), tenant.clone()),
         ("metadata[tenant_id]".into(), tenant.clone()),
         // The webhook's subscription events carry this, naming the tenant (seed Flow 5).
@@ -65,11 +78,18 @@ pub async fn start_checkout(plan: String, cycle: String) -> Result<String, AppEr
 /// returns its URL. Owner only.
 #[server(endpoint = "billing/portal", output = WireJson)]
 pub async fn open_portal() -> Result<String, AppError> {
-    let (member, mut tx) = super::ctx::member_tx(crate::model::Role::can_manage_billing, ssr::OWNER_ONLY).await?;
+    let (member, mut tx) =
+        super::ctx::member_tx(crate::model::Role::can_manage_billing, ssr::OWNER_ONLY).await?;
     let api = ssr::stripe()?;
     let customer = ssr::ensure_customer(&mut tx, member.tenant_id, &api).await?;
     tx.commit().await?;
-    let form = vec![("customer".into(), customer), ("return_url".into(), format!("{}/billing", ssr::return_base()?))];
+    let form = vec![
+        ("customer".into(), customer),
+        (
+            "return_url".into(),
+            format!("{}/billing", ssr::return_base()?),
+        ),
+    ];
     let key = format!("sitepilot-portal-{}", uuid::Uuid::new_v4());
     let session = api.post(ssr::PORTAL_SESSIONS, form, Some(key)).await?;
     ssr::url_of(&session)
@@ -87,39 +107,58 @@ mod ssr {
     use crate::db::{billing_stripe as db, Tx};
     use crate::error::AppError;
 
-    pub const OWNER_ONLY: &str = "Only the account owner can see and change billing. Ask your owner to change the plan.";
+    pub const OWNER_ONLY: &str =
+        "Only the account owner can see and change billing. Ask your owner to change the plan.";
     pub const CUSTOMERS: &str = "/v1/customers";
     pub const CHECKOUT_SESSIONS: &str = "/v1/checkout/sessions";
     pub const PORTAL_SESSIONS: &str = "/v1/billing_portal/sessions";
 
-    pub type StripeFuture = Pin<Box<dyn Future<Output = Result<serde_json::Value, AppError>> + Send>>;
+    pub type StripeFuture =
+        Pin<Box<dyn Future<Output = Result<serde_json::Value, AppError>> + Send>>;
 
     /// One form-encoded POST to the Stripe API (`path`, fields, optional `Idempotency-Key`),
     /// answering Stripe's JSON object or a clear error. Provided by the server only when
     /// `STRIPE_SECRET_KEY` is set.
     #[derive(Clone)]
-    pub struct StripeApi(pub Arc<dyn Fn(&'static str, Vec<(String, String)>, Option<String>) -> StripeFuture + Send + Sync>);
+    pub struct StripeApi(
+        pub  Arc<
+            dyn Fn(&'static str, Vec<(String, String)>, Option<String>) -> StripeFuture
+                + Send
+                + Sync,
+        >,
+    );
 
     impl StripeApi {
-        pub fn post(&self, path: &'static str, form: Vec<(String, String)>, key: Option<String>) -> StripeFuture {
+        pub fn post(
+            &self,
+            path: &'static str,
+            form: Vec<(String, String)>,
+            key: Option<String>,
+        ) -> StripeFuture {
             (self.0)(path, form, key)
         }
     }
 
     pub fn stripe() -> Result<StripeApi, AppError> {
         use_context::<StripeApi>().ok_or_else(|| {
-            AppError::forbidden("Online payment is not configured on this server (STRIPE_SECRET_KEY is not set).")
+            AppError::forbidden(
+                "Online payment is not configured on this server (STRIPE_SECRET_KEY is not set).",
+            )
         })
     }
 
     /// Where Stripe sends the browser back to: `http(s)://host` of this request.
     pub fn return_base() -> Result<String, AppError> {
-        Ok(super::super::ctx::link_base(super::super::ctx::state()?.config.secure_cookies))
+        Ok(super::super::ctx::link_base(
+            super::super::ctx::state()?.config.secure_cookies,
+        ))
     }
 
     pub fn url_of(object: &serde_json::Value) -> Result<String, AppError> {
         match object.get("url").and_then(|u| u.as_str()) {
-            Some(url) if url.starts_with("https://") || url.starts_with("http://") => Ok(url.to_string()),
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                Ok(url.to_string())
+            }
             _ => {
                 tracing::error!(object = %object, "stripe session without a url");
                 Err(AppError::Internal)
@@ -130,7 +169,11 @@ mod ssr {
     /// The tenant's Stripe customer, created (and stored in `tx`) if it has none yet. The
     /// tenant row stays locked until `tx` ends, so concurrent calls create one customer; the
     /// idempotency key makes Stripe answer a retry (say, after a failed commit) with the same one.
-    pub async fn ensure_customer(tx: &mut Tx, tenant: Uuid, api: &StripeApi) -> Result<String, AppError> {
+    pub async fn ensure_customer(
+        tx: &mut Tx,
+        tenant: Uuid,
+        api: &StripeApi,
+    ) -> Result<String, AppError> {
         if let Some(id) = db::lock_customer(tx, tenant).await? {
             return Ok(id);
         }
@@ -140,8 +183,18 @@ mod ssr {
             ("name".into(), who.name),
             ("metadata[tenant_id]".into(), tenant.to_string()),
         ];
-        let customer = api.post(CUSTOMERS, form, Some(format!("sitepilot-customer-{tenant}"))).await?;
-        let Some(id) = customer.get("id").and_then(|v| v.as_str()).filter(|id| id.starts_with("cus_")) else {
+        let customer = api
+            .post(
+                CUSTOMERS,
+                form,
+                Some(format!("sitepilot-customer-{tenant}")),
+            )
+            .await?;
+        let Some(id) = customer
+            .get("id")
+            .and_then(|v| v.as_str())
+            .filter(|id| id.starts_with("cus_"))
+        else {
             tracing::error!(object = %customer, "stripe customer without an id");
             return Err(AppError::Internal);
         };
@@ -154,7 +207,9 @@ mod ssr {
     /// transaction committed; if Stripe is down the account still opens, and checkout creates
     /// the customer later.
     pub async fn customer_at_signup(pool: &sqlx::PgPool, tenant: Uuid) {
-        let Some(api) = use_context::<StripeApi>() else { return };
+        let Some(api) = use_context::<StripeApi>() else {
+            return;
+        };
         let result = async {
             let mut tx = crate::db::tenant_tx(pool, tenant).await?;
             ensure_customer(&mut tx, tenant, &api).await?;

@@ -1,7 +1,7 @@
 //! Website branding (colours, typography, logo, spacing, radius).
 
-use leptos::prelude::*;
 use super::wire::WireJson;
+use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -17,7 +17,14 @@ pub async fn update_branding(website_id: Uuid, branding: Branding) -> Result<Bra
         "Viewers cannot change branding. Ask an owner or admin for editor access.",
     )
     .await?;
-    let saved = crate::db::branding::update(&mut tx, member.tenant_id, member.user_id, website_id, &branding).await?;
+    let saved = crate::db::branding::update(
+        &mut tx,
+        member.tenant_id,
+        member.user_id,
+        website_id,
+        &branding,
+    )
+    .await?;
     tx.commit().await?;
     Ok(saved)
 }

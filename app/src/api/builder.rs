@@ -1,7 +1,7 @@
 //! Builder server functions: open a page, add, edit, move and delete blocks, autosave versions.
 
-use leptos::prelude::*;
 use super::wire::WireJson;
+use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -28,11 +28,21 @@ pub async fn insert_component(
     base_revision: i64,
 ) -> Result<ComponentMoved, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let (revision, key) =
-        crate::db::builder::insert(&mut tx, member.tenant_id, page_id, &block, after, base_revision, member.role)
-            .await?;
+    let (revision, key) = crate::db::builder::insert(
+        &mut tx,
+        member.tenant_id,
+        page_id,
+        &block,
+        after,
+        base_revision,
+        member.role,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(ComponentMoved { revision, order_key: hex::encode(key.as_bytes()) })
+    Ok(ComponentMoved {
+        revision,
+        order_key: hex::encode(key.as_bytes()),
+    })
 }
 
 #[server(endpoint = "builder/update", input = WireJson, output = WireJson)]
@@ -43,8 +53,15 @@ pub async fn update_component(
     base_revision: i64,
 ) -> Result<SaveAck, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let revision =
-        crate::db::builder::update_props(&mut tx, page_id, component_id, &block, base_revision, member.role).await?;
+    let revision = crate::db::builder::update_props(
+        &mut tx,
+        page_id,
+        component_id,
+        &block,
+        base_revision,
+        member.role,
+    )
+    .await?;
     tx.commit().await?;
     Ok(SaveAck { revision })
 }
@@ -57,16 +74,32 @@ pub async fn move_component(
     base_revision: i64,
 ) -> Result<ComponentMoved, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let (revision, key) =
-        crate::db::builder::move_block(&mut tx, page_id, component_id, after, base_revision, member.role).await?;
+    let (revision, key) = crate::db::builder::move_block(
+        &mut tx,
+        page_id,
+        component_id,
+        after,
+        base_revision,
+        member.role,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(ComponentMoved { revision, order_key: hex::encode(key) })
+    Ok(ComponentMoved {
+        revision,
+        order_key: hex::encode(key),
+    })
 }
 
 #[server(endpoint = "builder/delete", input = WireJson, output = WireJson)]
-pub async fn delete_component(page_id: Uuid, component_id: Uuid, base_revision: i64) -> Result<SaveAck, AppError> {
+pub async fn delete_component(
+    page_id: Uuid,
+    component_id: Uuid,
+    base_revision: i64,
+) -> Result<SaveAck, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let revision = crate::db::builder::delete(&mut tx, page_id, component_id, base_revision, member.role).await?;
+    let revision =
+        crate::db::builder::delete(&mut tx, page_id, component_id, base_revision, member.role)
+            .await?;
     tx.commit().await?;
     Ok(SaveAck { revision })
 }
@@ -99,9 +132,15 @@ pub async fn set_component_flags(
 #[server(endpoint = "builder/autosave", input = WireJson, output = WireJson)]
 pub async fn autosave_version(page_id: Uuid) -> Result<VersionRecorded, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let recorded =
-        crate::db::builder::record_version(&mut tx, member.tenant_id, page_id, Some(member.user_id), "auto", None)
-            .await?;
+    let recorded = crate::db::builder::record_version(
+        &mut tx,
+        member.tenant_id,
+        page_id,
+        Some(member.user_id),
+        "auto",
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(VersionRecorded { recorded })
 }

@@ -39,7 +39,9 @@ pub async fn try_member() -> Result<Option<(AppState, Member)>, AppError> {
     let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    Ok(db::accounts::member_from_token(&state.pool, &token).await?.map(|m| (state, m)))
+    Ok(db::accounts::member_from_token(&state.pool, &token)
+        .await?
+        .map(|m| (state, m)))
 }
 
 /// The signed-in member, or `Unauthorized`.
@@ -48,7 +50,10 @@ pub async fn member() -> Result<(AppState, Member), AppError> {
 }
 
 /// The member and an open tenant transaction, after checking the role with `allowed`.
-pub async fn member_tx(allowed: fn(crate::model::Role) -> bool, denied: &str) -> Result<(Member, Tx), AppError> {
+pub async fn member_tx(
+    allowed: fn(crate::model::Role) -> bool,
+    denied: &str,
+) -> Result<(Member, Tx), AppError> {
     let (state, member) = member().await?;
     if !allowed(member.role) {
         return Err(AppError::forbidden(denied));
@@ -65,26 +70,46 @@ pub fn request_meta() -> db::audit_log::RequestMeta {
     let Some(parts) = use_context::<http::request::Parts>() else {
         return db::audit_log::RequestMeta::default();
     };
-    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let forwarded = header("x-forwarded-for")
-        .and_then(|v| v.split(',').next().and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok()));
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let forwarded = header("x-forwarded-for").and_then(|v| {
+        v.split(',')
+            .next()
+            .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
+    });
     let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip());
-    db::audit_log::RequestMeta { ip: peer.or(forwarded), user_agent: header("user-agent") }
+    db::audit_log::RequestMeta {
+        ip: peer.or(forwarded),
+        user_agent: header("user-agent"),
+    }
 }
 
 /// `http(s)://host` of the current request, for links in emails.
 pub fn link_base(secure: bool) -> String {
     let host = use_context::<http::request::Parts>()
-        .and_then(|p| p.headers.get(http::header::HOST).and_then(|v| v.to_str().ok()).map(str::to_string))
+        .and_then(|p| {
+            p.headers
+                .get(http::header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        })
         .unwrap_or_else(|| "localhost".into());
     format!("{}://{host}", if secure { "https" } else { "http" })
 }
 
 fn set_cookie(value: String) {
-    if let (Some(res), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&value)) {
+    if let (Some(res), Ok(v)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&value),
+    ) {
         res.append_header(SET_COOKIE, v);
     }
 }
@@ -93,10 +118,14 @@ fn set_cookie(value: String) {
 pub fn set_session_cookie(token: &str, secure: bool) {
     let max_age = db::accounts::SESSION_DAYS * 24 * 3600;
     let secure = if secure { "; Secure" } else { "" };
-    set_cookie(format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"));
+    set_cookie(format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ));
 }
 
 pub fn clear_session_cookie(secure: bool) {
     let secure = if secure { "; Secure" } else { "" };
-    set_cookie(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"));
+    set_cookie(format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+    ));
 }

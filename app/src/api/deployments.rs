@@ -1,8 +1,8 @@
 //! A website's deployments: every member may list them (seed §5: viewers "can view websites");
 //! rolling back changes what visitors see, so it needs `Role::can_publish` like publishing.
 
-use leptos::prelude::*;
 use super::wire::WireJson;
+use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -19,15 +19,24 @@ pub async fn list_deployments(website_id: Uuid) -> Result<Vec<DeploymentSummary>
 
 /// Makes an earlier deployment of the website live again.
 #[server(endpoint = "websites/rollback", input = WireJson, output = WireJson)]
-pub async fn rollback_deployment(website_id: Uuid, deployment_id: Uuid) -> Result<RolledBack, AppError> {
+pub async fn rollback_deployment(
+    website_id: Uuid,
+    deployment_id: Uuid,
+) -> Result<RolledBack, AppError> {
     use crate::model::Role;
     let (member, mut tx) = super::ctx::member_tx(
         Role::can_publish,
         "Only owners, admins and developers can roll back. Ask one of them to change the live version.",
     )
     .await?;
-    let rolled_back =
-        crate::db::deployments::rollback(&mut tx, member.tenant_id, member.user_id, website_id, deployment_id).await?;
+    let rolled_back = crate::db::deployments::rollback(
+        &mut tx,
+        member.tenant_id,
+        member.user_id,
+        website_id,
+        deployment_id,
+    )
+    .await?;
     tx.commit().await?;
     Ok(rolled_back)
 }

@@ -2,8 +2,8 @@
 //! export is a plain download route in the server (`/forms/export/{website_id}`), which uses
 //! [`export_csv_for`]. Every call needs `Role::can_view_submissions`.
 
-use leptos::prelude::*;
 use super::wire::WireJson;
+use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -34,9 +34,22 @@ pub async fn get_submission(id: Uuid) -> Result<SubmissionDetail, AppError> {
 #[server(endpoint = "forms/mark", input = WireJson, output = WireJson)]
 pub async fn mark_submission(id: Uuid, processed: bool) -> Result<SubmissionDetail, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_view_submissions, CANNOT_VIEW).await?;
-    crate::db::forms::set_processed(&mut tx, member.tenant_id, member.user_id, id, processed).await?;
-    let action = if processed { "form_submission.processed" } else { "form_submission.reopened" };
-    crate::db::audit(&mut tx, member.tenant_id, Some(member.user_id), action, ("form_submission", id), serde_json::json!({})).await?;
+    crate::db::forms::set_processed(&mut tx, member.tenant_id, member.user_id, id, processed)
+        .await?;
+    let action = if processed {
+        "form_submission.processed"
+    } else {
+        "form_submission.reopened"
+    };
+    crate::db::audit(
+        &mut tx,
+        member.tenant_id,
+        Some(member.user_id),
+        action,
+        ("form_submission", id),
+        serde_json::json!({}),
+    )
+    .await?;
     let detail = crate::db::forms::detail(&mut tx, member.tenant_id, id).await?;
     tx.commit().await?;
     Ok(detail)
@@ -45,7 +58,11 @@ pub async fn mark_submission(id: Uuid, processed: bool) -> Result<SubmissionDeta
 /// The CSV of one website's submissions for the member holding session `token`: the same
 /// role check and tenant transaction as the server functions, for the download route.
 #[cfg(feature = "ssr")]
-pub async fn export_csv_for(pool: &sqlx::PgPool, token: Option<&str>, website_id: Uuid) -> Result<String, AppError> {
+pub async fn export_csv_for(
+    pool: &sqlx::PgPool,
+    token: Option<&str>,
+    website_id: Uuid,
+) -> Result<String, AppError> {
     let member = match token {
         Some(t) => crate::db::accounts::member_from_token(pool, t).await?,
         None => None,

@@ -1,8 +1,8 @@
 //! The invite link: what it leads to, and accepting it. No session is needed (the person is
 //! not a member yet); the token is the credential.
 
-use leptos::prelude::*;
 use super::wire::WireJson;
+use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::InviteState;
@@ -14,10 +14,21 @@ pub async fn get_invite(token: String) -> Result<InviteState, AppError> {
 }
 
 #[server(endpoint = "invite/accept", input = WireJson, output = WireJson)]
-pub async fn accept_invite(token: String, full_name: String, password: String) -> Result<(), AppError> {
+pub async fn accept_invite(
+    token: String,
+    full_name: String,
+    password: String,
+) -> Result<(), AppError> {
     use super::ctx;
     let state = ctx::state()?;
-    let session = crate::db::invite::accept(&state.pool, &token, &full_name, &password, &ctx::request_meta()).await?;
+    let session = crate::db::invite::accept(
+        &state.pool,
+        &token,
+        &full_name,
+        &password,
+        &ctx::request_meta(),
+    )
+    .await?;
     ctx::set_session_cookie(&session, state.config.secure_cookies);
     Ok(())
 }

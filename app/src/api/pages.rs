@@ -3,8 +3,8 @@
 //! (owner, admin, editor, developer — seed §5: viewers are read-only). Each change returns
 //! the website's pages afresh, since one change can touch several rows (home, order).
 
-use leptos::prelude::*;
 use super::wire::WireJson;
+use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -22,9 +22,14 @@ pub async fn list_pages(website_id: Uuid) -> Result<PagesOverview, AppError> {
 }
 
 #[server(endpoint = "pages/create", input = WireJson, output = WireJson)]
-pub async fn create_page(website_id: Uuid, title: String, slug: String) -> Result<PageCreated, AppError> {
+pub async fn create_page(
+    website_id: Uuid,
+    title: String,
+    slug: String,
+) -> Result<PageCreated, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let id = crate::db::pages::create(&mut tx, m.tenant_id, m.user_id, website_id, &title, &slug).await?;
+    let id = crate::db::pages::create(&mut tx, m.tenant_id, m.user_id, website_id, &title, &slug)
+        .await?;
     let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website_id).await?;
     tx.commit().await?;
     Ok(PageCreated { id, overview })
@@ -32,18 +37,42 @@ pub async fn create_page(website_id: Uuid, title: String, slug: String) -> Resul
 
 /// Title, address, status, navigation, SEO and layout; all checked before anything is saved.
 #[server(endpoint = "pages/update", input = WireJson, output = WireJson)]
-pub async fn update_page(page_id: Uuid, base_revision: i64, patch: PagePatch) -> Result<PagesOverview, AppError> {
+pub async fn update_page(
+    page_id: Uuid,
+    base_revision: i64,
+    patch: PagePatch,
+) -> Result<PagesOverview, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let website = crate::db::pages::update(&mut tx, m.tenant_id, m.user_id, page_id, base_revision, patch).await?;
+    let website = crate::db::pages::update(
+        &mut tx,
+        m.tenant_id,
+        m.user_id,
+        page_id,
+        base_revision,
+        patch,
+    )
+    .await?;
     let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website).await?;
     tx.commit().await?;
     Ok(overview)
 }
 
 #[server(endpoint = "pages/move", input = WireJson, output = WireJson)]
-pub async fn move_page(page_id: Uuid, base_revision: i64, step: NavMove) -> Result<PagesOverview, AppError> {
+pub async fn move_page(
+    page_id: Uuid,
+    base_revision: i64,
+    step: NavMove,
+) -> Result<PagesOverview, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let website = crate::db::pages::move_in_nav(&mut tx, m.tenant_id, m.user_id, page_id, base_revision, step).await?;
+    let website = crate::db::pages::move_in_nav(
+        &mut tx,
+        m.tenant_id,
+        m.user_id,
+        page_id,
+        base_revision,
+        step,
+    )
+    .await?;
     let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website).await?;
     tx.commit().await?;
     Ok(overview)
@@ -52,7 +81,8 @@ pub async fn move_page(page_id: Uuid, base_revision: i64, step: NavMove) -> Resu
 #[server(endpoint = "pages/set_home", input = WireJson, output = WireJson)]
 pub async fn set_home_page(page_id: Uuid, base_revision: i64) -> Result<PagesOverview, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let website = crate::db::pages::set_home(&mut tx, m.tenant_id, m.user_id, page_id, base_revision).await?;
+    let website =
+        crate::db::pages::set_home(&mut tx, m.tenant_id, m.user_id, page_id, base_revision).await?;
     let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website).await?;
     tx.commit().await?;
     Ok(overview)
@@ -72,7 +102,15 @@ pub async fn set_page_password(
         Some(p) => Some(crate::db::accounts::hash_password(parse_page_password(&p)?).await?),
         None => None,
     };
-    let website = crate::db::pages::set_password(&mut tx, m.tenant_id, m.user_id, page_id, base_revision, hash).await?;
+    let website = crate::db::pages::set_password(
+        &mut tx,
+        m.tenant_id,
+        m.user_id,
+        page_id,
+        base_revision,
+        hash,
+    )
+    .await?;
     let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website).await?;
     tx.commit().await?;
     Ok(overview)
@@ -81,7 +119,8 @@ pub async fn set_page_password(
 #[server(endpoint = "pages/delete", input = WireJson, output = WireJson)]
 pub async fn delete_page(page_id: Uuid, base_revision: i64) -> Result<PagesOverview, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let website = crate::db::pages::delete(&mut tx, m.tenant_id, m.user_id, page_id, base_revision).await?;
+    let website =
+        crate::db::pages::delete(&mut tx, m.tenant_id, m.user_id, page_id, base_revision).await?;
     let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website).await?;
     tx.commit().await?;
     Ok(overview)

@@ -1,7 +1,7 @@
 //! Publishing a website.
 
-use leptos::prelude::*;
 use super::wire::WireJson;
+use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -10,7 +10,10 @@ use crate::model::Published;
 /// Publishes the website's draft. `notes` (optional, at most `DEPLOYMENT_NOTES_MAX` characters)
 /// are kept with the deployment and shown in the deployments panel.
 #[server(endpoint = "websites/publish", input = WireJson, output = WireJson)]
-pub async fn publish_website(website_id: Uuid, notes: Option<String>) -> Result<Published, AppError> {
+pub async fn publish_website(
+    website_id: Uuid,
+    notes: Option<String>,
+) -> Result<Published, AppError> {
     use crate::model::{parse_deployment_notes, Role};
     let (member, mut tx) = super::ctx::member_tx(
         Role::can_publish,
@@ -18,9 +21,14 @@ pub async fn publish_website(website_id: Uuid, notes: Option<String>) -> Result<
     )
     .await?;
     let notes = parse_deployment_notes(notes)?;
-    let published =
-        crate::db::publish::publish_with_notes(&mut tx, member.tenant_id, member.user_id, website_id, notes.as_deref())
-            .await?;
+    let published = crate::db::publish::publish_with_notes(
+        &mut tx,
+        member.tenant_id,
+        member.user_id,
+        website_id,
+        notes.as_deref(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(published)
 }

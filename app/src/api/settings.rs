@@ -1,7 +1,7 @@
 //! The signed-in member's own settings: profile, password, preferences (seed §18).
 
-use leptos::prelude::*;
 use super::wire::WireJson;
+use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::{Preferences, Theme, UserSettings};
@@ -36,10 +36,21 @@ pub async fn update_profile(full_name: String, avatar_url: String) -> Result<(),
 /// Changes the password after checking the current one; every other session of the member
 /// ends (this one stays signed in).
 #[server(endpoint = "settings/password", input = WireJson, output = WireJson)]
-pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
     use crate::model::Role;
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_own_settings, "").await?;
-    crate::db::settings::change_password(&mut tx, m.tenant_id, m.user_id, &m.session_id, &current_password, &new_password).await?;
+    crate::db::settings::change_password(
+        &mut tx,
+        m.tenant_id,
+        m.user_id,
+        &m.session_id,
+        &current_password,
+        &new_password,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! Team page server functions: members, invitations, roles, deactivation (seed §5, §16).
 //! Every member may see the team; managing it needs `Role::can_manage_team` (owner, admin).
 
-use leptos::prelude::*;
 use super::wire::WireJson;
+use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -16,11 +16,27 @@ pub async fn load_team() -> Result<TeamOverview, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_view_team, "").await?;
     let members = crate::db::team::members(&mut tx).await?;
     let manage = m.role.can_manage_team();
-    let invitations = if manage { crate::db::team::invitations(&mut tx).await? } else { Vec::new() };
-    let outbox = if manage { crate::db::team::outbox(&mut tx).await? } else { Vec::new() };
+    let invitations = if manage {
+        crate::db::team::invitations(&mut tx).await?
+    } else {
+        Vec::new()
+    };
+    let outbox = if manage {
+        crate::db::team::outbox(&mut tx).await?
+    } else {
+        Vec::new()
+    };
     let (seats_used, seats_max) = crate::db::team::seats(&mut tx, m.tenant_id).await?;
     tx.commit().await?;
-    Ok(TeamOverview { my_user_id: m.user_id, my_role: m.role, members, invitations, outbox, seats_used, seats_max })
+    Ok(TeamOverview {
+        my_user_id: m.user_id,
+        my_role: m.role,
+        members,
+        invitations,
+        outbox,
+        seats_used,
+        seats_max,
+    })
 }
 
 #[server(endpoint = "team/invite", input = WireJson, output = WireJson)]
@@ -30,10 +46,18 @@ pub async fn invite_member(email: String, role: String) -> Result<Invitation, Ap
     let role = parse_invite_role(&role)?;
     let email = Email::parse(&email)?;
     if !m.role.can_grant(role) {
-        return Err(AppError::invalid("role", "Pick admin, editor, developer or viewer."));
+        return Err(AppError::invalid(
+            "role",
+            "Pick admin, editor, developer or viewer.",
+        ));
     }
     let base = super::ctx::link_base(state.config.secure_cookies);
-    let by = crate::db::team::Inviter { tenant_id: m.tenant_id, user_id: m.user_id, tenant_name: &m.tenant_name, link_base: &base };
+    let by = crate::db::team::Inviter {
+        tenant_id: m.tenant_id,
+        user_id: m.user_id,
+        tenant_name: &m.tenant_name,
+        link_base: &base,
+    };
     let invitation = crate::db::team::invite(&mut tx, &by, &email, role).await?;
     tx.commit().await?;
     Ok(invitation)
@@ -44,7 +68,12 @@ pub async fn resend_invitation(invitation_id: Uuid) -> Result<(), AppError> {
     let state = super::ctx::state()?;
     let (m, mut tx) = super::ctx::member_tx(Role::can_manage_team, CANNOT_MANAGE).await?;
     let base = super::ctx::link_base(state.config.secure_cookies);
-    let by = crate::db::team::Inviter { tenant_id: m.tenant_id, user_id: m.user_id, tenant_name: &m.tenant_name, link_base: &base };
+    let by = crate::db::team::Inviter {
+        tenant_id: m.tenant_id,
+        user_id: m.user_id,
+        tenant_name: &m.tenant_name,
+        link_base: &base,
+    };
     crate::db::team::resend(&mut tx, &by, invitation_id).await?;
     tx.commit().await?;
     Ok(())
@@ -61,7 +90,8 @@ pub async fn revoke_invitation(invitation_id: Uuid) -> Result<(), AppError> {
 #[server(endpoint = "team/role", input = WireJson, output = WireJson)]
 pub async fn change_member_role(user_id: Uuid, role: String) -> Result<(), AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_manage_team, CANNOT_MANAGE).await?;
-    let to = Role::parse(&role).ok_or_else(|| AppError::invalid("role", "Pick admin, editor, developer or viewer."))?;
+    let to = Role::parse(&role)
+        .ok_or_else(|| AppError::invalid("role", "Pick admin, editor, developer or viewer."))?;
     crate::db::team::change_role(&mut tx, m.tenant_id, (m.user_id, m.role), user_id, to).await?;
     tx.commit().await?;
     Ok(())

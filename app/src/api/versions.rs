@@ -1,19 +1,23 @@
 //! Version history server functions: save a named version, list, preview and restore.
 //! Every member may list and preview; saving and restoring need `Role::can_edit_content`.
 
-use leptos::prelude::*;
 use super::wire::WireJson;
+use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::*;
 
 #[cfg(feature = "ssr")]
-const CANNOT_EDIT: &str = "Viewers cannot save or restore versions. Ask an owner or admin for editor access.";
+const CANNOT_EDIT: &str =
+    "Viewers cannot save or restore versions. Ask an owner or admin for editor access.";
 
 /// Records a `manual` version of the page as it is now, even if nothing changed since the last one.
 #[server(endpoint = "versions/save", input = WireJson, output = WireJson)]
-pub async fn save_version(page_id: Uuid, label: Option<String>) -> Result<VersionSummary, AppError> {
+pub async fn save_version(
+    page_id: Uuid,
+    label: Option<String>,
+) -> Result<VersionSummary, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
     let label = parse_version_label(label)?;
     let id = crate::db::versions::insert_version(
@@ -52,7 +56,11 @@ pub async fn preview_version(version_id: Uuid) -> Result<VersionPreview, AppErro
 /// Puts a version's blocks back on the page, after saving the current content as a
 /// "Before restore" version. `base_revision` is the revision the editor last saw.
 #[server(endpoint = "versions/restore", input = WireJson, output = WireJson)]
-pub async fn restore_version(page_id: Uuid, version_id: Uuid, base_revision: i64) -> Result<SaveAck, AppError> {
+pub async fn restore_version(
+    page_id: Uuid,
+    version_id: Uuid,
+    base_revision: i64,
+) -> Result<SaveAck, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
     let revision = crate::db::versions::restore(
         &mut tx,

@@ -1,7 +1,7 @@
 //! The dashboard's list of websites and pages.
 
-use leptos::prelude::*;
 use super::wire::WireJson;
+use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::WebsiteSummary;
@@ -24,7 +24,9 @@ pub async fn create_website(name: String, subdomain: String) -> Result<uuid::Uui
         "Viewers cannot create websites. Ask the owner or an admin for editor access.",
     )
     .await?;
-    let id = crate::db::websites::create(&mut tx, member.tenant_id, member.user_id, &name, &subdomain).await?;
+    let id =
+        crate::db::websites::create(&mut tx, member.tenant_id, member.user_id, &name, &subdomain)
+            .await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -40,7 +40,8 @@ pub fn from_json<T: DeserializeOwned>(text: &[u8]) -> Result<T, serde_json::Erro
     }
     #[cfg(not(feature = "ssr"))]
     {
-        serde_json::from_slice::<serde_json::Value>(text).and_then(crate::model::value_reader::from_value)
+        serde_json::from_slice::<serde_json::Value>(text)
+            .and_then(crate::model::value_reader::from_value)
     }
 }
 
@@ -124,18 +125,29 @@ mod tests {
 
     #[test]
     fn round_trips_through_both_codecs() {
-        let s = Sample { name: "Hé \"quoted\"".into(), items: vec![1, 2, 3], note: None };
+        let s = Sample {
+            name: "Hé \"quoted\"".into(),
+            items: vec![1, 2, 3],
+            note: None,
+        };
         let text = to_json(&s).expect("serializes");
         assert_eq!(from_json::<Sample>(text.as_bytes()).expect("parses"), s);
         let bytes = <WireJsonEncoding as Encodes<Sample>>::encode(&s).expect("encodes");
-        assert_eq!(<WireJsonEncoding as Decodes<Sample>>::decode(bytes).expect("decodes"), s);
+        assert_eq!(
+            <WireJsonEncoding as Decodes<Sample>>::decode(bytes).expect("decodes"),
+            s
+        );
         let encoded = <WireCodec as Encoder<Sample>>::encode(&s).expect("encodes");
-        assert_eq!(<WireCodec as Decoder<Sample>>::decode(&encoded).expect("decodes"), s);
+        assert_eq!(
+            <WireCodec as Decoder<Sample>>::decode(&encoded).expect("decodes"),
+            s
+        );
     }
 
     #[test]
     fn refuses_wrong_types_and_broken_json() {
-        let err = from_json::<Sample>(br#"{"name": 5, "items": []}"#).expect_err("a number is not a name");
+        let err = from_json::<Sample>(br#"{"name": 5, "items": []}"#)
+            .expect_err("a number is not a name");
         assert!(err.to_string().contains("invalid type"), "{err}");
         assert!(from_json::<Sample>(b"{not json").is_err());
     }

@@ -62,7 +62,11 @@ fn visitor_form(fields: Vec<FormField>, submit_label: String, s: FormSlot) -> im
         .into_iter()
         .map(|f| {
             let value = s.values.get(&f.name).cloned();
-            let error = s.errors.get(&f.name).cloned().map(|e| (format!("{}-{}-error", s.anchor(), f.name), e));
+            let error = s
+                .errors
+                .get(&f.name)
+                .cloned()
+                .map(|e| (format!("{}-{}-error", s.anchor(), f.name), e));
             form_field(f, value, error)
         })
         .collect_view();

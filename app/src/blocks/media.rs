@@ -7,7 +7,11 @@ use super::section_head;
 use crate::model::*;
 
 pub(super) fn video_embed(p: VideoEmbedProps) -> impl IntoView {
-    let title = if p.heading.is_empty() { "Video".to_string() } else { p.heading.clone() };
+    let title = if p.heading.is_empty() {
+        "Video".to_string()
+    } else {
+        p.heading.clone()
+    };
     let player = match VideoSource::parse(&p.url) {
         Some(source) => view! {
             <iframe
@@ -43,7 +47,11 @@ pub(super) fn video_embed(p: VideoEmbedProps) -> impl IntoView {
 }
 
 pub(super) fn map(p: MapProps) -> impl IntoView {
-    let title = if p.address.is_empty() { "Map".to_string() } else { format!("Map of {}", p.address) };
+    let title = if p.address.is_empty() {
+        "Map".to_string()
+    } else {
+        format!("Map of {}", p.address)
+    };
     let (embed, link) = (p.embed_url(), p.link_url());
     // Default referrer policy: OpenStreetMap's usage policy asks embeds to send their origin.
     let frame = view! { <iframe src=embed title=title></iframe> }.attr("loading", "lazy");

@@ -18,7 +18,10 @@ mod site;
 /// Renders one block. `form` is set on visitor pages only: it makes a contact form post to
 /// its page and show the visitor's values, errors or success message.
 #[component]
-pub fn BlockView(block: BlockProps, #[prop(optional_no_strip)] form: Option<FormSlot>) -> impl IntoView {
+pub fn BlockView(
+    block: BlockProps,
+    #[prop(optional_no_strip)] form: Option<FormSlot>,
+) -> impl IntoView {
     match block {
         BlockProps::Navbar(p) => site::navbar(p).into_any(),
         BlockProps::Hero(p) => site::hero(p).into_any(),
@@ -76,7 +79,9 @@ fn paragraphs(text: &str) -> impl IntoView {
 
 /// A `YYYY-MM-DD` date as people read it ("14 Jan 2025"); anything else is shown as written.
 fn human_date(date: &str) -> String {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     match parse_date(date) {
         Some((y, m, d)) => format!("{d} {} {y}", MONTHS[usize::from(m - 1)]),
         None => date.to_string(),

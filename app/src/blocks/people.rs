@@ -9,7 +9,11 @@ use super::{human_date, link_button, section_head};
 use crate::model::*;
 
 pub(super) fn testimonials(p: TestimonialsProps) -> impl IntoView {
-    let layout = if p.layout == "list" { "sp-reviews sp-reviews-list" } else { "sp-reviews" };
+    let layout = if p.layout == "list" {
+        "sp-reviews sp-reviews-list"
+    } else {
+        "sp-reviews"
+    };
     view! {
         <section class="sp-block sp-testimonials">
             <div class="sp-container">
@@ -33,7 +37,8 @@ fn review(r: Review) -> AnyView {
         let shown = human_date(&r.date);
         view! { <time datetime=r.date>{shown}</time> }
     });
-    let source = (!r.source.is_empty()).then(|| view! { <span>{format!("on {}", r.source)}</span> });
+    let source =
+        (!r.source.is_empty()).then(|| view! { <span>{format!("on {}", r.source)}</span> });
     view! {
         <li class="sp-card">
             <figure class="sp-review">

@@ -26,7 +26,10 @@ pub(super) fn rich_body(body: &str, under_heading: bool) -> impl IntoView {
 }
 
 fn list_items(items: Vec<Vec<Span>>) -> impl IntoView {
-    items.into_iter().map(|s| view! { <li>{spans(s)}</li> }).collect_view()
+    items
+        .into_iter()
+        .map(|s| view! { <li>{spans(s)}</li> })
+        .collect_view()
 }
 
 /// Inline spans; erased to `AnyView` because the type nests into itself.
@@ -37,7 +40,9 @@ fn spans(spans_: Vec<Span>) -> AnyView {
             Span::Text(t) => t.into_any(),
             Span::Strong(c) => view! { <strong>{spans(c)}</strong> }.into_any(),
             Span::Em(c) => view! { <em>{spans(c)}</em> }.into_any(),
-            Span::Link { href, children } => view! { <a href=href>{spans(children)}</a> }.into_any(),
+            Span::Link { href, children } => {
+                view! { <a href=href>{spans(children)}</a> }.into_any()
+            }
         })
         .collect_view()
         .into_any()

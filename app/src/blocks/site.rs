@@ -6,11 +6,19 @@ use super::{colors, link_button, section_head};
 use crate::model::*;
 
 pub(super) fn navbar(p: NavbarProps) -> impl IntoView {
-    let name = if p.heading.is_empty() { p.logo.alt.clone() } else { p.heading.clone() };
+    let name = if p.heading.is_empty() {
+        p.logo.alt.clone()
+    } else {
+        p.heading.clone()
+    };
     let brand = if p.logo.url.is_empty() {
         view! { <span class="sp-brand-text">{name}</span> }.into_any()
     } else {
-        let alt = if p.logo.alt.is_empty() { name } else { p.logo.alt.clone() };
+        let alt = if p.logo.alt.is_empty() {
+            name
+        } else {
+            p.logo.alt.clone()
+        };
         view! { <img src=p.logo.url.clone() alt=alt width=p.logo.width/> }.into_any()
     };
     let sticky = p.style == "sticky";
@@ -32,7 +40,10 @@ pub(super) fn navbar(p: NavbarProps) -> impl IntoView {
 
 pub(super) fn hero(p: HeroProps) -> impl IntoView {
     let mut style = colors(&p.background_color, &p.text_color);
-    if p.background_type == "image" && !p.background_image.is_empty() && check_url("", &p.background_image).is_ok() {
+    if p.background_type == "image"
+        && !p.background_image.is_empty()
+        && check_url("", &p.background_image).is_ok()
+    {
         // URL already validated to a safe scheme; quotes are escaped for the CSS string.
         let url = p.background_image.replace('"', "%22");
         let shade = p.background_overlay_opacity.clamp(0.0, 1.0);
@@ -62,7 +73,11 @@ pub(super) fn hero(p: HeroProps) -> impl IntoView {
 }
 
 pub(super) fn features(p: FeaturesProps) -> impl IntoView {
-    let cols = if p.layout == "2-column" { "sp-cols-2" } else { "sp-cols-3" };
+    let cols = if p.layout == "2-column" {
+        "sp-cols-2"
+    } else {
+        "sp-cols-3"
+    };
     view! {
         <section class="sp-block sp-features" id="features">
             <div class="sp-container">

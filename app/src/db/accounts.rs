@@ -1,6 +1,8 @@
 //! Sign-up (seed Flow 1), log-in and sessions.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -37,7 +39,9 @@ pub struct NewAccount {
 pub async fn hash_password(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
     })
     .await
     .map_err(|_| AppError::Internal)?
@@ -51,7 +55,11 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 pub async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -72,7 +80,11 @@ pub fn session_id(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-pub(crate) async fn insert_session(tx: &mut Tx, tenant_id: Uuid, user_id: Uuid) -> Result<String, AppError> {
+pub(crate) async fn insert_session(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> Result<String, AppError> {
     let (token, id) = new_session_token();
     sqlx::query(
         r#"INSERT INTO sessions (id, tenant_id, user_id, expires_at)
@@ -91,7 +103,10 @@ fn random_suffix() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
     let mut bytes = [0u8; 4];
     rand::thread_rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
 }
 
 /// Creates the tenant with a unique slug derived from the organisation name. A taken slug
@@ -102,7 +117,11 @@ async fn insert_tenant(tx: &mut Tx, tenant_id: Uuid, org_name: &str) -> Result<S
         base = format!("site-{base}").trim_end_matches('-').to_string();
     }
     for attempt in 0..8 {
-        let slug = if attempt == 0 { base.clone() } else { format!("{base}-{}", random_suffix()) };
+        let slug = if attempt == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{}", random_suffix())
+        };
         let inserted = sqlx::query(
             r#"INSERT INTO tenants (id, name, slug, plan_id, status)
                VALUES ($1, $2, $3, $4, 'active')
@@ -123,10 +142,19 @@ async fn insert_tenant(tx: &mut Tx, tenant_id: Uuid, org_name: &str) -> Result<S
     Err(AppError::Internal)
 }
 
-async fn insert_website(tx: &mut Tx, tenant_id: Uuid, name: &str, slug: &str) -> Result<(Uuid, String), AppError> {
+async fn insert_website(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    name: &str,
+    slug: &str,
+) -> Result<(Uuid, String), AppError> {
     let branding = serde_json::to_value(Branding::default()).map_err(|_| AppError::Internal)?;
     for attempt in 0..8 {
-        let sub = if attempt == 0 { slug.to_string() } else { format!("{slug}-{}", random_suffix()) };
+        let sub = if attempt == 0 {
+            slug.to_string()
+        } else {
+            format!("{slug}-{}", random_suffix())
+        };
         let id: Option<Uuid> = sqlx::query_scalar(
             r#"INSERT INTO websites (tenant_id, name, subdomain, status, branding_config)
                VALUES ($1, $2, $3, 'draft', $4)
@@ -152,11 +180,20 @@ async fn insert_website(tx: &mut Tx, tenant_id: Uuid, name: &str, slug: &str) ->
 #[tracing::instrument(skip_all)]
 pub async fn signup(pool: &PgPool, input: SignupInput) -> Result<NewAccount, AppError> {
     let full_name = parse_name("full_name", "your name", &input.full_name, 1, 100)?;
-    let org_name = parse_name("org_name", "your organisation's name", &input.org_name, 2, 80)?;
+    let org_name = parse_name(
+        "org_name",
+        "your organisation's name",
+        &input.org_name,
+        2,
+        80,
+    )?;
     let email = Email::parse(&input.email)?;
     let password = Password::parse(&input.password)?;
     if system::login_lookup(pool, email.as_str()).await?.is_some() {
-        return Err(AppError::invalid("email", "An account with this email already exists. Log in instead."));
+        return Err(AppError::invalid(
+            "email",
+            "An account with this email already exists. Log in instead.",
+        ));
     }
     let hash = hash_password(password.expose().to_string()).await?;
 
@@ -190,7 +227,13 @@ pub async fn signup(pool: &PgPool, input: SignupInput) -> Result<NewAccount, App
     .fetch_one(&mut *tx)
     .await?;
 
-    super::page_blocks::fill_empty_page(&mut tx, tenant_id, home_page_id, BlockProps::signup_defaults(&org_name)).await?;
+    super::page_blocks::fill_empty_page(
+        &mut tx,
+        tenant_id,
+        home_page_id,
+        BlockProps::signup_defaults(&org_name),
+    )
+    .await?;
 
     // Billing (Stripe customer creation) is not wired yet; the local placeholder id is
     // replaced when the tenant first opens checkout.
@@ -203,50 +246,125 @@ pub async fn signup(pool: &PgPool, input: SignupInput) -> Result<NewAccount, App
     .execute(&mut *tx)
     .await?;
 
-    audit(&mut tx, tenant_id, Some(user_id), "tenant.created", ("tenant", tenant_id), serde_json::json!({ "slug": slug })).await?;
-    audit(&mut tx, tenant_id, Some(user_id), "website.created", ("website", website_id), serde_json::json!({ "subdomain": subdomain })).await?;
+    audit(
+        &mut tx,
+        tenant_id,
+        Some(user_id),
+        "tenant.created",
+        ("tenant", tenant_id),
+        serde_json::json!({ "slug": slug }),
+    )
+    .await?;
+    audit(
+        &mut tx,
+        tenant_id,
+        Some(user_id),
+        "website.created",
+        ("website", website_id),
+        serde_json::json!({ "subdomain": subdomain }),
+    )
+    .await?;
 
     let session_token = insert_session(&mut tx, tenant_id, user_id).await?;
     tx.commit().await?;
     tracing::info!(%tenant_id, %subdomain, "tenant signed up");
-    Ok(NewAccount { tenant_id, user_id, website_id, home_page_id, subdomain, session_token })
+    Ok(NewAccount {
+        tenant_id,
+        user_id,
+        website_id,
+        home_page_id,
+        subdomain,
+        session_token,
+    })
 }
 
 /// Checks the credentials and opens a session; returns the raw session token.
 pub async fn login(pool: &PgPool, email: &str, password: &str) -> Result<String, AppError> {
-    login_with_meta(pool, email, password, &super::audit_log::RequestMeta::default()).await
+    login_with_meta(
+        pool,
+        email,
+        password,
+        &super::audit_log::RequestMeta::default(),
+    )
+    .await
 }
 
 /// Records a refused login in the account's tenant (the email tried, never the password).
 /// An email no account uses has no tenant to log into; it is traced on the server only.
-async fn audit_failed_login(pool: &PgPool, meta: &super::audit_log::RequestMeta, tenant_id: Uuid, user_id: Uuid, email: &str, reason: &str) -> Result<(), AppError> {
+async fn audit_failed_login(
+    pool: &PgPool,
+    meta: &super::audit_log::RequestMeta,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    email: &str,
+    reason: &str,
+) -> Result<(), AppError> {
     let mut tx = tenant_tx(pool, tenant_id).await?;
     meta.apply(&mut tx).await?;
-    audit(&mut tx, tenant_id, None, "user.login_failed", ("user", user_id), serde_json::json!({ "email": email, "reason": reason })).await?;
+    audit(
+        &mut tx,
+        tenant_id,
+        None,
+        "user.login_failed",
+        ("user", user_id),
+        serde_json::json!({ "email": email, "reason": reason }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// [`login`], recording the attempt in the audit log with the request's IP and user agent.
 #[tracing::instrument(skip_all)]
-pub async fn login_with_meta(pool: &PgPool, email: &str, password: &str, meta: &super::audit_log::RequestMeta) -> Result<String, AppError> {
+pub async fn login_with_meta(
+    pool: &PgPool,
+    email: &str,
+    password: &str,
+    meta: &super::audit_log::RequestMeta,
+) -> Result<String, AppError> {
     let email = Email::parse(email)?;
     if password.is_empty() {
         return Err(AppError::invalid("password", "Enter your password."));
     }
     let Some(row) = system::login_lookup(pool, email.as_str()).await? else {
-        return Err(AppError::invalid("email", "No account uses this email address. Check it, or sign up."));
+        return Err(AppError::invalid(
+            "email",
+            "No account uses this email address. Check it, or sign up.",
+        ));
     };
     if !verify_password(password.to_string(), row.password_hash.clone()).await {
-        audit_failed_login(pool, meta, row.tenant_id, row.user_id, email.as_str(), "wrong_password").await?;
-        return Err(AppError::invalid("password", "That password is not right. Try again."));
+        audit_failed_login(
+            pool,
+            meta,
+            row.tenant_id,
+            row.user_id,
+            email.as_str(),
+            "wrong_password",
+        )
+        .await?;
+        return Err(AppError::invalid(
+            "password",
+            "That password is not right. Try again.",
+        ));
     }
     if !row.user_active {
-        audit_failed_login(pool, meta, row.tenant_id, row.user_id, email.as_str(), "deactivated").await?;
-        return Err(AppError::forbidden("This account has been deactivated. Ask your team's owner."));
+        audit_failed_login(
+            pool,
+            meta,
+            row.tenant_id,
+            row.user_id,
+            email.as_str(),
+            "deactivated",
+        )
+        .await?;
+        return Err(AppError::forbidden(
+            "This account has been deactivated. Ask your team's owner.",
+        ));
     }
     if row.tenant_status != "active" {
-        return Err(AppError::forbidden("This organisation is suspended. Contact support."));
+        return Err(AppError::forbidden(
+            "This organisation is suspended. Contact support.",
+        ));
     }
     let mut tx = tenant_tx(pool, row.tenant_id).await?;
     sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1")
@@ -255,7 +373,15 @@ pub async fn login_with_meta(pool: &PgPool, email: &str, password: &str, meta: &
         .await?;
     let token = insert_session(&mut tx, row.tenant_id, row.user_id).await?;
     meta.apply(&mut tx).await?;
-    audit(&mut tx, row.tenant_id, Some(row.user_id), "user.login", ("user", row.user_id), serde_json::json!({})).await?;
+    audit(
+        &mut tx,
+        row.tenant_id,
+        Some(row.user_id),
+        "user.login",
+        ("user", row.user_id),
+        serde_json::json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(token)
 }

@@ -23,7 +23,12 @@ pub struct PageEvent<'a> {
 /// Stores a page view in the site's tenant. Returns `false` (and stores nothing) when the
 /// website has analytics switched off (`websites.analytics_enabled`).
 /// The User-Agent is not stored: the device class is all the report needs.
-pub async fn record(pool: &PgPool, tenant_id: Uuid, website_id: Uuid, event: &PageEvent<'_>) -> Result<bool, AppError> {
+pub async fn record(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    website_id: Uuid,
+    event: &PageEvent<'_>,
+) -> Result<bool, AppError> {
     let mut tx = super::tenant_tx(pool, tenant_id).await?;
     let stored = sqlx::query(
         r#"INSERT INTO raw_page_events (tenant_id, website_id, page_slug, visitor_id, referrer, device)
@@ -44,13 +49,18 @@ pub async fn record(pool: &PgPool, tenant_id: Uuid, website_id: Uuid, event: &Pa
 
 /// Today's (UTC) visitor-id salt; random per day and forgotten after two.
 pub async fn daily_salt(pool: &PgPool) -> Result<Vec<u8>, AppError> {
-    Ok(sqlx::query_scalar("SELECT analytics_daily_salt()").fetch_one(pool).await?)
+    Ok(sqlx::query_scalar("SELECT analytics_daily_salt()")
+        .fetch_one(pool)
+        .await?)
 }
 
 /// The background job's step: aggregates `day` for every tenant and purges raw events older
 /// than seven days. Returns how many (website, day) rows were written.
 pub async fn rollup_all(pool: &PgPool, day: NaiveDate) -> Result<i32, AppError> {
-    Ok(sqlx::query_scalar("SELECT analytics_rollup_all($1)").bind(day).fetch_one(pool).await?)
+    Ok(sqlx::query_scalar("SELECT analytics_rollup_all($1)")
+        .bind(day)
+        .fetch_one(pool)
+        .await?)
 }
 
 #[derive(FromRow)]
@@ -67,9 +77,17 @@ struct MetricsRow {
 
 /// The report for `days` days ending `today`. Today's row is rolled up first (inside the
 /// caller's tenant transaction, so only this tenant's events), so the page is current.
-pub async fn report(tx: &mut Tx, website_id: Uuid, days: u32, today: NaiveDate) -> Result<AnalyticsReport, AppError> {
+pub async fn report(
+    tx: &mut Tx,
+    website_id: Uuid,
+    days: u32,
+    today: NaiveDate,
+) -> Result<AnalyticsReport, AppError> {
     super::websites::require(tx, website_id).await?;
-    sqlx::query("SELECT analytics_rollup($1)").bind(today).execute(&mut **tx).await?;
+    sqlx::query("SELECT analytics_rollup($1)")
+        .bind(today)
+        .execute(&mut **tx)
+        .await?;
     let first = today - Duration::days(i64::from(days) - 1);
     let rows = sqlx::query_as::<_, MetricsRow>(
         r#"SELECT date, page_views, unique_visitors, sessions, bounce_rate::float8 AS bounce_rate,
@@ -84,7 +102,12 @@ pub async fn report(tx: &mut Tx, website_id: Uuid, days: u32, today: NaiveDate) 
     Ok(build_report(website_id, first, days, &rows))
 }
 
-fn build_report(website_id: Uuid, first: NaiveDate, days: u32, rows: &[MetricsRow]) -> AnalyticsReport {
+fn build_report(
+    website_id: Uuid,
+    first: NaiveDate,
+    days: u32,
+    rows: &[MetricsRow],
+) -> AnalyticsReport {
     let by_date: HashMap<NaiveDate, &MetricsRow> = rows.iter().map(|r| (r.date, r)).collect();
     let days: Vec<DayMetrics> = (0..i64::from(days))
         .map(|i| {
@@ -99,13 +122,19 @@ fn build_report(website_id: Uuid, first: NaiveDate, days: u32, rows: &[MetricsRo
         .collect();
     let sessions: i64 = rows.iter().map(|r| i64::from(r.sessions)).sum();
     // Each day's bounce rate weighted by that day's sessions.
-    let bounced: f64 = rows.iter().map(|r| r.bounce_rate.unwrap_or(0.0) * f64::from(r.sessions)).sum();
+    let bounced: f64 = rows
+        .iter()
+        .map(|r| r.bounce_rate.unwrap_or(0.0) * f64::from(r.sessions))
+        .sum();
     let mut pages = HashMap::new();
     let mut referrers = HashMap::new();
     let mut devices = HashMap::new();
     for r in rows {
         for item in r.top_pages.as_array().into_iter().flatten() {
-            if let (Some(slug), Some(views)) = (item.get("slug").and_then(|v| v.as_str()), item.get("views").and_then(|v| v.as_i64())) {
+            if let (Some(slug), Some(views)) = (
+                item.get("slug").and_then(|v| v.as_str()),
+                item.get("views").and_then(|v| v.as_i64()),
+            ) {
                 *pages.entry(slug.to_string()).or_insert(0) += views;
             }
         }
@@ -133,7 +162,10 @@ fn merge_object(into: &mut HashMap<String, i64>, value: &serde_json::Value) {
 
 /// The `n` largest counts, largest first (ties by label, so the order is stable).
 fn ranked(counts: HashMap<String, i64>, n: usize) -> Vec<Count> {
-    let mut list: Vec<Count> = counts.into_iter().map(|(label, count)| Count { label, count }).collect();
+    let mut list: Vec<Count> = counts
+        .into_iter()
+        .map(|(label, count)| Count { label, count })
+        .collect();
     list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
     list.truncate(n);
     list

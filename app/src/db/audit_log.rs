@@ -21,12 +21,17 @@ pub struct RequestMeta {
 impl RequestMeta {
     /// Makes this transaction's audit rows carry the request's IP and user agent.
     pub async fn apply(&self, tx: &mut Tx) -> Result<(), AppError> {
-        let ua: Option<String> = self.user_agent.as_ref().map(|u| u.chars().take(512).collect());
-        sqlx::query("SELECT set_config('app.request_ip', $1, true), set_config('app.request_ua', $2, true)")
-            .bind(self.ip.map(|ip| ip.to_string()).unwrap_or_default())
-            .bind(ua.unwrap_or_default())
-            .execute(&mut **tx)
-            .await?;
+        let ua: Option<String> = self
+            .user_agent
+            .as_ref()
+            .map(|u| u.chars().take(512).collect());
+        sqlx::query(
+            "SELECT set_config('app.request_ip', $1, true), set_config('app.request_ua', $2, true)",
+        )
+        .bind(self.ip.map(|ip| ip.to_string()).unwrap_or_default())
+        .bind(ua.unwrap_or_default())
+        .execute(&mut **tx)
+        .await?;
         Ok(())
     }
 }
@@ -51,23 +56,32 @@ pub async fn list(tx: &mut Tx, filter: &AuditFilter) -> Result<AuditPage, AppErr
     let to = parse_filter_date("to", &filter.to)?;
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
-            return Err(AppError::invalid("to", "The end date is before the start date."));
+            return Err(AppError::invalid(
+                "to",
+                "The end date is before the start date.",
+            ));
         }
     }
-    let action = filter.action.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let action = filter
+        .action
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
     let page = filter.page.max(0);
     // Dates are whole UTC days: `to` includes the entire day.
     let where_sql = r#"($1::text IS NULL OR a.action = $1)
           AND ($2::uuid IS NULL OR a.performed_by = $2)
           AND ($3::date IS NULL OR a.created_at >= $3::date)
           AND ($4::date IS NULL OR a.created_at < $4::date + 1)"#;
-    let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM audit_logs a WHERE {where_sql}"))
-        .bind(action)
-        .bind(filter.user_id)
-        .bind(from)
-        .bind(to)
-        .fetch_one(&mut **tx)
-        .await?;
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM audit_logs a WHERE {where_sql}"
+    ))
+    .bind(action)
+    .bind(filter.user_id)
+    .bind(from)
+    .bind(to)
+    .fetch_one(&mut **tx)
+    .await?;
     let rows = sqlx::query_as::<_, Row>(&format!(
         r#"SELECT a.id, a.created_at, a.action, a.performed_by,
                   coalesce(u.full_name, u.email) AS performer,
@@ -87,12 +101,14 @@ pub async fn list(tx: &mut Tx, filter: &AuditFilter) -> Result<AuditPage, AppErr
     .bind(page * AUDIT_PAGE_SIZE)
     .fetch_all(&mut **tx)
     .await?;
-    let actions: Vec<String> = sqlx::query_scalar("SELECT DISTINCT action FROM audit_logs ORDER BY action")
-        .fetch_all(&mut **tx)
-        .await?;
-    let users: Vec<(Uuid, String)> = sqlx::query_as("SELECT id, coalesce(full_name, email) FROM users ORDER BY 2")
-        .fetch_all(&mut **tx)
-        .await?;
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT action FROM audit_logs ORDER BY action")
+            .fetch_all(&mut **tx)
+            .await?;
+    let users: Vec<(Uuid, String)> =
+        sqlx::query_as("SELECT id, coalesce(full_name, email) FROM users ORDER BY 2")
+            .fetch_all(&mut **tx)
+            .await?;
     Ok(AuditPage {
         entries: rows
             .into_iter()

@@ -65,7 +65,12 @@ const PLAN_COLUMNS: &str = "slug, name, description, badge_text, display_order, 
 /// The active plans, in display order.
 pub async fn plans(tx: &mut Tx) -> Result<Vec<PlanCard>, AppError> {
     let sql = format!("SELECT {PLAN_COLUMNS} FROM plans WHERE is_active ORDER BY display_order");
-    Ok(sqlx::query_as::<_, PlanRow>(&sql).fetch_all(&mut **tx).await?.into_iter().map(PlanCard::from).collect())
+    Ok(sqlx::query_as::<_, PlanRow>(&sql)
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(PlanCard::from)
+        .collect())
 }
 
 #[derive(FromRow)]
@@ -88,7 +93,11 @@ struct Usage {
 }
 
 /// Everything the billing page shows. RLS limits every query to the transaction's tenant.
-pub async fn overview(tx: &mut Tx, tenant: Uuid, test_mode: bool) -> Result<BillingOverview, AppError> {
+pub async fn overview(
+    tx: &mut Tx,
+    tenant: Uuid,
+    test_mode: bool,
+) -> Result<BillingOverview, AppError> {
     let sub = sqlx::query_as::<_, SubRow>(
         r#"SELECT p.slug AS plan_slug, p.name AS plan_name, s.status, s.billing_cycle,
                   to_char(s.current_period_end AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS period_end,
@@ -113,7 +122,11 @@ pub async fn overview(tx: &mut Tx, tenant: Uuid, test_mode: bool) -> Result<Bill
     .await?;
     let collaborators = super::limits::collaborators_used(tx).await?;
     let plans = plans(tx).await?;
-    let mine = plans.iter().find(|p| p.slug == sub.plan_slug).cloned().ok_or(AppError::Internal)?;
+    let mine = plans
+        .iter()
+        .find(|p| p.slug == sub.plan_slug)
+        .cloned()
+        .ok_or(AppError::Internal)?;
     let meter = |label: &str, used: f64, max: i32, unit: &str| UsageMeter {
         label: label.into(),
         used,
@@ -122,10 +135,30 @@ pub async fn overview(tx: &mut Tx, tenant: Uuid, test_mode: bool) -> Result<Bill
     };
     let usage = vec![
         meter("Websites", usage.websites as f64, mine.max_websites, ""),
-        meter("Pages on your largest website", usage.most_pages as f64, mine.max_pages_per_site, ""),
-        meter("Storage", (usage.storage_mb * 10.0).round() / 10.0, mine.storage_limit_mb, "MB"),
-        meter("AI credits this month", f64::from(usage.ai_credits), mine.ai_credits_per_month, ""),
-        meter("Team members (including pending invitations)", collaborators as f64, mine.max_collaborators, ""),
+        meter(
+            "Pages on your largest website",
+            usage.most_pages as f64,
+            mine.max_pages_per_site,
+            "",
+        ),
+        meter(
+            "Storage",
+            (usage.storage_mb * 10.0).round() / 10.0,
+            mine.storage_limit_mb,
+            "MB",
+        ),
+        meter(
+            "AI credits this month",
+            f64::from(usage.ai_credits),
+            mine.ai_credits_per_month,
+            "",
+        ),
+        meter(
+            "Team members (including pending invitations)",
+            collaborators as f64,
+            mine.max_collaborators,
+            "",
+        ),
     ];
     let websites = sqlx::query_as::<_, (Uuid, String, String, String)>(
         r#"SELECT id, name, status, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')
@@ -134,7 +167,12 @@ pub async fn overview(tx: &mut Tx, tenant: Uuid, test_mode: bool) -> Result<Bill
     .fetch_all(&mut **tx)
     .await?
     .into_iter()
-    .map(|(id, name, status, updated_at)| BillingWebsite { id, name, status, updated_at })
+    .map(|(id, name, status, updated_at)| BillingWebsite {
+        id,
+        name,
+        status,
+        updated_at,
+    })
     .collect();
     Ok(BillingOverview {
         plan_slug: sub.plan_slug,
@@ -161,7 +199,11 @@ pub async fn status(tx: &mut Tx, tenant: Uuid) -> Result<BillingStatus, AppError
     .bind(tenant)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(BillingStatus { status, plan_name, can_manage_billing: false })
+    Ok(BillingStatus {
+        status,
+        plan_name,
+        can_manage_billing: false,
+    })
 }
 
 /// What test mode needs to build the next Stripe event for this tenant.
@@ -197,12 +239,18 @@ pub async fn target(tx: &mut Tx, slug: &str, cycle: &str) -> Result<Target, AppE
 
 /// Records the tenant's Stripe customer id (test mode: `cus_test_<tenant>`, seed §4) if it
 /// has none yet, and returns the state the next event is built from.
-pub async fn stripe_state(tx: &mut Tx, tenant: Uuid, test_customer: &str) -> Result<StripeState, AppError> {
-    sqlx::query("UPDATE tenants SET stripe_customer_id = $2 WHERE id = $1 AND stripe_customer_id IS NULL")
-        .bind(tenant)
-        .bind(test_customer)
-        .execute(&mut **tx)
-        .await?;
+pub async fn stripe_state(
+    tx: &mut Tx,
+    tenant: Uuid,
+    test_customer: &str,
+) -> Result<StripeState, AppError> {
+    sqlx::query(
+        "UPDATE tenants SET stripe_customer_id = $2 WHERE id = $1 AND stripe_customer_id IS NULL",
+    )
+    .bind(tenant)
+    .bind(test_customer)
+    .execute(&mut **tx)
+    .await?;
     Ok(sqlx::query_as::<_, StripeState>(
         r#"SELECT t.stripe_customer_id AS customer, s.stripe_subscription_id AS subscription, s.status,
                   s.stripe_price_id AS price
@@ -215,16 +263,29 @@ pub async fn stripe_state(tx: &mut Tx, tenant: Uuid, test_customer: &str) -> Res
 
 /// Stores which websites to keep if the coming plan change lowers `max_websites`. Every id
 /// must be one of the tenant's non-archived websites (RLS hides other tenants' ones).
-pub async fn choose_websites_to_keep(tx: &mut Tx, tenant: Uuid, keep: &[Uuid], max: i32) -> Result<(), AppError> {
+pub async fn choose_websites_to_keep(
+    tx: &mut Tx,
+    tenant: Uuid,
+    keep: &[Uuid],
+    max: i32,
+) -> Result<(), AppError> {
     if keep.len() > max.max(0) as usize {
-        return Err(AppError::invalid("keep", format!("Choose at most {max} website(s) to keep on this plan.")));
+        return Err(AppError::invalid(
+            "keep",
+            format!("Choose at most {max} website(s) to keep on this plan."),
+        ));
     }
-    let found: i64 = sqlx::query_scalar("SELECT count(*) FROM websites WHERE id = ANY($1) AND status <> 'archived'")
-        .bind(keep)
-        .fetch_one(&mut **tx)
-        .await?;
+    let found: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM websites WHERE id = ANY($1) AND status <> 'archived'",
+    )
+    .bind(keep)
+    .fetch_one(&mut **tx)
+    .await?;
     if found != keep.len() as i64 {
-        return Err(AppError::invalid("keep", "Choose only among your active websites."));
+        return Err(AppError::invalid(
+            "keep",
+            "Choose only among your active websites.",
+        ));
     }
     sqlx::query("UPDATE tenants SET billing_keep_website_ids = $2 WHERE id = $1")
         .bind(tenant)
@@ -238,7 +299,11 @@ pub async fn choose_websites_to_keep(tx: &mut Tx, tenant: Uuid, keep: &[Uuid], m
 /// archived (never deleted), keeping the owner's choice first, then the most recently
 /// updated; and the tenant is suspended while the subscription is unpaid or paused, and
 /// restored when it is paid again. Archived websites stay archived (the owner restores them).
-pub async fn after_subscription_change(tx: &mut Tx, tenant: Uuid, sub_status: &str) -> Result<(), AppError> {
+pub async fn after_subscription_change(
+    tx: &mut Tx,
+    tenant: Uuid,
+    sub_status: &str,
+) -> Result<(), AppError> {
     if sync_suspension(tx, tenant, sub_status).await? {
         // Nothing is archived while access is merely withheld: paying again restores it all.
         return Ok(());
@@ -275,7 +340,11 @@ pub async fn after_subscription_change(tx: &mut Tx, tenant: Uuid, sub_status: &s
 
 /// Suspends the tenant while the subscription is unpaid or paused and lifts the suspension
 /// otherwise (offboarded and pending tenants are left alone). Returns whether it is suspended.
-pub async fn sync_suspension(tx: &mut Tx, tenant: Uuid, sub_status: &str) -> Result<bool, AppError> {
+pub async fn sync_suspension(
+    tx: &mut Tx,
+    tenant: Uuid,
+    sub_status: &str,
+) -> Result<bool, AppError> {
     let suspend = matches!(sub_status, "unpaid" | "paused");
     let tenant_status = if suspend { "suspended" } else { "active" };
     sqlx::query("UPDATE tenants SET status = $2 WHERE id = $1 AND status IN ('active', 'suspended') AND status <> $2")

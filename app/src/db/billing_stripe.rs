@@ -16,10 +16,11 @@ pub const TEST_CUSTOMER_PREFIX: &str = "cus_test_";
 /// The tenant's real Stripe customer id, with the tenant row locked until the transaction
 /// ends: two concurrent callers queue here, so only the first creates a customer.
 pub async fn lock_customer(tx: &mut Tx, tenant: Uuid) -> Result<Option<String>, AppError> {
-    let id: Option<String> = sqlx::query_scalar("SELECT stripe_customer_id FROM tenants WHERE id = $1 FOR UPDATE")
-        .bind(tenant)
-        .fetch_one(&mut **tx)
-        .await?;
+    let id: Option<String> =
+        sqlx::query_scalar("SELECT stripe_customer_id FROM tenants WHERE id = $1 FOR UPDATE")
+            .bind(tenant)
+            .fetch_one(&mut **tx)
+            .await?;
     Ok(id.filter(|c| !c.starts_with(TEST_CUSTOMER_PREFIX)))
 }
 
@@ -69,7 +70,12 @@ pub struct CheckoutTarget {
     pub current_price: Option<String>,
 }
 
-pub async fn checkout_target(tx: &mut Tx, tenant: Uuid, slug: &str, cycle: &str) -> Result<CheckoutTarget, AppError> {
+pub async fn checkout_target(
+    tx: &mut Tx,
+    tenant: Uuid,
+    slug: &str,
+    cycle: &str,
+) -> Result<CheckoutTarget, AppError> {
     let row = sqlx::query_as::<_, CheckoutTarget>(
         r#"SELECT (p.price_monthly_cents > 0 OR p.price_yearly_cents > 0) AS paid,
                   CASE WHEN $3 = 'yearly' THEN p.stripe_yearly_price_id ELSE p.stripe_monthly_price_id END AS price,

@@ -10,7 +10,9 @@ use uuid::Uuid;
 
 use super::Tx;
 use crate::error::AppError;
-use crate::model::{BlockProps, BuilderData, ComponentDto, ComponentKind, NewBlock, PageLink, Role};
+use crate::model::{
+    BlockProps, BuilderData, ComponentDto, ComponentKind, NewBlock, PageLink, Role,
+};
 
 #[derive(FromRow)]
 struct PageHead {
@@ -136,7 +138,12 @@ pub async fn bump_revision(tx: &mut Tx, page_id: Uuid, base: i64) -> Result<i64,
 
 /// The fractional index for a block placed directly after `after` (or first when `None`),
 /// ignoring `moving` (the block being moved, if any).
-async fn key_after(tx: &mut Tx, page_id: Uuid, after: Option<Uuid>, moving: Option<Uuid>) -> Result<FractionalIndex, AppError> {
+async fn key_after(
+    tx: &mut Tx,
+    page_id: Uuid,
+    after: Option<Uuid>,
+    moving: Option<Uuid>,
+) -> Result<FractionalIndex, AppError> {
     let lower: Option<Vec<u8>> = match after {
         Some(id) => Some(
             sqlx::query_scalar("SELECT order_key FROM components WHERE id = $1 AND page_id = $2")
@@ -144,7 +151,12 @@ async fn key_after(tx: &mut Tx, page_id: Uuid, after: Option<Uuid>, moving: Opti
                 .bind(page_id)
                 .fetch_optional(&mut **tx)
                 .await?
-                .ok_or_else(|| AppError::invalid("after", "The block to place after is no longer on this page."))?,
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "after",
+                        "The block to place after is no longer on this page.",
+                    )
+                })?,
         ),
         None => None,
     };
@@ -176,24 +188,32 @@ async fn key_after(tx: &mut Tx, page_id: Uuid, after: Option<Uuid>, moving: Opti
 
 /// Locked blocks may be changed only by owners and admins.
 async fn check_block(tx: &mut Tx, page_id: Uuid, id: Uuid, role: Role) -> Result<(), AppError> {
-    let locked: bool = sqlx::query_scalar("SELECT is_locked FROM components WHERE id = $1 AND page_id = $2")
-        .bind(id)
-        .bind(page_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(block_not_found)?;
+    let locked: bool =
+        sqlx::query_scalar("SELECT is_locked FROM components WHERE id = $1 AND page_id = $2")
+            .bind(id)
+            .bind(page_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(block_not_found)?;
     if locked && !role.can_edit_locked() {
-        return Err(AppError::forbidden("This block is locked. Only owners and admins can change it."));
+        return Err(AppError::forbidden(
+            "This block is locked. Only owners and admins can change it.",
+        ));
     }
     Ok(())
 }
 
 /// Shown when a plan without custom HTML tries to add or change such a block.
-pub const CUSTOM_HTML_NEEDS_PRO: &str = "Custom HTML blocks are available on the Pro plan. Upgrade to use them.";
+pub const CUSTOM_HTML_NEEDS_PRO: &str =
+    "Custom HTML blocks are available on the Pro plan. Upgrade to use them.";
 
 /// Plan gating (seed §9 `required_plan`): custom HTML is Pro only. Checked here, on the server
 /// and inside the request's tenant transaction, because the palette shows every kind.
-pub(crate) async fn check_plan_allows(tx: &mut Tx, tenant_id: Uuid, kind: ComponentKind) -> Result<(), AppError> {
+pub(crate) async fn check_plan_allows(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    kind: ComponentKind,
+) -> Result<(), AppError> {
     if kind != ComponentKind::CustomHtml {
         return Ok(());
     }
@@ -213,7 +233,9 @@ pub async fn insert(
 ) -> Result<(i64, FractionalIndex), AppError> {
     new.block.validate()?;
     if new.is_locked && !role.can_edit_locked() {
-        return Err(AppError::forbidden("Only owners and admins can lock or unlock blocks."));
+        return Err(AppError::forbidden(
+            "Only owners and admins can lock or unlock blocks.",
+        ));
     }
     check_plan_allows(tx, tenant_id, new.block.kind()).await?;
     let revision = bump_revision(tx, page_id, base).await?;
@@ -234,7 +256,10 @@ pub async fn insert(
     .execute(&mut **tx)
     .await?;
     if inserted.rows_affected() == 0 {
-        return Err(AppError::invalid("id", "A block with this id already exists."));
+        return Err(AppError::invalid(
+            "id",
+            "A block with this id already exists.",
+        ));
     }
     Ok((revision, key))
 }
@@ -251,25 +276,31 @@ pub async fn update_props(
     check_block(tx, page_id, id, role).await?;
     if block.kind() == ComponentKind::CustomHtml {
         // The owning tenant, read from the row (RLS already limits it to the caller's tenant).
-        let tenant_id: Uuid = sqlx::query_scalar("SELECT tenant_id FROM components WHERE id = $1 AND page_id = $2")
-            .bind(id)
-            .bind(page_id)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or_else(block_not_found)?;
+        let tenant_id: Uuid =
+            sqlx::query_scalar("SELECT tenant_id FROM components WHERE id = $1 AND page_id = $2")
+                .bind(id)
+                .bind(page_id)
+                .fetch_optional(&mut **tx)
+                .await?
+                .ok_or_else(block_not_found)?;
         check_plan_allows(tx, tenant_id, block.kind()).await?;
     }
     let revision = bump_revision(tx, page_id, base).await?;
-    let updated = sqlx::query("UPDATE components SET props = $1 WHERE id = $2 AND page_id = $3 AND type = $4")
-        .bind(block.props_json())
-        .bind(id)
-        .bind(page_id)
-        .bind(block.kind().as_str())
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+    let updated = sqlx::query(
+        "UPDATE components SET props = $1 WHERE id = $2 AND page_id = $3 AND type = $4",
+    )
+    .bind(block.props_json())
+    .bind(id)
+    .bind(page_id)
+    .bind(block.kind().as_str())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
     if updated != 1 {
-        return Err(AppError::invalid("type", "A block's type cannot be changed."));
+        return Err(AppError::invalid(
+            "type",
+            "A block's type cannot be changed.",
+        ));
     }
     Ok(revision)
 }
@@ -284,7 +315,10 @@ pub async fn move_block(
     role: Role,
 ) -> Result<(i64, Vec<u8>), AppError> {
     if after == Some(id) {
-        return Err(AppError::invalid("after", "A block cannot be placed after itself."));
+        return Err(AppError::invalid(
+            "after",
+            "A block cannot be placed after itself.",
+        ));
     }
     check_block(tx, page_id, id, role).await?;
     let revision = bump_revision(tx, page_id, base).await?;
@@ -298,7 +332,13 @@ pub async fn move_block(
     Ok((revision, key.as_bytes().to_vec()))
 }
 
-pub async fn delete(tx: &mut Tx, page_id: Uuid, id: Uuid, base: i64, role: Role) -> Result<i64, AppError> {
+pub async fn delete(
+    tx: &mut Tx,
+    page_id: Uuid,
+    id: Uuid,
+    base: i64,
+    role: Role,
+) -> Result<i64, AppError> {
     check_block(tx, page_id, id, role).await?;
     let revision = bump_revision(tx, page_id, base).await?;
     sqlx::query("DELETE FROM components WHERE id = $1 AND page_id = $2")
@@ -321,7 +361,9 @@ pub async fn set_flags(
     role: Role,
 ) -> Result<i64, AppError> {
     if locked.is_some() && !role.can_edit_locked() {
-        return Err(AppError::forbidden("Only owners and admins can lock or unlock blocks."));
+        return Err(AppError::forbidden(
+            "Only owners and admins can lock or unlock blocks.",
+        ));
     }
     check_block(tx, page_id, id, role).await?;
     let revision = bump_revision(tx, page_id, base).await?;

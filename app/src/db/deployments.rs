@@ -68,27 +68,38 @@ pub async fn rollback(
     let subdomain = match site {
         None => return Err(AppError::NotFound("Website".into())),
         Some((status, _)) if status == "suspended" => {
-            return Err(AppError::forbidden("This website is suspended; its live version cannot be changed."))
+            return Err(AppError::forbidden(
+                "This website is suspended; its live version cannot be changed.",
+            ))
         }
         Some((status, _)) if status == "archived" => {
-            return Err(AppError::forbidden("Restore this website before rolling it back."))
+            return Err(AppError::forbidden(
+                "Restore this website before rolling it back.",
+            ))
         }
         Some((_, subdomain)) => subdomain,
     };
-    let target: Option<bool> = sqlx::query_scalar("SELECT is_live FROM deployments WHERE id = $1 AND website_id = $2")
-        .bind(deployment_id)
-        .bind(website_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let target: Option<bool> =
+        sqlx::query_scalar("SELECT is_live FROM deployments WHERE id = $1 AND website_id = $2")
+            .bind(deployment_id)
+            .bind(website_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     match target {
         None => return Err(AppError::NotFound("Deployment".into())),
-        Some(true) => return Err(AppError::invalid("deployment_id", "This deployment is already live.")),
+        Some(true) => {
+            return Err(AppError::invalid(
+                "deployment_id",
+                "This deployment is already live.",
+            ))
+        }
         Some(false) => {}
     }
-    let previous: Option<Uuid> = sqlx::query_scalar("SELECT id FROM deployments WHERE website_id = $1 AND is_live")
-        .bind(website_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let previous: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM deployments WHERE website_id = $1 AND is_live")
+            .bind(website_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     // Two statements, one live row each: the partial unique index idx_deployments_live is
     // checked row by row, so clearing and setting in one UPDATE could trip it.
     sqlx::query("UPDATE deployments SET is_live = false WHERE website_id = $1 AND is_live")
@@ -129,8 +140,10 @@ pub struct PreviewRow {
 }
 
 pub async fn for_preview(tx: &mut Tx, deployment_id: Uuid) -> Result<Option<PreviewRow>, AppError> {
-    Ok(sqlx::query_as::<_, PreviewRow>("SELECT snapshot_json, deployed_at, is_live FROM deployments WHERE id = $1")
-        .bind(deployment_id)
-        .fetch_optional(&mut **tx)
-        .await?)
+    Ok(sqlx::query_as::<_, PreviewRow>(
+        "SELECT snapshot_json, deployed_at, is_live FROM deployments WHERE id = $1",
+    )
+    .bind(deployment_id)
+    .fetch_optional(&mut **tx)
+    .await?)
 }

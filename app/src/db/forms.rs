@@ -29,7 +29,9 @@ pub struct NewSubmission<'a> {
 pub async fn insert(tx: &mut Tx, tenant_id: Uuid, s: NewSubmission<'_>) -> Result<Uuid, AppError> {
     let data = serde_json::to_value(s.fields).map_err(|_| AppError::Internal)?;
     // Browsers send short user agents; a longer header is cut rather than stored whole.
-    let agent = s.user_agent.map(|a| a.chars().take(512).collect::<String>());
+    let agent = s
+        .user_agent
+        .map(|a| a.chars().take(512).collect::<String>());
     Ok(sqlx::query_scalar(
         r#"INSERT INTO form_submissions
                (tenant_id, website_id, page_id, component_id, page_slug, page_title, form_name, data, ip_address, user_agent)
@@ -79,7 +81,13 @@ impl Row {
             .iter()
             .filter(|f| !f.value.is_empty())
             .take(3)
-            .map(|f| f.value.chars().take(60).collect::<String>().replace('\n', " "))
+            .map(|f| {
+                f.value
+                    .chars()
+                    .take(60)
+                    .collect::<String>()
+                    .replace('\n', " ")
+            })
             .collect::<Vec<_>>()
             .join(" · ");
         SubmissionSummary {
@@ -97,7 +105,11 @@ impl Row {
 }
 
 /// The tenant's submissions, newest first; only the unprocessed ones when asked.
-pub async fn list(tx: &mut Tx, tenant_id: Uuid, unprocessed_only: bool) -> Result<Vec<SubmissionSummary>, AppError> {
+pub async fn list(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    unprocessed_only: bool,
+) -> Result<Vec<SubmissionSummary>, AppError> {
     let sql = format!(
         "{SELECT} WHERE s.tenant_id = $1 AND (NOT $2 OR s.status <> 'processed') ORDER BY s.created_at DESC, s.id LIMIT $3"
     );
@@ -112,13 +124,27 @@ pub async fn list(tx: &mut Tx, tenant_id: Uuid, unprocessed_only: bool) -> Resul
 
 pub async fn detail(tx: &mut Tx, tenant_id: Uuid, id: Uuid) -> Result<SubmissionDetail, AppError> {
     let sql = format!("{SELECT} WHERE s.tenant_id = $1 AND s.id = $2");
-    let row: Option<Row> = sqlx::query_as(&sql).bind(tenant_id).bind(id).fetch_optional(&mut **tx).await?;
+    let row: Option<Row> = sqlx::query_as(&sql)
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
     let row = row.ok_or_else(|| AppError::NotFound("Submission".into()))?;
-    Ok(SubmissionDetail { summary: row.summary(), fields: row.fields(), processed_at: row.processed_at })
+    Ok(SubmissionDetail {
+        summary: row.summary(),
+        fields: row.fields(),
+        processed_at: row.processed_at,
+    })
 }
 
 /// Marks a submission processed (or back to new). `NotFound` for another tenant's id.
-pub async fn set_processed(tx: &mut Tx, tenant_id: Uuid, user_id: Uuid, id: Uuid, processed: bool) -> Result<(), AppError> {
+pub async fn set_processed(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    id: Uuid,
+    processed: bool,
+) -> Result<(), AppError> {
     let done: Option<Uuid> = sqlx::query_scalar(
         r#"UPDATE form_submissions
            SET status = CASE WHEN $4 THEN 'processed' ELSE 'new' END,
@@ -133,20 +159,32 @@ pub async fn set_processed(tx: &mut Tx, tenant_id: Uuid, user_id: Uuid, id: Uuid
     .bind(processed)
     .fetch_optional(&mut **tx)
     .await?;
-    done.map(|_| ()).ok_or_else(|| AppError::NotFound("Submission".into()))
+    done.map(|_| ())
+        .ok_or_else(|| AppError::NotFound("Submission".into()))
 }
 
 /// All of one website's submissions as CSV (oldest first): fixed columns, then one column per
 /// field name in the order first seen. `NotFound` when the website is not the tenant's.
-pub async fn export_csv(tx: &mut Tx, tenant_id: Uuid, website_id: Uuid) -> Result<String, AppError> {
-    let site: Option<Uuid> = sqlx::query_scalar("SELECT id FROM websites WHERE tenant_id = $1 AND id = $2")
+pub async fn export_csv(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    website_id: Uuid,
+) -> Result<String, AppError> {
+    let site: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM websites WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant_id)
+            .bind(website_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    site.ok_or_else(|| AppError::NotFound("Website".into()))?;
+    let sql = format!(
+        "{SELECT} WHERE s.tenant_id = $1 AND s.website_id = $2 ORDER BY s.created_at, s.id"
+    );
+    let rows: Vec<Row> = sqlx::query_as(&sql)
         .bind(tenant_id)
         .bind(website_id)
-        .fetch_optional(&mut **tx)
+        .fetch_all(&mut **tx)
         .await?;
-    site.ok_or_else(|| AppError::NotFound("Website".into()))?;
-    let sql = format!("{SELECT} WHERE s.tenant_id = $1 AND s.website_id = $2 ORDER BY s.created_at, s.id");
-    let rows: Vec<Row> = sqlx::query_as(&sql).bind(tenant_id).bind(website_id).fetch_all(&mut **tx).await?;
     let parsed: Vec<(&Row, Vec<SubmittedField>)> = rows.iter().map(|r| (r, r.fields())).collect();
     let mut columns: Vec<(String, String)> = Vec::new();
     for f in parsed.iter().flat_map(|(_, fields)| fields) {
@@ -154,14 +192,41 @@ pub async fn export_csv(tx: &mut Tx, tenant_id: Uuid, website_id: Uuid) -> Resul
             columns.push((f.name.clone(), f.label.clone()));
         }
     }
-    let line = |cells: Vec<String>| cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",") + "\r\n";
-    let mut head = vec!["Received (UTC)".to_string(), "Page".into(), "Form".into(), "Status".into()];
-    head.extend(columns.iter().map(|(name, label)| if label.is_empty() { name.clone() } else { label.clone() }));
+    let line = |cells: Vec<String>| {
+        cells
+            .iter()
+            .map(|c| csv_cell(c))
+            .collect::<Vec<_>>()
+            .join(",")
+            + "\r\n"
+    };
+    let mut head = vec![
+        "Received (UTC)".to_string(),
+        "Page".into(),
+        "Form".into(),
+        "Status".into(),
+    ];
+    head.extend(columns.iter().map(|(name, label)| {
+        if label.is_empty() {
+            name.clone()
+        } else {
+            label.clone()
+        }
+    }));
     let mut out = line(head);
     for (r, fields) in &parsed {
-        let mut cells = vec![r.created_at.format("%Y-%m-%d %H:%M:%S").to_string(), r.page_slug.clone(), r.form_name.clone(), r.status.clone()];
+        let mut cells = vec![
+            r.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            r.page_slug.clone(),
+            r.form_name.clone(),
+            r.status.clone(),
+        ];
         cells.extend(columns.iter().map(|(name, _)| {
-            fields.iter().find(|f| f.name == *name).map(|f| f.value.clone()).unwrap_or_default()
+            fields
+                .iter()
+                .find(|f| f.name == *name)
+                .map(|f| f.value.clone())
+                .unwrap_or_default()
         }));
         out.push_str(&line(cells));
     }

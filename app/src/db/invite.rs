@@ -20,11 +20,13 @@ pub async fn state(pool: &PgPool, token: &str) -> Result<InviteState, AppError> 
     Ok(match row.status.as_str() {
         "accepted" => InviteState::Accepted,
         "revoked" => InviteState::Revoked,
-        "pending" if row.expires_at > chrono::Utc::now() && row.tenant_status == "active" => InviteState::Pending {
-            tenant_name: row.tenant_name,
-            email: row.email,
-            role: Role::parse(&row.role).ok_or(AppError::Internal)?,
-        },
+        "pending" if row.expires_at > chrono::Utc::now() && row.tenant_status == "active" => {
+            InviteState::Pending {
+                tenant_name: row.tenant_name,
+                email: row.email,
+                role: Role::parse(&row.role).ok_or(AppError::Internal)?,
+            }
+        }
         _ => InviteState::Expired,
     })
 }
@@ -33,15 +35,27 @@ pub async fn state(pool: &PgPool, token: &str) -> Result<InviteState, AppError> 
 pub fn refusal(state: &InviteState) -> Option<AppError> {
     match state {
         InviteState::Pending { .. } => None,
-        InviteState::Expired => Some(AppError::forbidden("This invitation has expired. Ask your team's owner or admin to resend it.")),
-        InviteState::Revoked => Some(AppError::forbidden("This invitation was revoked. Ask your team's owner or admin for a new one.")),
-        InviteState::Accepted => Some(AppError::forbidden("This invitation has already been used. Log in instead.")),
+        InviteState::Expired => Some(AppError::forbidden(
+            "This invitation has expired. Ask your team's owner or admin to resend it.",
+        )),
+        InviteState::Revoked => Some(AppError::forbidden(
+            "This invitation was revoked. Ask your team's owner or admin for a new one.",
+        )),
+        InviteState::Accepted => Some(AppError::forbidden(
+            "This invitation has already been used. Log in instead.",
+        )),
         InviteState::NotFound => Some(AppError::NotFound("Invitation".into())),
     }
 }
 
 /// Creates the member and their first session; returns the raw session token.
-pub async fn accept(pool: &PgPool, token: &str, full_name: &str, password: &str, meta: &RequestMeta) -> Result<String, AppError> {
+pub async fn accept(
+    pool: &PgPool,
+    token: &str,
+    full_name: &str,
+    password: &str,
+    meta: &RequestMeta,
+) -> Result<String, AppError> {
     let st = state(pool, token).await?;
     if let Some(err) = refusal(&st) {
         return Err(err);
@@ -70,7 +84,9 @@ pub async fn accept(pool: &PgPool, token: &str, full_name: &str, password: &str,
     .fetch_optional(&mut *tx)
     .await?;
     let Some(invited_by) = invited_by else {
-        return Err(AppError::forbidden("This invitation has already been used. Log in instead."));
+        return Err(AppError::forbidden(
+            "This invitation has already been used. Log in instead.",
+        ));
     };
     let user_id: uuid::Uuid = sqlx::query_scalar(
         r#"INSERT INTO users (tenant_id, email, password_hash, full_name, role, invited_by, invitation_accepted_at, last_login_at)
@@ -86,7 +102,15 @@ pub async fn accept(pool: &PgPool, token: &str, full_name: &str, password: &str,
     .fetch_one(&mut *tx)
     .await?;
     let meta_json = serde_json::json!({ "email": row.email, "role": row.role, "invitation_id": row.invitation_id });
-    audit(&mut tx, row.tenant_id, Some(user_id), "user.invitation_accepted", ("user", user_id), meta_json).await?;
+    audit(
+        &mut tx,
+        row.tenant_id,
+        Some(user_id),
+        "user.invitation_accepted",
+        ("user", user_id),
+        meta_json,
+    )
+    .await?;
     let session = insert_session(&mut tx, row.tenant_id, user_id).await?;
     tx.commit().await?;
     Ok(session)

@@ -23,7 +23,10 @@ struct Current {
 /// never user input.
 async fn current(tx: &mut Tx, tenant: Uuid, column: &'static str) -> Result<Current, AppError> {
     let sql = format!("SELECT p.name, p.{column}::int AS value FROM tenants t JOIN plans p ON p.id = t.plan_id WHERE t.id = $1");
-    let row = sqlx::query_as::<_, Current>(&sql).bind(tenant).fetch_optional(&mut **tx).await?;
+    let row = sqlx::query_as::<_, Current>(&sql)
+        .bind(tenant)
+        .fetch_optional(&mut **tx)
+        .await?;
     row.ok_or_else(|| {
         tracing::error!(%tenant, "tenant has no plan row");
         AppError::Internal
@@ -31,15 +34,28 @@ async fn current(tx: &mut Tx, tenant: Uuid, column: &'static str) -> Result<Curr
 }
 
 /// The first active plan (by display order) whose `column` is above `max`: its name and value.
-async fn lifted_by(tx: &mut Tx, column: &'static str, max: i64) -> Result<Option<(String, i32)>, AppError> {
+async fn lifted_by(
+    tx: &mut Tx,
+    column: &'static str,
+    max: i64,
+) -> Result<Option<(String, i32)>, AppError> {
     let sql = format!(
         "SELECT name, {column}::int FROM plans WHERE is_active AND {column}::int > $1 ORDER BY display_order, {column} LIMIT 1"
     );
-    Ok(sqlx::query_as(&sql).bind(max as i32).fetch_optional(&mut **tx).await?)
+    Ok(sqlx::query_as(&sql)
+        .bind(max as i32)
+        .fetch_optional(&mut **tx)
+        .await?)
 }
 
 /// Refuses when `used` already reaches the plan's `column`. `noun` is (singular, plural).
-async fn numeric(tx: &mut Tx, tenant: Uuid, column: &'static str, used: i64, noun: (&str, &str)) -> Result<(), AppError> {
+async fn numeric(
+    tx: &mut Tx,
+    tenant: Uuid,
+    column: &'static str,
+    used: i64,
+    noun: (&str, &str),
+) -> Result<(), AppError> {
     let plan = current(tx, tenant, column).await?;
     let max = i64::from(plan.value);
     if used < max {
@@ -48,10 +64,18 @@ async fn numeric(tx: &mut Tx, tenant: Uuid, column: &'static str, used: i64, nou
     let noun = if max == 1 { noun.0 } else { noun.1 };
     let next = lifted_by(tx, column, max).await?;
     let what = match &next {
-        Some((name, n)) => format!("{noun} on the {} plan; the {name} plan allows {n}", plan.name),
+        Some((name, n)) => format!(
+            "{noun} on the {} plan; the {name} plan allows {n}",
+            plan.name
+        ),
         None => format!("{noun} on the {} plan", plan.name),
     };
-    Err(AppError::LimitReached { what, max, limit: column.to_string(), upgrade_to: next.map(|(name, _)| name) })
+    Err(AppError::LimitReached {
+        what,
+        max,
+        limit: column.to_string(),
+        upgrade_to: next.map(|(name, _)| name),
+    })
 }
 
 /// Refuses a feature the plan's boolean `column` does not allow.
@@ -60,13 +84,21 @@ async fn flag(tx: &mut Tx, tenant: Uuid, column: &'static str, what: &str) -> Re
         return Ok(());
     }
     let next = lifted_by(tx, column, 0).await?;
-    Err(AppError::LimitReached { what: what.to_string(), max: 0, limit: column.to_string(), upgrade_to: next.map(|(name, _)| name) })
+    Err(AppError::LimitReached {
+        what: what.to_string(),
+        max: 0,
+        limit: column.to_string(),
+        upgrade_to: next.map(|(name, _)| name),
+    })
 }
 
 /// `max_websites`: counts the tenant's non-archived websites. Locks the tenant row first so
 /// concurrent creates count one after the other.
 pub async fn check_websites(tx: &mut Tx, tenant: Uuid) -> Result<(), AppError> {
-    sqlx::query("SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE").bind(tenant).execute(&mut **tx).await?;
+    sqlx::query("SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE")
+        .bind(tenant)
+        .execute(&mut **tx)
+        .await?;
     let used: i64 = sqlx::query_scalar("SELECT count(*) FROM websites WHERE status <> 'archived'")
         .fetch_one(&mut **tx)
         .await?;
@@ -75,26 +107,38 @@ pub async fn check_websites(tx: &mut Tx, tenant: Uuid) -> Result<(), AppError> {
 
 /// `max_pages_per_site`: the caller has locked the website row and counted its pages.
 pub async fn check_pages(tx: &mut Tx, tenant: Uuid, pages_on_site: i64) -> Result<(), AppError> {
-    numeric(tx, tenant, "max_pages_per_site", pages_on_site, ("page per website", "pages per website")).await
+    numeric(
+        tx,
+        tenant,
+        "max_pages_per_site",
+        pages_on_site,
+        ("page per website", "pages per website"),
+    )
+    .await
 }
 
 /// `version_history_limit`: how many versions per page are kept (older ones are pruned).
 pub async fn version_history_limit(tx: &mut Tx, tenant: Uuid) -> Result<i64, AppError> {
-    Ok(i64::from(current(tx, tenant, "version_history_limit").await?.value))
+    Ok(i64::from(
+        current(tx, tenant, "version_history_limit").await?.value,
+    ))
 }
 
 /// Custom HTML blocks: Pro only (issue 3). There is no `plans` column for it; the Pro plan is
 /// the one that allows it.
 pub async fn check_custom_html(tx: &mut Tx, tenant: Uuid) -> Result<(), AppError> {
-    let plan: Option<(String,)> =
-        sqlx::query_as("SELECT p.slug FROM plans p JOIN tenants t ON t.plan_id = p.id WHERE t.id = $1")
-            .bind(tenant)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let plan: Option<(String,)> = sqlx::query_as(
+        "SELECT p.slug FROM plans p JOIN tenants t ON t.plan_id = p.id WHERE t.id = $1",
+    )
+    .bind(tenant)
+    .fetch_optional(&mut **tx)
+    .await?;
     if plan.is_some_and(|(slug,)| slug == "pro") {
         return Ok(());
     }
-    let pro: Option<(String,)> = sqlx::query_as("SELECT name FROM plans WHERE slug = 'pro'").fetch_optional(&mut **tx).await?;
+    let pro: Option<(String,)> = sqlx::query_as("SELECT name FROM plans WHERE slug = 'pro'")
+        .fetch_optional(&mut **tx)
+        .await?;
     Err(AppError::LimitReached {
         what: "Custom HTML blocks".into(),
         max: 0,
@@ -115,19 +159,39 @@ pub async fn check_analytics(tx: &mut Tx, tenant: Uuid) -> Result<(), AppError> 
 
 /// `storage_limit_mb`: refuses an upload of `adding_bytes` that would go past the quota.
 pub async fn check_storage(tx: &mut Tx, tenant: Uuid, adding_bytes: i64) -> Result<(), AppError> {
-    let used: f64 = sqlx::query_scalar("SELECT get_tenant_storage_mb($1)::float8").bind(tenant).fetch_one(&mut **tx).await?;
+    let used: f64 = sqlx::query_scalar("SELECT get_tenant_storage_mb($1)::float8")
+        .bind(tenant)
+        .fetch_one(&mut **tx)
+        .await?;
     let plan = current(tx, tenant, "storage_limit_mb").await?;
     if used + adding_bytes as f64 / 1_048_576.0 <= f64::from(plan.value) {
         return Ok(());
     }
     // Expressed as "used so far" against the maximum, like the other numeric limits.
-    numeric(tx, tenant, "storage_limit_mb", i64::from(plan.value), ("MB of storage", "MB of storage")).await
+    numeric(
+        tx,
+        tenant,
+        "storage_limit_mb",
+        i64::from(plan.value),
+        ("MB of storage", "MB of storage"),
+    )
+    .await
 }
 
 /// `ai_credits_per_month`: successful AI calls this calendar month.
 pub async fn check_ai_credits(tx: &mut Tx, tenant: Uuid) -> Result<(), AppError> {
-    let used: i32 = sqlx::query_scalar("SELECT get_monthly_ai_credits($1)").bind(tenant).fetch_one(&mut **tx).await?;
-    numeric(tx, tenant, "ai_credits_per_month", i64::from(used), ("AI credit a month", "AI credits a month")).await
+    let used: i32 = sqlx::query_scalar("SELECT get_monthly_ai_credits($1)")
+        .bind(tenant)
+        .fetch_one(&mut **tx)
+        .await?;
+    numeric(
+        tx,
+        tenant,
+        "ai_credits_per_month",
+        i64::from(used),
+        ("AI credit a month", "AI credits a month"),
+    )
+    .await
 }
 
 /// Active users plus pending, unexpired invitations: the seats in use.
@@ -143,7 +207,17 @@ pub async fn collaborators_used(tx: &mut Tx) -> Result<i64, AppError> {
 /// `max_collaborators`: call before creating an invitation (or activating a user). Locks the
 /// tenant row so two invitations cannot both take the last seat.
 pub async fn check_collaborators(tx: &mut Tx, tenant: Uuid) -> Result<(), AppError> {
-    sqlx::query("SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE").bind(tenant).execute(&mut **tx).await?;
+    sqlx::query("SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE")
+        .bind(tenant)
+        .execute(&mut **tx)
+        .await?;
     let used = collaborators_used(tx).await?;
-    numeric(tx, tenant, "max_collaborators", used, ("team member", "team members")).await
+    numeric(
+        tx,
+        tenant,
+        "max_collaborators",
+        used,
+        ("team member", "team members"),
+    )
+    .await
 }

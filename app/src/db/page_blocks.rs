@@ -10,7 +10,10 @@ use crate::error::AppError;
 use crate::model::{BlockProps, ComponentKind, HeroProps};
 
 /// The home page's first navbar and last footer as (type, props), when it has them.
-async fn home_frame(tx: &mut Tx, website_id: Uuid) -> Result<(Option<serde_json::Value>, Option<serde_json::Value>), AppError> {
+async fn home_frame(
+    tx: &mut Tx,
+    website_id: Uuid,
+) -> Result<(Option<serde_json::Value>, Option<serde_json::Value>), AppError> {
     let rows: Vec<(String, serde_json::Value)> = sqlx::query_as(
         r#"SELECT c.type, c.props FROM components c JOIN pages p ON p.id = c.page_id
            WHERE p.website_id = $1 AND p.is_home AND c.type IN ('navbar', 'footer')
@@ -20,7 +23,11 @@ async fn home_frame(tx: &mut Tx, website_id: Uuid) -> Result<(Option<serde_json:
     .fetch_all(&mut **tx)
     .await?;
     let navbar = rows.iter().find(|r| r.0 == "navbar").map(|r| r.1.clone());
-    let footer = rows.iter().rev().find(|r| r.0 == "footer").map(|r| r.1.clone());
+    let footer = rows
+        .iter()
+        .rev()
+        .find(|r| r.0 == "footer")
+        .map(|r| r.1.clone());
     Ok((navbar, footer))
 }
 

@@ -26,7 +26,10 @@ pub async fn move_in_nav(
     .fetch_all(&mut **tx)
     .await?;
     let mut ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
-    let from = ids.iter().position(|id| *id == page_id).ok_or_else(page_not_found)?;
+    let from = ids
+        .iter()
+        .position(|id| *id == page_id)
+        .ok_or_else(page_not_found)?;
     let to = match step {
         NavMove::Up => from.checked_sub(1),
         NavMove::Down => Some(from + 1).filter(|i| *i < ids.len()),
@@ -45,7 +48,15 @@ pub async fn move_in_nav(
         }
     }
     let meta = serde_json::json!({ "direction": step, "position": to });
-    audit(tx, tenant_id, Some(user_id), "page.moved", ("page", page_id), meta).await?;
+    audit(
+        tx,
+        tenant_id,
+        Some(user_id),
+        "page.moved",
+        ("page", page_id),
+        meta,
+    )
+    .await?;
     Ok(website_id)
 }
 
@@ -53,7 +64,13 @@ pub async fn move_in_nav(
 /// The old home page first gets an address of its own, derived from its title and made
 /// unique, then this page moves to `/`; both in the caller's transaction, so the UNIQUE and
 /// CHECK constraints hold after every statement.
-pub async fn set_home(tx: &mut Tx, tenant_id: Uuid, user_id: Uuid, page_id: Uuid, base: i64) -> Result<Uuid, AppError> {
+pub async fn set_home(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    page_id: Uuid,
+    base: i64,
+) -> Result<Uuid, AppError> {
     let (page, website_id) = lock_page(tx, page_id, base).await?;
     if page.is_home {
         return Ok(website_id);
@@ -84,7 +101,15 @@ pub async fn set_home(tx: &mut Tx, tenant_id: Uuid, user_id: Uuid, page_id: Uuid
         "previous_home": old_home_slug.as_ref().map(|o| o.0),
         "previous_home_slug": old_home_slug.as_ref().map(|o| o.1.clone()),
     });
-    audit(tx, tenant_id, Some(user_id), "page.home_changed", ("page", page_id), meta).await?;
+    audit(
+        tx,
+        tenant_id,
+        Some(user_id),
+        "page.home_changed",
+        ("page", page_id),
+        meta,
+    )
+    .await?;
     Ok(website_id)
 }
 

@@ -91,16 +91,35 @@ async fn plan_pages(tx: &mut Tx, tenant_id: Uuid) -> Result<(String, i64), AppEr
 
 /// The website's pages in navigation order, with the plan's limit. RLS hides other tenants'
 /// websites, so theirs are `NotFound` like missing ones.
-pub async fn overview(tx: &mut Tx, tenant_id: Uuid, website_id: Uuid) -> Result<PagesOverview, AppError> {
+pub async fn overview(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    website_id: Uuid,
+) -> Result<PagesOverview, AppError> {
     super::websites::require(tx, website_id).await?;
-    let sql = format!("SELECT {COLUMNS} FROM pages WHERE website_id = $1 ORDER BY nav_order, created_at, id");
-    let pages = sqlx::query_as::<_, PageRow>(&sql).bind(website_id).fetch_all(&mut **tx).await?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM pages WHERE website_id = $1 ORDER BY nav_order, created_at, id"
+    );
+    let pages = sqlx::query_as::<_, PageRow>(&sql)
+        .bind(website_id)
+        .fetch_all(&mut **tx)
+        .await?;
     let (plan_name, max_pages) = plan_pages(tx, tenant_id).await?;
-    Ok(PagesOverview { website_id, pages: pages.into_iter().map(PageRow::into_info).collect(), max_pages, plan_name })
+    Ok(PagesOverview {
+        website_id,
+        pages: pages.into_iter().map(PageRow::into_info).collect(),
+        max_pages,
+        plan_name,
+    })
 }
 
 /// Whether another page of the website already has `slug`.
-async fn slug_taken(tx: &mut Tx, website_id: Uuid, slug: &str, except: Option<Uuid>) -> Result<bool, AppError> {
+async fn slug_taken(
+    tx: &mut Tx,
+    website_id: Uuid,
+    slug: &str,
+    except: Option<Uuid>,
+) -> Result<bool, AppError> {
     Ok(sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM pages WHERE website_id = $1 AND slug = $2 AND ($3::uuid IS NULL OR id <> $3))",
     )
@@ -112,7 +131,10 @@ async fn slug_taken(tx: &mut Tx, website_id: Uuid, slug: &str, except: Option<Uu
 }
 
 fn slug_in_use(slug: &str) -> AppError {
-    AppError::invalid("slug", format!("Another page already uses {slug}. Choose a different address."))
+    AppError::invalid(
+        "slug",
+        format!("Another page already uses {slug}. Choose a different address."),
+    )
 }
 
 /// Creates a draft page at the end of the navigation, with a navbar and footer like the home
@@ -129,10 +151,11 @@ pub async fn create(
     let slug = PageSlug::parse(slug)?;
     // Locking the website row makes concurrent creates count one after the other, so two
     // requests cannot both take the last free page.
-    let locked: Option<Uuid> = sqlx::query_scalar("SELECT id FROM websites WHERE id = $1 FOR UPDATE")
-        .bind(website_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let locked: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM websites WHERE id = $1 FOR UPDATE")
+            .bind(website_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     locked.ok_or_else(website_not_found)?;
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM pages WHERE website_id = $1")
         .bind(website_id)
@@ -156,18 +179,36 @@ pub async fn create(
     .await?;
     super::page_blocks::insert_starter_blocks(tx, tenant_id, website_id, page_id, &title).await?;
     let meta = serde_json::json!({ "title": title, "slug": slug.as_str() });
-    audit(tx, tenant_id, Some(user_id), "page.created", ("page", page_id), meta).await?;
+    audit(
+        tx,
+        tenant_id,
+        Some(user_id),
+        "page.created",
+        ("page", page_id),
+        meta,
+    )
+    .await?;
     Ok(page_id)
 }
 
 /// The row of `page_id`, locked, if its settings are still at `base`.
-pub(super) async fn lock_page(tx: &mut Tx, page_id: Uuid, base: i64) -> Result<(PageRow, Uuid), AppError> {
+pub(super) async fn lock_page(
+    tx: &mut Tx,
+    page_id: Uuid,
+    base: i64,
+) -> Result<(PageRow, Uuid), AppError> {
     let sql = format!("SELECT {COLUMNS}, website_id FROM pages WHERE id = $1 FOR UPDATE");
-    let row = sqlx::query(&sql).bind(page_id).fetch_optional(&mut **tx).await?.ok_or_else(page_not_found)?;
+    let row = sqlx::query(&sql)
+        .bind(page_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(page_not_found)?;
     let page = PageRow::from_row(&row)?;
     let website_id: Uuid = sqlx::Row::try_get(&row, "website_id")?;
     if page.settings_revision != base {
-        return Err(AppError::Conflict { current_revision: page.settings_revision });
+        return Err(AppError::Conflict {
+            current_revision: page.settings_revision,
+        });
     }
     Ok((page, website_id))
 }
@@ -215,7 +256,9 @@ pub async fn update(
         None => page.nav_label.clone(),
     };
     mark("nav_label", nav_label != page.nav_label);
-    let status = patch.status.unwrap_or(PageStatus::parse(&page.status).unwrap_or(PageStatus::Draft));
+    let status = patch
+        .status
+        .unwrap_or(PageStatus::parse(&page.status).unwrap_or(PageStatus::Draft));
     mark("status", status.as_str() != page.status);
     let show_in_nav = patch.show_in_nav.unwrap_or(page.show_in_nav);
     mark("show_in_nav", show_in_nav != page.show_in_nav);
@@ -247,8 +290,15 @@ pub async fn update(
     .bind(&page_config)
     .execute(&mut **tx)
     .await?;
-    audit(tx, tenant_id, Some(user_id), "page.updated", ("page", page_id), serde_json::json!({ "changed": changed }))
-        .await?;
+    audit(
+        tx,
+        tenant_id,
+        Some(user_id),
+        "page.updated",
+        ("page", page_id),
+        serde_json::json!({ "changed": changed }),
+    )
+    .await?;
     Ok(website_id)
 }
 
@@ -271,14 +321,32 @@ pub async fn set_password(
     .bind(&hash)
     .execute(&mut **tx)
     .await?;
-    let action = if hash.is_some() { "page.password_set" } else { "page.password_removed" };
-    audit(tx, tenant_id, Some(user_id), action, ("page", page_id), serde_json::json!({})).await?;
+    let action = if hash.is_some() {
+        "page.password_set"
+    } else {
+        "page.password_removed"
+    };
+    audit(
+        tx,
+        tenant_id,
+        Some(user_id),
+        action,
+        ("page", page_id),
+        serde_json::json!({}),
+    )
+    .await?;
     Ok(website_id)
 }
 
 /// Deletes a page that is not the home page (its blocks and versions go with it). The live
 /// site keeps it until the next publish.
-pub async fn delete(tx: &mut Tx, tenant_id: Uuid, user_id: Uuid, page_id: Uuid, base: i64) -> Result<Uuid, AppError> {
+pub async fn delete(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    page_id: Uuid,
+    base: i64,
+) -> Result<Uuid, AppError> {
     let (page, website_id) = lock_page(tx, page_id, base).await?;
     if page.is_home {
         return Err(AppError::invalid(
@@ -286,8 +354,19 @@ pub async fn delete(tx: &mut Tx, tenant_id: Uuid, user_id: Uuid, page_id: Uuid, 
             "The home page cannot be deleted. Make another page the home page first, then delete this one.",
         ));
     }
-    sqlx::query("DELETE FROM pages WHERE id = $1").bind(page_id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM pages WHERE id = $1")
+        .bind(page_id)
+        .execute(&mut **tx)
+        .await?;
     let meta = serde_json::json!({ "title": page.title, "slug": page.slug });
-    audit(tx, tenant_id, Some(user_id), "page.deleted", ("page", page_id), meta).await?;
+    audit(
+        tx,
+        tenant_id,
+        Some(user_id),
+        "page.deleted",
+        ("page", page_id),
+        meta,
+    )
+    .await?;
     Ok(website_id)
 }

@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 use super::{audit, builder, Tx};
 use crate::error::AppError;
-use crate::model::{Branding, ComponentKind, PageConfig, Published, Snapshot, SnapshotComponent, SnapshotPage};
+use crate::model::{
+    Branding, ComponentKind, PageConfig, Published, Snapshot, SnapshotComponent, SnapshotPage,
+};
 
 #[derive(FromRow)]
 struct SiteRow {
@@ -41,7 +43,10 @@ struct BlockRow {
 
 /// Builds the snapshot from the draft: pages that are not drafts, and their visible blocks
 /// in order. Hidden blocks are left out, so the snapshot holds only what visitors see.
-async fn build_snapshot(tx: &mut Tx, website_id: Uuid) -> Result<(Snapshot, Option<String>), AppError> {
+async fn build_snapshot(
+    tx: &mut Tx,
+    website_id: Uuid,
+) -> Result<(Snapshot, Option<String>), AppError> {
     let site = sqlx::query_as::<_, SiteRow>(
         "SELECT name, subdomain, branding_config, seo_defaults FROM websites WHERE id = $1",
     )
@@ -112,7 +117,12 @@ async fn build_snapshot(tx: &mut Tx, website_id: Uuid) -> Result<(Snapshot, Opti
 }
 
 /// [`publish_with_notes`] without notes (sign-up's demo data, tests).
-pub async fn publish(tx: &mut Tx, tenant_id: Uuid, user_id: Uuid, website_id: Uuid) -> Result<Published, AppError> {
+pub async fn publish(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    website_id: Uuid,
+) -> Result<Published, AppError> {
     publish_with_notes(tx, tenant_id, user_id, website_id, None).await
 }
 
@@ -127,19 +137,31 @@ pub async fn publish_with_notes(
     notes: Option<&str>,
 ) -> Result<Published, AppError> {
     // Lock the website row so two publishes of one site run one after the other.
-    let status: Option<String> = sqlx::query_scalar("SELECT status FROM websites WHERE id = $1 FOR UPDATE")
-        .bind(website_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let status: Option<String> =
+        sqlx::query_scalar("SELECT status FROM websites WHERE id = $1 FOR UPDATE")
+            .bind(website_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     match status.as_deref() {
         None => return Err(AppError::NotFound("Website".into())),
-        Some("suspended") => return Err(AppError::forbidden("This website is suspended and cannot be published.")),
-        Some("archived") => return Err(AppError::forbidden("Restore this website before publishing it.")),
+        Some("suspended") => {
+            return Err(AppError::forbidden(
+                "This website is suspended and cannot be published.",
+            ))
+        }
+        Some("archived") => {
+            return Err(AppError::forbidden(
+                "Restore this website before publishing it.",
+            ))
+        }
         Some(_) => {}
     }
     let (snapshot, subdomain) = build_snapshot(tx, website_id).await?;
     if snapshot.page("/").is_none() {
-        return Err(AppError::invalid("pages", "Publish needs a home page that is not a draft."));
+        return Err(AppError::invalid(
+            "pages",
+            "Publish needs a home page that is not a draft.",
+        ));
     }
     let page_ids: Vec<Uuid> = snapshot.pages.iter().map(|p| p.id).collect();
     let snapshot_json = serde_json::to_value(&snapshot).map_err(|_| AppError::Internal)?;
@@ -168,7 +190,15 @@ pub async fn publish_with_notes(
     .execute(&mut **tx)
     .await?;
     for page_id in &page_ids {
-        builder::record_version(tx, tenant_id, *page_id, Some(user_id), "pre_publish", Some("Published".into())).await?;
+        builder::record_version(
+            tx,
+            tenant_id,
+            *page_id,
+            Some(user_id),
+            "pre_publish",
+            Some("Published".into()),
+        )
+        .await?;
     }
     audit(
         tx,

@@ -8,18 +8,32 @@ use crate::error::AppError;
 use crate::model::{parse_avatar_url, parse_name, Password, Preferences, UserSettings};
 
 pub async fn get(tx: &mut Tx, user_id: Uuid) -> Result<UserSettings, AppError> {
-    let (email, full_name, avatar_url, prefs): (String, Option<String>, Option<String>, serde_json::Value) =
-        sqlx::query_as("SELECT email, full_name, avatar_url, preferences FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_one(&mut **tx)
-            .await?;
+    let (email, full_name, avatar_url, prefs): (
+        String,
+        Option<String>,
+        Option<String>,
+        serde_json::Value,
+    ) = sqlx::query_as("SELECT email, full_name, avatar_url, preferences FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(&mut **tx)
+        .await?;
     // A preferences document that no longer parses falls back to the defaults rather than
     // locking the member out of their settings.
     let preferences = serde_json::from_value(prefs).unwrap_or_default();
-    Ok(UserSettings { email, full_name, avatar_url, preferences })
+    Ok(UserSettings {
+        email,
+        full_name,
+        avatar_url,
+        preferences,
+    })
 }
 
-pub async fn update_profile(tx: &mut Tx, user_id: Uuid, full_name: &str, avatar_url: &str) -> Result<(), AppError> {
+pub async fn update_profile(
+    tx: &mut Tx,
+    user_id: Uuid,
+    full_name: &str,
+    avatar_url: &str,
+) -> Result<(), AppError> {
     let name = parse_name("full_name", "your name", full_name, 1, 100)?;
     let avatar = parse_avatar_url(avatar_url)?;
     sqlx::query("UPDATE users SET full_name = $2, avatar_url = $3 WHERE id = $1")
@@ -41,33 +55,60 @@ pub async fn change_password(
     new: &str,
 ) -> Result<(), AppError> {
     if current.is_empty() {
-        return Err(AppError::invalid("current_password", "Enter your current password."));
+        return Err(AppError::invalid(
+            "current_password",
+            "Enter your current password.",
+        ));
     }
     let new = Password::parse(new).map_err(|e| match e {
         AppError::Invalid { message, .. } => AppError::invalid("new_password", message),
         other => other,
     })?;
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 FOR UPDATE")
-        .bind(user_id)
-        .fetch_one(&mut **tx)
-        .await?;
+    let hash: String =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user_id)
+            .fetch_one(&mut **tx)
+            .await?;
     if !verify_password(current.to_string(), hash).await {
-        return Err(AppError::invalid("current_password", "Your current password is not right."));
+        return Err(AppError::invalid(
+            "current_password",
+            "Your current password is not right.",
+        ));
     }
     let new_hash = hash_password(new.expose().to_string()).await?;
-    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(user_id).bind(new_hash).execute(&mut **tx).await?;
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(new_hash)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
         .bind(user_id)
         .bind(keep_session)
         .execute(&mut **tx)
         .await?;
-    audit(tx, tenant_id, Some(user_id), "user.password_changed", ("user", user_id), serde_json::json!({})).await?;
+    audit(
+        tx,
+        tenant_id,
+        Some(user_id),
+        "user.password_changed",
+        ("user", user_id),
+        serde_json::json!({}),
+    )
+    .await?;
     Ok(())
 }
 
-pub async fn set_preferences(tx: &mut Tx, user_id: Uuid, prefs: &Preferences) -> Result<(), AppError> {
+pub async fn set_preferences(
+    tx: &mut Tx,
+    user_id: Uuid,
+    prefs: &Preferences,
+) -> Result<(), AppError> {
     prefs.check()?;
     let value = serde_json::to_value(prefs).map_err(|_| AppError::Internal)?;
-    sqlx::query("UPDATE users SET preferences = $2 WHERE id = $1").bind(user_id).bind(value).execute(&mut **tx).await?;
+    sqlx::query("UPDATE users SET preferences = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(value)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }

@@ -45,7 +45,10 @@ pub struct SessionRow {
     pub expires_at: DateTime<Utc>,
 }
 
-pub async fn session_lookup(pool: &PgPool, session_id: &str) -> Result<Option<SessionRow>, AppError> {
+pub async fn session_lookup(
+    pool: &PgPool,
+    session_id: &str,
+) -> Result<Option<SessionRow>, AppError> {
     Ok(sqlx::query_as::<_, SessionRow>(
         r#"SELECT session_id, user_id, tenant_id, role, email, full_name, tenant_name, tenant_status, expires_at
            FROM auth_session_lookup($1)"#,
@@ -68,7 +71,10 @@ pub struct InvitationLookup {
 }
 
 /// The invitation behind an invite link (migration 0015): the person has no session yet.
-pub async fn invitation_by_token(pool: &PgPool, token: &str) -> Result<Option<InvitationLookup>, AppError> {
+pub async fn invitation_by_token(
+    pool: &PgPool,
+    token: &str,
+) -> Result<Option<InvitationLookup>, AppError> {
     Ok(sqlx::query_as::<_, InvitationLookup>(
         r#"SELECT invitation_id, tenant_id, email, role, status, expires_at, tenant_name, tenant_status
            FROM invitation_by_token($1)"#,
@@ -92,7 +98,10 @@ pub struct SiteVisit {
 }
 
 /// The website at `{subdomain}.{sites_domain}`, whatever its status.
-pub async fn visit_by_subdomain(pool: &PgPool, subdomain: &str) -> Result<Option<SiteVisit>, AppError> {
+pub async fn visit_by_subdomain(
+    pool: &PgPool,
+    subdomain: &str,
+) -> Result<Option<SiteVisit>, AppError> {
     Ok(sqlx::query_as::<_, SiteVisit>(
         r#"SELECT website_id, tenant_id, website_status, tenant_status, deployment_id, snapshot_json, deployed_at
            FROM site_visit_by_subdomain($1)"#,

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{audit, Tx};
 use crate::error::AppError;
-use crate::model::{Email, Invitation, OutboxEmail, Role, MemberInfo, INVITE_DAYS};
+use crate::model::{Email, Invitation, MemberInfo, OutboxEmail, Role, INVITE_DAYS};
 
 /// 32 random bytes, hex: the invite link's secret.
 pub fn new_invite_token() -> String {
@@ -106,7 +106,10 @@ pub async fn outbox(tx: &mut Tx) -> Result<Vec<OutboxEmail>, AppError> {
 /// last seat. (A shared limits module is being written separately; the lead merges them.)
 pub async fn seats(tx: &mut Tx, tenant_id: Uuid) -> Result<(i64, i64), AppError> {
     let sql = "SELECT p.max_collaborators::bigint FROM tenants t JOIN plans p ON p.id = t.plan_id WHERE t.id = $1";
-    let max: i64 = sqlx::query_scalar(sql).bind(tenant_id).fetch_one(&mut **tx).await?;
+    let max: i64 = sqlx::query_scalar(sql)
+        .bind(tenant_id)
+        .fetch_one(&mut **tx)
+        .await?;
     let used = super::limits::collaborators_used(tx).await?;
     Ok((used, max))
 }
@@ -155,16 +158,28 @@ pub struct Inviter<'a> {
     pub link_base: &'a str,
 }
 
-pub async fn invite(tx: &mut Tx, by: &Inviter<'_>, email: &Email, role: Role) -> Result<Invitation, AppError> {
+pub async fn invite(
+    tx: &mut Tx,
+    by: &Inviter<'_>,
+    email: &Email,
+    role: Role,
+) -> Result<Invitation, AppError> {
     if role == Role::Owner {
-        return Err(AppError::invalid("role", "An invitation cannot make someone an owner."));
+        return Err(AppError::invalid(
+            "role",
+            "An invitation cannot make someone an owner.",
+        ));
     }
-    let existing: Option<bool> = sqlx::query_scalar("SELECT is_active FROM users WHERE lower(email) = $1")
-        .bind(email.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
+    let existing: Option<bool> =
+        sqlx::query_scalar("SELECT is_active FROM users WHERE lower(email) = $1")
+            .bind(email.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
     if existing.is_some() {
-        return Err(AppError::invalid("email", "This person is already a member of your team."));
+        return Err(AppError::invalid(
+            "email",
+            "This person is already a member of your team.",
+        ));
     }
     // An invitation left pending past its expiry no longer blocks a new one.
     sqlx::query("UPDATE team_invitations SET status = 'expired' WHERE lower(email) = $1 AND status = 'pending' AND expires_at <= now()")
@@ -187,26 +202,62 @@ pub async fn invite(tx: &mut Tx, by: &Inviter<'_>, email: &Email, role: Role) ->
     .fetch_one(&mut **tx)
     .await?;
     let link = format!("{}/invite/{token}", by.link_base);
-    queue_invite_email(tx, by.tenant_id, row.id, email.as_str(), by.tenant_name, role, &link).await?;
-    audit(tx, by.tenant_id, Some(by.user_id), "user.invited", ("invitation", row.id), serde_json::json!({ "email": email.as_str(), "role": role.as_str() })).await?;
-    Ok(Invitation { id: row.id, email: row.email, role, status: row.status, expires_at: row.expires_at, created_at: row.created_at })
+    queue_invite_email(
+        tx,
+        by.tenant_id,
+        row.id,
+        email.as_str(),
+        by.tenant_name,
+        role,
+        &link,
+    )
+    .await?;
+    audit(
+        tx,
+        by.tenant_id,
+        Some(by.user_id),
+        "user.invited",
+        ("invitation", row.id),
+        serde_json::json!({ "email": email.as_str(), "role": role.as_str() }),
+    )
+    .await?;
+    Ok(Invitation {
+        id: row.id,
+        email: row.email,
+        role,
+        status: row.status,
+        expires_at: row.expires_at,
+        created_at: row.created_at,
+    })
 }
 
 /// The pending invitation `id`, locked, or NotFound (also for other tenants' ids: RLS).
 async fn pending(tx: &mut Tx, id: Uuid) -> Result<(String, Role), AppError> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT email, role FROM team_invitations WHERE id = $1 AND status = 'pending' FOR UPDATE")
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT email, role FROM team_invitations WHERE id = $1 AND status = 'pending' FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
     let (email, role) = row.ok_or_else(|| AppError::NotFound("Pending invitation".into()))?;
     Ok((email, Role::parse(&role).ok_or(AppError::Internal)?))
 }
 
 pub async fn revoke(tx: &mut Tx, tenant_id: Uuid, user_id: Uuid, id: Uuid) -> Result<(), AppError> {
     let (email, _) = pending(tx, id).await?;
-    sqlx::query("UPDATE team_invitations SET status = 'revoked' WHERE id = $1").bind(id).execute(&mut **tx).await?;
-    audit(tx, tenant_id, Some(user_id), "user.invitation_revoked", ("invitation", id), serde_json::json!({ "email": email })).await?;
+    sqlx::query("UPDATE team_invitations SET status = 'revoked' WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    audit(
+        tx,
+        tenant_id,
+        Some(user_id),
+        "user.invitation_revoked",
+        ("invitation", id),
+        serde_json::json!({ "email": email }),
+    )
+    .await?;
     Ok(())
 }
 
@@ -214,10 +265,11 @@ pub async fn revoke(tx: &mut Tx, tenant_id: Uuid, user_id: Uuid, id: Uuid) -> Re
 /// invitation needs a free seat again, since it did not count while expired.
 pub async fn resend(tx: &mut Tx, by: &Inviter<'_>, id: Uuid) -> Result<(), AppError> {
     let (email, role) = pending(tx, id).await?;
-    let expired: bool = sqlx::query_scalar("SELECT expires_at <= now() FROM team_invitations WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
+    let expired: bool =
+        sqlx::query_scalar("SELECT expires_at <= now() FROM team_invitations WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
     if expired {
         check_seat_available(tx, by.tenant_id).await?;
     }
@@ -230,7 +282,15 @@ pub async fn resend(tx: &mut Tx, by: &Inviter<'_>, id: Uuid) -> Result<(), AppEr
         .await?;
     let link = format!("{}/invite/{token}", by.link_base);
     queue_invite_email(tx, by.tenant_id, id, &email, by.tenant_name, role, &link).await?;
-    audit(tx, by.tenant_id, Some(by.user_id), "user.invitation_resent", ("invitation", id), serde_json::json!({ "email": email })).await?;
+    audit(
+        tx,
+        by.tenant_id,
+        Some(by.user_id),
+        "user.invitation_resent",
+        ("invitation", id),
+        serde_json::json!({ "email": email }),
+    )
+    .await?;
     Ok(())
 }
 
@@ -245,39 +305,73 @@ async fn target(tx: &mut Tx, user_id: Uuid) -> Result<(Role, bool, String), AppE
     Ok((Role::parse(&role).ok_or(AppError::Internal)?, active, email))
 }
 
-pub async fn change_role(tx: &mut Tx, tenant_id: Uuid, by: (Uuid, Role), user_id: Uuid, to: Role) -> Result<(), AppError> {
+pub async fn change_role(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    by: (Uuid, Role),
+    user_id: Uuid,
+    to: Role,
+) -> Result<(), AppError> {
     let (from, _, email) = target(tx, user_id).await?;
     if !by.1.can_manage_member(from) {
-        return Err(AppError::forbidden("The owner's role cannot be changed here."));
+        return Err(AppError::forbidden(
+            "The owner's role cannot be changed here.",
+        ));
     }
     if !by.1.can_grant(to) {
-        return Err(AppError::invalid("role", "Nobody can be made owner from the team page."));
+        return Err(AppError::invalid(
+            "role",
+            "Nobody can be made owner from the team page.",
+        ));
     }
     if from == to {
         return Ok(());
     }
-    sqlx::query("UPDATE users SET role = $2 WHERE id = $1").bind(user_id).bind(to.as_str()).execute(&mut **tx).await?;
+    sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(to.as_str())
+        .execute(&mut **tx)
+        .await?;
     let meta = serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "user_id": user_id, "email": email });
-    audit(tx, tenant_id, Some(by.0), "user.role_changed", ("user", user_id), meta).await?;
+    audit(
+        tx,
+        tenant_id,
+        Some(by.0),
+        "user.role_changed",
+        ("user", user_id),
+        meta,
+    )
+    .await?;
     Ok(())
 }
 
 /// Deactivating ends the member's sessions at once (and the session lookup ignores inactive
 /// users anyway). The last active owner can never be deactivated.
-pub async fn set_active(tx: &mut Tx, tenant_id: Uuid, by: (Uuid, Role), user_id: Uuid, active: bool) -> Result<(), AppError> {
+pub async fn set_active(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    by: (Uuid, Role),
+    user_id: Uuid,
+    active: bool,
+) -> Result<(), AppError> {
     let (role, was, email) = target(tx, user_id).await?;
     if role == Role::Owner && !active {
-        let other_owners: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'owner' AND is_active AND id <> $1")
-                .bind(user_id)
-                .fetch_one(&mut **tx)
-                .await?;
+        let other_owners: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM users WHERE role = 'owner' AND is_active AND id <> $1",
+        )
+        .bind(user_id)
+        .fetch_one(&mut **tx)
+        .await?;
         if other_owners == 0 {
-            return Err(AppError::forbidden("The last active owner cannot be deactivated."));
+            return Err(AppError::forbidden(
+                "The last active owner cannot be deactivated.",
+            ));
         }
     }
     if !by.1.can_manage_member(role) {
-        return Err(AppError::forbidden("Only owners and admins can change this member, and never the owner."));
+        return Err(AppError::forbidden(
+            "Only owners and admins can change this member, and never the owner.",
+        ));
     }
     if by.0 == user_id {
         return Err(AppError::forbidden("You cannot deactivate yourself."));
@@ -288,11 +382,30 @@ pub async fn set_active(tx: &mut Tx, tenant_id: Uuid, by: (Uuid, Role), user_id:
     if active {
         check_seat_available(tx, tenant_id).await?;
     }
-    sqlx::query("UPDATE users SET is_active = $2 WHERE id = $1").bind(user_id).bind(active).execute(&mut **tx).await?;
+    sqlx::query("UPDATE users SET is_active = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(active)
+        .execute(&mut **tx)
+        .await?;
     if !active {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
     }
-    let action = if active { "user.reactivated" } else { "user.deactivated" };
-    audit(tx, tenant_id, Some(by.0), action, ("user", user_id), serde_json::json!({ "email": email })).await?;
+    let action = if active {
+        "user.reactivated"
+    } else {
+        "user.deactivated"
+    };
+    audit(
+        tx,
+        tenant_id,
+        Some(by.0),
+        action,
+        ("user", user_id),
+        serde_json::json!({ "email": email }),
+    )
+    .await?;
     Ok(())
 }

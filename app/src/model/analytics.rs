@@ -50,7 +50,10 @@ impl Device {
     /// A coarse class from the User-Agent header; anything unrecognised is a desktop.
     pub fn from_user_agent(ua: &str) -> Self {
         let ua = ua.to_ascii_lowercase();
-        if ua.contains("ipad") || ua.contains("tablet") || (ua.contains("android") && !ua.contains("mobile")) {
+        if ua.contains("ipad")
+            || ua.contains("tablet")
+            || (ua.contains("android") && !ua.contains("mobile"))
+        {
             Self::Tablet
         } else if ua.contains("mobi") || ua.contains("iphone") || ua.contains("android") {
             Self::Mobile
@@ -71,20 +74,37 @@ impl Device {
 /// Crawlers announce themselves in the User-Agent; their hits are not visits.
 pub fn is_crawler(ua: &str) -> bool {
     let ua = ua.to_ascii_lowercase();
-    ["bot", "crawl", "spider", "slurp"].iter().any(|w| ua.contains(w))
+    ["bot", "crawl", "spider", "slurp"]
+        .iter()
+        .any(|w| ua.contains(w))
 }
 
 /// The host a visit came from (`google.com`), or `None` for direct visits, navigation within
 /// the site itself (`site_host`) and anything that is not an http(s) address.
 pub fn referrer_source(referrer: &str, site_host: &str) -> Option<String> {
-    let rest = referrer.strip_prefix("https://").or_else(|| referrer.strip_prefix("http://"))?;
+    let rest = referrer
+        .strip_prefix("https://")
+        .or_else(|| referrer.strip_prefix("http://"))?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = authority.rsplit('@').next().unwrap_or("");
-    let host = host.split(':').next().unwrap_or("").trim_end_matches('.').to_ascii_lowercase();
+    let host = host
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
     let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
-    let own = site_host.split(':').next().unwrap_or("").to_ascii_lowercase();
+    let own = site_host
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let own = own.strip_prefix("www.").unwrap_or(&own);
-    let valid = !host.is_empty() && host.len() <= 253 && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    let valid = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     (valid && host != own).then_some(host)
 }
 
@@ -96,9 +116,11 @@ mod tests {
     fn devices_are_classified_from_the_user_agent() {
         let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148";
         let ipad = "Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15";
-        let android_phone = "Mozilla/5.0 (Linux; Android 14; Pixel 8) Chrome/120.0 Mobile Safari/537.36";
+        let android_phone =
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) Chrome/120.0 Mobile Safari/537.36";
         let android_tablet = "Mozilla/5.0 (Linux; Android 14; SM-X710) Chrome/120.0 Safari/537.36";
-        let desktop = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/130.0 Safari/537.36";
+        let desktop =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/130.0 Safari/537.36";
         assert_eq!(Device::from_user_agent(iphone), Device::Mobile);
         assert_eq!(Device::from_user_agent(android_phone), Device::Mobile);
         assert_eq!(Device::from_user_agent(ipad), Device::Tablet);
@@ -111,16 +133,31 @@ mod tests {
     fn crawlers_are_recognised_but_headless_browsers_are_not() {
         assert!(is_crawler("Mozilla/5.0 (compatible; Googlebot/2.1)"));
         assert!(is_crawler("Baiduspider"));
-        assert!(!is_crawler("Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/130.0"));
+        assert!(!is_crawler(
+            "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/130.0"
+        ));
     }
 
     #[test]
     fn referrers_reduce_to_an_outside_host() {
-        assert_eq!(referrer_source("https://www.google.com/search?q=pizza", "demo.localhost"), Some("google.com".into()));
-        assert_eq!(referrer_source("http://user@news.example.org:8080/a", "demo.localhost"), Some("news.example.org".into()));
-        assert_eq!(referrer_source("https://demo.localhost:3000/about", "demo.localhost:3000"), None, "internal navigation");
+        assert_eq!(
+            referrer_source("https://www.google.com/search?q=pizza", "demo.localhost"),
+            Some("google.com".into())
+        );
+        assert_eq!(
+            referrer_source("http://user@news.example.org:8080/a", "demo.localhost"),
+            Some("news.example.org".into())
+        );
+        assert_eq!(
+            referrer_source("https://demo.localhost:3000/about", "demo.localhost:3000"),
+            None,
+            "internal navigation"
+        );
         assert_eq!(referrer_source("", "demo.localhost"), None, "direct");
-        assert_eq!(referrer_source("android-app://com.google", "demo.localhost"), None);
+        assert_eq!(
+            referrer_source("android-app://com.google", "demo.localhost"),
+            None
+        );
         assert_eq!(referrer_source("https://<script>/", "demo.localhost"), None);
     }
 }

@@ -37,13 +37,26 @@ impl PlanCard {
 
     /// What the plan unlocks, one line each, for the card's list.
     pub fn features(&self) -> Vec<String> {
-        let plural = |n: i32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let plural =
+            |n: i32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let mut out = vec![
             plural(self.max_websites, "website", "websites"),
-            plural(self.max_pages_per_site, "page per website", "pages per website"),
+            plural(
+                self.max_pages_per_site,
+                "page per website",
+                "pages per website",
+            ),
             format!("{} MB storage", self.storage_limit_mb),
-            plural(self.ai_credits_per_month, "AI credit a month", "AI credits a month"),
-            plural(self.version_history_limit, "saved version per page", "saved versions per page"),
+            plural(
+                self.ai_credits_per_month,
+                "AI credit a month",
+                "AI credits a month",
+            ),
+            plural(
+                self.version_history_limit,
+                "saved version per page",
+                "saved versions per page",
+            ),
             plural(self.max_collaborators, "team member", "team members"),
         ];
         let flags = [
@@ -53,7 +66,12 @@ impl PlanCard {
             (self.custom_html, "Custom HTML blocks"),
             (self.priority_support, "Priority support"),
         ];
-        out.extend(flags.iter().filter(|(on, _)| *on).map(|(_, l)| l.to_string()));
+        out.extend(
+            flags
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, l)| l.to_string()),
+        );
         out
     }
 }
@@ -116,7 +134,10 @@ pub fn parse_subdomain(raw: &str) -> Result<String, AppError> {
     if s.len() < 3 || s.len() > 63 {
         return bad("Use 3 to 63 characters for the address.");
     }
-    if !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
         return bad("Use only letters, digits and hyphens in the address.");
     }
     if s.starts_with('-') || s.ends_with('-') || s.contains("--") {
@@ -133,8 +154,20 @@ mod tests {
     fn subdomains_follow_the_dns_label_rule() {
         assert_eq!(parse_subdomain(" My-Shop2 ").as_deref(), Ok("my-shop2"));
         let long = "a".repeat(64);
-        for bad in ["ab", "a_b-c", "-abc", "abc-", "ab--c", "über", long.as_str()] {
-            assert_eq!(parse_subdomain(bad).unwrap_err().field(), Some("subdomain"), "{bad}");
+        for bad in [
+            "ab",
+            "a_b-c",
+            "-abc",
+            "abc-",
+            "ab--c",
+            "über",
+            long.as_str(),
+        ] {
+            assert_eq!(
+                parse_subdomain(bad).unwrap_err().field(),
+                Some("subdomain"),
+                "{bad}"
+            );
         }
     }
 }

@@ -105,7 +105,12 @@ pub struct BrandLogo {
 
 impl Default for BrandLogo {
     fn default() -> Self {
-        Self { url: String::new(), alt: String::new(), width: 160, height: 50 }
+        Self {
+            url: String::new(),
+            alt: String::new(),
+            width: 160,
+            height: 50,
+        }
     }
 }
 
@@ -120,7 +125,10 @@ pub struct Spacing {
 /// the same.
 impl Default for Spacing {
     fn default() -> Self {
-        Self { section_padding_y: "72px".into(), container_max_width: "1120px".into() }
+        Self {
+            section_padding_y: "72px".into(),
+            container_max_width: "1120px".into(),
+        }
     }
 }
 
@@ -134,7 +142,11 @@ pub struct BorderRadius {
 
 impl Default for BorderRadius {
     fn default() -> Self {
-        Self { button: "8px".into(), card: "12px".into(), input: "6px".into() }
+        Self {
+            button: "8px".into(),
+            card: "12px".into(),
+            input: "6px".into(),
+        }
     }
 }
 

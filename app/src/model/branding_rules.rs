@@ -42,7 +42,11 @@ pub fn color_input_value(s: &str) -> String {
         return "#000000".into();
     }
     let hex = &s[1..];
-    let full: String = if hex.len() == 3 { hex.chars().flat_map(|c| [c, c]).collect() } else { hex.into() };
+    let full: String = if hex.len() == 3 {
+        hex.chars().flat_map(|c| [c, c]).collect()
+    } else {
+        hex.into()
+    };
     format!("#{}", full.to_ascii_lowercase())
 }
 
@@ -53,19 +57,40 @@ struct LengthRule {
     percent: Option<(f64, f64)>,
 }
 
-const RADIUS: LengthRule = LengthRule { min_px: 0.0, max_px: 999.0, percent: Some((0.0, 50.0)) };
-const SECTION_PADDING: LengthRule = LengthRule { min_px: 0.0, max_px: 400.0, percent: None };
-const CONTAINER: LengthRule = LengthRule { min_px: 320.0, max_px: 3000.0, percent: Some((50.0, 100.0)) };
+const RADIUS: LengthRule = LengthRule {
+    min_px: 0.0,
+    max_px: 999.0,
+    percent: Some((0.0, 50.0)),
+};
+const SECTION_PADDING: LengthRule = LengthRule {
+    min_px: 0.0,
+    max_px: 400.0,
+    percent: None,
+};
+const CONTAINER: LengthRule = LengthRule {
+    min_px: 320.0,
+    max_px: 3000.0,
+    percent: Some((50.0, 100.0)),
+};
 
 /// A CSS length like `8px`, `1.5rem`, `90%` or `0`, within `rule`. The number is digits with at
 /// most one dot, so nothing but these characters can reach the stylesheet.
 fn is_length(s: &str, rule: &LengthRule) -> bool {
-    let num_len = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let num_len = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
     let (num, unit) = s.split_at(num_len);
-    if num.is_empty() || num.len() > 7 || num.matches('.').count() > 1 || num.starts_with('.') || num.ends_with('.') {
+    if num.is_empty()
+        || num.len() > 7
+        || num.matches('.').count() > 1
+        || num.starts_with('.')
+        || num.ends_with('.')
+    {
         return false;
     }
-    let Ok(n) = num.parse::<f64>() else { return false };
+    let Ok(n) = num.parse::<f64>() else {
+        return false;
+    };
     match unit {
         "" => n == 0.0 && rule.min_px == 0.0,
         "px" => (rule.min_px..=rule.max_px).contains(&n),
@@ -77,7 +102,10 @@ fn is_length(s: &str, rule: &LengthRule) -> bool {
 
 /// A font family name made of letters, digits, spaces and hyphens: safe inside CSS quotes.
 fn is_font_name(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 60 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+    !s.is_empty()
+        && s.len() <= 60
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
 }
 
 /// The CSS for a font name: generic families bare, everything else quoted.
@@ -92,7 +120,8 @@ fn font_css(name: &str) -> String {
 /// Characters a logo address may hold. Leaves out quotes, parentheses, backslashes, `;`, braces
 /// and whitespace, so the address cannot end the CSS `url("…")` it is placed in.
 fn is_css_safe_url(s: &str) -> bool {
-    s.chars().all(|c| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&*+,=%".contains(c))
+    s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&*+,=%".contains(c))
 }
 
 /// A logo must be an image address: http(s) or a site path, never `mailto:`, `#…` or a script.
@@ -129,19 +158,35 @@ impl Branding {
             }
         }
         let t = &self.typography;
-        for (field, value) in [("typography.heading_font", &t.heading_font), ("typography.body_font", &t.body_font)] {
+        for (field, value) in [
+            ("typography.heading_font", &t.heading_font),
+            ("typography.body_font", &t.body_font),
+        ] {
             if !FONTS.contains(&value.as_str()) {
                 return Err(AppError::invalid(field, "Choose one of the listed fonts."));
             }
         }
         if !(FONT_SIZE.0..=FONT_SIZE.1).contains(&t.base_font_size) {
-            return Err(range_error("typography.base_font_size", "Base font size (px)", FONT_SIZE));
+            return Err(range_error(
+                "typography.base_font_size",
+                "Base font size (px)",
+                FONT_SIZE,
+            ));
         }
         if !(LINE_HEIGHT.0..=LINE_HEIGHT.1).contains(&t.line_height) {
-            return Err(range_error("typography.line_height", "Line height", LINE_HEIGHT));
+            return Err(range_error(
+                "typography.line_height",
+                "Line height",
+                LINE_HEIGHT,
+            ));
         }
-        if !(HEADING_WEIGHT.0..=HEADING_WEIGHT.1).contains(&t.heading_weight) || !t.heading_weight.is_multiple_of(100) {
-            return Err(AppError::invalid("typography.heading_weight", "Heading weight must be 100, 200, … or 900."));
+        if !(HEADING_WEIGHT.0..=HEADING_WEIGHT.1).contains(&t.heading_weight)
+            || !t.heading_weight.is_multiple_of(100)
+        {
+            return Err(AppError::invalid(
+                "typography.heading_weight",
+                "Heading weight must be 100, 200, … or 900.",
+            ));
         }
         check_logo_url(&self.logo.url)?;
         check_len("logo.alt", &self.logo.alt, 200)?;
@@ -152,11 +197,36 @@ impl Branding {
             return Err(range_error("logo.height", "Logo height (px)", LOGO_HEIGHT));
         }
         let lengths = [
-            ("spacing.section_padding_y", &self.spacing.section_padding_y, &SECTION_PADDING, "Section padding must be a length from 0 to 400px, like 72px or 4rem."),
-            ("spacing.container_max_width", &self.spacing.container_max_width, &CONTAINER, "Content width must be 320px to 3000px (like 1120px) or 50% to 100%."),
-            ("border_radius.button", &self.border_radius.button, &RADIUS, "Use a length like 8px, 0.5rem or 0."),
-            ("border_radius.card", &self.border_radius.card, &RADIUS, "Use a length like 12px, 1rem or 0."),
-            ("border_radius.input", &self.border_radius.input, &RADIUS, "Use a length like 6px, 0.25rem or 0."),
+            (
+                "spacing.section_padding_y",
+                &self.spacing.section_padding_y,
+                &SECTION_PADDING,
+                "Section padding must be a length from 0 to 400px, like 72px or 4rem.",
+            ),
+            (
+                "spacing.container_max_width",
+                &self.spacing.container_max_width,
+                &CONTAINER,
+                "Content width must be 320px to 3000px (like 1120px) or 50% to 100%.",
+            ),
+            (
+                "border_radius.button",
+                &self.border_radius.button,
+                &RADIUS,
+                "Use a length like 8px, 0.5rem or 0.",
+            ),
+            (
+                "border_radius.card",
+                &self.border_radius.card,
+                &RADIUS,
+                "Use a length like 12px, 1rem or 0.",
+            ),
+            (
+                "border_radius.input",
+                &self.border_radius.input,
+                &RADIUS,
+                "Use a length like 6px, 0.25rem or 0.",
+            ),
         ];
         for (field, value, rule, message) in lengths {
             if !is_length(value, rule) {
@@ -170,17 +240,36 @@ impl Branding {
     /// defaults, so stored JSON can never inject CSS.
     pub fn css_vars(&self) -> String {
         let d = Branding::default();
-        let color = |v: &str, dv: &str| if is_hex_color(v) { v.to_string() } else { dv.to_string() };
-        let len = |v: &str, dv: &str, rule: &LengthRule| if is_length(v, rule) { v.to_string() } else { dv.to_string() };
+        let color = |v: &str, dv: &str| {
+            if is_hex_color(v) {
+                v.to_string()
+            } else {
+                dv.to_string()
+            }
+        };
+        let len = |v: &str, dv: &str, rule: &LengthRule| {
+            if is_length(v, rule) {
+                v.to_string()
+            } else {
+                dv.to_string()
+            }
+        };
         let font = |v: &str, dv: &str| font_css(if is_font_name(v) { v } else { dv });
         let c = &self.colors;
         let dc = &d.colors;
         let t = &self.typography;
-        let line_height = if t.line_height.is_finite() { t.line_height.clamp(LINE_HEIGHT.0, LINE_HEIGHT.1) } else { 1.6 };
+        let line_height = if t.line_height.is_finite() {
+            t.line_height.clamp(LINE_HEIGHT.0, LINE_HEIGHT.1)
+        } else {
+            1.6
+        };
         let logo = &self.logo;
         let has_logo = !logo.url.is_empty() && check_logo_url(&logo.url).is_ok();
-        let (logo_image, logo_display) =
-            if has_logo { (format!("url(\"{}\")", logo.url), "inline-block") } else { ("none".into(), "none") };
+        let (logo_image, logo_display) = if has_logo {
+            (format!("url(\"{}\")", logo.url), "inline-block")
+        } else {
+            ("none".into(), "none")
+        };
         let (s, ds) = (&self.spacing, &d.spacing);
         let (r, dr) = (&self.border_radius, &d.border_radius);
         format!(

@@ -26,14 +26,19 @@ fn the_seed_shape_parses_and_old_rows_get_defaults() {
         "border_radius": { "button": "8px", "card": "12px", "input": "6px" }
     });
     let b: Branding = serde_json::from_value(seed).expect("seed shape");
-    assert_eq!(b.colors.secondary, "#1E293B", "missing colours take the default");
+    assert_eq!(
+        b.colors.secondary, "#1E293B",
+        "missing colours take the default"
+    );
     assert_eq!(b.validate(), Ok(()));
     let css = b.css_vars();
     assert!(css.contains("--sp-logo:url(\"https://res.cloudinary.com/demo/logo.png\");--sp-logo-display:inline-block;"));
     assert!(css.contains("--sp-heading-font:\"Playfair Display\";"));
 
     // A row from before logo/spacing existed.
-    let old: Branding = serde_json::from_value(serde_json::json!({ "colors": { "primary": "#123456" } })).expect("old");
+    let old: Branding =
+        serde_json::from_value(serde_json::json!({ "colors": { "primary": "#123456" } }))
+            .expect("old");
     assert_eq!(old.spacing, Spacing::default());
     assert_eq!(old.logo, BrandLogo::default());
 }
@@ -42,26 +47,77 @@ fn the_seed_shape_parses_and_old_rows_get_defaults() {
 fn every_malformed_field_is_named() {
     type Breaker = Box<dyn Fn(&mut Branding)>;
     let cases: Vec<(&str, Breaker)> = vec![
-        ("colors.primary", Box::new(|b| b.colors.primary = "red;}body{display:none".into())),
-        ("colors.success", Box::new(|b| b.colors.success = "#12345".into())),
-        ("colors.text", Box::new(|b| b.colors.text = "rgb(0,0,0)".into())),
-        ("typography.heading_font", Box::new(|b| b.typography.heading_font = "x;}".into())),
-        ("typography.body_font", Box::new(|b| b.typography.body_font = "Comic Sans MS".into())),
-        ("typography.base_font_size", Box::new(|b| b.typography.base_font_size = 40)),
-        ("typography.line_height", Box::new(|b| b.typography.line_height = 0.5)),
-        ("typography.heading_weight", Box::new(|b| b.typography.heading_weight = 650)),
-        ("logo.url", Box::new(|b| b.logo.url = "javascript:alert(1)".into())),
-        ("logo.url", Box::new(|b| b.logo.url = "https://x.test/a.png\");}body{display:none".into())),
-        ("logo.url", Box::new(|b| b.logo.url = "mailto:a@b.test".into())),
+        (
+            "colors.primary",
+            Box::new(|b| b.colors.primary = "red;}body{display:none".into()),
+        ),
+        (
+            "colors.success",
+            Box::new(|b| b.colors.success = "#12345".into()),
+        ),
+        (
+            "colors.text",
+            Box::new(|b| b.colors.text = "rgb(0,0,0)".into()),
+        ),
+        (
+            "typography.heading_font",
+            Box::new(|b| b.typography.heading_font = "x;}".into()),
+        ),
+        (
+            "typography.body_font",
+            Box::new(|b| b.typography.body_font = "Comic Sans MS".into()),
+        ),
+        (
+            "typography.base_font_size",
+            Box::new(|b| b.typography.base_font_size = 40),
+        ),
+        (
+            "typography.line_height",
+            Box::new(|b| b.typography.line_height = 0.5),
+        ),
+        (
+            "typography.heading_weight",
+            Box::new(|b| b.typography.heading_weight = 650),
+        ),
+        (
+            "logo.url",
+            Box::new(|b| b.logo.url = "javascript:alert(1)".into()),
+        ),
+        (
+            "logo.url",
+            Box::new(|b| b.logo.url = "https://x.test/a.png\");}body{display:none".into()),
+        ),
+        (
+            "logo.url",
+            Box::new(|b| b.logo.url = "mailto:a@b.test".into()),
+        ),
         ("logo.alt", Box::new(|b| b.logo.alt = "a".repeat(201))),
         ("logo.width", Box::new(|b| b.logo.width = 5000)),
         ("logo.height", Box::new(|b| b.logo.height = 0)),
-        ("spacing.section_padding_y", Box::new(|b| b.spacing.section_padding_y = "72px;color:red".into())),
-        ("spacing.section_padding_y", Box::new(|b| b.spacing.section_padding_y = "9000px".into())),
-        ("spacing.container_max_width", Box::new(|b| b.spacing.container_max_width = "0".into())),
-        ("border_radius.button", Box::new(|b| b.border_radius.button = "1.2.3px".into())),
-        ("border_radius.card", Box::new(|b| b.border_radius.card = "1px;background:url(x)".into())),
-        ("border_radius.input", Box::new(|b| b.border_radius.input = "8".into())),
+        (
+            "spacing.section_padding_y",
+            Box::new(|b| b.spacing.section_padding_y = "72px;color:red".into()),
+        ),
+        (
+            "spacing.section_padding_y",
+            Box::new(|b| b.spacing.section_padding_y = "9000px".into()),
+        ),
+        (
+            "spacing.container_max_width",
+            Box::new(|b| b.spacing.container_max_width = "0".into()),
+        ),
+        (
+            "border_radius.button",
+            Box::new(|b| b.border_radius.button = "1.2.3px".into()),
+        ),
+        (
+            "border_radius.card",
+            Box::new(|b| b.border_radius.card = "1px;background:url(x)".into()),
+        ),
+        (
+            "border_radius.input",
+            Box::new(|b| b.border_radius.input = "8".into()),
+        ),
     ];
     for (field, break_it) in cases {
         let mut b = Branding::default();

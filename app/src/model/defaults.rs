@@ -9,12 +9,20 @@ mod sections;
 
 impl Default for LogoRef {
     fn default() -> Self {
-        Self { url: String::new(), alt: "My Site".into(), width: 140 }
+        Self {
+            url: String::new(),
+            alt: "My Site".into(),
+            width: 140,
+        }
     }
 }
 
 fn link(label: &str, href: &str) -> NavLink {
-    NavLink { label: label.into(), href: href.into(), is_external: false }
+    NavLink {
+        label: label.into(),
+        href: href.into(),
+        is_external: false,
+    }
 }
 
 impl Default for NavbarProps {
@@ -22,7 +30,11 @@ impl Default for NavbarProps {
         Self {
             heading: "My Site".into(),
             logo: LogoRef::default(),
-            links: vec![link("Home", "/"), link("About", "#features"), link("Contact", "#contact")],
+            links: vec![
+                link("Home", "/"),
+                link("About", "#features"),
+                link("Contact", "#contact"),
+            ],
             style: "sticky".into(),
             background_color: String::new(),
             text_color: String::new(),
@@ -56,7 +68,12 @@ impl Default for HeroProps {
 }
 
 fn feature(icon: &str, title: &str, description: &str) -> FeatureItem {
-    FeatureItem { icon: icon.into(), title: title.into(), description: description.into(), icon_color: String::new() }
+    FeatureItem {
+        icon: icon.into(),
+        title: title.into(),
+        description: description.into(),
+        icon_color: String::new(),
+    }
 }
 
 impl Default for FeaturesProps {
@@ -66,9 +83,17 @@ impl Default for FeaturesProps {
             subheading: "Three reasons our customers keep coming back.".into(),
             layout: "3-column".into(),
             items: vec![
-                feature("star", "Quality first", "We sweat the details so you don't have to."),
+                feature(
+                    "star",
+                    "Quality first",
+                    "We sweat the details so you don't have to.",
+                ),
                 feature("clock", "On time", "Clear schedules, and we keep them."),
-                feature("heart", "Friendly people", "Real humans who answer when you call."),
+                feature(
+                    "heart",
+                    "Friendly people",
+                    "Real humans who answer when you call.",
+                ),
             ],
         }
     }
@@ -85,7 +110,11 @@ impl Default for GalleryProps {
             heading: "Gallery".into(),
             layout: "grid".into(),
             columns: 3,
-            images: vec![img(1, "Our workshop"), img(2, "The team at work"), img(3, "A finished project")],
+            images: vec![
+                img(1, "Our workshop"),
+                img(2, "The team at work"),
+                img(3, "A finished project"),
+            ],
             enable_lightbox: false,
             show_captions: true,
         }
@@ -121,8 +150,14 @@ impl Default for FooterProps {
             columns: vec![FooterColumn {
                 heading: "Quick links".into(),
                 links: vec![
-                    FooterLink { label: "Home".into(), href: "/".into() },
-                    FooterLink { label: "Features".into(), href: "#features".into() },
+                    FooterLink {
+                        label: "Home".into(),
+                        href: "/".into(),
+                    },
+                    FooterLink {
+                        label: "Features".into(),
+                        href: "#features".into(),
+                    },
                 ],
             }],
             social_links: vec![],
@@ -163,11 +198,16 @@ impl BlockProps {
     /// The five blocks a new website's home page starts with (seed Flow 1), named for the
     /// organisation.
     pub fn signup_defaults(org_name: &str) -> Vec<BlockProps> {
-        let mut nav = NavbarProps { heading: org_name.to_string(), ..NavbarProps::default() };
+        let mut nav = NavbarProps {
+            heading: org_name.to_string(),
+            ..NavbarProps::default()
+        };
         nav.logo.alt = org_name.to_string();
         let hero = HeroProps {
             heading: format!("Welcome to {org_name}"),
-            subheading: format!("{org_name} is open for business. Here is what we do and why people love it."),
+            subheading: format!(
+                "{org_name} is open for business. Here is what we do and why people love it."
+            ),
             ..HeroProps::default()
         };
         let footer = FooterProps {

@@ -22,12 +22,20 @@ pub fn parse_deployment_notes(notes: Option<String>) -> Result<Option<String>, A
     if len > DEPLOYMENT_NOTES_MAX {
         return Err(AppError::invalid(
             "notes",
-            format!("Publish notes can be at most {DEPLOYMENT_NOTES_MAX} characters; these have {len}."),
+            format!(
+                "Publish notes can be at most {DEPLOYMENT_NOTES_MAX} characters; these have {len}."
+            ),
         ));
     }
     // Line breaks and tabs are fine; other control characters only garble the list.
-    if notes.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(AppError::invalid("notes", "Publish notes cannot contain control characters."));
+    if notes
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(AppError::invalid(
+            "notes",
+            "Publish notes cannot contain control characters.",
+        ));
     }
     Ok(Some(notes.to_string()))
 }
@@ -62,12 +70,20 @@ mod tests {
     fn notes_are_trimmed_and_limited() {
         assert_eq!(parse_deployment_notes(None), Ok(None));
         assert_eq!(parse_deployment_notes(Some("   ".into())), Ok(None));
-        assert_eq!(parse_deployment_notes(Some(" New menu\n".into())), Ok(Some("New menu".into())));
+        assert_eq!(
+            parse_deployment_notes(Some(" New menu\n".into())),
+            Ok(Some("New menu".into()))
+        );
         let max = "é".repeat(DEPLOYMENT_NOTES_MAX);
         assert_eq!(parse_deployment_notes(Some(max.clone())), Ok(Some(max)));
         let long = parse_deployment_notes(Some("a".repeat(DEPLOYMENT_NOTES_MAX + 1))).unwrap_err();
         assert_eq!(long.field(), Some("notes"));
         assert!(long.to_string().contains("501"));
-        assert_eq!(parse_deployment_notes(Some("bad\u{0}".into())).unwrap_err().field(), Some("notes"));
+        assert_eq!(
+            parse_deployment_notes(Some("bad\u{0}".into()))
+                .unwrap_err()
+                .field(),
+            Some("notes")
+        );
     }
 }

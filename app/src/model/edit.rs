@@ -25,18 +25,33 @@ pub struct NewBlock {
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Edit {
     /// Replace a block's props.
-    Put { id: Uuid, block: BlockProps },
+    Put {
+        id: Uuid,
+        block: BlockProps,
+    },
     /// Insert a block directly after `after` (first when `None`).
-    Insert { block: NewBlock, after: Option<Uuid> },
-    Move { id: Uuid, after: Option<Uuid> },
-    Delete { id: Uuid },
-    Flags { id: Uuid, visible: Option<bool>, locked: Option<bool> },
+    Insert {
+        block: NewBlock,
+        after: Option<Uuid>,
+    },
+    Move {
+        id: Uuid,
+        after: Option<Uuid>,
+    },
+    Delete {
+        id: Uuid,
+    },
+    Flags {
+        id: Uuid,
+        visible: Option<bool>,
+        locked: Option<bool>,
+    },
 }
 
 impl<'de> Deserialize<'de> for Edit {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
         use super::value_reader::from_value;
+        use serde::de::Error;
         use serde_json::Value;
 
         #[derive(Deserialize)]
@@ -69,16 +84,32 @@ impl<'de> Deserialize<'de> for Edit {
         let mut fields = serde_json::Map::<String, Value>::deserialize(d)?;
         let op = match fields.remove("op") {
             Some(Value::String(op)) => op,
-            Some(other) => return Err(D::Error::custom(format!("`op` must be a string, not {other}"))),
+            Some(other) => {
+                return Err(D::Error::custom(format!(
+                    "`op` must be a string, not {other}"
+                )))
+            }
             None => return Err(D::Error::missing_field("op")),
         };
         let rest = Value::Object(fields);
         let edit = match op.as_str() {
             "put" => from_value(rest).map(|Put { id, block }| Self::Put { id, block }),
-            "insert" => from_value(rest).map(|Insert { block, after }| Self::Insert { block, after }),
+            "insert" => {
+                from_value(rest).map(|Insert { block, after }| Self::Insert { block, after })
+            }
             "move" => from_value(rest).map(|Move { id, after }| Self::Move { id, after }),
             "delete" => from_value(rest).map(|Delete { id }| Self::Delete { id }),
-            "flags" => from_value(rest).map(|Flags { id, visible, locked }| Self::Flags { id, visible, locked }),
+            "flags" => from_value(rest).map(
+                |Flags {
+                     id,
+                     visible,
+                     locked,
+                 }| Self::Flags {
+                    id,
+                    visible,
+                    locked,
+                },
+            ),
             other => return Err(D::Error::unknown_variant(other, OPS)),
         };
         edit.map_err(D::Error::custom)
@@ -91,7 +122,9 @@ fn position(blocks: &[ComponentDto], id: Uuid) -> Option<usize> {
 
 /// The id of the block just before `id`, `None` when it is first.
 fn predecessor(blocks: &[ComponentDto], id: Uuid) -> Option<Uuid> {
-    position(blocks, id).and_then(|i| i.checked_sub(1)).map(|i| blocks[i].id)
+    position(blocks, id)
+        .and_then(|i| i.checked_sub(1))
+        .map(|i| blocks[i].id)
 }
 
 /// Index where a block placed after `after` goes; `None` when `after` is not on the page.
@@ -106,7 +139,10 @@ impl Edit {
     /// The block this edit is about.
     pub fn id(&self) -> Uuid {
         match self {
-            Self::Put { id, .. } | Self::Move { id, .. } | Self::Delete { id } | Self::Flags { id, .. } => *id,
+            Self::Put { id, .. }
+            | Self::Move { id, .. }
+            | Self::Delete { id }
+            | Self::Flags { id, .. } => *id,
             Self::Insert { block, .. } => block.id,
         }
     }
@@ -126,7 +162,9 @@ impl Edit {
                 if position(blocks, block.id).is_some() {
                     return false;
                 }
-                let Some(at) = slot_after(blocks, *after) else { return false };
+                let Some(at) = slot_after(blocks, *after) else {
+                    return false;
+                };
                 blocks.insert(
                     at,
                     ComponentDto {
@@ -143,7 +181,9 @@ impl Edit {
                 if *after == Some(*id) {
                     return false;
                 }
-                let Some(from) = position(blocks, *id) else { return false };
+                let Some(from) = position(blocks, *id) else {
+                    return false;
+                };
                 let item = blocks.remove(from);
                 match slot_after(blocks, *after) {
                     Some(at) => {
@@ -161,7 +201,11 @@ impl Edit {
                 blocks.retain(|c| c.id != *id);
                 blocks.len() != before
             }
-            Self::Flags { id, visible, locked } => match blocks.iter_mut().find(|c| c.id == *id) {
+            Self::Flags {
+                id,
+                visible,
+                locked,
+            } => match blocks.iter_mut().find(|c| c.id == *id) {
                 Some(c) => {
                     c.is_visible = visible.unwrap_or(c.is_visible);
                     c.is_locked = locked.unwrap_or(c.is_locked);
@@ -176,19 +220,38 @@ impl Edit {
     pub fn inverse(&self, blocks: &[ComponentDto]) -> Option<Edit> {
         let current = |id: Uuid| blocks.iter().find(|c| c.id == id);
         Some(match self {
-            Self::Put { id, .. } => Self::Put { id: *id, block: current(*id)?.block.clone() },
+            Self::Put { id, .. } => Self::Put {
+                id: *id,
+                block: current(*id)?.block.clone(),
+            },
             Self::Insert { block, .. } => Self::Delete { id: block.id },
-            Self::Move { id, .. } => Self::Move { id: *id, after: predecessor(blocks, *id) },
+            Self::Move { id, .. } => Self::Move {
+                id: *id,
+                after: predecessor(blocks, *id),
+            },
             Self::Delete { id } => {
                 let c = current(*id)?;
                 Self::Insert {
-                    block: NewBlock { id: c.id, block: c.block.clone(), is_visible: c.is_visible, is_locked: c.is_locked },
+                    block: NewBlock {
+                        id: c.id,
+                        block: c.block.clone(),
+                        is_visible: c.is_visible,
+                        is_locked: c.is_locked,
+                    },
                     after: predecessor(blocks, *id),
                 }
             }
-            Self::Flags { id, visible, locked } => {
+            Self::Flags {
+                id,
+                visible,
+                locked,
+            } => {
                 let c = current(*id)?;
-                Self::Flags { id: *id, visible: visible.map(|_| c.is_visible), locked: locked.map(|_| c.is_locked) }
+                Self::Flags {
+                    id: *id,
+                    visible: visible.map(|_| c.is_visible),
+                    locked: locked.map(|_| c.is_locked),
+                }
             }
         })
     }
@@ -224,7 +287,11 @@ impl History {
                 return;
             }
         }
-        self.undo.push(Step { forward, backward, group });
+        self.undo.push(Step {
+            forward,
+            backward,
+            group,
+        });
         if self.undo.len() > HISTORY_DEPTH {
             self.undo.remove(0);
         }
@@ -292,19 +359,38 @@ mod tests {
     /// Applying an edit and then its inverse gives back exactly the page before.
     #[test]
     fn every_edit_is_undone_by_its_inverse() {
-        let page = vec![dto(ComponentKind::Navbar), dto(ComponentKind::Hero), dto(ComponentKind::Footer)];
+        let page = vec![
+            dto(ComponentKind::Navbar),
+            dto(ComponentKind::Hero),
+            dto(ComponentKind::Footer),
+        ];
         let (a, b, c) = (page[0].id, page[1].id, page[2].id);
         let mut hero = page[1].block.clone();
         assert!(hero.set_text("heading", "Changed".into()));
-        let fresh = NewBlock { id: Uuid::new_v4(), block: BlockProps::starter(ComponentKind::Faq), is_visible: true, is_locked: false };
+        let fresh = NewBlock {
+            id: Uuid::new_v4(),
+            block: BlockProps::starter(ComponentKind::Faq),
+            is_visible: true,
+            is_locked: false,
+        };
         let edits = [
             Edit::Put { id: b, block: hero },
-            Edit::Insert { block: fresh, after: Some(a) },
+            Edit::Insert {
+                block: fresh,
+                after: Some(a),
+            },
             Edit::Move { id: c, after: None },
-            Edit::Move { id: a, after: Some(c) },
+            Edit::Move {
+                id: a,
+                after: Some(c),
+            },
             Edit::Delete { id: b },
             Edit::Delete { id: a },
-            Edit::Flags { id: c, visible: Some(false), locked: Some(true) },
+            Edit::Flags {
+                id: c,
+                visible: Some(false),
+                locked: Some(true),
+            },
         ];
         for edit in edits {
             let mut blocks = page.clone();
@@ -313,7 +399,11 @@ mod tests {
             assert_ne!(blocks, page, "{edit:?} changes something");
             assert!(inverse.apply(&mut blocks), "{inverse:?} applies");
             // Local inserts carry no order key until the server acknowledges them.
-            let strip = |v: &[ComponentDto]| v.iter().map(|c| (c.id, c.block.clone(), c.is_visible, c.is_locked)).collect::<Vec<_>>();
+            let strip = |v: &[ComponentDto]| {
+                v.iter()
+                    .map(|c| (c.id, c.block.clone(), c.is_visible, c.is_locked))
+                    .collect::<Vec<_>>()
+            };
             assert_eq!(strip(&blocks), strip(&page), "{edit:?} then {inverse:?}");
         }
     }
@@ -323,8 +413,19 @@ mod tests {
         let mut blocks = vec![dto(ComponentKind::Hero)];
         let gone = Uuid::new_v4();
         assert!(!Edit::Delete { id: gone }.apply(&mut blocks));
-        assert!(!Edit::Move { id: blocks[0].id, after: Some(gone) }.apply(&mut blocks));
-        assert!(!Edit::Put { id: blocks[0].id, block: BlockProps::starter(ComponentKind::Faq) }.apply(&mut blocks), "kind cannot change");
+        assert!(!Edit::Move {
+            id: blocks[0].id,
+            after: Some(gone)
+        }
+        .apply(&mut blocks));
+        assert!(
+            !Edit::Put {
+                id: blocks[0].id,
+                block: BlockProps::starter(ComponentKind::Faq)
+            }
+            .apply(&mut blocks),
+            "kind cannot change"
+        );
         assert_eq!(blocks.len(), 1);
     }
 
@@ -359,10 +460,17 @@ mod tests {
     fn pending_edits_survive_a_round_trip_through_json() {
         let p = PendingEdits {
             base_revision: 7,
-            edits: vec![Edit::Flags { id: Uuid::new_v4(), visible: Some(false), locked: None }],
+            edits: vec![Edit::Flags {
+                id: Uuid::new_v4(),
+                visible: Some(false),
+                locked: None,
+            }],
         };
         let text = serde_json::to_string(&p).expect("serialise");
-        assert_eq!(serde_json::from_str::<PendingEdits>(&text).expect("parse"), p);
+        assert_eq!(
+            serde_json::from_str::<PendingEdits>(&text).expect("parse"),
+            p
+        );
     }
 
     /// Every kind of edit reads back as written, from text and from a `Value` (the browser's
@@ -370,34 +478,66 @@ mod tests {
     #[test]
     fn every_op_round_trips_and_key_order_does_not_matter() {
         let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
-        let fresh = NewBlock { id: b, block: BlockProps::starter(ComponentKind::Stats), is_visible: false, is_locked: true };
+        let fresh = NewBlock {
+            id: b,
+            block: BlockProps::starter(ComponentKind::Stats),
+            is_visible: false,
+            is_locked: true,
+        };
         let edits = vec![
-            Edit::Put { id: a, block: BlockProps::starter(ComponentKind::Hero) },
-            Edit::Insert { block: fresh, after: Some(a) },
+            Edit::Put {
+                id: a,
+                block: BlockProps::starter(ComponentKind::Hero),
+            },
+            Edit::Insert {
+                block: fresh,
+                after: Some(a),
+            },
             Edit::Move { id: a, after: None },
             Edit::Delete { id: b },
-            Edit::Flags { id: a, visible: None, locked: Some(true) },
+            Edit::Flags {
+                id: a,
+                visible: None,
+                locked: Some(true),
+            },
         ];
         for edit in edits {
             let text = serde_json::to_string(&edit).expect("serialise");
             assert!(text.starts_with(r#"{"op":"#), "{text}");
-            assert_eq!(serde_json::from_str::<Edit>(&text).expect("parse text"), edit);
+            assert_eq!(
+                serde_json::from_str::<Edit>(&text).expect("parse text"),
+                edit
+            );
             let value = serde_json::to_value(&edit).expect("to value");
-            assert_eq!(serde_json::from_value::<Edit>(value).expect("parse value"), edit);
+            assert_eq!(
+                serde_json::from_value::<Edit>(value).expect("parse value"),
+                edit
+            );
         }
         let op_last = format!(r#"{{"id":"{a}","after":null,"op":"move"}}"#);
-        assert_eq!(serde_json::from_str::<Edit>(&op_last).expect("op last"), Edit::Move { id: a, after: None });
+        assert_eq!(
+            serde_json::from_str::<Edit>(&op_last).expect("op last"),
+            Edit::Move { id: a, after: None }
+        );
     }
 
     #[test]
     fn unknown_missing_or_malformed_ops_are_refused() {
         let id = Uuid::new_v4();
-        let err = |json: String| serde_json::from_str::<Edit>(&json).expect_err("refused").to_string();
-        assert!(err(format!(r#"{{"op":"explode","id":"{id}"}}"#)).contains("unknown variant `explode`"));
+        let err = |json: String| {
+            serde_json::from_str::<Edit>(&json)
+                .expect_err("refused")
+                .to_string()
+        };
+        assert!(
+            err(format!(r#"{{"op":"explode","id":"{id}"}}"#)).contains("unknown variant `explode`")
+        );
         assert!(err(format!(r#"{{"id":"{id}"}}"#)).contains("missing field `op`"));
         assert!(err(format!(r#"{{"op":3,"id":"{id}"}}"#)).contains("`op` must be a string"));
         assert!(err(r#"{"op":"delete","id":"not-a-uuid"}"#.to_string()).contains("UUID"));
-        assert!(err(format!(r#"{{"op":"put","id":"{id}","block":{{"type":"hero","props":{{"heading":7}}}}}}"#))
-            .contains("invalid type"));
+        assert!(err(format!(
+            r#"{{"op":"put","id":"{id}","block":{{"type":"hero","props":{{"heading":7}}}}}}"#
+        ))
+        .contains("invalid type"));
     }
 }

@@ -16,11 +16,19 @@ const LONG: usize = 5_000;
 /// How a prop is edited.
 #[derive(Debug, Clone, Copy)]
 pub enum FieldType {
-    Text { max: usize },
-    LongText { max: usize },
+    Text {
+        max: usize,
+    },
+    LongText {
+        max: usize,
+    },
     /// Long text in the safe rich-text subset (headings, lists, bold, italic, links).
     RichText,
-    Number { min: f64, max: f64, step: f64 },
+    Number {
+        min: f64,
+        max: f64,
+        step: f64,
+    },
     /// (stored value, label shown).
     Select(&'static [(&'static str, &'static str)]),
     Toggle,
@@ -32,7 +40,9 @@ pub enum FieldType {
     /// An internal page (by path) or a checked external address.
     Link,
     /// A list of short strings edited one per line.
-    Lines { max_items: usize },
+    Lines {
+        max_items: usize,
+    },
     List(&'static ListSpec),
 }
 
@@ -53,8 +63,20 @@ impl ListSpec {
     pub fn new_item_for(&self, existing: &[Value]) -> Value {
         let mut item = (self.new_item)();
         if let Some(base) = item.get("name").and_then(Value::as_str).map(str::to_string) {
-            let taken = |n: &str| existing.iter().any(|e| e.get("name").and_then(Value::as_str) == Some(n));
-            let name = (1..).map(|i| if i == 1 { base.clone() } else { format!("{base}_{i}") }).find(|n| !taken(n));
+            let taken = |n: &str| {
+                existing
+                    .iter()
+                    .any(|e| e.get("name").and_then(Value::as_str) == Some(n))
+            };
+            let name = (1..)
+                .map(|i| {
+                    if i == 1 {
+                        base.clone()
+                    } else {
+                        format!("{base}_{i}")
+                    }
+                })
+                .find(|n| !taken(n));
             if let Some(name) = name {
                 item["name"] = Value::String(name);
             }
@@ -100,14 +122,25 @@ const fn list(key: &'static str, label: &'static str, spec: &'static ListSpec) -
 }
 
 const ALIGN: &[(&str, &str)] = &[("center", "Centred"), ("left", "Left")];
-const COLUMNS_LAYOUT: &[(&str, &str)] = &[("3-column", "Three columns"), ("2-column", "Two columns")];
+const COLUMNS_LAYOUT: &[(&str, &str)] =
+    &[("3-column", "Three columns"), ("2-column", "Two columns")];
 const GRID_LIST: &[(&str, &str)] = &[("grid", "Grid"), ("list", "List")];
 const GALLERY_LAYOUT: &[(&str, &str)] = &[("grid", "Grid"), ("masonry", "Masonry")];
 const NAV_STYLE: &[(&str, &str)] = &[("sticky", "Stays at the top"), ("static", "Scrolls away")];
 const BACKGROUND: &[(&str, &str)] = &[("color", "Colour"), ("image", "Image")];
-const HEIGHTS: &[(&str, &str)] =
-    &[("auto", "Fit content"), ("40vh", "Short"), ("60vh", "Medium"), ("80vh", "Tall"), ("100vh", "Full screen")];
-const HEADING_SIZES: &[(&str, &str)] = &[("3xl", "Small"), ("4xl", "Medium"), ("5xl", "Large"), ("6xl", "Huge")];
+const HEIGHTS: &[(&str, &str)] = &[
+    ("auto", "Fit content"),
+    ("40vh", "Short"),
+    ("60vh", "Medium"),
+    ("80vh", "Tall"),
+    ("100vh", "Full screen"),
+];
+const HEADING_SIZES: &[(&str, &str)] = &[
+    ("3xl", "Small"),
+    ("4xl", "Medium"),
+    ("5xl", "Large"),
+    ("6xl", "Huge"),
+];
 const SIDES: &[(&str, &str)] = &[("left", "Left"), ("right", "Right")];
 const FORM_TYPES: &[(&str, &str)] = &[
     ("text", "Text"),
@@ -122,7 +155,11 @@ static NAV_LINKS: ListSpec = ListSpec {
     noun: "link",
     max: 12,
     title_key: "label",
-    item: &[text("label", "Label"), link("href", "Link to"), toggle("is_external", "Open in a new tab")],
+    item: &[
+        text("label", "Label"),
+        link("href", "Link to"),
+        toggle("is_external", "Open in a new tab"),
+    ],
     new_item: || json!({ "label": "New link", "href": "/", "is_external": false }),
 };
 static FEATURES: ListSpec = ListSpec {
@@ -141,7 +178,11 @@ static IMAGES: ListSpec = ListSpec {
     noun: "image",
     max: 60,
     title_key: "alt",
-    item: &[image("url", "Image"), text("alt", "Description"), text("caption", "Caption")],
+    item: &[
+        image("url", "Image"),
+        text("alt", "Description"),
+        text("caption", "Caption"),
+    ],
     new_item: || json!({ "url": "/starter/gallery-1.svg", "alt": "New image", "caption": "" }),
 };
 static REVIEWS: ListSpec = ListSpec {
@@ -167,7 +208,11 @@ static PLANS: ListSpec = ListSpec {
         text("price", "Price"),
         text("period", "Period"),
         long("description", "Description"),
-        f("features", "Features (one per line)", FieldType::Lines { max_items: 20 }),
+        f(
+            "features",
+            "Features (one per line)",
+            FieldType::Lines { max_items: 20 },
+        ),
         text("cta_label", "Button label"),
         link("cta_href", "Button link"),
         toggle("highlighted", "Highlight this plan"),
@@ -194,7 +239,12 @@ static MEMBERS: ListSpec = ListSpec {
     noun: "member",
     max: 40,
     title_key: "name",
-    item: &[text("name", "Name"), text("role", "Role"), long("bio", "Bio"), image("photo_url", "Photo")],
+    item: &[
+        text("name", "Name"),
+        text("role", "Role"),
+        long("bio", "Bio"),
+        image("photo_url", "Photo"),
+    ],
     new_item: || json!({ "name": "New member", "role": "", "bio": "", "photo_url": "" }),
 };
 static QUESTIONS: ListSpec = ListSpec {
@@ -242,14 +292,20 @@ static FOOTER_COLUMNS: ListSpec = ListSpec {
     noun: "column",
     max: 6,
     title_key: "heading",
-    item: &[text("heading", "Column heading"), list("links", "Links", &FOOTER_LINKS)],
+    item: &[
+        text("heading", "Column heading"),
+        list("links", "Links", &FOOTER_LINKS),
+    ],
     new_item: || json!({ "heading": "New column", "links": [] }),
 };
 static SOCIAL: ListSpec = ListSpec {
     noun: "social link",
     max: 12,
     title_key: "platform",
-    item: &[f("platform", "Platform", FieldType::Text { max: 40 }), f("url", "Profile address", FieldType::Url)],
+    item: &[
+        f("platform", "Platform", FieldType::Text { max: 40 }),
+        f("url", "Profile address", FieldType::Url),
+    ],
     new_item: || json!({ "platform": "Instagram", "url": "https://instagram.com/" }),
 };
 
@@ -277,7 +333,13 @@ pub fn fields(kind: ComponentKind) -> &'static [Field] {
             f("style", "Behaviour on scroll", FieldType::Select(NAV_STYLE)),
             color("background_color", "Background colour"),
             color("text_color", "Text colour"),
-            number("mobile_breakpoint", "Menu collapses below (px)", 320.0, 1440.0, 1.0),
+            number(
+                "mobile_breakpoint",
+                "Menu collapses below (px)",
+                320.0,
+                1440.0,
+                1.0
+            ),
         ]),
         K::Hero => table!([
             text("heading", "Heading"),
@@ -287,11 +349,25 @@ pub fn fields(kind: ComponentKind) -> &'static [Field] {
             text("cta_secondary_label", "Secondary button label"),
             link("cta_secondary_href", "Secondary button link"),
             f("text_align", "Alignment", FieldType::Select(ALIGN)),
-            f("heading_size", "Heading size", FieldType::Select(HEADING_SIZES)),
+            f(
+                "heading_size",
+                "Heading size",
+                FieldType::Select(HEADING_SIZES)
+            ),
             f("min_height", "Height", FieldType::Select(HEIGHTS)),
-            f("background_type", "Background", FieldType::Select(BACKGROUND)),
+            f(
+                "background_type",
+                "Background",
+                FieldType::Select(BACKGROUND)
+            ),
             image("background_image", "Background image"),
-            number("background_overlay_opacity", "Image shade (0 to 1)", 0.0, 1.0, 0.05),
+            number(
+                "background_overlay_opacity",
+                "Image shade (0 to 1)",
+                0.0,
+                1.0,
+                0.05
+            ),
             color("background_color", "Background colour"),
             color("text_color", "Text colour"),
         ]),
@@ -314,7 +390,11 @@ pub fn fields(kind: ComponentKind) -> &'static [Field] {
             f("layout", "Layout", FieldType::Select(GRID_LIST)),
             list("reviews", "Reviews", &REVIEWS),
         ]),
-        K::Pricing => table!([text("heading", "Heading"), long("subheading", "Subheading"), list("plans", "Plans", &PLANS)]),
+        K::Pricing => table!([
+            text("heading", "Heading"),
+            long("subheading", "Subheading"),
+            list("plans", "Plans", &PLANS)
+        ]),
         K::Cta => table!([
             text("heading", "Heading"),
             long("body", "Body"),
@@ -335,9 +415,21 @@ pub fn fields(kind: ComponentKind) -> &'static [Field] {
             toggle("show_business_hours", "Show opening hours"),
             text("business_hours", "Opening hours"),
         ]),
-        K::Team => table!([text("heading", "Heading"), long("subheading", "Subheading"), list("members", "Members", &MEMBERS)]),
-        K::Faq => table!([text("heading", "Heading"), long("subheading", "Subheading"), list("items", "Questions", &QUESTIONS)]),
-        K::Stats => table!([text("heading", "Heading"), long("subheading", "Subheading"), list("items", "Stats", &STATS)]),
+        K::Team => table!([
+            text("heading", "Heading"),
+            long("subheading", "Subheading"),
+            list("members", "Members", &MEMBERS)
+        ]),
+        K::Faq => table!([
+            text("heading", "Heading"),
+            long("subheading", "Subheading"),
+            list("items", "Questions", &QUESTIONS)
+        ]),
+        K::Stats => table!([
+            text("heading", "Heading"),
+            long("subheading", "Subheading"),
+            list("items", "Stats", &STATS)
+        ]),
         K::BlogGrid => table!([
             text("heading", "Heading"),
             long("subheading", "Subheading"),
@@ -357,7 +449,10 @@ pub fn fields(kind: ComponentKind) -> &'static [Field] {
             number("longitude", "Longitude", -180.0, 180.0, 0.0001),
             number("zoom", "Zoom (1 to 19)", 1.0, 19.0, 1.0),
         ]),
-        K::RichText => table!([text("heading", "Heading"), f("body", "Body", FieldType::RichText)]),
+        K::RichText => table!([
+            text("heading", "Heading"),
+            f("body", "Body", FieldType::RichText)
+        ]),
         K::ImageText => table!([
             text("heading", "Heading"),
             long("body", "Body"),
@@ -379,7 +474,13 @@ pub fn fields(kind: ComponentKind) -> &'static [Field] {
             color("text_color", "Text colour"),
         ]),
         K::CustomHtml => table!([
-            f("html", "HTML", FieldType::LongText { max: super::CUSTOM_HTML_MAX }),
+            f(
+                "html",
+                "HTML",
+                FieldType::LongText {
+                    max: super::CUSTOM_HTML_MAX
+                }
+            ),
             number("height", "Frame height (px)", 50.0, 2000.0, 1.0),
         ]),
     }
@@ -441,12 +542,16 @@ pub fn get_mut<'a>(v: &'a mut Value, path: &[Seg]) -> Option<&'a mut Value> {
 /// Sets the value at `path`, creating missing object keys on the way. `false` when the path
 /// runs through something that is not an object or list, or past a list's end.
 pub fn set(v: &mut Value, path: &[Seg], value: Value) -> bool {
-    let Some((last, parents)) = path.split_last() else { return false };
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
     let mut cur = v;
     for s in parents {
         cur = match s {
             Seg::Key(k) => {
-                let Some(obj) = cur.as_object_mut() else { return false };
+                let Some(obj) = cur.as_object_mut() else {
+                    return false;
+                };
                 obj.entry(k.to_string()).or_insert_with(|| json!({}))
             }
             Seg::Index(i) => match cur.get_mut(*i) {
@@ -491,26 +596,48 @@ fn check_fields(fields: &[Field], v: &Value, prefix: &[Seg]) -> Result<(), AppEr
             FieldType::RichText => check_len(&name, s, LONG)?,
             FieldType::Select(options) => {
                 if value.is_some() && !options.iter().any(|(o, _)| *o == s) {
-                    let choices = options.iter().map(|(_, l)| *l).collect::<Vec<_>>().join(", ");
-                    return Err(AppError::invalid(&name, format!("{} must be one of: {choices}.", field.label)));
+                    let choices = options
+                        .iter()
+                        .map(|(_, l)| *l)
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    return Err(AppError::invalid(
+                        &name,
+                        format!("{} must be one of: {choices}.", field.label),
+                    ));
                 }
             }
             FieldType::Color => {
                 if !s.is_empty() && !is_hex_color(s) {
-                    return Err(AppError::invalid(&name, format!("{}: use a colour like #1e293b, or leave it empty.", field.label)));
+                    return Err(AppError::invalid(
+                        &name,
+                        format!(
+                            "{}: use a colour like #1e293b, or leave it empty.",
+                            field.label
+                        ),
+                    ));
                 }
             }
             FieldType::Number { min, max, .. } => {
                 if let Some(n) = value.and_then(Value::as_f64) {
                     if !(min..=max).contains(&n) {
-                        return Err(AppError::invalid(&name, format!("{} must be between {min} and {max}.", field.label)));
+                        return Err(AppError::invalid(
+                            &name,
+                            format!("{} must be between {min} and {max}.", field.label),
+                        ));
                     }
                 }
             }
             FieldType::Lines { max_items } => {
-                let items = value.and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+                let items = value
+                    .and_then(Value::as_array)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
                 if items.len() > max_items {
-                    return Err(AppError::invalid(&name, format!("{} holds at most {max_items} lines.", field.label)));
+                    return Err(AppError::invalid(
+                        &name,
+                        format!("{} holds at most {max_items} lines.", field.label),
+                    ));
                 }
                 for line in items {
                     check_len(&name, line.as_str().unwrap_or_default(), SHORT)?;
@@ -541,7 +668,11 @@ mod tests {
             for field in fields {
                 let path = path_of(prefix, field.key);
                 let value = get(v, &path);
-                assert!(value.is_some(), "{kind:?}: no prop at {}", error_name(&path));
+                assert!(
+                    value.is_some(),
+                    "{kind:?}: no prop at {}",
+                    error_name(&path)
+                );
                 if let FieldType::List(spec) = field.ty {
                     let items = value.and_then(Value::as_array).cloned().unwrap_or_default();
                     for (i, _) in items.iter().enumerate() {
@@ -551,13 +682,19 @@ mod tests {
                     }
                     // A new item must parse as part of the kind's props.
                     let mut with_new = v.clone();
-                    let list = get_mut(&mut with_new, &path).and_then(Value::as_array_mut).expect("list");
+                    let list = get_mut(&mut with_new, &path)
+                        .and_then(Value::as_array_mut)
+                        .expect("list");
                     let fresh = spec.new_item_for(list);
                     list.push(fresh.clone());
                     let again = spec.new_item_for(list);
                     list.push(again);
                     let parsed = BlockProps::from_parts(kind.as_str(), with_new);
-                    assert!(parsed.is_ok(), "{kind:?}: new {} does not parse: {parsed:?}", spec.noun);
+                    assert!(
+                        parsed.is_ok(),
+                        "{kind:?}: new {} does not parse: {parsed:?}",
+                        spec.noun
+                    );
                 }
             }
         }
@@ -571,11 +708,28 @@ mod tests {
     fn set_reaches_nested_keys_and_list_items() {
         let mut v = json!({ "logo": { "url": "" }, "items": [{ "title": "a" }, { "title": "b" }] });
         assert!(set(&mut v, &path_of(&[], "logo.url"), json!("/x.svg")));
-        assert!(set(&mut v, &[Seg::Key("items"), Seg::Index(1), Seg::Key("title")], json!("B")));
-        assert!(!set(&mut v, &[Seg::Key("items"), Seg::Index(5), Seg::Key("title")], json!("?")));
-        assert_eq!(v, json!({ "logo": { "url": "/x.svg" }, "items": [{ "title": "a" }, { "title": "B" }] }));
-        assert_eq!(input_id(&[Seg::Key("items"), Seg::Index(1), Seg::Key("title")]), "prop-items-1-title");
-        assert_eq!(error_name(&[Seg::Key("items"), Seg::Index(1), Seg::Key("title")]), "items.title");
+        assert!(set(
+            &mut v,
+            &[Seg::Key("items"), Seg::Index(1), Seg::Key("title")],
+            json!("B")
+        ));
+        assert!(!set(
+            &mut v,
+            &[Seg::Key("items"), Seg::Index(5), Seg::Key("title")],
+            json!("?")
+        ));
+        assert_eq!(
+            v,
+            json!({ "logo": { "url": "/x.svg" }, "items": [{ "title": "a" }, { "title": "B" }] })
+        );
+        assert_eq!(
+            input_id(&[Seg::Key("items"), Seg::Index(1), Seg::Key("title")]),
+            "prop-items-1-title"
+        );
+        assert_eq!(
+            error_name(&[Seg::Key("items"), Seg::Index(1), Seg::Key("title")]),
+            "items.title"
+        );
     }
 
     #[test]
@@ -583,17 +737,26 @@ mod tests {
         let mut hero = BlockProps::starter(ComponentKind::Hero).props_json();
         hero["text_align"] = json!("diagonal");
         let e = check(ComponentKind::Hero, &hero).unwrap_err();
-        assert!(matches!(e, AppError::Invalid { ref field, .. } if field == "text_align"), "{e:?}");
+        assert!(
+            matches!(e, AppError::Invalid { ref field, .. } if field == "text_align"),
+            "{e:?}"
+        );
 
         let mut hero = BlockProps::starter(ComponentKind::Hero).props_json();
         hero["background_color"] = json!("red;}body{display:none");
         let e = check(ComponentKind::Hero, &hero).unwrap_err();
-        assert!(matches!(e, AppError::Invalid { ref field, .. } if field == "background_color"), "{e:?}");
+        assert!(
+            matches!(e, AppError::Invalid { ref field, .. } if field == "background_color"),
+            "{e:?}"
+        );
 
         let mut faq = BlockProps::starter(ComponentKind::Faq).props_json();
         faq["items"][0]["question"] = json!("x".repeat(201));
         let e = check(ComponentKind::Faq, &faq).unwrap_err();
-        assert!(matches!(e, AppError::Invalid { ref field, .. } if field == "items.question"), "{e:?}");
+        assert!(
+            matches!(e, AppError::Invalid { ref field, .. } if field == "items.question"),
+            "{e:?}"
+        );
 
         let mut stats = BlockProps::starter(ComponentKind::Stats).props_json();
         stats["items"][0]["decimals"] = json!(7);

@@ -49,22 +49,40 @@ impl FormSlot {
 }
 
 fn field_error(label: &str, field_type: &str, value: &str, required: bool) -> Option<String> {
-    let label = if label.trim().is_empty() { "This field" } else { label.trim() };
+    let label = if label.trim().is_empty() {
+        "This field"
+    } else {
+        label.trim()
+    };
     if value.is_empty() {
         return required.then(|| format!("{label} is required."));
     }
-    let max = if field_type == "textarea" { TEXTAREA_MAX } else { LINE_MAX };
+    let max = if field_type == "textarea" {
+        TEXTAREA_MAX
+    } else {
+        LINE_MAX
+    };
     if value.chars().count() > max {
         return Some(format!("{label} can be at most {max} characters."));
     }
     match field_type {
-        "email" if Email::parse(value).is_err() => Some("Enter an email address like name@example.com.".into()),
-        "number" if value.parse::<f64>().map_or(true, |n| !n.is_finite()) => Some(format!("{label} must be a number.")),
-        "url" if !(value.starts_with("https://") || value.starts_with("http://")) || value.contains(char::is_whitespace) => {
+        "email" if Email::parse(value).is_err() => {
+            Some("Enter an email address like name@example.com.".into())
+        }
+        "number" if value.parse::<f64>().map_or(true, |n| !n.is_finite()) => {
+            Some(format!("{label} must be a number."))
+        }
+        "url"
+            if !(value.starts_with("https://") || value.starts_with("http://"))
+                || value.contains(char::is_whitespace) =>
+        {
             Some("Enter a web address starting with https://.".into())
         }
-        "tel" if !value.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c))
-            || value.chars().filter(char::is_ascii_digit).count() < 3 =>
+        "tel"
+            if !value
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+                || value.chars().filter(char::is_ascii_digit).count() < 3 =>
         {
             Some("Enter a phone number using digits, spaces and + - ( ).".into())
         }
@@ -84,13 +102,25 @@ pub fn check_submission(
     let mut out = Vec::with_capacity(form.fields.len());
     for f in &form.fields {
         // Line inputs cannot hold line breaks; a crafted post could, so they are folded.
-        let raw = posted.iter().find(|(k, _)| *k == f.name).map(|(_, v)| v.as_str()).unwrap_or("");
-        let value = if f.field_type == "textarea" { raw.trim().replace("\r\n", "\n") } else { raw.trim().replace(['\r', '\n'], " ") };
+        let raw = posted
+            .iter()
+            .find(|(k, _)| *k == f.name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        let value = if f.field_type == "textarea" {
+            raw.trim().replace("\r\n", "\n")
+        } else {
+            raw.trim().replace(['\r', '\n'], " ")
+        };
         if let Some(e) = field_error(&f.label, &f.field_type, &value, f.required) {
             errors.insert(f.name.clone(), e);
         }
         values.insert(f.name.clone(), value.clone());
-        out.push(SubmittedField { name: f.name.clone(), label: f.label.clone(), value });
+        out.push(SubmittedField {
+            name: f.name.clone(),
+            label: f.label.clone(),
+            value,
+        });
     }
     if errors.is_empty() {
         Ok(out)
@@ -125,7 +155,11 @@ pub struct SubmissionDetail {
 /// A cell for CSV export: quoted when needed, and a leading `=`, `+`, `-`, `@` (or tab / CR)
 /// is prefixed with `'` so spreadsheets show it as text instead of running it as a formula.
 pub fn csv_cell(value: &str) -> String {
-    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
+    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
     if guarded.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
     } else {
@@ -138,25 +172,51 @@ mod tests {
     use super::*;
 
     fn post(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn submissions_follow_the_field_definitions() {
         let form = ContactFormProps::default();
-        let ok = check_submission(&form, &post(&[("name", " Ann "), ("email", "ann@example.com"), ("message", "Hi"), ("evil", "x")]));
+        let ok = check_submission(
+            &form,
+            &post(&[
+                ("name", " Ann "),
+                ("email", "ann@example.com"),
+                ("message", "Hi"),
+                ("evil", "x"),
+            ]),
+        );
         let fields = ok.expect("valid");
-        assert_eq!(fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["name", "email", "phone", "message"]);
+        assert_eq!(
+            fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+            ["name", "email", "phone", "message"]
+        );
         assert_eq!(fields[0].value, "Ann");
-        let (values, errors) = check_submission(&form, &post(&[("email", "nope"), ("phone", "call me")])).expect_err("invalid");
+        let (values, errors) =
+            check_submission(&form, &post(&[("email", "nope"), ("phone", "call me")]))
+                .expect_err("invalid");
         assert_eq!(errors["name"], "Your name is required.");
-        assert_eq!(errors["email"], "Enter an email address like name@example.com.");
+        assert_eq!(
+            errors["email"],
+            "Enter an email address like name@example.com."
+        );
         assert!(errors["phone"].starts_with("Enter a phone number"));
         assert_eq!(errors["message"], "Message is required.");
         assert_eq!(values["email"], "nope");
         let long = "x".repeat(LINE_MAX + 1);
-        let (_, errors) = check_submission(&form, &post(&[("name", &long), ("email", "a@b.co"), ("message", "m")])).expect_err("long");
-        assert_eq!(errors["name"], format!("Your name can be at most {LINE_MAX} characters."));
+        let (_, errors) = check_submission(
+            &form,
+            &post(&[("name", &long), ("email", "a@b.co"), ("message", "m")]),
+        )
+        .expect_err("long");
+        assert_eq!(
+            errors["name"],
+            format!("Your name can be at most {LINE_MAX} characters.")
+        );
     }
 
     #[test]

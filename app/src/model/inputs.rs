@@ -7,7 +7,10 @@ use crate::error::AppError;
 /// Refuses strings longer than `max` characters.
 pub fn check_len(field: &str, value: &str, max: usize) -> Result<(), AppError> {
     if value.chars().count() > max {
-        return Err(AppError::invalid(field, format!("Keep this under {max} characters.")));
+        return Err(AppError::invalid(
+            field,
+            format!("Keep this under {max} characters."),
+        ));
     }
     Ok(())
 }
@@ -17,10 +20,16 @@ pub fn check_len(field: &str, value: &str, max: usize) -> Result<(), AppError> {
 pub fn check_url(field: &str, value: &str) -> Result<(), AppError> {
     let v = value.trim();
     if v.len() > 2048 {
-        return Err(AppError::invalid(field, "This link is too long (2048 characters at most)."));
+        return Err(AppError::invalid(
+            field,
+            "This link is too long (2048 characters at most).",
+        ));
     }
     if v.chars().any(|c| c.is_control()) {
-        return Err(AppError::invalid(field, "Links cannot contain control characters."));
+        return Err(AppError::invalid(
+            field,
+            "Links cannot contain control characters.",
+        ));
     }
     let lower = v.to_ascii_lowercase();
     let ok = v.is_empty()
@@ -60,8 +69,14 @@ impl Email {
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
-            && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
-        if local.is_empty() || !domain_ok || e.chars().any(char::is_whitespace) || domain.contains('@') {
+            && domain
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        if local.is_empty()
+            || !domain_ok
+            || e.chars().any(char::is_whitespace)
+            || domain.contains('@')
+        {
             return err("Enter an email address like name@example.com.");
         }
         Ok(Self(e))
@@ -75,8 +90,15 @@ impl Email {
 /// A password that meets the minimum rules. Never serialised.
 pub struct Password(String);
 
-const COMMON_PASSWORDS: &[&str] =
-    &["password", "password1", "password123", "1234567890", "qwertyuiop", "letmein123", "iloveyou12"];
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "password1",
+    "password123",
+    "1234567890",
+    "qwertyuiop",
+    "letmein123",
+    "iloveyou12",
+];
 
 impl Password {
     pub fn parse(raw: &str) -> Result<Self, AppError> {
@@ -108,17 +130,32 @@ impl Password {
 }
 
 /// A required display text (name of a person, organisation or page) with a length range.
-pub fn parse_name(field: &str, what: &str, raw: &str, min: usize, max: usize) -> Result<String, AppError> {
+pub fn parse_name(
+    field: &str,
+    what: &str,
+    raw: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, AppError> {
     let v = raw.trim();
     let n = v.chars().count();
     if n < min {
-        return Err(AppError::invalid(field, format!("Enter {what} ({min} characters or more).")));
+        return Err(AppError::invalid(
+            field,
+            format!("Enter {what} ({min} characters or more)."),
+        ));
     }
     if n > max {
-        return Err(AppError::invalid(field, format!("Keep {what} under {max} characters.")));
+        return Err(AppError::invalid(
+            field,
+            format!("Keep {what} under {max} characters."),
+        ));
     }
     if v.chars().any(|c| c.is_control()) {
-        return Err(AppError::invalid(field, format!("Remove special control characters from {what}.")));
+        return Err(AppError::invalid(
+            field,
+            format!("Remove special control characters from {what}."),
+        ));
     }
     Ok(v.to_string())
 }
@@ -160,18 +197,44 @@ mod tests {
 
     #[test]
     fn urls_allow_safe_schemes_only() {
-        for ok in ["", "/about", "#top", "https://example.com", "HTTP://x.y", "mailto:a@b.c", "tel:+1"] {
+        for ok in [
+            "",
+            "/about",
+            "#top",
+            "https://example.com",
+            "HTTP://x.y",
+            "mailto:a@b.c",
+            "tel:+1",
+        ] {
             assert!(check_url("f", ok).is_ok(), "{ok}");
         }
-        for bad in ["javascript:alert(1)", " JavaScript:x", "data:text/html,x", "//evil.com", "vbscript:x", "ftp://x"] {
+        for bad in [
+            "javascript:alert(1)",
+            " JavaScript:x",
+            "data:text/html,x",
+            "//evil.com",
+            "vbscript:x",
+            "ftp://x",
+        ] {
             assert!(check_url("f", bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse("  Ann@Example.COM ").map(|e| e.as_str().to_string()), Ok("ann@example.com".into()));
-        for bad in ["", "ann", "ann@", "@x.com", "ann@x", "a b@x.com", "a@x..com@y.com"] {
+        assert_eq!(
+            Email::parse("  Ann@Example.COM ").map(|e| e.as_str().to_string()),
+            Ok("ann@example.com".into())
+        );
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@x.com",
+            "ann@x",
+            "a b@x.com",
+            "a@x..com@y.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
@@ -189,6 +252,9 @@ mod tests {
         assert_eq!(slugify("  Pizza Palace!! ", 40), "pizza-palace");
         assert_eq!(slugify("Café Zoë & Co", 40), "cafe-zoe-co");
         assert_eq!(slugify("###", 40), "");
-        assert_eq!(slugify("a very long organisation name indeed", 10), "a-very-lon");
+        assert_eq!(
+            slugify("a very long organisation name indeed", 10),
+            "a-very-lon"
+        );
     }
 }

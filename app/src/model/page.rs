@@ -65,7 +65,10 @@ impl PageSlug {
             return err("Enter the page's address, like /about.".into());
         }
         if !v.starts_with('/') {
-            return err(format!("Start the address with /, like {}.", Self::suggest(v)));
+            return err(format!(
+                "Start the address with /, like {}.",
+                Self::suggest(v)
+            ));
         }
         if v == "/" {
             return err("Only the home page uses /. Use “Make this the home page” instead.".into());
@@ -77,7 +80,10 @@ impl PageSlug {
             if seg.is_empty() {
                 return err("Remove the extra / (an address cannot have // or end with /).".into());
             }
-            if !seg.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            if !seg
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
                 return err(format!(
                     "Use only lowercase letters, digits and hyphens, like {}.",
                     Self::suggest(v)
@@ -124,10 +130,16 @@ pub fn parse_nav_label(raw: &str) -> Result<Option<String>, AppError> {
 pub fn parse_page_password(raw: &str) -> Result<String, AppError> {
     let n = raw.chars().count();
     if raw.trim().is_empty() || n < 6 {
-        return Err(AppError::invalid("page_password", "Use at least 6 characters for the page password."));
+        return Err(AppError::invalid(
+            "page_password",
+            "Use at least 6 characters for the page password.",
+        ));
     }
     if n > 128 {
-        return Err(AppError::invalid("page_password", "Use at most 128 characters for the page password."));
+        return Err(AppError::invalid(
+            "page_password",
+            "Use at most 128 characters for the page password.",
+        ));
     }
     Ok(raw.to_string())
 }
@@ -201,10 +213,19 @@ mod tests {
 
     #[test]
     fn slugs_follow_the_page_address_rules() {
-        for ok in ["/about", "/our-menu", "/menu/drinks-2024", "/a", " /contact "] {
+        for ok in [
+            "/about",
+            "/our-menu",
+            "/menu/drinks-2024",
+            "/a",
+            " /contact ",
+        ] {
             assert!(PageSlug::parse(ok).is_ok(), "{ok}");
         }
-        assert_eq!(PageSlug::parse(" /contact ").map(|s| s.as_str().to_string()), Ok("/contact".into()));
+        assert_eq!(
+            PageSlug::parse(" /contact ").map(|s| s.as_str().to_string()),
+            Ok("/contact".into())
+        );
         assert!(slug_err("about").contains("/about"));
         assert!(slug_err("/").contains("home page"));
         assert!(slug_err("/About").contains("lowercase"));
@@ -222,7 +243,12 @@ mod tests {
         assert_eq!(PageSlug::suggest("About Us!"), "/about-us");
         assert_eq!(PageSlug::suggest("Café menu"), "/cafe-menu");
         assert_eq!(PageSlug::suggest("###"), "/page");
-        for t in ["About Us!", "###", "Ünïcode — text", "a very long title that goes on and on and on and on and on"] {
+        for t in [
+            "About Us!",
+            "###",
+            "Ünïcode — text",
+            "a very long title that goes on and on and on and on and on",
+        ] {
             assert!(PageSlug::parse(&PageSlug::suggest(t)).is_ok(), "{t}");
         }
     }
@@ -234,7 +260,9 @@ mod tests {
         assert!(parse_page_title(&"x".repeat(81)).is_err());
         assert_eq!(parse_nav_label("  "), Ok(None));
         assert_eq!(parse_nav_label(" Team "), Ok(Some("Team".into())));
-        assert!(matches!(parse_nav_label(&"x".repeat(41)), Err(AppError::Invalid { field, .. }) if field == "nav_label"));
+        assert!(
+            matches!(parse_nav_label(&"x".repeat(41)), Err(AppError::Invalid { field, .. }) if field == "nav_label")
+        );
         assert!(parse_page_password("12345").is_err());
         assert!(parse_page_password("      ").is_err());
         assert!(parse_page_password("secret").is_ok());

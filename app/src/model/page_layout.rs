@@ -38,7 +38,10 @@ impl PageConfig {
 
     /// Inline CSS for the page background outside the wrapper (empty for the site's own).
     pub fn background_style(&self) -> String {
-        self.checked().background_color.map(|bg| format!("background-color:{bg};")).unwrap_or_default()
+        self.checked()
+            .background_color
+            .map(|bg| format!("background-color:{bg};"))
+            .unwrap_or_default()
     }
 }
 
@@ -54,12 +57,32 @@ mod tests {
             padding: "24px".into(),
             ..Default::default()
         };
-        assert_eq!(c.wrapper_style(), "background-color:#abcdef;max-width:960px;margin-inline:auto;padding:24px;");
+        assert_eq!(
+            c.wrapper_style(),
+            "background-color:#abcdef;max-width:960px;margin-inline:auto;padding:24px;"
+        );
         assert_eq!(c.background_style(), "background-color:#abcdef;");
-        let evil = PageConfig { background_color: Some("red;}body{x:y".into()), ..Default::default() };
+        let evil = PageConfig {
+            background_color: Some("red;}body{x:y".into()),
+            ..Default::default()
+        };
         assert_eq!(evil.wrapper_style(), "max-width:1280px;margin-inline:auto;");
-        assert_eq!(PageConfig { max_width: "100%".into(), ..Default::default() }.wrapper_style(), "");
-        let off = PageConfig { show_navbar: false, ..Default::default() };
-        assert!(!off.shows(ComponentKind::Navbar) && off.shows(ComponentKind::Footer) && off.shows(ComponentKind::Hero));
+        assert_eq!(
+            PageConfig {
+                max_width: "100%".into(),
+                ..Default::default()
+            }
+            .wrapper_style(),
+            ""
+        );
+        let off = PageConfig {
+            show_navbar: false,
+            ..Default::default()
+        };
+        assert!(
+            !off.shows(ComponentKind::Navbar)
+                && off.shows(ComponentKind::Footer)
+                && off.shows(ComponentKind::Hero)
+        );
     }
 }

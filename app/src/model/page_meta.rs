@@ -40,29 +40,51 @@ const STRUCTURED_DATA_MAX: usize = 8_000;
 
 /// Trimmed text or `None` when blank; refuses control characters and text over `max`.
 fn text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, AppError> {
-    let Some(v) = value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) else {
+    let Some(v) = value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    else {
         return Ok(None);
     };
     check_len(field, &v, max)?;
     if v.chars().any(char::is_control) {
-        return Err(AppError::invalid(field, "Remove line breaks and special control characters."));
+        return Err(AppError::invalid(
+            field,
+            "Remove line breaks and special control characters.",
+        ));
     }
     Ok(Some(v))
 }
 
 /// One of `allowed`, or `None` when blank.
-fn choice(field: &str, value: Option<String>, allowed: &[&str]) -> Result<Option<String>, AppError> {
-    match value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+fn choice(
+    field: &str,
+    value: Option<String>,
+    allowed: &[&str],
+) -> Result<Option<String>, AppError> {
+    match value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    {
         None => Ok(None),
         Some(v) if allowed.contains(&v.as_str()) => Ok(Some(v)),
-        Some(_) => Err(AppError::invalid(field, format!("Choose one of: {}.", allowed.join(", ")))),
+        Some(_) => Err(AppError::invalid(
+            field,
+            format!("Choose one of: {}.", allowed.join(", ")),
+        )),
     }
 }
 
 fn is_http(v: &str) -> bool {
     let lower = v.to_ascii_lowercase();
-    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
-    rest.is_some_and(|r| r.split(['/', '?', '#']).next().is_some_and(|host| !host.is_empty()))
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        r.split(['/', '?', '#'])
+            .next()
+            .is_some_and(|host| !host.is_empty())
+    })
 }
 
 impl SeoMeta {
@@ -73,7 +95,10 @@ impl SeoMeta {
             // check_url refuses unsafe schemes; an image must further be http(s) or on the site.
             let relative = url.starts_with('/') && !url.starts_with("//");
             if check_url("og_image", url).is_err() || !(is_http(url) || relative) {
-                return Err(AppError::invalid("og_image", "Use an image address starting with https:// or /."));
+                return Err(AppError::invalid(
+                    "og_image",
+                    "Use an image address starting with https:// or /.",
+                ));
             }
         }
         let canonical_url = text("canonical_url", self.canonical_url, 2048)?;
@@ -85,9 +110,14 @@ impl SeoMeta {
                 ));
             }
         }
-        let size = serde_json::to_string(&self.structured_data).map(|s| s.len()).unwrap_or(usize::MAX);
+        let size = serde_json::to_string(&self.structured_data)
+            .map(|s| s.len())
+            .unwrap_or(usize::MAX);
         if size > STRUCTURED_DATA_MAX {
-            return Err(AppError::invalid("structured_data", "Structured data is too large (8,000 characters at most)."));
+            return Err(AppError::invalid(
+                "structured_data",
+                "Structured data is too large (8,000 characters at most).",
+            ));
         }
         Ok(Self {
             title: text("seo_title", self.title, 120)?,
@@ -142,26 +172,37 @@ fn px(v: &str, range: std::ops::RangeInclusive<u32>) -> bool {
 impl PageConfig {
     /// The stored form; values go into CSS, so only well-formed ones are accepted.
     pub fn parse(self) -> Result<Self, AppError> {
-        let background_color = match self.background_color.map(|c| c.trim().to_ascii_lowercase()) {
-            Some(c) if c.is_empty() => None,
-            Some(c) if is_hex_color(&c) => Some(c),
-            Some(_) => {
-                return Err(AppError::invalid(
+        let background_color =
+            match self.background_color.map(|c| c.trim().to_ascii_lowercase()) {
+                Some(c) if c.is_empty() => None,
+                Some(c) if is_hex_color(&c) => Some(c),
+                Some(_) => return Err(AppError::invalid(
                     "background_color",
                     "Use a hex colour like #ffffff, or leave it empty for the site's background.",
-                ))
-            }
-            None => None,
-        };
+                )),
+                None => None,
+            };
         let max_width = self.max_width.trim().to_ascii_lowercase();
         if !(max_width == "100%" || px(&max_width, 320..=2560)) {
-            return Err(AppError::invalid("max_width", "Use a width from 320px to 2560px, or 100% for full width."));
+            return Err(AppError::invalid(
+                "max_width",
+                "Use a width from 320px to 2560px, or 100% for full width.",
+            ));
         }
         let padding = self.padding.trim().to_ascii_lowercase();
         if !(padding == "0" || px(&padding, 0..=200)) {
-            return Err(AppError::invalid("padding", "Use 0 or a padding from 0px to 200px."));
+            return Err(AppError::invalid(
+                "padding",
+                "Use 0 or a padding from 0px to 200px.",
+            ));
         }
-        Ok(Self { show_navbar: self.show_navbar, show_footer: self.show_footer, background_color, max_width, padding })
+        Ok(Self {
+            show_navbar: self.show_navbar,
+            show_footer: self.show_footer,
+            background_color,
+            max_width,
+            padding,
+        })
     }
 }
 
@@ -191,21 +232,78 @@ mod tests {
         assert_eq!(seo.title.as_deref(), Some("Our menu"));
         assert_eq!(seo.description, None);
         let json = serde_json::to_value(&seo).expect("json");
-        assert!(json.get("description").is_none(), "blank texts are not stored");
+        assert!(
+            json.get("description").is_none(),
+            "blank texts are not stored"
+        );
         assert_eq!(json["no_index"], false);
 
         let bad = |s: SeoMeta| field(s.parse());
-        assert_eq!(bad(SeoMeta { og_image: Some("javascript:alert(1)".into()), ..Default::default() }), "og_image");
-        assert_eq!(bad(SeoMeta { og_image: Some("mailto:a@b.c".into()), ..Default::default() }), "og_image");
-        assert_eq!(bad(SeoMeta { canonical_url: Some("/menu".into()), ..Default::default() }), "canonical_url");
-        assert_eq!(bad(SeoMeta { canonical_url: Some("https://".into()), ..Default::default() }), "canonical_url");
-        assert_eq!(bad(SeoMeta { title: Some("x".repeat(121)), ..Default::default() }), "seo_title");
-        assert_eq!(bad(SeoMeta { description: Some("a\u{7}b".into()), ..Default::default() }), "seo_description");
-        assert_eq!(bad(SeoMeta { og_type: Some("video".into()), ..Default::default() }), "og_type");
-        assert_eq!(bad(SeoMeta { twitter_card: Some("huge".into()), ..Default::default() }), "twitter_card");
+        assert_eq!(
+            bad(SeoMeta {
+                og_image: Some("javascript:alert(1)".into()),
+                ..Default::default()
+            }),
+            "og_image"
+        );
+        assert_eq!(
+            bad(SeoMeta {
+                og_image: Some("mailto:a@b.c".into()),
+                ..Default::default()
+            }),
+            "og_image"
+        );
+        assert_eq!(
+            bad(SeoMeta {
+                canonical_url: Some("/menu".into()),
+                ..Default::default()
+            }),
+            "canonical_url"
+        );
+        assert_eq!(
+            bad(SeoMeta {
+                canonical_url: Some("https://".into()),
+                ..Default::default()
+            }),
+            "canonical_url"
+        );
+        assert_eq!(
+            bad(SeoMeta {
+                title: Some("x".repeat(121)),
+                ..Default::default()
+            }),
+            "seo_title"
+        );
+        assert_eq!(
+            bad(SeoMeta {
+                description: Some("a\u{7}b".into()),
+                ..Default::default()
+            }),
+            "seo_description"
+        );
+        assert_eq!(
+            bad(SeoMeta {
+                og_type: Some("video".into()),
+                ..Default::default()
+            }),
+            "og_type"
+        );
+        assert_eq!(
+            bad(SeoMeta {
+                twitter_card: Some("huge".into()),
+                ..Default::default()
+            }),
+            "twitter_card"
+        );
         let mut big = Map::new();
         big.insert("x".into(), Value::String("y".repeat(9000)));
-        assert_eq!(bad(SeoMeta { structured_data: big, ..Default::default() }), "structured_data");
+        assert_eq!(
+            bad(SeoMeta {
+                structured_data: big,
+                ..Default::default()
+            }),
+            "structured_data"
+        );
     }
 
     #[test]
@@ -219,19 +317,62 @@ mod tests {
 
     #[test]
     fn page_config_values_are_safe_css() {
-        let ok = PageConfig { background_color: Some(" #FFF ".into()), max_width: "100%".into(), ..Default::default() }
-            .parse()
-            .expect("valid");
+        let ok = PageConfig {
+            background_color: Some(" #FFF ".into()),
+            max_width: "100%".into(),
+            ..Default::default()
+        }
+        .parse()
+        .expect("valid");
         assert_eq!(ok.background_color.as_deref(), Some("#fff"));
         assert!(PageConfig::default().parse().is_ok());
-        assert_eq!(PageConfig { padding: "24px".into(), ..Default::default() }.parse().map(|c| c.padding), Ok("24px".into()));
+        assert_eq!(
+            PageConfig {
+                padding: "24px".into(),
+                ..Default::default()
+            }
+            .parse()
+            .map(|c| c.padding),
+            Ok("24px".into())
+        );
         let bad = |c: PageConfig| field(c.parse());
-        assert_eq!(bad(PageConfig { background_color: Some("red;x:y".into()), ..Default::default() }), "background_color");
-        assert_eq!(bad(PageConfig { max_width: "100px".into(), ..Default::default() }), "max_width");
-        assert_eq!(bad(PageConfig { max_width: "1280px;color:red".into(), ..Default::default() }), "max_width");
-        assert_eq!(bad(PageConfig { padding: "300px".into(), ..Default::default() }), "padding");
-        assert_eq!(bad(PageConfig { padding: "1em".into(), ..Default::default() }), "padding");
-        let stored: PageConfig = serde_json::from_value(serde_json::json!({})).expect("empty object");
+        assert_eq!(
+            bad(PageConfig {
+                background_color: Some("red;x:y".into()),
+                ..Default::default()
+            }),
+            "background_color"
+        );
+        assert_eq!(
+            bad(PageConfig {
+                max_width: "100px".into(),
+                ..Default::default()
+            }),
+            "max_width"
+        );
+        assert_eq!(
+            bad(PageConfig {
+                max_width: "1280px;color:red".into(),
+                ..Default::default()
+            }),
+            "max_width"
+        );
+        assert_eq!(
+            bad(PageConfig {
+                padding: "300px".into(),
+                ..Default::default()
+            }),
+            "padding"
+        );
+        assert_eq!(
+            bad(PageConfig {
+                padding: "1em".into(),
+                ..Default::default()
+            }),
+            "padding"
+        );
+        let stored: PageConfig =
+            serde_json::from_value(serde_json::json!({})).expect("empty object");
         assert_eq!(stored, PageConfig::default());
     }
 }

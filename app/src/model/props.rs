@@ -26,9 +26,18 @@ const LONG: usize = 5_000;
 
 /// Refuses a list longer than `max` with a message naming the block and what the list holds:
 /// `check_count("items", &p.items, 40, "A FAQ", "questions")` → "A FAQ holds at most 40 questions."
-fn check_count<T>(field: &str, items: &[T], max: usize, block: &str, noun: &str) -> Result<(), AppError> {
+fn check_count<T>(
+    field: &str,
+    items: &[T],
+    max: usize,
+    block: &str,
+    noun: &str,
+) -> Result<(), AppError> {
     if items.len() > max {
-        return Err(AppError::invalid(field, format!("{block} holds at most {max} {noun}.")));
+        return Err(AppError::invalid(
+            field,
+            format!("{block} holds at most {max} {noun}."),
+        ));
     }
     Ok(())
 }
@@ -170,15 +179,23 @@ impl BlockProps {
                     _ => return None,
                 };
                 let value = props.get(f.key).and_then(Value::as_str)?.to_string();
-                Some(TextField { key: f.key, label: f.label, value, long })
+                Some(TextField {
+                    key: f.key,
+                    label: f.label,
+                    value,
+                    long,
+                })
             })
             .collect()
     }
 
     /// Sets one top-level text prop; `false` when the kind has no such text prop.
     pub fn set_text(&mut self, key: &str, value: String) -> bool {
-        let Some(field) = self.text_fields().into_iter().find(|f| f.key == key) else { return false };
-        self.set_path(&[Seg::Key(field.key)], Value::String(value)).is_ok()
+        let Some(field) = self.text_fields().into_iter().find(|f| f.key == key) else {
+            return false;
+        };
+        self.set_path(&[Seg::Key(field.key)], Value::String(value))
+            .is_ok()
     }
 
     /// Sets the prop at `path` and parses the result back into this kind's props. Nothing
@@ -186,7 +203,10 @@ impl BlockProps {
     pub fn set_path(&mut self, path: &[Seg], value: Value) -> Result<(), AppError> {
         let mut props = self.props_json();
         if !fields::set(&mut props, path, value) {
-            return Err(AppError::invalid(&fields::error_name(path), "This setting does not exist on this block."));
+            return Err(AppError::invalid(
+                &fields::error_name(path),
+                "This setting does not exist on this block.",
+            ));
         }
         *self = Self::parse_unchecked(self.kind(), props)?;
         Ok(())
@@ -198,8 +218,9 @@ impl BlockProps {
     }
 
     fn parse_unchecked(kind: ComponentKind, props: Value) -> Result<Self, AppError> {
-        Self::read_props(kind, props)
-            .map_err(|e| AppError::invalid("props", format!("Invalid {} settings: {e}", kind.label())))
+        Self::read_props(kind, props).map_err(|e| {
+            AppError::invalid("props", format!("Invalid {} settings: {e}", kind.label()))
+        })
     }
 
     /// Reads `props` as the props of `kind`, without the checks of `validate`.

@@ -15,7 +15,10 @@ pub enum Span {
     Strong(Vec<Span>),
     Em(Vec<Span>),
     /// `href` has passed `check_url`; the text holds no further links.
-    Link { href: String, children: Vec<Span> },
+    Link {
+        href: String,
+        children: Vec<Span>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +132,9 @@ impl Parser {
     fn close(&mut self, open: &mut Open, out: &mut Vec<RichBlock>) {
         match std::mem::replace(open, Open::None) {
             Open::None => {}
-            Open::Paragraph(lines) => out.push(RichBlock::Paragraph(self.inline(&lines.join("\n"), true))),
+            Open::Paragraph(lines) => {
+                out.push(RichBlock::Paragraph(self.inline(&lines.join("\n"), true)))
+            }
             Open::Bullets(items) => out.push(RichBlock::Bullets(self.items(items))),
             Open::Numbered(items) => out.push(RichBlock::Numbered(self.items(items))),
         }
@@ -142,7 +147,14 @@ impl Parser {
     /// Inline markup. Each kind of span may not contain itself, which also bounds the nesting
     /// depth at three.
     fn inline(&mut self, s: &str, links: bool) -> Vec<Span> {
-        self.spans(s, Allow { strong: true, em: true, links })
+        self.spans(
+            s,
+            Allow {
+                strong: true,
+                em: true,
+                links,
+            },
+        )
     }
 
     fn spans(&mut self, s: &str, allow: Allow) -> Vec<Span> {
@@ -174,7 +186,13 @@ impl Parser {
     fn span_at(&mut self, rest: &str, allow: Allow) -> Option<(Vec<Span>, usize)> {
         if allow.strong && rest.starts_with("**") {
             let inner = delimited(&rest[2..], "**")?;
-            let children = self.spans(inner, Allow { strong: false, ..allow });
+            let children = self.spans(
+                inner,
+                Allow {
+                    strong: false,
+                    ..allow
+                },
+            );
             return Some((vec![Span::Strong(children)], inner.len() + 4));
         }
         if allow.em && rest.starts_with('*') && !rest.starts_with("**") {
@@ -198,13 +216,25 @@ impl Parser {
         if label.is_empty() || label.contains('[') {
             return None;
         }
-        let children = self.spans(label, Allow { links: false, ..allow });
+        let children = self.spans(
+            label,
+            Allow {
+                links: false,
+                ..allow
+            },
+        );
         if href.is_empty() || check_url("", href).is_err() {
             // Shown as its text, never as a link; validation refuses it before it is saved.
             self.refused.push(label.to_string());
             return Some((children, used));
         }
-        Some((vec![Span::Link { href: href.to_string(), children }], used))
+        Some((
+            vec![Span::Link {
+                href: href.to_string(),
+                children,
+            }],
+            used,
+        ))
     }
 }
 
@@ -242,7 +272,9 @@ fn delimited_single_star(s: &str) -> Option<&str> {
 }
 
 fn flanked(inner: &str) -> bool {
-    !inner.is_empty() && !inner.starts_with(char::is_whitespace) && !inner.ends_with(char::is_whitespace)
+    !inner.is_empty()
+        && !inner.starts_with(char::is_whitespace)
+        && !inner.ends_with(char::is_whitespace)
 }
 
 #[cfg(test)]

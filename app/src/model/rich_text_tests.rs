@@ -32,7 +32,8 @@ fn hrefs(blocks: &[RichBlock]) -> Vec<String> {
 
 #[test]
 fn plain_text_is_paragraphs_as_before() {
-    let body = "Write a few paragraphs about who you are.\n\nLeave a blank line to start a new paragraph.";
+    let body =
+        "Write a few paragraphs about who you are.\n\nLeave a blank line to start a new paragraph.";
     assert_eq!(
         parse_rich_text(body),
         vec![
@@ -40,31 +41,50 @@ fn plain_text_is_paragraphs_as_before() {
             Paragraph(vec![t("Leave a blank line to start a new paragraph.")]),
         ]
     );
-    assert_eq!(parse_rich_text("one\ntwo\r\n\r\n\n\nthree"), vec![Paragraph(vec![t("one\ntwo")]), Paragraph(vec![t("three")])]);
+    assert_eq!(
+        parse_rich_text("one\ntwo\r\n\r\n\n\nthree"),
+        vec![Paragraph(vec![t("one\ntwo")]), Paragraph(vec![t("three")])]
+    );
     assert_eq!(parse_rich_text("  \n\n "), vec![]);
     assert_eq!(check_rich_text("body", body), Ok(()));
 }
 
 #[test]
 fn headings_and_lists() {
-    let body = "## Menu\n### Starters\n- Soup\n- **Bread**\nwith butter\n\n1. Order\n2. Eat\n10. Pay";
+    let body =
+        "## Menu\n### Starters\n- Soup\n- **Bread**\nwith butter\n\n1. Order\n2. Eat\n10. Pay";
     assert_eq!(
         parse_rich_text(body),
         vec![
             Heading(HeadingLevel::Section, vec![t("Menu")]),
             Heading(HeadingLevel::Subsection, vec![t("Starters")]),
-            Bullets(vec![vec![t("Soup")], vec![Strong(vec![t("Bread")]), t("\nwith butter")]]),
+            Bullets(vec![
+                vec![t("Soup")],
+                vec![Strong(vec![t("Bread")]), t("\nwith butter")]
+            ]),
             Numbered(vec![vec![t("Order")], vec![t("Eat")], vec![t("Pay")]]),
         ]
     );
     // Markers need their space; `#` alone and `####` are text.
-    assert_eq!(parse_rich_text("#1 fan"), vec![Paragraph(vec![t("#1 fan")])]);
-    assert_eq!(parse_rich_text("#### Deep"), vec![Paragraph(vec![t("#### Deep")])]);
-    assert_eq!(parse_rich_text("-not a list\n2024.Year"), vec![Paragraph(vec![t("-not a list\n2024.Year")])]);
+    assert_eq!(
+        parse_rich_text("#1 fan"),
+        vec![Paragraph(vec![t("#1 fan")])]
+    );
+    assert_eq!(
+        parse_rich_text("#### Deep"),
+        vec![Paragraph(vec![t("#### Deep")])]
+    );
+    assert_eq!(
+        parse_rich_text("-not a list\n2024.Year"),
+        vec![Paragraph(vec![t("-not a list\n2024.Year")])]
+    );
     // A list right after a paragraph line starts a list.
     assert_eq!(
         parse_rich_text("We offer:\n- Tea"),
-        vec![Paragraph(vec![t("We offer:")]), Bullets(vec![vec![t("Tea")]])]
+        vec![
+            Paragraph(vec![t("We offer:")]),
+            Bullets(vec![vec![t("Tea")]])
+        ]
     );
 }
 
@@ -78,20 +98,33 @@ fn bold_italic_and_links() {
             t(" and "),
             Em(vec![t("soft")]),
             t(" "),
-            Link { href: "tel:+15550100".into(), children: vec![t("call us")] },
+            Link {
+                href: "tel:+15550100".into(),
+                children: vec![t("call us")]
+            },
             t(" or "),
-            Link { href: "/about".into(), children: vec![t("read")] },
+            Link {
+                href: "/about".into(),
+                children: vec![t("read")]
+            },
             t("."),
         ])]
     );
     assert_eq!(
         parse_rich_text("*italic with **bold** inside*"),
-        vec![Paragraph(vec![Em(vec![t("italic with "), Strong(vec![t("bold")]), t(" inside")])])]
+        vec![Paragraph(vec![Em(vec![
+            t("italic with "),
+            Strong(vec![t("bold")]),
+            t(" inside")
+        ])])]
     );
     assert_eq!(
         parse_rich_text("**[Menu](https://example.com/menu) and *today*!**"),
         vec![Paragraph(vec![Strong(vec![
-            Link { href: "https://example.com/menu".into(), children: vec![t("Menu")] },
+            Link {
+                href: "https://example.com/menu".into(),
+                children: vec![t("Menu")]
+            },
             t(" and "),
             Em(vec![t("today")]),
             t("!"),
@@ -101,13 +134,30 @@ fn bold_italic_and_links() {
 
 #[test]
 fn unbalanced_and_stray_markers_stay_text() {
-    for src in ["**not closed", "*not closed", "5 * 3 * 2", "a ** b ** c", "****", "[no link]", "[x](", "[](/a)", "]("] {
+    for src in [
+        "**not closed",
+        "*not closed",
+        "5 * 3 * 2",
+        "a ** b ** c",
+        "****",
+        "[no link]",
+        "[x](",
+        "[](/a)",
+        "](",
+    ] {
         assert_eq!(parse_rich_text(src), vec![Paragraph(vec![t(src)])], "{src}");
     }
     // Nested brackets: the inner one is the link, the outer ones are text.
     assert_eq!(
         parse_rich_text("[a [b](/c)]"),
-        vec![Paragraph(vec![t("[a "), Link { href: "/c".into(), children: vec![t("b")] }, t("]")])]
+        vec![Paragraph(vec![
+            t("[a "),
+            Link {
+                href: "/c".into(),
+                children: vec![t("b")]
+            },
+            t("]")
+        ])]
     );
     // A link's text cannot hold another link.
     let blocks = parse_rich_text("[x [y](/z)](/w)");
@@ -121,7 +171,10 @@ fn html_is_only_ever_text() {
         parse_rich_text(src),
         vec![
             Paragraph(vec![t("<script>alert(1)</script>")]),
-            Paragraph(vec![t("<img src=x onerror=alert(1)> "), Strong(vec![t("<b>hi</b>")])]),
+            Paragraph(vec![
+                t("<img src=x onerror=alert(1)> "),
+                Strong(vec![t("<b>hi</b>")])
+            ]),
         ]
     );
     assert_eq!(check_rich_text("body", src), Ok(()));
@@ -149,7 +202,10 @@ fn unsafe_links_render_as_text_and_are_refused() {
         assert_eq!(err.field(), Some("body"), "{src}");
     }
     // The text stays; the address is dropped.
-    assert_eq!(parse_rich_text("[x](javascript:alert(1))"), vec![Paragraph(vec![t("x"), t(")")])]);
+    assert_eq!(
+        parse_rich_text("[x](javascript:alert(1))"),
+        vec![Paragraph(vec![t("x"), t(")")])]
+    );
     // One bad link among good ones is enough to refuse the body.
     assert!(check_rich_text("body", "[ok](/a) [bad](javascript:1)").is_err());
 }

@@ -133,17 +133,34 @@ mod tests {
         assert!(!Role::Viewer.can_edit_content() && !Role::Viewer.can_publish());
         assert!(Role::Developer.can_publish() && !Role::Developer.can_edit_locked());
         assert!(Role::Owner.can_edit_locked() && Role::Admin.can_edit_locked());
-        for r in [Role::Owner, Role::Admin, Role::Editor, Role::Developer, Role::Viewer] {
+        for r in [
+            Role::Owner,
+            Role::Admin,
+            Role::Editor,
+            Role::Developer,
+            Role::Viewer,
+        ] {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);
         assert!(Role::Owner.can_manage_team() && Role::Admin.can_manage_team());
-        assert!(!Role::Developer.can_manage_team() && !Role::Editor.can_manage_team() && !Role::Viewer.can_manage_team());
-        assert!(!Role::Admin.can_manage_member(Role::Owner) && Role::Admin.can_manage_member(Role::Admin));
+        assert!(
+            !Role::Developer.can_manage_team()
+                && !Role::Editor.can_manage_team()
+                && !Role::Viewer.can_manage_team()
+        );
+        assert!(
+            !Role::Admin.can_manage_member(Role::Owner)
+                && Role::Admin.can_manage_member(Role::Admin)
+        );
         assert!(!Role::Owner.can_grant(Role::Owner) && Role::Owner.can_grant(Role::Admin));
         assert!(Role::Admin.can_view_audit() && !Role::Developer.can_view_audit());
         assert!(Role::Developer.can_manage_domains() && !Role::Editor.can_manage_domains());
-        assert!(Role::Owner.can_manage_billing() && !Role::Admin.can_manage_billing() && !Role::Admin.can_delete_tenant());
+        assert!(
+            Role::Owner.can_manage_billing()
+                && !Role::Admin.can_manage_billing()
+                && !Role::Admin.can_delete_tenant()
+        );
         assert!(Role::Editor.can_use_ai() && !Role::Viewer.can_use_ai());
         assert!(Role::Owner.can_manage_billing());
         for r in [Role::Admin, Role::Editor, Role::Developer, Role::Viewer] {

@@ -60,7 +60,11 @@ pub struct TeamOverview {
 /// What an invite link leads to, for the accept page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum InviteState {
-    Pending { tenant_name: String, email: String, role: Role },
+    Pending {
+        tenant_name: String,
+        email: String,
+        role: Role,
+    },
     Expired,
     Revoked,
     Accepted,
@@ -70,9 +74,15 @@ pub enum InviteState {
 /// Roles an invitation may carry (never owner: ownership is transferred, not shared).
 pub fn parse_invite_role(raw: &str) -> Result<Role, AppError> {
     match Role::parse(raw) {
-        Some(Role::Owner) => Err(AppError::invalid("role", "An invitation cannot make someone an owner. Pick admin, editor, developer or viewer.")),
+        Some(Role::Owner) => Err(AppError::invalid(
+            "role",
+            "An invitation cannot make someone an owner. Pick admin, editor, developer or viewer.",
+        )),
         Some(r) => Ok(r),
-        None => Err(AppError::invalid("role", "Pick admin, editor, developer or viewer.")),
+        None => Err(AppError::invalid(
+            "role",
+            "Pick admin, editor, developer or viewer.",
+        )),
     }
 }
 
@@ -115,7 +125,10 @@ pub struct AuditPage {
 }
 
 /// Parses an optional `YYYY-MM-DD` filter date.
-pub fn parse_filter_date(field: &str, raw: &Option<String>) -> Result<Option<chrono::NaiveDate>, AppError> {
+pub fn parse_filter_date(
+    field: &str,
+    raw: &Option<String>,
+) -> Result<Option<chrono::NaiveDate>, AppError> {
     match raw.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -170,7 +183,11 @@ pub struct NotificationPrefs {
 
 impl Default for NotificationPrefs {
     fn default() -> Self {
-        Self { email_on_comment: true, email_on_publish: true, email_on_billing: true }
+        Self {
+            email_on_comment: true,
+            email_on_publish: true,
+            email_on_billing: true,
+        }
     }
 }
 
@@ -186,7 +203,11 @@ pub struct BuilderPrefs {
 
 impl Default for BuilderPrefs {
     fn default() -> Self {
-        Self { show_grid: false, auto_save_interval: 30, default_view: DeviceView::Desktop }
+        Self {
+            show_grid: false,
+            auto_save_interval: 30,
+            default_view: DeviceView::Desktop,
+        }
     }
 }
 
@@ -209,7 +230,10 @@ impl Preferences {
     /// Bounds the seed leaves implicit: autosave between 10 seconds and 10 minutes.
     pub fn check(&self) -> Result<(), AppError> {
         if !(10..=600).contains(&self.builder.auto_save_interval) {
-            return Err(AppError::invalid("auto_save_interval", "Choose between 10 and 600 seconds."));
+            return Err(AppError::invalid(
+                "auto_save_interval",
+                "Choose between 10 and 600 seconds.",
+            ));
         }
         Ok(())
     }
@@ -233,11 +257,18 @@ pub fn parse_avatar_url(raw: &str) -> Result<Option<String>, AppError> {
     let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
         && v.len() <= 2048
         && !v.chars().any(|c| c.is_control() || c.is_whitespace())
-        && v.split("://").nth(1).is_some_and(|rest| rest.split('/').next().is_some_and(|host| host.contains('.') || host.starts_with("localhost")));
+        && v.split("://").nth(1).is_some_and(|rest| {
+            rest.split('/')
+                .next()
+                .is_some_and(|host| host.contains('.') || host.starts_with("localhost"))
+        });
     if ok {
         Ok(Some(v.to_string()))
     } else {
-        Err(AppError::invalid("avatar_url", "Use an image address starting with https://, like https://example.com/me.png."))
+        Err(AppError::invalid(
+            "avatar_url",
+            "Use an image address starting with https://, like https://example.com/me.png.",
+        ))
     }
 }
 
@@ -247,7 +278,8 @@ mod tests {
 
     #[test]
     fn preferences_default_and_parse_partial_json() {
-        let p: Preferences = serde_json::from_value(serde_json::json!({ "theme": "dark" })).expect("parse");
+        let p: Preferences =
+            serde_json::from_value(serde_json::json!({ "theme": "dark" })).expect("parse");
         assert_eq!(p.theme, Theme::Dark);
         assert!(p.notifications.email_on_publish);
         assert_eq!(p.builder.auto_save_interval, 30);
@@ -258,10 +290,19 @@ mod tests {
     fn avatar_urls_are_checked() {
         assert_eq!(parse_avatar_url(" ").expect("empty"), None);
         assert!(parse_avatar_url("https://cdn.example.com/a.png").is_ok());
-        for bad in ["javascript:alert(1)", "ftp://x.com/a", "https://", "https://a b.com/x", "data:image/png;base64,AA"] {
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://x.com/a",
+            "https://",
+            "https://a b.com/x",
+            "data:image/png;base64,AA",
+        ] {
             assert!(parse_avatar_url(bad).is_err(), "{bad}");
         }
-        assert!(matches!(parse_invite_role("owner"), Err(AppError::Invalid { .. })));
+        assert!(matches!(
+            parse_invite_role("owner"),
+            Err(AppError::Invalid { .. })
+        ));
         assert_eq!(parse_invite_role("editor"), Ok(Role::Editor));
     }
 }

@@ -8,8 +8,8 @@
 //! out of the WASM bundle.
 
 use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, EnumAccess, Error as _, IntoDeserializer, MapAccess, SeqAccess,
-    Unexpected, VariantAccess, Visitor,
+    self, DeserializeOwned, DeserializeSeed, EnumAccess, Error as _, IntoDeserializer, MapAccess,
+    SeqAccess, Unexpected, VariantAccess, Visitor,
 };
 use serde::forward_to_deserialize_any;
 use serde_json::{Error, Map, Value};
@@ -48,7 +48,10 @@ fn read_seq<'de, V: Visitor<'de>>(items: Vec<Value>, visitor: V) -> Result<V::Va
 }
 
 fn read_map<'de, V: Visitor<'de>>(map: Map<String, Value>, visitor: V) -> Result<V::Value, Error> {
-    visitor.visit_map(Fields { iter: map.into_iter(), value: None })
+    visitor.visit_map(Fields {
+        iter: map.into_iter(),
+        value: None,
+    })
 }
 
 impl<'de> de::Deserializer<'de> for Reader {
@@ -84,11 +87,19 @@ impl<'de> de::Deserializer<'de> for Reader {
         }
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
         self.deserialize_unit(visitor)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -99,7 +110,11 @@ impl<'de> de::Deserializer<'de> for Reader {
         }
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
         self.deserialize_seq(visitor)
     }
 
@@ -138,15 +153,27 @@ impl<'de> de::Deserializer<'de> for Reader {
         visitor: V,
     ) -> Result<V::Value, Error> {
         match self.0 {
-            Value::String(variant) => visitor.visit_enum(Variant { name: variant, value: None }),
+            Value::String(variant) => visitor.visit_enum(Variant {
+                name: variant,
+                value: None,
+            }),
             Value::Object(map) => {
                 let mut entries = map.into_iter();
                 match (entries.next(), entries.next()) {
-                    (Some((name, value)), None) => visitor.visit_enum(Variant { name, value: Some(value) }),
-                    _ => Err(Error::invalid_value(Unexpected::Map, &"an object with exactly one key")),
+                    (Some((name, value)), None) => visitor.visit_enum(Variant {
+                        name,
+                        value: Some(value),
+                    }),
+                    _ => Err(Error::invalid_value(
+                        Unexpected::Map,
+                        &"an object with exactly one key",
+                    )),
                 }
             }
-            other => Err(Error::invalid_type(unexpected(&other), &"a string or an object with one key")),
+            other => Err(Error::invalid_type(
+                unexpected(&other),
+                &"a string or an object with one key",
+            )),
         }
     }
 
@@ -165,8 +192,14 @@ struct Seq(std::vec::IntoIter<Value>);
 impl<'de> SeqAccess<'de> for Seq {
     type Error = Error;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
-        self.0.next().map(|v| seed.deserialize(Reader(v))).transpose()
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        self.0
+            .next()
+            .map(|v| seed.deserialize(Reader(v)))
+            .transpose()
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -182,7 +215,10 @@ struct Fields {
 impl<'de> MapAccess<'de> for Fields {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         match self.iter.next() {
             Some((key, value)) => {
                 self.value = Some(value);
@@ -213,7 +249,10 @@ impl<'de> EnumAccess<'de> for Variant {
     type Error = Error;
     type Variant = VariantValue;
 
-    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, VariantValue), Error> {
+    fn variant_seed<V: DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, VariantValue), Error> {
         let name = seed.deserialize(self.name.into_deserializer())?;
         Ok((name, VariantValue(self.value)))
     }
@@ -234,7 +273,10 @@ impl<'de> VariantAccess<'de> for VariantValue {
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
         match self.0 {
             Some(value) => seed.deserialize(Reader(value)),
-            None => Err(Error::invalid_type(Unexpected::UnitVariant, &"a newtype variant")),
+            None => Err(Error::invalid_type(
+                Unexpected::UnitVariant,
+                &"a newtype variant",
+            )),
         }
     }
 
@@ -242,15 +284,25 @@ impl<'de> VariantAccess<'de> for VariantValue {
         match self.0 {
             Some(Value::Array(items)) => read_seq(items, visitor),
             Some(other) => Err(Error::invalid_type(unexpected(&other), &"a tuple variant")),
-            None => Err(Error::invalid_type(Unexpected::UnitVariant, &"a tuple variant")),
+            None => Err(Error::invalid_type(
+                Unexpected::UnitVariant,
+                &"a tuple variant",
+            )),
         }
     }
 
-    fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
         match self.0 {
             Some(Value::Object(map)) => read_map(map, visitor),
             Some(other) => Err(Error::invalid_type(unexpected(&other), &"a struct variant")),
-            None => Err(Error::invalid_type(Unexpected::UnitVariant, &"a struct variant")),
+            None => Err(Error::invalid_type(
+                Unexpected::UnitVariant,
+                &"a struct variant",
+            )),
         }
     }
 }
@@ -317,9 +369,16 @@ mod tests {
             defaulted: vec![],
             list: vec![Mode::Plain, Mode::Fancy],
             pair: (7, "seven".into()),
-            shapes: vec![Shape::Dot, Shape::Circle(1.5), Shape::Pair(1, 2), Shape::Rect { w: 3, h: 4 }],
+            shapes: vec![
+                Shape::Dot,
+                Shape::Circle(1.5),
+                Shape::Pair(1, 2),
+                Shape::Rect { w: 3, h: 4 },
+            ],
             wrapped: Wrapper("w".into()),
-            nested: [("k".to_string(), json!({"a": [1, null, "x"]}))].into_iter().collect(),
+            nested: [("k".to_string(), json!({"a": [1, null, "x"]}))]
+                .into_iter()
+                .collect(),
             kind: Mode::Fancy,
         }
     }
@@ -349,9 +408,15 @@ mod tests {
         let with = |key: &str, v: Value| {
             let mut bad = good.clone();
             bad[key] = v;
-            from_value::<Everything>(bad).expect_err("refused").to_string()
+            from_value::<Everything>(bad)
+                .expect_err("refused")
+                .to_string()
         };
-        assert!(with("small", json!(256)).contains("invalid value"), "{}", with("small", json!(256)));
+        assert!(
+            with("small", json!(256)).contains("invalid value"),
+            "{}",
+            with("small", json!(256))
+        );
         assert!(with("small", json!(-1)).contains("invalid value"));
         assert!(with("name", json!(5)).contains("invalid type"));
         assert!(with("on", json!("true")).contains("invalid type"));
@@ -363,14 +428,19 @@ mod tests {
         assert!(with("id", json!("nope")).contains("UUID"));
         let mut missing = good.clone();
         missing.as_object_mut().expect("object").remove("name");
-        assert!(from_value::<Everything>(missing).expect_err("refused").to_string().contains("missing field `name`"));
+        assert!(from_value::<Everything>(missing)
+            .expect_err("refused")
+            .to_string()
+            .contains("missing field `name`"));
     }
 
     /// The one difference from serde_json: a struct written as an array is refused.
     #[test]
     fn a_struct_must_be_an_object() {
         let as_array = json!([Uuid::new_v4(), "n"]);
-        let err = from_value::<Everything>(as_array).expect_err("refused").to_string();
+        let err = from_value::<Everything>(as_array)
+            .expect_err("refused")
+            .to_string();
         assert!(err.contains("invalid type: sequence"), "{err}");
     }
 }

@@ -90,7 +90,10 @@ pub fn parse_version_label(raw: Option<String>) -> Result<Option<String>, AppErr
         ));
     }
     if label.chars().any(char::is_control) {
-        return Err(AppError::invalid("label", "A version label cannot contain line breaks or control characters."));
+        return Err(AppError::invalid(
+            "label",
+            "A version label cannot contain line breaks or control characters.",
+        ));
     }
     Ok(Some(label.to_string()))
 }
@@ -103,16 +106,33 @@ mod tests {
     fn labels_are_trimmed_optional_and_capped() {
         assert_eq!(parse_version_label(None), Ok(None));
         assert_eq!(parse_version_label(Some("   ".into())), Ok(None));
-        assert_eq!(parse_version_label(Some("  Before redesign ".into())), Ok(Some("Before redesign".into())));
-        assert_eq!(parse_version_label(Some("é".repeat(120))), Ok(Some("é".repeat(120))));
+        assert_eq!(
+            parse_version_label(Some("  Before redesign ".into())),
+            Ok(Some("Before redesign".into()))
+        );
+        assert_eq!(
+            parse_version_label(Some("é".repeat(120))),
+            Ok(Some("é".repeat(120)))
+        );
         let err = parse_version_label(Some("x".repeat(121))).unwrap_err();
         assert_eq!(err.field(), Some("label"));
-        assert_eq!(parse_version_label(Some("a\nb".into())).unwrap_err().field(), Some("label"));
+        assert_eq!(
+            parse_version_label(Some("a\nb".into()))
+                .unwrap_err()
+                .field(),
+            Some("label")
+        );
     }
 
     #[test]
     fn triggers_round_trip() {
-        for t in [VersionTrigger::Auto, VersionTrigger::Manual, VersionTrigger::PreAi, VersionTrigger::PreRestore, VersionTrigger::PrePublish] {
+        for t in [
+            VersionTrigger::Auto,
+            VersionTrigger::Manual,
+            VersionTrigger::PreAi,
+            VersionTrigger::PreRestore,
+            VersionTrigger::PrePublish,
+        ] {
             assert_eq!(VersionTrigger::parse(t.as_str()), Some(t));
         }
         assert_eq!(VersionTrigger::parse("nightly"), None);

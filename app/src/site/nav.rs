@@ -26,7 +26,11 @@ pub fn with_site_links(mut props: NavbarProps, snapshot: &Snapshot, prefix: &str
         .iter()
         .filter(|p| p.show_in_nav)
         .map(|p| NavLink {
-            label: p.nav_label.clone().filter(|l| !l.trim().is_empty()).unwrap_or_else(|| p.title.clone()),
+            label: p
+                .nav_label
+                .clone()
+                .filter(|l| !l.trim().is_empty())
+                .unwrap_or_else(|| p.title.clone()),
             href: local_href(prefix, &p.slug),
             is_external: false,
         })
@@ -39,7 +43,10 @@ pub fn with_site_links(mut props: NavbarProps, snapshot: &Snapshot, prefix: &str
     let own = std::mem::take(&mut props.links)
         .into_iter()
         .filter(|l| !is_page(&l.href))
-        .map(|l| NavLink { href: local_href(prefix, &l.href), ..l });
+        .map(|l| NavLink {
+            href: local_href(prefix, &l.href),
+            ..l
+        });
     props.links = pages.into_iter().chain(own).collect();
     props.cta_href = local_href(prefix, &props.cta_href);
     props

@@ -25,7 +25,11 @@ pub struct Head {
 }
 
 fn text(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(String::from)
+    v.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
 }
 
 fn flag(v: &Value, key: &str) -> bool {
@@ -86,7 +90,14 @@ pub fn head(snapshot: &Snapshot, page: &SnapshotPage, addr: &SiteAddress) -> Hea
         .unwrap_or_else(|| "website".into());
     let card = text(meta, "twitter_card")
         .filter(|t| crate::model::TWITTER_CARDS.contains(&t.as_str()))
-        .unwrap_or_else(|| if og_image.is_some() { "summary_large_image" } else { "summary" }.into());
+        .unwrap_or_else(|| {
+            if og_image.is_some() {
+                "summary_large_image"
+            } else {
+                "summary"
+            }
+            .into()
+        });
 
     let mut properties = vec![
         ("og:title", og_title.clone()),
@@ -103,7 +114,15 @@ pub fn head(snapshot: &Snapshot, page: &SnapshotPage, addr: &SiteAddress) -> Hea
         properties.push(("og:image", i.clone()));
         names.push(("twitter:image", i.clone()));
     }
-    Head { title, description, robots, canonical: Some(canonical), properties, names, json_ld: json_ld(snapshot, page, addr) }
+    Head {
+        title,
+        description,
+        robots,
+        canonical: Some(canonical),
+        properties,
+        names,
+        json_ld: json_ld(snapshot, page, addr),
+    }
 }
 
 /// JSON for inside `<script type="application/ld+json">`: `<`, `>` and `&` become `\u003c`
@@ -166,7 +185,11 @@ fn json_ld(snapshot: &Snapshot, page: &SnapshotPage, addr: &SiteAddress) -> Vec<
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
 }
 
 /// The site's pages that robots may index (no `no_index`, no password), with the publish date.
@@ -186,5 +209,8 @@ pub fn sitemap_xml(snapshot: &Snapshot, addr: &SiteAddress) -> String {
 
 /// Everything may be crawled (protected pages answer 401 and say noindex); points at the sitemap.
 pub fn robots_txt(addr: &SiteAddress) -> String {
-    format!("User-agent: *\nAllow: /\n\nSitemap: {}/sitemap.xml\n", addr.base)
+    format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}/sitemap.xml\n",
+        addr.base
+    )
 }

@@ -7,8 +7,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
-use super::LoadError;
 use super::new_website::LimitAlert;
+use super::LoadError;
 use crate::api::analytics::website_analytics;
 use crate::api::websites::list_websites;
 use crate::api::wire::wire_resource;
@@ -26,12 +26,19 @@ struct Loaded {
 
 async fn load(site: Option<Uuid>, days: u32) -> Result<Loaded, AppError> {
     let sites = list_websites().await?;
-    let site = site.filter(|id| sites.iter().any(|s| s.id == *id)).or_else(|| sites.first().map(|s| s.id));
+    let site = site
+        .filter(|id| sites.iter().any(|s| s.id == *id))
+        .or_else(|| sites.first().map(|s| s.id));
     let report = match site {
         Some(id) => Some(website_analytics(id, days).await),
         None => None,
     };
-    Ok(Loaded { sites, site, days, report })
+    Ok(Loaded {
+        sites,
+        site,
+        days,
+        report,
+    })
 }
 
 #[component]
@@ -41,7 +48,11 @@ pub fn AnalyticsPage() -> impl IntoView {
         move || {
             let q = query.get();
             let site = q.get("site").and_then(|s| Uuid::parse_str(&s).ok());
-            let days = q.get("days").and_then(|d| d.parse().ok()).filter(|d| ANALYTICS_RANGES.contains(d)).unwrap_or(30);
+            let days = q
+                .get("days")
+                .and_then(|d| d.parse().ok())
+                .filter(|d| ANALYTICS_RANGES.contains(d))
+                .unwrap_or(30);
             (site, days)
         },
         |(site, days)| load(site, days),
@@ -67,7 +78,12 @@ pub fn AnalyticsPage() -> impl IntoView {
 
 #[component]
 fn Analytics(loaded: Loaded) -> impl IntoView {
-    let Loaded { sites, site, days, report } = loaded;
+    let Loaded {
+        sites,
+        site,
+        days,
+        report,
+    } = loaded;
     if sites.is_empty() {
         return view! { <p>"You have no websites yet."</p> }.into_any();
     }
@@ -105,7 +121,9 @@ fn Analytics(loaded: Loaded) -> impl IntoView {
 
 #[component]
 fn Report(report: AnalyticsReport) -> impl IntoView {
-    let bounce = report.bounce_rate.map_or_else(|| "–".to_string(), |b| format!("{b:.1}%"));
+    let bounce = report
+        .bounce_rate
+        .map_or_else(|| "–".to_string(), |b| format!("{b:.1}%"));
     let stat = |label: &'static str, value: String| {
         view! {
             <div class="analytics-stat" role="group" aria-label=label>

@@ -31,7 +31,11 @@ pub fn AuditLogPage() -> impl IntoView {
 
 /// Rebuilt with each page of results, so the choices are the log's own actions and people.
 #[component]
-fn Filters(filter: RwSignal<AuditFilter>, actions: Vec<String>, users: Vec<(uuid::Uuid, String)>) -> impl IntoView {
+fn Filters(
+    filter: RwSignal<AuditFilter>,
+    actions: Vec<String>,
+    users: Vec<(uuid::Uuid, String)>,
+) -> impl IntoView {
     let now = filter.get_untracked();
     let action = RwSignal::new(now.action.clone().unwrap_or_default());
     let user = RwSignal::new(now.user_id.map(|u| u.to_string()).unwrap_or_default());
@@ -48,11 +52,16 @@ fn Filters(filter: RwSignal<AuditFilter>, actions: Vec<String>, users: Vec<(uuid
             page: 0,
         });
     };
-    let input = |id: &'static str, label: &'static str, kind: &'static str, sig: RwSignal<String>| view! {
-        <div class="app-field">
-            <label for=id>{label}</label>
-            <input id=id type=kind prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev))/>
-        </div>
+    let input = |id: &'static str,
+                 label: &'static str,
+                 kind: &'static str,
+                 sig: RwSignal<String>| {
+        view! {
+            <div class="app-field">
+                <label for=id>{label}</label>
+                <input id=id type=kind prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev))/>
+            </div>
+        }
     };
     view! {
         <form class="audit-filters" on:submit=submit aria-label="Filter the audit log">
@@ -102,7 +111,14 @@ fn Row(e: AuditEntry) -> impl IntoView {
     let details = match e.metadata.as_object() {
         Some(o) if !o.is_empty() => o
             .iter()
-            .map(|(k, v)| format!("{k}: {}", v.as_str().map(String::from).unwrap_or_else(|| v.to_string())))
+            .map(|(k, v)| {
+                format!(
+                    "{k}: {}",
+                    v.as_str()
+                        .map(String::from)
+                        .unwrap_or_else(|| v.to_string())
+                )
+            })
             .collect::<Vec<_>>()
             .join(", "),
         _ => String::new(),

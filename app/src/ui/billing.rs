@@ -7,7 +7,9 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use super::LoadError;
-use crate::api::billing::{load_billing, load_billing_status, RestoreWebsite, TestCancel, TestChangePlan, TestInvoice};
+use crate::api::billing::{
+    load_billing, load_billing_status, RestoreWebsite, TestCancel, TestChangePlan, TestInvoice,
+};
 use crate::api::billing_stripe::{OpenPortal, StartCheckout};
 use crate::api::wire::wire_resource;
 use crate::model::{BillingOverview, PlanCard};
@@ -21,10 +23,21 @@ pub fn BillingPage() -> impl IntoView {
     let change = ServerAction::<TestChangePlan>::new();
     let cancel = ServerAction::<TestCancel>::new();
     let restore = ServerAction::<RestoreWebsite>::new();
-    let stripe = StripeActions { checkout: ServerAction::new(), portal: ServerAction::new(), invoice: ServerAction::new() };
+    let stripe = StripeActions {
+        checkout: ServerAction::new(),
+        portal: ServerAction::new(),
+        invoice: ServerAction::new(),
+    };
     stripe.redirect();
     let data = wire_resource(
-        move || (change.version().get(), cancel.version().get(), restore.version().get(), stripe.invoice.version().get()),
+        move || {
+            (
+                change.version().get(),
+                cancel.version().get(),
+                restore.version().get(),
+                stripe.invoice.version().get(),
+            )
+        },
         |_| load_billing(),
     );
     view! {
@@ -55,18 +68,42 @@ fn BillingBody(
     stripe: StripeActions,
 ) -> impl IntoView {
     let o = overview;
-    let cycle = RwSignal::new(if o.billing_cycle == "yearly" { "yearly" } else { "monthly" }.to_string());
+    let cycle = RwSignal::new(
+        if o.billing_cycle == "yearly" {
+            "yearly"
+        } else {
+            "monthly"
+        }
+        .to_string(),
+    );
     let keep = RwSignal::new(Vec::<Uuid>::new());
     let error = move || {
-        let e = change.value().get().and_then(Result::err).or_else(|| cancel.value().get().and_then(Result::err));
-        let e = e.or_else(|| restore.value().get().and_then(Result::err)).or_else(|| stripe.error())?;
+        let e = change
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| cancel.value().get().and_then(Result::err));
+        let e = e
+            .or_else(|| restore.value().get().and_then(Result::err))
+            .or_else(|| stripe.error())?;
         Some(match e {
-            e @ crate::error::AppError::LimitReached { .. } => view! { <super::new_website::LimitAlert error=e/> }.into_any(),
+            e @ crate::error::AppError::LimitReached { .. } => {
+                view! { <super::new_website::LimitAlert error=e/> }.into_any()
+            }
             e => view! { <p role="alert" class="app-error">{e.to_string()}</p> }.into_any(),
         })
     };
-    let current_order = o.plans.iter().find(|p| p.slug == o.plan_slug).map_or(0, |p| p.display_order);
-    let active: Vec<_> = o.websites.iter().filter(|w| w.status != "archived").cloned().collect();
+    let current_order = o
+        .plans
+        .iter()
+        .find(|p| p.slug == o.plan_slug)
+        .map_or(0, |p| p.display_order);
+    let active: Vec<_> = o
+        .websites
+        .iter()
+        .filter(|w| w.status != "archived")
+        .cloned()
+        .collect();
     let paid = o.billing_cycle != "none" && o.status != "cancelled";
     let yes_no = |b: bool| if b { "Yes" } else { "No" };
     view! {
@@ -194,11 +231,19 @@ fn PlanCardView(
     let price = if plan.is_free() {
         "Free".to_string()
     } else {
-        format!("{}/month or {}/year", money(plan.price_monthly_cents), money(plan.price_yearly_cents))
+        format!(
+            "{}/month or {}/year",
+            money(plan.price_monthly_cents),
+            money(plan.price_yearly_cents)
+        )
     };
     let slug = plan.slug.clone();
     let go = move |c: String| {
-        change.dispatch(TestChangePlan { plan: slug.clone(), cycle: c, keep: keep.get_untracked() });
+        change.dispatch(TestChangePlan {
+            plan: slug.clone(),
+            cycle: c,
+            keep: keep.get_untracked(),
+        });
     };
     let action = if stripe_enabled && !test_mode {
         stripe_action(&plan, current, current_order, paid, stripe, cycle)
@@ -206,13 +251,21 @@ fn PlanCardView(
         None
     } else if current && paid {
         // Same plan, the other cycle.
-        let other = if current_cycle == "yearly" { "monthly" } else { "yearly" };
+        let other = if current_cycle == "yearly" {
+            "monthly"
+        } else {
+            "yearly"
+        };
         let go = go.clone();
         Some(view! { <button type="button" class="app-button app-button-ghost" on:click=move |_| go(other.to_string())>{format!("Switch to {other} billing")}</button> }.into_any())
     } else if current {
         None
     } else {
-        let verb = if plan.display_order > current_order { "Upgrade" } else { "Downgrade" };
+        let verb = if plan.display_order > current_order {
+            "Upgrade"
+        } else {
+            "Downgrade"
+        };
         let label = format!("{verb} to {}", plan.name);
         Some(view! { <button type="button" class="app-button" on:click=move |_| go(cycle.get_untracked())>{label}</button> }.into_any())
     };
@@ -277,7 +330,11 @@ impl StripeActions {
     }
 
     fn error(self) -> Option<crate::error::AppError> {
-        self.checkout.value().get().and_then(Result::err).or_else(|| self.portal.value().get().and_then(Result::err))
+        self.checkout
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| self.portal.value().get().and_then(Result::err))
             .or_else(|| self.invoice.value().get().and_then(Result::err))
     }
 
@@ -288,18 +345,36 @@ impl StripeActions {
 
 /// With Stripe: a new subscription starts in Checkout; an existing one is changed or
 /// cancelled in the customer portal (so nobody ends up paying for two).
-fn stripe_action(plan: &PlanCard, current: bool, current_order: i32, paid: bool, stripe: StripeActions, cycle: RwSignal<String>) -> Option<AnyView> {
-    let verb = if plan.display_order > current_order { "Upgrade" } else { "Downgrade" };
+fn stripe_action(
+    plan: &PlanCard,
+    current: bool,
+    current_order: i32,
+    paid: bool,
+    stripe: StripeActions,
+    cycle: RwSignal<String>,
+) -> Option<AnyView> {
+    let verb = if plan.display_order > current_order {
+        "Upgrade"
+    } else {
+        "Downgrade"
+    };
     let label = format!("{verb} to {}", plan.name);
     if (current && !paid) || (!paid && plan.is_free()) {
         return None;
     }
     if paid {
-        let label = if current { "Change billing cycle in Stripe".to_string() } else { label };
-        return Some(view! {
-            <button type="button" class="app-button" disabled=move || stripe.pending()
-                on:click=move |_| { stripe.portal.dispatch(OpenPortal {}); }>{label}</button>
-        }.into_any());
+        let label = if current {
+            "Change billing cycle in Stripe".to_string()
+        } else {
+            label
+        };
+        return Some(
+            view! {
+                <button type="button" class="app-button" disabled=move || stripe.pending()
+                    on:click=move |_| { stripe.portal.dispatch(OpenPortal {}); }>{label}</button>
+            }
+            .into_any(),
+        );
     }
     let slug = plan.slug.clone();
     Some(view! {
@@ -313,12 +388,14 @@ fn stripe_action(plan: &PlanCard, current: bool, current_order: i32, paid: bool,
 #[component]
 fn CheckoutReturn() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
-    move || match query.read().get("checkout").as_deref() {
+    move || {
+        match query.read().get("checkout").as_deref() {
         Some("success") => Some(view! {
             <p role="status" class="billing-test-mode">"Payment received by Stripe. Your new plan applies as soon as Stripe confirms it; reload in a moment."</p>
         }.into_any()),
         Some("cancelled") => Some(view! { <p role="status" class="app-muted">"Checkout was cancelled; nothing changed."</p> }.into_any()),
         _ => None,
+    }
     }
 }
 
@@ -330,7 +407,16 @@ pub fn ShellPastDueBanner() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let member_page = move || {
         let path = location.pathname.get();
-        ["/builder/", "/analytics", "/forms", "/team", "/audit", "/settings"].iter().any(|p| path.starts_with(p))
+        [
+            "/builder/",
+            "/analytics",
+            "/forms",
+            "/team",
+            "/audit",
+            "/settings",
+        ]
+        .iter()
+        .any(|p| path.starts_with(p))
     };
     let status = wire_resource(member_page, |on| async move {
         if on {

@@ -21,7 +21,11 @@ pub fn BrandingPanel(website_id: Uuid, role: Role, branding: RwSignal<Branding>)
     let colors = Branding::default().colors.entries().map(|(key, label, _)| {
         view! { <ColorField saver=saver.clone() key=key label=label disabled=disabled/> }
     });
-    let text = |label: &'static str, field: &'static str, get: Getter, set: Setter, kind: &'static str| {
+    let text = |label: &'static str,
+                field: &'static str,
+                get: Getter,
+                set: Setter,
+                kind: &'static str| {
         view! { <TextField saver=saver.clone() label=label field=field get=get set=set kind=kind disabled=disabled/> }
     };
     view! {
@@ -83,10 +87,19 @@ fn number<T: std::str::FromStr>(v: String) -> Result<T, String> {
 }
 
 /// The message for `field` when the last refusal named it.
-fn error_for(saver: &Saver, field: impl Into<String>) -> impl Fn() -> Option<String> + Clone + Send + Sync + 'static {
+fn error_for(
+    saver: &Saver,
+    field: impl Into<String>,
+) -> impl Fn() -> Option<String> + Clone + Send + Sync + 'static {
     let errors = saver.field_error;
     let field: String = field.into();
-    move || errors.with(|e| e.as_ref().filter(|(f, _)| *f == field).map(|(_, m)| m.clone()))
+    move || {
+        errors.with(|e| {
+            e.as_ref()
+                .filter(|(f, _)| *f == field)
+                .map(|(_, m)| m.clone())
+        })
+    }
 }
 
 /// Input id for a field name: `colors.primary` → `brand-colors-primary`.
@@ -95,19 +108,36 @@ fn input_id(field: &str) -> String {
 }
 
 #[component]
-fn FieldError(id: String, message: impl Fn() -> Option<String> + Send + Sync + 'static) -> impl IntoView {
+fn FieldError(
+    id: String,
+    message: impl Fn() -> Option<String> + Send + Sync + 'static,
+) -> impl IntoView {
     view! { <p class="app-field-error" id=id>{message}</p> }
 }
 
 /// A colour as a picker and a hex text field, both labelled, kept in step through the signal.
 #[component]
-fn ColorField(saver: Saver, key: &'static str, label: &'static str, disabled: bool) -> impl IntoView {
+fn ColorField(
+    saver: Saver,
+    key: &'static str,
+    label: &'static str,
+    disabled: bool,
+) -> impl IntoView {
     let field = format!("colors.{key}");
     let id = input_id(&field);
     let hex_id = format!("{id}-hex");
     let err_id = format!("{id}-error");
     let branding = saver.branding;
-    let value = move || branding.with(|b| b.colors.entries().iter().find(|e| e.0 == key).map(|e| e.2.to_string()).unwrap_or_default());
+    let value = move || {
+        branding.with(|b| {
+            b.colors
+                .entries()
+                .iter()
+                .find(|e| e.0 == key)
+                .map(|e| e.2.to_string())
+                .unwrap_or_default()
+        })
+    };
     let error = error_for(&saver, field.clone());
     let set = move |saver: &Saver, v: String| {
         saver.edit(&format!("colors.{key}"), |b| {
@@ -135,11 +165,21 @@ fn ColorField(saver: Saver, key: &'static str, label: &'static str, disabled: bo
 }
 
 #[component]
-fn FontField(saver: Saver, label: &'static str, field: &'static str, heading: bool, disabled: bool) -> impl IntoView {
+fn FontField(
+    saver: Saver,
+    label: &'static str,
+    field: &'static str,
+    heading: bool,
+    disabled: bool,
+) -> impl IntoView {
     let id = input_id(field);
     let err_id = format!("{id}-error");
     let current = saver.branding.with_untracked(|b| {
-        if heading { b.typography.heading_font.clone() } else { b.typography.body_font.clone() }
+        if heading {
+            b.typography.heading_font.clone()
+        } else {
+            b.typography.body_font.clone()
+        }
     });
     // A font saved before the list existed stays selectable until it is changed.
     let mut fonts: Vec<String> = FONTS.iter().map(|f| f.to_string()).collect();

@@ -101,7 +101,8 @@ impl Saver {
         };
         if let Some((field, message)) = refused {
             self.field_error.set(Some((field, message)));
-            self.status.set(Status::NotSaved("fix the highlighted field.".into()));
+            self.status
+                .set(Status::NotSaved("fix the highlighted field.".into()));
             return;
         }
         self.field_error.set(None);
@@ -124,7 +125,9 @@ impl Saver {
 
     /// Sends the current branding, or asks for another send once the one in flight answers.
     fn send(&self) {
-        let Some(value) = self.branding.try_get_untracked() else { return };
+        let Some(value) = self.branding.try_get_untracked() else {
+            return;
+        };
         let sent_generation = self.with_pending(|p| {
             if p.in_flight {
                 p.again = true;
@@ -134,13 +137,18 @@ impl Saver {
                 Some(p.generation)
             }
         });
-        let Some(sent_generation) = sent_generation else { return };
+        let Some(sent_generation) = sent_generation else {
+            return;
+        };
         let saver = self.clone();
         leptos::task::spawn_local(async move {
             let result = update_branding(saver.website_id, value).await;
             let (again, current) = saver.with_pending(|p| {
                 p.in_flight = false;
-                (std::mem::take(&mut p.again), p.generation == sent_generation && !p.scheduled)
+                (
+                    std::mem::take(&mut p.again),
+                    p.generation == sent_generation && !p.scheduled,
+                )
             });
             match result {
                 // Later edits are still to be saved: keep saying "Saving…".

@@ -26,8 +26,13 @@ enum SidePanel {
 }
 
 impl SidePanel {
-    const ALL: [SidePanel; 5] =
-        [SidePanel::Blocks, SidePanel::Pages, SidePanel::Branding, SidePanel::Versions, SidePanel::Deployments];
+    const ALL: [SidePanel; 5] = [
+        SidePanel::Blocks,
+        SidePanel::Pages,
+        SidePanel::Branding,
+        SidePanel::Versions,
+        SidePanel::Deployments,
+    ];
 
     fn label(self) -> &'static str {
         match self {
@@ -43,7 +48,12 @@ impl SidePanel {
 #[component]
 pub fn BuilderPage() -> impl IntoView {
     let params = use_params_map();
-    let page_id = move || params.read().get("page_id").and_then(|s| Uuid::parse_str(&s).ok());
+    let page_id = move || {
+        params
+            .read()
+            .get("page_id")
+            .and_then(|s| Uuid::parse_str(&s).ok())
+    };
     let data = wire_resource(page_id, |id| async move {
         match id {
             Some(id) => load_builder(id).await,
@@ -68,7 +78,11 @@ pub fn BuilderPage() -> impl IntoView {
 }
 
 #[component]
-fn Builder(data: BuilderData, reload: Callback<()>, #[prop(optional)] prefs: crate::model::Preferences) -> impl IntoView {
+fn Builder(
+    data: BuilderData,
+    reload: Callback<()>,
+    #[prop(optional)] prefs: crate::model::Preferences,
+) -> impl IntoView {
     let ed = Editor::new(&data);
     start_background(ed);
     // The canvas reads branding live, so panels can change it before it is saved.
@@ -82,7 +96,11 @@ fn Builder(data: BuilderData, reload: Callback<()>, #[prop(optional)] prefs: cra
     let prefs = StoredValue::new(prefs);
     // The other panels and the inspector's form are separate chunks (`lazy_panels`), fetched
     // once the builder is on screen.
-    let args = PanelArgs { ed, branding, reload };
+    let args = PanelArgs {
+        ed,
+        branding,
+        reload,
+    };
     lazy_panels::preload_in_background();
     view! {
         <Title text=title/>
@@ -225,7 +243,9 @@ fn Palette(ed: Editor) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let matches = move |kind: ComponentKind| {
         let q = query.with(|q| q.trim().to_lowercase());
-        q.is_empty() || kind.label().to_lowercase().contains(&q) || kind.as_str().replace('_', " ").contains(&q)
+        q.is_empty()
+            || kind.label().to_lowercase().contains(&q)
+            || kind.as_str().replace('_', " ").contains(&q)
     };
     view! {
         <aside class="builder-palette" aria-label="Blocks">

@@ -58,7 +58,10 @@ pub fn Canvas(
 ) -> impl IntoView {
     let device = RwSignal::new(initial_device.unwrap_or(Device::Desktop));
     // Only the order of ids drives the list; a prop edit does not touch it.
-    let order = Memo::new(move |_| ed.blocks.with(|b| b.iter().map(|c| c.id).collect::<Vec<_>>()));
+    let order = Memo::new(move |_| {
+        ed.blocks
+            .with(|b| b.iter().map(|c| c.id).collect::<Vec<_>>())
+    });
     let style = move || format!("{}max-width:{};", brand_style.get(), device.get().width());
     view! {
         <main class="builder-canvas" aria-label="Canvas" on:click=|ev| ev.prevent_default()>
@@ -139,7 +142,11 @@ fn CanvasBlock(ed: Editor, id: Uuid) -> impl IntoView {
     let me = Memo::new_owning(move |prev: Option<Option<ComponentDto>>| {
         ed.blocks.with(|bs| {
             let at = hint.get_value();
-            let i = if bs.get(at).is_some_and(|c| c.id == id) { Some(at) } else { bs.iter().position(|c| c.id == id) };
+            let i = if bs.get(at).is_some_and(|c| c.id == id) {
+                Some(at)
+            } else {
+                bs.iter().position(|c| c.id == id)
+            };
             if let Some(i) = i {
                 hint.set_value(i);
             }
@@ -150,7 +157,13 @@ fn CanvasBlock(ed: Editor, id: Uuid) -> impl IntoView {
             }
         })
     });
-    let label = move || me.with(|c| c.as_ref().map(|c| format!("{} block", c.block.kind().label())).unwrap_or_default());
+    let label = move || {
+        me.with(|c| {
+            c.as_ref()
+                .map(|c| format!("{} block", c.block.kind().label()))
+                .unwrap_or_default()
+        })
+    };
     let editable = ed.can_edit();
     let node = NodeRef::<leptos::html::Li>::new();
     // Which edge a drop would land on, for the drop marker.

@@ -58,7 +58,9 @@ pub fn DashboardPage() -> impl IntoView {
 fn WebsiteCard(site: WebsiteSummary) -> impl IntoView {
     let heading_id = format!("site-{}", site.id);
     let labelled_by = heading_id.clone();
-    let live = (site.status == "published").then(|| site.subdomain.clone()).flatten();
+    let live = (site.status == "published")
+        .then(|| site.subdomain.clone())
+        .flatten();
     view! {
         <section class="app-card" aria-labelledby=labelled_by>
             <h2 id=heading_id>{site.name.clone()}</h2>

@@ -98,7 +98,11 @@ fn DeploymentItem(
     let id = d.id;
     let when = saved_at_text(d.deployed_at);
     let who = d.deployed_by.unwrap_or_else(|| "A former member".into());
-    let pages = if d.pages == 1 { "1 page".to_string() } else { format!("{} pages", d.pages) };
+    let pages = if d.pages == 1 {
+        "1 page".to_string()
+    } else {
+        format!("{} pages", d.pages)
+    };
     let busy = RwSignal::new(false);
     let roll_back = move |_| {
         busy.set(true);
@@ -109,7 +113,8 @@ fn DeploymentItem(
             on_done.run(result);
         });
     };
-    let confirm_text = format!("Make the deployment from {when} live again? Visitors will see it at once.");
+    let confirm_text =
+        format!("Make the deployment from {when} live again? Visitors will see it at once.");
     view! {
         <li class="deployment-item" aria-label=format!("Deployment from {when}") class:deployment-live-item=d.is_live>
             <p class="deployment-head">

@@ -139,15 +139,19 @@ impl Editor {
     pub fn can_edit_block(&self, id: Uuid) -> bool {
         self.can_edit()
             && (self.role.can_edit_locked()
-                || self.blocks.with_untracked(|b| b.iter().find(|c| c.id == id).is_some_and(|c| !c.is_locked)))
+                || self.blocks.with_untracked(|b| {
+                    b.iter().find(|c| c.id == id).is_some_and(|c| !c.is_locked)
+                }))
     }
 
     pub fn block(&self, id: Uuid) -> Option<ComponentDto> {
-        self.blocks.with_untracked(|b| b.iter().find(|c| c.id == id).cloned())
+        self.blocks
+            .with_untracked(|b| b.iter().find(|c| c.id == id).cloned())
     }
 
     fn index_of(&self, id: Uuid) -> Option<usize> {
-        self.blocks.with_untracked(|b| b.iter().position(|c| c.id == id))
+        self.blocks
+            .with_untracked(|b| b.iter().position(|c| c.id == id))
     }
 
     // ── making edits ────────────────────────────────────────────────────────────────────
@@ -158,7 +162,9 @@ impl Editor {
         if !self.can_edit() || self.save.get_untracked() == SaveState::Conflict {
             return;
         }
-        let Some(backward) = self.blocks.with_untracked(|b| edit.inverse(b)) else { return };
+        let Some(backward) = self.blocks.with_untracked(|b| edit.inverse(b)) else {
+            return;
+        };
         let mut applied = false;
         self.blocks.update(|b| applied = edit.apply(b));
         if !applied {
@@ -167,7 +173,8 @@ impl Editor {
         if group.is_none() {
             self.history.update_value(|h| h.seal());
         }
-        self.history.update_value(|h| h.record(edit.clone(), backward, group));
+        self.history
+            .update_value(|h| h.record(edit.clone(), backward, group));
         self.sync_history_flags();
         self.send(edit, debounce);
     }
@@ -176,17 +183,26 @@ impl Editor {
     fn send(self, edit: Edit, debounce: bool) {
         if let Edit::Put { id, block } = &edit {
             if let Err(AppError::Invalid { field, message }) = block.validate() {
-                self.field_error.set(Some(FieldError { block: *id, field, message: message.clone() }));
+                self.field_error.set(Some(FieldError {
+                    block: *id,
+                    field,
+                    message: message.clone(),
+                }));
                 self.save.set(SaveState::Invalid(message));
                 return;
             }
-            if self.field_error.with_untracked(|e| e.as_ref().is_some_and(|e| e.block == *id)) {
+            if self
+                .field_error
+                .with_untracked(|e| e.as_ref().is_some_and(|e| e.block == *id))
+            {
                 self.field_error.set(None);
             }
         }
         self.queue.update_value(|q| {
             // Consecutive saves of one block's props: only the newest needs to go.
-            if let (Edit::Put { id, .. }, Some(Job::Edit(Edit::Put { id: last, .. }))) = (&edit, q.back()) {
+            if let (Edit::Put { id, .. }, Some(Job::Edit(Edit::Put { id: last, .. }))) =
+                (&edit, q.back())
+            {
                 if id == last {
                     q.pop_back();
                 }
@@ -211,9 +227,15 @@ impl Editor {
 
     /// Sets one prop (at `path`, e.g. `items.2.title`) of a block from an inspector field.
     pub fn edit_field(self, id: Uuid, path: &[Seg], value: Value) {
-        let Some(mut block) = self.block(id).map(|c| c.block) else { return };
+        let Some(mut block) = self.block(id).map(|c| c.block) else {
+            return;
+        };
         if let Err(AppError::Invalid { field, message }) = block.set_path(path, value) {
-            self.field_error.set(Some(FieldError { block: id, field, message: message.clone() }));
+            self.field_error.set(Some(FieldError {
+                block: id,
+                field,
+                message: message.clone(),
+            }));
             self.save.set(SaveState::Invalid(message));
             return;
         }
@@ -223,7 +245,9 @@ impl Editor {
 
     /// Replaces a block's props in one undoable step (adding, removing or moving list items).
     pub fn replace_props(self, id: Uuid, props: Value) {
-        let Some(current) = self.block(id) else { return };
+        let Some(current) = self.block(id) else {
+            return;
+        };
         match current.block.with_props_json(props) {
             Ok(block) => {
                 self.commit(Edit::Put { id, block }, None, false);
@@ -235,14 +259,22 @@ impl Editor {
 
     /// Adds a new block after the selected one (or at the end), as the palette's buttons do.
     pub fn add(self, kind: ComponentKind) {
-        let after = self.selected.get_untracked().or_else(|| self.blocks.with_untracked(|b| b.last().map(|c| c.id)));
+        let after = self
+            .selected
+            .get_untracked()
+            .or_else(|| self.blocks.with_untracked(|b| b.last().map(|c| c.id)));
         self.insert_kind(kind, after);
     }
 
     /// Adds a new block of `kind` with its starter content right after `after` (first when `None`).
     pub fn insert_kind(self, kind: ComponentKind, after: Option<Uuid>) {
         let id = Uuid::new_v4();
-        let block = NewBlock { id, block: BlockProps::starter(kind), is_visible: true, is_locked: false };
+        let block = NewBlock {
+            id,
+            block: BlockProps::starter(kind),
+            is_visible: true,
+            is_locked: false,
+        };
         self.commit(Edit::Insert { block, after }, None, false);
         if self.index_of(id).is_some() {
             self.selected.set(Some(id));
@@ -251,24 +283,41 @@ impl Editor {
 
     /// Copies a block to just after itself; the copy starts visible and unlocked.
     pub fn duplicate(self, id: Uuid) {
-        let Some(original) = self.block(id) else { return };
-        let copy = NewBlock { id: Uuid::new_v4(), block: original.block, is_visible: true, is_locked: false };
+        let Some(original) = self.block(id) else {
+            return;
+        };
+        let copy = NewBlock {
+            id: Uuid::new_v4(),
+            block: original.block,
+            is_visible: true,
+            is_locked: false,
+        };
         let copy_id = copy.id;
-        self.commit(Edit::Insert { block: copy, after: Some(id) }, None, false);
+        self.commit(
+            Edit::Insert {
+                block: copy,
+                after: Some(id),
+            },
+            None,
+            false,
+        );
         self.selected.set(Some(copy_id));
     }
 
     /// Moves `id` so that it lands where `target` is now (after it when moving down, before
     /// it when moving up), as drag-and-drop users expect.
     pub fn move_onto(self, id: Uuid, target: Uuid) {
-        let (Some(from), Some(to)) = (self.index_of(id), self.index_of(target)) else { return };
+        let (Some(from), Some(to)) = (self.index_of(id), self.index_of(target)) else {
+            return;
+        };
         if from == to {
             return;
         }
         let after = if from < to {
             Some(target)
         } else {
-            self.blocks.with_untracked(|b| to.checked_sub(1).map(|i| b[i].id))
+            self.blocks
+                .with_untracked(|b| to.checked_sub(1).map(|i| b[i].id))
         };
         self.commit(Edit::Move { id, after }, None, false);
     }
@@ -283,7 +332,9 @@ impl Editor {
 
     /// Moves one step up (`-1`) or down (`1`), for the keyboard and the toolbar.
     pub fn nudge(self, id: Uuid, step: i32) {
-        let Some(from) = self.index_of(id) else { return };
+        let Some(from) = self.index_of(id) else {
+            return;
+        };
         let len = self.blocks.with_untracked(Vec::len);
         let to = from as i64 + step as i64;
         if to < 0 || to >= len as i64 {
@@ -301,7 +352,15 @@ impl Editor {
     }
 
     pub fn set_flags(self, id: Uuid, visible: Option<bool>, locked: Option<bool>) {
-        self.commit(Edit::Flags { id, visible, locked }, None, false);
+        self.commit(
+            Edit::Flags {
+                id,
+                visible,
+                locked,
+            },
+            None,
+            false,
+        );
     }
 
     pub fn undo(self) {
@@ -316,7 +375,10 @@ impl Editor {
         if !self.can_edit() || self.save.get_untracked() == SaveState::Conflict {
             return;
         }
-        let edit = self.history.try_update_value(|h| if back { h.undo() } else { h.redo() }).flatten();
+        let edit = self
+            .history
+            .try_update_value(|h| if back { h.undo() } else { h.redo() })
+            .flatten();
         self.sync_history_flags();
         let Some(edit) = edit else { return };
         let mut applied = false;
@@ -338,7 +400,8 @@ impl Editor {
 
     pub fn publish(self, notes: Option<String>) {
         self.publish_note.set(None);
-        self.queue.update_value(|q| q.push_back(Job::Publish(notes)));
+        self.queue
+            .update_value(|q| q.push_back(Job::Publish(notes)));
         self.kick();
     }
 
@@ -359,7 +422,9 @@ impl Editor {
     /// show the page as the server now has it. Nothing of the other editor's is overwritten
     /// except the props of blocks this editor changed, which is what "keep my copy" means.
     pub fn keep_mine(self) {
-        let Some(current) = self.conflict_revision.get_value() else { return };
+        let Some(current) = self.conflict_revision.get_value() else {
+            return;
+        };
         self.revision.set(current);
         self.conflict_revision.set_value(None);
         self.resync_after_drain.set_value(true);
@@ -369,7 +434,8 @@ impl Editor {
 
     /// Drops the edits this browser still holds (before reloading the server's version).
     pub fn discard_pending(self) {
-        self.queue.update_value(|q| q.retain(|j| matches!(j, Job::Publish(_))));
+        self.queue
+            .update_value(|q| q.retain(|j| matches!(j, Job::Publish(_))));
         persist::clear(self.page_id);
     }
 
@@ -377,7 +443,9 @@ impl Editor {
     /// a closed tab). If the page changed on the server since, the editor starts in conflict.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub fn restore_pending(self) {
-        let Some(pending) = persist::load(self.page_id) else { return };
+        let Some(pending) = persist::load(self.page_id) else {
+            return;
+        };
         if pending.edits.is_empty() || !self.can_edit() {
             return;
         }
@@ -386,7 +454,8 @@ impl Editor {
                 e.apply(b);
             }
         });
-        self.queue.update_value(|q| q.extend(pending.edits.into_iter().map(Job::Edit)));
+        self.queue
+            .update_value(|q| q.extend(pending.edits.into_iter().map(Job::Edit)));
         self.epoch.update(|e| *e += 1);
         let server = self.revision.get_untracked();
         if pending.base_revision == server {
@@ -408,7 +477,13 @@ impl Editor {
                 .collect()
         });
         let base_revision = self.revision.get_untracked();
-        persist::store(self.page_id, &PendingEdits { base_revision, edits });
+        persist::store(
+            self.page_id,
+            &PendingEdits {
+                base_revision,
+                edits,
+            },
+        );
     }
 
     fn kick(self) {
@@ -443,13 +518,20 @@ impl Editor {
                     // says it is online again, and every few seconds meanwhile.
                     self.queue.update_value(|q| q.push_front(job.clone()));
                     let offline = matches!(e, AppError::Transport(_));
-                    self.save.set(if offline { SaveState::Offline } else { SaveState::Failed(e.to_string()) });
+                    self.save.set(if offline {
+                        SaveState::Offline
+                    } else {
+                        SaveState::Failed(e.to_string())
+                    });
                     if matches!(job, Job::Publish(_)) {
                         self.publish_note.set(Some(Err(e.to_string())));
                     }
                     self.busy.set(false);
                     after_ms(4_000, move || {
-                        if matches!(self.save.try_get_untracked(), Some(SaveState::Offline | SaveState::Failed(_))) {
+                        if matches!(
+                            self.save.try_get_untracked(),
+                            Some(SaveState::Offline | SaveState::Failed(_))
+                        ) {
                             self.retry();
                         }
                     });
@@ -485,7 +567,10 @@ impl Editor {
     fn finish(self) {
         // `Unsaved` means a text edit is waiting for its debounce; it will come, so do not
         // claim "Saved" before it does. Validation problems stay on screen until fixed.
-        if matches!(self.save.get_untracked(), SaveState::Unsaved | SaveState::Conflict) {
+        if matches!(
+            self.save.get_untracked(),
+            SaveState::Unsaved | SaveState::Conflict
+        ) {
             return;
         }
         match self.field_error.get_untracked() {
@@ -496,7 +581,9 @@ impl Editor {
 
     /// Reloads the blocks from the server and re-applies the edits still queued.
     async fn resync(self) {
-        let Ok(data) = load_builder(self.page_id).await else { return };
+        let Ok(data) = load_builder(self.page_id).await else {
+            return;
+        };
         let mut blocks = data.components;
         self.queue.update_value(|q| {
             q.retain(|j| match j {
@@ -508,7 +595,11 @@ impl Editor {
         self.blocks.set(blocks);
         self.history.update_value(History::clear);
         self.sync_history_flags();
-        if self.selected.get_untracked().is_some_and(|id| self.index_of(id).is_none()) {
+        if self
+            .selected
+            .get_untracked()
+            .is_some_and(|id| self.index_of(id).is_none())
+        {
             self.selected.set(None);
         }
         self.epoch.update(|e| *e += 1);
@@ -526,7 +617,10 @@ impl Editor {
             Job::Edit(e) => e.clone(),
         };
         let (revision, order_key) = match edit {
-            Edit::Put { id, block } => (update_component(page_id, id, block, base).await?.revision, None),
+            Edit::Put { id, block } => (
+                update_component(page_id, id, block, base).await?.revision,
+                None,
+            ),
             Edit::Insert { block, after } => {
                 let id = block.id;
                 let ack = insert_component(page_id, block, after, base).await?;
@@ -537,9 +631,16 @@ impl Editor {
                 (ack.revision, Some((id, ack.order_key)))
             }
             Edit::Delete { id } => (delete_component(page_id, id, base).await?.revision, None),
-            Edit::Flags { id, visible, locked } => {
-                (set_component_flags(page_id, id, visible, locked, base).await?.revision, None)
-            }
+            Edit::Flags {
+                id,
+                visible,
+                locked,
+            } => (
+                set_component_flags(page_id, id, visible, locked, base)
+                    .await?
+                    .revision,
+                None,
+            ),
         };
         self.revision.set(revision);
         self.changed_since_version.set(true);
@@ -578,7 +679,9 @@ impl Editor {
 
 /// Whether moving `id` after `after` would leave it where it is.
 fn edit_is_noop(blocks: &[ComponentDto], id: Uuid, after: Option<Uuid>) -> bool {
-    let Some(i) = blocks.iter().position(|c| c.id == id) else { return true };
+    let Some(i) = blocks.iter().position(|c| c.id == id) else {
+        return true;
+    };
     let before = i.checked_sub(1).map(|j| blocks[j].id);
     before == after
 }

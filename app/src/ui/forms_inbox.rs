@@ -17,7 +17,11 @@ fn when(s: &SubmissionSummary) -> String {
 }
 
 fn form_title(s: &SubmissionSummary) -> String {
-    let form = if s.form_name.is_empty() { "Contact form" } else { s.form_name.as_str() };
+    let form = if s.form_name.is_empty() {
+        "Contact form"
+    } else {
+        s.form_name.as_str()
+    };
     format!("{} ({}) · {form}", s.page_title, s.page_slug)
 }
 
@@ -27,7 +31,10 @@ pub fn FormsInboxPage() -> impl IntoView {
     let selected = RwSignal::new(None::<Uuid>);
     // Bumped after a mark, so the list shows the new state.
     let version = RwSignal::new(0u32);
-    let list = wire_resource(move || (unprocessed_only.get(), version.get()), |(only, _)| list_submissions(only));
+    let list = wire_resource(
+        move || (unprocessed_only.get(), version.get()),
+        |(only, _)| list_submissions(only),
+    );
     view! {
         <header class="app-topbar">
             <strong class="app-logo">"SitePilot"</strong>
@@ -81,7 +88,10 @@ fn Exports() -> impl IntoView {
 }
 
 #[component]
-fn SubmissionTable(rows: Vec<SubmissionSummary>, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
+fn SubmissionTable(
+    rows: Vec<SubmissionSummary>,
+    selected: RwSignal<Option<Uuid>>,
+) -> impl IntoView {
     view! {
         <table class="forms-table">
             <caption class="app-muted">"Newest first"</caption>
@@ -126,7 +136,12 @@ fn SubmissionPanel(id: Uuid, version: RwSignal<u32>) -> impl IntoView {
             result
         }
     });
-    let error = move || mark.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let error = move || {
+        mark.value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| e.to_string())
+    };
     view! {
         <section class="app-card forms-detail" aria-label="Submission">
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -142,7 +157,10 @@ fn SubmissionPanel(id: Uuid, version: RwSignal<u32>) -> impl IntoView {
     }
 }
 
-fn detail_view(d: SubmissionDetail, mark: Action<bool, Result<SubmissionDetail, crate::error::AppError>>) -> impl IntoView {
+fn detail_view(
+    d: SubmissionDetail,
+    mark: Action<bool, Result<SubmissionDetail, crate::error::AppError>>,
+) -> impl IntoView {
     let s = d.summary;
     let processed = s.processed;
     let state = match d.processed_at {

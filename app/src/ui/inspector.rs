@@ -42,12 +42,20 @@ pub(super) fn block_inspector(ed: Editor, id: Uuid, pages: StoredValue<Vec<PageL
     let Some(ComponentDto { block, .. }) = ed.block(id) else {
         return ().into_any();
     };
-    let cx = Ctx { ed, id, editable: ed.can_edit_block(id), pages };
+    let cx = Ctx {
+        ed,
+        id,
+        editable: ed.can_edit_block(id),
+        pages,
+    };
     let kind = block.kind();
     let props = block.props_json();
     let locked_note = (ed.can_edit() && !cx.editable)
         .then(|| view! { <p class="app-muted">"This block is locked. Only owners and admins can change it."</p> });
-    let form = fields::fields(kind).iter().map(|f| field_view(cx, &props, &[], f)).collect_view();
+    let form = fields::fields(kind)
+        .iter()
+        .map(|f| field_view(cx, &props, &[], f))
+        .collect_view();
     view! {
         <h2>{kind.label()}</h2>
         {locked_note}
@@ -79,8 +87,13 @@ fn field_view(cx: Ctx, props: &Value, prefix: &[Seg], field: &Field) -> AnyView 
         }
         FieldType::Text { .. } | FieldType::Url | FieldType::Image => {
             let p = path.clone();
-            let kind = if matches!(field.ty, FieldType::Text { .. }) { "text" } else { "url" };
-            let preview = matches!(field.ty, FieldType::Image).then(|| image_preview(cx, path.clone()));
+            let kind = if matches!(field.ty, FieldType::Text { .. }) {
+                "text"
+            } else {
+                "url"
+            };
+            let preview =
+                matches!(field.ty, FieldType::Image).then(|| image_preview(cx, path.clone()));
             view! {
                 <input id=input_id.clone() type=kind readonly=!cx.editable prop:value=current.as_str().unwrap_or_default().to_string()
                     on:input=move |ev| cx.ed.edit_field(cx.id, &p, Value::String(event_target_value(&ev)))/>
@@ -102,7 +115,15 @@ fn field_view(cx: Ctx, props: &Value, prefix: &[Seg], field: &Field) -> AnyView 
         }
         FieldType::Lines { .. } => {
             let p = path.clone();
-            let text = current.as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n")).unwrap_or_default();
+            let text = current
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default();
             view! {
                 <textarea id=input_id.clone() rows="4" readonly=!cx.editable prop:value=text
                     on:input=move |ev| {
@@ -125,15 +146,30 @@ fn field_view(cx: Ctx, props: &Value, prefix: &[Seg], field: &Field) -> AnyView 
         FieldType::Select(options) => {
             let p = path.clone();
             let value = current.as_str().unwrap_or_default().to_string();
-            let opts = options.iter().map(|(v, l)| view! { <option value=*v selected={value == *v}>{*l}</option> }).collect_view();
+            let opts = options
+                .iter()
+                .map(|(v, l)| view! { <option value=*v selected={value == *v}>{*l}</option> })
+                .collect_view();
             view! {
                 <select id=input_id.clone() disabled=!cx.editable
                     on:change=move |ev| cx.ed.edit_field(cx.id, &p, Value::String(event_target_value(&ev)))>{opts}</select>
             }
             .into_any()
         }
-        FieldType::Color => color_view(cx, path.clone(), &input_id, label, current.as_str().unwrap_or_default()),
-        FieldType::Link => link_view(cx, path.clone(), &input_id, label, current.as_str().unwrap_or_default()),
+        FieldType::Color => color_view(
+            cx,
+            path.clone(),
+            &input_id,
+            label,
+            current.as_str().unwrap_or_default(),
+        ),
+        FieldType::Link => link_view(
+            cx,
+            path.clone(),
+            &input_id,
+            label,
+            current.as_str().unwrap_or_default(),
+        ),
     };
     view! {
         <div class="app-field">
@@ -161,34 +197,55 @@ fn FieldErrorView(cx: Ctx, name: String) -> impl IntoView {
 fn number_input(cx: Ctx, path: &[Seg], label: &str, min: f64, max: f64, step: f64, raw: &str) {
     let problem = match raw.trim().parse::<f64>() {
         Ok(n) if (min..=max).contains(&n) => {
-            let value = if step >= 1.0 && n.fract() == 0.0 { Value::from(n as i64) } else { Value::from(n) };
+            let value = if step >= 1.0 && n.fract() == 0.0 {
+                Value::from(n as i64)
+            } else {
+                Value::from(n)
+            };
             cx.ed.edit_field(cx.id, path, value);
             return;
         }
         Ok(_) => format!("{label} must be between {min} and {max}."),
         Err(_) => format!("{label} needs a number."),
     };
-    cx.ed.field_error.set(Some(super::editor::FieldError { block: cx.id, field: fields::error_name(path), message: problem.clone() }));
+    cx.ed.field_error.set(Some(super::editor::FieldError {
+        block: cx.id,
+        field: fields::error_name(path),
+        message: problem.clone(),
+    }));
     cx.ed.save.set(super::editor::SaveState::Invalid(problem));
 }
 
 fn image_preview(cx: Ctx, path: Vec<Seg>) -> impl IntoView {
     let src = move || {
         cx.ed.blocks.with(|b| {
-            b.iter()
-                .find(|c| c.id == cx.id)
-                .and_then(|c| fields::get(&c.block.props_json(), &path).and_then(Value::as_str).map(str::to_string))
+            b.iter().find(|c| c.id == cx.id).and_then(|c| {
+                fields::get(&c.block.props_json(), &path)
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
         })
     };
     move || {
-        src().filter(|s| crate::model::check_url("", s).is_ok() && !s.is_empty())
+        src()
+            .filter(|s| crate::model::check_url("", s).is_ok() && !s.is_empty())
             .map(|s| view! { <img class="field-preview" src=s alt=""/> })
     }
 }
 
 /// A hex text field with a colour picker beside it; either one sets the prop.
-fn color_view(cx: Ctx, path: Vec<Seg>, input_id: &str, label: &'static str, value: &str) -> AnyView {
-    let swatch = if value.len() == 7 { value.to_string() } else { "#000000".to_string() };
+fn color_view(
+    cx: Ctx,
+    path: Vec<Seg>,
+    input_id: &str,
+    label: &'static str,
+    value: &str,
+) -> AnyView {
+    let swatch = if value.len() == 7 {
+        value.to_string()
+    } else {
+        "#000000".to_string()
+    };
     let p = path.clone();
     view! {
         <div class="color-field">
@@ -218,7 +275,9 @@ fn link_view(cx: Ctx, path: Vec<Seg>, input_id: &str, label: &'static str, value
             })
             .collect_view()
     });
-    let is_page = cx.pages.with_value(|pages| pages.iter().any(|pg| pg.slug == value));
+    let is_page = cx
+        .pages
+        .with_value(|pages| pages.iter().any(|pg| pg.slug == value));
     view! {
         <div class="link-field">
             <select aria-label=format!("{label}: page") disabled=!cx.editable
@@ -240,8 +299,17 @@ fn link_view(cx: Ctx, path: Vec<Seg>, input_id: &str, label: &'static str, value
 }
 
 /// A list prop: each item in its own group with move and remove buttons, and an add button.
-fn list_view(cx: Ctx, props: &Value, path: Vec<Seg>, label: &'static str, spec: &'static ListSpec) -> AnyView {
-    let items = fields::get(props, &path).and_then(Value::as_array).cloned().unwrap_or_default();
+fn list_view(
+    cx: Ctx,
+    props: &Value,
+    path: Vec<Seg>,
+    label: &'static str,
+    spec: &'static ListSpec,
+) -> AnyView {
+    let items = fields::get(props, &path)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let len = items.len();
     let noun = spec.noun;
     let path_store = StoredValue::new(path.clone());
@@ -301,13 +369,18 @@ fn list_view(cx: Ctx, props: &Value, path: Vec<Seg>, label: &'static str, spec: 
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// Move, duplicate, hide/show, lock/unlock and delete for the selected block.
 #[component]
 fn BlockActions(ed: Editor, id: Uuid) -> impl IntoView {
-    let flag = move |f: fn(&ComponentDto) -> bool| ed.blocks.with(|bs| bs.iter().find(|c| c.id == id).map(f).unwrap_or(false));
+    let flag = move |f: fn(&ComponentDto) -> bool| {
+        ed.blocks
+            .with(|bs| bs.iter().find(|c| c.id == id).map(f).unwrap_or(false))
+    };
     let editable = move || !flag(|c| c.is_locked) || ed.role.can_edit_locked();
     view! {
         <div class="inspector-actions">

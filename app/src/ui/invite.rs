@@ -35,10 +35,22 @@ pub fn InvitePage() -> impl IntoView {
 #[component]
 fn Unusable(state: InviteState) -> impl IntoView {
     let (title, text) = match state {
-        InviteState::Expired => ("This invitation has expired", "Invitations are valid for 7 days. Ask your team's owner or admin to resend it."),
-        InviteState::Revoked => ("This invitation was revoked", "It can no longer be used. Ask your team's owner or admin for a new invitation."),
-        InviteState::Accepted => ("This invitation has already been used", "Log in with the email and password you chose when you accepted it."),
-        _ => ("Invitation not found", "Check that you copied the whole link. A resent invitation replaces the old link."),
+        InviteState::Expired => (
+            "This invitation has expired",
+            "Invitations are valid for 7 days. Ask your team's owner or admin to resend it.",
+        ),
+        InviteState::Revoked => (
+            "This invitation was revoked",
+            "It can no longer be used. Ask your team's owner or admin for a new invitation.",
+        ),
+        InviteState::Accepted => (
+            "This invitation has already been used",
+            "Log in with the email and password you chose when you accepted it.",
+        ),
+        _ => (
+            "Invitation not found",
+            "Check that you copied the whole link. A resent invitation replaces the old link.",
+        ),
     };
     view! {
         <h1>{title}</h1>
@@ -53,17 +65,34 @@ fn AcceptForm(token: String, tenant: String, email: String, role: &'static str) 
     let password = RwSignal::new(String::new());
     let error: RwSignal<Option<AppError>> = RwSignal::new(None);
     let busy = RwSignal::new(false);
-    let field = move |f: &'static str| move || error.get().filter(|e| e.field() == Some(f)).map(|e| e.to_string());
-    let general = move || error.get().filter(|e| !matches!(e.field(), Some("full_name" | "password"))).map(|e| e.to_string());
+    let field = move |f: &'static str| {
+        move || {
+            error
+                .get()
+                .filter(|e| e.field() == Some(f))
+                .map(|e| e.to_string())
+        }
+    };
+    let general = move || {
+        error
+            .get()
+            .filter(|e| !matches!(e.field(), Some("full_name" | "password")))
+            .map(|e| e.to_string())
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (t, n, p) = (token.clone(), name.get_untracked(), password.get_untracked());
+        let (t, n, p) = (
+            token.clone(),
+            name.get_untracked(),
+            password.get_untracked(),
+        );
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
             match accept_invite(t, n, p).await {
                 // A full navigation, so the dashboard loads with the new session cookie.
-                Ok(()) => {
+                Ok(()) =>
+                {
                     #[cfg(feature = "hydrate")]
                     if let Some(w) = web_sys::window() {
                         let _ = w.location().set_href("/dashboard");

@@ -17,13 +17,13 @@ mod invite;
 mod lazy_panels;
 mod lazy_routes;
 mod new_website;
-mod persist;
 mod pages_panel;
+mod persist;
 mod publish_control;
 mod settings;
+mod sidebar_toggle;
 mod team;
 mod versions_panel;
-mod sidebar_toggle;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -7,14 +7,21 @@ use crate::api::websites::CreateWebsite;
 use crate::error::AppError;
 
 fn message_for(error: RwSignal<Option<AppError>>, field: &'static str) -> Option<String> {
-    error.with(|e| e.as_ref().filter(|e| e.field() == Some(field)).map(ToString::to_string))
+    error.with(|e| {
+        e.as_ref()
+            .filter(|e| e.field() == Some(field))
+            .map(ToString::to_string)
+    })
 }
 
 /// The plan-limit alert (any `LimitReached`), naming the limit and linking to /billing.
 #[component]
 pub fn LimitAlert(error: AppError) -> impl IntoView {
     let upgrade = match &error {
-        AppError::LimitReached { upgrade_to: Some(plan), .. } => format!("Upgrade to {plan} on the Billing page"),
+        AppError::LimitReached {
+            upgrade_to: Some(plan),
+            ..
+        } => format!("Upgrade to {plan} on the Billing page"),
         _ => "See plans on the Billing page".to_string(),
     };
     view! {
@@ -44,9 +51,15 @@ pub fn NewWebsiteForm(create: ServerAction<CreateWebsite>) -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        create.dispatch(CreateWebsite { name: name.get_untracked(), subdomain: subdomain.get_untracked() });
+        create.dispatch(CreateWebsite {
+            name: name.get_untracked(),
+            subdomain: subdomain.get_untracked(),
+        });
     };
-    let field = move |id: &'static str, label: &'static str, value: RwSignal<String>, key: &'static str| {
+    let field = move |id: &'static str,
+                      label: &'static str,
+                      value: RwSignal<String>,
+                      key: &'static str| {
         let err_id = format!("{id}-error");
         view! {
             <div class="app-field">

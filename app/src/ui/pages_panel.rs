@@ -85,7 +85,12 @@ pub fn PagesPanel(website_id: Uuid, page_id: Uuid, role: Role) -> impl IntoView 
 }
 
 #[component]
-fn PagesManager(overview: PagesOverview, current: Uuid, role: Role, reload: Callback<()>) -> impl IntoView {
+fn PagesManager(
+    overview: PagesOverview,
+    current: Uuid,
+    role: Role,
+    reload: Callback<()>,
+) -> impl IntoView {
     let state = PagesState {
         website_id: overview.website_id,
         current,
@@ -99,10 +104,19 @@ fn PagesManager(overview: PagesOverview, current: Uuid, role: Role, reload: Call
     // Only a change to the selected page itself rebuilds its settings form.
     let selected_page = Memo::new(move |_| {
         let id = state.selected.get();
-        state.overview.with(|o| o.pages.iter().find(|p| p.id == id).cloned())
+        state
+            .overview
+            .with(|o| o.pages.iter().find(|p| p.id == id).cloned())
     });
     let usage = move || {
-        state.overview.with(|o| format!("{} of {} pages on the {} plan", o.pages.len(), o.max_pages, o.plan_name))
+        state.overview.with(|o| {
+            format!(
+                "{} of {} pages on the {} plan",
+                o.pages.len(),
+                o.max_pages,
+                o.plan_name
+            )
+        })
     };
     view! {
         <p class="app-muted pages-usage">{usage}</p>
@@ -171,7 +185,11 @@ fn AddPageForm(state: PagesState) -> impl IntoView {
     Effect::new(move |_| {
         let t = title.get();
         if !slug_edited.get_untracked() {
-            slug.set(if t.trim().is_empty() { String::new() } else { PageSlug::suggest(&t) });
+            slug.set(if t.trim().is_empty() {
+                String::new()
+            } else {
+                PageSlug::suggest(&t)
+            });
         }
     });
     let on_slug_input = move |_: leptos::ev::Event| slug_edited.set(true);
@@ -187,10 +205,18 @@ fn AddPageForm(state: PagesState) -> impl IntoView {
             busy.try_set(false);
             match result {
                 Ok(created) => {
-                    let name = created.overview.pages.iter().find(|p| p.id == created.id).map(|p| p.title.clone());
+                    let name = created
+                        .overview
+                        .pages
+                        .iter()
+                        .find(|p| p.id == created.id)
+                        .map(|p| p.title.clone());
                     state.overview.try_set(created.overview);
                     state.selected.try_set(created.id);
-                    state.notice.try_set(Some(format!("Page “{}” added as a draft.", name.unwrap_or_default())));
+                    state.notice.try_set(Some(format!(
+                        "Page “{}” added as a draft.",
+                        name.unwrap_or_default()
+                    )));
                     title.try_set(String::new());
                     slug_edited.try_set(false);
                 }

@@ -34,10 +34,12 @@ pub fn load(page_id: Uuid) -> Option<PendingEdits> {
     {
         let text = storage()?.get_item(&key(page_id)).ok().flatten()?;
         // An entry from an older build that no longer parses is dropped rather than retried forever.
-        crate::api::wire::from_json(text.as_bytes()).ok().or_else(|| {
-            clear(page_id);
-            None
-        })
+        crate::api::wire::from_json(text.as_bytes())
+            .ok()
+            .or_else(|| {
+                clear(page_id);
+                None
+            })
     }
     #[cfg(not(feature = "hydrate"))]
     {

@@ -15,7 +15,10 @@ use crate::model::{DeviceView, Preferences, Theme, UserSettings};
 /// Sets the theme on the document root.
 pub fn apply_theme(theme: Theme) {
     #[cfg(feature = "hydrate")]
-    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
         let _ = root.set_attribute("data-theme", theme.as_str());
     }
     let _ = theme;
@@ -41,10 +44,18 @@ struct FormState {
 
 impl FormState {
     fn new() -> Self {
-        Self { error: RwSignal::new(None), done: RwSignal::new(None) }
+        Self {
+            error: RwSignal::new(None),
+            done: RwSignal::new(None),
+        }
     }
 
-    fn run(self, change: impl Future<Output = Result<(), AppError>> + 'static, ok: &'static str, after: impl FnOnce() + 'static) {
+    fn run(
+        self,
+        change: impl Future<Output = Result<(), AppError>> + 'static,
+        ok: &'static str,
+        after: impl FnOnce() + 'static,
+    ) {
         self.error.set(None);
         self.done.set(None);
         leptos::task::spawn_local(async move {
@@ -61,7 +72,12 @@ impl FormState {
     }
 
     fn field(self, f: &'static str) -> impl Fn() -> Option<String> {
-        move || self.error.get().filter(|e| e.field() == Some(f)).map(|e| e.to_string())
+        move || {
+            self.error
+                .get()
+                .filter(|e| e.field() == Some(f))
+                .map(|e| e.to_string())
+        }
     }
 
     fn messages(self, fields: &'static [&'static str]) -> impl IntoView {
@@ -92,7 +108,13 @@ pub fn SettingsPage() -> impl IntoView {
 }
 
 #[component]
-fn TextInput(id: &'static str, label: &'static str, #[prop(default = "text")] kind: &'static str, value: RwSignal<String>, error: Signal<Option<String>>) -> impl IntoView {
+fn TextInput(
+    id: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    value: RwSignal<String>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
     view! {
         <div class="app-field">
             <label for=id>{label}</label>
@@ -110,7 +132,11 @@ fn Profile(s: UserSettings) -> impl IntoView {
     let st = FormState::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        st.run(update_profile(name.get_untracked(), avatar.get_untracked()), "Profile saved.", || ());
+        st.run(
+            update_profile(name.get_untracked(), avatar.get_untracked()),
+            "Profile saved.",
+            || (),
+        );
     };
     view! {
         <section class="app-card" aria-labelledby="profile-heading">
@@ -163,14 +189,21 @@ fn PreferencesForm(prefs: Preferences) -> impl IntoView {
         ev.prevent_default();
         let p = prefs.get_untracked();
         let theme = p.theme;
-        st.run(update_preferences(p), "Preferences saved.", move || apply_theme(theme));
+        st.run(update_preferences(p), "Preferences saved.", move || {
+            apply_theme(theme)
+        });
     };
-    let check = |id: &'static str, label: &'static str, get: fn(&Preferences) -> bool, set: fn(&mut Preferences, bool)| view! {
-        <label class="settings-check" for=id>
-            <input id=id type="checkbox" prop:checked=move || prefs.with(get)
-                on:change=move |ev| { let on = event_target_checked(&ev); prefs.update(|p| set(p, on)); }/>
-            {label}
-        </label>
+    let check = |id: &'static str,
+                 label: &'static str,
+                 get: fn(&Preferences) -> bool,
+                 set: fn(&mut Preferences, bool)| {
+        view! {
+            <label class="settings-check" for=id>
+                <input id=id type="checkbox" prop:checked=move || prefs.with(get)
+                    on:change=move |ev| { let on = event_target_checked(&ev); prefs.update(|p| set(p, on)); }/>
+                {label}
+            </label>
+        }
     };
     view! {
         <section class="app-card" aria-labelledby="prefs-heading">

@@ -58,7 +58,11 @@ impl Ctx {
 #[component]
 pub fn TeamPage() -> impl IntoView {
     let team = wire_resource(|| (), |_| load_team());
-    let ctx = Ctx { notice: RwSignal::new(None), error: RwSignal::new(None), reload: Callback::new(move |()| team.refetch()) };
+    let ctx = Ctx {
+        notice: RwSignal::new(None),
+        error: RwSignal::new(None),
+        reload: Callback::new(move |()| team.refetch()),
+    };
     view! {
         <AppNav/>
         <main class="app-page team-page">
@@ -81,7 +85,10 @@ pub fn TeamPage() -> impl IntoView {
 fn TeamView(data: TeamOverview, ctx: Ctx) -> impl IntoView {
     let manage = data.my_role.can_manage_team();
     let me = (data.my_user_id, data.my_role);
-    let seats = format!("{} of {} seats used (active members and pending invitations).", data.seats_used, data.seats_max);
+    let seats = format!(
+        "{} of {} seats used (active members and pending invitations).",
+        data.seats_used, data.seats_max
+    );
     view! {
         <section class="app-card" aria-labelledby="members-heading">
             <h2 id="members-heading">"Members"</h2>
@@ -113,8 +120,15 @@ fn role_label(r: Role) -> &'static str {
 #[component]
 fn MemberRow(m: MemberInfo, me: (uuid::Uuid, Role), ctx: Ctx) -> impl IntoView {
     let editable = me.1.can_manage_member(m.role) && m.user_id != me.0;
-    let who = m.full_name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| m.email.clone());
-    let last = m.last_login_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_else(|| "Never".into());
+    let who = m
+        .full_name
+        .clone()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| m.email.clone());
+    let last = m
+        .last_login_at
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "Never".into());
     let id = m.user_id;
     let email = m.email.clone();
     let role_cell = if editable {
@@ -163,7 +177,10 @@ fn InviteForm(ctx: Ctx) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (e, r) = (email.get_untracked(), role.get_untracked());
-        let note = format!("Invitation sent to {}. The email is in the outbox below.", e.trim());
+        let note = format!(
+            "Invitation sent to {}. The email is in the outbox below.",
+            e.trim()
+        );
         ctx.run(async move { invite_member(e, r).await.map(|_| ()) }, note);
     };
     view! {

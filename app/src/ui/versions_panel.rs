@@ -87,8 +87,18 @@ fn SaveVersionForm(page_id: Uuid, on_saved: Callback<()>) -> impl IntoView {
             busy.try_set(false);
         });
     };
-    let field_error = move || error.get().filter(|e| e.field() == Some("label")).map(|e| e.to_string());
-    let other_error = move || error.get().filter(|e| e.field() != Some("label")).map(|e| e.to_string());
+    let field_error = move || {
+        error
+            .get()
+            .filter(|e| e.field() == Some("label"))
+            .map(|e| e.to_string())
+    };
+    let other_error = move || {
+        error
+            .get()
+            .filter(|e| e.field() != Some("label"))
+            .map(|e| e.to_string())
+    };
     view! {
         <form class="version-save" on:submit=submit>
             <div class="app-field">
@@ -148,7 +158,9 @@ pub(super) fn saved_at_text(at: DateTime<Utc>) -> String {
     #[cfg(feature = "hydrate")]
     {
         use web_sys::js_sys::{Date, Object, Reflect};
-        let date = Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
+        let date = Date::new(&wasm_bindgen::JsValue::from_f64(
+            at.timestamp_millis() as f64
+        ));
         let options = Object::new();
         let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
         let _ = Reflect::set(&options, &"timeStyle".into(), &"medium".into());
@@ -199,10 +211,17 @@ fn PreviewDialog(
         });
     };
     let title = move || {
-        preview.get().and_then(|r| r.ok()).map(|p| match p.version.label {
-            Some(l) => format!("Preview: {l}"),
-            None => format!("Preview: {} · {}", p.version.trigger.label(), saved_at_text(p.version.saved_at)),
-        })
+        preview
+            .get()
+            .and_then(|r| r.ok())
+            .map(|p| match p.version.label {
+                Some(l) => format!("Preview: {l}"),
+                None => format!(
+                    "Preview: {} · {}",
+                    p.version.trigger.label(),
+                    saved_at_text(p.version.saved_at)
+                ),
+            })
     };
     view! {
         <div class="version-overlay" on:keydown=move |ev| if ev.key() == "Escape" { on_close.run(()) }>

@@ -7,7 +7,10 @@ use app::db::{audit, Tx};
 use sqlx::{FromRow, PgPool};
 use uuid::Uuid;
 
-use super::event::{Body, Event, Invoice, Subscription, INVOICE_PAYMENT_FAILED, SUBSCRIPTION_CREATED, SUBSCRIPTION_DELETED};
+use super::event::{
+    Body, Event, Invoice, Subscription, INVOICE_PAYMENT_FAILED, SUBSCRIPTION_CREATED,
+    SUBSCRIPTION_DELETED,
+};
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -78,14 +81,21 @@ pub async fn process(pool: &PgPool, ev: &Event) -> Result<Outcome, ApplyError> {
 }
 
 /// The tenant of a Stripe customer, then the rest of the transaction runs as that tenant.
-async fn enter_tenant(tx: &mut Tx, customer: &str, hint: Option<Uuid>) -> Result<Option<Uuid>, ApplyError> {
+async fn enter_tenant(
+    tx: &mut Tx,
+    customer: &str,
+    hint: Option<Uuid>,
+) -> Result<Option<Uuid>, ApplyError> {
     let tenant: Option<Uuid> = sqlx::query_scalar("SELECT billing_tenant_for_customer($1, $2)")
         .bind(customer)
         .bind(hint)
         .fetch_one(&mut **tx)
         .await?;
     if let Some(t) = tenant {
-        sqlx::query("SELECT set_config('app.current_tenant_id', $1, true)").bind(t.to_string()).execute(&mut **tx).await?;
+        sqlx::query("SELECT set_config('app.current_tenant_id', $1, true)")
+            .bind(t.to_string())
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(tenant)
 }
@@ -148,7 +158,11 @@ async fn free_plan(tx: &mut Tx) -> Result<Plan, ApplyError> {
     .await?)
 }
 
-async fn subscription(tx: &mut Tx, ev: &Event, sub: &Subscription) -> Result<(Option<Uuid>, Outcome), ApplyError> {
+async fn subscription(
+    tx: &mut Tx,
+    ev: &Event,
+    sub: &Subscription,
+) -> Result<(Option<Uuid>, Outcome), ApplyError> {
     let Some(tenant) = enter_tenant(tx, &sub.customer, sub.tenant_hint).await? else {
         return Ok((None, Outcome::Ignored("no_tenant")));
     };
@@ -159,7 +173,12 @@ async fn subscription(tx: &mut Tx, ev: &Event, sub: &Subscription) -> Result<(Op
         return Ok((Some(tenant), Outcome::Stale));
     }
     // Only `created` may replace the subscription we mirror; late news about an older one is not ours to apply.
-    if ev.kind != SUBSCRIPTION_CREATED && cur.stripe_subscription_id.as_deref().is_some_and(|s| s != sub.id) {
+    if ev.kind != SUBSCRIPTION_CREATED
+        && cur
+            .stripe_subscription_id
+            .as_deref()
+            .is_some_and(|s| s != sub.id)
+    {
         return Ok((Some(tenant), Outcome::Ignored("other_subscription")));
     }
     let deleted = ev.kind == SUBSCRIPTION_DELETED;
@@ -168,7 +187,10 @@ async fn subscription(tx: &mut Tx, ev: &Event, sub: &Subscription) -> Result<(Op
         _ => None,
     };
     let status = if deleted { "cancelled" } else { sub.status };
-    let cycle = priced.as_ref().map_or("none", |p| p.cycle.as_str()).to_string();
+    let cycle = priced
+        .as_ref()
+        .map_or("none", |p| p.cycle.as_str())
+        .to_string();
     // Seed §6: active/trialing/past_due keep the paid features; anything else falls back to free.
     let plan = match priced {
         Some(p) if matches!(status, "active" | "trialing" | "past_due") => p,
@@ -207,7 +229,11 @@ async fn subscription(tx: &mut Tx, ev: &Event, sub: &Subscription) -> Result<(Op
     // Archive websites over the new plan's limit; suspend or restore the tenant (issue 5).
     app::db::billing::after_subscription_change(tx, tenant, status).await?;
     if plan.id != cur.plan_id {
-        let action = if plan.display_order > cur.plan_order { "billing.plan_upgraded" } else { "billing.plan_downgraded" };
+        let action = if plan.display_order > cur.plan_order {
+            "billing.plan_upgraded"
+        } else {
+            "billing.plan_downgraded"
+        };
         let meta = serde_json::json!({
             "from": cur.plan_slug, "to": plan.slug, "billing_cycle": cycle,
             "stripe_event_id": ev.id, "stripe_subscription_id": sub.id,
@@ -217,7 +243,11 @@ async fn subscription(tx: &mut Tx, ev: &Event, sub: &Subscription) -> Result<(Op
     Ok((Some(tenant), Outcome::Applied))
 }
 
-async fn invoice(tx: &mut Tx, ev: &Event, inv: &Invoice) -> Result<(Option<Uuid>, Outcome), ApplyError> {
+async fn invoice(
+    tx: &mut Tx,
+    ev: &Event,
+    inv: &Invoice,
+) -> Result<(Option<Uuid>, Outcome), ApplyError> {
     let Some(sub_id) = &inv.subscription else {
         return Ok((None, Outcome::Ignored("no_subscription")));
     };
@@ -234,13 +264,19 @@ async fn invoice(tx: &mut Tx, ev: &Event, inv: &Invoice) -> Result<(Option<Uuid>
         return Ok((Some(tenant), Outcome::Ignored("other_subscription")));
     }
     // Seed §6: a failed payment is past_due (features kept while Stripe retries); a paid one is active.
-    let status = if ev.kind == INVOICE_PAYMENT_FAILED { "past_due" } else { "active" };
-    sqlx::query("UPDATE subscriptions SET status = $2, stripe_event_at = to_timestamp($3) WHERE id = $1")
-        .bind(cur.id)
-        .bind(status)
-        .bind(ev.created as f64)
-        .execute(&mut **tx)
-        .await?;
+    let status = if ev.kind == INVOICE_PAYMENT_FAILED {
+        "past_due"
+    } else {
+        "active"
+    };
+    sqlx::query(
+        "UPDATE subscriptions SET status = $2, stripe_event_at = to_timestamp($3) WHERE id = $1",
+    )
+    .bind(cur.id)
+    .bind(status)
+    .bind(ev.created as f64)
+    .execute(&mut **tx)
+    .await?;
     // A paid invoice lifts a suspension (issue 5); the plan itself follows the subscription events.
     app::db::billing::sync_suspension(tx, tenant, status).await?;
     Ok((Some(tenant), Outcome::Applied))

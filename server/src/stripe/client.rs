@@ -54,9 +54,15 @@ impl StripeClient {
             .map_err(|e| format!("cannot build the Stripe HTTP client: {e}"))?;
         let base = api_base.trim_end_matches('/');
         if !(base.starts_with("https://") || base.starts_with("http://")) {
-            return Err(format!("STRIPE_API_BASE must be an http(s) URL, not {base:?}"));
+            return Err(format!(
+                "STRIPE_API_BASE must be an http(s) URL, not {base:?}"
+            ));
         }
-        Ok(Self { http, base: base.into(), key: SecretKey(secret_key.into()) })
+        Ok(Self {
+            http,
+            base: base.into(),
+            key: SecretKey(secret_key.into()),
+        })
     }
 
     /// The client as the app's server functions see it.
@@ -67,8 +73,17 @@ impl StripeClient {
         }))
     }
 
-    pub async fn post(&self, path: &str, form: &[(String, String)], idempotency_key: Option<&str>) -> Result<serde_json::Value, AppError> {
-        let mut req = self.http.post(format!("{}{path}", self.base)).bearer_auth(&*self.key.0).form(form);
+    pub async fn post(
+        &self,
+        path: &str,
+        form: &[(String, String)],
+        idempotency_key: Option<&str>,
+    ) -> Result<serde_json::Value, AppError> {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&*self.key.0)
+            .form(form);
         if let Some(key) = idempotency_key {
             req = req.header("Idempotency-Key", key);
         }
@@ -97,9 +112,17 @@ fn unavailable(why: &str) -> AppError {
 
 /// Stripe's refusal as an error the owner can act on. Details go to the log; the key never does.
 fn refusal(path: &str, status: u16, body: &[u8]) -> AppError {
-    let err = serde_json::from_slice::<ErrorBody>(body).map(|b| b.error).ok();
-    let kind = err.as_ref().and_then(|e| e.kind.clone()).unwrap_or_default();
-    let message = err.as_ref().and_then(|e| e.message.clone()).unwrap_or_else(|| format!("HTTP {status}"));
+    let err = serde_json::from_slice::<ErrorBody>(body)
+        .map(|b| b.error)
+        .ok();
+    let kind = err
+        .as_ref()
+        .and_then(|e| e.kind.clone())
+        .unwrap_or_default();
+    let message = err
+        .as_ref()
+        .and_then(|e| e.message.clone())
+        .unwrap_or_else(|| format!("HTTP {status}"));
     tracing::warn!(
         %path, status, %kind, %message,
         code = err.as_ref().and_then(|e| e.code.as_deref()).unwrap_or(""),

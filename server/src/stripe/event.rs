@@ -57,7 +57,10 @@ fn missing(path: &str) -> Malformed {
 }
 
 fn str_at<'a>(v: &'a Value, key: &str, path: &str) -> Result<&'a str, Malformed> {
-    v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or_else(|| missing(path))
+    v.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing(path))
 }
 
 /// Stripe sends either an id or, when expanded, the object with its id.
@@ -98,7 +101,8 @@ fn subscription(obj: &Value) -> Result<Subscription, Malformed> {
     let first = items.and_then(|i| i.get("data").unwrap_or(i).get(0));
     let price_id = first.and_then(|item| item.get("price")).and_then(id_of);
     // Newer API versions moved the period onto the item; older ones have it on the subscription.
-    let period = |key: &str| time_at(obj, key).or_else(|| first.and_then(|item| time_at(item, key)));
+    let period =
+        |key: &str| time_at(obj, key).or_else(|| first.and_then(|item| time_at(item, key)));
     let tenant_hint = obj.pointer("/metadata/tenant_id").and_then(Value::as_str);
     let tenant_hint = match tenant_hint {
         Some(s) => Some(Uuid::parse_str(s).map_err(|_| missing("data.object.metadata.tenant_id"))?),
@@ -112,7 +116,10 @@ fn subscription(obj: &Value) -> Result<Subscription, Malformed> {
         period_start: period("current_period_start"),
         period_end: period("current_period_end"),
         trial_end: time_at(obj, "trial_end"),
-        cancel_at_period_end: obj.get("cancel_at_period_end").and_then(Value::as_bool).unwrap_or(false),
+        cancel_at_period_end: obj
+            .get("cancel_at_period_end")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         canceled_at: time_at(obj, "canceled_at"),
         tenant_hint,
     })
@@ -120,17 +127,26 @@ fn subscription(obj: &Value) -> Result<Subscription, Malformed> {
 
 fn invoice(obj: &Value) -> Result<Invoice, Malformed> {
     // Older API versions: `subscription`; newer: `parent.subscription_details.subscription`.
-    let subscription = id_at(obj, "subscription")
-        .or_else(|| obj.pointer("/parent/subscription_details").and_then(|d| id_at(d, "subscription")));
-    Ok(Invoice { customer: id_at(obj, "customer").ok_or_else(|| missing("data.object.customer"))?, subscription })
+    let subscription = id_at(obj, "subscription").or_else(|| {
+        obj.pointer("/parent/subscription_details")
+            .and_then(|d| id_at(d, "subscription"))
+    });
+    Ok(Invoice {
+        customer: id_at(obj, "customer").ok_or_else(|| missing("data.object.customer"))?,
+        subscription,
+    })
 }
 
 pub fn parse(raw: &[u8]) -> Result<Event, Malformed> {
-    let v: Value = serde_json::from_slice(raw).map_err(|e| Malformed(format!("The body is not JSON: {e}.")))?;
+    let v: Value = serde_json::from_slice(raw)
+        .map_err(|e| Malformed(format!("The body is not JSON: {e}.")))?;
     let id = str_at(&v, "id", "id")?.to_string();
     let kind = str_at(&v, "type", "type")?.to_string();
     let created = time_at(&v, "created").ok_or_else(|| missing("created"))?;
-    let obj = v.pointer("/data/object").filter(|o| o.is_object()).ok_or_else(|| missing("data.object"))?;
+    let obj = v
+        .pointer("/data/object")
+        .filter(|o| o.is_object())
+        .ok_or_else(|| missing("data.object"))?;
     let body = match kind.as_str() {
         SUBSCRIPTION_CREATED | SUBSCRIPTION_UPDATED | SUBSCRIPTION_DELETED => {
             let sub = subscription(obj)?;
@@ -143,5 +159,10 @@ pub fn parse(raw: &[u8]) -> Result<Event, Malformed> {
         INVOICE_PAYMENT_FAILED | INVOICE_PAYMENT_SUCCEEDED => Body::Invoice(invoice(obj)?),
         _ => Body::Other,
     };
-    Ok(Event { id, kind, created, body })
+    Ok(Event {
+        id,
+        kind,
+        created,
+        body,
+    })
 }

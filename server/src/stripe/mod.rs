@@ -31,8 +31,16 @@ struct WebhookState {
 }
 
 /// The webhook route with its own state, to merge into the app router.
-pub fn routes<S: Clone + Send + Sync + 'static>(pool: PgPool, secret: Option<WebhookSecret>) -> Router<S> {
-    Router::new().route(PATH, post(receive)).with_state(WebhookState { pool, secret: secret.map(Arc::new) })
+pub fn routes<S: Clone + Send + Sync + 'static>(
+    pool: PgPool,
+    secret: Option<WebhookSecret>,
+) -> Router<S> {
+    Router::new()
+        .route(PATH, post(receive))
+        .with_state(WebhookState {
+            pool,
+            secret: secret.map(Arc::new),
+        })
 }
 
 fn reply(status: StatusCode, body: serde_json::Value) -> Response {
@@ -44,7 +52,9 @@ fn refuse(status: StatusCode, message: &str) -> Response {
 }
 
 fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -55,8 +65,14 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
             "Stripe webhooks are disabled: STRIPE_WEBHOOK_SECRET is not set on this server (see .env.example).",
         );
     };
-    let Some(header) = headers.get("stripe-signature").and_then(|h| h.to_str().ok()) else {
-        return refuse(StatusCode::BAD_REQUEST, "The Stripe-Signature header is missing.");
+    let Some(header) = headers
+        .get("stripe-signature")
+        .and_then(|h| h.to_str().ok())
+    else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "The Stripe-Signature header is missing.",
+        );
     };
     if let Err(e) = signature::verify(secret.expose(), header, &body, now()) {
         tracing::warn!(error = e.message(), "stripe webhook refused");
@@ -75,16 +91,24 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
             if outcome != Outcome::Applied {
                 tracing::info!(event = %ev.id, kind = %ev.kind, outcome = outcome.as_str(), "stripe event not applied");
             }
-            reply(StatusCode::OK, serde_json::json!({ "received": true, "outcome": outcome.as_str() }))
+            reply(
+                StatusCode::OK,
+                serde_json::json!({ "received": true, "outcome": outcome.as_str() }),
+            )
         }
         Err(ApplyError::UnknownPrice(price)) => {
             tracing::error!(event = %ev.id, %price, "stripe price is not configured on any plan");
-            let msg = format!("The Stripe price {price} is not set as the monthly or yearly price of any plan.");
+            let msg = format!(
+                "The Stripe price {price} is not set as the monthly or yearly price of any plan."
+            );
             refuse(StatusCode::UNPROCESSABLE_ENTITY, &msg)
         }
         Err(ApplyError::Db(e)) => {
             tracing::error!(event = %ev.id, error = %e, "stripe event failed");
-            refuse(StatusCode::INTERNAL_SERVER_ERROR, "The event could not be processed; Stripe will retry it.")
+            refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The event could not be processed; Stripe will retry it.",
+            )
         }
     }
 }

@@ -40,22 +40,30 @@ fn parse(header: &str) -> Result<Parsed, SignatureError> {
     let mut v1 = Vec::new();
     for item in header.split(',') {
         let Some((key, value)) = item.split_once('=') else {
-            return Err(SignatureError::Malformed("The Stripe-Signature header is not a list of key=value pairs."));
+            return Err(SignatureError::Malformed(
+                "The Stripe-Signature header is not a list of key=value pairs.",
+            ));
         };
         match key.trim() {
             "t" => {
                 if timestamp.is_some() {
-                    return Err(SignatureError::Malformed("The Stripe-Signature header has more than one timestamp."));
+                    return Err(SignatureError::Malformed(
+                        "The Stripe-Signature header has more than one timestamp.",
+                    ));
                 }
                 let t = value.trim().parse::<i64>();
-                timestamp = Some(t.map_err(|_| SignatureError::Malformed("The Stripe-Signature timestamp is not a number."))?);
+                timestamp = Some(t.map_err(|_| {
+                    SignatureError::Malformed("The Stripe-Signature timestamp is not a number.")
+                })?);
             }
             // A candidate that is not hex cannot match; skipping it lets a valid sibling win.
             "v1" => v1.extend(hex::decode(value.trim()).ok()),
             _ => {}
         }
     }
-    let timestamp = timestamp.ok_or(SignatureError::Malformed("The Stripe-Signature header has no timestamp (t=)."))?;
+    let timestamp = timestamp.ok_or(SignatureError::Malformed(
+        "The Stripe-Signature header has no timestamp (t=).",
+    ))?;
     Ok(Parsed { timestamp, v1 })
 }
 
@@ -67,7 +75,10 @@ pub fn verify(secret: &[u8], header: &str, body: &[u8], now: i64) -> Result<(), 
     mac.update(b".");
     mac.update(body);
     // verify_slice compares in constant time, so timing reveals nothing about the expected value.
-    let genuine = parsed.v1.iter().any(|candidate| mac.clone().verify_slice(candidate).is_ok());
+    let genuine = parsed
+        .v1
+        .iter()
+        .any(|candidate| mac.clone().verify_slice(candidate).is_ok());
     if !genuine {
         return Err(SignatureError::Mismatch);
     }
@@ -106,18 +117,39 @@ mod tests {
     fn refuses_wrong_body_secret_missing_v1_and_stale_time() {
         let good = sign(SECRET, 1000, BODY);
         let header = format!("t=1000,v1={good}");
-        assert_eq!(verify(SECRET, &header, b"{}", 1000), Err(SignatureError::Mismatch));
-        assert_eq!(verify(b"other", &header, BODY, 1000), Err(SignatureError::Mismatch));
-        assert_eq!(verify(SECRET, "t=1000,v0=aa", BODY, 1000), Err(SignatureError::Mismatch));
-        assert_eq!(verify(SECRET, &header, BODY, 1301), Err(SignatureError::Expired));
-        assert_eq!(verify(SECRET, &header, BODY, 699), Err(SignatureError::Expired));
+        assert_eq!(
+            verify(SECRET, &header, b"{}", 1000),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(b"other", &header, BODY, 1000),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(SECRET, "t=1000,v0=aa", BODY, 1000),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(SECRET, &header, BODY, 1301),
+            Err(SignatureError::Expired)
+        );
+        assert_eq!(
+            verify(SECRET, &header, BODY, 699),
+            Err(SignatureError::Expired)
+        );
         assert_eq!(verify(SECRET, &header, BODY, 1300), Ok(()));
     }
 
     #[test]
     fn refuses_malformed_headers() {
         for header in ["", "v1=aa", "t=abc,v1=aa", "t=1,t=2,v1=aa", "garbage"] {
-            assert!(matches!(verify(SECRET, header, BODY, 1), Err(SignatureError::Malformed(_))), "{header}");
+            assert!(
+                matches!(
+                    verify(SECRET, header, BODY, 1),
+                    Err(SignatureError::Malformed(_))
+                ),
+                "{header}"
+            );
         }
     }
 }

@@ -45,9 +45,15 @@ const MAX_PAGES: usize = 5_000;
 pub enum SiteState {
     Live(Arc<LiveSite>),
     /// The website or its tenant is suspended: 403.
-    Suspended { website_id: Uuid, tenant_id: Uuid },
+    Suspended {
+        website_id: Uuid,
+        tenant_id: Uuid,
+    },
     /// No such website, or not published (draft, archived, offboarded tenant): 404.
-    Missing { website_id: Option<Uuid>, tenant_id: Option<Uuid> },
+    Missing {
+        website_id: Option<Uuid>,
+        tenant_id: Option<Uuid>,
+    },
 }
 
 pub struct LiveSite {
@@ -61,8 +67,14 @@ impl SiteState {
     fn ids(&self) -> (Option<Uuid>, Option<Uuid>) {
         match self {
             SiteState::Live(l) => (Some(l.website_id), Some(l.tenant_id)),
-            SiteState::Suspended { website_id, tenant_id } => (Some(*website_id), Some(*tenant_id)),
-            SiteState::Missing { website_id, tenant_id } => (*website_id, *tenant_id),
+            SiteState::Suspended {
+                website_id,
+                tenant_id,
+            } => (Some(*website_id), Some(*tenant_id)),
+            SiteState::Missing {
+                website_id,
+                tenant_id,
+            } => (*website_id, *tenant_id),
         }
     }
 }
@@ -128,7 +140,10 @@ impl VisitorCache {
             return None;
         }
         let hosts = lock(&self.hosts);
-        hosts.get(key).filter(|(_, at)| at.elapsed() < HOST_TTL).map(|(s, _)| s.clone())
+        hosts
+            .get(key)
+            .filter(|(_, at)| at.elapsed() < HOST_TTL)
+            .map(|(s, _)| s.clone())
     }
 
     /// The generation to pass to [`Self::store_host`] for a lookup that starts now.
@@ -197,9 +212,11 @@ impl VisitorCache {
         let mut ready = self.ready.write().unwrap_or_else(|e| e.into_inner());
         let ReadyMap { hosts, len } = &mut *ready;
         hosts.retain(|_, paths| {
-            paths.retain(|_, (p, _)| keep(p) || {
-                *len -= 1;
-                false
+            paths.retain(|_, (p, _)| {
+                keep(p) || {
+                    *len -= 1;
+                    false
+                }
             });
             !paths.is_empty()
         });
@@ -221,7 +238,9 @@ impl VisitorCache {
         lock(&self.hosts).retain(|_, (state, _)| {
             let (w, t) = state.ids();
             // Entries for unknown hosts are dropped too: the change may have created the site.
-            let drop = w.is_none() || (website.is_some() && w == website) || (tenant.is_some() && t == tenant);
+            let drop = w.is_none()
+                || (website.is_some() && w == website)
+                || (tenant.is_some() && t == tenant);
             if drop {
                 gone.extend(w);
             }
@@ -229,7 +248,9 @@ impl VisitorCache {
         });
         gone.extend(website);
         lock(&self.pages).retain(|_, p| !gone.contains(&p.website_id));
-        self.clear_ready(|p| !gone.contains(&p.website_id) && (tenant.is_none() || Some(p.tenant_id) != tenant));
+        self.clear_ready(|p| {
+            !gone.contains(&p.website_id) && (tenant.is_none() || Some(p.tenant_id) != tenant)
+        });
     }
 
     /// Forgets every host entry (the next request per host reads the database once).
@@ -279,10 +300,18 @@ async fn listen(pool: PgPool, cache: Arc<VisitorCache>) {
 /// website actions, billing webhooks), this instance forgets its host entries at once, so the
 /// person who published sees the new site on their next request. Other instances hear the
 /// change through NOTIFY. Rendered pages stay: they are keyed by immutable deployments.
-pub async fn evict_after_writes(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+pub async fn evict_after_writes(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     let path = req.uri().path();
-    let watched = req.method() == axum::http::Method::POST && (path.starts_with("/api/websites/") || path.starts_with("/webhooks/"));
-    let cache = if watched { req.extensions().get::<Arc<VisitorCache>>().cloned() } else { None };
+    let watched = req.method() == axum::http::Method::POST
+        && (path.starts_with("/api/websites/") || path.starts_with("/webhooks/"));
+    let cache = if watched {
+        req.extensions().get::<Arc<VisitorCache>>().cloned()
+    } else {
+        None
+    };
     let res = next.run(req).await;
     if let Some(c) = cache.filter(|_| res.status().is_success()) {
         c.clear_hosts();

@@ -8,7 +8,10 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use app::db::forms::NewSubmission;
-use app::model::{check_submission, BlockProps, ComponentKind, FormSlot, Snapshot, SnapshotPage, FORM_ID_FIELD, HONEYPOT_FIELD};
+use app::model::{
+    check_submission, BlockProps, ComponentKind, FormSlot, Snapshot, SnapshotPage, FORM_ID_FIELD,
+    HONEYPOT_FIELD,
+};
 use app::state::AppState;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -31,7 +34,10 @@ fn private(html: String, status: StatusCode) -> Response {
     let mut res = Html(html).into_response();
     *res.status_mut() = status;
     let h = res.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     h.insert("x-robots-tag", HeaderValue::from_static("noindex"));
     res
 }
@@ -39,7 +45,10 @@ fn private(html: String, status: StatusCode) -> Response {
 /// The contact form block `id` as visitors see it on `page`, if there is one.
 fn contact_form(page: &SnapshotPage, id: Uuid) -> Option<app::model::ContactFormProps> {
     let config = page.page_config.checked();
-    let c = page.components.iter().find(|c| c.id == id && c.kind == ComponentKind::ContactForm)?;
+    let c = page
+        .components
+        .iter()
+        .find(|c| c.id == id && c.kind == ComponentKind::ContactForm)?;
     if !c.is_visible || !config.shows(c.kind) {
         return None;
     }
@@ -57,28 +66,52 @@ fn page_with(snapshot: &Snapshot, visit: &Visit, slot: &FormSlot, status: Status
 }
 
 /// Handles one submission; `site` is the website's (tenant id, website id).
-pub(super) async fn submit(state: &AppState, site: (Uuid, Uuid), snapshot: &Snapshot, page: &SnapshotPage, mut visit: Visit) -> Response {
+pub(super) async fn submit(
+    state: &AppState,
+    site: (Uuid, Uuid),
+    snapshot: &Snapshot,
+    page: &SnapshotPage,
+    mut visit: Visit,
+) -> Response {
     let (tenant_id, website_id) = site;
     let posted = visit.form.take().unwrap_or_default();
     // A protected page's forms are for visitors who unlocked it; anyone else gets the lock.
-    if page.password_protected && !protected::unlocked(state, website_id, page, visit.cookies.as_deref()) {
+    if page.password_protected
+        && !protected::unlocked(state, website_id, page, visit.cookies.as_deref())
+    {
         return protected::serve(state, website_id, snapshot, page, visit).await;
     }
     if !limiter().allow((visit.ip, website_id)) {
-        let mut res = private(app::site::render_too_many_submissions(), StatusCode::TOO_MANY_REQUESTS);
-        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("600"));
+        let mut res = private(
+            app::site::render_too_many_submissions(),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("600"));
         return res;
     }
-    let value = |name: &str| posted.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("");
+    let value = |name: &str| {
+        posted
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
     let Some(component_id) = Uuid::parse_str(value(FORM_ID_FIELD).trim()).ok() else {
         return not_found("form");
     };
     let Some(form) = contact_form(page, component_id) else {
         return not_found("form");
     };
-    let mut slot = FormSlot { component_id, ..FormSlot::default() };
+    let mut slot = FormSlot {
+        component_id,
+        ..FormSlot::default()
+    };
     // A filled honeypot is a bot: it is told "sent" and nothing is stored.
-    if posted.iter().any(|(k, v)| k == HONEYPOT_FIELD && !v.trim().is_empty()) {
+    if posted
+        .iter()
+        .any(|(k, v)| k == HONEYPOT_FIELD && !v.trim().is_empty())
+    {
         tracing::info!(website = %website_id, "contact form honeypot filled; submission dropped");
         slot.sent = true;
         return page_with(snapshot, &visit, &slot, StatusCode::OK);
@@ -110,7 +143,10 @@ pub(super) async fn submit(state: &AppState, site: (Uuid, Uuid), snapshot: &Snap
     };
     if let Err(e) = stored.await {
         tracing::error!(website = %website_id, error = %e, "could not store a contact form submission");
-        return private(app::site::render_submission_failed(), StatusCode::SERVICE_UNAVAILABLE);
+        return private(
+            app::site::render_submission_failed(),
+            StatusCode::SERVICE_UNAVAILABLE,
+        );
     }
     slot.sent = true;
     page_with(snapshot, &visit, &slot, StatusCode::OK)

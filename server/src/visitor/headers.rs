@@ -23,36 +23,53 @@ form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'self'";
 /// Adds the security headers every visitor response carries.
 pub fn secure(mut res: Response) -> Response {
     let h = res.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
     res
 }
 
 fn with_type(status: StatusCode, content_type: &'static str, body: Body) -> Response {
     let mut res = Response::new(body);
     *res.status_mut() = status;
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     res
 }
 
 /// An HTML page that is not cached by browsers or shared caches (errors, 403, 404).
 pub fn html(status: StatusCode, body: String) -> Response {
     let mut res = with_type(status, "text/html; charset=utf-8", Body::from(body));
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
 
 /// `robots.txt` and `sitemap.xml`: cheap to build, may be cached briefly.
 pub fn text(content_type: &'static str, body: String) -> Response {
     let mut res = with_type(StatusCode::OK, content_type, Body::from(body));
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
     res
 }
 
 /// Whether an `If-None-Match` value names `etag` (or is `*`).
 fn matches(if_none_match: &[u8], etag: &[u8]) -> bool {
-    if_none_match.split(|b| *b == b',').map(|t| t.trim_ascii()).any(|t| t == b"*" || t.strip_prefix(b"W/").unwrap_or(t) == etag)
+    if_none_match
+        .split(|b| *b == b',')
+        .map(|t| t.trim_ascii())
+        .any(|t| t == b"*" || t.strip_prefix(b"W/").unwrap_or(t) == etag)
 }
 
 /// Every header of a rendered page answered with 200 from memory, built once when the page is
@@ -61,13 +78,28 @@ fn matches(if_none_match: &[u8], etag: &[u8]) -> bool {
 /// headers. `x-sitepilot-cache` says whether the server answered from memory alone.
 pub fn rendered(etag: &HeaderValue, len: usize) -> HeaderMap {
     let mut h = HeaderMap::with_capacity(9);
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     h.insert(header::ETAG, etag.clone());
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, must-revalidate"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=0, must-revalidate"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
     h.insert(CACHE_STATUS, HeaderValue::from_static("hit"));
     h
 }
@@ -77,7 +109,8 @@ const CACHE_STATUS: &str = "x-sitepilot-cache";
 /// A rendered page, or 304 when the browser already has these bytes. The header map is a copy
 /// of the precomputed one; the body shares the cached bytes.
 pub fn page(rendered: &Rendered, if_none_match: Option<&HeaderValue>, hit: bool) -> Response {
-    let not_modified = if_none_match.is_some_and(|v| matches(v.as_bytes(), rendered.etag.as_bytes()));
+    let not_modified =
+        if_none_match.is_some_and(|v| matches(v.as_bytes(), rendered.etag.as_bytes()));
     let mut res = if not_modified {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::NOT_MODIFIED;
@@ -91,7 +124,8 @@ pub fn page(rendered: &Rendered, if_none_match: Option<&HeaderValue>, hit: bool)
         r
     };
     if !hit {
-        res.headers_mut().insert(CACHE_STATUS, HeaderValue::from_static("miss"));
+        res.headers_mut()
+            .insert(CACHE_STATUS, HeaderValue::from_static("miss"));
     }
     res
 }

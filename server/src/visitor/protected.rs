@@ -32,7 +32,10 @@ pub(super) fn see_other(location: &str) -> Response {
 fn private(mut res: Response, status: StatusCode) -> Response {
     *res.status_mut() = status;
     let h = res.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     h.insert("x-robots-tag", HeaderValue::from_static("noindex"));
     res
 }
@@ -45,7 +48,12 @@ fn now() -> i64 {
 }
 
 /// Whether the visitor's cookies hold a valid unlock for this page.
-pub(super) fn unlocked(state: &AppState, website_id: Uuid, page: &SnapshotPage, cookies: Option<&str>) -> bool {
+pub(super) fn unlocked(
+    state: &AppState,
+    website_id: Uuid,
+    page: &SnapshotPage,
+    cookies: Option<&str>,
+) -> bool {
     let hash = page.password_hash.as_deref().unwrap_or("");
     let name = unlock::cookie_name(page.id);
     !hash.is_empty()
@@ -53,11 +61,26 @@ pub(super) fn unlocked(state: &AppState, website_id: Uuid, page: &SnapshotPage, 
             c.split(';')
                 .filter_map(|kv| kv.trim().split_once('='))
                 .filter(|(k, _)| *k == name)
-                .any(|(_, v)| unlock::verify(&state.config.page_unlock_key.0, v, website_id, page.id, hash, now()))
+                .any(|(_, v)| {
+                    unlock::verify(
+                        &state.config.page_unlock_key.0,
+                        v,
+                        website_id,
+                        page.id,
+                        hash,
+                        now(),
+                    )
+                })
         })
 }
 
-pub(super) async fn serve(state: &AppState, website_id: Uuid, snapshot: &Snapshot, page: &SnapshotPage, visit: Visit) -> Response {
+pub(super) async fn serve(
+    state: &AppState,
+    website_id: Uuid,
+    snapshot: &Snapshot,
+    page: &SnapshotPage,
+    visit: Visit,
+) -> Response {
     let key = &state.config.page_unlock_key.0;
     // No hash means protected but never given a password: it stays locked.
     let hash = page.password_hash.as_deref().unwrap_or("");
@@ -66,8 +89,12 @@ pub(super) async fn serve(state: &AppState, website_id: Uuid, snapshot: &Snapsho
 
     if let Some(password) = visit.password {
         if !unlock::allow_attempt(visit.ip, page.id) {
-            let mut res = private(Html(app::site::render_too_many_attempts()).into_response(), StatusCode::TOO_MANY_REQUESTS);
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            let mut res = private(
+                Html(app::site::render_too_many_attempts()).into_response(),
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
             return res;
         }
         let right = !hash.is_empty()
@@ -75,15 +102,27 @@ pub(super) async fn serve(state: &AppState, website_id: Uuid, snapshot: &Snapsho
             && password.len() <= PASSWORD_MAX
             && app::db::accounts::verify_password(password, hash.to_string()).await;
         if !right {
-            let html = app::site::render_password_form(snapshot, page, &action, Some("That password is not right."));
+            let html = app::site::render_password_form(
+                snapshot,
+                page,
+                &action,
+                Some("That password is not right."),
+            );
             return private(Html(html).into_response(), StatusCode::UNAUTHORIZED);
         }
-        let value = unlock::sign(key, website_id, page.id, now() + unlock::UNLOCK_TTL_SECS, hash);
+        let value = unlock::sign(
+            key,
+            website_id,
+            page.id,
+            now() + unlock::UNLOCK_TTL_SECS,
+            hash,
+        );
         let cookie_path = match action.trim_end_matches('/') {
             "" => "/",
             p => p,
         };
-        let cookie = unlock::set_cookie_header(&name, &value, cookie_path, state.config.secure_cookies);
+        let cookie =
+            unlock::set_cookie_header(&name, &value, cookie_path, state.config.secure_cookies);
         let mut res = private(see_other(&action), StatusCode::SEE_OTHER);
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             res.headers_mut().insert(header::SET_COOKIE, v);

@@ -44,7 +44,15 @@ pub struct Split {
 
 impl Split {
     pub fn new(state: AppState, cache: Arc<VisitorCache>, beacons: Router, app: Router) -> Self {
-        Split { inner: Arc::new(Inner { state, cache, beacons, app }), remote: None }
+        Split {
+            inner: Arc::new(Inner {
+                state,
+                cache,
+                beacons,
+                app,
+            }),
+            remote: None,
+        }
     }
 
     /// The ready response for this request, if it has one.
@@ -54,7 +62,11 @@ impl Split {
         }
         let host = req.headers().get(header::HOST)?.to_str().ok()?;
         let page = self.inner.cache.ready(host, req.uri().path())?;
-        Some(headers::page(&page, req.headers().get(header::IF_NONE_MATCH), true))
+        Some(headers::page(
+            &page,
+            req.headers().get(header::IF_NONE_MATCH),
+            true,
+        ))
     }
 }
 
@@ -95,7 +107,11 @@ impl Service<Request> for Split {
             req.extensions_mut().insert(ConnectInfo(addr));
         }
         let inner = Arc::clone(&self.inner);
-        let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).or_else(|| req.uri().authority().map(|a| a.as_str()));
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| req.uri().authority().map(|a| a.as_str()));
         let site = host.and_then(|h| classify_host(h, &inner.state.config.sites_domain));
         let path = req.uri().path();
         // Static files are shared by the app and the sites (stylesheet, starter images).
@@ -135,6 +151,9 @@ where
     }
 
     fn call(&mut self, stream: IncomingStream<'_, L>) -> Self::Future {
-        std::future::ready(Ok(Split { inner: Arc::clone(&self.0.inner), remote: Some(*stream.remote_addr()) }))
+        std::future::ready(Ok(Split {
+            inner: Arc::clone(&self.0.inner),
+            remote: Some(*stream.remote_addr()),
+        }))
     }
 }

@@ -14,7 +14,8 @@ use uuid::Uuid;
 use crate::common::*;
 use app::db::{analytics as store, tenant_tx};
 
-const DESKTOP: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36";
+const DESKTOP: &str =
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36";
 const PHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148";
 
 /// Posts a beacon as a browser on `host` would; returns the status and any Set-Cookie.
@@ -26,34 +27,71 @@ async fn beacon(router: &Router, host: &str, ua: &str, body: &str) -> (StatusCod
         .body(Body::from(body.to_string()))
         .expect("request");
     let res = router.clone().oneshot(req).await.expect("response");
-    let cookies = res.headers().get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok().map(String::from)).collect();
+    let cookies = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(String::from))
+        .collect();
     let status = res.status();
     let _ = res.into_body().collect().await;
     (status, cookies)
 }
 
-async fn published(pool: &sqlx::PgPool, router: &Router, org: &str) -> app::db::accounts::NewAccount {
+async fn published(
+    pool: &sqlx::PgPool,
+    router: &Router,
+    org: &str,
+) -> app::db::accounts::NewAccount {
     let a = account(pool, org).await;
-    let reply = call_json(router, "/api/websites/publish", Some(&cookie_for(&a)), json!({ "website_id": a.website_id })).await;
+    let reply = call_json(
+        router,
+        "/api/websites/publish",
+        Some(&cookie_for(&a)),
+        json!({ "website_id": a.website_id }),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     a
 }
 
-async fn raw_events(pool: &sqlx::PgPool, tenant: Uuid) -> Vec<(String, Option<String>, Option<String>, Option<String>)> {
+async fn raw_events(
+    pool: &sqlx::PgPool,
+    tenant: Uuid,
+) -> Vec<(String, Option<String>, Option<String>, Option<String>)> {
     let mut tx = tenant_tx(pool, tenant).await.expect("tx");
-    sqlx::query_as("SELECT page_slug, visitor_id, referrer, device FROM raw_page_events ORDER BY id")
-        .fetch_all(&mut *tx)
-        .await
-        .expect("events")
+    sqlx::query_as(
+        "SELECT page_slug, visitor_id, referrer, device FROM raw_page_events ORDER BY id",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .expect("events")
 }
 
-async fn report(router: &Router, cookie: &str, website: Uuid, days: u32) -> Result<AnalyticsReport, AppError> {
-    let reply = call_json(router, "/api/analytics/report", Some(cookie), json!({ "website_id": website, "days": days })).await;
-    if reply.status.is_success() { Ok(reply.json()) } else { Err(reply.error()) }
+async fn report(
+    router: &Router,
+    cookie: &str,
+    website: Uuid,
+    days: u32,
+) -> Result<AnalyticsReport, AppError> {
+    let reply = call_json(
+        router,
+        "/api/analytics/report",
+        Some(cookie),
+        json!({ "website_id": website, "days": days }),
+    )
+    .await;
+    if reply.status.is_success() {
+        Ok(reply.json())
+    } else {
+        Err(reply.error())
+    }
 }
 
 fn count(list: &[Count], label: &str) -> i64 {
-    list.iter().find(|c| c.label == label).map_or(0, |c| c.count)
+    list.iter()
+        .find(|c| c.label == label)
+        .map_or(0, |c| c.count)
 }
 
 #[tokio::test]
@@ -64,62 +102,160 @@ async fn page_views_are_counted_without_cookies_and_reported_on_growth() {
     let host = format!("{}.localhost:3000", a.subdomain);
 
     // Host form with an outside referrer, path form from a phone, internal navigation.
-    let (status, cookies) = beacon(&router, &host, DESKTOP, r#"{"p":"/","r":"https://www.google.com/search?q=cafe"}"#).await;
+    let (status, cookies) = beacon(
+        &router,
+        &host,
+        DESKTOP,
+        r#"{"p":"/","r":"https://www.google.com/search?q=cafe"}"#,
+    )
+    .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert!(cookies.is_empty(), "the beacon never sets a cookie: {cookies:?}");
+    assert!(
+        cookies.is_empty(),
+        "the beacon never sets a cookie: {cookies:?}"
+    );
     let path_form = json!({ "p": format!("/sites/{}/", a.subdomain), "r": "" }).to_string();
-    assert_eq!(beacon(&router, "127.0.0.1:3000", PHONE, &path_form).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        beacon(&router, "127.0.0.1:3000", PHONE, &path_form).await.0,
+        StatusCode::NO_CONTENT
+    );
     let internal = json!({ "p": "/", "r": format!("http://{host}/") }).to_string();
-    assert_eq!(beacon(&router, &host, DESKTOP, &internal).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        beacon(&router, &host, DESKTOP, &internal).await.0,
+        StatusCode::NO_CONTENT
+    );
 
     // Not counted: unknown pages, crawlers, other sites.
-    assert_eq!(beacon(&router, &host, DESKTOP, r#"{"p":"/no-such-page","r":""}"#).await.0, StatusCode::NO_CONTENT);
-    assert_eq!(beacon(&router, &host, "Googlebot/2.1 (+http://www.google.com/bot.html)", r#"{"p":"/","r":""}"#).await.0, StatusCode::NO_CONTENT);
-    assert_eq!(beacon(&router, "no-such-site.localhost", DESKTOP, r#"{"p":"/","r":""}"#).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        beacon(&router, &host, DESKTOP, r#"{"p":"/no-such-page","r":""}"#)
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        beacon(
+            &router,
+            &host,
+            "Googlebot/2.1 (+http://www.google.com/bot.html)",
+            r#"{"p":"/","r":""}"#
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        beacon(
+            &router,
+            "no-such-site.localhost",
+            DESKTOP,
+            r#"{"p":"/","r":""}"#
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
 
     let events = raw_events(&pool, a.tenant_id).await;
     assert_eq!(events.len(), 3, "{events:?}");
     assert!(events.iter().all(|e| e.0 == "/"));
     assert_eq!(events[0].2.as_deref(), Some("google.com"));
     assert_eq!(events[1].2, None, "direct");
-    assert_eq!(events[2].2, None, "navigation inside the site is not a referrer");
+    assert_eq!(
+        events[2].2, None,
+        "navigation inside the site is not a referrer"
+    );
     assert_eq!(events[0].3.as_deref(), Some("desktop"));
     assert_eq!(events[1].3.as_deref(), Some("mobile"));
     let ids: Vec<&str> = events.iter().filter_map(|e| e.1.as_deref()).collect();
     assert_eq!(ids.len(), 3);
-    assert_eq!(ids[0], ids[2], "same browser, same day, same site: one visitor");
+    assert_eq!(
+        ids[0], ids[2],
+        "same browser, same day, same site: one visitor"
+    );
     assert_ne!(ids[0], ids[1]);
-    assert!(ids.iter().all(|id| id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit())), "{ids:?}");
+    assert!(
+        ids.iter()
+            .all(|id| id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit())),
+        "{ids:?}"
+    );
 
     // Starter has no analytics: refused with the upgrade message.
     let cookie = cookie_for(&a);
     match report(&router, &cookie, a.website_id, 30).await {
-        Err(AppError::LimitReached { limit, max: 0, upgrade_to, .. }) => {
-            assert_eq!((limit.as_str(), upgrade_to.as_deref()), ("analytics_enabled", Some("Growth")));
+        Err(AppError::LimitReached {
+            limit,
+            max: 0,
+            upgrade_to,
+            ..
+        }) => {
+            assert_eq!(
+                (limit.as_str(), upgrade_to.as_deref()),
+                ("analytics_enabled", Some("Growth"))
+            );
         }
         other => panic!("expected the analytics limit, got {other:?}"),
     }
 
     // Growth: the report is current (today is rolled up on the way), for every role.
     set_plan(&pool, a.tenant_id, GROWTH).await;
-    let r = report(&router, &cookie, a.website_id, 7).await.expect("report");
+    let r = report(&router, &cookie, a.website_id, 7)
+        .await
+        .expect("report");
     assert_eq!(r.days.len(), 7);
-    assert_eq!(r.days.last().map(|d| (d.page_views, d.unique_visitors)), Some((3, 2)));
+    assert_eq!(
+        r.days.last().map(|d| (d.page_views, d.unique_visitors)),
+        Some((3, 2))
+    );
     assert_eq!((r.page_views, r.unique_visitors, r.sessions), (3, 2, 2));
-    assert_eq!(r.bounce_rate, Some(50.0), "the phone's session had one view, the desktop's two");
+    assert_eq!(
+        r.bounce_rate,
+        Some(50.0),
+        "the phone's session had one view, the desktop's two"
+    );
     assert_eq!(count(&r.top_pages, "/"), 3);
-    assert_eq!((count(&r.referrers, "google.com"), count(&r.referrers, "direct")), (1, 2));
-    assert_eq!((count(&r.devices, "desktop"), count(&r.devices, "mobile")), (2, 1));
+    assert_eq!(
+        (
+            count(&r.referrers, "google.com"),
+            count(&r.referrers, "direct")
+        ),
+        (1, 2)
+    );
+    assert_eq!(
+        (count(&r.devices, "desktop"), count(&r.devices, "mobile")),
+        (2, 1)
+    );
     let viewer = member_cookie(&pool, &a, "viewer").await;
-    assert_eq!(report(&router, &viewer, a.website_id, 30).await.map(|r| r.page_views), Ok(3));
+    assert_eq!(
+        report(&router, &viewer, a.website_id, 30)
+            .await
+            .map(|r| r.page_views),
+        Ok(3)
+    );
 
     // Bad input: a range that is not offered, a body that is not a beacon.
-    assert!(matches!(report(&router, &cookie, a.website_id, 12).await, Err(AppError::Invalid { ref field, .. }) if field == "days"));
-    assert_eq!(beacon(&router, &host, DESKTOP, "not json").await.0, StatusCode::BAD_REQUEST);
-    assert_eq!(beacon(&router, &host, DESKTOP, r#"{"p":"no-slash"}"#).await.0, StatusCode::BAD_REQUEST);
+    assert!(
+        matches!(report(&router, &cookie, a.website_id, 12).await, Err(AppError::Invalid { ref field, .. }) if field == "days")
+    );
+    assert_eq!(
+        beacon(&router, &host, DESKTOP, "not json").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        beacon(&router, &host, DESKTOP, r#"{"p":"no-slash"}"#)
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
     let huge = json!({ "p": "/", "r": "x".repeat(4000) }).to_string();
-    assert_eq!(beacon(&router, &host, DESKTOP, &huge).await.0, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(raw_events(&pool, a.tenant_id).await.len(), 3, "nothing stored from bad beacons");
+    assert_eq!(
+        beacon(&router, &host, DESKTOP, &huge).await.0,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    assert_eq!(
+        raw_events(&pool, a.tenant_id).await.len(),
+        3,
+        "nothing stored from bad beacons"
+    );
 }
 
 #[tokio::test]
@@ -156,12 +292,20 @@ async fn the_rollup_is_idempotent_and_purges_week_old_events() {
         .fetch_all(&mut *tx)
         .await
         .expect("metrics");
-    assert_eq!(rows, vec![(3, 2, 2)], "one row per website and day, same numbers after a re-run");
+    assert_eq!(
+        rows,
+        vec![(3, 2, 2)],
+        "one row per website and day, same numbers after a re-run"
+    );
     let ages: Vec<i32> = sqlx::query_scalar("SELECT extract(day FROM now() - created_at)::int FROM raw_page_events WHERE visitor_id = 'old'")
         .fetch_all(&mut *tx)
         .await
         .expect("old events");
-    assert_eq!(ages, vec![6], "the 8-day-old event is purged, the 6-day-old one kept");
+    assert_eq!(
+        ages,
+        vec![6],
+        "the 8-day-old event is purged, the 6-day-old one kept"
+    );
 }
 
 #[tokio::test]
@@ -177,17 +321,41 @@ async fn analytics_stay_inside_the_tenant_and_respect_the_site_switch() {
 
     // Another tenant cannot read A's numbers, and its own rollup does not touch A's.
     let b_cookie = cookie_for(&b);
-    assert!(matches!(report(&router, &b_cookie, a.website_id, 30).await, Err(AppError::NotFound(_))));
-    assert_eq!(report(&router, &b_cookie, b.website_id, 30).await.map(|r| r.page_views), Ok(0));
-    assert_eq!(report(&router, &cookie_for(&a), a.website_id, 30).await.map(|r| r.page_views), Ok(1));
     assert!(matches!(
-        call_json(&router, "/api/analytics/report", None, json!({ "website_id": a.website_id, "days": 30 })).await.error(),
+        report(&router, &b_cookie, a.website_id, 30).await,
+        Err(AppError::NotFound(_))
+    ));
+    assert_eq!(
+        report(&router, &b_cookie, b.website_id, 30)
+            .await
+            .map(|r| r.page_views),
+        Ok(0)
+    );
+    assert_eq!(
+        report(&router, &cookie_for(&a), a.website_id, 30)
+            .await
+            .map(|r| r.page_views),
+        Ok(1)
+    );
+    assert!(matches!(
+        call_json(
+            &router,
+            "/api/analytics/report",
+            None,
+            json!({ "website_id": a.website_id, "days": 30 })
+        )
+        .await
+        .error(),
         AppError::Unauthorized
     ));
 
     // A website with analytics switched off records nothing.
     let mut tx = tenant_tx(&pool, a.tenant_id).await.expect("tx");
-    sqlx::query("UPDATE websites SET analytics_enabled = false WHERE id = $1").bind(a.website_id).execute(&mut *tx).await.expect("off");
+    sqlx::query("UPDATE websites SET analytics_enabled = false WHERE id = $1")
+        .bind(a.website_id)
+        .execute(&mut *tx)
+        .await
+        .expect("off");
     tx.commit().await.expect("commit");
     beacon(&router, &host_a, PHONE, r#"{"p":"/","r":""}"#).await;
     assert_eq!(raw_events(&pool, a.tenant_id).await.len(), 1);

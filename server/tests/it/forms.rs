@@ -30,35 +30,79 @@ async fn site_with_form(router: &Router, pool: &sqlx::PgPool, org: &str) -> Site
     let owner = cookie_for(&a);
     let data = load_page(router, &owner, a.home_page_id).await;
     let after = data.components.get(1).map(|c| c.id);
-    let added = insert(router, &owner, a.home_page_id, BlockProps::starter(ComponentKind::ContactForm), after, data.revision).await.ok();
-    let r = call_json(router, "/api/websites/publish", Some(&owner), json!({ "website_id": a.website_id })).await;
+    let added = insert(
+        router,
+        &owner,
+        a.home_page_id,
+        BlockProps::starter(ComponentKind::ContactForm),
+        after,
+        data.revision,
+    )
+    .await
+    .ok();
+    let r = call_json(
+        router,
+        "/api/websites/publish",
+        Some(&owner),
+        json!({ "website_id": a.website_id }),
+    )
+    .await;
     assert!(r.status.is_success(), "publish refused: {}", r.text());
     let path = format!("/sites/{}/", a.subdomain);
-    Site { form: added.component.id, a, owner, path }
+    Site {
+        form: added.component.id,
+        a,
+        owner,
+        path,
+    }
 }
 
 async fn send(router: &Router, req: Request<Body>) -> Reply {
     let res = router.clone().oneshot(req).await.expect("request");
     let status = res.status();
     let h = res.headers().clone();
-    let location = h.get(header::LOCATION).and_then(|v| v.to_str().ok()).map(String::from);
+    let location = h
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
     let mut set_cookie = Vec::new();
     if let Some(ct) = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
         // Not a cookie: the export's content type and disposition ride along for assertions.
         set_cookie.push(format!("content-type: {ct}"));
     }
-    if let Some(cd) = h.get(header::CONTENT_DISPOSITION).and_then(|v| v.to_str().ok()) {
+    if let Some(cd) = h
+        .get(header::CONTENT_DISPOSITION)
+        .and_then(|v| v.to_str().ok())
+    {
         set_cookie.push(format!("content-disposition: {cd}"));
     }
-    let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
-    Reply { status, set_cookie, location, body }
+    let body = res
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        set_cookie,
+        location,
+        body,
+    }
 }
 
 /// A visitor's POST of the form on `s`'s home page.
 async fn submit(router: &Router, s: &Site, form: Uuid, pairs: &[(&str, &str)]) -> Reply {
-    let mut all = vec![("_sp_form".to_string(), form.to_string()), ("sp-website".into(), String::new())];
+    let mut all = vec![
+        ("_sp_form".to_string(), form.to_string()),
+        ("sp-website".into(), String::new()),
+    ];
     all.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let body = all.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&");
+    let body = all
+        .iter()
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
     let req = Request::post(&s.path)
         .header(header::HOST, HOST)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -68,10 +112,20 @@ async fn submit(router: &Router, s: &Site, form: Uuid, pairs: &[(&str, &str)]) -
     send(router, req).await
 }
 
-const GOOD: &[(&str, &str)] = &[("name", "Ann Visitor"), ("email", "ann@example.com"), ("message", "Table for four?")];
+const GOOD: &[(&str, &str)] = &[
+    ("name", "Ann Visitor"),
+    ("email", "ann@example.com"),
+    ("message", "Table for four?"),
+];
 
 async fn list(router: &Router, cookie: &str, unprocessed_only: bool) -> Reply {
-    call_json(router, "/api/forms/list", Some(cookie), json!({ "unprocessed_only": unprocessed_only })).await
+    call_json(
+        router,
+        "/api/forms/list",
+        Some(cookie),
+        json!({ "unprocessed_only": unprocessed_only }),
+    )
+    .await
 }
 
 async fn list_ok(router: &Router, cookie: &str, unprocessed_only: bool) -> Vec<SubmissionSummary> {
@@ -85,7 +139,13 @@ async fn get(router: &Router, cookie: &str, id: Uuid) -> Reply {
 }
 
 async fn mark(router: &Router, cookie: &str, id: Uuid, processed: bool) -> Reply {
-    call_json(router, "/api/forms/mark", Some(cookie), json!({ "id": id, "processed": processed })).await
+    call_json(
+        router,
+        "/api/forms/mark",
+        Some(cookie),
+        json!({ "id": id, "processed": processed }),
+    )
+    .await
 }
 
 async fn export(router: &Router, cookie: Option<&str>, website: Uuid) -> Reply {
@@ -98,7 +158,10 @@ async fn export(router: &Router, cookie: Option<&str>, website: Uuid) -> Reply {
 
 async fn stored(pool: &sqlx::PgPool, s: &Site) -> i64 {
     let mut tx = app::db::tenant_tx(pool, s.a.tenant_id).await.expect("tx");
-    sqlx::query_scalar("SELECT count(*) FROM form_submissions").fetch_one(&mut *tx).await.expect("count")
+    sqlx::query_scalar("SELECT count(*) FROM form_submissions")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("count")
 }
 
 #[tokio::test]
@@ -111,10 +174,18 @@ async fn the_published_form_posts_back_to_its_page_with_its_id_and_a_honeypot() 
     let html = page.text();
     let anchor = format!("form-{}", s.form.simple());
     assert!(html.contains(&format!(r##"action="#{anchor}""##)), "{html}");
-    assert!(html.contains(&format!(r#"name="_sp_form" value="{}""#, s.form)), "{html}");
-    assert!(html.contains("Leave this empty") && html.contains(r#"name="sp-website""#), "{html}");
+    assert!(
+        html.contains(&format!(r#"name="_sp_form" value="{}""#, s.form)),
+        "{html}"
+    );
+    assert!(
+        html.contains("Leave this empty") && html.contains(r#"name="sp-website""#),
+        "{html}"
+    );
     assert!(html.contains(r#"<p aria-hidden="true" class="sp-hp">"#));
-    assert!(html.contains(&format!(r#"<section id="{anchor}" class="sp-block sp-contact-form">"#)));
+    assert!(html.contains(&format!(
+        r#"<section id="{anchor}" class="sp-block sp-contact-form">"#
+    )));
 }
 
 #[tokio::test]
@@ -127,25 +198,54 @@ async fn a_valid_submission_is_stored_and_the_visitor_sees_the_success_message()
     let r = submit(&router, &s, s.form, &pairs).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let html = r.text();
-    assert!(html.contains("Thanks! We&#x27;ll get back to you within 24 hours.") || html.contains("Thanks! We'll get back"), "{html}");
+    assert!(
+        html.contains("Thanks! We&#x27;ll get back to you within 24 hours.")
+            || html.contains("Thanks! We'll get back"),
+        "{html}"
+    );
     assert!(html.contains(r#"role="status""#));
-    assert!(!html.contains(r#"name="_sp_form""#), "the sent form gives way to the message");
+    assert!(
+        !html.contains(r#"name="_sp_form""#),
+        "the sent form gives way to the message"
+    );
 
     let inbox = list_ok(&router, &s.owner, false).await;
     assert_eq!(inbox.len(), 1);
     let row = &inbox[0];
-    assert_eq!((row.website_id, row.page_slug.as_str(), row.form_name.as_str()), (s.a.website_id, "/", "Get in touch"));
-    assert!(!row.processed && row.preview.contains("Ann Visitor") && row.preview.contains("ann@example.com"));
+    assert_eq!(
+        (
+            row.website_id,
+            row.page_slug.as_str(),
+            row.form_name.as_str()
+        ),
+        (s.a.website_id, "/", "Get in touch")
+    );
+    assert!(
+        !row.processed
+            && row.preview.contains("Ann Visitor")
+            && row.preview.contains("ann@example.com")
+    );
     let detail: SubmissionDetail = get(&router, &s.owner, row.id).await.json();
-    let names: Vec<_> = detail.fields.iter().map(|f| (f.name.as_str(), f.label.as_str(), f.value.as_str())).collect();
-    assert_eq!(names, [
-        ("name", "Your name", "Ann Visitor"),
-        ("email", "Email", "ann@example.com"),
-        ("phone", "Phone", ""),
-        ("message", "Message", "Table for four?"),
-    ], "fields the block does not define are dropped");
+    let names: Vec<_> = detail
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.label.as_str(), f.value.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("name", "Your name", "Ann Visitor"),
+            ("email", "Email", "ann@example.com"),
+            ("phone", "Phone", ""),
+            ("message", "Message", "Table for four?"),
+        ],
+        "fields the block does not define are dropped"
+    );
     let mut tx = app::db::tenant_tx(&pool, s.a.tenant_id).await.expect("tx");
-    let agent: Option<String> = sqlx::query_scalar("SELECT user_agent FROM form_submissions").fetch_one(&mut *tx).await.expect("row");
+    let agent: Option<String> = sqlx::query_scalar("SELECT user_agent FROM form_submissions")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("row");
     assert_eq!(agent.as_deref(), Some("forms-test"));
 }
 
@@ -156,22 +256,73 @@ async fn each_invalid_field_is_reported_with_the_visitors_values_and_nothing_is_
     let s = site_with_form(&router, &pool, "Form Invalid").await;
     let long = "x".repeat(301);
     let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
-        (vec![("email", "ann@example.com"), ("message", "Hi")], "name", "Your name is required."),
-        (vec![("name", "Ann"), ("email", "not-an-email"), ("message", "Hi")], "email", "Enter an email address like name@example.com."),
-        (vec![("name", "Ann"), ("email", "ann@example.com"), ("phone", "call me"), ("message", "Hi")], "phone", "Enter a phone number"),
-        (vec![("name", &long), ("email", "ann@example.com"), ("message", "Hi")], "name", "Your name can be at most 300 characters."),
-        (vec![("name", "Ann"), ("email", "ann@example.com"), ("message", "   ")], "message", "Message is required."),
+        (
+            vec![("email", "ann@example.com"), ("message", "Hi")],
+            "name",
+            "Your name is required.",
+        ),
+        (
+            vec![
+                ("name", "Ann"),
+                ("email", "not-an-email"),
+                ("message", "Hi"),
+            ],
+            "email",
+            "Enter an email address like name@example.com.",
+        ),
+        (
+            vec![
+                ("name", "Ann"),
+                ("email", "ann@example.com"),
+                ("phone", "call me"),
+                ("message", "Hi"),
+            ],
+            "phone",
+            "Enter a phone number",
+        ),
+        (
+            vec![
+                ("name", &long),
+                ("email", "ann@example.com"),
+                ("message", "Hi"),
+            ],
+            "name",
+            "Your name can be at most 300 characters.",
+        ),
+        (
+            vec![
+                ("name", "Ann"),
+                ("email", "ann@example.com"),
+                ("message", "   "),
+            ],
+            "message",
+            "Message is required.",
+        ),
     ];
     for (pairs, field, message) in cases {
         let r = submit(&router, &s, s.form, &pairs).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
         let html = r.text();
-        assert!(html.contains("Please correct the fields marked below."), "{html}");
+        assert!(
+            html.contains("Please correct the fields marked below."),
+            "{html}"
+        );
         let error_id = format!("form-{}-{field}-error", s.form.simple());
-        assert!(html.contains(&format!(r#"aria-describedby="{error_id}""#)), "{field}: {html}");
-        assert!(html.contains(&format!(r#"<span id="{error_id}" class="sp-field-error">{message}"#)), "{field}: {html}");
+        assert!(
+            html.contains(&format!(r#"aria-describedby="{error_id}""#)),
+            "{field}: {html}"
+        );
+        assert!(
+            html.contains(&format!(
+                r#"<span id="{error_id}" class="sp-field-error">{message}"#
+            )),
+            "{field}: {html}"
+        );
         // The visitor's other input is kept.
-        assert!(html.contains(r#"value="ann@example.com""#) || field == "email", "{html}");
+        assert!(
+            html.contains(r#"value="ann@example.com""#) || field == "email",
+            "{html}"
+        );
     }
     assert_eq!(stored(&pool, &s).await, 0);
     assert!(list_ok(&router, &s.owner, false).await.is_empty());
@@ -196,15 +347,25 @@ async fn too_many_submissions_from_one_address_get_429() {
     let router = router(pool.clone());
     let s = site_with_form(&router, &pool, "Form Flood").await;
     for n in 0..server::visitor::forms::MAX_SUBMISSIONS {
-        assert_eq!(submit(&router, &s, s.form, GOOD).await.status, StatusCode::OK, "submission {n}");
+        assert_eq!(
+            submit(&router, &s, s.form, GOOD).await.status,
+            StatusCode::OK,
+            "submission {n}"
+        );
     }
     let r = submit(&router, &s, s.form, GOOD).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.text().contains("Please wait 10 minutes"), "{}", r.text());
-    assert_eq!(stored(&pool, &s).await, i64::from(server::visitor::forms::MAX_SUBMISSIONS));
+    assert_eq!(
+        stored(&pool, &s).await,
+        i64::from(server::visitor::forms::MAX_SUBMISSIONS)
+    );
     // Another site is counted separately.
     let other = site_with_form(&router, &pool, "Form Calm").await;
-    assert_eq!(submit(&router, &other, other.form, GOOD).await.status, StatusCode::OK);
+    assert_eq!(
+        submit(&router, &other, other.form, GOOD).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -212,12 +373,25 @@ async fn unknown_or_non_form_components_are_refused() {
     let pool = pool().await;
     let router = router(pool.clone());
     let s = site_with_form(&router, &pool, "Form Unknown").await;
-    assert_eq!(submit(&router, &s, Uuid::new_v4(), GOOD).await.status, StatusCode::NOT_FOUND);
-    let hero = load_page(&router, &s.owner, s.a.home_page_id).await.components[1].id;
-    assert_eq!(submit(&router, &s, hero, GOOD).await.status, StatusCode::NOT_FOUND, "a hero is not a form");
+    assert_eq!(
+        submit(&router, &s, Uuid::new_v4(), GOOD).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let hero = load_page(&router, &s.owner, s.a.home_page_id)
+        .await
+        .components[1]
+        .id;
+    assert_eq!(
+        submit(&router, &s, hero, GOOD).await.status,
+        StatusCode::NOT_FOUND,
+        "a hero is not a form"
+    );
     // Another tenant's form id does not reach this site's page.
     let other = site_with_form(&router, &pool, "Form Elsewhere").await;
-    assert_eq!(submit(&router, &s, other.form, GOOD).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        submit(&router, &s, other.form, GOOD).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(stored(&pool, &s).await + stored(&pool, &other).await, 0);
 }
 
@@ -227,7 +401,11 @@ async fn owners_mark_processed_filter_and_export_csv() {
     let router = router(pool.clone());
     let s = site_with_form(&router, &pool, "Form Inbox").await;
     submit(&router, &s, s.form, GOOD).await;
-    let formula = [("name", "=HYPERLINK(\"http://evil\")"), ("email", "bob@example.com"), ("message", "Line one,\nline \"two\"")];
+    let formula = [
+        ("name", "=HYPERLINK(\"http://evil\")"),
+        ("email", "bob@example.com"),
+        ("message", "Line one,\nline \"two\""),
+    ];
     submit(&router, &s, s.form, &formula).await;
     let all = list_ok(&router, &s.owner, false).await;
     assert_eq!(all.len(), 2);
@@ -242,14 +420,32 @@ async fn owners_mark_processed_filter_and_export_csv() {
 
     let csv = export(&router, Some(&s.owner), s.a.website_id).await;
     assert_eq!(csv.status, StatusCode::OK);
-    assert!(csv.set_cookie.iter().any(|h| h == "content-type: text/csv; charset=utf-8"), "{:?}", csv.set_cookie);
-    assert!(csv.set_cookie.iter().any(|h| h.starts_with("content-disposition: attachment;")));
+    assert!(
+        csv.set_cookie
+            .iter()
+            .any(|h| h == "content-type: text/csv; charset=utf-8"),
+        "{:?}",
+        csv.set_cookie
+    );
+    assert!(csv
+        .set_cookie
+        .iter()
+        .any(|h| h.starts_with("content-disposition: attachment;")));
     let text = csv.text();
     let mut lines = text.split("\r\n");
-    assert_eq!(lines.next(), Some("Received (UTC),Page,Form,Status,Your name,Email,Phone,Message"));
-    assert!(text.contains(",/,Get in touch,new,Ann Visitor,ann@example.com,,Table for four?\r\n"), "{text}");
+    assert_eq!(
+        lines.next(),
+        Some("Received (UTC),Page,Form,Status,Your name,Email,Phone,Message")
+    );
+    assert!(
+        text.contains(",/,Get in touch,new,Ann Visitor,ann@example.com,,Table for four?\r\n"),
+        "{text}"
+    );
     assert!(text.contains(",\"'=HYPERLINK(\"\"http://evil\"\")\",bob@example.com,,\"Line one,\nline \"\"two\"\"\"\r\n"), "{text}");
-    assert_eq!(export(&router, None, s.a.website_id).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        export(&router, None, s.a.website_id).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -260,25 +456,48 @@ async fn only_owners_and_admins_use_the_inbox() {
     submit(&router, &s, s.form, GOOD).await;
     let id = list_ok(&router, &s.owner, false).await[0].id;
     for role in ["owner", "admin"] {
-        let c = if role == "owner" { s.owner.clone() } else { member_cookie(&pool, &s.a, role).await };
+        let c = if role == "owner" {
+            s.owner.clone()
+        } else {
+            member_cookie(&pool, &s.a, role).await
+        };
         assert_eq!(list_ok(&router, &c, false).await.len(), 1, "{role}");
         assert!(get(&router, &c, id).await.status.is_success(), "{role}");
-        assert!(mark(&router, &c, id, true).await.status.is_success(), "{role}");
-        assert_eq!(export(&router, Some(&c), s.a.website_id).await.status, StatusCode::OK, "{role}");
+        assert!(
+            mark(&router, &c, id, true).await.status.is_success(),
+            "{role}"
+        );
+        assert_eq!(
+            export(&router, Some(&c), s.a.website_id).await.status,
+            StatusCode::OK,
+            "{role}"
+        );
     }
     for role in ["editor", "developer", "viewer"] {
         let c = member_cookie(&pool, &s.a, role).await;
         let refused = |r: Reply| {
-            assert_eq!(r.error(), app::error::AppError::Forbidden("Only the owner and admins can read form submissions.".into()));
+            assert_eq!(
+                r.error(),
+                app::error::AppError::Forbidden(
+                    "Only the owner and admins can read form submissions.".into()
+                )
+            );
         };
         refused(list(&router, &c, false).await);
         refused(get(&router, &c, id).await);
         refused(mark(&router, &c, id, false).await);
-        assert_eq!(export(&router, Some(&c), s.a.website_id).await.status, StatusCode::FORBIDDEN, "{role}");
+        assert_eq!(
+            export(&router, Some(&c), s.a.website_id).await.status,
+            StatusCode::FORBIDDEN,
+            "{role}"
+        );
     }
     let detail: SubmissionDetail = get(&router, &s.owner, id).await.json();
     assert!(detail.summary.processed, "refused calls changed nothing");
-    assert_eq!(list(&router, "sp_session=nobody", false).await.error(), app::error::AppError::Unauthorized);
+    assert_eq!(
+        list(&router, "sp_session=nobody", false).await.error(),
+        app::error::AppError::Unauthorized
+    );
 }
 
 #[tokio::test]
@@ -291,9 +510,21 @@ async fn another_tenant_cannot_list_view_mark_or_export() {
     let other = account(&pool, "Form Theirs").await;
     let theirs = cookie_for(&other);
     assert!(list_ok(&router, &theirs, false).await.is_empty());
-    assert_eq!(get(&router, &theirs, id).await.error(), app::error::AppError::NotFound("Submission".into()));
-    assert_eq!(mark(&router, &theirs, id, true).await.error(), app::error::AppError::NotFound("Submission".into()));
-    assert_eq!(export(&router, Some(&theirs), s.a.website_id).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&router, &theirs, id).await.error(),
+        app::error::AppError::NotFound("Submission".into())
+    );
+    assert_eq!(
+        mark(&router, &theirs, id, true).await.error(),
+        app::error::AppError::NotFound("Submission".into())
+    );
+    assert_eq!(
+        export(&router, Some(&theirs), s.a.website_id).await.status,
+        StatusCode::NOT_FOUND
+    );
     let mine: SubmissionDetail = get(&router, &s.owner, id).await.json();
-    assert!(!mine.summary.processed, "the other tenant's mark changed nothing");
+    assert!(
+        !mine.summary.processed,
+        "the other tenant's mark changed nothing"
+    );
 }

@@ -50,7 +50,11 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ("/api/websites", Role(|_| true), OwnTenant),
         ("/api/websites/create", Role(R::can_edit_content), OwnTenant),
         ("/api/websites/publish", Role(R::can_publish), Record),
-        ("/api/websites/branding", Role(R::can_change_branding), Record),
+        (
+            "/api/websites/branding",
+            Role(R::can_change_branding),
+            Record,
+        ),
         ("/api/websites/deployments", Role(|_| true), Record),
         ("/api/websites/rollback", Role(R::can_publish), Record),
         ("/api/analytics/report", Role(R::can_view_analytics), Record),
@@ -75,11 +79,27 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ("/api/forms/list", Role(R::can_view_submissions), OwnTenant),
         ("/api/forms/get", Role(R::can_view_submissions), Record),
         ("/api/forms/mark", Role(R::can_view_submissions), Record),
-        ("/api/billing/overview", Role(R::can_manage_billing), OwnTenant),
+        (
+            "/api/billing/overview",
+            Role(R::can_manage_billing),
+            OwnTenant,
+        ),
         ("/api/billing/status", Role(|_| true), OwnTenant),
-        ("/api/billing/test_change", Role(R::can_manage_billing), OwnTenant),
-        ("/api/billing/test_cancel", Role(R::can_manage_billing), OwnTenant),
-        ("/api/billing/restore_website", Role(R::can_manage_billing), Record),
+        (
+            "/api/billing/test_change",
+            Role(R::can_manage_billing),
+            OwnTenant,
+        ),
+        (
+            "/api/billing/test_cancel",
+            Role(R::can_manage_billing),
+            OwnTenant,
+        ),
+        (
+            "/api/billing/restore_website",
+            Role(R::can_manage_billing),
+            Record,
+        ),
         ("/api/team/overview", Role(R::can_view_team), OwnTenant),
         ("/api/team/invite", Role(R::can_manage_team), OwnTenant),
         ("/api/team/resend", Role(R::can_manage_team), Record),
@@ -87,46 +107,111 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ("/api/team/role", Role(R::can_manage_team), Record),
         ("/api/team/active", Role(R::can_manage_team), Record),
         ("/api/audit/list", Role(R::can_view_audit), OwnTenant),
-        ("/api/settings/get", Role(R::can_edit_own_settings), OwnTenant),
-        ("/api/settings/profile", Role(R::can_edit_own_settings), OwnTenant),
-        ("/api/settings/password", Role(R::can_edit_own_settings), OwnTenant),
-        ("/api/settings/preferences", Role(R::can_edit_own_settings), OwnTenant),
-        ("/api/billing/test_invoice", Role(R::can_manage_billing), OwnTenant),
-        ("/api/billing/checkout", Role(R::can_manage_billing), OwnTenant),
-        ("/api/billing/portal", Role(R::can_manage_billing), OwnTenant),
+        (
+            "/api/settings/get",
+            Role(R::can_edit_own_settings),
+            OwnTenant,
+        ),
+        (
+            "/api/settings/profile",
+            Role(R::can_edit_own_settings),
+            OwnTenant,
+        ),
+        (
+            "/api/settings/password",
+            Role(R::can_edit_own_settings),
+            OwnTenant,
+        ),
+        (
+            "/api/settings/preferences",
+            Role(R::can_edit_own_settings),
+            OwnTenant,
+        ),
+        (
+            "/api/billing/test_invoice",
+            Role(R::can_manage_billing),
+            OwnTenant,
+        ),
+        (
+            "/api/billing/checkout",
+            Role(R::can_manage_billing),
+            OwnTenant,
+        ),
+        (
+            "/api/billing/portal",
+            Role(R::can_manage_billing),
+            OwnTenant,
+        ),
     ]
 }
 
 #[test]
 fn every_registered_server_function_has_a_rule() {
     // Building the router registers the server functions.
-    let paths: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()).collect();
-    assert!(paths.len() > 20, "server functions are registered: {paths:?}");
+    let paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p.to_string())
+        .collect();
+    assert!(
+        paths.len() > 20,
+        "server functions are registered: {paths:?}"
+    );
     let listed: Vec<&str> = table().iter().map(|(p, _, _)| *p).collect();
-    let missing: Vec<&String> = paths.iter().filter(|p| !listed.contains(&p.as_str())).collect();
-    assert!(missing.is_empty(), "server functions without an entry in permissions::table(): {missing:?}");
-    let stale: Vec<&&str> = listed.iter().filter(|p| !paths.iter().any(|q| q == *p)).collect();
-    assert!(stale.is_empty(), "entries in permissions::table() that are not server functions: {stale:?}");
+    let missing: Vec<&String> = paths
+        .iter()
+        .filter(|p| !listed.contains(&p.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "server functions without an entry in permissions::table(): {missing:?}"
+    );
+    let stale: Vec<&&str> = listed
+        .iter()
+        .filter(|p| !paths.iter().any(|q| q == *p))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "entries in permissions::table() that are not server functions: {stale:?}"
+    );
 }
 
 /// The router with billing test mode on, so the test-mode plan changes are callable too, and
 /// with the Stripe API pointed at the local stand-in (`stripe_api::stand_in`), so checkout and
 /// the portal can succeed for the roles allowed to call them.
 pub async fn matrix_router(pool: PgPool) -> Router {
-    let options = leptos::config::LeptosOptions::builder().output_name("sitepilot").site_root("target/site").build();
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("sitepilot")
+        .site_root("target/site")
+        .build();
     let secret = Some(server::config::WebhookSecret::new(STRIPE_WEBHOOK_SECRET));
     let (_stand_in, base) = crate::stripe_api::stand_in().await;
-    let api = server::stripe::client::StripeClient::new(crate::stripe_api::SECRET_KEY, &base).expect("client").into_api();
-    server::router_with_stripe(server::app_state(options, pool, "localhost".into(), false), secret, true, Some(api))
+    let api = server::stripe::client::StripeClient::new(crate::stripe_api::SECRET_KEY, &base)
+        .expect("client")
+        .into_api();
+    server::router_with_stripe(
+        server::app_state(options, pool, "localhost".into(), false),
+        secret,
+        true,
+        Some(api),
+    )
 }
 
 /// Refused means Forbidden (or, for a record of another tenant, NotFound).
 fn refused(reply: &Reply) -> bool {
-    !reply.status.is_success() && matches!(reply.error(), AppError::Forbidden(_) | AppError::NotFound(_))
+    !reply.status.is_success()
+        && matches!(
+            reply.error(),
+            AppError::Forbidden(_) | AppError::NotFound(_)
+        )
 }
 
 /// Checks one endpoint as every role, another tenant's owner and nobody; returns the mismatches.
-async fn check(router: &Router, pool: &PgPool, path: &str, allowed: fn(Role) -> bool, scope: Scope) -> Vec<String> {
+async fn check(
+    router: &Router,
+    pool: &PgPool,
+    path: &str,
+    allowed: fn(Role) -> bool,
+    scope: Scope,
+) -> Vec<String> {
     let mut failures = Vec::new();
     let t = tenant(pool, "Perm Cafe").await;
     for caller in &t.members {
@@ -136,12 +221,22 @@ async fn check(router: &Router, pool: &PgPool, path: &str, allowed: fn(Role) -> 
         let role = caller.role.as_str();
         if allowed(caller.role) {
             if !reply.status.is_success() {
-                failures.push(format!("{path} as {role}: expected success, got {} {}", reply.status, reply.text()));
+                failures.push(format!(
+                    "{path} as {role}: expected success, got {} {}",
+                    reply.status,
+                    reply.text()
+                ));
             }
         } else if reply.status.is_success() || !matches!(reply.error(), AppError::Forbidden(_)) {
-            failures.push(format!("{path} as {role}: expected Forbidden, got {} {}", reply.status, reply.text()));
+            failures.push(format!(
+                "{path} as {role}: expected Forbidden, got {} {}",
+                reply.status,
+                reply.text()
+            ));
         } else if fingerprint(pool, t.account.tenant_id).await != before {
-            failures.push(format!("{path} as {role}: refused, yet the tenant's rows changed"));
+            failures.push(format!(
+                "{path} as {role}: refused, yet the tenant's rows changed"
+            ));
         }
     }
 
@@ -156,11 +251,17 @@ async fn check(router: &Router, pool: &PgPool, path: &str, allowed: fn(Role) -> 
     let before = fingerprint(pool, t.account.tenant_id).await;
     let reply = call(router, path, Some(&intruder.cookie), body).await;
     match scope {
-        Scope::Record if !refused(&reply) => {
-            failures.push(format!("{path} from another tenant: expected NotFound/Forbidden, got {} {}", reply.status, reply.text()))
-        }
+        Scope::Record if !refused(&reply) => failures.push(format!(
+            "{path} from another tenant: expected NotFound/Forbidden, got {} {}",
+            reply.status,
+            reply.text()
+        )),
         Scope::OwnTenant if reply.status.is_success() != allowed(Role::Owner) => {
-            failures.push(format!("{path} as another tenant's owner on its own tenant: got {} {}", reply.status, reply.text()))
+            failures.push(format!(
+                "{path} as another tenant's owner on its own tenant: got {} {}",
+                reply.status,
+                reply.text()
+            ))
         }
         _ => {}
     }
@@ -169,12 +270,24 @@ async fn check(router: &Router, pool: &PgPool, path: &str, allowed: fn(Role) -> 
         failures.push(format!("{path} from another tenant leaked {m}: {text}"));
     }
     if fingerprint(pool, t.account.tenant_id).await != before {
-        failures.push(format!("{path} from another tenant changed this tenant's rows"));
+        failures.push(format!(
+            "{path} from another tenant changed this tenant's rows"
+        ));
     }
 
-    let anonymous = call(router, path, None, body_for(router, pool, &t, path, None).await).await;
+    let anonymous = call(
+        router,
+        path,
+        None,
+        body_for(router, pool, &t, path, None).await,
+    )
+    .await;
     if anonymous.status.is_success() || !matches!(anonymous.error(), AppError::Unauthorized) {
-        failures.push(format!("{path} without a session: expected Unauthorized, got {} {}", anonymous.status, anonymous.text()));
+        failures.push(format!(
+            "{path} without a session: expected Unauthorized, got {} {}",
+            anonymous.status,
+            anonymous.text()
+        ));
     }
     failures
 }
@@ -191,5 +304,9 @@ async fn each_role_and_another_tenant_is_allowed_or_refused_as_role_rs_says() {
         checked += 1;
     }
     assert!(checked >= 40, "only {checked} endpoints were called");
-    assert!(failures.is_empty(), "permission mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "permission mismatches:\n{}",
+        failures.join("\n")
+    );
 }

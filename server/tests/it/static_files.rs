@@ -14,8 +14,14 @@ async fn files_are_served_as_they_are_while_not_found_pages_render() {
     let root = std::env::temp_dir().join(unique("sitepilot-site-"));
     std::fs::create_dir_all(root.join("pkg")).expect("site root");
     std::fs::write(root.join("pkg/loader.js"), LOADER).expect("file");
-    let options = LeptosOptions::builder().output_name("sitepilot").site_root(root.to_str().expect("utf-8 path")).build();
-    let router = server::router(server::app_state(options, pool().await, "localhost".into(), false), None);
+    let options = LeptosOptions::builder()
+        .output_name("sitepilot")
+        .site_root(root.to_str().expect("utf-8 path"))
+        .build();
+    let router = server::router(
+        server::app_state(options, pool().await, "localhost".into(), false),
+        None,
+    );
 
     // A browser loading the builder asks for its scripts and, at the same time, for files that
     // do not exist (/favicon.ico). Before the fix some scripts came back with status 404.
@@ -23,7 +29,11 @@ async fn files_are_served_as_they_are_while_not_found_pages_render() {
     for i in 0..300 {
         let router = router.clone();
         requests.spawn(async move {
-            let path = if i % 2 == 0 { "/pkg/loader.js" } else { "/favicon.ico" };
+            let path = if i % 2 == 0 {
+                "/pkg/loader.js"
+            } else {
+                "/favicon.ico"
+            };
             (path, get(&router, "127.0.0.1", path).await)
         });
     }
@@ -31,12 +41,26 @@ async fn files_are_served_as_they_are_while_not_found_pages_render() {
     while let Some(done) = requests.join_next().await {
         let (path, reply) = done.expect("request task");
         if path == "/pkg/loader.js" {
-            assert_eq!(reply.status, StatusCode::OK, "{path} answered {}", reply.status);
+            assert_eq!(
+                reply.status,
+                StatusCode::OK,
+                "{path} answered {}",
+                reply.status
+            );
             assert_eq!(reply.text(), LOADER);
             files += 1;
         } else {
-            assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path} answered {}", reply.status);
-            assert!(reply.text().contains("Page not found"), "{path}: {}", reply.text());
+            assert_eq!(
+                reply.status,
+                StatusCode::NOT_FOUND,
+                "{path} answered {}",
+                reply.status
+            );
+            assert!(
+                reply.text().contains("Page not found"),
+                "{path}: {}",
+                reply.text()
+            );
             missing += 1;
         }
     }
@@ -47,7 +71,9 @@ async fn files_are_served_as_they_are_while_not_found_pages_render() {
         .header(axum::http::header::HOST, "127.0.0.1")
         .body(axum::body::Body::empty())
         .expect("request");
-    let res = tower::ServiceExt::oneshot(router.clone(), req).await.expect("response");
+    let res = tower::ServiceExt::oneshot(router.clone(), req)
+        .await
+        .expect("response");
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     std::fs::remove_dir_all(&root).ok();
 }

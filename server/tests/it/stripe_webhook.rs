@@ -2,8 +2,6 @@
 //! checks, idempotency per event id, out-of-order delivery, malformed events, and the changes
 //! to `subscriptions`, `tenants.plan_id` and `audit_logs` (seed §6, Flow 5).
 
-
-
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -24,7 +22,9 @@ fn now() -> i64 {
 }
 
 async fn owner() -> PgPool {
-    PgPool::connect(&std::env::var("DATABASE_URL").expect("DATABASE_URL")).await.expect("owner pool")
+    PgPool::connect(&std::env::var("DATABASE_URL").expect("DATABASE_URL"))
+        .await
+        .expect("owner pool")
 }
 
 /// App pool and router, with Stripe price ids configured on the paid plans (as an operator would).
@@ -57,14 +57,23 @@ fn signed(body: &str) -> String {
 }
 
 async fn deliver(router: &Router, body: &str, signature: Option<String>) -> (StatusCode, Value) {
-    let mut req = Request::post("/webhooks/stripe").header(header::HOST, "127.0.0.1").header(header::CONTENT_TYPE, "application/json");
+    let mut req = Request::post("/webhooks/stripe")
+        .header(header::HOST, "127.0.0.1")
+        .header(header::CONTENT_TYPE, "application/json");
     if let Some(sig) = signature {
         req = req.header("Stripe-Signature", sig);
     }
-    let res = router.clone().oneshot(req.body(Body::from(body.to_string())).expect("request")).await.expect("response");
+    let res = router
+        .clone()
+        .oneshot(req.body(Body::from(body.to_string())).expect("request"))
+        .await
+        .expect("response");
     let status = res.status();
     let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 async fn deliver_signed(router: &Router, body: &str) -> (StatusCode, Value) {
@@ -80,10 +89,20 @@ struct Customer {
 
 async fn customer(pool: &PgPool) -> Customer {
     let account = crate::common::account(pool, "Billing Co").await;
-    Customer { tenant: account.tenant_id, customer: crate::common::unique("cus_"), subscription: crate::common::unique("sub_") }
+    Customer {
+        tenant: account.tenant_id,
+        customer: crate::common::unique("cus_"),
+        subscription: crate::common::unique("sub_"),
+    }
 }
 
-fn sub_event(c: &Customer, kind: &str, created: i64, price: &str, status: &str) -> (String, String) {
+fn sub_event(
+    c: &Customer,
+    kind: &str,
+    created: i64,
+    price: &str,
+    status: &str,
+) -> (String, String) {
     let id = crate::common::unique("evt_");
     let body = json!({
         "id": id, "object": "event", "type": kind, "created": created,
@@ -154,8 +173,18 @@ async fn recorded(id: &str) -> Option<String> {
 
 async fn untouched(pool: &PgPool, c: &Customer) {
     let b = billing(pool, c.tenant).await;
-    assert_eq!((b.plan.as_str(), b.billing_cycle.as_str(), b.stripe_subscription_id, b.tenant_customer), ("starter", "none", None, None));
-    assert!(audits(pool, c.tenant, "billing.plan_upgraded").await.is_empty());
+    assert_eq!(
+        (
+            b.plan.as_str(),
+            b.billing_cycle.as_str(),
+            b.stripe_subscription_id,
+            b.tenant_customer
+        ),
+        ("starter", "none", None, None)
+    );
+    assert!(audits(pool, c.tenant, "billing.plan_upgraded")
+        .await
+        .is_empty());
 }
 
 #[tokio::test]
@@ -165,51 +194,136 @@ async fn subscription_lifecycle_moves_plan_mirrors_stripe_and_audits() {
     let bystander = customer(&pool).await;
     let t = now();
 
-    let (id, body) = sub_event(&c, "customer.subscription.created", t, GROWTH_MONTHLY, "active");
+    let (id, body) = sub_event(
+        &c,
+        "customer.subscription.created",
+        t,
+        GROWTH_MONTHLY,
+        "active",
+    );
     let (status, reply) = deliver_signed(&router, &body).await;
-    assert_eq!((status, reply["outcome"].as_str()), (StatusCode::OK, Some("applied")), "{reply}");
+    assert_eq!(
+        (status, reply["outcome"].as_str()),
+        (StatusCode::OK, Some("applied")),
+        "{reply}"
+    );
     assert_eq!(recorded(&id).await.as_deref(), Some("applied"));
     let b = billing(&pool, c.tenant).await;
-    assert_eq!((b.plan.as_str(), b.status.as_str(), b.billing_cycle.as_str()), ("growth", "active", "monthly"));
-    assert_eq!(b.stripe_subscription_id.as_deref(), Some(c.subscription.as_str()));
-    assert_eq!((b.stripe_customer_id.as_str(), b.tenant_customer.as_deref()), (c.customer.as_str(), Some(c.customer.as_str())));
+    assert_eq!(
+        (b.plan.as_str(), b.status.as_str(), b.billing_cycle.as_str()),
+        ("growth", "active", "monthly")
+    );
+    assert_eq!(
+        b.stripe_subscription_id.as_deref(),
+        Some(c.subscription.as_str())
+    );
+    assert_eq!(
+        (b.stripe_customer_id.as_str(), b.tenant_customer.as_deref()),
+        (c.customer.as_str(), Some(c.customer.as_str()))
+    );
     assert_eq!(b.stripe_price_id.as_deref(), Some(GROWTH_MONTHLY));
     assert!(b.has_period_end && !b.cancel_at_period_end);
     let up = audits(&pool, c.tenant, "billing.plan_upgraded").await;
     assert_eq!(up.len(), 1);
-    assert_eq!((up[0]["from"].as_str(), up[0]["to"].as_str(), up[0]["stripe_event_id"].as_str()), (Some("starter"), Some("growth"), Some(id.as_str())));
+    assert_eq!(
+        (
+            up[0]["from"].as_str(),
+            up[0]["to"].as_str(),
+            up[0]["stripe_event_id"].as_str()
+        ),
+        (Some("starter"), Some("growth"), Some(id.as_str()))
+    );
 
     // Upgrade to Pro yearly, then schedule cancellation.
-    let (_, body) = sub_event(&c, "customer.subscription.updated", t + 10, PRO_YEARLY, "active");
+    let (_, body) = sub_event(
+        &c,
+        "customer.subscription.updated",
+        t + 10,
+        PRO_YEARLY,
+        "active",
+    );
     assert_eq!(deliver_signed(&router, &body).await.0, StatusCode::OK);
     let b = billing(&pool, c.tenant).await;
-    assert_eq!((b.plan.as_str(), b.billing_cycle.as_str()), ("pro", "yearly"));
-    assert_eq!(audits(&pool, c.tenant, "billing.plan_upgraded").await.len(), 2);
-    let body = body.replace(r#""cancel_at_period_end":false"#, r#""cancel_at_period_end":true"#).replace("evt_", "evt_c");
-    let body = body.replace(&format!(r#""created":{}"#, t + 10), &format!(r#""created":{}"#, t + 20));
+    assert_eq!(
+        (b.plan.as_str(), b.billing_cycle.as_str()),
+        ("pro", "yearly")
+    );
+    assert_eq!(
+        audits(&pool, c.tenant, "billing.plan_upgraded").await.len(),
+        2
+    );
+    let body = body
+        .replace(
+            r#""cancel_at_period_end":false"#,
+            r#""cancel_at_period_end":true"#,
+        )
+        .replace("evt_", "evt_c");
+    let body = body.replace(
+        &format!(r#""created":{}"#, t + 10),
+        &format!(r#""created":{}"#, t + 20),
+    );
     assert_eq!(deliver_signed(&router, &body).await.0, StatusCode::OK);
     assert!(billing(&pool, c.tenant).await.cancel_at_period_end);
 
     // Back to Growth: a downgrade.
-    let (_, body) = sub_event(&c, "customer.subscription.updated", t + 30, GROWTH_MONTHLY, "active");
+    let (_, body) = sub_event(
+        &c,
+        "customer.subscription.updated",
+        t + 30,
+        GROWTH_MONTHLY,
+        "active",
+    );
     assert_eq!(deliver_signed(&router, &body).await.0, StatusCode::OK);
     assert_eq!(billing(&pool, c.tenant).await.plan, "growth");
     let down = audits(&pool, c.tenant, "billing.plan_downgraded").await;
-    assert_eq!((down.len(), down[0]["from"].as_str(), down[0]["to"].as_str()), (1, Some("pro"), Some("growth")));
+    assert_eq!(
+        (down.len(), down[0]["from"].as_str(), down[0]["to"].as_str()),
+        (1, Some("pro"), Some("growth"))
+    );
 
     // Payment failed keeps the plan (past_due); paid again makes it active.
-    assert_eq!(deliver_signed(&router, &invoice_event(&c, "invoice.payment_failed", t + 40)).await.0, StatusCode::OK);
+    assert_eq!(
+        deliver_signed(
+            &router,
+            &invoice_event(&c, "invoice.payment_failed", t + 40)
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
     let b = billing(&pool, c.tenant).await;
     assert_eq!((b.plan.as_str(), b.status.as_str()), ("growth", "past_due"));
-    assert_eq!(deliver_signed(&router, &invoice_event(&c, "invoice.payment_succeeded", t + 50)).await.0, StatusCode::OK);
+    assert_eq!(
+        deliver_signed(
+            &router,
+            &invoice_event(&c, "invoice.payment_succeeded", t + 50)
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
     assert_eq!(billing(&pool, c.tenant).await.status, "active");
 
     // Deleted: cancelled, back on the free plan.
-    let (_, body) = sub_event(&c, "customer.subscription.deleted", t + 60, GROWTH_MONTHLY, "canceled");
+    let (_, body) = sub_event(
+        &c,
+        "customer.subscription.deleted",
+        t + 60,
+        GROWTH_MONTHLY,
+        "canceled",
+    );
     assert_eq!(deliver_signed(&router, &body).await.0, StatusCode::OK);
     let b = billing(&pool, c.tenant).await;
-    assert_eq!((b.plan.as_str(), b.status.as_str(), b.billing_cycle.as_str()), ("starter", "cancelled", "none"));
-    assert_eq!(audits(&pool, c.tenant, "billing.plan_downgraded").await.len(), 2);
+    assert_eq!(
+        (b.plan.as_str(), b.status.as_str(), b.billing_cycle.as_str()),
+        ("starter", "cancelled", "none")
+    );
+    assert_eq!(
+        audits(&pool, c.tenant, "billing.plan_downgraded")
+            .await
+            .len(),
+        2
+    );
 
     // Another tenant was never touched.
     untouched(&pool, &bystander).await;
@@ -219,23 +333,79 @@ async fn subscription_lifecycle_moves_plan_mirrors_stripe_and_audits() {
 async fn bad_signatures_are_refused_and_change_nothing() {
     let (pool, router) = setup().await;
     let c = customer(&pool).await;
-    let (id, body) = sub_event(&c, "customer.subscription.created", now(), GROWTH_MONTHLY, "active");
+    let (id, body) = sub_event(
+        &c,
+        "customer.subscription.created",
+        now(),
+        GROWTH_MONTHLY,
+        "active",
+    );
     let forged = body.replace(GROWTH_MONTHLY, PRO_YEARLY);
     let cases = [
         ("no header", None, StatusCode::BAD_REQUEST),
-        ("garbage header", Some("garbage".to_string()), StatusCode::BAD_REQUEST),
-        ("no timestamp", Some(format!("v1={}", sign(crate::common::STRIPE_WEBHOOK_SECRET.as_bytes(), now(), body.as_bytes()))), StatusCode::BAD_REQUEST),
-        ("body changed after signing", Some(signed(&body)), StatusCode::UNAUTHORIZED),
-        ("wrong secret", Some(header_for(&body, now(), "whsec_someone_else")), StatusCode::UNAUTHORIZED),
-        ("expired", Some(header_for(&body, now() - 301, crate::common::STRIPE_WEBHOOK_SECRET)), StatusCode::UNAUTHORIZED),
-        ("from the future", Some(header_for(&body, now() + 400, crate::common::STRIPE_WEBHOOK_SECRET)), StatusCode::UNAUTHORIZED),
-        ("only a v0 signature", Some(format!("t={},v0={}", now(), "ab".repeat(32))), StatusCode::UNAUTHORIZED),
+        (
+            "garbage header",
+            Some("garbage".to_string()),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "no timestamp",
+            Some(format!(
+                "v1={}",
+                sign(
+                    crate::common::STRIPE_WEBHOOK_SECRET.as_bytes(),
+                    now(),
+                    body.as_bytes()
+                )
+            )),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "body changed after signing",
+            Some(signed(&body)),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "wrong secret",
+            Some(header_for(&body, now(), "whsec_someone_else")),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "expired",
+            Some(header_for(
+                &body,
+                now() - 301,
+                crate::common::STRIPE_WEBHOOK_SECRET,
+            )),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "from the future",
+            Some(header_for(
+                &body,
+                now() + 400,
+                crate::common::STRIPE_WEBHOOK_SECRET,
+            )),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "only a v0 signature",
+            Some(format!("t={},v0={}", now(), "ab".repeat(32))),
+            StatusCode::UNAUTHORIZED,
+        ),
     ];
     for (what, header, expected) in cases {
-        let sent = if what == "body changed after signing" { &forged } else { &body };
+        let sent = if what == "body changed after signing" {
+            &forged
+        } else {
+            &body
+        };
         let (status, reply) = deliver(&router, sent, header).await;
         assert_eq!(status, expected, "{what}: {reply}");
-        assert!(reply["error"].as_str().is_some_and(|m| !m.is_empty()), "{what}: a reason is given");
+        assert!(
+            reply["error"].as_str().is_some_and(|m| !m.is_empty()),
+            "{what}: a reason is given"
+        );
         assert_eq!(recorded(&id).await, None, "{what}: not recorded");
         untouched(&pool, &c).await;
     }
@@ -245,10 +415,23 @@ async fn bad_signatures_are_refused_and_change_nothing() {
 async fn any_matching_v1_is_accepted() {
     let (pool, router) = setup().await;
     let c = customer(&pool).await;
-    let (_, body) = sub_event(&c, "customer.subscription.created", now(), GROWTH_MONTHLY, "active");
+    let (_, body) = sub_event(
+        &c,
+        "customer.subscription.created",
+        now(),
+        GROWTH_MONTHLY,
+        "active",
+    );
     let t = now();
     let stale_secret = sign(b"whsec_rolled_out", t, body.as_bytes());
-    let header = format!("t={t},v1={stale_secret},v1={}", sign(crate::common::STRIPE_WEBHOOK_SECRET.as_bytes(), t, body.as_bytes()));
+    let header = format!(
+        "t={t},v1={stale_secret},v1={}",
+        sign(
+            crate::common::STRIPE_WEBHOOK_SECRET.as_bytes(),
+            t,
+            body.as_bytes()
+        )
+    );
     let (status, reply) = deliver(&router, &body, Some(header)).await;
     assert_eq!(status, StatusCode::OK, "{reply}");
     assert_eq!(billing(&pool, c.tenant).await.plan, "growth");
@@ -259,24 +442,51 @@ async fn a_replayed_event_is_applied_once() {
     let (pool, router) = setup().await;
     let c = customer(&pool).await;
     let t = now();
-    let (created_id, created) = sub_event(&c, "customer.subscription.created", t, GROWTH_MONTHLY, "active");
-    assert_eq!(deliver_signed(&router, &created).await.1["outcome"], "applied");
-    let (_, pro) = sub_event(&c, "customer.subscription.updated", t + 5, PRO_YEARLY, "active");
+    let (created_id, created) = sub_event(
+        &c,
+        "customer.subscription.created",
+        t,
+        GROWTH_MONTHLY,
+        "active",
+    );
+    assert_eq!(
+        deliver_signed(&router, &created).await.1["outcome"],
+        "applied"
+    );
+    let (_, pro) = sub_event(
+        &c,
+        "customer.subscription.updated",
+        t + 5,
+        PRO_YEARLY,
+        "active",
+    );
     assert_eq!(deliver_signed(&router, &pro).await.1["outcome"], "applied");
 
     // The first event again (freshly signed, as Stripe's retry would be): nothing changes.
     let (status, reply) = deliver_signed(&router, &created).await;
-    assert_eq!((status, reply["outcome"].as_str()), (StatusCode::OK, Some("duplicate")));
+    assert_eq!(
+        (status, reply["outcome"].as_str()),
+        (StatusCode::OK, Some("duplicate"))
+    );
     assert_eq!(recorded(&created_id).await.as_deref(), Some("applied"));
     assert_eq!(billing(&pool, c.tenant).await.plan, "pro");
-    assert_eq!(audits(&pool, c.tenant, "billing.plan_upgraded").await.len(), 2);
+    assert_eq!(
+        audits(&pool, c.tenant, "billing.plan_upgraded").await.len(),
+        2
+    );
 }
 
 #[tokio::test]
 async fn the_same_event_delivered_concurrently_is_applied_once() {
     let (pool, router) = setup().await;
     let c = customer(&pool).await;
-    let (_, body) = sub_event(&c, "customer.subscription.created", now(), GROWTH_MONTHLY, "active");
+    let (_, body) = sub_event(
+        &c,
+        "customer.subscription.created",
+        now(),
+        GROWTH_MONTHLY,
+        "active",
+    );
     let tasks: Vec<_> = (0..6)
         .map(|_| {
             let (router, body) = (router.clone(), body.clone());
@@ -290,8 +500,21 @@ async fn the_same_event_delivered_concurrently_is_applied_once() {
         outcomes.push(reply["outcome"].as_str().unwrap_or_default().to_string());
     }
     outcomes.sort();
-    assert_eq!(outcomes, ["applied", "duplicate", "duplicate", "duplicate", "duplicate", "duplicate"]);
-    assert_eq!(audits(&pool, c.tenant, "billing.plan_upgraded").await.len(), 1);
+    assert_eq!(
+        outcomes,
+        [
+            "applied",
+            "duplicate",
+            "duplicate",
+            "duplicate",
+            "duplicate",
+            "duplicate"
+        ]
+    );
+    assert_eq!(
+        audits(&pool, c.tenant, "billing.plan_upgraded").await.len(),
+        1
+    );
     assert_eq!(billing(&pool, c.tenant).await.plan, "growth");
 }
 
@@ -300,15 +523,42 @@ async fn an_older_update_arriving_late_is_recorded_but_ignored() {
     let (pool, router) = setup().await;
     let c = customer(&pool).await;
     let t = now();
-    let (_, newer) = sub_event(&c, "customer.subscription.updated", t + 20, PRO_YEARLY, "active");
-    let (older_id, older) = sub_event(&c, "customer.subscription.updated", t + 10, GROWTH_MONTHLY, "active");
-    assert_eq!(deliver_signed(&router, &newer).await.1["outcome"], "applied");
+    let (_, newer) = sub_event(
+        &c,
+        "customer.subscription.updated",
+        t + 20,
+        PRO_YEARLY,
+        "active",
+    );
+    let (older_id, older) = sub_event(
+        &c,
+        "customer.subscription.updated",
+        t + 10,
+        GROWTH_MONTHLY,
+        "active",
+    );
+    assert_eq!(
+        deliver_signed(&router, &newer).await.1["outcome"],
+        "applied"
+    );
     let (status, reply) = deliver_signed(&router, &older).await;
-    assert_eq!((status, reply["outcome"].as_str()), (StatusCode::OK, Some("stale")));
+    assert_eq!(
+        (status, reply["outcome"].as_str()),
+        (StatusCode::OK, Some("stale"))
+    );
     assert_eq!(recorded(&older_id).await.as_deref(), Some("stale"));
     let b = billing(&pool, c.tenant).await;
-    assert_eq!((b.plan.as_str(), b.billing_cycle.as_str(), b.stripe_price_id.as_deref()), ("pro", "yearly", Some(PRO_YEARLY)));
-    assert!(audits(&pool, c.tenant, "billing.plan_downgraded").await.is_empty());
+    assert_eq!(
+        (
+            b.plan.as_str(),
+            b.billing_cycle.as_str(),
+            b.stripe_price_id.as_deref()
+        ),
+        ("pro", "yearly", Some(PRO_YEARLY))
+    );
+    assert!(audits(&pool, c.tenant, "billing.plan_downgraded")
+        .await
+        .is_empty());
 
     // An older invoice event is ignored the same way.
     let failed = invoice_event(&c, "invoice.payment_failed", t + 15);
@@ -320,25 +570,54 @@ async fn an_older_update_arriving_late_is_recorded_but_ignored() {
 async fn malformed_events_with_a_valid_signature_are_refused_whole() {
     let (pool, router) = setup().await;
     let c = customer(&pool).await;
-    let (id, good) = sub_event(&c, "customer.subscription.created", now(), GROWTH_MONTHLY, "active");
+    let (id, good) = sub_event(
+        &c,
+        "customer.subscription.created",
+        now(),
+        GROWTH_MONTHLY,
+        "active",
+    );
     let mut no_customer: Value = serde_json::from_str(&good).expect("json");
-    no_customer["data"]["object"].as_object_mut().expect("object").remove("customer");
+    no_customer["data"]["object"]
+        .as_object_mut()
+        .expect("object")
+        .remove("customer");
     let mut no_price: Value = serde_json::from_str(&good).expect("json");
     no_price["data"]["object"]["items"] = json!({ "data": [] });
     let mut bad_status: Value = serde_json::from_str(&good).expect("json");
     bad_status["data"]["object"]["status"] = json!("sleeping");
     let cases = [
         ("not JSON", "{not json".to_string(), "not JSON"),
-        ("no created", good.replace(r#""created""#, r#""made""#), "`created`"),
-        ("no data.object", json!({ "id": id, "type": "customer.subscription.created", "created": now() }).to_string(), "`data.object`"),
-        ("no customer", no_customer.to_string(), "data.object.customer"),
+        (
+            "no created",
+            good.replace(r#""created""#, r#""made""#),
+            "`created`",
+        ),
+        (
+            "no data.object",
+            json!({ "id": id, "type": "customer.subscription.created", "created": now() })
+                .to_string(),
+            "`data.object`",
+        ),
+        (
+            "no customer",
+            no_customer.to_string(),
+            "data.object.customer",
+        ),
         ("no price", no_price.to_string(), "price.id"),
-        ("unknown status", bad_status.to_string(), "data.object.status"),
+        (
+            "unknown status",
+            bad_status.to_string(),
+            "data.object.status",
+        ),
     ];
     for (what, body, names) in cases {
         let (status, reply) = deliver_signed(&router, &body).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {reply}");
-        assert!(reply["error"].as_str().is_some_and(|m| m.contains(names)), "{what}: {reply}");
+        assert!(
+            reply["error"].as_str().is_some_and(|m| m.contains(names)),
+            "{what}: {reply}"
+        );
         assert_eq!(recorded(&id).await, None, "{what}: not recorded");
         untouched(&pool, &c).await;
     }
@@ -353,21 +632,43 @@ async fn unknown_types_are_recorded_without_effect_and_unknown_prices_are_refuse
     let id = crate::common::unique("evt_");
     let body = json!({ "id": id, "type": "customer.created", "created": now(), "data": { "object": { "id": c.customer } } }).to_string();
     let (status, reply) = deliver_signed(&router, &body).await;
-    assert_eq!((status, reply["outcome"].as_str()), (StatusCode::OK, Some("ignored_type")));
+    assert_eq!(
+        (status, reply["outcome"].as_str()),
+        (StatusCode::OK, Some("ignored_type"))
+    );
     assert_eq!(recorded(&id).await.as_deref(), Some("ignored_type"));
     untouched(&pool, &c).await;
 
     // A price no plan knows: refused (Stripe retries once it is configured), nothing recorded.
-    let (id, body) = sub_event(&c, "customer.subscription.created", now(), "price_nobody_sells", "active");
+    let (id, body) = sub_event(
+        &c,
+        "customer.subscription.created",
+        now(),
+        "price_nobody_sells",
+        "active",
+    );
     let (status, reply) = deliver_signed(&router, &body).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{reply}");
     assert_eq!(recorded(&id).await, None);
     untouched(&pool, &c).await;
 
     // A customer no tenant is linked to: recorded, nothing applied.
-    let stranger = Customer { tenant: Uuid::new_v4(), customer: crate::common::unique("cus_"), subscription: crate::common::unique("sub_") };
-    let (id, body) = sub_event(&stranger, "customer.subscription.created", now(), GROWTH_MONTHLY, "active");
-    assert_eq!(deliver_signed(&router, &body).await.1["outcome"], "no_tenant");
+    let stranger = Customer {
+        tenant: Uuid::new_v4(),
+        customer: crate::common::unique("cus_"),
+        subscription: crate::common::unique("sub_"),
+    };
+    let (id, body) = sub_event(
+        &stranger,
+        "customer.subscription.created",
+        now(),
+        GROWTH_MONTHLY,
+        "active",
+    );
+    assert_eq!(
+        deliver_signed(&router, &body).await.1["outcome"],
+        "no_tenant"
+    );
     assert_eq!(recorded(&id).await.as_deref(), Some("no_tenant"));
 }
 
@@ -375,11 +676,28 @@ async fn unknown_types_are_recorded_without_effect_and_unknown_prices_are_refuse
 async fn without_a_secret_the_endpoint_is_unavailable() {
     let pool = crate::common::pool().await;
     let c = customer(&pool).await;
-    let options = leptos::config::LeptosOptions::builder().output_name("sitepilot").site_root("target/site").build();
-    let router = server::router(server::app_state(options, pool.clone(), "localhost".into(), false), None);
-    let (_, body) = sub_event(&c, "customer.subscription.created", now(), GROWTH_MONTHLY, "active");
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("sitepilot")
+        .site_root("target/site")
+        .build();
+    let router = server::router(
+        server::app_state(options, pool.clone(), "localhost".into(), false),
+        None,
+    );
+    let (_, body) = sub_event(
+        &c,
+        "customer.subscription.created",
+        now(),
+        GROWTH_MONTHLY,
+        "active",
+    );
     let (status, reply) = deliver_signed(&router, &body).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(reply["error"].as_str().is_some_and(|m| m.contains("STRIPE_WEBHOOK_SECRET")), "{reply}");
+    assert!(
+        reply["error"]
+            .as_str()
+            .is_some_and(|m| m.contains("STRIPE_WEBHOOK_SECRET")),
+        "{reply}"
+    );
     untouched(&pool, &c).await;
 }

@@ -1,30 +1,47 @@
 //! Tenant A can neither read nor change tenant B's rows, in any tenant table, through direct
 //! SQL as the app role or through the server functions.
 
-
-
+use crate::common::*;
 use app::db::{self, tenant_tx};
 use app::error::AppError;
 use app::model::{BlockProps, ComponentKind, WebsiteSummary};
-use crate::common::*;
 use serde_json::json;
 use uuid::Uuid;
 
 /// Every table that holds tenant data.
 const TENANT_TABLES: &[&str] = &[
-    "tenants", "users", "sessions", "subscriptions", "websites", "pages", "components", "deployments",
-    "page_versions", "assets", "ai_usage_log", "usage_metrics", "raw_page_events", "domain_verifications",
-    "team_invitations", "audit_logs",
+    "tenants",
+    "users",
+    "sessions",
+    "subscriptions",
+    "websites",
+    "pages",
+    "components",
+    "deployments",
+    "page_versions",
+    "assets",
+    "ai_usage_log",
+    "usage_metrics",
+    "raw_page_events",
+    "domain_verifications",
+    "team_invitations",
+    "audit_logs",
 ];
 
 fn tenant_col(table: &str) -> &'static str {
-    if table == "tenants" { "id" } else { "tenant_id" }
+    if table == "tenants" {
+        "id"
+    } else {
+        "tenant_id"
+    }
 }
 
 /// Gives tenant `t` a row in every tenant table (sign-up and publish fill the rest).
 async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount) {
     let mut tx = tenant_tx(pool, a.tenant_id).await.expect("tx");
-    db::publish::publish(&mut tx, a.tenant_id, a.user_id, a.website_id).await.expect("publish");
+    db::publish::publish(&mut tx, a.tenant_id, a.user_id, a.website_id)
+        .await
+        .expect("publish");
     let stmts: &[&str] = &[
         "INSERT INTO assets (tenant_id, original_filename, cloudinary_public_id, cloudinary_url, secure_url, size_bytes)
          VALUES ($1, 'logo.png', 'local/' || gen_random_uuid(), '/a.png', '/a.png', 10)",
@@ -47,13 +64,24 @@ async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount
 }
 
 async fn count_as(pool: &sqlx::PgPool, viewer: Option<Uuid>, table: &str, owner: Uuid) -> i64 {
-    let sql = format!("SELECT count(*) FROM {table} WHERE {} = $1", tenant_col(table));
+    let sql = format!(
+        "SELECT count(*) FROM {table} WHERE {} = $1",
+        tenant_col(table)
+    );
     match viewer {
         Some(v) => {
             let mut tx = tenant_tx(pool, v).await.expect("tx");
-            sqlx::query_scalar(&sql).bind(owner).fetch_one(&mut *tx).await.expect("count")
+            sqlx::query_scalar(&sql)
+                .bind(owner)
+                .fetch_one(&mut *tx)
+                .await
+                .expect("count")
         }
-        None => sqlx::query_scalar(&sql).bind(owner).fetch_one(pool).await.expect("count"),
+        None => sqlx::query_scalar(&sql)
+            .bind(owner)
+            .fetch_one(pool)
+            .await
+            .expect("count"),
     }
 }
 
@@ -67,8 +95,16 @@ async fn direct_sql_as_the_app_role_cannot_cross_tenants() {
     for table in TENANT_TABLES {
         let own = count_as(&pool, Some(b.tenant_id), table, b.tenant_id).await;
         assert!(own > 0, "tenant B should have rows in {table}");
-        assert_eq!(count_as(&pool, Some(a.tenant_id), table, b.tenant_id).await, 0, "A reads B's {table}");
-        assert_eq!(count_as(&pool, None, table, b.tenant_id).await, 0, "no tenant set reads {table}");
+        assert_eq!(
+            count_as(&pool, Some(a.tenant_id), table, b.tenant_id).await,
+            0,
+            "A reads B's {table}"
+        );
+        assert_eq!(
+            count_as(&pool, None, table, b.tenant_id).await,
+            0,
+            "no tenant set reads {table}"
+        );
 
         // UPDATE and DELETE of B's rows affect nothing (or are not granted at all).
         let col = tenant_col(table);
@@ -83,12 +119,19 @@ async fn direct_sql_as_the_app_role_cannot_cross_tenants() {
             }
             tx.commit().await.expect("commit");
         }
-        assert_eq!(count_as(&pool, Some(b.tenant_id), table, b.tenant_id).await, own, "B's {table} changed");
+        assert_eq!(
+            count_as(&pool, Some(b.tenant_id), table, b.tenant_id).await,
+            own,
+            "B's {table} changed"
+        );
     }
 }
 
 fn sqlstate(e: &sqlx::Error) -> String {
-    e.as_database_error().and_then(|d| d.code()).map(|c| c.to_string()).unwrap_or_default()
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .map(|c| c.to_string())
+        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -115,7 +158,11 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
         ("sessions", "INSERT INTO sessions (id, tenant_id, user_id, expires_at) VALUES (repeat('a', 64), $1, $4, now() + interval '1 day')"),
         ("subscriptions", "INSERT INTO subscriptions (tenant_id, stripe_customer_id) VALUES ($1, 'cus_evil')"),
     ];
-    assert_eq!(attempts.len(), TENANT_TABLES.len(), "one attempt per tenant table");
+    assert_eq!(
+        attempts.len(),
+        TENANT_TABLES.len(),
+        "one attempt per tenant table"
+    );
     for (table, sql) in attempts {
         let mut tx = tenant_tx(&pool, a.tenant_id).await.expect("tx");
         let err = sqlx::query(sql)
@@ -126,7 +173,11 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
             .execute(&mut *tx)
             .await
             .expect_err(&format!("insert into {table} for tenant B succeeded"));
-        assert_eq!(sqlstate(&err), "42501", "{table}: expected an RLS refusal, got {err}");
+        assert_eq!(
+            sqlstate(&err),
+            "42501",
+            "{table}: expected an RLS refusal, got {err}"
+        );
     }
 }
 
@@ -139,14 +190,26 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
     let (ca, cb) = (cookie_for(&a), cookie_for(&b));
 
     let b_page = load_page(&router, &cb, b.home_page_id).await;
-    let hero = b_page.components.iter().find(|c| c.block.kind().as_str() == "hero").expect("hero");
+    let hero = b_page
+        .components
+        .iter()
+        .find(|c| c.block.kind().as_str() == "hero")
+        .expect("hero");
 
     // Reading B's page as A.
-    let r = call_form(&router, "/api/builder/load", Some(&ca), &[("page_id", &b.home_page_id.to_string())]).await;
+    let r = call_form(
+        &router,
+        "/api/builder/load",
+        Some(&ca),
+        &[("page_id", &b.home_page_id.to_string())],
+    )
+    .await;
     assert_eq!(r.error(), AppError::NotFound("Page".into()));
 
     // Listing websites as A shows only A's.
-    let sites: Vec<WebsiteSummary> = call_form(&router, "/api/websites", Some(&ca), &[]).await.json();
+    let sites: Vec<WebsiteSummary> = call_form(&router, "/api/websites", Some(&ca), &[])
+        .await
+        .json();
     assert_eq!(sites.len(), 1);
     assert_eq!(sites[0].id, a.website_id);
 
@@ -154,30 +217,79 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
     let mut block = hero.block.clone();
     block.set_text("heading", "Hacked".into());
     let update = json!({ "page_id": b.home_page_id, "component_id": hero.id, "block": block, "base_revision": b_page.revision });
-    assert!(matches!(call_json(&router, "/api/builder/update", Some(&ca), update).await.error(), AppError::NotFound(_)));
-    let add = insert(&router, &ca, b.home_page_id, BlockProps::starter(ComponentKind::Cta), None, b_page.revision).await;
+    assert!(matches!(
+        call_json(&router, "/api/builder/update", Some(&ca), update)
+            .await
+            .error(),
+        AppError::NotFound(_)
+    ));
+    let add = insert(
+        &router,
+        &ca,
+        b.home_page_id,
+        BlockProps::starter(ComponentKind::Cta),
+        None,
+        b_page.revision,
+    )
+    .await;
     assert_eq!(add.error(), AppError::NotFound("Page".into()));
     // Re-using the id of B's block for an insert on A's own page changes nothing of B's.
     let a_page = load_page(&router, &ca, a.home_page_id).await;
     let steal = json!({ "page_id": a.home_page_id, "after": null, "base_revision": a_page.revision,
         "block": { "id": hero.id, "is_visible": true, "is_locked": false, "block": hero.block } });
-    assert!(matches!(call_json(&router, "/api/builder/insert", Some(&ca), steal).await.error(), AppError::Invalid { .. }));
+    assert!(matches!(
+        call_json(&router, "/api/builder/insert", Some(&ca), steal)
+            .await
+            .error(),
+        AppError::Invalid { .. }
+    ));
     let mv = json!({ "page_id": b.home_page_id, "component_id": hero.id, "after": null, "base_revision": b_page.revision });
-    assert!(matches!(call_json(&router, "/api/builder/move", Some(&ca), mv).await.error(), AppError::NotFound(_)));
+    assert!(matches!(
+        call_json(&router, "/api/builder/move", Some(&ca), mv)
+            .await
+            .error(),
+        AppError::NotFound(_)
+    ));
     let del = json!({ "page_id": b.home_page_id, "component_id": hero.id, "base_revision": b_page.revision });
-    assert!(matches!(call_json(&router, "/api/builder/delete", Some(&ca), del).await.error(), AppError::NotFound(_)));
+    assert!(matches!(
+        call_json(&router, "/api/builder/delete", Some(&ca), del)
+            .await
+            .error(),
+        AppError::NotFound(_)
+    ));
     let flags = json!({ "page_id": b.home_page_id, "component_id": hero.id, "is_visible": false, "is_locked": null, "base_revision": b_page.revision });
-    assert!(matches!(call_json(&router, "/api/builder/flags", Some(&ca), flags).await.error(), AppError::NotFound(_)));
+    assert!(matches!(
+        call_json(&router, "/api/builder/flags", Some(&ca), flags)
+            .await
+            .error(),
+        AppError::NotFound(_)
+    ));
     let auto = json!({ "page_id": b.home_page_id });
-    assert!(matches!(call_json(&router, "/api/builder/autosave", Some(&ca), auto).await.error(), AppError::NotFound(_)));
+    assert!(matches!(
+        call_json(&router, "/api/builder/autosave", Some(&ca), auto)
+            .await
+            .error(),
+        AppError::NotFound(_)
+    ));
     let publish = json!({ "website_id": b.website_id });
-    assert!(matches!(call_json(&router, "/api/websites/publish", Some(&ca), publish).await.error(), AppError::NotFound(_)));
+    assert!(matches!(
+        call_json(&router, "/api/websites/publish", Some(&ca), publish)
+            .await
+            .error(),
+        AppError::NotFound(_)
+    ));
 
     // B's page is exactly as it was.
     let after = load_page(&router, &cb, b.home_page_id).await;
     assert_eq!(after, b_page);
 
     // Without a session nothing is served.
-    let r = call_form(&router, "/api/builder/load", None, &[("page_id", &b.home_page_id.to_string())]).await;
+    let r = call_form(
+        &router,
+        "/api/builder/load",
+        None,
+        &[("page_id", &b.home_page_id.to_string())],
+    )
+    .await;
     assert_eq!(r.error(), AppError::Unauthorized);
 }

@@ -16,7 +16,9 @@ pub use replace::{check_locked_blocks_kept, replace_components, MAX_BLOCKS_PER_P
 use super::builder::{bump_revision, components as rows, ComponentRow as Row};
 use super::Tx;
 use crate::error::AppError;
-use crate::model::{BlockProps, ComponentDto, Role, VersionPreview, VersionSummary, VersionTrigger};
+use crate::model::{
+    BlockProps, ComponentDto, Role, VersionPreview, VersionSummary, VersionTrigger,
+};
 
 impl Row {
     /// The stored block parsed, or `None` if it no longer parses (then it counts as different).
@@ -51,7 +53,6 @@ fn page_not_found() -> AppError {
 fn version_not_found() -> AppError {
     AppError::NotFound("Version".into())
 }
-
 
 async fn ensure_page(tx: &mut Tx, page_id: Uuid) -> Result<(), AppError> {
     let page: Option<Uuid> = sqlx::query_scalar("SELECT id FROM pages WHERE id = $1")
@@ -104,8 +105,8 @@ pub async fn insert_version(
     sqlx::query("SELECT prune_page_versions($1, $2)")
         .bind(page_id)
         .bind(keep as i32)
-    .execute(&mut **tx)
-    .await?;
+        .execute(&mut **tx)
+        .await?;
     Ok(Some(id))
 }
 
@@ -122,7 +123,11 @@ pub async fn record_version(
         tracing::error!(trigger, "unknown version trigger");
         AppError::Internal
     })?;
-    Ok(insert_version(tx, tenant_id, page_id, user_id, trigger, label).await?.is_some())
+    Ok(
+        insert_version(tx, tenant_id, page_id, user_id, trigger, label)
+            .await?
+            .is_some(),
+    )
 }
 
 #[derive(FromRow)]
@@ -166,13 +171,15 @@ const SUMMARY_SQL: &str = r#"
 /// The page's versions, newest first.
 pub async fn list(tx: &mut Tx, page_id: Uuid) -> Result<Vec<VersionSummary>, AppError> {
     ensure_page(tx, page_id).await?;
-    sqlx::query_as::<_, SummaryRow>(&format!("{SUMMARY_SQL} WHERE v.page_id = $1 ORDER BY v.saved_at DESC, v.id DESC"))
-        .bind(page_id)
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .map(SummaryRow::into_summary)
-        .collect()
+    sqlx::query_as::<_, SummaryRow>(&format!(
+        "{SUMMARY_SQL} WHERE v.page_id = $1 ORDER BY v.saved_at DESC, v.id DESC"
+    ))
+    .bind(page_id)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(SummaryRow::into_summary)
+    .collect()
 }
 
 pub async fn summary(tx: &mut Tx, version_id: Uuid) -> Result<VersionSummary, AppError> {
@@ -205,7 +212,10 @@ async fn snapshot_blocks(
         .into_iter()
         .map(|item| {
             let block = BlockProps::from_parts(&item.kind, item.props).map_err(|e| {
-                AppError::invalid("version", format!("This version has a block that is no longer valid: {e}"))
+                AppError::invalid(
+                    "version",
+                    format!("This version has a block that is no longer valid: {e}"),
+                )
             })?;
             Ok(ComponentDto {
                 id: item.id,
@@ -253,10 +263,21 @@ pub async fn restore(
     // The restored version may be pruned by this insert when the history is full; its blocks
     // are already in memory, and after the restore they are the page's content.
     let label = restored.label.as_ref().map(|l| {
-        let quoted: String = l.chars().take(crate::model::VERSION_LABEL_MAX - 20).collect();
+        let quoted: String = l
+            .chars()
+            .take(crate::model::VERSION_LABEL_MAX - 20)
+            .collect();
         format!("Before restoring “{quoted}”")
     });
-    let saved = insert_version(tx, tenant_id, page_id, Some(user_id), VersionTrigger::PreRestore, label).await?;
+    let saved = insert_version(
+        tx,
+        tenant_id,
+        page_id,
+        Some(user_id),
+        VersionTrigger::PreRestore,
+        label,
+    )
+    .await?;
     replace_components(tx, tenant_id, page_id, &blocks).await?;
     super::audit(
         tx,

@@ -16,7 +16,9 @@ pub const MAX_BLOCKS_PER_PAGE: usize = 500;
 const MAX_KEY_BYTES: usize = 512;
 
 fn locked_refusal(kind: &str) -> AppError {
-    let name = ComponentKind::parse(kind).map(ComponentKind::label).unwrap_or("page");
+    let name = ComponentKind::parse(kind)
+        .map(ComponentKind::label)
+        .unwrap_or("page");
     AppError::forbidden(format!(
         "This would change the locked {name} block. Only owners and admins can change locked blocks."
     ))
@@ -35,7 +37,10 @@ pub async fn check_locked_blocks_kept(
     }
     let current = rows(tx, page_id).await?;
     let same = |r: &Row, c: &ComponentDto| {
-        r.id == c.id && r.is_visible == c.is_visible && r.is_locked == c.is_locked && r.block().as_ref() == Some(&c.block)
+        r.id == c.id
+            && r.is_visible == c.is_visible
+            && r.is_locked == c.is_locked
+            && r.block().as_ref() == Some(&c.block)
     };
     for r in current.iter().filter(|r| r.is_locked) {
         if !components.iter().any(|c| same(r, c)) {
@@ -55,7 +60,11 @@ pub async fn check_locked_blocks_kept(
 fn order_keys(components: &[ComponentDto]) -> Vec<FractionalIndex> {
     let given: Option<Vec<FractionalIndex>> = components
         .iter()
-        .map(|c| FractionalIndex::from_string(&c.order_key).ok().filter(|k| k.as_bytes().len() <= MAX_KEY_BYTES))
+        .map(|c| {
+            FractionalIndex::from_string(&c.order_key)
+                .ok()
+                .filter(|k| k.as_bytes().len() <= MAX_KEY_BYTES)
+        })
         .collect();
     if let Some(keys) = given {
         if keys.windows(2).all(|w| w[0].as_bytes() < w[1].as_bytes()) {
@@ -64,7 +73,10 @@ fn order_keys(components: &[ComponentDto]) -> Vec<FractionalIndex> {
     }
     let mut keys: Vec<FractionalIndex> = Vec::with_capacity(components.len());
     for _ in components {
-        let next = keys.last().map(FractionalIndex::new_after).unwrap_or_default();
+        let next = keys
+            .last()
+            .map(FractionalIndex::new_after)
+            .unwrap_or_default();
         keys.push(next);
     }
     keys
@@ -82,11 +94,17 @@ pub async fn replace_components(
     components: &[ComponentDto],
 ) -> Result<Vec<ComponentDto>, AppError> {
     if components.len() > MAX_BLOCKS_PER_PAGE {
-        return Err(AppError::invalid("components", format!("A page holds at most {MAX_BLOCKS_PER_PAGE} blocks.")));
+        return Err(AppError::invalid(
+            "components",
+            format!("A page holds at most {MAX_BLOCKS_PER_PAGE} blocks."),
+        ));
     }
     let mut ids = std::collections::HashSet::new();
     if !components.iter().all(|c| ids.insert(c.id)) {
-        return Err(AppError::invalid("components", "The same block appears twice in the list."));
+        return Err(AppError::invalid(
+            "components",
+            "The same block appears twice in the list.",
+        ));
     }
     for c in components {
         BlockProps::from_parts(c.block.kind().as_str(), c.block.props_json())?;
@@ -95,7 +113,9 @@ pub async fn replace_components(
     let current = rows(tx, page_id).await?;
     let new_custom_html = components.iter().any(|c| {
         c.block.kind() == ComponentKind::CustomHtml
-            && !current.iter().any(|r| r.id == c.id && r.block().as_ref() == Some(&c.block))
+            && !current
+                .iter()
+                .any(|r| r.id == c.id && r.block().as_ref() == Some(&c.block))
     });
     if new_custom_html {
         check_plan_allows(tx, tenant_id, ComponentKind::CustomHtml).await?;
@@ -109,7 +129,9 @@ pub async fn replace_components(
         let inserted = match insert_row(tx, tenant_id, page_id, Some(c.id), c, &key).await? {
             Some(r) => r,
             // The id is taken by a block on another page (RLS hides it from us): use a new one.
-            None => insert_row(tx, tenant_id, page_id, None, c, &key).await?.ok_or(AppError::Internal)?,
+            None => insert_row(tx, tenant_id, page_id, None, c, &key)
+                .await?
+                .ok_or(AppError::Internal)?,
         };
         stored.push(ComponentDto {
             id: inserted.id,

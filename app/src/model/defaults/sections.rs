@@ -10,14 +10,15 @@ fn starter_image(name: &str) -> String {
 
 impl Default for TestimonialsProps {
     fn default() -> Self {
-        let review = |name: &str, avatar: &str, rating: u8, text: &str, source: &str, date: &str| Review {
-            name: name.into(),
-            avatar_url: starter_image(avatar),
-            rating,
-            text: text.into(),
-            source: source.into(),
-            date: date.into(),
-        };
+        let review =
+            |name: &str, avatar: &str, rating: u8, text: &str, source: &str, date: &str| Review {
+                name: name.into(),
+                avatar_url: starter_image(avatar),
+                rating,
+                text: text.into(),
+                source: source.into(),
+                date: date.into(),
+            };
         Self {
             heading: "What our customers say".into(),
             layout: "grid".into(),
@@ -32,7 +33,12 @@ impl Default for TestimonialsProps {
 
 impl Default for PricingProps {
     fn default() -> Self {
-        let plan = |name: &str, price: &str, description: &str, features: &[&str], cta: &str, badge: &str| PricePlan {
+        let plan = |name: &str,
+                    price: &str,
+                    description: &str,
+                    features: &[&str],
+                    cta: &str,
+                    badge: &str| PricePlan {
             name: name.into(),
             price: price.into(),
             period: "/month".into(),
@@ -47,12 +53,24 @@ impl Default for PricingProps {
             heading: "Simple, honest pricing".into(),
             subheading: "Pick the plan that fits. Change or cancel any time.".into(),
             plans: vec![
-                plan("Basic", "$19", "For individuals getting started.", &["1 project", "Email support", "Monthly report"], "Choose Basic", ""),
+                plan(
+                    "Basic",
+                    "$19",
+                    "For individuals getting started.",
+                    &["1 project", "Email support", "Monthly report"],
+                    "Choose Basic",
+                    "",
+                ),
                 plan(
                     "Standard",
                     "$49",
                     "For small teams that need a little more.",
-                    &["5 projects", "Priority email support", "Weekly report", "Shared team access"],
+                    &[
+                        "5 projects",
+                        "Priority email support",
+                        "Weekly report",
+                        "Shared team access",
+                    ],
                     "Choose Standard",
                     "Most popular",
                 ),
@@ -60,7 +78,12 @@ impl Default for PricingProps {
                     "Premium",
                     "$99",
                     "For businesses that want everything.",
-                    &["Unlimited projects", "Phone and email support", "Custom reports", "A dedicated account manager"],
+                    &[
+                        "Unlimited projects",
+                        "Phone and email support",
+                        "Custom reports",
+                        "A dedicated account manager",
+                    ],
                     "Talk to us",
                     "",
                 ),
@@ -111,10 +134,30 @@ impl Default for TeamProps {
             heading: "Meet the team".into(),
             subheading: "The people who make it all happen.".into(),
             members: vec![
-                member("Alex Morgan", "Founder", "Started the business in 2012 and still answers the phone on Mondays.", "avatar-1"),
-                member("Jamie Chen", "Operations lead", "Keeps every project on schedule and everyone in the loop.", "avatar-2"),
-                member("Sam Patel", "Lead designer", "Turns rough ideas into plans you can actually build.", "avatar-3"),
-                member("Riley Brooks", "Customer care", "Your first point of contact, and the reason our reviews are so kind.", "avatar-4"),
+                member(
+                    "Alex Morgan",
+                    "Founder",
+                    "Started the business in 2012 and still answers the phone on Mondays.",
+                    "avatar-1",
+                ),
+                member(
+                    "Jamie Chen",
+                    "Operations lead",
+                    "Keeps every project on schedule and everyone in the loop.",
+                    "avatar-2",
+                ),
+                member(
+                    "Sam Patel",
+                    "Lead designer",
+                    "Turns rough ideas into plans you can actually build.",
+                    "avatar-3",
+                ),
+                member(
+                    "Riley Brooks",
+                    "Customer care",
+                    "Your first point of contact, and the reason our reviews are so kind.",
+                    "avatar-4",
+                ),
             ],
         }
     }
@@ -122,7 +165,10 @@ impl Default for TeamProps {
 
 impl Default for FaqProps {
     fn default() -> Self {
-        let qa = |question: &str, answer: &str| FaqItem { question: question.into(), answer: answer.into() };
+        let qa = |question: &str, answer: &str| FaqItem {
+            question: question.into(),
+            answer: answer.into(),
+        };
         Self {
             heading: "Frequently asked questions".into(),
             subheading: "Can't find what you're looking for? Send us a message.".into(),
@@ -173,9 +219,27 @@ impl Default for BlogGridProps {
             subheading: "News, tips and stories from our team.".into(),
             columns: 3,
             posts: vec![
-                post("Five things to check before you start", "A short checklist that saves time, money and a few headaches later on.", 1, "Our workshop", "2025-01-14"),
-                post("A day in the workshop", "What really happens between your first call and the finished result.", 2, "The team at work", "2024-12-03"),
-                post("Your most-asked questions of the year", "We collected the questions you asked most, and answered every one.", 3, "A finished project", "2024-11-20"),
+                post(
+                    "Five things to check before you start",
+                    "A short checklist that saves time, money and a few headaches later on.",
+                    1,
+                    "Our workshop",
+                    "2025-01-14",
+                ),
+                post(
+                    "A day in the workshop",
+                    "What really happens between your first call and the finished result.",
+                    2,
+                    "The team at work",
+                    "2024-12-03",
+                ),
+                post(
+                    "Your most-asked questions of the year",
+                    "We collected the questions you asked most, and answered every one.",
+                    3,
+                    "A finished project",
+                    "2024-11-20",
+                ),
             ],
             read_more_label: "Read more".into(),
         }

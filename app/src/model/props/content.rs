@@ -95,29 +95,46 @@ pub struct ImageTextProps {
     pub button_href: String,
 }
 
-
 impl ContactFormProps {
     pub(super) fn check(&self) -> Result<(), AppError> {
         if !self.recipient_email.is_empty() {
-            Email::parse(&self.recipient_email)
-                .map_err(|_| AppError::invalid("recipient_email", "Enter the address that should receive messages, like name@example.com."))?;
+            Email::parse(&self.recipient_email).map_err(|_| {
+                AppError::invalid(
+                    "recipient_email",
+                    "Enter the address that should receive messages, like name@example.com.",
+                )
+            })?;
         }
         if self.fields.is_empty() {
-            return Err(AppError::invalid("fields", "A contact form needs at least one field."));
+            return Err(AppError::invalid(
+                "fields",
+                "A contact form needs at least one field.",
+            ));
         }
         check_count("fields", &self.fields, 12, "A contact form", "fields")?;
         for (n, f) in self.fields.iter().enumerate() {
             let name_ok = (1..=40).contains(&f.name.len())
-                && f.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                && f.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if !name_ok {
-                return Err(AppError::invalid("fields.name", "Field names use 1 to 40 lower-case letters, digits or _."));
+                return Err(AppError::invalid(
+                    "fields.name",
+                    "Field names use 1 to 40 lower-case letters, digits or _.",
+                ));
             }
             if self.fields[..n].iter().any(|g| g.name == f.name) {
-                return Err(AppError::invalid("fields.name", format!("Two fields are both named “{}”.", f.name)));
+                return Err(AppError::invalid(
+                    "fields.name",
+                    format!("Two fields are both named “{}”.", f.name),
+                ));
             }
             check_len("fields.label", &f.label, SHORT)?;
             if !FormField::TYPES.contains(&f.field_type.as_str()) {
-                return Err(AppError::invalid("fields.type", "A field is text, email, tel, textarea, number or url."));
+                return Err(AppError::invalid(
+                    "fields.type",
+                    "A field is text, email, tel, textarea, number or url.",
+                ));
             }
         }
         Ok(())
@@ -138,7 +155,10 @@ impl FaqProps {
 impl BlogGridProps {
     pub(super) fn check(&self) -> Result<(), AppError> {
         if !(1..=4).contains(&self.columns) {
-            return Err(AppError::invalid("columns", "A blog grid has 1 to 4 columns."));
+            return Err(AppError::invalid(
+                "columns",
+                "A blog grid has 1 to 4 columns.",
+            ));
         }
         check_count("posts", &self.posts, 24, "A blog grid", "posts")?;
         for p in &self.posts {
@@ -158,7 +178,10 @@ impl ImageTextProps {
         check_url("image_url", &self.image_url)?;
         check_url("button_href", &self.button_href)?;
         if !matches!(self.image_position.as_str(), "left" | "right") {
-            return Err(AppError::invalid("image_position", "Put the image on the left or the right."));
+            return Err(AppError::invalid(
+                "image_position",
+                "Put the image on the left or the right.",
+            ));
         }
         Ok(())
     }

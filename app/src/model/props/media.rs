@@ -36,7 +36,9 @@ impl VideoSource {
             url
         };
         let rest = rest.split('#').next().unwrap_or_default();
-        let (authority, path_query) = rest.find(['/', '?']).map_or((rest, ""), |i| rest.split_at(i));
+        let (authority, path_query) = rest
+            .find(['/', '?'])
+            .map_or((rest, ""), |i| rest.split_at(i));
         let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
         match authority.to_ascii_lowercase().as_str() {
             "youtube.com" | "www.youtube.com" | "m.youtube.com" if path == "/watch" => query
@@ -69,7 +71,10 @@ impl VideoSource {
 
 /// YouTube video ids are 11 characters of the URL-safe base64 alphabet.
 fn is_youtube_id(id: &str) -> bool {
-    id.len() == 11 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    id.len() == 11
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,7 +92,10 @@ impl MapProps {
     /// The OpenStreetMap embed for the point, framing roughly what the zoom level shows in a
     /// 2:1 box about three map tiles wide.
     pub fn embed_url(&self) -> String {
-        let (lat, lng) = (self.latitude.clamp(-85.0, 85.0), self.longitude.clamp(-180.0, 180.0));
+        let (lat, lng) = (
+            self.latitude.clamp(-85.0, 85.0),
+            self.longitude.clamp(-180.0, 180.0),
+        );
         // One 256 px tile spans 360 / 2^zoom degrees of longitude.
         let half_width = 360.0 / f64::from(1u32 << self.zoom.clamp(1, 19)) * 1.5;
         // Degrees of latitude shrink towards the poles on the map; cos(lat) keeps the box 2:1.
@@ -106,7 +114,10 @@ impl MapProps {
     /// The same point on openstreetmap.org, for the "Open in OpenStreetMap" link.
     pub fn link_url(&self) -> String {
         let (lat, lng) = (self.latitude, self.longitude);
-        format!("https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lng:.5}#map={}/{lat:.5}/{lng:.5}", self.zoom)
+        format!(
+            "https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lng:.5}#map={}/{lat:.5}/{lng:.5}",
+            self.zoom
+        )
     }
 }
 
@@ -121,7 +132,6 @@ pub struct CustomHtmlProps {
 }
 
 pub const CUSTOM_HTML_MAX: usize = 20_000;
-
 
 impl VideoEmbedProps {
     pub(super) fn check(&self) -> Result<(), AppError> {
@@ -139,13 +149,22 @@ impl VideoEmbedProps {
 impl MapProps {
     pub(super) fn check(&self) -> Result<(), AppError> {
         if !(-90.0..=90.0).contains(&self.latitude) {
-            return Err(AppError::invalid("latitude", "Latitude must be between -90 and 90."));
+            return Err(AppError::invalid(
+                "latitude",
+                "Latitude must be between -90 and 90.",
+            ));
         }
         if !(-180.0..=180.0).contains(&self.longitude) {
-            return Err(AppError::invalid("longitude", "Longitude must be between -180 and 180."));
+            return Err(AppError::invalid(
+                "longitude",
+                "Longitude must be between -180 and 180.",
+            ));
         }
         if !(1..=19).contains(&self.zoom) {
-            return Err(AppError::invalid("zoom", "Zoom must be between 1 (whole world) and 19 (street)."));
+            return Err(AppError::invalid(
+                "zoom",
+                "Zoom must be between 1 (whole world) and 19 (street).",
+            ));
         }
         Ok(())
     }
@@ -154,7 +173,10 @@ impl MapProps {
 impl CustomHtmlProps {
     pub(super) fn check(&self) -> Result<(), AppError> {
         if !(50..=2000).contains(&self.height) {
-            return Err(AppError::invalid("height", "Make the frame 50 to 2000 pixels tall."));
+            return Err(AppError::invalid(
+                "height",
+                "Make the frame 50 to 2000 pixels tall.",
+            ));
         }
         Ok(())
     }

@@ -87,7 +87,9 @@ impl StatItem {
     pub fn display(&self) -> String {
         let decimals = usize::from(self.decimals.min(2));
         let fixed = format!("{:.*}", decimals, self.value.abs());
-        let (int, frac) = fixed.split_once('.').map_or((fixed.as_str(), None), |(i, f)| (i, Some(f)));
+        let (int, frac) = fixed
+            .split_once('.')
+            .map_or((fixed.as_str(), None), |(i, f)| (i, Some(f)));
         let mut grouped = String::new();
         for (n, c) in int.chars().enumerate() {
             if n > 0 && (int.len() - n) % 3 == 0 {
@@ -95,7 +97,11 @@ impl StatItem {
             }
             grouped.push(c);
         }
-        let sign = if self.value < 0.0 && fixed.chars().any(|c| c.is_ascii_digit() && c != '0') { "-" } else { "" };
+        let sign = if self.value < 0.0 && fixed.chars().any(|c| c.is_ascii_digit() && c != '0') {
+            "-"
+        } else {
+            ""
+        };
         let frac = frac.map(|f| format!(".{f}")).unwrap_or_default();
         format!("{sign}{}{grouped}{frac}{}", self.prefix, self.suffix)
     }
@@ -109,14 +115,16 @@ pub struct StatsProps {
     pub items: Vec<StatItem>,
 }
 
-
 /// A `YYYY-MM-DD` date (or empty). Only the shape and month/day ranges are checked; the
 /// renderer prints it as written when it cannot be read.
 pub(super) fn check_date(field: &str, value: &str) -> Result<(), AppError> {
     if value.is_empty() || parse_date(value).is_some() {
         return Ok(());
     }
-    Err(AppError::invalid(field, "Write dates as YYYY-MM-DD, for example 2024-11-15."))
+    Err(AppError::invalid(
+        field,
+        "Write dates as YYYY-MM-DD, for example 2024-11-15.",
+    ))
 }
 
 /// (year, month, day) of a `YYYY-MM-DD` string.
@@ -133,12 +141,21 @@ pub fn parse_date(value: &str) -> Option<(u16, u8, u8)> {
 impl TestimonialsProps {
     pub(super) fn check(&self) -> Result<(), AppError> {
         check_len("layout", &self.layout, 20)?;
-        check_count("reviews", &self.reviews, 24, "A testimonials block", "reviews")?;
+        check_count(
+            "reviews",
+            &self.reviews,
+            24,
+            "A testimonials block",
+            "reviews",
+        )?;
         for r in &self.reviews {
             check_len("reviews.name", &r.name, SHORT)?;
             check_url("reviews.avatar_url", &r.avatar_url)?;
             if r.rating > 5 {
-                return Err(AppError::invalid("reviews.rating", "A rating is 1 to 5 stars (0 hides the stars)."));
+                return Err(AppError::invalid(
+                    "reviews.rating",
+                    "A rating is 1 to 5 stars (0 hides the stars).",
+                ));
             }
             check_len("reviews.text", &r.text, LONG)?;
             check_len("reviews.source", &r.source, 60)?;
@@ -159,7 +176,13 @@ impl PricingProps {
             check_len("plans.badge", &p.badge, 40)?;
             check_len("plans.cta_label", &p.cta_label, SHORT)?;
             check_url("plans.cta_href", &p.cta_href)?;
-            check_count("plans.features", &p.features, 20, "A pricing plan", "features")?;
+            check_count(
+                "plans.features",
+                &p.features,
+                20,
+                "A pricing plan",
+                "features",
+            )?;
             for f in &p.features {
                 check_len("plans.features", f, SHORT)?;
             }
@@ -187,10 +210,16 @@ impl StatsProps {
         for i in &self.items {
             // Beyond 10^15 an f64 no longer holds every whole number exactly.
             if !(-1e15..=1e15).contains(&i.value) {
-                return Err(AppError::invalid("items.value", "Numbers must be between -1,000,000,000,000,000 and 1,000,000,000,000,000."));
+                return Err(AppError::invalid(
+                    "items.value",
+                    "Numbers must be between -1,000,000,000,000,000 and 1,000,000,000,000,000.",
+                ));
             }
             if i.decimals > 2 {
-                return Err(AppError::invalid("items.decimals", "Show at most 2 decimal places."));
+                return Err(AppError::invalid(
+                    "items.decimals",
+                    "Show at most 2 decimal places.",
+                ));
             }
             check_len("items.prefix", &i.prefix, 10)?;
             check_len("items.suffix", &i.suffix, 10)?;

@@ -147,7 +147,6 @@ pub struct FooterProps {
     pub text_color: String,
 }
 
-
 impl NavbarProps {
     pub(super) fn check(&self) -> Result<(), AppError> {
         check_url("logo.url", &self.logo.url)?;
@@ -168,7 +167,10 @@ impl HeroProps {
         check_url("cta_secondary_href", &self.cta_secondary_href)?;
         check_url("background_image", &self.background_image)?;
         if !(0.0..=1.0).contains(&self.background_overlay_opacity) {
-            return Err(AppError::invalid("background_overlay_opacity", "Overlay opacity must be between 0 and 1."));
+            return Err(AppError::invalid(
+                "background_overlay_opacity",
+                "Overlay opacity must be between 0 and 1.",
+            ));
         }
         Ok(())
     }
@@ -189,7 +191,10 @@ impl FeaturesProps {
 impl GalleryProps {
     pub(super) fn check(&self) -> Result<(), AppError> {
         if !(1..=6).contains(&self.columns) {
-            return Err(AppError::invalid("columns", "A gallery has 1 to 6 columns."));
+            return Err(AppError::invalid(
+                "columns",
+                "A gallery has 1 to 6 columns.",
+            ));
         }
         check_count("images", &self.images, 60, "A gallery", "images")?;
         for i in &self.images {
@@ -225,7 +230,13 @@ impl FooterProps {
                 check_url("columns.links.href", &l.href)?;
             }
         }
-        check_count("social_links", &self.social_links, 12, "A footer", "social links")?;
+        check_count(
+            "social_links",
+            &self.social_links,
+            12,
+            "A footer",
+            "social links",
+        )?;
         for s in &self.social_links {
             check_len("social_links.platform", &s.platform, 40)?;
             check_url("social_links.url", &s.url)?;

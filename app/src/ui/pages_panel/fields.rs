@@ -8,7 +8,11 @@ use crate::error::AppError;
 
 /// The message of `error` when it belongs to `field`.
 pub fn message_for(error: RwSignal<Option<AppError>>, field: &'static str) -> Option<String> {
-    error.with(|e| e.as_ref().filter(|e| e.field() == Some(field)).map(ToString::to_string))
+    error.with(|e| {
+        e.as_ref()
+            .filter(|e| e.field() == Some(field))
+            .map(ToString::to_string)
+    })
 }
 
 #[component]
@@ -27,7 +31,11 @@ pub fn TextField(
 ) -> impl IntoView {
     let err_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let described = if hint.is_some() { format!("{err_id} {hint_id}") } else { err_id.clone() };
+    let described = if hint.is_some() {
+        format!("{err_id} {hint_id}")
+    } else {
+        err_id.clone()
+    };
     let invalid = move || message_for(error, field).is_some().to_string();
     let on_input = move |ev: leptos::ev::Event| value.set(event_target_value(&ev));
     let control = if long {
@@ -94,9 +102,15 @@ pub fn SelectField(
 /// Errors not tied to one of `fields`: the plan limit (with a way to upgrade), a conflict (with
 /// a way to reload), anything else as plain text. Rendered only when there is something to say.
 #[component]
-pub fn FormAlert(state: PagesState, error: RwSignal<Option<AppError>>, fields: &'static [&'static str]) -> impl IntoView {
+pub fn FormAlert(
+    state: PagesState,
+    error: RwSignal<Option<AppError>>,
+    fields: &'static [&'static str],
+) -> impl IntoView {
     move || {
-        let e = error.get().filter(|e| !e.field().is_some_and(|f| fields.contains(&f)))?;
+        let e = error
+            .get()
+            .filter(|e| !e.field().is_some_and(|f| fields.contains(&f)))?;
         Some(match e {
             AppError::LimitReached { .. } => view! {
                 <div role="alert" class="app-error pages-alert">

@@ -13,8 +13,21 @@ use crate::model::*;
 
 /// Every field name the settings form shows errors for inline.
 const FIELDS: &[&str] = &[
-    "title", "slug", "status", "nav_label", "seo_title", "seo_description", "og_title", "og_description",
-    "og_image", "og_type", "twitter_card", "canonical_url", "background_color", "max_width", "padding",
+    "title",
+    "slug",
+    "status",
+    "nav_label",
+    "seo_title",
+    "seo_description",
+    "og_title",
+    "og_description",
+    "og_image",
+    "og_type",
+    "twitter_card",
+    "canonical_url",
+    "background_color",
+    "max_width",
+    "padding",
     "page_password",
 ];
 
@@ -90,7 +103,11 @@ pub fn PageSettings(state: PagesState, page: PageInfo) -> impl IntoView {
 }
 
 #[component]
-fn SettingsForm(state: PagesState, page: PageInfo, error: RwSignal<Option<AppError>>) -> impl IntoView {
+fn SettingsForm(
+    state: PagesState,
+    page: PageInfo,
+    error: RwSignal<Option<AppError>>,
+) -> impl IntoView {
     let title = RwSignal::new(page.title.clone());
     let slug = RwSignal::new(page.slug.clone());
     let status = RwSignal::new(page.status.as_str().to_string());
@@ -98,7 +115,10 @@ fn SettingsForm(state: PagesState, page: PageInfo, error: RwSignal<Option<AppErr
     let nav_label = text(&page.nav_label);
     let seo = SeoFields::new(&page.seo_meta);
     let cfg = page.page_config.clone();
-    let (show_navbar, show_footer) = (RwSignal::new(cfg.show_navbar), RwSignal::new(cfg.show_footer));
+    let (show_navbar, show_footer) = (
+        RwSignal::new(cfg.show_navbar),
+        RwSignal::new(cfg.show_footer),
+    );
     let background = text(&cfg.background_color);
     let (max_width, padding) = (RwSignal::new(cfg.max_width), RwSignal::new(cfg.padding));
     let (id, base, is_home) = (page.id, page.settings_revision, page.is_home);
@@ -120,9 +140,14 @@ fn SettingsForm(state: PagesState, page: PageInfo, error: RwSignal<Option<AppErr
                 padding: padding.get_untracked(),
             }),
         };
-        state.run(error, update_page(id, base, patch), |_, _| "Page settings saved.".into());
+        state.run(error, update_page(id, base, patch), |_, _| {
+            "Page settings saved.".into()
+        });
     };
-    let statuses: Vec<(&'static str, &'static str)> = PageStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect();
+    let statuses: Vec<(&'static str, &'static str)> = PageStatus::ALL
+        .iter()
+        .map(|s| (s.as_str(), s.label()))
+        .collect();
     view! {
         <form class="pages-form" aria-label="Page details" on:submit=submit>
             <TextField id="page-title" label="Title" value=title error=error field="title"/>
@@ -153,7 +178,9 @@ fn SettingsForm(state: PagesState, page: PageInfo, error: RwSignal<Option<AppErr
 #[component]
 fn SeoSection(seo: SeoFields, error: RwSignal<Option<AppError>>) -> impl IntoView {
     let with_default = |values: &[&'static str]| {
-        std::iter::once(("", "Default")).chain(values.iter().map(|v| (*v, *v))).collect::<Vec<_>>()
+        std::iter::once(("", "Default"))
+            .chain(values.iter().map(|v| (*v, *v)))
+            .collect::<Vec<_>>()
     };
     view! {
         <fieldset class="pages-fieldset">
@@ -183,16 +210,29 @@ fn SeoSection(seo: SeoFields, error: RwSignal<Option<AppError>>) -> impl IntoVie
 /// Move, make home, password and delete: each its own request, using the page's current
 /// settings revision.
 #[component]
-fn PageActions(state: PagesState, page: PageInfo, error: RwSignal<Option<AppError>>) -> impl IntoView {
+fn PageActions(
+    state: PagesState,
+    page: PageInfo,
+    error: RwSignal<Option<AppError>>,
+) -> impl IntoView {
     let (id, base, title) = (page.id, page.settings_revision, page.title.clone());
     let (first, last) = state.overview.with_untracked(|o| {
-        (o.pages.first().map(|p| p.id) == Some(id), o.pages.last().map(|p| p.id) == Some(id))
+        (
+            o.pages.first().map(|p| p.id) == Some(id),
+            o.pages.last().map(|p| p.id) == Some(id),
+        )
     });
-    let step = move |s: NavMove| state.run(error, move_page(id, base, s), |_, _| "Navigation order saved.".into());
+    let step = move |s: NavMove| {
+        state.run(error, move_page(id, base, s), |_, _| {
+            "Navigation order saved.".into()
+        })
+    };
     let home_title = title.clone();
     let make_home = move |_| {
         let t = home_title.clone();
-        state.run(error, set_home_page(id, base), move |_, _| format!("“{t}” is now the home page."));
+        state.run(error, set_home_page(id, base), move |_, _| {
+            format!("“{t}” is now the home page.")
+        });
     };
     view! {
         <div class="pages-actions" role="group" aria-label="Navigation order">
@@ -218,15 +258,25 @@ fn PageActions(state: PagesState, page: PageInfo, error: RwSignal<Option<AppErro
 }
 
 #[component]
-fn PasswordForm(state: PagesState, page: PageInfo, error: RwSignal<Option<AppError>>) -> impl IntoView {
+fn PasswordForm(
+    state: PagesState,
+    page: PageInfo,
+    error: RwSignal<Option<AppError>>,
+) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let (id, base, protected) = (page.id, page.settings_revision, page.password_protected);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let pw = password.get_untracked();
-        state.run(error, set_page_password(id, base, Some(pw)), |_, _| "Password set.".into());
+        state.run(error, set_page_password(id, base, Some(pw)), |_, _| {
+            "Password set.".into()
+        });
     };
-    let remove = move |_| state.run(error, set_page_password(id, base, None), |_, _| "Password removed.".into());
+    let remove = move |_| {
+        state.run(error, set_page_password(id, base, None), |_, _| {
+            "Password removed.".into()
+        })
+    };
     view! {
         <form class="pages-form pages-password" aria-label="Page password" on:submit=submit>
             <h4>"Password protection"</h4>
@@ -258,16 +308,24 @@ fn DeletePage(state: PagesState, page: PageInfo) -> impl IntoView {
     let confirming = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let (id, base, title) = (page.id, page.settings_revision, page.title.clone());
-    let question = format!("Delete “{title}”? Its blocks are deleted too; the live site keeps it until you publish.");
+    let question = format!(
+        "Delete “{title}”? Its blocks are deleted too; the live site keeps it until you publish."
+    );
     let delete = move |_| {
         let t = title.clone();
         state.run(error, delete_page(id, base), move |s, o| {
-            let home = o.pages.iter().find(|p| p.is_home).map(|p| p.id).unwrap_or(s.current);
+            let home = o
+                .pages
+                .iter()
+                .find(|p| p.is_home)
+                .map(|p| p.id)
+                .unwrap_or(s.current);
             if id == s.current {
                 // The open page is gone: continue on the home page.
                 go_to(&format!("/builder/{home}"));
             }
-            s.selected.set(if id == s.current { home } else { s.current });
+            s.selected
+                .set(if id == s.current { home } else { s.current });
             format!("Page “{t}” deleted.")
         });
     };

@@ -20,24 +20,37 @@ use uuid::Uuid;
 static MIGRATED: OnceCell<()> = OnceCell::const_new();
 
 fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| panic!("{name} must be set (run the tests through scripts/test.sh)"))
+    std::env::var(name)
+        .unwrap_or_else(|_| panic!("{name} must be set (run the tests through scripts/test.sh)"))
 }
 
 /// Pool of the app role, after migrating once per test binary.
 pub async fn pool() -> PgPool {
     MIGRATED
-        .get_or_init(|| async { server::migrate(&env("DATABASE_URL")).await.expect("migrations") })
+        .get_or_init(|| async {
+            server::migrate(&env("DATABASE_URL"))
+                .await
+                .expect("migrations")
+        })
         .await;
-    server::connect_app_pool(&env("APP_DATABASE_URL")).await.expect("app pool")
+    server::connect_app_pool(&env("APP_DATABASE_URL"))
+        .await
+        .expect("app pool")
 }
 
 /// The Stripe webhook signing secret the test router is configured with.
 pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_sitepilot_test";
 
 pub fn router(pool: PgPool) -> Router {
-    let options = LeptosOptions::builder().output_name("sitepilot").site_root("target/site").build();
+    let options = LeptosOptions::builder()
+        .output_name("sitepilot")
+        .site_root("target/site")
+        .build();
     let secret = Some(server::config::WebhookSecret::new(STRIPE_WEBHOOK_SECRET));
-    server::router(server::app_state(options, pool, "localhost".into(), false), secret)
+    server::router(
+        server::app_state(options, pool, "localhost".into(), false),
+        secret,
+    )
 }
 
 pub fn unique(prefix: &str) -> String {
@@ -72,12 +85,20 @@ pub struct Reply {
 
 impl Reply {
     pub fn json<T: DeserializeOwned>(&self) -> T {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("body is not the expected JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not the expected JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 
     pub fn error(&self) -> AppError {
-        assert!(!self.status.is_success(), "expected an error, got {}", self.status);
+        assert!(
+            !self.status.is_success(),
+            "expected an error, got {}",
+            self.status
+        );
         self.json()
     }
 
@@ -95,12 +116,33 @@ async fn send(router: &Router, req: Request<Body>) -> Reply {
         .iter()
         .filter_map(|v| v.to_str().ok().map(String::from))
         .collect();
-    let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(String::from);
-    let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
-    Reply { status, set_cookie, location, body }
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
+    let body = res
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        set_cookie,
+        location,
+        body,
+    }
 }
 
-async fn post(router: &Router, path: &str, cookie: Option<&str>, content_type: &str, body: String) -> Reply {
+async fn post(
+    router: &Router,
+    path: &str,
+    cookie: Option<&str>,
+    content_type: &str,
+    body: String,
+) -> Reply {
     let mut req = Request::post(path)
         .header(header::HOST, "127.0.0.1")
         .header(header::CONTENT_TYPE, content_type)
@@ -112,23 +154,54 @@ async fn post(router: &Router, path: &str, cookie: Option<&str>, content_type: &
 }
 
 /// Calls a JSON-input server function as the holder of `cookie`.
-pub async fn call_json(router: &Router, path: &str, cookie: Option<&str>, body: serde_json::Value) -> Reply {
+pub async fn call_json(
+    router: &Router,
+    path: &str,
+    cookie: Option<&str>,
+    body: serde_json::Value,
+) -> Reply {
     post(router, path, cookie, "application/json", body.to_string()).await
 }
 
 /// Calls a form-encoded server function (the default encoding) as a browser's fetch would.
-pub async fn call_form(router: &Router, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Reply {
-    let body = form.iter().map(|(k, v)| format!("{}={}", k, urlencode(v))).collect::<Vec<_>>().join("&");
-    post(router, path, cookie, "application/x-www-form-urlencoded", body).await
+pub async fn call_form(
+    router: &Router,
+    path: &str,
+    cookie: Option<&str>,
+    form: &[(&str, &str)],
+) -> Reply {
+    let body = form
+        .iter()
+        .map(|(k, v)| format!("{}={}", k, urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    post(
+        router,
+        path,
+        cookie,
+        "application/x-www-form-urlencoded",
+        body,
+    )
+    .await
 }
 
 /// Opens a page in the builder as the holder of `cookie`.
 pub async fn load_page(router: &Router, cookie: &str, page: Uuid) -> app::model::BuilderData {
-    call_form(router, "/api/builder/load", Some(cookie), &[("page_id", &page.to_string())]).await.json()
+    call_form(
+        router,
+        "/api/builder/load",
+        Some(cookie),
+        &[("page_id", &page.to_string())],
+    )
+    .await
+    .json()
 }
 
 pub async fn get(router: &Router, host: &str, path: &str) -> Reply {
-    let req = Request::get(path).header(header::HOST, host).body(Body::empty()).expect("request");
+    let req = Request::get(path)
+        .header(header::HOST, host)
+        .body(Body::empty())
+        .expect("request");
     send(router, req).await
 }
 
@@ -136,7 +209,9 @@ pub async fn get(router: &Router, host: &str, path: &str) -> Reply {
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -157,11 +232,18 @@ pub struct Added {
 
 impl Inserted {
     pub fn ok(self) -> Added {
-        assert!(self.reply.status.is_success(), "insert refused: {}", self.reply.text());
+        assert!(
+            self.reply.status.is_success(),
+            "insert refused: {}",
+            self.reply.text()
+        );
         let ack: app::model::ComponentMoved = self.reply.json();
         let mut component = self.component;
         component.order_key = ack.order_key;
-        Added { revision: ack.revision, component }
+        Added {
+            revision: ack.revision,
+            component,
+        }
     }
 
     pub fn error(&self) -> AppError {
@@ -191,7 +273,10 @@ pub async fn insert(
         "after": after,
         "base_revision": rev,
     });
-    Inserted { reply: call_json(router, "/api/builder/insert", Some(cookie), body).await, component }
+    Inserted {
+        reply: call_json(router, "/api/builder/insert", Some(cookie), body).await,
+        component,
+    }
 }
 
 /// Plan ids as migrations/0010 seeds them.
@@ -214,7 +299,12 @@ pub async fn set_plan(pool: &PgPool, tenant: Uuid, plan: Uuid) {
 
 /// Adds a member with `role` (and optionally a name) to the tenant: their session cookie and
 /// user id.
-pub async fn member(pool: &PgPool, a: &NewAccount, role: &str, name: Option<&str>) -> (String, Uuid) {
+pub async fn member(
+    pool: &PgPool,
+    a: &NewAccount,
+    role: &str,
+    name: Option<&str>,
+) -> (String, Uuid) {
     let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
     let user: Uuid = sqlx::query_scalar(
         "INSERT INTO users (tenant_id, email, full_name, password_hash, role) VALUES ($1, $2, $3, 'x', $4) RETURNING id",

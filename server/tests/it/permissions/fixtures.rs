@@ -12,7 +12,13 @@ use uuid::Uuid;
 
 use crate::common::*;
 
-pub const ROLES: [Role; 5] = [Role::Owner, Role::Admin, Role::Developer, Role::Editor, Role::Viewer];
+pub const ROLES: [Role; 5] = [
+    Role::Owner,
+    Role::Admin,
+    Role::Developer,
+    Role::Editor,
+    Role::Viewer,
+];
 
 /// One signed-in member.
 #[derive(Clone)]
@@ -37,20 +43,38 @@ impl Tenant {
     /// Strings that identify this tenant's records: none may appear in another tenant's answer.
     pub fn markers(&self) -> Vec<String> {
         let a = &self.account;
-        vec![a.tenant_id.to_string(), a.website_id.to_string(), a.home_page_id.to_string(), a.subdomain.clone(), self.submission.to_string()]
+        vec![
+            a.tenant_id.to_string(),
+            a.website_id.to_string(),
+            a.home_page_id.to_string(),
+            a.subdomain.clone(),
+            self.submission.to_string(),
+        ]
     }
 }
 
 pub async fn tenant(pool: &PgPool, name: &str) -> Tenant {
     let account = account(pool, name).await;
     set_plan(pool, account.tenant_id, PRO).await;
-    let mut members = vec![Caller { role: Role::Owner, cookie: cookie_for(&account), user_id: account.user_id }];
+    let mut members = vec![Caller {
+        role: Role::Owner,
+        cookie: cookie_for(&account),
+        user_id: account.user_id,
+    }];
     for role in &ROLES[1..] {
         let (cookie, user_id) = member(pool, &account, role.as_str(), None).await;
-        members.push(Caller { role: *role, cookie, user_id });
+        members.push(Caller {
+            role: *role,
+            cookie,
+            user_id,
+        });
     }
     let submission = submission(pool, &account).await;
-    Tenant { account, members, submission }
+    Tenant {
+        account,
+        members,
+        submission,
+    }
 }
 
 /// A contact-form submission as a visitor's POST stores it (written directly: the visitor
@@ -77,20 +101,40 @@ async fn submission(pool: &PgPool, a: &NewAccount) -> Uuid {
 /// only its rows). Equal before and after a call means the call changed nothing.
 pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
     const TABLES: [&str; 12] = [
-        "tenants", "websites", "pages", "components", "page_versions", "deployments", "form_submissions",
-        "team_invitations", "users", "audit_logs", "email_outbox", "subscriptions",
+        "tenants",
+        "websites",
+        "pages",
+        "components",
+        "page_versions",
+        "deployments",
+        "form_submissions",
+        "team_invitations",
+        "users",
+        "audit_logs",
+        "email_outbox",
+        "subscriptions",
     ];
     let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
     let mut out = String::new();
     for table in TABLES {
-        let sql = format!("SELECT coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM {table} x");
-        let digest: String = sqlx::query_scalar(&sql).fetch_one(&mut *tx).await.expect("fingerprint");
+        let sql = format!(
+            "SELECT coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM {table} x"
+        );
+        let digest: String = sqlx::query_scalar(&sql)
+            .fetch_one(&mut *tx)
+            .await
+            .expect("fingerprint");
         out.push_str(&format!("{table}:{digest};"));
     }
     out
 }
 
-async fn ok_json<T: serde::de::DeserializeOwned>(router: &Router, path: &str, cookie: &str, body: Value) -> T {
+async fn ok_json<T: serde::de::DeserializeOwned>(
+    router: &Router,
+    path: &str,
+    cookie: &str,
+    body: Value,
+) -> T {
     let r = call_json(router, path, Some(cookie), body).await;
     assert!(r.status.is_success(), "fixture {path}: {}", r.text());
     r.json()
@@ -100,27 +144,61 @@ async fn ok_json<T: serde::de::DeserializeOwned>(router: &Router, path: &str, co
 async fn fresh_page(router: &Router, owner: &str, a: &NewAccount) -> (Uuid, i64) {
     let body = json!({ "website_id": a.website_id, "title": "Fixture", "slug": format!("/{}", unique("f-")) });
     let created: app::model::PageCreated = ok_json(router, "/api/pages/create", owner, body).await;
-    let rev = created.overview.pages.iter().find(|p| p.id == created.id).map(|p| p.settings_revision).expect("page listed");
+    let rev = created
+        .overview
+        .pages
+        .iter()
+        .find(|p| p.id == created.id)
+        .map(|p| p.settings_revision)
+        .expect("page listed");
     (created.id, rev)
 }
 
 /// A fresh manual version of the home page.
 async fn fresh_version(router: &Router, owner: &str, a: &NewAccount) -> Uuid {
-    let v: app::model::VersionSummary =
-        ok_json(router, "/api/versions/save", owner, json!({ "page_id": a.home_page_id, "label": "fixture" })).await;
+    let v: app::model::VersionSummary = ok_json(
+        router,
+        "/api/versions/save",
+        owner,
+        json!({ "page_id": a.home_page_id, "label": "fixture" }),
+    )
+    .await;
     v.id
 }
 
 /// A fresh call-to-action block at the top of the home page: the block's id.
 async fn fresh_block(router: &Router, owner: &str, a: &NewAccount) -> Uuid {
     let page = load_page(router, owner, a.home_page_id).await;
-    insert(router, owner, a.home_page_id, BlockProps::starter(ComponentKind::Cta), None, page.revision).await.ok().component.id
+    insert(
+        router,
+        owner,
+        a.home_page_id,
+        BlockProps::starter(ComponentKind::Cta),
+        None,
+        page.revision,
+    )
+    .await
+    .ok()
+    .component
+    .id
 }
 
 /// A deployment of `a` that is not live: publishes twice and names the first.
 async fn earlier_deployment(router: &Router, owner: &str, a: &NewAccount) -> Uuid {
-    let first: app::model::Published = ok_json(router, "/api/websites/publish", owner, json!({ "website_id": a.website_id })).await;
-    let _: app::model::Published = ok_json(router, "/api/websites/publish", owner, json!({ "website_id": a.website_id })).await;
+    let first: app::model::Published = ok_json(
+        router,
+        "/api/websites/publish",
+        owner,
+        json!({ "website_id": a.website_id }),
+    )
+    .await;
+    let _: app::model::Published = ok_json(
+        router,
+        "/api/websites/publish",
+        owner,
+        json!({ "website_id": a.website_id }),
+    )
+    .await;
     first.deployment_id
 }
 
@@ -129,32 +207,57 @@ async fn archived_website(router: &Router, pool: &PgPool, owner: &str, a: &NewAc
     let body = json!({ "name": "Archived", "subdomain": unique("arch-") });
     let id: Uuid = ok_json(router, "/api/websites/create", owner, body).await;
     let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
-    sqlx::query("UPDATE websites SET status = 'archived' WHERE id = $1").bind(id).execute(&mut *tx).await.expect("archive");
+    sqlx::query("UPDATE websites SET status = 'archived' WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .expect("archive");
     tx.commit().await.expect("commit");
     id
 }
 
 /// Gives `user` a real password (fixture members have none), so a password change can succeed.
 pub async fn set_password(pool: &PgPool, tenant: Uuid, user: Uuid, password: &str) {
-    let hash = app::db::accounts::hash_password(password.into()).await.expect("hash");
+    let hash = app::db::accounts::hash_password(password.into())
+        .await
+        .expect("hash");
     let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
-    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(user).bind(hash).execute(&mut *tx).await.expect("password");
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(user)
+        .bind(hash)
+        .execute(&mut *tx)
+        .await
+        .expect("password");
     tx.commit().await.expect("commit");
 }
 
 /// A request body for `path` naming fresh records of `t`, for a call by `caller` (only the
 /// password change cares who calls).
-pub async fn body_for(router: &Router, pool: &PgPool, t: &Tenant, path: &str, caller: Option<&Caller>) -> Value {
+pub async fn body_for(
+    router: &Router,
+    pool: &PgPool,
+    t: &Tenant,
+    path: &str,
+    caller: Option<&Caller>,
+) -> Value {
     let a = &t.account;
     let owner = t.owner().cookie.as_str();
     let home = a.home_page_id;
     match path {
-        "/api/websites" | "/api/team/overview" | "/api/settings/get" | "/api/billing/overview" | "/api/billing/status" => json!({}),
+        "/api/websites"
+        | "/api/team/overview"
+        | "/api/settings/get"
+        | "/api/billing/overview"
+        | "/api/billing/status" => json!({}),
         "/api/websites/create" => json!({ "name": "Matrix site", "subdomain": unique("mx-") }),
         "/api/websites/publish" => json!({ "website_id": a.website_id }),
-        "/api/websites/branding" => json!({ "website_id": a.website_id, "branding": app::model::Branding::default() }),
+        "/api/websites/branding" => {
+            json!({ "website_id": a.website_id, "branding": app::model::Branding::default() })
+        }
         "/api/websites/deployments" => json!({ "website_id": a.website_id }),
-        "/api/websites/rollback" => json!({ "website_id": a.website_id, "deployment_id": earlier_deployment(router, owner, a).await }),
+        "/api/websites/rollback" => {
+            json!({ "website_id": a.website_id, "deployment_id": earlier_deployment(router, owner, a).await })
+        }
         "/api/analytics/report" => json!({ "website_id": a.website_id, "days": 30 }),
         "/api/builder/load" => json!({ "page_id": home }),
         "/api/builder/update" => {
@@ -190,7 +293,9 @@ pub async fn body_for(router: &Router, pool: &PgPool, t: &Tenant, path: &str, ca
             json!({ "page_id": home })
         }
         "/api/pages/list" => json!({ "website_id": a.website_id }),
-        "/api/pages/create" => json!({ "website_id": a.website_id, "title": "Perm", "slug": format!("/{}", unique("p-")) }),
+        "/api/pages/create" => {
+            json!({ "website_id": a.website_id, "title": "Perm", "slug": format!("/{}", unique("p-")) })
+        }
         "/api/pages/update" => {
             let (id, rev) = fresh_page(router, owner, a).await;
             json!({ "page_id": id, "base_revision": rev, "patch": { "title": "Renamed" } })
@@ -225,23 +330,53 @@ pub async fn body_for(router: &Router, pool: &PgPool, t: &Tenant, path: &str, ca
         "/api/billing/test_change" => json!({ "plan": "growth", "cycle": "monthly", "keep": [] }),
         "/api/billing/test_cancel" => {
             // Cancelling needs a paid subscription: subscribe first (or find one already there).
-            let r = call_json(router, "/api/billing/test_change", Some(owner), json!({ "plan": "growth", "cycle": "monthly", "keep": [] })).await;
-            assert!(r.status.is_success() || r.error().field() == Some("plan"), "fixture subscription: {}", r.text());
+            let r = call_json(
+                router,
+                "/api/billing/test_change",
+                Some(owner),
+                json!({ "plan": "growth", "cycle": "monthly", "keep": [] }),
+            )
+            .await;
+            assert!(
+                r.status.is_success() || r.error().field() == Some("plan"),
+                "fixture subscription: {}",
+                r.text()
+            );
             json!({})
         }
-        "/api/billing/restore_website" => json!({ "website_id": archived_website(router, pool, owner, a).await }),
-        "/api/team/invite" => json!({ "email": format!("{}@example.com", unique("perm-")), "role": "editor" }),
+        "/api/billing/restore_website" => {
+            json!({ "website_id": archived_website(router, pool, owner, a).await })
+        }
+        "/api/team/invite" => {
+            json!({ "email": format!("{}@example.com", unique("perm-")), "role": "editor" })
+        }
         "/api/team/resend" | "/api/team/revoke" => {
-            let body = json!({ "email": format!("{}@example.com", unique("perm-")), "role": "viewer" });
-            let inv: app::model::Invitation = ok_json(router, "/api/team/invite", owner, body).await;
+            let body =
+                json!({ "email": format!("{}@example.com", unique("perm-")), "role": "viewer" });
+            let inv: app::model::Invitation =
+                ok_json(router, "/api/team/invite", owner, body).await;
             json!({ "invitation_id": inv.id })
         }
-        "/api/team/role" => json!({ "user_id": member(pool, a, "editor", None).await.1, "role": "viewer" }),
-        "/api/team/active" => json!({ "user_id": member(pool, a, "editor", None).await.1, "active": false }),
+        "/api/team/role" => {
+            json!({ "user_id": member(pool, a, "editor", None).await.1, "role": "viewer" })
+        }
+        "/api/team/active" => {
+            json!({ "user_id": member(pool, a, "editor", None).await.1, "active": false })
+        }
         "/api/billing/test_invoice" => {
             // An invoice needs a paid subscription: subscribe first (or find one already there).
-            let r = call_json(router, "/api/billing/test_change", Some(owner), json!({ "plan": "growth", "cycle": "monthly", "keep": [] })).await;
-            assert!(r.status.is_success() || r.error().field() == Some("plan"), "fixture subscription: {}", r.text());
+            let r = call_json(
+                router,
+                "/api/billing/test_change",
+                Some(owner),
+                json!({ "plan": "growth", "cycle": "monthly", "keep": [] }),
+            )
+            .await;
+            assert!(
+                r.status.is_success() || r.error().field() == Some("plan"),
+                "fixture subscription: {}",
+                r.text()
+            );
             json!({ "paid": false })
         }
         "/api/billing/checkout" => json!({ "plan": "growth", "cycle": "monthly" }),
@@ -250,7 +385,11 @@ pub async fn body_for(router: &Router, pool: &PgPool, t: &Tenant, path: &str, ca
         "/api/settings/profile" => json!({ "full_name": "Perm Person", "avatar_url": "" }),
         "/api/settings/password" => {
             if let Some(c) = caller {
-                let tenant = t.members.iter().any(|m| m.user_id == c.user_id).then_some(a.tenant_id);
+                let tenant = t
+                    .members
+                    .iter()
+                    .any(|m| m.user_id == c.user_id)
+                    .then_some(a.tenant_id);
                 if let Some(tenant) = tenant {
                     set_password(pool, tenant, c.user_id, "old-horse-123").await;
                 }
@@ -264,8 +403,15 @@ pub async fn body_for(router: &Router, pool: &PgPool, t: &Tenant, path: &str, ca
 
 /// Server functions with the default (form) encoding; the rest take JSON.
 const FORM_ENCODED: [&str; 9] = [
-    "/api/websites", "/api/builder/load", "/api/billing/overview", "/api/billing/status", "/api/billing/test_cancel",
-    "/api/billing/portal", "/api/signup", "/api/login", "/api/logout",
+    "/api/websites",
+    "/api/builder/load",
+    "/api/billing/overview",
+    "/api/billing/status",
+    "/api/billing/test_cancel",
+    "/api/billing/portal",
+    "/api/signup",
+    "/api/login",
+    "/api/logout",
 ];
 
 /// Calls `path` with `body` in the encoding its server function takes.
@@ -273,9 +419,23 @@ pub async fn call(router: &Router, path: &str, cookie: Option<&str>, body: Value
     if FORM_ENCODED.contains(&path) || path == "/api/me" {
         let pairs: Vec<(String, String)> = body
             .as_object()
-            .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().map(String::from).unwrap_or_else(|| v.to_string()))).collect())
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v.as_str()
+                                .map(String::from)
+                                .unwrap_or_else(|| v.to_string()),
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
-        let form: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let form: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         return call_form(router, path, cookie, &form).await;
     }
     call_json(router, path, cookie, body).await

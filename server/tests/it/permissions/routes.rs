@@ -33,15 +33,41 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
     use Rule::*;
     use Scope::*;
     vec![
-        ("/forms/export/{website}", Role(R::can_view_submissions), Record, Http { anonymous: StatusCode::UNAUTHORIZED }),
-        ("/preview/deployments/{deployment}", Role(|_| true), Record, Http { anonymous: StatusCode::SEE_OTHER }),
-        ("/preview/deployments/{deployment}/menu", Role(|_| true), Record, Http { anonymous: StatusCode::SEE_OTHER }),
+        (
+            "/forms/export/{website}",
+            Role(R::can_view_submissions),
+            Record,
+            Http {
+                anonymous: StatusCode::UNAUTHORIZED,
+            },
+        ),
+        (
+            "/preview/deployments/{deployment}",
+            Role(|_| true),
+            Record,
+            Http {
+                anonymous: StatusCode::SEE_OTHER,
+            },
+        ),
+        (
+            "/preview/deployments/{deployment}/menu",
+            Role(|_| true),
+            Record,
+            Http {
+                anonymous: StatusCode::SEE_OTHER,
+            },
+        ),
         ("/dashboard", Role(|_| true), OwnTenant, Page),
         ("/billing", Role(R::can_manage_billing), OwnTenant, Page),
         ("/builder/{page}", Role(|_| true), Record, Page),
         ("/analytics", Role(R::can_view_analytics), OwnTenant, Page),
         // Another tenant's site id is ignored: the page falls back to the caller's own site.
-        ("/analytics?site={website}", Role(R::can_view_analytics), OwnTenant, Page),
+        (
+            "/analytics?site={website}",
+            Role(R::can_view_analytics),
+            OwnTenant,
+            Page,
+        ),
         ("/forms", Role(R::can_view_submissions), OwnTenant, Page),
         ("/team", Role(R::can_view_team), OwnTenant, Page),
         ("/audit", Role(R::can_view_audit), OwnTenant, Page),
@@ -58,12 +84,25 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
 // resource on the async executor.
 #[tokio::test]
 async fn every_app_route_has_a_rule() {
-    let listed: Vec<String> = route_table().iter().map(|(p, ..)| p.split('?').next().unwrap_or(p).to_string()).collect();
-    let normal = |p: &str| p.replace("{page_id}", "{page}").replace(":page_id", "{page}").replace(":token", "{token}");
-    let routes: Vec<String> = leptos_axum::generate_route_list(app::App).iter().map(|r| normal(r.path())).collect();
+    let listed: Vec<String> = route_table()
+        .iter()
+        .map(|(p, ..)| p.split('?').next().unwrap_or(p).to_string())
+        .collect();
+    let normal = |p: &str| {
+        p.replace("{page_id}", "{page}")
+            .replace(":page_id", "{page}")
+            .replace(":token", "{token}")
+    };
+    let routes: Vec<String> = leptos_axum::generate_route_list(app::App)
+        .iter()
+        .map(|r| normal(r.path()))
+        .collect();
     assert!(routes.len() >= 10, "routes are generated: {routes:?}");
     let missing: Vec<&String> = routes.iter().filter(|r| !listed.contains(r)).collect();
-    assert!(missing.is_empty(), "app routes without an entry in permissions::routes::route_table(): {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "app routes without an entry in permissions::routes::route_table(): {missing:?}"
+    );
 }
 
 struct Fetched {
@@ -77,20 +116,33 @@ async fn fetch(router: &Router, path: &str, cookie: Option<&str>) -> Fetched {
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
     }
-    let res = router.clone().oneshot(req.body(Body::empty()).expect("request")).await.expect("response");
+    let res = router
+        .clone()
+        .oneshot(req.body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
     let status = res.status();
-    let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(String::from);
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
     let body = res.into_body().collect().await.expect("body").to_bytes();
-    Fetched { status, location, body: String::from_utf8_lossy(&body).into_owned() }
+    Fetched {
+        status,
+        location,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
 }
 
 /// The text of the page's error alert (`LoadError`), if one is shown.
 fn alert(body: &str) -> Option<String> {
-    body.match_indices("class=\"app-error\">").find_map(|(i, m)| {
-        let rest = &body[i + m.len()..];
-        let text = &rest[..rest.find('<').unwrap_or(rest.len())];
-        (!text.trim().is_empty()).then(|| text.trim().to_string())
-    })
+    body.match_indices("class=\"app-error\">")
+        .find_map(|(i, m)| {
+            let rest = &body[i + m.len()..];
+            let text = &rest[..rest.find('<').unwrap_or(rest.len())];
+            (!text.trim().is_empty()).then(|| text.trim().to_string())
+        })
 }
 
 /// The tenant's records the routes name: a deployment that includes a published "/menu" page.
@@ -101,13 +153,40 @@ struct Records {
 async fn records(router: &Router, t: &Tenant) -> Records {
     let owner = t.owner().cookie.as_str();
     let a = &t.account;
-    let r = call_json(router, "/api/pages/create", Some(owner), json!({ "website_id": a.website_id, "title": "Menu", "slug": "/menu" })).await;
+    let r = call_json(
+        router,
+        "/api/pages/create",
+        Some(owner),
+        json!({ "website_id": a.website_id, "title": "Menu", "slug": "/menu" }),
+    )
+    .await;
     let created: app::model::PageCreated = r.json();
-    let rev = created.overview.pages.iter().find(|p| p.id == created.id).map(|p| p.settings_revision).expect("listed");
-    let r = call_json(router, "/api/pages/update", Some(owner), json!({ "page_id": created.id, "base_revision": rev, "patch": { "status": "published" } })).await;
+    let rev = created
+        .overview
+        .pages
+        .iter()
+        .find(|p| p.id == created.id)
+        .map(|p| p.settings_revision)
+        .expect("listed");
+    let r = call_json(
+        router,
+        "/api/pages/update",
+        Some(owner),
+        json!({ "page_id": created.id, "base_revision": rev, "patch": { "status": "published" } }),
+    )
+    .await;
     assert!(r.status.is_success(), "publish the menu page: {}", r.text());
-    let published: app::model::Published = call_json(router, "/api/websites/publish", Some(owner), json!({ "website_id": a.website_id })).await.json();
-    Records { deployment: published.deployment_id }
+    let published: app::model::Published = call_json(
+        router,
+        "/api/websites/publish",
+        Some(owner),
+        json!({ "website_id": a.website_id }),
+    )
+    .await
+    .json();
+    Records {
+        deployment: published.deployment_id,
+    }
 }
 
 fn address(pattern: &str, t: &Tenant, r: &Records) -> String {
@@ -120,13 +199,22 @@ fn address(pattern: &str, t: &Tenant, r: &Records) -> String {
 /// What an allowed fetch must show, so "allowed" means the content really came back.
 fn content_ok(pattern: &str, f: &Fetched) -> bool {
     match pattern {
-        p if p.starts_with("/forms/export") => f.body.starts_with("received_at") || f.body.contains("visitor@example.com"),
+        p if p.starts_with("/forms/export") => {
+            f.body.starts_with("received_at") || f.body.contains("visitor@example.com")
+        }
         p if p.starts_with("/preview") => f.body.contains("Preview of the deployment"),
         _ => alert(&f.body).is_none(),
     }
 }
 
-async fn check(router: &Router, pool: &PgPool, pattern: &str, allowed: fn(Role) -> bool, scope: Scope, kind: Kind) -> Vec<String> {
+async fn check(
+    router: &Router,
+    pool: &PgPool,
+    pattern: &str,
+    allowed: fn(Role) -> bool,
+    scope: Scope,
+    kind: Kind,
+) -> Vec<String> {
     let mut failures = Vec::new();
     let t = tenant(pool, "Route Cafe").await;
     let recs = records(router, &t).await;
@@ -140,7 +228,12 @@ async fn check(router: &Router, pool: &PgPool, pattern: &str, allowed: fn(Role) 
             (false, Kind::Page) => f.status == StatusCode::OK && alert(&f.body).is_some(),
         };
         if !ok {
-            failures.push(format!("{path} as {role}: allowed={}, got {} alert={:?}", allowed(c.role), f.status, alert(&f.body)));
+            failures.push(format!(
+                "{path} as {role}: allowed={}, got {} alert={:?}",
+                allowed(c.role),
+                f.status,
+                alert(&f.body)
+            ));
         }
     }
     let other = tenant(pool, "Route Other").await;
@@ -148,22 +241,42 @@ async fn check(router: &Router, pool: &PgPool, pattern: &str, allowed: fn(Role) 
     let ok = match (scope, kind) {
         (Scope::Record, Kind::Http { .. }) => f.status == StatusCode::NOT_FOUND,
         (Scope::Record, Kind::Page) => alert(&f.body).is_some(),
-        (Scope::OwnTenant, _) => f.status == StatusCode::OK && (alert(&f.body).is_none() == allowed(Role::Owner)),
+        (Scope::OwnTenant, _) => {
+            f.status == StatusCode::OK && (alert(&f.body).is_none() == allowed(Role::Owner))
+        }
     };
     if !ok {
-        failures.push(format!("{path} as another tenant's owner: got {} alert={:?}", f.status, alert(&f.body)));
+        failures.push(format!(
+            "{path} as another tenant's owner: got {} alert={:?}",
+            f.status,
+            alert(&f.body)
+        ));
     }
-    if let Some(m) = t.markers().iter().find(|m| f.body.contains(m.as_str()) && !path.contains(m.as_str())) {
+    if let Some(m) = t
+        .markers()
+        .iter()
+        .find(|m| f.body.contains(m.as_str()) && !path.contains(m.as_str()))
+    {
         failures.push(format!("{path} as another tenant's owner leaked {m}"));
     }
     let f = fetch(router, &path, None).await;
     let ok = match kind {
-        Kind::Http { anonymous } => f.status == anonymous && (anonymous != StatusCode::SEE_OTHER || f.location.as_deref() == Some("/login")),
+        Kind::Http { anonymous } => {
+            f.status == anonymous
+                && (anonymous != StatusCode::SEE_OTHER || f.location.as_deref() == Some("/login"))
+        }
         // The page asks the browser to go to the log-in page (a Location header).
         Kind::Page => f.location.as_deref() == Some("/login") && alert(&f.body).is_none(),
     };
-    if !ok || t.markers().iter().any(|m| f.body.contains(m.as_str()) && !path.contains(m.as_str())) {
-        failures.push(format!("{path} without a session: got {} location={:?}", f.status, f.location));
+    if !ok
+        || t.markers()
+            .iter()
+            .any(|m| f.body.contains(m.as_str()) && !path.contains(m.as_str()))
+    {
+        failures.push(format!(
+            "{path} without a session: got {} location={:?}",
+            f.status, f.location
+        ));
     }
     failures
 }
@@ -175,7 +288,9 @@ async fn each_role_gets_the_protected_routes_and_pages_role_rs_allows() {
     let mut failures = Vec::new();
     for (pattern, rule, scope, kind) in route_table() {
         match rule {
-            Rule::Role(allowed) => failures.extend(check(&router, &pool, pattern, allowed, scope, kind).await),
+            Rule::Role(allowed) => {
+                failures.extend(check(&router, &pool, pattern, allowed, scope, kind).await)
+            }
             // Public pages render for nobody, without an error.
             Rule::Session => {
                 let f = fetch(&router, &pattern.replace("{token}", &"0".repeat(64)), None).await;
@@ -185,5 +300,9 @@ async fn each_role_gets_the_protected_routes_and_pages_role_rs_allows() {
             }
         }
     }
-    assert!(failures.is_empty(), "route permission mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "route permission mismatches:\n{}",
+        failures.join("\n")
+    );
 }

@@ -12,7 +12,9 @@ async fn add_hero(router: &Router, s: &Site, heading: &str) {
     let data = load_page(router, &s.owner, page).await;
     let mut hero = BlockProps::starter(ComponentKind::Hero);
     assert!(hero.set_text("heading", heading.into()));
-    insert(router, &s.owner, page, hero, None, data.revision).await.ok();
+    insert(router, &s.owner, page, hero, None, data.revision)
+        .await
+        .ok();
 }
 
 #[tokio::test]
@@ -21,9 +23,15 @@ async fn hot_pages_come_from_memory_with_etag_and_304() {
     let router = router(pool.clone());
     let s = published_site(&router, &pool, "Cache Co").await;
     // The listener connects in the background; until it listens, the cache is bypassed.
-    let hot = eventually(&router, &s.host, "/", "cache hit", |g| g.header("x-sitepilot-cache") == "hit").await;
+    let hot = eventually(&router, &s.host, "/", "cache hit", |g| {
+        g.header("x-sitepilot-cache") == "hit"
+    })
+    .await;
     assert_eq!(hot.status, StatusCode::OK);
-    assert_eq!(hot.header("cache-control"), "public, max-age=0, must-revalidate");
+    assert_eq!(
+        hot.header("cache-control"),
+        "public, max-age=0, must-revalidate"
+    );
     let etag = hot.header("etag");
     assert!(etag.starts_with('"') && etag.len() > 10, "{etag}");
 
@@ -31,11 +39,23 @@ async fn hot_pages_come_from_memory_with_etag_and_304() {
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     assert!(again.body.is_empty());
     assert_eq!(again.header("etag"), etag);
-    let other = fetch(&router, &s.host, "/", &[("if-none-match", "\"something-else\"")]).await;
+    let other = fetch(
+        &router,
+        &s.host,
+        "/",
+        &[("if-none-match", "\"something-else\"")],
+    )
+    .await;
     assert_eq!(other.status, StatusCode::OK);
 
     // Another address of the same deployment is another entry (its canonical URL differs).
-    let by_path = fetch(&router, "127.0.0.1", &format!("/sites/{}/", s.a.subdomain), &[]).await;
+    let by_path = fetch(
+        &router,
+        "127.0.0.1",
+        &format!("/sites/{}/", s.a.subdomain),
+        &[],
+    )
+    .await;
     assert_eq!(by_path.status, StatusCode::OK);
     assert_ne!(by_path.header("etag"), etag);
 }
@@ -48,18 +68,31 @@ async fn a_publish_on_one_instance_evicts_the_cache_of_every_instance() {
     let second = router(pool.clone());
     let s = published_site(&first, &pool, "Fleet Co").await;
     for r in [&first, &second] {
-        eventually(r, &s.host, "/", "warm", |g| g.header("x-sitepilot-cache") == "hit").await;
+        eventually(r, &s.host, "/", "warm", |g| {
+            g.header("x-sitepilot-cache") == "hit"
+        })
+        .await;
     }
     let old_etag = fetch(&second, &s.host, "/", &[]).await.header("etag");
 
     add_hero(&first, &s, "Fresh from the oven").await;
     // Not yet published: both still serve the old deployment.
-    assert!(!fetch(&second, &s.host, "/", &[]).await.body.contains("Fresh from the oven"));
+    assert!(!fetch(&second, &s.host, "/", &[])
+        .await
+        .body
+        .contains("Fresh from the oven"));
     publish(&first, &s).await;
 
     for r in [&first, &second] {
-        let got = eventually(r, &s.host, "/", "new deployment", |g| g.body.contains("Fresh from the oven")).await;
-        assert_ne!(got.header("etag"), old_etag, "a new deployment has a new ETag");
+        let got = eventually(r, &s.host, "/", "new deployment", |g| {
+            g.body.contains("Fresh from the oven")
+        })
+        .await;
+        assert_ne!(
+            got.header("etag"),
+            old_etag,
+            "a new deployment has a new ETag"
+        );
         // The old ETag no longer matches.
         let revalidated = fetch(r, &s.host, "/", &[("if-none-match", &old_etag)]).await;
         assert_eq!(revalidated.status, StatusCode::OK);
@@ -78,6 +111,9 @@ async fn a_publish_on_one_instance_evicts_the_cache_of_every_instance() {
     .expect("rollback");
     tx.commit().await.expect("commit");
     for r in [&first, &second] {
-        eventually(r, &s.host, "/", "rolled back", |g| !g.body.contains("Fresh from the oven") && g.status == StatusCode::OK).await;
+        eventually(r, &s.host, "/", "rolled back", |g| {
+            !g.body.contains("Fresh from the oven") && g.status == StatusCode::OK
+        })
+        .await;
     }
 }

@@ -21,8 +21,15 @@ async fn visitor_pool(owner: &sqlx::PgPool) -> sqlx::PgPool {
         });
     }
     let url = std::env::var("APP_DATABASE_URL").expect("APP_DATABASE_URL");
-    let opts = PgConnectOptions::from_str(&url).expect("url").username("sitepilot_visitor").password("sitepilot_visitor_dev");
-    PgPoolOptions::new().max_connections(4).connect_with(opts).await.expect("visitor role connects")
+    let opts = PgConnectOptions::from_str(&url)
+        .expect("url")
+        .username("sitepilot_visitor")
+        .password("sitepilot_visitor_dev");
+    PgPoolOptions::new()
+        .max_connections(4)
+        .connect_with(opts)
+        .await
+        .expect("visitor role connects")
 }
 
 #[tokio::test]
@@ -33,11 +40,15 @@ async fn visitor_pages_are_served_by_a_role_without_table_privileges() {
     add_page(&app_router, &s, "About", "/about").await;
     publish(&app_router, &s).await;
 
-    let owner = sqlx::PgPool::connect(&std::env::var("DATABASE_URL").expect("DATABASE_URL")).await.expect("owner");
+    let owner = sqlx::PgPool::connect(&std::env::var("DATABASE_URL").expect("DATABASE_URL"))
+        .await
+        .expect("owner");
     let visitor = visitor_pool(&owner).await;
     // The role really cannot read the editable tables (nor any other).
     for table in ["pages", "components", "websites", "deployments"] {
-        let err = sqlx::query(&format!("SELECT 1 FROM {table} LIMIT 1")).execute(&visitor).await;
+        let err = sqlx::query(&format!("SELECT 1 FROM {table} LIMIT 1"))
+            .execute(&visitor)
+            .await;
         let msg = err.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(msg.contains("permission denied"), "{table}: {msg}");
     }
@@ -47,9 +58,21 @@ async fn visitor_pages_are_served_by_a_role_without_table_privileges() {
         let got = fetch(&router, &s.host, path, &[]).await;
         assert_eq!(got.status, StatusCode::OK, "{path}: {}", got.body);
     }
-    assert!(fetch(&router, &s.host, "/about", &[]).await.body.contains("<title>About"));
-    assert_eq!(fetch(&router, &s.host, "/missing", &[]).await.status, StatusCode::NOT_FOUND);
-    let by_path = fetch(&router, "127.0.0.1", &format!("/sites/{}/about", s.a.subdomain), &[]).await;
+    assert!(fetch(&router, &s.host, "/about", &[])
+        .await
+        .body
+        .contains("<title>About"));
+    assert_eq!(
+        fetch(&router, &s.host, "/missing", &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let by_path = fetch(
+        &router,
+        "127.0.0.1",
+        &format!("/sites/{}/about", s.a.subdomain),
+        &[],
+    )
+    .await;
     assert_eq!(by_path.status, StatusCode::OK);
     owner.close().await;
 }
