@@ -1,11 +1,11 @@
-//! Billing wiring on the server (issue 5): local test mode's in-process webhook delivery, and
+//! Billing wiring on the server: local test mode's in-process webhook delivery, and
 //! the 403 page for members of a suspended tenant.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use app::api::billing::TestModeWebhook;
-use app::api::ctx::{cookie, SESSION_COOKIE};
+use app::api::ctx::Caller;
 use app::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -69,23 +69,15 @@ fn guarded(path: &str) -> bool {
 
 /// Members of a suspended tenant (subscription unpaid or paused) get a clear 403 page on every
 /// app route, instead of the app; paying again lifts the suspension (the webhook does).
+/// It reads the request's [`Caller`] (resolved once per request, shared with the handlers).
 pub async fn suspended_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if !guarded(req.uri().path()) {
         return next.run(req).await;
     }
-    let Some(token) = cookie(req.headers(), SESSION_COOKIE) else {
-        return next.run(req).await;
-    };
-    if token.len() != 64 {
-        return next.run(req).await;
-    }
-    let session = app::db::accounts::session_id(&token);
-    let suspended = match app::db::system::session_lookup(&state.pool, &session).await {
-        Ok(Some(row)) => row.tenant_status == "suspended",
-        _ => false,
-    };
-    if !suspended {
-        return next.run(req).await;
+    let (parts, body) = req.into_parts();
+    let caller = Caller::of_request(&state.pool, &parts).await;
+    if !matches!(caller, Caller::Suspended) {
+        return next.run(Request::from_parts(parts, body)).await;
     }
     let page = r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Account suspended · SitePilot</title>
 <link rel="stylesheet" href="/pkg/sitepilot.css"></head><body><main class="app-narrow">

@@ -1,23 +1,23 @@
 //! `GET /forms/export/{website_id}`: a website's contact form submissions as a CSV download,
 //! for signed-in owners and admins (the check is `app::api::forms::export_csv_for`).
 
+use app::api::ctx::Caller;
 use app::error::AppError;
 use app::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
 pub async fn export(
     State(state): State<AppState>,
     Path(website_id): Path<String>,
-    headers: HeaderMap,
+    caller: Caller,
 ) -> Response {
     let Ok(website_id) = Uuid::parse_str(&website_id) else {
         return (StatusCode::NOT_FOUND, "Website not found.").into_response();
     };
-    let token = app::api::ctx::cookie(&headers, app::api::ctx::SESSION_COOKIE);
-    match app::api::forms::export_csv_for(&state.pool, token.as_deref(), website_id).await {
+    match app::api::forms::export_csv_for(&state.pool, &caller, website_id).await {
         Ok(csv) => {
             let mut res = csv.into_response();
             let h = res.headers_mut();

@@ -1,9 +1,12 @@
 //! The SitePilot server: configuration, pools, migrations, routing (app vs visitor sites),
-//! health check and demo data. `main.rs` wires these together; tests build the same router.
+//! health check and demo data. [`build`] is the one constructor: `main.rs` and the tests both
+//! call it with a [`ServerConfig`] and the request pool.
 
 pub mod analytics;
+pub mod auth;
 pub mod billing;
 pub mod config;
+pub mod error;
 pub mod forms_export;
 pub mod preview;
 pub mod rate_limit;
@@ -22,6 +25,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{middleware, Json, Router};
+pub use config::ServerConfig;
+pub use error::StartupError;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -29,152 +34,96 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 /// Migrations, embedded at compile time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
+/// What [`build`] returns: the whole HTTP surface, with site hosts split off before the app's
+/// router and layers (`visitor::split`). `main` serves it per connection
+/// (`visitor::split::MakeSplit`); tests wrap it in a `Router` and drive it with `oneshot`.
+pub type Service = visitor::split::Split;
+
 /// Applies pending migrations as the owner role, then closes that connection.
-pub async fn migrate(owner_url: &str) -> Result<(), String> {
+pub async fn migrate(owner_url: &str) -> Result<(), StartupError> {
     let owner = PgPoolOptions::new()
         .max_connections(1)
         .connect(owner_url)
         .await
-        .map_err(|e| format!("cannot connect with DATABASE_URL: {e}"))?;
-    MIGRATOR
-        .run(&owner)
-        .await
-        .map_err(|e| format!("migration failed: {e}"))?;
+        .map_err(|source| StartupError::Connect {
+            url_var: "DATABASE_URL",
+            source,
+        })?;
+    MIGRATOR.run(&owner).await?;
     owner.close().await;
     Ok(())
 }
 
 /// Connects the request pool and refuses a role that could bypass row-level security.
-pub async fn connect_app_pool(app_url: &str) -> Result<PgPool, String> {
+pub async fn connect_app_pool(app_url: &str) -> Result<PgPool, StartupError> {
     let pool = PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(5))
         .connect(app_url)
         .await
-        .map_err(|e| format!("cannot connect with APP_DATABASE_URL: {e}"))?;
-    let (superuser, bypass, owns): (bool, bool, i64) = sqlx::query_as(
-        r#"SELECT r.rolsuper, r.rolbypassrls,
-                  (SELECT count(*) FROM pg_tables t WHERE t.schemaname = 'public' AND t.tableowner = current_user)
-           FROM pg_roles r WHERE r.rolname = current_user"#,
-    )
-    .fetch_one(&pool)
-    .await
-    .map_err(|e| format!("cannot inspect the app role: {e}"))?;
-    if superuser || bypass || owns > 0 {
-        return Err("APP_DATABASE_URL must use a role that is not superuser, has no BYPASSRLS and owns no tables".into());
+        .map_err(|source| StartupError::Connect {
+            url_var: "APP_DATABASE_URL",
+            source,
+        })?;
+    let powers = app::db::health::role_powers(&pool)
+        .await
+        .map_err(StartupError::InspectRole)?;
+    if !powers.is_restricted() {
+        return Err(StartupError::UnrestrictedAppRole);
     }
     Ok(pool)
 }
 
-pub fn app_state(
-    leptos_options: LeptosOptions,
-    pool: PgPool,
-    sites_domain: String,
-    secure_cookies: bool,
-) -> AppState {
-    app_state_with_secret(
-        leptos_options,
-        pool,
-        sites_domain,
-        secure_cookies,
-        config::DEV_PAGE_UNLOCK_SECRET.to_vec(),
-    )
-}
-
-/// As [`app_state`], with the page-unlock key from the configuration.
-pub fn app_state_with_secret(
-    leptos_options: LeptosOptions,
-    pool: PgPool,
-    sites_domain: String,
-    secure_cookies: bool,
-    page_unlock_secret: Vec<u8>,
-) -> AppState {
-    let page_unlock_key = app::state::SecretKey(page_unlock_secret.into());
-    AppState {
-        leptos_options,
+/// The one way to assemble the server, for `main` and tests alike: state from `config`, the
+/// background workers `config` asks for, and the HTTP surface.
+pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupError> {
+    if let Some(every) = config.analytics_rollup_every {
+        analytics::spawn_rollup(pool.clone(), every);
+    }
+    let state = AppState {
+        leptos_options: config.leptos.clone(),
         pool,
         config: Arc::new(Config {
-            sites_domain,
-            secure_cookies,
-            page_unlock_key,
+            sites_domain: config.sites_domain.clone(),
+            secure_cookies: config.secure_cookies,
+            page_unlock_key: app::state::SecretKey(config.page_unlock_secret.clone().into()),
         }),
-    }
-}
-
-/// The whole HTTP surface. Without `stripe_webhook_secret` the Stripe webhook answers 503.
-pub fn router(state: AppState, stripe_webhook_secret: Option<config::WebhookSecret>) -> Router {
-    router_with_billing(state, stripe_webhook_secret, false)
-}
-
-/// [`router`], with local billing test mode on or off (`ServerConfig::billing_test_mode`). Test
-/// mode needs the webhook secret, which signs its simulated events.
-pub fn router_with_billing(
-    state: AppState,
-    stripe_webhook_secret: Option<config::WebhookSecret>,
-    billing_test_mode: bool,
-) -> Router {
-    Router::new().fallback_service(service_with_stripe(
-        state,
-        stripe_webhook_secret,
-        billing_test_mode,
-        None,
-    ))
-}
-
-/// [`router_with_billing`], plus the real Stripe API for checkout and the customer portal
-/// (`STRIPE_SECRET_KEY`; see `stripe::client`). `None` keeps those server functions refused.
-pub fn router_with_stripe(
-    state: AppState,
-    stripe_webhook_secret: Option<config::WebhookSecret>,
-    billing_test_mode: bool,
-    stripe_api: Option<app::api::billing_stripe::StripeApi>,
-) -> Router {
-    Router::new().fallback_service(service_with_stripe(
-        state,
-        stripe_webhook_secret,
-        billing_test_mode,
-        stripe_api,
-    ))
-}
-
-/// The whole HTTP surface as the server runs it: site hosts are split off before the app's
-/// router and layers (`visitor::split`). The `router*` functions wrap the same service for tests.
-pub fn service_with_stripe(
-    state: AppState,
-    stripe_webhook_secret: Option<config::WebhookSecret>,
-    billing_test_mode: bool,
-    stripe_api: Option<app::api::billing_stripe::StripeApi>,
-) -> visitor::split::Split {
+    };
+    let stripe_api = match &config.stripe_secret_key {
+        Some(key) => {
+            Some(stripe::client::StripeClient::new(key, &config.stripe_api_base)?.into_api())
+        }
+        None => None,
+    };
     let cache = visitor::cache::VisitorCache::start(&state.pool);
     let beacons = analytics::routes().with_state(state.clone());
-    let app = app_router(
-        state.clone(),
-        cache.clone(),
-        stripe_webhook_secret,
-        billing_test_mode,
-        stripe_api,
-    );
-    visitor::split::Split::new(state, cache, beacons, app)
+    let app = app_router(state.clone(), cache.clone(), config, stripe_api);
+    Ok(visitor::split::Split::new(state, cache, beacons, app))
 }
 
-/// The app's own routes (builder, dashboard, API, webhooks, `/sites/{subdomain}` path form).
+/// The app's own routes (builder, dashboard, API, webhooks, `/sites/{subdomain}` path form)
+/// and, at the end, the app's middleware stack.
 fn app_router(
     state: AppState,
-    cache: std::sync::Arc<visitor::cache::VisitorCache>,
-    stripe_webhook_secret: Option<config::WebhookSecret>,
-    billing_test_mode: bool,
+    cache: Arc<visitor::cache::VisitorCache>,
+    config: &ServerConfig,
     stripe_api: Option<app::api::billing_stripe::StripeApi>,
 ) -> Router {
-    let test_webhook = stripe_webhook_secret
+    // Local billing test mode needs the webhook secret, which signs its simulated events.
+    let test_webhook = config
+        .stripe_webhook_secret
         .clone()
-        .filter(|_| billing_test_mode)
+        .filter(|_| config.billing_test_mode)
         .map(|secret| billing::test_mode_webhook(state.pool.clone(), secret));
     let routes = generate_route_list(App);
     let ctx_state = state.clone();
     let shell_options = state.leptos_options.clone();
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
-        .merge(stripe::routes(state.pool.clone(), stripe_webhook_secret))
+        .merge(stripe::routes(
+            state.pool.clone(),
+            config.stripe_webhook_secret.clone(),
+        ))
         .merge(analytics::routes())
         .route("/forms/export/{website_id}", get(forms_export::export))
         .route(
@@ -215,13 +164,27 @@ fn app_router(
                 leptos_axum::file_and_error_handler::<AppState, _>(shell),
                 state.clone(),
             ),
-        ))
+        ));
+
+    // THE app middleware stack, the one place layers are added. `Router::layer` wraps what is
+    // already there, so the LAST `.layer` below is the OUTERMOST (it sees the request first
+    // and the response last). Add new layers (CSRF, security headers, compression, ...) here,
+    // at the position their comment argues for; site hosts never pass through this stack
+    // (`visitor::split` routes them before it).
+    router
+        // 1 (innermost). Members of a suspended tenant get the 403 page; reads the caller the
+        //    auth layer resolved.
         .layer(middleware::from_fn_with_state(
             state.clone(),
             billing::suspended_guard,
         ))
+        // 2. Who is asking: a `CallerSlot` where the session cookie is resolved at most once
+        //    per request (server functions, preview, CSV export and the guard share it).
+        .layer(middleware::from_fn(auth::caller_slot))
+        // 3. Drops cached visitor pages after successful writes.
         .layer(middleware::from_fn(visitor::cache::evict_after_writes))
-        // Outermost, so the eviction middleware and `/sites/…` routes both find it.
+        // 4 (outermost). The visitor cache handle, so the eviction middleware and the
+        //    `/sites/…` routes both find it.
         .layer(axum::Extension(cache))
         .with_state(state)
 }
@@ -243,11 +206,7 @@ fn static_files<F>(site_root: &str, not_found: F) -> tower_http::services::Serve
 
 /// Reports whether the database answers.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    let db = tokio::time::timeout(
-        Duration::from_secs(2),
-        sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.pool),
-    )
-    .await;
+    let db = tokio::time::timeout(Duration::from_secs(2), app::db::health::ping(&state.pool)).await;
     match db {
         Ok(Ok(_)) => (
             StatusCode::OK,

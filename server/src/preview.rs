@@ -4,10 +4,10 @@
 //! indexed or cached. Anonymous requests are sent to log in; another tenant's deployment is
 //! simply not found (RLS hides it), so its existence is not revealed.
 
-use app::api::ctx::{cookie, SESSION_COOKIE};
+use app::api::ctx::Caller;
 use app::model::Snapshot;
 use app::state::AppState;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use uuid::Uuid;
@@ -17,7 +17,7 @@ use crate::visitor::not_found;
 pub async fn deployment(
     State(state): State<AppState>,
     Path(params): Path<Vec<(String, String)>>,
-    req: Request,
+    caller: Caller,
 ) -> Response {
     let param = |name: &str| {
         params
@@ -30,11 +30,7 @@ pub async fn deployment(
     };
     let path = format!("/{}", param("path").unwrap_or(""));
 
-    let member = match cookie(req.headers(), SESSION_COOKIE) {
-        Some(token) => app::db::accounts::member_from_token(&state.pool, &token).await,
-        None => Ok(None),
-    };
-    let member = match member {
+    let member = match caller.member() {
         Ok(Some(m)) => m,
         Ok(None) => return private(login_redirect()),
         Err(_) => return unavailable(),

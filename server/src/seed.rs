@@ -1,21 +1,21 @@
 //! Demo data for local runs: a tenant with a published site at `demo.{sites_domain}`.
 
 use app::db::{self, accounts};
+use app::error::AppError;
 use sqlx::PgPool;
+use uuid::Uuid;
 
 pub const DEMO_EMAIL: &str = "demo@sitepilot.test";
 pub const DEMO_PASSWORD: &str = "sitepilot-demo";
 /// A teammate of the demo owner with the viewer role (read-only builder), same password.
 pub const DEMO_VIEWER_EMAIL: &str = "viewer@sitepilot.test";
 
+/// The Pro plan as the plan-seed migration creates it (20 collaborators).
+const PRO_PLAN: Uuid = Uuid::from_u128(3);
+
 /// Creates and publishes the demo site unless the demo account exists already.
-pub async fn demo(pool: &PgPool) -> Result<(), String> {
-    let err = |e: app::error::AppError| format!("demo seed failed: {e}");
-    if db::system::login_lookup(pool, DEMO_EMAIL)
-        .await
-        .map_err(err)?
-        .is_some()
-    {
+pub async fn demo(pool: &PgPool) -> Result<(), AppError> {
+    if db::system::login_lookup(pool, DEMO_EMAIL).await?.is_some() {
         return Ok(());
     }
     let account = accounts::signup(
@@ -27,32 +27,26 @@ pub async fn demo(pool: &PgPool) -> Result<(), String> {
             password: DEMO_PASSWORD.into(),
         },
     )
-    .await
-    .map_err(err)?;
-    let mut tx = db::tenant_tx(pool, account.tenant_id).await.map_err(err)?;
+    .await?;
+    let mut tx = db::tenant_tx(pool, account.tenant_id).await?;
     db::publish::publish(
         &mut tx,
         account.tenant_id,
         account.user_id,
         account.website_id,
     )
-    .await
-    .map_err(err)?;
-    let viewer_hash = accounts::hash_password(DEMO_PASSWORD.into())
-        .await
-        .map_err(err)?;
-    sqlx::query(
-        "INSERT INTO users (tenant_id, email, full_name, password_hash, role) VALUES ($1, $2, 'Demo Viewer', $3, 'viewer')",
+    .await?;
+    let viewer_hash = accounts::hash_password(DEMO_PASSWORD.into()).await?;
+    db::demo::add_user(
+        &mut tx,
+        account.tenant_id,
+        DEMO_VIEWER_EMAIL,
+        "Demo Viewer",
+        &viewer_hash,
+        "viewer",
     )
-    .bind(account.tenant_id)
-    .bind(DEMO_VIEWER_EMAIL)
-    .bind(viewer_hash)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| format!("demo seed failed: {e}"))?;
-    tx.commit()
-        .await
-        .map_err(|e| format!("demo seed failed: {e}"))?;
+    .await?;
+    tx.commit().await?;
     tracing::info!(subdomain = %account.subdomain, "demo site published");
     Ok(())
 }
@@ -62,11 +56,9 @@ pub async fn demo(pool: &PgPool) -> Result<(), String> {
 pub const TEAM_DEMO_EMAIL: &str = "team@sitepilot.test";
 
 /// Creates the team demo organisation unless it exists already.
-pub async fn team_demo(pool: &PgPool) -> Result<(), String> {
-    let err = |e: app::error::AppError| format!("team demo seed failed: {e}");
+pub async fn team_demo(pool: &PgPool) -> Result<(), AppError> {
     if db::system::login_lookup(pool, TEAM_DEMO_EMAIL)
-        .await
-        .map_err(err)?
+        .await?
         .is_some()
     {
         return Ok(());
@@ -80,18 +72,9 @@ pub async fn team_demo(pool: &PgPool) -> Result<(), String> {
             password: DEMO_PASSWORD.into(),
         },
     )
-    .await
-    .map_err(err)?;
-    let mut tx = db::tenant_tx(pool, account.tenant_id).await.map_err(err)?;
-    sqlx::query(
-        "UPDATE tenants SET plan_id = '00000000-0000-0000-0000-000000000003' WHERE id = $1",
-    )
-    .bind(account.tenant_id)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| format!("team demo seed failed: {e}"))?;
-    tx.commit()
-        .await
-        .map_err(|e| format!("team demo seed failed: {e}"))?;
+    .await?;
+    let mut tx = db::tenant_tx(pool, account.tenant_id).await?;
+    db::demo::set_plan(&mut tx, account.tenant_id, PRO_PLAN).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -30,18 +30,90 @@ pub fn cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// Who is asking: the session cookie, looked up at most once per request (on first use) and
+/// kept in the request's [`CallerSlot`]. Server functions read it through [`try_member`] /
+/// [`member_tx`]; axum handlers take it as an extractor.
+#[derive(Clone, Default)]
+pub enum Caller {
+    /// No valid session.
+    #[default]
+    Anonymous,
+    Member(Member),
+    /// A member of a suspended tenant: the app answers with the suspension page.
+    Suspended,
+    /// The session could not be looked up (the database failed); the error to answer with.
+    Unavailable(AppError),
+}
+
+impl Caller {
+    /// Resolves the session cookie in `headers`: the one lookup behind every request.
+    pub async fn resolve(pool: &sqlx::PgPool, headers: &http::HeaderMap) -> Self {
+        let Some(token) = cookie(headers, SESSION_COOKIE) else {
+            return Self::Anonymous;
+        };
+        match db::accounts::resolve_session(pool, &token).await {
+            Ok(db::accounts::SessionOutcome::Member(m)) => Self::Member(m),
+            Ok(db::accounts::SessionOutcome::Suspended) => Self::Suspended,
+            Ok(db::accounts::SessionOutcome::None) => Self::Anonymous,
+            Err(e) => Self::Unavailable(e),
+        }
+    }
+
+    /// The member of an active tenant, `None` when anonymous or suspended, or the lookup's
+    /// error.
+    pub fn member(&self) -> Result<Option<&Member>, AppError> {
+        match self {
+            Self::Member(m) => Ok(Some(m)),
+            Self::Anonymous | Self::Suspended => Ok(None),
+            Self::Unavailable(e) => Err(e.clone()),
+        }
+    }
+
+    /// The caller of this request: resolved once into the [`CallerSlot`] the server's auth
+    /// middleware put on the request (shared by every clone of the request's parts), or, for a
+    /// request that did not pass through it, looked up now.
+    pub async fn of_request(pool: &sqlx::PgPool, parts: &http::request::Parts) -> Self {
+        match parts.extensions.get::<CallerSlot>() {
+            Some(slot) => slot
+                .0
+                .get_or_init(|| Self::resolve(pool, &parts.headers))
+                .await
+                .clone(),
+            None => Self::resolve(pool, &parts.headers).await,
+        }
+    }
+}
+
+/// The request extension holding the request's [`Caller`] once somebody asked for it. Static
+/// files never ask, so they cost no session query.
+#[derive(Clone, Default)]
+pub struct CallerSlot(std::sync::Arc<tokio::sync::OnceCell<Caller>>);
+
+impl<S> axum::extract::FromRequestParts<S> for Caller
+where
+    AppState: axum::extract::FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let state = <AppState as axum::extract::FromRef<S>>::from_ref(state);
+        Ok(Self::of_request(&state.pool, parts).await)
+    }
+}
+
 /// The signed-in member, or `None` for anonymous requests.
 pub async fn try_member() -> Result<Option<(AppState, Member)>, AppError> {
     let state = state()?;
     let Some(parts) = use_context::<http::request::Parts>() else {
         return Ok(None);
     };
-    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-        return Ok(None);
-    };
-    Ok(db::accounts::member_from_token(&state.pool, &token)
-        .await?
-        .map(|m| (state, m)))
+    let caller = Caller::of_request(&state.pool, &parts).await;
+    let member = caller.member()?.cloned();
+    Ok(member.map(|m| (state, m)))
 }
 
 /// The signed-in member, or `Unauthorized`.

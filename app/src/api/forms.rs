@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::model::*;
+use crate::model::{Role, SubmissionDetail, SubmissionSummary};
 
 #[cfg(feature = "ssr")]
 pub const CANNOT_VIEW: &str = "Only the owner and admins can read form submissions.";
@@ -55,19 +55,15 @@ pub async fn mark_submission(id: Uuid, processed: bool) -> Result<SubmissionDeta
     Ok(detail)
 }
 
-/// The CSV of one website's submissions for the member holding session `token`: the same
+/// The CSV of one website's submissions for `caller` (the request's session): the same
 /// role check and tenant transaction as the server functions, for the download route.
 #[cfg(feature = "ssr")]
 pub async fn export_csv_for(
     pool: &sqlx::PgPool,
-    token: Option<&str>,
+    caller: &super::ctx::Caller,
     website_id: Uuid,
 ) -> Result<String, AppError> {
-    let member = match token {
-        Some(t) => crate::db::accounts::member_from_token(pool, t).await?,
-        None => None,
-    }
-    .ok_or(AppError::Unauthorized)?;
+    let member = caller.member()?.ok_or(AppError::Unauthorized)?;
     if !member.role.can_view_submissions() {
         return Err(AppError::forbidden(CANNOT_VIEW));
     }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::model::*;
+use crate::model::{parse_invite_role, Email, Invitation, Role, TeamOverview};
 
 #[cfg(feature = "ssr")]
 const CANNOT_MANAGE: &str = "Only owners and admins can manage the team.";

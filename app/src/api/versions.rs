@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::model::*;
+use crate::model::{
+    parse_version_label, Role, SaveAck, VersionPreview, VersionSummary, VersionTrigger,
+};
 
 #[cfg(feature = "ssr")]
 const CANNOT_EDIT: &str =

@@ -6,7 +6,10 @@
 use leptos::prelude::*;
 
 use super::{human_date, link_button, paragraphs, section_head};
-use crate::model::*;
+use crate::model::{
+    BlogGridProps, ContactFormProps, FaqProps, FormField, FormSlot, ImageTextProps, FORM_ID_FIELD,
+    HONEYPOT_FIELD,
+};
 
 pub(super) fn contact_form(p: ContactFormProps, slot: Option<FormSlot>) -> impl IntoView {
     let address = (p.show_address && !p.address.is_empty()).then_some(p.address);

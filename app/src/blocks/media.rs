@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::section_head;
-use crate::model::*;
+use crate::model::{CustomHtmlProps, MapProps, VideoEmbedProps, VideoSource};
 
 pub(super) fn video_embed(p: VideoEmbedProps) -> impl IntoView {
     let title = if p.heading.is_empty() {

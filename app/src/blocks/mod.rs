@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::*;
+use crate::model::{is_hex_color, parse_date, BlockProps, FormSlot};
 
 mod content;
 mod media;

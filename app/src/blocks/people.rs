@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::{human_date, link_button, section_head};
-use crate::model::*;
+use crate::model::{PricingProps, Review, StatsProps, TeamProps, TestimonialsProps};
 
 pub(super) fn testimonials(p: TestimonialsProps) -> impl IntoView {
     let layout = if p.layout == "list" {

@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 
 use super::{colors, link_button, section_head};
-use crate::model::*;
+use crate::model::{
+    check_url, CtaProps, FeaturesProps, FooterProps, GalleryProps, HeroProps, NavbarProps,
+    RichTextProps,
+};
 
 pub(super) fn navbar(p: NavbarProps) -> impl IntoView {
     let name = if p.heading.is_empty() {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::tachys::view::RenderHtml;
 
 use super::BlockView;
-use crate::model::*;
+use crate::model::{BlockProps, ComponentKind, CustomHtmlProps, RichTextProps, VideoEmbedProps};
 
 fn html(block: BlockProps) -> String {
     Owner::new().with(|| view! { <BlockView block=block/> }.to_html())

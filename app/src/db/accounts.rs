@@ -398,20 +398,36 @@ pub struct Member {
     pub tenant_name: String,
 }
 
-pub async fn member_from_token(pool: &PgPool, token: &str) -> Result<Option<Member>, AppError> {
+/// What a session token stands for.
+#[derive(Clone)]
+pub enum SessionOutcome {
+    /// No session: no token, a malformed or unknown one, an expired session, or a tenant that
+    /// is neither active nor suspended.
+    None,
+    /// A member of an active tenant.
+    Member(Member),
+    /// A live session whose tenant is suspended (subscription unpaid or paused).
+    Suspended,
+}
+
+/// Looks the session token up once: the only place a session cookie becomes a member.
+pub async fn resolve_session(pool: &PgPool, token: &str) -> Result<SessionOutcome, AppError> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Ok(None);
+        return Ok(SessionOutcome::None);
     }
     let Some(row) = system::session_lookup(pool, &session_id(token)).await? else {
-        return Ok(None);
+        return Ok(SessionOutcome::None);
     };
+    if row.tenant_status == "suspended" {
+        return Ok(SessionOutcome::Suspended);
+    }
     if row.tenant_status != "active" {
-        return Ok(None);
+        return Ok(SessionOutcome::None);
     }
     let Some(role) = Role::parse(&row.role) else {
-        return Ok(None);
+        return Ok(SessionOutcome::None);
     };
-    Ok(Some(Member {
+    Ok(SessionOutcome::Member(Member {
         session_id: row.session_id,
         user_id: row.user_id,
         tenant_id: row.tenant_id,

@@ -92,3 +92,151 @@ pub async fn checkout_target(
     .await?;
     row.ok_or_else(|| AppError::invalid("plan", "Choose one of the plans shown."))
 }
+
+/// The tenant's subscription as a Stripe event finds it.
+#[derive(FromRow)]
+pub struct CurrentSubscription {
+    pub id: Uuid,
+    pub stripe_subscription_id: Option<String>,
+    /// A later event was already applied.
+    pub newer_applied: bool,
+    pub plan_id: Uuid,
+    pub plan_slug: String,
+    pub plan_order: i32,
+}
+
+/// The current tenant's subscription row, locked so concurrent events for it apply one at a
+/// time. `created` is the event's time (Unix seconds).
+pub async fn current_subscription(
+    tx: &mut Tx,
+    created: i64,
+) -> Result<Option<CurrentSubscription>, AppError> {
+    Ok(sqlx::query_as::<_, CurrentSubscription>(
+        r#"SELECT s.id, s.stripe_subscription_id,
+                  coalesce(s.stripe_event_at > to_timestamp($1), false) AS newer_applied,
+                  p.id AS plan_id, p.slug AS plan_slug, p.display_order AS plan_order
+             FROM subscriptions s
+             JOIN tenants t ON t.id = s.tenant_id
+             JOIN plans p ON p.id = t.plan_id
+            FOR UPDATE OF s, t"#,
+    )
+    .bind(created as f64)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// A plan as a Stripe price selects it, with the billing cycle the price stands for.
+#[derive(FromRow)]
+pub struct PricedPlan {
+    pub id: Uuid,
+    pub slug: String,
+    pub display_order: i32,
+    /// `monthly`, `yearly`, or `none` for the free plan.
+    pub cycle: String,
+}
+
+/// The plan whose monthly or yearly Stripe price is `price`, if any.
+pub async fn plan_for_price(tx: &mut Tx, price: &str) -> Result<Option<PricedPlan>, AppError> {
+    Ok(sqlx::query_as::<_, PricedPlan>(
+        r#"SELECT id, slug, display_order,
+                  CASE WHEN stripe_yearly_price_id = $1 THEN 'yearly' ELSE 'monthly' END AS cycle
+             FROM plans WHERE stripe_monthly_price_id = $1 OR stripe_yearly_price_id = $1"#,
+    )
+    .bind(price)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// The plan a tenant without a paid subscription is on: the cheapest, first-listed free one.
+pub async fn free_plan(tx: &mut Tx) -> Result<PricedPlan, AppError> {
+    Ok(sqlx::query_as::<_, PricedPlan>(
+        r#"SELECT id, slug, display_order, 'none' AS cycle FROM plans
+            WHERE price_monthly_cents = 0 AND price_yearly_cents = 0
+            ORDER BY display_order LIMIT 1"#,
+    )
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// The subscription as a Stripe subscription event states it. Times are Unix seconds.
+pub struct SubscriptionMirror<'a> {
+    pub stripe_subscription_id: &'a str,
+    pub customer: &'a str,
+    pub price_id: Option<&'a str>,
+    pub status: &'a str,
+    pub cycle: &'a str,
+    pub period_start: Option<i64>,
+    pub period_end: Option<i64>,
+    pub trial_end: Option<i64>,
+    pub cancel_at_period_end: bool,
+    pub cancelled_at: Option<i64>,
+    /// The event's own time: later events win over earlier ones.
+    pub event_at: i64,
+}
+
+/// Mirrors a Stripe subscription onto the tenant's subscription row `id`.
+pub async fn mirror_subscription(
+    tx: &mut Tx,
+    id: Uuid,
+    sub: &SubscriptionMirror<'_>,
+) -> Result<(), AppError> {
+    let secs = |t: Option<i64>| t.map(|t| t as f64);
+    sqlx::query(
+        r#"UPDATE subscriptions
+              SET stripe_subscription_id = $2, stripe_customer_id = $3, stripe_price_id = $4,
+                  status = $5, billing_cycle = $6,
+                  current_period_start = to_timestamp($7), current_period_end = to_timestamp($8),
+                  trial_end = to_timestamp($9), cancel_at_period_end = $10,
+                  cancelled_at = to_timestamp($11), stripe_event_at = to_timestamp($12)
+            WHERE id = $1"#,
+    )
+    .bind(id)
+    .bind(sub.stripe_subscription_id)
+    .bind(sub.customer)
+    .bind(sub.price_id)
+    .bind(sub.status)
+    .bind(sub.cycle)
+    .bind(secs(sub.period_start))
+    .bind(secs(sub.period_end))
+    .bind(secs(sub.trial_end))
+    .bind(sub.cancel_at_period_end)
+    .bind(secs(sub.cancelled_at))
+    .bind(sub.event_at as f64)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Puts the tenant on `plan` and links it to its Stripe customer (only subscription events do).
+pub async fn set_tenant_plan(
+    tx: &mut Tx,
+    tenant: Uuid,
+    plan: Uuid,
+    customer: &str,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE tenants SET plan_id = $2, stripe_customer_id = $3 WHERE id = $1")
+        .bind(tenant)
+        .bind(plan)
+        .bind(customer)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Sets the subscription's status as an invoice event reports it. `event_at`: Unix seconds.
+pub async fn set_subscription_status(
+    tx: &mut Tx,
+    id: Uuid,
+    status: &str,
+    event_at: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE subscriptions SET status = $2, stripe_event_at = to_timestamp($3) WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(event_at as f64)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -10,8 +10,10 @@ pub mod billing;
 pub mod billing_stripe;
 pub mod branding;
 pub mod builder;
+pub mod demo;
 pub mod deployments;
 pub mod forms;
+pub mod health;
 pub mod invite;
 pub mod limits;
 pub mod page_blocks;
@@ -37,11 +39,18 @@ pub type Tx = Transaction<'static, Postgres>;
 #[tracing::instrument(skip(pool))]
 pub async fn tenant_tx(pool: &PgPool, tenant_id: Uuid) -> Result<Tx, AppError> {
     let mut tx = pool.begin().await?;
+    enter_tenant(&mut tx, tenant_id).await?;
+    Ok(tx)
+}
+
+/// Scopes an already open transaction to `tenant_id` for the rest of its life, for paths that
+/// learn the tenant inside the transaction (a Stripe event names a customer, not a tenant).
+pub async fn enter_tenant(tx: &mut Tx, tenant_id: Uuid) -> Result<(), AppError> {
     sqlx::query("SELECT set_config('app.current_tenant_id', $1, true)")
         .bind(tenant_id.to_string())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    Ok(tx)
+    Ok(())
 }
 
 /// Appends to the tenant's audit log (seed §17) inside the caller's transaction.

@@ -14,7 +14,10 @@ use super::{audit, Tx};
 // Navigation order and the home page live in `page_order`; callers find them here.
 pub use super::page_order::{move_in_nav, set_home};
 use crate::error::AppError;
-use crate::model::*;
+use crate::model::{
+    parse_nav_label, parse_page_title, PageConfig, PageInfo, PagePatch, PageSlug, PageStatus,
+    PagesOverview, SeoMeta,
+};
 
 /// Never includes `password_hash`: page rows read here may be sent to the browser.
 const COLUMNS: &str = "id, title, slug, status, is_home, show_in_nav, nav_order, nav_label, \

@@ -4,7 +4,9 @@
 //!
 //! - login by email: the tenant is not known until the user is found;
 //! - session lookup: the cookie names a session, the session names the tenant;
-//! - host → site and live snapshot (`visit_by_*`): a visitor has no tenant at all.
+//! - host → site and live snapshot (`visit_by_*`): a visitor has no tenant at all;
+//! - Stripe events: the event id is claimed before any tenant is known, and a customer id
+//!   names the tenant.
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool};
@@ -120,4 +122,54 @@ pub async fn visit_by_domain(pool: &PgPool, domain: &str) -> Result<Option<SiteV
     .bind(domain)
     .fetch_optional(pool)
     .await?)
+}
+
+/// Records a Stripe event id as being processed, inside the caller's transaction: `false` when
+/// it was recorded before (a duplicate delivery).
+pub async fn stripe_event_claim(
+    tx: &mut super::Tx,
+    event_id: &str,
+    kind: &str,
+    created: i64,
+) -> Result<bool, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT stripe_event_claim($1, $2, to_timestamp($3))")
+            .bind(event_id)
+            .bind(kind)
+            .bind(created as f64)
+            .fetch_one(&mut **tx)
+            .await?,
+    )
+}
+
+/// Records how a claimed Stripe event ended (`outcome`) and the tenant it concerned.
+pub async fn stripe_event_finish(
+    tx: &mut super::Tx,
+    event_id: &str,
+    tenant: Option<Uuid>,
+    outcome: &str,
+) -> Result<(), AppError> {
+    sqlx::query("SELECT stripe_event_finish($1, $2, $3)")
+        .bind(event_id)
+        .bind(tenant)
+        .bind(outcome)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The tenant of a Stripe customer; `hint` is the tenant id the checkout put in the
+/// subscription's metadata, used when the customer is not linked yet.
+pub async fn billing_tenant_for_customer(
+    tx: &mut super::Tx,
+    customer: &str,
+    hint: Option<Uuid>,
+) -> Result<Option<Uuid>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT billing_tenant_for_customer($1, $2)")
+            .bind(customer)
+            .bind(hint)
+            .fetch_one(&mut **tx)
+            .await?,
+    )
 }

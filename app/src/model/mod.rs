@@ -24,21 +24,54 @@ pub mod value_reader;
 mod versions;
 mod views;
 
-pub use analytics::*;
-pub use billing::*;
-pub use branding::*;
-pub use branding_rules::*;
-pub use deployments::*;
-pub use edit::*;
-pub use forms::*;
-pub use inputs::*;
-pub use kind::*;
-pub use page::*;
-pub use page_meta::*;
-pub use props::*;
-pub use rich_text::*;
-pub use role::*;
-pub use snapshot::*;
-pub use team::*;
-pub use versions::*;
-pub use views::*;
+pub use analytics::{
+    is_crawler, referrer_source, AnalyticsReport, Count, DayMetrics, Device, ANALYTICS_RANGES,
+};
+pub use billing::{
+    parse_subdomain, BillingOverview, BillingStatus, BillingWebsite, PlanCard, UsageMeter,
+};
+pub use branding::{
+    BorderRadius, BrandColors, BrandLogo, Branding, BrandingConfig, Spacing, Typography,
+};
+pub use branding_rules::{
+    color_input_value, is_hex_color, FONTS, FONT_SIZE, HEADING_WEIGHT, LINE_HEIGHT, LOGO_HEIGHT,
+    LOGO_WIDTH,
+};
+pub use deployments::{
+    parse_deployment_notes, DeploymentSummary, RolledBack, DEPLOYMENT_NOTES_MAX,
+};
+pub use edit::{Edit, History, NewBlock, PendingEdits};
+pub use forms::{
+    check_submission, csv_cell, FormSlot, SubmissionDetail, SubmissionSummary, SubmittedField,
+    FORM_ID_FIELD, HONEYPOT_FIELD, LINE_MAX, TEXTAREA_MAX,
+};
+pub use inputs::{check_len, check_url, parse_name, slugify, Email, Password};
+pub use kind::ComponentKind;
+pub use page::{
+    parse_nav_label, parse_page_password, parse_page_title, NavMove, PageCreated, PageInfo,
+    PagePatch, PageSlug, PageStatus, PagesOverview,
+};
+pub use page_meta::{PageConfig, SeoMeta, OG_TYPES, TWITTER_CARDS};
+pub use props::{
+    parse_date, BlockProps, BlogGridProps, BlogPost, ContactFormProps, CtaProps, CustomHtmlProps,
+    FaqItem, FaqProps, FeatureItem, FeaturesProps, FooterColumn, FooterLink, FooterProps,
+    FormField, GalleryImage, GalleryProps, HeroProps, ImageTextProps, LogoRef, MapProps, NavLink,
+    NavbarProps, PricePlan, PricingProps, Review, RichTextProps, SocialLink, StatItem, StatsProps,
+    TeamMember, TeamProps, TestimonialsProps, TextField, VideoEmbedProps, VideoSource,
+    CUSTOM_HTML_MAX,
+};
+pub use rich_text::{check_rich_text, parse_rich_text, HeadingLevel, RichBlock, Span};
+pub use role::Role;
+pub use snapshot::{Snapshot, SnapshotComponent, SnapshotPage};
+pub use team::{
+    parse_avatar_url, parse_filter_date, parse_invite_role, AuditEntry, AuditFilter, AuditPage,
+    BuilderPrefs, DeviceView, Invitation, InviteState, MemberInfo, NotificationPrefs, OutboxEmail,
+    Preferences, TeamOverview, Theme, UserSettings, AUDIT_PAGE_SIZE, INVITE_DAYS,
+};
+pub use versions::{
+    parse_version_label, VersionPreview, VersionSummary, VersionTrigger, VERSION_LABEL_MAX,
+};
+pub use views::{
+    BuilderData, ComponentDto, ComponentMoved, CurrentUser, PageLink, PageSummary, Published,
+    SaveAck, VersionRecorded, WebsiteSummary,
+};

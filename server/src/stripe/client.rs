@@ -44,19 +44,26 @@ struct StripeError {
     param: Option<String>,
 }
 
+/// Why the Stripe client could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot build the Stripe HTTP client: {0}")]
+    Http(reqwest::Error),
+    #[error("STRIPE_API_BASE must be an http(s) URL, not {0:?}")]
+    BadBase(String),
+}
+
 impl StripeClient {
-    pub fn new(secret_key: &str, api_base: &str) -> Result<Self, String> {
+    pub fn new(secret_key: &str, api_base: &str) -> Result<Self, ClientError> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(20))
             .user_agent("SitePilot")
             .build()
-            .map_err(|e| format!("cannot build the Stripe HTTP client: {e}"))?;
+            .map_err(ClientError::Http)?;
         let base = api_base.trim_end_matches('/');
         if !(base.starts_with("https://") || base.starts_with("http://")) {
-            return Err(format!(
-                "STRIPE_API_BASE must be an http(s) URL, not {base:?}"
-            ));
+            return Err(ClientError::BadBase(base.to_string()));
         }
         Ok(Self {
             http,

@@ -103,7 +103,7 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
             );
             refuse(StatusCode::UNPROCESSABLE_ENTITY, &msg)
         }
-        Err(ApplyError::Db(e)) => {
+        Err(e @ ApplyError::Db(_)) => {
             tracing::error!(event = %ev.id, error = %e, "stripe event failed");
             refuse(
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -9,7 +9,6 @@ use app::model::{BillingOverview, BillingStatus};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use leptos::config::LeptosOptions;
 use serde_json::json;
 use sqlx::PgPool;
 use tower::ServiceExt;
@@ -17,16 +16,11 @@ use uuid::Uuid;
 
 /// The app router with local billing test mode on, as `main` builds it without STRIPE_SECRET_KEY.
 fn test_mode_router(pool: PgPool) -> Router {
-    let options = LeptosOptions::builder()
-        .output_name("sitepilot")
-        .site_root("target/site")
-        .build();
-    let secret = Some(server::config::WebhookSecret::new(STRIPE_WEBHOOK_SECRET));
-    server::router_with_billing(
-        server::app_state(options, pool, "localhost".into(), false),
-        secret,
-        true,
-    )
+    let config = server::ServerConfig {
+        billing_test_mode: true,
+        ..config()
+    };
+    build(&config, pool)
 }
 
 async fn overview(router: &Router, cookie: &str) -> BillingOverview {

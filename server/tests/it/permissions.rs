@@ -178,21 +178,14 @@ fn every_registered_server_function_has_a_rule() {
 /// with the Stripe API pointed at the local stand-in (`stripe_api::stand_in`), so checkout and
 /// the portal can succeed for the roles allowed to call them.
 pub async fn matrix_router(pool: PgPool) -> Router {
-    let options = leptos::config::LeptosOptions::builder()
-        .output_name("sitepilot")
-        .site_root("target/site")
-        .build();
-    let secret = Some(server::config::WebhookSecret::new(STRIPE_WEBHOOK_SECRET));
     let (_stand_in, base) = crate::stripe_api::stand_in().await;
-    let api = server::stripe::client::StripeClient::new(crate::stripe_api::SECRET_KEY, &base)
-        .expect("client")
-        .into_api();
-    server::router_with_stripe(
-        server::app_state(options, pool, "localhost".into(), false),
-        secret,
-        true,
-        Some(api),
-    )
+    let config = server::ServerConfig {
+        stripe_secret_key: Some(crate::stripe_api::SECRET_KEY.into()),
+        stripe_api_base: base,
+        billing_test_mode: true,
+        ..config()
+    };
+    build(&config, pool)
 }
 
 /// Refused means Forbidden (or, for a record of another tenant, NotFound).

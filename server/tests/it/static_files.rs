@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use leptos::config::LeptosOptions;
 use tokio::task::JoinSet;
 
-use crate::common::{get, pool, unique};
+use crate::common::{build, get, pool, unique};
 
 const LOADER: &str = "export function load() { return 'chunk'; }\n";
 
@@ -18,10 +18,11 @@ async fn files_are_served_as_they_are_while_not_found_pages_render() {
         .output_name("sitepilot")
         .site_root(root.to_str().expect("utf-8 path"))
         .build();
-    let router = server::router(
-        server::app_state(options, pool().await, "localhost".into(), false),
-        None,
-    );
+    let config = server::ServerConfig {
+        leptos: options,
+        ..server::ServerConfig::for_tests()
+    };
+    let router = build(&config, pool().await);
 
     // A browser loading the builder asks for its scripts and, at the same time, for files that
     // do not exist (/favicon.ico). Before the fix some scripts came back with status 404.

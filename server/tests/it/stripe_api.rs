@@ -14,7 +14,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::{Form, Json, Router};
-use leptos::config::LeptosOptions;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -131,20 +130,12 @@ pub(crate) async fn stand_in() -> (StandIn, String) {
 
 /// The app router as `main` builds it with STRIPE_SECRET_KEY and STRIPE_API_BASE set.
 fn stripe_router(pool: PgPool, base: &str) -> Router {
-    let options = LeptosOptions::builder()
-        .output_name("sitepilot")
-        .site_root("target/site")
-        .build();
-    let secret = Some(server::config::WebhookSecret::new(STRIPE_WEBHOOK_SECRET));
-    let api = server::stripe::client::StripeClient::new(SECRET_KEY, base)
-        .expect("client")
-        .into_api();
-    server::router_with_stripe(
-        server::app_state(options, pool, "localhost".into(), false),
-        secret,
-        false,
-        Some(api),
-    )
+    let config = server::ServerConfig {
+        stripe_secret_key: Some(SECRET_KEY.into()),
+        stripe_api_base: base.into(),
+        ..config()
+    };
+    build(&config, pool)
 }
 
 async fn checkout(router: &Router, cookie: &str, plan: &str, cycle: &str) -> Reply {

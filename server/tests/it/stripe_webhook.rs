@@ -676,14 +676,7 @@ async fn unknown_types_are_recorded_without_effect_and_unknown_prices_are_refuse
 async fn without_a_secret_the_endpoint_is_unavailable() {
     let pool = crate::common::pool().await;
     let c = customer(&pool).await;
-    let options = leptos::config::LeptosOptions::builder()
-        .output_name("sitepilot")
-        .site_root("target/site")
-        .build();
-    let router = server::router(
-        server::app_state(options, pool.clone(), "localhost".into(), false),
-        None,
-    );
+    let router = crate::common::build(&server::ServerConfig::for_tests(), pool.clone());
     let (_, body) = sub_event(
         &c,
         "customer.subscription.created",

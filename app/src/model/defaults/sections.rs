@@ -2,7 +2,11 @@
 //! stats, blog grid, video, map, image and text, custom HTML. Copy is written to read as a
 //! plausible small business until the owner replaces it; pictures are local starter SVGs.
 
-use crate::model::*;
+use crate::model::{
+    BlogGridProps, BlogPost, ContactFormProps, CustomHtmlProps, FaqItem, FaqProps, FormField,
+    ImageTextProps, MapProps, PricePlan, PricingProps, Review, StatItem, StatsProps, TeamMember,
+    TeamProps, TestimonialsProps, VideoEmbedProps,
+};
 
 fn starter_image(name: &str) -> String {
     format!("/starter/{name}.svg")

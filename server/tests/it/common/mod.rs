@@ -10,8 +10,8 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use leptos::config::LeptosOptions;
 use serde::de::DeserializeOwned;
+use server::ServerConfig;
 use sqlx::PgPool;
 use tokio::sync::OnceCell;
 use tower::ServiceExt;
@@ -41,16 +41,21 @@ pub async fn pool() -> PgPool {
 /// The Stripe webhook signing secret the test router is configured with.
 pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_sitepilot_test";
 
+/// The test configuration, with the webhook secret the tests sign their events with.
+pub fn config() -> ServerConfig {
+    ServerConfig {
+        stripe_webhook_secret: Some(server::config::WebhookSecret::new(STRIPE_WEBHOOK_SECRET)),
+        ..ServerConfig::for_tests()
+    }
+}
+
+/// [`server::build`] from `config`, as a `Router` the tests drive with `oneshot`.
+pub fn build(config: &ServerConfig, pool: PgPool) -> Router {
+    Router::new().fallback_service(server::build(config, pool).expect("build"))
+}
+
 pub fn router(pool: PgPool) -> Router {
-    let options = LeptosOptions::builder()
-        .output_name("sitepilot")
-        .site_root("target/site")
-        .build();
-    let secret = Some(server::config::WebhookSecret::new(STRIPE_WEBHOOK_SECRET));
-    server::router(
-        server::app_state(options, pool, "localhost".into(), false),
-        secret,
-    )
+    build(&config(), pool)
 }
 
 pub fn unique(prefix: &str) -> String {

@@ -17,7 +17,10 @@ use crate::api::builder::*;
 use crate::api::publish::publish_website;
 use crate::error::AppError;
 use crate::model::fields::{self, Seg};
-use crate::model::*;
+use crate::model::{
+    BlockProps, BuilderData, ComponentDto, ComponentKind, Edit, History, NewBlock, PendingEdits,
+    Published, Role,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SaveState {

@@ -1,14 +1,30 @@
-//! The builder route: palette, canvas and inspector for one page.
+//! The builder: its route (palette, canvas and inspector for one page) and every piece of
+//! the editor UI. `editor` holds the edit queue, `persist` what is not yet saved,
+//! `canvas`/`inspector` the two main views, `pages`/`branding`/`versions`/`deployments` the
+//! side panels (loaded on demand through `lazy_panels`), `publish_control` the publish button.
+
+mod branding;
+mod branding_save;
+mod canvas;
+mod deployments;
+mod editor;
+mod inspector;
+mod lazy_panels;
+mod pages;
+mod persist;
+mod publish_control;
+mod sidebar_toggle;
+mod versions;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use super::canvas::{start_palette_drag, Canvas};
-use super::editor::{start_background, Editor, SaveState};
-use super::inspector::Inspector;
-use super::lazy_panels::{self, lazy_view, PanelArgs};
+use self::canvas::{start_palette_drag, Canvas};
+use self::editor::{start_background, Editor, SaveState};
+use self::inspector::Inspector;
+use self::lazy_panels::{lazy_view, PanelArgs};
 use super::LoadError;
 use crate::api::builder::load_builder;
 use crate::api::wire::wire_resource;
@@ -92,7 +108,7 @@ fn Builder(
     let title = format!("{} · {} · SitePilot", data.page_title, data.website_name);
     history_shortcuts(ed);
     let collapsed = RwSignal::new(prefs.sidebar_collapsed);
-    let device = super::canvas::Device::from_view(prefs.builder.default_view);
+    let device = canvas::Device::from_view(prefs.builder.default_view);
     let prefs = StoredValue::new(prefs);
     // The other panels and the inspector's form are separate chunks (`lazy_panels`), fetched
     // once the builder is on screen.
@@ -114,12 +130,12 @@ fn Builder(
                         <button type="button" title="Redo (Shift+Ctrl+Z)" disabled=move || !ed.can_redo.get() on:click=move |_| ed.redo()>"Redo"</button>
                     </div>
                 })}
-                <super::sidebar_toggle::SidebarToggle collapsed=collapsed prefs=prefs/>
+                <sidebar_toggle::SidebarToggle collapsed=collapsed prefs=prefs/>
                 <SaveStatus ed=ed reload=reload/>
                 {(!ed.can_edit()).then(|| view! {
                     <p class="builder-readonly">"View only: your role cannot change this page."</p>
                 })}
-                {data.role.can_publish().then(|| view! { <super::publish_control::PublishControl ed=ed/> })}
+                {data.role.can_publish().then(|| view! { <publish_control::PublishControl ed=ed/> })}
             </header>
             <div class="builder-side" hidden=move || collapsed.get()>
                 <div class="side-tabs" role="tablist" aria-label="Builder panels">

@@ -49,13 +49,13 @@ pub type Loaded = Result<AnyView, ChunkUnavailable>;
 
 #[wasm_split(sp_pages_panel, wasm_split_path = ::leptos::wasm_split, preload(preload_pages_panel), fallible)]
 pub fn pages_panel(a: PanelArgs) -> Loaded {
-    Ok(view! { <super::pages_panel::PagesPanel website_id=a.ed.website_id page_id=a.ed.page_id role=a.ed.role/> }
+    Ok(view! { <super::pages::PagesPanel website_id=a.ed.website_id page_id=a.ed.page_id role=a.ed.role/> }
         .into_any())
 }
 
 #[wasm_split(sp_branding_panel, wasm_split_path = ::leptos::wasm_split, preload(preload_branding_panel), fallible)]
 pub fn branding_panel(a: PanelArgs) -> Loaded {
-    Ok(view! { <super::branding_panel::BrandingPanel website_id=a.ed.website_id role=a.ed.role branding=a.branding/> }
+    Ok(view! { <super::branding::BrandingPanel website_id=a.ed.website_id role=a.ed.role branding=a.branding/> }
         .into_any())
 }
 
@@ -63,7 +63,7 @@ pub fn branding_panel(a: PanelArgs) -> Loaded {
 pub fn versions_panel(a: PanelArgs) -> Loaded {
     let ed = a.ed;
     Ok(view! {
-        <super::versions_panel::VersionsPanel page_id=ed.page_id role=ed.role changes=ed.versions_recorded
+        <super::versions::VersionsPanel page_id=ed.page_id role=ed.role changes=ed.versions_recorded
             revision=Signal::from(ed.revision) reload=a.reload/>
     }
     .into_any())
@@ -72,7 +72,7 @@ pub fn versions_panel(a: PanelArgs) -> Loaded {
 #[wasm_split(sp_deployments_panel, wasm_split_path = ::leptos::wasm_split, preload(preload_deployments_panel), fallible)]
 pub fn deployments_panel(a: PanelArgs) -> Loaded {
     Ok(view! {
-        <super::deployments_panel::DeploymentsPanel website_id=a.ed.website_id role=a.ed.role publishes=a.ed.publish_note/>
+        <super::deployments::DeploymentsPanel website_id=a.ed.website_id role=a.ed.role publishes=a.ed.publish_note/>
     }
     .into_any())
 }

@@ -9,7 +9,9 @@ use super::fields::{CheckField, FormAlert, SelectField, TextField};
 use super::PagesState;
 use crate::api::pages::{delete_page, move_page, set_home_page, set_page_password, update_page};
 use crate::error::AppError;
-use crate::model::*;
+use crate::model::{
+    NavMove, PageConfig, PageInfo, PagePatch, PageStatus, SeoMeta, OG_TYPES, TWITTER_CARDS,
+};
 
 /// Every field name the settings form shows errors for inline.
 const FIELDS: &[&str] = &[

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-use super::versions_panel::saved_at_text;
+use super::versions::saved_at_text;
 use crate::api::deployments::{list_deployments, rollback_deployment};
 use crate::error::AppError;
 use crate::model::{DeploymentSummary, Published, Role, RolledBack};

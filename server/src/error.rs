@@ -1,0 +1,37 @@
+//! Why the server could not start or keep serving. Request errors are `app::error::AppError`;
+//! these are the process-level failures `main` logs before exiting.
+
+use app::error::AppError;
+
+use crate::config::ConfigError;
+use crate::stripe::client::ClientError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot connect with {url_var}: {source}")]
+    Connect {
+        url_var: &'static str,
+        source: sqlx::Error,
+    },
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot inspect the app role: {0}")]
+    InspectRole(AppError),
+    #[error(
+        "APP_DATABASE_URL must use a role that is not superuser, has no BYPASSRLS and owns no tables"
+    )]
+    UnrestrictedAppRole,
+    #[error("demo seed failed: {0}")]
+    Seed(AppError),
+    #[error(transparent)]
+    StripeClient(#[from] ClientError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
