@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod billing;
 pub mod config;
 pub mod forms_export;
+pub mod http;
 pub mod preview;
 pub mod rate_limit;
 pub mod seed;
@@ -223,6 +224,8 @@ fn app_router(
         .layer(middleware::from_fn(visitor::cache::evict_after_writes))
         // Outermost, so the eviction middleware and `/sites/…` routes both find it.
         .layer(axum::Extension(cache))
+        .layer(middleware::from_fn(http::static_files::headers))
+        .layer(http::compression::layer())
         .with_state(state)
 }
 
