@@ -7,7 +7,10 @@
 # BENCH_RATE for the fixed-rate run (1000 req/s), BENCH_RATE_SECONDS (20), BENCH_PAGE_BYTES (20000),
 # BENCH_WARMUP_SECONDS per target before the rounds (5), BENCH_SKIP_BUILD=1 to reuse
 # target/release/server, BENCH_SERVER_BIN=path to measure another server binary (e.g. an older
-# build kept for a before/after comparison; it must accept the same environment).
+# build kept for a before/after comparison; it must accept the same environment),
+# BENCH_ENCODING: the Accept-Encoding both servers are asked for (default gzip; SitePilot answers
+# from its compressed cache, nginx with gzip_static from the same gzip bytes saved next to the
+# page; `identity` measures uncompressed pages as before).
 # Quiet-machine rerun: BENCH_SKIP_BUILD=1 bash scripts/bench-visitor.sh
 # Method and recorded numbers: end2end/bench/BENCHMARKS.md.
 set -euo pipefail
@@ -22,6 +25,7 @@ CONNECTIONS="${BENCH_CONNECTIONS:-50}"
 RATE="${BENCH_RATE:-1000}"
 RATE_SECONDS="${BENCH_RATE_SECONDS:-20}"
 WARMUP_SECONDS="${BENCH_WARMUP_SECONDS:-5}"
+ENCODING="${BENCH_ENCODING:-gzip}"
 WORK="$SP_ROOT/target/bench-visitor"
 if [[ -n "${BENCH_SERVER_BIN:-}" ]]; then
   SP_SERVER_BIN="$(realpath "$BENCH_SERVER_BIN")"
@@ -66,6 +70,17 @@ curl -sf -H "Host: $host" "$app/" -o "$WORK/www/index.html"
 bytes="$(wc -c <"$WORK/www/index.html")"
 log "page: http://$host/ ($bytes bytes)"
 ((bytes >= 10000 && bytes <= 30000)) || die "the page is $bytes bytes, outside 10-30 KB"
+# The compressed form both servers send: SitePilot's own bytes, saved for nginx's gzip_static.
+wire_bytes="$bytes"
+if [[ "$ENCODING" == gzip ]]; then
+  curl -sf -H "Host: $host" -H "Accept-Encoding: gzip" "$app/" -o "$WORK/www/index.html.gz"
+  gzip -dc "$WORK/www/index.html.gz" | cmp -s - "$WORK/www/index.html" ||
+    die "the server's gzip answer does not decompress to the page"
+  wire_bytes="$(wc -c <"$WORK/www/index.html.gz")"
+  log "page gzip: $wire_bytes bytes on the wire"
+elif [[ "$ENCODING" != identity ]]; then
+  die "BENCH_ENCODING must be gzip or identity (nginx can serve only gzip precompressed)"
+fi
 
 # 2. nginx on the same bytes: the stock static-file setup (sendfile, keep-alive, no access log),
 # one worker per core like the server's runtime.
@@ -82,6 +97,10 @@ http {
   tcp_nopush on;
   keepalive_requests 1000000;
   types { text/html html; }
+  # The .gz file next to the page, sent as it is to clients that accept gzip (no compression per
+  # request, like SitePilot's cache).
+  gzip_static on;
+  gzip_vary on;
   server {
     listen 127.0.0.1:$nginx_port;
     root $WORK/www;
@@ -96,19 +115,22 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 nginx_url="http://127.0.0.1:$nginx_port/"
-curl -sf "$nginx_url" | cmp -s - "$WORK/www/index.html" || die "nginx does not serve the page's bytes"
-curl -sf -H "Host: $host" "$app/" | cmp -s - "$WORK/www/index.html" || die "the server's page changed between requests"
+served="$WORK/www/index.html"
+[[ "$ENCODING" == gzip ]] && served="$WORK/www/index.html.gz"
+curl -sf -H "Accept-Encoding: $ENCODING" "$nginx_url" | cmp -s - "$served" || die "nginx does not serve the page's bytes"
+curl -sf -H "Host: $host" -H "Accept-Encoding: $ENCODING" "$app/" | cmp -s - "$served" || die "the server's page changed between requests"
 
 # 3. Throughput: wrk, alternating server and nginx each round so drift affects both alike. Same
 # wrk threads, connections and duration for both; each first gets an unmeasured warm-up.
 wrk_rps() { # URL HOST [SECONDS] -> requests/s
-  wrk -t2 -c"$CONNECTIONS" -d"${3:-$SECONDS_PER_ROUND}s" -H "Host: $2" "$1" | awk '/^Requests\/sec:/ {print $2}'
+  wrk -t2 -c"$CONNECTIONS" -d"${3:-$SECONDS_PER_ROUND}s" -H "Host: $2" -H "Accept-Encoding: $ENCODING" "$1" |
+    awk '/^Requests\/sec:/ {print $2}'
 }
 log "warm-up: ${WARMUP_SECONDS}s of wrk on each"
 wrk_rps "$app/" "$host" "$WARMUP_SECONDS" >/dev/null
 wrk_rps "$nginx_url" "$host" "$WARMUP_SECONDS" >/dev/null
-server_head="$(curl -sf -D - -o /dev/null -H "Host: $host" "$app/" | wc -c)"
-nginx_head="$(curl -sf -D - -o /dev/null "$nginx_url" | wc -c)"
+server_head="$(curl -sf -D - -o /dev/null -H "Host: $host" -H "Accept-Encoding: $ENCODING" "$app/" | wc -c)"
+nginx_head="$(curl -sf -D - -o /dev/null -H "Accept-Encoding: $ENCODING" "$nginx_url" | wc -c)"
 server_rps=()
 nginx_rps=()
 for round in $(seq 1 "$ROUNDS"); do
@@ -118,19 +140,19 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 # 4. Latency at a fixed rate.
-server_fixed="$(cd end2end && node bench/fixed-rate.mjs "$app/" "$host" "$RATE" "$RATE_SECONDS")"
-nginx_fixed="$(cd end2end && node bench/fixed-rate.mjs "$nginx_url" "$host" "$RATE" "$RATE_SECONDS")"
+server_fixed="$(cd end2end && node bench/fixed-rate.mjs "$app/" "$host" "$RATE" "$RATE_SECONDS" "$ENCODING")"
+nginx_fixed="$(cd end2end && node bench/fixed-rate.mjs "$nginx_url" "$host" "$RATE" "$RATE_SECONDS" "$ENCODING")"
 
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 node -e '
-const [bytes, s, n, sf, nf, cores, sh, nh, lb, la, conns, secs] = process.argv.slice(1);
+const [bytes, s, n, sf, nf, cores, sh, nh, lb, la, conns, secs, enc, wire] = process.argv.slice(1);
 const med = (xs) => { const a = xs.split(" ").map(Number).sort((x, y) => x - y); const m = a.length >> 1; return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2; };
 const server = med(s), nginx = med(n);
 const ratio = +(server / nginx).toFixed(3);
 const fs = JSON.parse(sf), fn = JSON.parse(nf);
 console.log(JSON.stringify({
-  page_bytes: Number(bytes), response_header_bytes: { server: Number(sh), nginx: Number(nh) }, cores: Number(cores),
+  page_bytes: Number(bytes), accept_encoding: enc, page_bytes_on_wire: Number(wire), response_header_bytes: { server: Number(sh), nginx: Number(nh) }, cores: Number(cores),
   load_average: { before: lb, after: la },
   wrk: { threads: 2, connections: Number(conns), seconds: Number(secs),
          server_rps_rounds: s.split(" ").map(Number), nginx_rps_rounds: n.split(" ").map(Number),
@@ -145,4 +167,4 @@ console.error([
   "  p99 at the fixed rate  SitePilot " + p99(fs) + " ms, nginx " + p99(fn) + " ms (target <= 5 ms: " + (p99(fs) <= 5 ? "met" : "NOT met") + ")",
   "  A load average well above 0 means other work shared the cores: compare ratios, not absolute numbers.",
 ].join("\n"));
-' "$bytes" "${server_rps[*]}" "${nginx_rps[*]}" "$server_fixed" "$nginx_fixed" "$(nproc)" "$server_head" "$nginx_head" "$load_before" "$load_after" "$CONNECTIONS" "$SECONDS_PER_ROUND"
+' "$bytes" "${server_rps[*]}" "${nginx_rps[*]}" "$server_fixed" "$nginx_fixed" "$(nproc)" "$server_head" "$nginx_head" "$load_before" "$load_after" "$CONNECTIONS" "$SECONDS_PER_ROUND" "$ENCODING" "$wire_bytes"

@@ -7,9 +7,6 @@ use leptos::tachys::view::RenderHtml;
 use crate::blocks::BlockView;
 use crate::model::{BlockProps, FormSlot, Snapshot, SnapshotPage};
 
-/// The stylesheet cargo-leptos builds from `style/main.css`.
-pub const STYLESHEET: &str = "/pkg/sitepilot.css";
-
 /// The cookieless page-view beacon (served by the server on every host, see
 /// `server/src/analytics.rs`). Only real pages carry it, never the 404 or password forms.
 pub const BEACON_SCRIPT: &str = "/_sp/beacon.js";
@@ -54,7 +51,8 @@ fn document(head: Head, style: String, body: AnyView, beacon: bool) -> String {
                     {names.into_iter().map(|(n, c)| view! { <meta name=n content=c/> }).collect_view()}
                     // Escaped by seo::script_json, so the text cannot end the element.
                     {json_ld.into_iter().map(|j| view! { <script type="application/ld+json" inner_html=j></script> }).collect_view()}
-                    <link rel="stylesheet" href=STYLESHEET/>
+                    <link rel="stylesheet" href=crate::assets::stylesheet_href()/>
+                    <link rel="icon" href=crate::assets::FAVICON r#type="image/svg+xml"/>
                 </head>
                 <body class="sp-site" style=style>
                     {body}

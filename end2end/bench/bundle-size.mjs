@@ -12,9 +12,18 @@
 // those parts (selects a block, opens every side panel) and reports anything that still had to
 // be downloaded as `on_first_use`, and the sum as `whole_session`.
 // With BUNDLE_ROUTE=dashboard it measures the dashboard instead (to see the chunks load there).
-import { gzipSync } from 'node:zlib';
+//
+// Then (`wire`, see wire.mjs) the bytes really sent (`encodedDataLength`, brotli negotiated)
+// and the time to `data-hydrated` at three network profiles, `BUNDLE_RUNS` cold visits each
+// (default 3, medians reported), and a second visit that must download no .js or .wasm.
+// With BUNDLE_SITE_PKG (the built target/site/pkg) it also lists every built file with its
+// gzip -9 and brotli-11 sizes and the sizes of the .br/.gz copies the server sends.
+import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { apiClient, signUpFresh } from './lib.mjs';
+import { measureWire } from './wire.mjs';
 
 const BASE = process.env.SITEPILOT_BASE_URL;
 if (!BASE) throw new Error('SITEPILOT_BASE_URL is not set (scripts/bundle-size.sh sets it)');
@@ -43,6 +52,31 @@ function totals(files) {
     wasm_gzip9: sum('gzip9', (f) => f.file.endsWith('.wasm')),
     total_gzip9_kib: +(sum('gzip9') / 1024).toFixed(1),
   };
+}
+
+/** Every .js/.wasm/.css/.json under `dir`: raw, gzip -9, brotli-11, and the served copies. */
+function builtFiles(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const f of readdirSync(d).sort()) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(js|wasm|css|json)$/.test(f)) {
+        const body = readFileSync(p);
+        const size = (q) => (existsSync(q) ? statSync(q).size : null);
+        out.push({
+          file: p.slice(dir.length + 1),
+          bytes: body.length,
+          gzip9: gzipSync(body, { level: 9 }).length,
+          brotli11: brotliCompressSync(body, { params: { [zc.BROTLI_PARAM_QUALITY]: 11, [zc.BROTLI_PARAM_SIZE_HINT]: body.length } }).length,
+          served_br: size(`${p}.br`),
+          served_gz: size(`${p}.gz`),
+        });
+      }
+    }
+  };
+  walk(dir);
+  return out;
 }
 
 try {
@@ -91,7 +125,26 @@ try {
     const later = await collect(pending.splice(0));
     report.on_first_use = { files: later, ...totals(later) };
     report.whole_session = totals([...files, ...later]);
+
+    report.wire = await measureWire({
+      browser,
+      base: BASE,
+      url: `${BASE}${path}`,
+      cookie: api.cookie(),
+      background,
+      runs: Number(process.env.BUNDLE_RUNS || 3),
+    });
+    const opening = report.wire.profiles.map((p) => `${p.profile}: ${p.hydrated_ms_median} ms`).join(', ');
+    report.wire.summary = {
+      opening_bytes_on_wire: report.wire.profiles[0].opening_bytes_median,
+      opening_target_bytes: 520_000,
+      time_to_hydrated_median: opening,
+      interactive_target_ms_at_9mbps: 800,
+      second_visit_js_wasm_from_network: report.wire.second_visit.js_wasm_from_network.length,
+    };
   }
+  const pkg = process.env.BUNDLE_SITE_PKG;
+  if (pkg) report.built_files = builtFiles(pkg);
   console.log(JSON.stringify(report, null, 2));
 } finally {
   await browser.close();

@@ -1,5 +1,5 @@
 // Visitor benchmark, step 3: latency at a fixed request rate (wrk 4 has no rate control).
-//   node fixed-rate.mjs URL HOST RATE SECONDS
+//   node fixed-rate.mjs URL HOST RATE SECONDS [ACCEPT_ENCODING]
 // Requests are scheduled at exact intervals over keep-alive connections. Latency is taken from
 // each request's scheduled start, so a stalled server cannot hide its queueing delay behind a
 // paused load generator (coordinated omission). The first second is warm-up and not counted.
@@ -9,7 +9,7 @@
 import http from 'node:http';
 import { median, quantile } from './lib.mjs';
 
-const [url, host, rateArg, secondsArg] = process.argv.slice(2);
+const [url, host, rateArg, secondsArg, acceptEncoding] = process.argv.slice(2);
 if (!url || !host) throw new Error('usage: node fixed-rate.mjs URL HOST RATE SECONDS');
 const rate = Number(rateArg || 1000);
 const seconds = Number(secondsArg || 20);
@@ -29,7 +29,7 @@ function fire(i) {
   const due = start + i * interval;
   const sent = performance.now();
   const req = http.request(
-    { host: target.hostname, port: target.port, path: target.pathname, agent, headers: { host } },
+    { host: target.hostname, port: target.port, path: target.pathname, agent, headers: { host, ...(acceptEncoding ? { 'accept-encoding': acceptEncoding } : {}) } },
     (res) => {
       res.on('data', () => {});
       res.on('end', () => {

@@ -8,6 +8,7 @@ pub mod billing;
 pub mod config;
 pub mod error;
 pub mod forms_export;
+pub mod http;
 pub mod preview;
 pub mod rate_limit;
 pub mod seed;
@@ -186,6 +187,8 @@ fn app_router(
         // 4 (outermost). The visitor cache handle, so the eviction middleware and the
         //    `/sites/…` routes both find it.
         .layer(axum::Extension(cache))
+        .layer(middleware::from_fn(http::static_files::headers))
+        .layer(http::compression::layer())
         .with_state(state)
 }
 

@@ -8,13 +8,13 @@ use std::sync::Arc;
 use app::model::Snapshot;
 use app::site::SiteAddress;
 use app::state::AppState;
-use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, Path, Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 
 pub mod cache;
+pub mod encoded;
 pub mod forms;
 mod headers;
 mod protected;
@@ -69,6 +69,7 @@ struct Visit {
     /// Absolute form of the site's root, for canonical URLs and the sitemap.
     base: String,
     cookies: Option<String>,
+    accept_encoding: Option<axum::http::HeaderValue>,
     if_none_match: Option<axum::http::HeaderValue>,
     /// The raw `Host` header of a host-form GET/HEAD: its public pages are stored as ready
     /// responses under this key for [`split`]'s fast path.
@@ -121,6 +122,7 @@ async fn visit(
 ) -> Result<Visit, Response> {
     let cookies = header_text(&req, header::COOKIE);
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let accept_encoding = req.headers().get(header::ACCEPT_ENCODING).cloned();
     let ready_host = (prefix.is_empty() && matches!(*req.method(), Method::GET | Method::HEAD))
         .then(|| {
             req.headers()
@@ -166,6 +168,7 @@ async fn visit(
         prefix,
         base,
         cookies,
+        accept_encoding,
         if_none_match,
         ready_host,
         ip,
@@ -406,14 +409,8 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
                     app::site::render_unavailable(),
                 );
             };
-            let headers = headers::rendered(&etag, html.len());
-            let r = Arc::new(Rendered {
-                website_id: live.website_id,
-                tenant_id: live.tenant_id,
-                html: Bytes::from(html),
-                etag,
-                headers,
-            });
+            // Compressed here, once per deployment and page; requests only pick a form.
+            let r = Arc::new(Rendered::new(live.website_id, live.tenant_id, html, etag));
             if let Some(c) = cache {
                 c.store_page(key, Arc::clone(&r));
             }
@@ -425,6 +422,7 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
     }
     headers::page(
         &rendered,
+        visit.accept_encoding.as_ref(),
         visit.if_none_match.as_ref(),
         host_hit && page_hit,
     )

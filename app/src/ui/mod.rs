@@ -14,7 +14,7 @@ mod settings;
 mod team;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 use leptos_router::Lazy;
@@ -29,6 +29,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="stylesheet" id="leptos" href=crate::assets::stylesheet_href()/>
+                <link rel="icon" href=crate::assets::FAVICON r#type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -45,7 +47,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     // `body[data-hydrated=true]` is set by `crate::hydrate` once hydration has finished.
     view! {
-        <Stylesheet id="leptos" href="/pkg/sitepilot.css"/>
         <Title text="SitePilot"/>
         <settings::ThemeSync/>
         <Router>

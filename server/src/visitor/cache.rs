@@ -26,11 +26,11 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use app::model::Snapshot;
-use axum::body::Bytes;
-use axum::http::{HeaderMap, HeaderValue};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use uuid::Uuid;
+
+use super::encoded::Variant;
 
 /// The notification channel (migration 0017).
 pub const CHANNEL: &str = "sitepilot_deployments";
@@ -80,13 +80,14 @@ impl SiteState {
 }
 
 /// A rendered page as a ready response: the body, its ETag and the complete header set of a
-/// 200 answered from memory (see `headers::rendered`), built once per page and deployment.
+/// 200 answered from memory (see `headers::rendered`), built once per page and deployment,
+/// plainly and compressed with brotli and gzip (`encoded`; `None` when not smaller).
 pub struct Rendered {
     pub website_id: Uuid,
     pub tenant_id: Uuid,
-    pub html: Bytes,
-    pub etag: HeaderValue,
-    pub headers: HeaderMap,
+    pub identity: Variant,
+    pub gzip: Option<Variant>,
+    pub br: Option<Variant>,
 }
 
 /// `ready`: host -> path -> (response, stored at). `len` counts the paths, for the memory bound.

@@ -6,6 +6,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 
 use super::cache::Rendered;
+use super::encoded::Coding;
 
 /// The visitor sites' policy. No inline script at all (JSON-LD is data, not run) and scripts
 /// only from the site's own origin (the analytics beacon `/_sp/beacon.js`). Styles allow
@@ -76,8 +77,15 @@ fn matches(if_none_match: &[u8], etag: &[u8]) -> bool {
 /// rendered: the security headers, type, length, ETag and caching. Browsers revalidate on every
 /// view (`max-age=0`), so a new publish shows at once, and a revalidation costs nothing but the
 /// headers. `x-sitepilot-cache` says whether the server answered from memory alone.
-pub fn rendered(etag: &HeaderValue, len: usize) -> HeaderMap {
-    let mut h = HeaderMap::with_capacity(9);
+pub fn rendered(etag: &HeaderValue, len: usize, coding: Option<Coding>) -> HeaderMap {
+    let mut h = HeaderMap::with_capacity(11);
+    match coding {
+        Some(Coding::Br) => h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br")),
+        Some(Coding::Gzip) => h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
+        _ => None,
+    };
+    // Every form says it depends on Accept-Encoding, so shared caches keep them apart.
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
@@ -106,21 +114,29 @@ pub fn rendered(etag: &HeaderValue, len: usize) -> HeaderMap {
 
 const CACHE_STATUS: &str = "x-sitepilot-cache";
 
-/// A rendered page, or 304 when the browser already has these bytes. The header map is a copy
-/// of the precomputed one; the body shares the cached bytes.
-pub fn page(rendered: &Rendered, if_none_match: Option<&HeaderValue>, hit: bool) -> Response {
+/// A rendered page in the best encoding `accept_encoding` allows, or 304 when the browser
+/// already has these bytes. The header map is a copy of the precomputed one; the body shares
+/// the cached bytes.
+pub fn page(
+    rendered: &Rendered,
+    accept_encoding: Option<&HeaderValue>,
+    if_none_match: Option<&HeaderValue>,
+    hit: bool,
+) -> Response {
+    let variant = rendered.variant(accept_encoding);
     let not_modified =
-        if_none_match.is_some_and(|v| matches(v.as_bytes(), rendered.etag.as_bytes()));
+        if_none_match.is_some_and(|v| matches(v.as_bytes(), variant.etag.as_bytes()));
     let mut res = if not_modified {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::NOT_MODIFIED;
-        *r.headers_mut() = rendered.headers.clone();
+        *r.headers_mut() = variant.headers.clone();
         r.headers_mut().remove(header::CONTENT_LENGTH);
         r.headers_mut().remove(header::CONTENT_TYPE);
+        r.headers_mut().remove(header::CONTENT_ENCODING);
         r
     } else {
-        let mut r = Response::new(Body::from(rendered.html.clone()));
-        *r.headers_mut() = rendered.headers.clone();
+        let mut r = Response::new(Body::from(variant.body.clone()));
+        *r.headers_mut() = variant.headers.clone();
         r
     };
     if !hit {

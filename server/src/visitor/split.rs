@@ -64,6 +64,7 @@ impl Split {
         let page = self.inner.cache.ready(host, req.uri().path())?;
         Some(headers::page(
             &page,
+            req.headers().get(header::ACCEPT_ENCODING),
             req.headers().get(header::IF_NONE_MATCH),
             true,
         ))
@@ -114,8 +115,10 @@ impl Service<Request> for Split {
             .or_else(|| req.uri().authority().map(|a| a.as_str()));
         let site = host.and_then(|h| classify_host(h, &inner.state.config.sites_domain));
         let path = req.uri().path();
-        // Static files are shared by the app and the sites (stylesheet, starter images).
-        let shared = path.starts_with("/pkg/") || path.starts_with("/starter/");
+        // Static files are shared by the app and the sites (stylesheet, starter images, favicon).
+        let shared = path.starts_with("/pkg/")
+            || path.starts_with("/starter/")
+            || path.starts_with("/favicon.");
         let beacon = path.starts_with("/_sp/");
         match site {
             Some(_) if beacon => {

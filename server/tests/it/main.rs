@@ -11,6 +11,7 @@ mod billing;
 mod blocks;
 mod branding;
 mod builder;
+mod compression;
 mod deployments;
 mod forms;
 mod limits;
