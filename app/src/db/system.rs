@@ -4,7 +4,9 @@
 //!
 //! - login by email: the tenant is not known until the user is found;
 //! - session lookup: the cookie names a session, the session names the tenant;
-//! - host → site and live snapshot (`visit_by_*`): a visitor has no tenant at all.
+//! - host → site and live snapshot (`visit_by_*`): a visitor has no tenant at all;
+//! - log-in and sign-up throttle counters (`throttle_*`, migration 0021): keyed by an email
+//!   hash or a client address, before any tenant is known.
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool};
@@ -43,6 +45,7 @@ pub struct SessionRow {
     pub tenant_name: String,
     pub tenant_status: String,
     pub expires_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
 }
 
 pub async fn session_lookup(
@@ -50,7 +53,7 @@ pub async fn session_lookup(
     session_id: &str,
 ) -> Result<Option<SessionRow>, AppError> {
     Ok(sqlx::query_as::<_, SessionRow>(
-        r#"SELECT session_id, user_id, tenant_id, role, email, full_name, tenant_name, tenant_status, expires_at
+        r#"SELECT session_id, user_id, tenant_id, role, email, full_name, tenant_name, tenant_status, expires_at, last_seen_at
            FROM auth_session_lookup($1)"#,
     )
     .bind(session_id)
@@ -71,6 +74,7 @@ pub struct InvitationLookup {
 }
 
 /// The invitation behind an invite link (migration 0015): the person has no session yet.
+/// `token` is the clear token from the link; the table holds only its hash (migration 0021).
 pub async fn invitation_by_token(
     pool: &PgPool,
     token: &str,
@@ -79,7 +83,7 @@ pub async fn invitation_by_token(
         r#"SELECT invitation_id, tenant_id, email, role, status, expires_at, tenant_name, tenant_status
            FROM invitation_by_token($1)"#,
     )
-    .bind(token)
+    .bind(super::team::invite_token_hash(token))
     .fetch_optional(pool)
     .await?)
 }
@@ -120,4 +124,51 @@ pub async fn visit_by_domain(pool: &PgPool, domain: &str) -> Result<Option<SiteV
     .bind(domain)
     .fetch_optional(pool)
     .await?)
+}
+
+/// Seconds until `key` may try again (0: allowed), given `max` hits per `window_secs`.
+pub async fn throttle_retry_after(
+    pool: &PgPool,
+    key: &str,
+    max: u32,
+    window_secs: u32,
+) -> Result<u32, AppError> {
+    let secs: i32 = sqlx::query_scalar("SELECT auth_throttle_retry_after($1, $2, $3)")
+        .bind(key)
+        .bind(max.min(i32::MAX as u32) as i32)
+        .bind(window_secs.min(i32::MAX as u32) as i32)
+        .fetch_one(pool)
+        .await?;
+    Ok(secs.max(0) as u32)
+}
+
+/// One counted hit: the hits in the current window, those of the window this hit ended (when it
+/// started a new one), and the seconds left in the current window.
+#[derive(FromRow, Debug, Clone, Copy)]
+pub struct ThrottleHit {
+    pub hits: i32,
+    pub previous_hits: Option<i32>,
+    pub window_left_secs: i32,
+}
+
+pub async fn throttle_hit(
+    pool: &PgPool,
+    key: &str,
+    window_secs: u32,
+) -> Result<ThrottleHit, AppError> {
+    Ok(sqlx::query_as::<_, ThrottleHit>(
+        "SELECT hits, previous_hits, window_left_secs FROM auth_throttle_hit($1, $2)",
+    )
+    .bind(key)
+    .bind(window_secs.min(i32::MAX as u32) as i32)
+    .fetch_one(pool)
+    .await?)
+}
+
+pub async fn throttle_reset(pool: &PgPool, key: &str) -> Result<(), AppError> {
+    sqlx::query("SELECT auth_throttle_reset($1)")
+        .bind(key)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
