@@ -16,20 +16,6 @@ ALTER TABLE auth_throttle ENABLE ROW LEVEL SECURITY;
 ALTER TABLE auth_throttle FORCE ROW LEVEL SECURITY;
 REVOKE ALL ON auth_throttle FROM PUBLIC;
 
--- Seconds until `p_key` may try again: 0 when it has fewer than p_max hits in its current window.
-CREATE FUNCTION auth_throttle_retry_after(p_key text, p_max integer, p_window_secs integer)
-RETURNS integer
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT coalesce((
-        SELECT greatest(1, ceil(extract(epoch FROM
-                   t.window_start + make_interval(secs => p_window_secs) - clock_timestamp())))::integer
-          FROM auth_throttle t
-         WHERE t.key = p_key
-           AND t.hits >= p_max
-           AND t.window_start + make_interval(secs => p_window_secs) > clock_timestamp()
-    ), 0);
-$$;
-
 -- Counts one hit for `p_key`. Returns the hits in the current window (1 = the window just
 -- started), the hits of the window that just ended (when this hit started a new one) and the
 -- seconds left in the current window.
@@ -64,14 +50,21 @@ LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     DELETE FROM auth_throttle WHERE key = p_key;
 $$;
 
+-- Takes back one hit of `p_key` (attempts are counted before the password is checked, so a
+-- success gives its hit back: only failures count against an address).
+CREATE FUNCTION auth_throttle_undo(p_key text) RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    UPDATE auth_throttle SET hits = greatest(hits - 1, 0) WHERE key = p_key;
+$$;
+
 COMMENT ON FUNCTION auth_throttle_hit(text, integer) IS
     'Cross-tenant by nature: throttles log-in and sign-up attempts before any tenant is known.';
-REVOKE ALL ON FUNCTION auth_throttle_retry_after(text, integer, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION auth_throttle_hit(text, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION auth_throttle_reset(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION auth_throttle_retry_after(text, integer, integer) TO sitepilot_app;
+REVOKE ALL ON FUNCTION auth_throttle_undo(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_throttle_hit(text, integer) TO sitepilot_app;
 GRANT EXECUTE ON FUNCTION auth_throttle_reset(text) TO sitepilot_app;
+GRANT EXECUTE ON FUNCTION auth_throttle_undo(text) TO sitepilot_app;
 
 -- b. Sessions also end after 7 idle days (on top of the absolute 30). `last_seen_at` is moved
 --    forward by the app at most once an hour (app/src/db/accounts.rs), so the lookup reports it.

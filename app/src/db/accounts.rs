@@ -60,7 +60,7 @@ fn argon2_permits() -> &'static tokio::sync::Semaphore {
 }
 
 /// How long a request waits for an argon2 slot before answering 503.
-const ARGON2_WAIT: Duration = Duration::from_secs(2);
+const ARGON2_WAIT: Duration = Duration::from_secs(10);
 /// The `Retry-After` of that 503.
 const ARGON2_RETRY_AFTER_SECS: u64 = 5;
 
@@ -436,7 +436,7 @@ pub async fn login_with_meta(
     if password.is_empty() {
         return Err(AppError::invalid("password", "Enter your password."));
     }
-    super::throttle::check_login(pool, email.as_str(), meta.ip).await?;
+    let hit = super::throttle::login_attempt(pool, email.as_str(), meta.ip).await?;
     let row = system::login_lookup(pool, email.as_str()).await?;
     let ok = try_verify_password(
         password.to_string(),
@@ -446,7 +446,6 @@ pub async fn login_with_meta(
     let row = match row {
         Some(row) if ok => row,
         other => {
-            let hit = super::throttle::login_failed(pool, email.as_str(), meta.ip).await?;
             if hit.hits == 1 {
                 if let Some(row) = other {
                     audit_failed_login(
@@ -487,7 +486,7 @@ pub async fn login_with_meta(
             "This organisation is suspended. Contact support.",
         ));
     }
-    super::throttle::login_succeeded(pool, email.as_str()).await?;
+    super::throttle::login_succeeded(pool, email.as_str(), meta.ip).await?;
     let mut tx = tenant_tx(pool, row.tenant_id).await?;
     sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1")
         .bind(row.user_id)

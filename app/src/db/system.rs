@@ -126,22 +126,6 @@ pub async fn visit_by_domain(pool: &PgPool, domain: &str) -> Result<Option<SiteV
     .await?)
 }
 
-/// Seconds until `key` may try again (0: allowed), given `max` hits per `window_secs`.
-pub async fn throttle_retry_after(
-    pool: &PgPool,
-    key: &str,
-    max: u32,
-    window_secs: u32,
-) -> Result<u32, AppError> {
-    let secs: i32 = sqlx::query_scalar("SELECT auth_throttle_retry_after($1, $2, $3)")
-        .bind(key)
-        .bind(max.min(i32::MAX as u32) as i32)
-        .bind(window_secs.min(i32::MAX as u32) as i32)
-        .fetch_one(pool)
-        .await?;
-    Ok(secs.max(0) as u32)
-}
-
 /// One counted hit: the hits in the current window, those of the window this hit ended (when it
 /// started a new one), and the seconds left in the current window.
 #[derive(FromRow, Debug, Clone, Copy)]
@@ -167,6 +151,14 @@ pub async fn throttle_hit(
 
 pub async fn throttle_reset(pool: &PgPool, key: &str) -> Result<(), AppError> {
     sqlx::query("SELECT auth_throttle_reset($1)")
+        .bind(key)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn throttle_undo(pool: &PgPool, key: &str) -> Result<(), AppError> {
+    sqlx::query("SELECT auth_throttle_undo($1)")
         .bind(key)
         .execute(pool)
         .await?;

@@ -5,7 +5,9 @@
 //!
 //! - failed log-ins per account (the email, hashed) and per client address; over either limit
 //!   every log-in attempt answers [`AppError::TooManyRequests`] until the window ends, without
-//!   running argon2. Successful log-ins never count, and one resets the account's counter.
+//!   running argon2. Attempts are counted before the password check (a concurrent burst cannot
+//!   race past the limit) and a success gives its hit back and resets the account's counter,
+//!   so successful log-ins never count.
 //! - sign-ups per client address (every attempt that would run argon2 counts).
 //!
 //! Limits come from the environment, read once:
@@ -102,50 +104,44 @@ fn too_many(secs: u32) -> AppError {
     }
 }
 
-/// Refuses a log-in attempt while the account or the address is over its failure limit.
-pub async fn check_login(pool: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<(), AppError> {
-    let l = limits();
-    let mut wait = system::throttle_retry_after(
-        pool,
-        &account_key(email),
-        l.login_failures_per_account,
-        l.login_window_secs,
-    )
-    .await?;
-    if let Some(ip) = ip {
-        wait = wait.max(
-            system::throttle_retry_after(
-                pool,
-                &login_ip_key(ip),
-                l.login_failures_per_ip,
-                l.login_window_secs,
-            )
-            .await?,
-        );
-    }
-    if wait > 0 {
-        return Err(too_many(wait));
-    }
-    Ok(())
+fn over(hit: &ThrottleHit, max: u32) -> bool {
+    i64::from(hit.hits) > i64::from(max)
 }
 
-/// Counts a failed log-in for the account and the address; returns the account's count.
-pub async fn login_failed(
+/// Counts a log-in attempt for the account and the address *before* the password is checked,
+/// so a concurrent burst cannot slip past the limit; over either limit the attempt is refused
+/// with `TooManyRequests` (and no password work). A success gives the hits back
+/// ([`login_succeeded`]), so only failures count. Returns the account's hit.
+pub async fn login_attempt(
     pool: &PgPool,
     email: &str,
     ip: Option<IpAddr>,
 ) -> Result<ThrottleHit, AppError> {
-    let window = limits().login_window_secs;
-    let hit = system::throttle_hit(pool, &account_key(email), window).await?;
-    if let Some(ip) = ip {
-        system::throttle_hit(pool, &login_ip_key(ip), window).await?;
+    let l = limits();
+    let account = system::throttle_hit(pool, &account_key(email), l.login_window_secs).await?;
+    if over(&account, l.login_failures_per_account) {
+        return Err(too_many(account.window_left_secs.max(1) as u32));
     }
-    Ok(hit)
+    if let Some(ip) = ip {
+        let by_ip = system::throttle_hit(pool, &login_ip_key(ip), l.login_window_secs).await?;
+        if over(&by_ip, l.login_failures_per_ip) {
+            return Err(too_many(by_ip.window_left_secs.max(1) as u32));
+        }
+    }
+    Ok(account)
 }
 
-/// A successful log-in clears the account's failures (the address keeps its count).
-pub async fn login_succeeded(pool: &PgPool, email: &str) -> Result<(), AppError> {
-    system::throttle_reset(pool, &account_key(email)).await
+/// A successful log-in clears the account's failures and gives the address its hit back.
+pub async fn login_succeeded(
+    pool: &PgPool,
+    email: &str,
+    ip: Option<IpAddr>,
+) -> Result<(), AppError> {
+    system::throttle_reset(pool, &account_key(email)).await?;
+    if let Some(ip) = ip {
+        system::throttle_undo(pool, &login_ip_key(ip)).await?;
+    }
+    Ok(())
 }
 
 /// Counts a sign-up attempt from `ip`; refuses it over the limit.
@@ -155,7 +151,7 @@ pub async fn signup_attempt(pool: &PgPool, ip: Option<IpAddr>) -> Result<(), App
     };
     let l = limits();
     let hit = system::throttle_hit(pool, &signup_ip_key(ip), l.signup_window_secs).await?;
-    if hit.hits > l.signups_per_ip.min(i32::MAX as u32) as i32 {
+    if over(&hit, l.signups_per_ip) {
         return Err(too_many(hit.window_left_secs.max(1) as u32));
     }
     Ok(())

@@ -136,7 +136,7 @@ async fn bad_signups_get_a_clear_message_and_leave_nothing_behind() {
 }
 
 #[tokio::test]
-async fn login_distinguishes_unknown_email_and_wrong_password_and_logout_ends_the_session() {
+async fn login_answers_unknown_email_and_wrong_password_alike_and_logout_ends_the_session() {
     let pool = pool().await;
     let router = router(pool.clone());
     let email = format!("{}@example.com", unique("login-"));

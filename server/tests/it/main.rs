@@ -14,6 +14,7 @@ mod builder;
 mod deployments;
 mod forms;
 mod limits;
+mod login_throttle;
 mod pages;
 mod permissions;
 mod publish;
