@@ -189,13 +189,26 @@ fn random_suffix() -> String {
         .collect()
 }
 
-/// Creates the tenant with a unique slug derived from the organisation name. A taken slug
-/// gets a random suffix; `ON CONFLICT DO NOTHING` keeps the transaction usable on a clash.
-async fn insert_tenant(tx: &mut Tx, tenant_id: Uuid, org_name: &str) -> Result<String, AppError> {
+/// The slug an organisation name gives the tenant and its first website's address; a
+/// reserved address (`www`, `admin`, …) is refused with a clear message on the name.
+fn base_slug(org_name: &str) -> Result<String, AppError> {
     let mut base = slugify(org_name, 30);
     if base.len() < 3 {
         base = format!("site-{base}").trim_end_matches('-').to_string();
     }
+    if crate::model::is_reserved_subdomain(&base) {
+        return Err(AppError::invalid(
+            "org_name",
+            format!("“{org_name}” would get the reserved address {base}. Choose another organisation name."),
+        ));
+    }
+    Ok(base)
+}
+
+/// Creates the tenant with a unique slug derived from the organisation name. A taken slug
+/// gets a random suffix; `ON CONFLICT DO NOTHING` keeps the transaction usable on a clash.
+async fn insert_tenant(tx: &mut Tx, tenant_id: Uuid, org_name: &str) -> Result<String, AppError> {
+    let base = base_slug(org_name)?;
     for attempt in 0..8 {
         let slug = if attempt == 0 {
             base.clone()
@@ -277,6 +290,7 @@ pub async fn signup_from(
         2,
         80,
     )?;
+    base_slug(&org_name)?;
     let email = Email::parse(&input.email)?;
     let password = Password::parse(&input.password)?;
     if system::login_lookup(pool, email.as_str()).await?.is_some() {

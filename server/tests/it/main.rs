@@ -13,6 +13,7 @@ mod branding;
 mod builder;
 mod deployments;
 mod forms;
+mod hardening;
 mod limits;
 mod login_throttle;
 mod pages;
