@@ -222,6 +222,11 @@ start_background_server() {
     eval "$env_lines"
     export DATABASE_URL APP_DATABASE_URL
     export_server_env "127.0.0.1:$port"
+    # Every browser test and benchmark client is 127.0.0.1: the per-address sign-up and failed
+    # log-in limits (app/src/db/throttle.rs) would otherwise stop the suite; the per-account
+    # limit stays at its default, so the throttle spec still trips it.
+    export SITEPILOT_SIGNUPS_PER_IP="${SITEPILOT_SIGNUPS_PER_IP:-100000}"
+    export SITEPILOT_LOGIN_FAILURES_PER_IP="${SITEPILOT_LOGIN_FAILURES_PER_IP:-100000}"
     exec "$SP_SERVER_BIN"
   ) >"$log_file" 2>&1 &
   SP_BG_SERVER_PID=$!

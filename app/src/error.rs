@@ -31,11 +31,26 @@ pub enum AppError {
         #[serde(default)]
         upgrade_to: Option<String>,
     },
+    /// Too many attempts from this account or address (log-in, sign-up): HTTP 429 with
+    /// `Retry-After: retry_after_secs`.
+    #[error("{}", too_many_message(*retry_after_secs))]
+    TooManyRequests { retry_after_secs: u64 },
+    /// The server is at capacity for this work (password hashing): HTTP 503 with
+    /// `Retry-After: retry_after_secs`.
+    #[error("The server is busy. Try again in a few seconds.")]
+    Unavailable { retry_after_secs: u64 },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// Transport-level failure (network down, server unreachable, bad response).
     #[error("Could not reach the server ({0}).")]
     Transport(String),
+}
+
+/// "Too many attempts. Try again in 15 minutes." (whole minutes, rounded up)
+fn too_many_message(retry_after_secs: u64) -> String {
+    let minutes = retry_after_secs.div_ceil(60).max(1);
+    let unit = if minutes == 1 { "minute" } else { "minutes" };
+    format!("Too many attempts. Try again in {minutes} {unit}.")
 }
 
 /// "Your plan allows 1 website. Upgrade to Growth to add more."

@@ -110,11 +110,11 @@ test('sign-up and log-in explain what is wrong', async ({ page }) => {
   await page.getByLabel('Email').fill('demo@sitepilot.test');
   await page.getByLabel('Password').fill('not-the-password-1');
   await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.getByText('That password is not right. Try again.')).toBeVisible();
+  await expect(page.getByText('That email and password do not match an account. Try again.')).toBeVisible();
 
   await page.getByLabel('Email').fill(uniqueEmail('nobody'));
   await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.getByText('No account uses this email address. Check it, or sign up.')).toBeVisible();
+  await expect(page.getByText('That email and password do not match an account. Try again.')).toBeVisible();
 
   await page.getByLabel('Email').fill('demo@sitepilot.test');
   await page.getByLabel('Password').fill('sitepilot-demo');

@@ -15,7 +15,7 @@ pub async fn signup(
 ) -> Result<(), AppError> {
     use super::ctx;
     let state = ctx::state()?;
-    let account = crate::db::accounts::signup(
+    let account = crate::db::accounts::signup_from(
         &state.pool,
         crate::db::accounts::SignupInput {
             full_name,
@@ -23,8 +23,10 @@ pub async fn signup(
             email,
             password,
         },
+        ctx::client_ip(),
     )
-    .await?;
+    .await
+    .map_err(ctx::with_http_status)?;
     // With Stripe keys, every tenant gets its Stripe customer now (seed §4, Flow 1).
     super::billing_stripe::customer_at_signup(&state.pool, account.tenant_id).await;
     ctx::set_session_cookie(&account.session_token, state.config.secure_cookies);
@@ -38,7 +40,8 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     let state = ctx::state()?;
     let token =
         crate::db::accounts::login_with_meta(&state.pool, &email, &password, &ctx::request_meta())
-            .await?;
+            .await
+            .map_err(ctx::with_http_status)?;
     ctx::set_session_cookie(&token, state.config.secure_cookies);
     leptos_axum::redirect("/dashboard");
     Ok(())

@@ -135,33 +135,70 @@ pub async fn member_tx(
     Ok((member, tx))
 }
 
-/// The caller's IP and user agent, for audit rows. The peer address wins: `X-Forwarded-For`
-/// can be forged by any client, so it is used only when there is no peer (in-process tests,
-/// or a deployment whose proxy hands over requests without connect info).
-pub fn request_meta() -> db::audit_log::RequestMeta {
-    let Some(parts) = use_context::<http::request::Parts>() else {
-        return db::audit_log::RequestMeta::default();
-    };
-    let header = |name: &str| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let forwarded = header("x-forwarded-for").and_then(|v| {
-        v.split(',')
-            .next()
-            .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
-    });
+/// The client address as a trusted layer decided it. A server layer may insert this extension
+/// (for example from `Forwarded` behind a trusted proxy); [`client_ip`] prefers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+/// The client's IP address for a request: the one place server functions learn it (throttles,
+/// audit rows). A [`ClientIp`] extension wins; otherwise the TCP peer. `X-Forwarded-For` can be
+/// forged by any client, so it is used only when there is no peer (in-process tests, or a
+/// deployment whose proxy hands over requests without connect info).
+pub fn client_ip_of(parts: &http::request::Parts) -> Option<std::net::IpAddr> {
+    if let Some(ClientIp(ip)) = parts.extensions.get::<ClientIp>() {
+        return Some(*ip);
+    }
     let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip());
+    peer.or_else(|| {
+        parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
+    })
+}
+
+/// [`client_ip_of`] the current request.
+pub fn client_ip() -> Option<std::net::IpAddr> {
+    use_context::<http::request::Parts>().and_then(|p| client_ip_of(&p))
+}
+
+/// The caller's IP ([`client_ip`]) and user agent, for audit rows and throttles.
+pub fn request_meta() -> db::audit_log::RequestMeta {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return db::audit_log::RequestMeta::default();
+    };
     db::audit_log::RequestMeta {
-        ip: peer.or(forwarded),
-        user_agent: header("user-agent"),
+        ip: client_ip_of(&parts),
+        user_agent: parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(db::audit_log::truncate_user_agent),
     }
+}
+
+/// Gives `err` its HTTP status where the status carries meaning for clients: 429 and 503 with
+/// `Retry-After`. Returns `err` for `?`/`map_err`.
+pub fn with_http_status(err: AppError) -> AppError {
+    let (status, secs) = match &err {
+        AppError::TooManyRequests { retry_after_secs } => {
+            (http::StatusCode::TOO_MANY_REQUESTS, *retry_after_secs)
+        }
+        AppError::Unavailable { retry_after_secs } => {
+            (http::StatusCode::SERVICE_UNAVAILABLE, *retry_after_secs)
+        }
+        _ => return err,
+    };
+    if let Some(res) = use_context::<ResponseOptions>() {
+        res.set_status(status);
+        res.insert_header(http::header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    err
 }
 
 /// `http(s)://host` of the current request, for links in emails.

@@ -28,7 +28,12 @@ pub async fn accept_invite(
         &password,
         &ctx::request_meta(),
     )
-    .await?;
+    .await
+    .map_err(ctx::with_http_status)?;
+    // Whoever was signed in on this browser before (perhaps another account) is signed out.
+    if let Some((_, previous)) = ctx::try_member().await? {
+        crate::db::accounts::logout(&state.pool, &previous).await?;
+    }
     ctx::set_session_cookie(&session, state.config.secure_cookies);
     Ok(())
 }

@@ -119,8 +119,15 @@ pub async fn set_page_password(
 #[server(endpoint = "pages/delete", input = WireJson, output = WireJson)]
 pub async fn delete_page(page_id: Uuid, base_revision: i64) -> Result<PagesOverview, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let website =
-        crate::db::pages::delete(&mut tx, m.tenant_id, m.user_id, page_id, base_revision).await?;
+    let website = crate::db::pages::delete(
+        &mut tx,
+        m.tenant_id,
+        m.user_id,
+        m.role,
+        page_id,
+        base_revision,
+    )
+    .await?;
     let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website).await?;
     tx.commit().await?;
     Ok(overview)

@@ -63,3 +63,15 @@ pub async fn update_preferences(preferences: Preferences) -> Result<(), AppError
     tx.commit().await?;
     Ok(())
 }
+
+/// "Log out everywhere": ends every session of the signed-in member, this one included.
+#[server(endpoint = "settings/logout_everywhere", input = WireJson, output = WireJson)]
+pub async fn logout_everywhere() -> Result<(), AppError> {
+    use crate::model::Role;
+    let state = super::ctx::state()?;
+    let (m, mut tx) = super::ctx::member_tx(Role::can_edit_own_settings, "").await?;
+    crate::db::accounts::logout_everywhere(&mut tx, &m).await?;
+    tx.commit().await?;
+    super::ctx::clear_session_cookie(state.config.secure_cookies);
+    Ok(())
+}

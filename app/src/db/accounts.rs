@@ -7,6 +7,8 @@ use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
+use std::sync::OnceLock;
+use std::time::Duration;
 use uuid::Uuid;
 
 use super::{audit, system, tenant_tx, Tx};
@@ -15,6 +17,11 @@ use crate::model::{parse_name, slugify, BlockProps, Branding, Email, Password, R
 
 /// Sessions last 30 days.
 pub const SESSION_DAYS: i64 = 30;
+/// ... and end after 7 days without a request (`auth_session_lookup`, migration 0021).
+pub const SESSION_IDLE_DAYS: i64 = 7;
+/// How stale `sessions.last_seen_at` may get before a request moves it forward (one write per
+/// session per this interval, not one per request).
+const SESSION_TOUCH_SECS: i64 = 3600;
 const STARTER_PLAN: Uuid = Uuid::from_u128(1);
 
 pub struct SignupInput {
@@ -35,35 +42,108 @@ pub struct NewAccount {
     pub session_token: String,
 }
 
-/// Hashes off the async runtime: argon2 is deliberately slow.
+/// How many argon2 computations may run at once (each takes about 19 MiB and a core for tens
+/// of milliseconds): `SITEPILOT_ARGON2_CONCURRENCY`, by default the machine's parallelism.
+fn argon2_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let default = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        let n = std::env::var("SITEPILOT_ARGON2_CONCURRENCY")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(default);
+        tokio::sync::Semaphore::new(n)
+    })
+}
+
+/// How long a request waits for an argon2 slot before answering 503.
+const ARGON2_WAIT: Duration = Duration::from_secs(10);
+/// The `Retry-After` of that 503.
+const ARGON2_RETRY_AFTER_SECS: u64 = 5;
+
+/// Runs `work` (argon2) on the blocking pool once a slot is free; past [`ARGON2_WAIT`] answers
+/// [`AppError::Unavailable`], so a flood of log-ins queues a bounded amount of work and memory.
+async fn bounded_argon2<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let permit = match tokio::time::timeout(ARGON2_WAIT, argon2_permits().acquire()).await {
+        Ok(Ok(permit)) => permit,
+        _ => {
+            tracing::warn!("argon2 slots busy; refusing with 503");
+            return Err(AppError::Unavailable {
+                retry_after_secs: ARGON2_RETRY_AFTER_SECS,
+            });
+        }
+    };
+    let out = tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| AppError::Internal);
+    drop(permit);
+    out
+}
+
+/// Hashes off the async runtime: argon2 is deliberately slow. Bounded like [`try_verify_password`].
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    bounded_argon2(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
     })
-    .await
-    .map_err(|_| AppError::Internal)?
+    .await?
     .map_err(|e| {
         tracing::error!(error = %e, "password hashing failed");
         AppError::Internal
     })
 }
 
-/// Checks `password` against an argon2 hash off the async runtime (sign-in and visitor page unlock).
-pub async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
+/// A hash of a random password with the default parameters, verified against when the email is
+/// unknown, so an unknown email costs the same argon2 work as a wrong password.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let mut bytes = [0u8; 16];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(hex::encode(bytes).as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+fn verify_now(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Checks `password` against an argon2 hash off the async runtime, behind the argon2 slots;
+/// `hash: None` verifies against a dummy hash (same work) and is always `false`.
+pub async fn try_verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
+    bounded_argon2(move || match hash {
+        Some(hash) => verify_now(&password, &hash),
+        None => {
+            let _ = verify_now(&password, dummy_hash());
+            false
+        }
     })
     .await
-    .unwrap_or(false)
+}
+
+/// [`try_verify_password`] for callers that only need yes or no (visitor page unlock, password
+/// change): busy counts as no.
+pub async fn verify_password(password: String, hash: String) -> bool {
+    try_verify_password(password, Some(hash))
+        .await
+        .unwrap_or(false)
 }
 
 /// A fresh random session token and the id stored for it (hex SHA-256 of the token), so a
@@ -109,13 +189,26 @@ fn random_suffix() -> String {
         .collect()
 }
 
-/// Creates the tenant with a unique slug derived from the organisation name. A taken slug
-/// gets a random suffix; `ON CONFLICT DO NOTHING` keeps the transaction usable on a clash.
-async fn insert_tenant(tx: &mut Tx, tenant_id: Uuid, org_name: &str) -> Result<String, AppError> {
+/// The slug an organisation name gives the tenant and its first website's address; a
+/// reserved address (`www`, `admin`, …) is refused with a clear message on the name.
+fn base_slug(org_name: &str) -> Result<String, AppError> {
     let mut base = slugify(org_name, 30);
     if base.len() < 3 {
         base = format!("site-{base}").trim_end_matches('-').to_string();
     }
+    if crate::model::is_reserved_subdomain(&base) {
+        return Err(AppError::invalid(
+            "org_name",
+            format!("“{org_name}” would get the reserved address {base}. Choose another organisation name."),
+        ));
+    }
+    Ok(base)
+}
+
+/// Creates the tenant with a unique slug derived from the organisation name. A taken slug
+/// gets a random suffix; `ON CONFLICT DO NOTHING` keeps the transaction usable on a clash.
+async fn insert_tenant(tx: &mut Tx, tenant_id: Uuid, org_name: &str) -> Result<String, AppError> {
+    let base = base_slug(org_name)?;
     for attempt in 0..8 {
         let slug = if attempt == 0 {
             base.clone()
@@ -179,6 +272,16 @@ async fn insert_website(
 /// Starter subscription, audit entry and the first session. Nothing is left behind on error.
 #[tracing::instrument(skip_all)]
 pub async fn signup(pool: &PgPool, input: SignupInput) -> Result<NewAccount, AppError> {
+    signup_from(pool, input, None).await
+}
+
+/// [`signup`] from client address `ip`, which is throttled (`throttle::signup_attempt`).
+#[tracing::instrument(skip_all)]
+pub async fn signup_from(
+    pool: &PgPool,
+    input: SignupInput,
+    ip: Option<std::net::IpAddr>,
+) -> Result<NewAccount, AppError> {
     let full_name = parse_name("full_name", "your name", &input.full_name, 1, 100)?;
     let org_name = parse_name(
         "org_name",
@@ -187,6 +290,7 @@ pub async fn signup(pool: &PgPool, input: SignupInput) -> Result<NewAccount, App
         2,
         80,
     )?;
+    base_slug(&org_name)?;
     let email = Email::parse(&input.email)?;
     let password = Password::parse(&input.password)?;
     if system::login_lookup(pool, email.as_str()).await?.is_some() {
@@ -195,6 +299,7 @@ pub async fn signup(pool: &PgPool, input: SignupInput) -> Result<NewAccount, App
             "An account with this email already exists. Log in instead.",
         ));
     }
+    super::throttle::signup_attempt(pool, ip).await?;
     let hash = hash_password(password.expose().to_string()).await?;
 
     let tenant_id = Uuid::new_v4();
@@ -289,8 +394,16 @@ pub async fn login(pool: &PgPool, email: &str, password: &str) -> Result<String,
     .await
 }
 
+/// The one answer for an unknown email and a wrong password, so neither tells which.
+pub const BAD_CREDENTIALS: &str = "That email and password do not match an account. Try again.";
+
+fn bad_credentials() -> AppError {
+    AppError::invalid("password", BAD_CREDENTIALS)
+}
+
 /// Records a refused login in the account's tenant (the email tried, never the password).
 /// An email no account uses has no tenant to log into; it is traced on the server only.
+/// `extra` carries the aggregate counts (see [`login_with_meta`]).
 async fn audit_failed_login(
     pool: &PgPool,
     meta: &super::audit_log::RequestMeta,
@@ -298,16 +411,21 @@ async fn audit_failed_login(
     user_id: Uuid,
     email: &str,
     reason: &str,
+    extra: serde_json::Value,
 ) -> Result<(), AppError> {
     let mut tx = tenant_tx(pool, tenant_id).await?;
     meta.apply(&mut tx).await?;
+    let mut metadata = serde_json::json!({ "email": email, "reason": reason });
+    if let (Some(m), serde_json::Value::Object(extra)) = (metadata.as_object_mut(), extra) {
+        m.extend(extra);
+    }
     audit(
         &mut tx,
         tenant_id,
         None,
         "user.login_failed",
         ("user", user_id),
-        serde_json::json!({ "email": email, "reason": reason }),
+        metadata,
     )
     .await?;
     tx.commit().await?;
@@ -315,6 +433,12 @@ async fn audit_failed_login(
 }
 
 /// [`login`], recording the attempt in the audit log with the request's IP and user agent.
+///
+/// Throttled per account and per `meta.ip` (`throttle`): over the limit the answer is
+/// `TooManyRequests` before any password work. An unknown email and a wrong password get the
+/// same answer after the same argon2 work. Wrong passwords are audited at most once per
+/// throttle window per account: the first failure of a window writes one `user.login_failed`
+/// row carrying how many failures the previous window had, so a flood cannot fill the log.
 #[tracing::instrument(skip_all)]
 pub async fn login_with_meta(
     pool: &PgPool,
@@ -326,27 +450,36 @@ pub async fn login_with_meta(
     if password.is_empty() {
         return Err(AppError::invalid("password", "Enter your password."));
     }
-    let Some(row) = system::login_lookup(pool, email.as_str()).await? else {
-        return Err(AppError::invalid(
-            "email",
-            "No account uses this email address. Check it, or sign up.",
-        ));
+    let hit = super::throttle::login_attempt(pool, email.as_str(), meta.ip).await?;
+    let row = system::login_lookup(pool, email.as_str()).await?;
+    let ok = try_verify_password(
+        password.to_string(),
+        row.as_ref().map(|r| r.password_hash.clone()),
+    )
+    .await?;
+    let row = match row {
+        Some(row) if ok => row,
+        other => {
+            if hit.hits == 1 {
+                if let Some(row) = other {
+                    audit_failed_login(
+                        pool,
+                        meta,
+                        row.tenant_id,
+                        row.user_id,
+                        email.as_str(),
+                        "wrong_password",
+                        serde_json::json!({
+                            "window_secs": super::throttle::limits().login_window_secs,
+                            "previous_window_failures": hit.previous_hits,
+                        }),
+                    )
+                    .await?;
+                }
+            }
+            return Err(bad_credentials());
+        }
     };
-    if !verify_password(password.to_string(), row.password_hash.clone()).await {
-        audit_failed_login(
-            pool,
-            meta,
-            row.tenant_id,
-            row.user_id,
-            email.as_str(),
-            "wrong_password",
-        )
-        .await?;
-        return Err(AppError::invalid(
-            "password",
-            "That password is not right. Try again.",
-        ));
-    }
     if !row.user_active {
         audit_failed_login(
             pool,
@@ -355,6 +488,7 @@ pub async fn login_with_meta(
             row.user_id,
             email.as_str(),
             "deactivated",
+            serde_json::json!({}),
         )
         .await?;
         return Err(AppError::forbidden(
@@ -366,6 +500,7 @@ pub async fn login_with_meta(
             "This organisation is suspended. Contact support.",
         ));
     }
+    super::throttle::login_succeeded(pool, email.as_str(), meta.ip).await?;
     let mut tx = tenant_tx(pool, row.tenant_id).await?;
     sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1")
         .bind(row.user_id)
@@ -427,6 +562,9 @@ pub async fn resolve_session(pool: &PgPool, token: &str) -> Result<SessionOutcom
     let Some(role) = Role::parse(&row.role) else {
         return Ok(SessionOutcome::None);
     };
+    if (chrono::Utc::now() - row.last_seen_at).num_seconds() > SESSION_TOUCH_SECS {
+        touch_session(pool, row.tenant_id, &row.session_id).await?;
+    }
     Ok(SessionOutcome::Member(Member {
         session_id: row.session_id,
         user_id: row.user_id,
@@ -436,6 +574,36 @@ pub async fn resolve_session(pool: &PgPool, token: &str) -> Result<SessionOutcom
         full_name: row.full_name,
         tenant_name: row.tenant_name,
     }))
+}
+
+/// Moves the session's idle clock forward (at most once per [`SESSION_TOUCH_SECS`]).
+async fn touch_session(pool: &PgPool, tenant_id: Uuid, session_id: &str) -> Result<(), AppError> {
+    let mut tx = tenant_tx(pool, tenant_id).await?;
+    sqlx::query("UPDATE sessions SET last_seen_at = now() WHERE id = $1")
+        .bind(session_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends every session of the member's user, this one included; returns how many ended.
+pub async fn logout_everywhere(tx: &mut Tx, member: &Member) -> Result<u64, AppError> {
+    let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(member.user_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    audit(
+        tx,
+        member.tenant_id,
+        Some(member.user_id),
+        "user.logged_out_everywhere",
+        ("user", member.user_id),
+        serde_json::json!({ "sessions": ended }),
+    )
+    .await?;
+    Ok(ended)
 }
 
 pub async fn logout(pool: &PgPool, member: &Member) -> Result<(), AppError> {

@@ -21,10 +21,7 @@ pub struct RequestMeta {
 impl RequestMeta {
     /// Makes this transaction's audit rows carry the request's IP and user agent.
     pub async fn apply(&self, tx: &mut Tx) -> Result<(), AppError> {
-        let ua: Option<String> = self
-            .user_agent
-            .as_ref()
-            .map(|u| u.chars().take(512).collect());
+        let ua: Option<String> = self.user_agent.as_ref().map(|u| truncate_user_agent(u));
         sqlx::query(
             "SELECT set_config('app.request_ip', $1, true), set_config('app.request_ua', $2, true)",
         )
@@ -34,6 +31,14 @@ impl RequestMeta {
         .await?;
         Ok(())
     }
+}
+
+/// The longest user agent stored anywhere: the client chooses it.
+pub const USER_AGENT_MAX_CHARS: usize = 256;
+
+/// An attacker-supplied user agent, cut to [`USER_AGENT_MAX_CHARS`] characters.
+pub fn truncate_user_agent(ua: &str) -> String {
+    ua.chars().take(USER_AGENT_MAX_CHARS).collect()
 }
 
 #[derive(FromRow)]
@@ -68,6 +73,10 @@ pub async fn list(tx: &mut Tx, filter: &AuditFilter) -> Result<AuditPage, AppErr
         .map(str::trim)
         .filter(|a| !a.is_empty());
     let page = filter.page.max(0);
+    // `page` comes from the request: a huge number must not overflow the offset.
+    let offset = page
+        .checked_mul(AUDIT_PAGE_SIZE)
+        .ok_or_else(|| AppError::invalid("page", "That page number is too large."))?;
     // Dates are whole UTC days: `to` includes the entire day.
     let where_sql = r#"($1::text IS NULL OR a.action = $1)
           AND ($2::uuid IS NULL OR a.performed_by = $2)
@@ -98,7 +107,7 @@ pub async fn list(tx: &mut Tx, filter: &AuditFilter) -> Result<AuditPage, AppErr
     .bind(from)
     .bind(to)
     .bind(AUDIT_PAGE_SIZE)
-    .bind(page * AUDIT_PAGE_SIZE)
+    .bind(offset)
     .fetch_all(&mut **tx)
     .await?;
     let actions: Vec<String> =

@@ -23,6 +23,7 @@ pub mod publish;
 pub mod settings;
 pub mod system;
 pub mod team;
+pub mod throttle;
 pub mod versions;
 pub mod websites;
 

@@ -342,11 +342,13 @@ pub async fn set_password(
 }
 
 /// Deletes a page that is not the home page (its blocks and versions go with it). The live
-/// site keeps it until the next publish.
+/// site keeps it until the next publish. A page holding locked blocks is deleted only by a
+/// role that may change locked blocks (owners and admins): deleting the page would delete them.
 pub async fn delete(
     tx: &mut Tx,
     tenant_id: Uuid,
     user_id: Uuid,
+    role: crate::model::Role,
     page_id: Uuid,
     base: i64,
 ) -> Result<Uuid, AppError> {
@@ -356,6 +358,18 @@ pub async fn delete(
             "page",
             "The home page cannot be deleted. Make another page the home page first, then delete this one.",
         ));
+    }
+    if !role.can_edit_locked() {
+        let locked: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM components WHERE page_id = $1 AND is_locked")
+                .bind(page_id)
+                .fetch_one(&mut **tx)
+                .await?;
+        if locked > 0 {
+            return Err(AppError::forbidden(
+                "This page has locked blocks. Only owners and admins can delete it.",
+            ));
+        }
     }
     sqlx::query("DELETE FROM pages WHERE id = $1")
         .bind(page_id)

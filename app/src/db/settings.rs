@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use super::accounts::{hash_password, verify_password};
+use super::accounts::{hash_password, try_verify_password};
 use super::{audit, Tx};
 use crate::error::AppError;
 use crate::model::{parse_avatar_url, parse_name, Password, Preferences, UserSettings};
@@ -69,7 +69,7 @@ pub async fn change_password(
             .bind(user_id)
             .fetch_one(&mut **tx)
             .await?;
-    if !verify_password(current.to_string(), hash).await {
+    if !try_verify_password(current.to_string(), Some(hash)).await? {
         return Err(AppError::invalid(
             "current_password",
             "Your current password is not right.",

@@ -6,7 +6,9 @@
 //! - session lookup: the cookie names a session, the session names the tenant;
 //! - host → site and live snapshot (`visit_by_*`): a visitor has no tenant at all;
 //! - Stripe events: the event id is claimed before any tenant is known, and a customer id
-//!   names the tenant.
+//!   names the tenant;
+//! - log-in and sign-up throttle counters (`throttle_*`, migration 0021): keyed by an email
+//!   hash or a client address, before any tenant is known.
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool};
@@ -45,6 +47,7 @@ pub struct SessionRow {
     pub tenant_name: String,
     pub tenant_status: String,
     pub expires_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
 }
 
 pub async fn session_lookup(
@@ -52,7 +55,7 @@ pub async fn session_lookup(
     session_id: &str,
 ) -> Result<Option<SessionRow>, AppError> {
     Ok(sqlx::query_as::<_, SessionRow>(
-        r#"SELECT session_id, user_id, tenant_id, role, email, full_name, tenant_name, tenant_status, expires_at
+        r#"SELECT session_id, user_id, tenant_id, role, email, full_name, tenant_name, tenant_status, expires_at, last_seen_at
            FROM auth_session_lookup($1)"#,
     )
     .bind(session_id)
@@ -73,6 +76,7 @@ pub struct InvitationLookup {
 }
 
 /// The invitation behind an invite link (migration 0015): the person has no session yet.
+/// `token` is the clear token from the link; the table holds only its hash (migration 0021).
 pub async fn invitation_by_token(
     pool: &PgPool,
     token: &str,
@@ -81,7 +85,7 @@ pub async fn invitation_by_token(
         r#"SELECT invitation_id, tenant_id, email, role, status, expires_at, tenant_name, tenant_status
            FROM invitation_by_token($1)"#,
     )
-    .bind(token)
+    .bind(super::team::invite_token_hash(token))
     .fetch_optional(pool)
     .await?)
 }
@@ -172,4 +176,43 @@ pub async fn billing_tenant_for_customer(
             .fetch_one(&mut **tx)
             .await?,
     )
+}
+
+/// One counted hit: the hits in the current window, those of the window this hit ended (when it
+/// started a new one), and the seconds left in the current window.
+#[derive(FromRow, Debug, Clone, Copy)]
+pub struct ThrottleHit {
+    pub hits: i32,
+    pub previous_hits: Option<i32>,
+    pub window_left_secs: i32,
+}
+
+pub async fn throttle_hit(
+    pool: &PgPool,
+    key: &str,
+    window_secs: u32,
+) -> Result<ThrottleHit, AppError> {
+    Ok(sqlx::query_as::<_, ThrottleHit>(
+        "SELECT hits, previous_hits, window_left_secs FROM auth_throttle_hit($1, $2)",
+    )
+    .bind(key)
+    .bind(window_secs.min(i32::MAX as u32) as i32)
+    .fetch_one(pool)
+    .await?)
+}
+
+pub async fn throttle_reset(pool: &PgPool, key: &str) -> Result<(), AppError> {
+    sqlx::query("SELECT auth_throttle_reset($1)")
+        .bind(key)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn throttle_undo(pool: &PgPool, key: &str) -> Result<(), AppError> {
+    sqlx::query("SELECT auth_throttle_undo($1)")
+        .bind(key)
+        .execute(pool)
+        .await?;
+    Ok(())
 }

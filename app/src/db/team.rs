@@ -10,11 +10,18 @@ use super::{audit, Tx};
 use crate::error::AppError;
 use crate::model::{Email, Invitation, MemberInfo, OutboxEmail, Role, INVITE_DAYS};
 
-/// 32 random bytes, hex: the invite link's secret.
+/// 32 random bytes, hex: the invite link's secret. Only its hash is stored
+/// ([`invite_token_hash`]); the clear token exists only in the link that is sent.
 pub fn new_invite_token() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
+}
+
+/// What `team_invitations.token` holds for an invite link's token: its hex SHA-256, as for
+/// session ids (migration 0021).
+pub fn invite_token_hash(token: &str) -> String {
+    super::accounts::session_id(token)
 }
 
 #[derive(FromRow)]
@@ -197,7 +204,7 @@ pub async fn invite(
     .bind(by.user_id)
     .bind(email.as_str())
     .bind(role.as_str())
-    .bind(&token)
+    .bind(invite_token_hash(&token))
     .bind(INVITE_DAYS as i32)
     .fetch_one(&mut **tx)
     .await?;
@@ -276,7 +283,7 @@ pub async fn resend(tx: &mut Tx, by: &Inviter<'_>, id: Uuid) -> Result<(), AppEr
     let token = new_invite_token();
     sqlx::query("UPDATE team_invitations SET token = $2, expires_at = now() + make_interval(days => $3) WHERE id = $1")
         .bind(id)
-        .bind(&token)
+        .bind(invite_token_hash(&token))
         .bind(INVITE_DAYS as i32)
         .execute(&mut **tx)
         .await?;

@@ -126,6 +126,53 @@ pub struct BillingStatus {
     pub can_manage_billing: bool,
 }
 
+/// Addresses the service keeps for itself (its own hosts, and names visitors would trust as
+/// the service's): refused as website subdomains and as sign-up slugs.
+pub const RESERVED_SUBDOMAINS: &[&str] = &[
+    "www",
+    "app",
+    "api",
+    "admin",
+    "administrator",
+    "root",
+    "login",
+    "logout",
+    "signin",
+    "signup",
+    "auth",
+    "account",
+    "accounts",
+    "billing",
+    "pay",
+    "payments",
+    "mail",
+    "email",
+    "smtp",
+    "imap",
+    "pop",
+    "ftp",
+    "status",
+    "help",
+    "support",
+    "docs",
+    "dashboard",
+    "static",
+    "assets",
+    "cdn",
+    "ns1",
+    "ns2",
+    "sitepilot",
+    "security",
+    "abuse",
+    "postmaster",
+    "webmaster",
+    "hostmaster",
+];
+
+pub fn is_reserved_subdomain(label: &str) -> bool {
+    RESERVED_SUBDOMAINS.contains(&label)
+}
+
 /// A website subdomain: one DNS label, 3-63 lowercase letters, digits and single hyphens
 /// (the `websites_subdomain_format_check` constraint, checked here first for a clear message).
 pub fn parse_subdomain(raw: &str) -> Result<String, AppError> {
@@ -142,6 +189,12 @@ pub fn parse_subdomain(raw: &str) -> Result<String, AppError> {
     }
     if s.starts_with('-') || s.ends_with('-') || s.contains("--") {
         return bad("The address cannot start or end with a hyphen or have two in a row.");
+    }
+    if is_reserved_subdomain(&s) {
+        return Err(AppError::invalid(
+            "subdomain",
+            format!("The address {s} is reserved. Choose another."),
+        ));
     }
     Ok(s)
 }
@@ -162,6 +215,9 @@ mod tests {
             "ab--c",
             "über",
             long.as_str(),
+            "www",
+            "Admin",
+            "api",
         ] {
             assert_eq!(
                 parse_subdomain(bad).unwrap_err().field(),

@@ -154,13 +154,15 @@ pub struct SubmissionDetail {
 
 /// A cell for CSV export: quoted when needed, and a leading `=`, `+`, `-`, `@` (or tab / CR)
 /// is prefixed with `'` so spreadsheets show it as text instead of running it as a formula.
+/// A cell holding any separator a spreadsheet may split on (`,`, `;`, tab) is quoted, so in a
+/// `;` or tab locale `x;=1+1` stays one (text) cell instead of becoming `x` and a formula.
 pub fn csv_cell(value: &str) -> String {
     let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
         value.to_string()
     };
-    if guarded.contains([',', '"', '\n', '\r']) {
+    if guarded.contains([',', ';', '\t', '"', '\n', '\r']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
     } else {
         guarded
@@ -228,5 +230,11 @@ mod tests {
         assert_eq!(csv_cell("@x"), "'@x");
         assert_eq!(csv_cell("-1,2"), "\"'-1,2\"");
         assert_eq!(csv_cell("line\nbreak"), "\"line\nbreak\"");
+        // Whatever the separator: a `;` or tab locale must not split a formula out of a cell.
+        assert_eq!(csv_cell("x;=1+1"), "\"x;=1+1\"");
+        assert_eq!(csv_cell("x\t=1+1"), "\"x\t=1+1\"");
+        assert_eq!(csv_cell("\t=1"), "\"'\t=1\"");
+        assert_eq!(csv_cell("\r=1"), "\"'\r=1\"");
+        assert_eq!(csv_cell("+1"), "'+1");
     }
 }

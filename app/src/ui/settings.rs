@@ -98,7 +98,7 @@ pub fn SettingsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading your settings…"</p> }>
                 {move || Suspend::new(async move {
                     match settings.await {
-                        Ok(s) => view! { <Profile s=s.clone()/> <PasswordForm/> <PreferencesForm prefs=s.preferences/> }.into_any(),
+                        Ok(s) => view! { <Profile s=s.clone()/> <PasswordForm/> <PreferencesForm prefs=s.preferences/> <SessionsCard/> }.into_any(),
                         Err(e) => view! { <LoadError error=e/> }.into_any(),
                     }
                 })}
@@ -148,6 +148,33 @@ fn Profile(s: UserSettings) -> impl IntoView {
                 {st.messages(&["full_name", "avatar_url"])}
                 <button type="submit" class="app-button">"Save profile"</button>
             </form>
+        </section>
+    }
+}
+
+/// "Log out everywhere": ends every session of this member (other browsers and devices too),
+/// then opens the log-in page.
+#[component]
+fn SessionsCard() -> impl IntoView {
+    let st = FormState::new();
+    let click = move |_| {
+        st.run(
+            logout_everywhere(),
+            "Signed out everywhere.",
+            || {
+                #[cfg(feature = "hydrate")]
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().set_href("/login");
+                }
+            },
+        );
+    };
+    view! {
+        <section class="app-card" aria-labelledby="sessions-heading">
+            <h2 id="sessions-heading">"Sessions"</h2>
+            <p>"Signed in on a computer you no longer use? End every session of your account, this one included."</p>
+            {st.messages(&[])}
+            <button type="button" class="app-button" on:click=click>"Log out everywhere"</button>
         </section>
     }
 }

@@ -448,6 +448,44 @@ async fn owners_mark_processed_filter_and_export_csv() {
     );
 }
 
+/// Issue 15 §6: formula cells are neutralised whatever separator the spreadsheet splits on: a
+/// `;` (or tab) inside a cell is quoted, so `x;=1+1` cannot become a formula cell.
+#[tokio::test]
+async fn csv_export_cells_cannot_become_formulas_in_a_semicolon_locale() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let s = site_with_form(&router, &pool, "Form Csv Locale").await;
+    let payload = [
+        ("name", "x;=1+1"),
+        ("email", "eve@example.com"),
+        ("message", "+SUM(A1);@cmd\t-2"),
+    ];
+    submit(&router, &s, s.form, &payload).await;
+    let csv = export(&router, Some(&s.owner), s.a.website_id).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = csv.text();
+    let row = text
+        .split("\r\n")
+        .find(|l| l.contains("eve@example.com"))
+        .expect("the submission's row");
+    assert!(row.contains(",\"x;=1+1\",eve@example.com,"), "{row}");
+    assert!(row.contains(",\"'+SUM(A1);@cmd\t-2\""), "{row}");
+    // Split on `;` like a semicolon locale: no piece outside quotes starts a formula.
+    let mut in_quotes = false;
+    let mut pieces = vec![String::new()];
+    for ch in row.chars() {
+        match ch {
+            '"' => in_quotes = !in_quotes,
+            ';' | ',' | '\t' if !in_quotes => pieces.push(String::new()),
+            _ => pieces.last_mut().expect("piece").push(ch),
+        }
+    }
+    assert!(
+        pieces.iter().all(|p| !p.starts_with(['=', '+', '-', '@'])),
+        "{pieces:?}"
+    );
+}
+
 #[tokio::test]
 async fn only_owners_and_admins_use_the_inbox() {
     let pool = pool().await;

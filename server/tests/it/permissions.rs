@@ -128,6 +128,11 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             OwnTenant,
         ),
         (
+            "/api/settings/logout_everywhere",
+            Role(R::can_edit_own_settings),
+            OwnTenant,
+        ),
+        (
             "/api/billing/test_invoice",
             Role(R::can_manage_billing),
             OwnTenant,

@@ -27,8 +27,22 @@ async fn overview(router: &Router, cookie: &str) -> TeamOverview {
         .json()
 }
 
-/// The raw token of invitation `id`, read as the app role inside its tenant.
+/// The raw token of invitation `id`: only its hash is stored, so it is read from the link in
+/// the latest email sent for it (as the app role inside its tenant).
 async fn token_of(pool: &PgPool, tenant: Uuid, id: Uuid) -> String {
+    let mut tx = tenant_tx(pool, tenant).await.expect("tx");
+    let link: String = sqlx::query_scalar(
+        "SELECT link FROM email_outbox WHERE invitation_id = $1 ORDER BY created_at DESC, id LIMIT 1",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("link");
+    link.rsplit('/').next().expect("token").to_string()
+}
+
+/// What the table stores for invitation `id`.
+async fn stored_token_of(pool: &PgPool, tenant: Uuid, id: Uuid) -> String {
     let mut tx = tenant_tx(pool, tenant).await.expect("tx");
     sqlx::query_scalar("SELECT token FROM team_invitations WHERE id = $1")
         .bind(id)
@@ -79,6 +93,11 @@ async fn an_invitation_has_a_long_token_a_seven_day_expiry_and_an_outbox_email()
     let token = token_of(&pool, a.tenant_id, inv.id).await;
     assert_eq!(token.len(), 64, "32 random bytes, hex");
     assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+    // Only the hash is stored (issue 15 §6): the table alone cannot be turned into links.
+    let stored = stored_token_of(&pool, a.tenant_id, inv.id).await;
+    assert_ne!(stored, token, "the clear token is not stored");
+    assert_eq!(stored, app::db::team::invite_token_hash(&token));
+    assert_eq!(state(&router, &stored).await, InviteState::NotFound);
     let days = (inv.expires_at - chrono::Utc::now()).num_minutes() as f64 / 1440.0;
     assert!((6.99..=7.01).contains(&days), "expires in {days} days");
 

@@ -397,6 +397,7 @@ pub async fn body_for(
             json!({ "current_password": "old-horse-123", "new_password": "another-horse-9" })
         }
         "/api/settings/preferences" => json!({ "preferences": app::model::Preferences::default() }),
+        "/api/settings/logout_everywhere" => json!({}),
         other => panic!("no request body for {other}: add one to permissions::fixtures::body_for"),
     }
 }

@@ -206,11 +206,15 @@ async fn invite_links_need_no_session_and_work_once() {
     let mut tx = app::db::tenant_tx(&pool, t.account.tenant_id)
         .await
         .expect("tx");
-    let token: String = sqlx::query_scalar("SELECT token FROM team_invitations WHERE id = $1")
-        .bind(inv.id)
-        .fetch_one(&mut *tx)
-        .await
-        .expect("token");
+    // Only the token's hash is stored; the clear token is in the emailed link.
+    let link: String = sqlx::query_scalar(
+        "SELECT link FROM email_outbox WHERE invitation_id = $1 ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(inv.id)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("link");
+    let token = link.rsplit('/').next().expect("token").to_string();
     tx.commit().await.expect("commit");
 
     let state = |token: String| {
