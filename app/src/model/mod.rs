@@ -28,7 +28,8 @@ pub use analytics::{
     is_crawler, referrer_source, AnalyticsReport, Count, DayMetrics, Device, ANALYTICS_RANGES,
 };
 pub use billing::{
-    parse_subdomain, BillingOverview, BillingStatus, BillingWebsite, PlanCard, UsageMeter,
+    is_reserved_subdomain, parse_subdomain, BillingOverview, BillingStatus, BillingWebsite,
+    PlanCard, UsageMeter,
 };
 pub use branding::{
     BorderRadius, BrandColors, BrandLogo, Branding, BrandingConfig, Spacing, Typography,

@@ -158,16 +158,12 @@ fn Profile(s: UserSettings) -> impl IntoView {
 fn SessionsCard() -> impl IntoView {
     let st = FormState::new();
     let click = move |_| {
-        st.run(
-            logout_everywhere(),
-            "Signed out everywhere.",
-            || {
-                #[cfg(feature = "hydrate")]
-                if let Some(w) = web_sys::window() {
-                    let _ = w.location().set_href("/login");
-                }
-            },
-        );
+        st.run(logout_everywhere(), "Signed out everywhere.", || {
+            #[cfg(feature = "hydrate")]
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_href("/login");
+            }
+        });
     };
     view! {
         <section class="app-card" aria-labelledby="sessions-heading">

@@ -96,10 +96,11 @@ async fn router_at(root: &std::path::Path) -> Router {
         .output_name("sitepilot")
         .site_root(root.to_str().expect("utf-8 path"))
         .build();
-    server::router(
-        server::app_state(options, pool().await, "localhost".into(), false),
-        None,
-    )
+    let config = server::config::ServerConfig {
+        leptos: options,
+        ..crate::common::config()
+    };
+    crate::common::build(&config, pool().await)
 }
 
 #[tokio::test]
