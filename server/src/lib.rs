@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod billing;
 pub mod config;
 pub mod forms_export;
+pub mod http;
 pub mod preview;
 pub mod rate_limit;
 pub mod seed;
@@ -62,6 +63,16 @@ pub async fn connect_app_pool(app_url: &str) -> Result<PgPool, String> {
     .map_err(|e| format!("cannot inspect the app role: {e}"))?;
     if superuser || bypass || owns > 0 {
         return Err("APP_DATABASE_URL must use a role that is not superuser, has no BYPASSRLS and owns no tables".into());
+    }
+    // Membership counts too: `SET ROLE` to a privileged role the app role belongs to bypasses RLS.
+    let privileged = app::db::role_check::privileged_memberships(&pool)
+        .await
+        .map_err(|e| format!("cannot inspect the app role's memberships: {e}"))?;
+    if !privileged.is_empty() {
+        return Err(format!(
+            "APP_DATABASE_URL's role is a member of {}, which owns tables or bypasses row-level security: revoke that membership",
+            privileged.join(", ")
+        ));
     }
     Ok(pool)
 }

@@ -1,6 +1,5 @@
-use axum::serve::ListenerExt;
 use leptos::config::get_configuration;
-use server::config::ServerConfig;
+use server::config::{Deployment, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -8,10 +7,25 @@ async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::from_default_env())
         .init();
-    if let Err(e) = run().await {
+    // `server migrate` applies migrations as the owner role (DATABASE_URL) and exits; `server`
+    // or `server serve` serves with the request role only (APP_DATABASE_URL).
+    let result = match std::env::args().nth(1).as_deref() {
+        Some("migrate") => migrate().await,
+        None | Some("serve") => run().await,
+        Some(other) => Err(format!(
+            "unknown command `{other}`: use `migrate` or `serve`"
+        )),
+    };
+    if let Err(e) = result {
         tracing::error!("{e}");
         std::process::exit(1);
     }
+}
+
+async fn migrate() -> Result<(), String> {
+    server::migrate(&server::config::owner_database_url()?).await?;
+    tracing::info!("migrations applied");
+    Ok(())
 }
 
 async fn run() -> Result<(), String> {
@@ -20,7 +34,9 @@ async fn run() -> Result<(), String> {
     let options = conf.leptos_options;
     let addr = options.site_addr;
 
-    server::migrate(&config.db.owner).await?;
+    if config.deployment == Deployment::Dev && std::env::var_os("DATABASE_URL").is_some() {
+        tracing::warn!("DATABASE_URL is set but unused: migrations run with `server migrate`");
+    }
     let pool = server::connect_app_pool(&config.db.app).await?;
     if config.seed_demo {
         server::seed::demo(&pool).await?;
@@ -59,24 +75,40 @@ async fn run() -> Result<(), String> {
         config.stripe_webhook_secret.clone(),
         config.billing_test_mode,
         stripe_api,
-    );
+    )
+    .trusting(config.trusted_proxies.clone());
 
+    let limits = server::http::limits::ConnectionLimits::from_env()?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    // Responses go out as one write each: no reason to let Nagle hold back their last segment.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
-    });
     tracing::info!("listening on http://{addr}");
-    // One service per connection, which knows the peer: the per-IP limit on page password
-    // attempts uses it.
-    axum::serve(listener, server::visitor::split::MakeSplit(app))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    // One service per connection, which knows the peer: the client IP (`http::client_ip`) that
+    // every per-address limit uses comes from it. The loop adds the connection limit and the
+    // header and request timeouts (`http::limits`).
+    server::http::limits::serve(
+        listener,
+        server::visitor::split::MakeSplit(app),
+        limits,
+        shutdown_signal(),
+    )
+    .await;
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM (what `kill` and container runtimes send) start a graceful shutdown.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing open requests");
 }

@@ -63,32 +63,24 @@ pub async fn member_tx(
     Ok((member, tx))
 }
 
-/// The caller's IP and user agent, for audit rows. The peer address wins: `X-Forwarded-For`
-/// can be forged by any client, so it is used only when there is no peer (in-process tests,
-/// or a deployment whose proxy hands over requests without connect info).
+/// The caller's IP and user agent, for audit rows. The IP is the one the server computed once
+/// for the request (`state::ClientIp`: the peer, or a trusted proxy's forwarded client), never a
+/// header a client could forge.
 pub fn request_meta() -> db::audit_log::RequestMeta {
     let Some(parts) = use_context::<http::request::Parts>() else {
         return db::audit_log::RequestMeta::default();
     };
-    let header = |name: &str| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let forwarded = header("x-forwarded-for").and_then(|v| {
-        v.split(',')
-            .next()
-            .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
-    });
-    let peer = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip());
+    let user_agent = parts
+        .headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     db::audit_log::RequestMeta {
-        ip: peer.or(forwarded),
-        user_agent: header("user-agent"),
+        ip: parts
+            .extensions
+            .get::<crate::state::ClientIp>()
+            .map(|c| c.0),
+        user_agent,
     }
 }
 

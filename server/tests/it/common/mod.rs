@@ -332,3 +332,29 @@ pub async fn member(
 pub async fn member_cookie(pool: &PgPool, a: &NewAccount, role: &str) -> String {
     member(pool, a, role, None).await.0
 }
+
+/// The whole server (`service_with_stripe`, as `main` builds it) on a loopback TCP port, so
+/// requests carry a real peer address. `trusted` is `SITEPILOT_TRUSTED_PROXIES`. Returns the
+/// base URL; the server task ends with the test's runtime.
+pub async fn serve_tcp(pool: PgPool, trusted: &str) -> String {
+    let options = LeptosOptions::builder()
+        .output_name("sitepilot")
+        .site_root("target/site")
+        .build();
+    let secret = Some(server::config::WebhookSecret::new(STRIPE_WEBHOOK_SECRET));
+    let service = server::service_with_stripe(
+        server::app_state(options, pool, "localhost".into(), false),
+        secret,
+        false,
+        None,
+    )
+    .trusting(server::http::client_ip::TrustedProxies::parse(trusted).expect("proxies"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, server::visitor::split::MakeSplit(service)).await;
+    });
+    format!("http://{addr}")
+}
