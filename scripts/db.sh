@@ -176,11 +176,18 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sitepilot_visitor') THEN
     CREATE ROLE sitepilot_visitor;
   END IF;
+  -- Test fixture: a login role with no privileges of its own that is a member of the owner role.
+  -- The server must refuse it as APP_DATABASE_URL (server/tests/it/startup.rs).
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sitepilot_escalated_test') THEN
+    CREATE ROLE sitepilot_escalated_test;
+  END IF;
 END
 \$\$;
 ALTER ROLE $DB_OWNER_ROLE WITH LOGIN NOSUPERUSER BYPASSRLS CREATEDB NOCREATEROLE PASSWORD '$DB_OWNER_PASSWORD';
 ALTER ROLE $DB_APP_ROLE WITH LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD '$DB_APP_PASSWORD';
 ALTER ROLE sitepilot_visitor WITH LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD 'sitepilot_visitor_dev';
+ALTER ROLE sitepilot_escalated_test WITH LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD 'sitepilot_escalated_dev';
+GRANT $DB_OWNER_ROLE TO sitepilot_escalated_test;
 SQL
 }
 
@@ -268,7 +275,7 @@ db_ensure_db() {
     db_psql_super -d postgres -c "CREATE DATABASE \"$name\" OWNER $DB_OWNER_ROLE" >/dev/null
     db_log "database $name: created (owner $DB_OWNER_ROLE)"
   fi
-  db_psql_super -d postgres -c "GRANT CONNECT ON DATABASE \"$name\" TO $DB_APP_ROLE" >/dev/null
+  db_psql_super -d postgres -c "GRANT CONNECT ON DATABASE \"$name\" TO $DB_APP_ROLE, sitepilot_escalated_test" >/dev/null
 }
 
 db_recreate_db() {

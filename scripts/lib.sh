@@ -190,10 +190,15 @@ http_status() {
 
 # ---------------------------------------------------------------------------------------------
 # The environment the server binary runs with (run.sh and the e2e phase of test.sh share it).
-# export_server_env ADDR: expects DATABASE_URL and APP_DATABASE_URL to be exported already.
+# export_server_env ADDR: expects DATABASE_URL and APP_DATABASE_URL to be exported already. It runs
+# `server migrate` with the owner role's DATABASE_URL, then unsets it: the serving process gets only
+# APP_DATABASE_URL.
 export_server_env() {
   [[ -n "${DATABASE_URL:-}" && -n "${APP_DATABASE_URL:-}" ]] ||
     die "DATABASE_URL and APP_DATABASE_URL must be set before starting the server"
+  [[ -x "$SP_SERVER_BIN" ]] || die "$SP_SERVER_BIN was not built"
+  SITEPILOT_ENV=dev "$SP_SERVER_BIN" migrate || die "server migrate failed"
+  unset DATABASE_URL
   export LEPTOS_SITE_ADDR="$1"
   export LEPTOS_SITE_ROOT="target/site"
   export LEPTOS_SITE_PKG_DIR="pkg"

@@ -34,3 +34,10 @@ pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
 }
+
+/// The client's address for this request, computed once by the server's outermost service from
+/// the TCP peer and, only when that peer is a trusted proxy, its `Forwarded` /
+/// `X-Forwarded-For` (the server's `http::client_ip`). Rate limits, visitor ids and audit rows
+/// key on it. Absent when the request did not come over a socket (in-process tests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);

@@ -6,7 +6,6 @@
 //! sets or reads a cookie: the visitor id is sha256(daily salt, website, IP, User-Agent), and
 //! the salt is random per UTC day and deleted after two (migration 0018).
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,7 +13,7 @@ use app::db::analytics::{self as store, PageEvent};
 use app::model::{is_crawler, referrer_source, Device};
 use app::state::AppState;
 use axum::body::to_bytes;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -107,10 +106,8 @@ fn request_facts(req: &Request) -> (String, String, String) {
             .unwrap_or("")
             .to_string()
     };
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+    let ip = crate::http::client_ip::of(req)
+        .map(|ip| ip.to_string())
         .unwrap_or_default();
     (text(header::HOST), text(header::USER_AGENT), ip)
 }

@@ -5,13 +5,38 @@ use std::time::Duration;
 
 use leptos::config::LeptosOptions;
 
-/// Where the two database roles come from. See `.env.example`.
+/// The database the serving process uses. The owner role's URL (`DATABASE_URL`) is read only
+/// by `server migrate` ([`owner_database_url`]): the web process never holds it.
 #[derive(Clone)]
 pub struct DbUrls {
-    /// Owner role: runs migrations only.
-    pub owner: String,
     /// Request role: not the owner, not superuser, no BYPASSRLS.
     pub app: String,
+}
+
+/// `SITEPILOT_ENV`, exactly `dev` or `prod`. Anything else, unset included, refuses to start:
+/// a misspelled production setting must never fall back to development behaviour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deployment {
+    Dev,
+    Prod,
+}
+
+impl Deployment {
+    pub fn parse(value: Option<&str>) -> Result<Self, String> {
+        match value {
+            Some("dev") => Ok(Self::Dev),
+            Some("prod") => Ok(Self::Prod),
+            Some(other) => Err(format!(
+                "SITEPILOT_ENV must be exactly `dev` or `prod` (got `{other}`)"
+            )),
+            None => Err("SITEPILOT_ENV is not set: it must be `dev` or `prod`".into()),
+        }
+    }
+}
+
+/// `DATABASE_URL` (the owner role), for `server migrate` only.
+pub fn owner_database_url() -> Result<String, ConfigError> {
+    required("DATABASE_URL")
 }
 
 /// Stripe's webhook signing secret (`whsec_…`). Kept out of `Debug` output and logs.
@@ -40,6 +65,7 @@ impl std::fmt::Debug for WebhookSecret {
 /// fields with struct-update syntax. [`crate::build`] turns it into the running service.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
+    pub deployment: Deployment,
     pub db: DbUrls,
     /// Leptos' own settings (site root, output name, listen address), from `Cargo.toml`'s
     /// `[[workspace.metadata.leptos]]` and the `LEPTOS_*` variables.
@@ -65,6 +91,8 @@ pub struct ServerConfig {
     /// `SITEPILOT_ANALYTICS_ROLLUP_SECS`: how often the analytics rollup worker runs (default
     /// 600 s). `None` starts no worker (tests roll up by hand).
     pub analytics_rollup_every: Option<Duration>,
+    /// Peers whose `Forwarded` / `X-Forwarded-For` is believed (`SITEPILOT_TRUSTED_PROXIES`).
+    pub trusted_proxies: crate::http::client_ip::TrustedProxies,
 }
 
 impl std::fmt::Debug for DbUrls {
@@ -82,6 +110,9 @@ pub enum ConfigError {
     Invalid(&'static str),
     #[error("leptos configuration: {0}")]
     Leptos(String),
+    /// A setting that is present but refused, with the reason.
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// The development-only unlock key; production refuses to start without its own.
@@ -91,8 +122,8 @@ pub const DEV_PAGE_UNLOCK_SECRET: &[u8] = b"sitepilot-dev-page-unlock-secret-not
 pub const DEFAULT_ANALYTICS_ROLLUP: Duration = Duration::from_secs(600);
 
 /// `SITEPILOT_PAGE_UNLOCK_SECRET`: required (32+ bytes) in prod, a fixed dev key otherwise.
-fn page_unlock_secret(prod: bool) -> Result<Vec<u8>, ConfigError> {
-    match env::var("SITEPILOT_PAGE_UNLOCK_SECRET") {
+fn page_unlock_secret(var: &Lookup, prod: bool) -> Result<Vec<u8>, ConfigError> {
+    match var("SITEPILOT_PAGE_UNLOCK_SECRET").ok_or(()) {
         Ok(s) if s.len() >= 32 => Ok(s.into_bytes()),
         Ok(_) => Err(ConfigError::Invalid(
             "SITEPILOT_PAGE_UNLOCK_SECRET must be at least 32 characters",
@@ -104,8 +135,11 @@ fn page_unlock_secret(prod: bool) -> Result<Vec<u8>, ConfigError> {
     }
 }
 
-fn flag(name: &str) -> bool {
-    matches!(env::var(name).as_deref(), Ok("1" | "true" | "yes"))
+/// Reads one setting; [`ServerConfig::from_lookup`] takes it so tests need no process env.
+type Lookup<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
+fn flag(var: &Lookup, name: &str) -> bool {
+    matches!(var(name).as_deref(), Some("1" | "true" | "yes"))
 }
 
 fn required(name: &'static str) -> Result<String, ConfigError> {
@@ -114,9 +148,8 @@ fn required(name: &'static str) -> Result<String, ConfigError> {
 
 /// `SITEPILOT_ANALYTICS_ROLLUP_SECS` when it is a positive number of seconds; tests and local
 /// runs may shorten the cadence.
-fn analytics_rollup_every() -> Duration {
-    env::var("SITEPILOT_ANALYTICS_ROLLUP_SECS")
-        .ok()
+fn analytics_rollup_every(var: &Lookup) -> Duration {
+    var("SITEPILOT_ANALYTICS_ROLLUP_SECS")
         .and_then(|s| s.parse::<u64>().ok())
         .filter(|s| *s > 0)
         .map_or(DEFAULT_ANALYTICS_ROLLUP, Duration::from_secs)
@@ -124,15 +157,27 @@ fn analytics_rollup_every() -> Duration {
 
 impl ServerConfig {
     pub fn from_env() -> Result<Self, ConfigError> {
-        let prod = env::var("SITEPILOT_ENV").as_deref() == Ok("prod");
-        let secure_cookies = flag("SITEPILOT_SECURE_COOKIES");
+        Self::from_lookup(&|name| env::var(name).ok())
+    }
+
+    /// The configuration from `var` (the environment in [`Self::from_env`]).
+    pub fn from_lookup(var: &Lookup) -> Result<Self, ConfigError> {
+        let deployment =
+            Deployment::parse(var("SITEPILOT_ENV").as_deref()).map_err(ConfigError::Refused)?;
+        let prod = deployment == Deployment::Prod;
+        let seed_demo = flag(var, "SITEPILOT_SEED_DEMO");
+        if seed_demo && deployment != Deployment::Dev {
+            return Err(ConfigError::Invalid(
+                "SITEPILOT_SEED_DEMO is only allowed with SITEPILOT_ENV=dev: the demo owner's password is public",
+            ));
+        }
+        let secure_cookies = flag(var, "SITEPILOT_SECURE_COOKIES");
         if prod && !secure_cookies {
             return Err(ConfigError::Invalid(
                 "SITEPILOT_SECURE_COOKIES must be true when SITEPILOT_ENV=prod",
             ));
         }
-        let stripe_webhook_secret = env::var("STRIPE_WEBHOOK_SECRET")
-            .ok()
+        let stripe_webhook_secret = var("STRIPE_WEBHOOK_SECRET")
             .filter(|s| !s.trim().is_empty())
             .map(WebhookSecret::new);
         if prod && stripe_webhook_secret.is_none() {
@@ -140,37 +185,44 @@ impl ServerConfig {
                 "STRIPE_WEBHOOK_SECRET must be set when SITEPILOT_ENV=prod",
             ));
         }
-        let stripe_secret_key = env::var("STRIPE_SECRET_KEY")
-            .ok()
-            .filter(|s| !s.trim().is_empty());
-        let billing_test_mode = !prod && stripe_secret_key.is_none();
+        let stripe_secret_key = var("STRIPE_SECRET_KEY").filter(|s| !s.trim().is_empty());
+        // Test mode lets any owner change plan for free: development only.
+        let billing_test_mode = deployment == Deployment::Dev && stripe_secret_key.is_none();
         let stripe_webhook_secret = match stripe_webhook_secret {
             None if billing_test_mode => Some(WebhookSecret::new(
                 crate::billing::DEV_STRIPE_WEBHOOK_SECRET,
             )),
             other => other,
         };
+        if prod && var("DATABASE_URL").is_some() {
+            return Err(ConfigError::Invalid(
+                "DATABASE_URL (the owner role) must not reach the web process when SITEPILOT_ENV=prod: run `server migrate` with it as its own step",
+            ));
+        }
+        let app_url = var("APP_DATABASE_URL").ok_or(ConfigError::Missing("APP_DATABASE_URL"))?;
+        let trusted_proxies = crate::http::client_ip::TrustedProxies::parse(
+            var("SITEPILOT_TRUSTED_PROXIES").as_deref().unwrap_or(""),
+        )
+        .map_err(ConfigError::Refused)?;
         let leptos = leptos::config::get_configuration(None)
             .map_err(|e| ConfigError::Leptos(e.to_string()))?
             .leptos_options;
         Ok(Self {
-            db: DbUrls {
-                owner: required("DATABASE_URL")?,
-                app: required("APP_DATABASE_URL")?,
-            },
+            deployment,
+            db: DbUrls { app: app_url },
             leptos,
-            sites_domain: env::var("SITEPILOT_SITES_DOMAIN").unwrap_or_else(|_| "localhost".into()),
+            sites_domain: var("SITEPILOT_SITES_DOMAIN").unwrap_or_else(|| "localhost".into()),
             secure_cookies,
-            seed_demo: flag("SITEPILOT_SEED_DEMO"),
+            seed_demo,
             stripe_webhook_secret,
-            page_unlock_secret: page_unlock_secret(prod)?,
+            page_unlock_secret: page_unlock_secret(var, prod)?,
             stripe_secret_key,
-            stripe_api_base: env::var("STRIPE_API_BASE")
-                .ok()
+            stripe_api_base: var("STRIPE_API_BASE")
                 .filter(|s| !s.trim().is_empty())
                 .unwrap_or_else(|| crate::stripe::client::DEFAULT_API_BASE.into()),
             billing_test_mode,
-            analytics_rollup_every: Some(analytics_rollup_every()),
+            analytics_rollup_every: Some(analytics_rollup_every(var)),
+            trusted_proxies,
         })
     }
 
@@ -179,8 +231,8 @@ impl ServerConfig {
     /// the environment when set (the tests hand [`crate::build`] their own pool anyway).
     pub fn for_tests() -> Self {
         Self {
+            deployment: Deployment::Dev,
             db: DbUrls {
-                owner: env::var("DATABASE_URL").unwrap_or_default(),
                 app: env::var("APP_DATABASE_URL").unwrap_or_default(),
             },
             leptos: LeptosOptions::builder()
@@ -196,6 +248,113 @@ impl ServerConfig {
             stripe_api_base: crate::stripe::client::DEFAULT_API_BASE.into(),
             billing_test_mode: false,
             analytics_rollup_every: None,
+            trusted_proxies: Default::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<ServerConfig, String> {
+        from_pairs(pairs).map_err(|e| e.to_string())
+    }
+
+    fn from_pairs(pairs: &[(&str, &str)]) -> Result<ServerConfig, ConfigError> {
+        let vars: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        ServerConfig::from_lookup(&|name| vars.get(name).cloned())
+    }
+
+    const APP: (&str, &str) = ("APP_DATABASE_URL", "postgres://app@localhost/db");
+
+    fn prod() -> Vec<(&'static str, &'static str)> {
+        vec![
+            APP,
+            ("SITEPILOT_ENV", "prod"),
+            ("SITEPILOT_SECURE_COOKIES", "true"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_real"),
+            ("STRIPE_SECRET_KEY", "sk_live_x"),
+            (
+                "SITEPILOT_PAGE_UNLOCK_SECRET",
+                "0123456789abcdef0123456789abcdef",
+            ),
+        ]
+    }
+
+    #[test]
+    fn an_unknown_or_missing_deployment_is_refused() {
+        for env in ["production", "Dev", "PROD", "", "development"] {
+            let err = config(&[APP, ("SITEPILOT_ENV", env)]).err();
+            assert!(
+                err.as_deref().is_some_and(|e| e.contains("SITEPILOT_ENV")),
+                "{env:?} must be refused, got {err:?}"
+            );
+        }
+        let err = config(&[APP]).err().expect("unset is refused");
+        assert!(err.contains("SITEPILOT_ENV is not set"), "{err}");
+    }
+
+    #[test]
+    fn dev_behaviour_needs_dev_exactly() {
+        let dev = config(&[APP, ("SITEPILOT_ENV", "dev"), ("SITEPILOT_SEED_DEMO", "1")])
+            .expect("dev config");
+        assert!(dev.billing_test_mode && dev.seed_demo);
+        assert_eq!(dev.page_unlock_secret, DEV_PAGE_UNLOCK_SECRET);
+        let prod = config(&prod()).expect("prod config");
+        assert_eq!(prod.deployment, Deployment::Prod);
+        assert!(!prod.billing_test_mode && !prod.seed_demo);
+        assert_ne!(prod.page_unlock_secret, DEV_PAGE_UNLOCK_SECRET);
+        assert_eq!(
+            prod.stripe_webhook_secret.expect("secret").expose(),
+            b"whsec_real"
+        );
+    }
+
+    #[test]
+    fn demo_seeding_is_refused_outside_dev() {
+        let mut vars = prod();
+        vars.push(("SITEPILOT_SEED_DEMO", "1"));
+        let err = config(&vars).err().expect("refused");
+        assert!(err.contains("SITEPILOT_SEED_DEMO"), "{err}");
+    }
+
+    #[test]
+    fn prod_refuses_the_owner_url_and_dev_defaults() {
+        let mut vars = prod();
+        vars.push(("DATABASE_URL", "postgres://owner@localhost/db"));
+        let err = config(&vars).err().expect("refused");
+        assert!(err.contains("DATABASE_URL"), "{err}");
+        let without_unlock_key: Vec<_> = prod()
+            .into_iter()
+            .filter(|(k, _)| *k != "SITEPILOT_PAGE_UNLOCK_SECRET")
+            .collect();
+        assert!(config(&without_unlock_key).is_err());
+        let without_webhook: Vec<_> = prod()
+            .into_iter()
+            .filter(|(k, _)| *k != "STRIPE_WEBHOOK_SECRET")
+            .collect();
+        assert!(config(&without_webhook).is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_parsed_or_refused() {
+        let ok = config(&[
+            APP,
+            ("SITEPILOT_ENV", "dev"),
+            ("SITEPILOT_TRUSTED_PROXIES", "10.0.0.0/8,127.0.0.1"),
+        ])
+        .expect("config");
+        assert!(ok.trusted_proxies.contains("10.1.2.3".parse().expect("ip")));
+        let bad = config(&[
+            APP,
+            ("SITEPILOT_ENV", "dev"),
+            ("SITEPILOT_TRUSTED_PROXIES", "everyone"),
+        ]);
+        assert!(bad.is_err());
     }
 }

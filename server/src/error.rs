@@ -23,6 +23,10 @@ pub enum StartupError {
         "APP_DATABASE_URL must use a role that is not superuser, has no BYPASSRLS and owns no tables"
     )]
     UnrestrictedAppRole,
+    #[error(
+        "APP_DATABASE_URL's role is a member of {0}, which owns tables or bypasses row-level security: revoke that membership"
+    )]
+    PrivilegedMembership(String),
     #[error("demo seed failed: {0}")]
     Seed(AppError),
     #[error(transparent)]

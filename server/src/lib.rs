@@ -72,6 +72,13 @@ pub async fn connect_app_pool(app_url: &str) -> Result<PgPool, StartupError> {
     if !powers.is_restricted() {
         return Err(StartupError::UnrestrictedAppRole);
     }
+    // Membership counts too: `SET ROLE` to a privileged role the app role belongs to bypasses RLS.
+    let privileged = app::db::role_check::privileged_memberships(&pool)
+        .await
+        .map_err(StartupError::InspectRole)?;
+    if !privileged.is_empty() {
+        return Err(StartupError::PrivilegedMembership(privileged.join(", ")));
+    }
     Ok(pool)
 }
 

@@ -1,4 +1,4 @@
-use axum::serve::ListenerExt;
+use server::config::Deployment;
 use server::{ServerConfig, StartupError};
 use tracing_subscriber::EnvFilter;
 
@@ -7,17 +7,35 @@ async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::from_default_env())
         .init();
-    if let Err(e) = run().await {
+    // `server migrate` applies migrations as the owner role (DATABASE_URL) and exits; `server`
+    // or `server serve` serves with the request role only (APP_DATABASE_URL).
+    let result = match std::env::args().nth(1).as_deref() {
+        Some("migrate") => migrate().await,
+        None | Some("serve") => run().await,
+        Some(other) => {
+            tracing::error!("unknown command `{other}`: use `migrate` or `serve`");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = result {
         tracing::error!("{e}");
         std::process::exit(1);
     }
+}
+
+async fn migrate() -> Result<(), StartupError> {
+    server::migrate(&server::config::owner_database_url()?).await?;
+    tracing::info!("migrations applied");
+    Ok(())
 }
 
 async fn run() -> Result<(), StartupError> {
     let config = ServerConfig::from_env()?;
     let addr = config.leptos.site_addr;
 
-    server::migrate(&config.db.owner).await?;
+    if config.deployment == Deployment::Dev && std::env::var_os("DATABASE_URL").is_some() {
+        tracing::warn!("DATABASE_URL is set but unused: migrations run with `server migrate`");
+    }
     let pool = server::connect_app_pool(&config.db.app).await?;
     if config.seed_demo {
         server::seed::demo(&pool)
@@ -35,24 +53,40 @@ async fn run() -> Result<(), StartupError> {
             "STRIPE_SECRET_KEY is not set: billing runs in local test mode (no real payment)"
         );
     }
-    let app = server::build(&config, pool)?;
+    let app = server::build(&config, pool)?.trusting(config.trusted_proxies.clone());
 
+    let limits = server::http::limits::ConnectionLimits::from_env()
+        .map_err(server::config::ConfigError::Refused)?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| StartupError::Listen { addr, source })?;
-    // Responses go out as one write each: no reason to let Nagle hold back their last segment.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
-    });
     tracing::info!("listening on http://{addr}");
-    // One service per connection, which knows the peer: the per-IP limit on page password
-    // attempts uses it.
-    axum::serve(listener, server::visitor::split::MakeSplit(app))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(StartupError::Serve)
+    // One service per connection, which knows the peer: the client IP (`http::client_ip`) that
+    // every per-address limit uses comes from it. The loop adds the connection limit and the
+    // header and request timeouts (`http::limits`).
+    server::http::limits::serve(
+        listener,
+        server::visitor::split::MakeSplit(app),
+        limits,
+        shutdown_signal(),
+    )
+    .await;
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM (what `kill` and container runtimes send) start a graceful shutdown.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing open requests");
 }

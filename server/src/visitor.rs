@@ -2,13 +2,13 @@
 //! whose live deployment snapshot is rendered to plain HTML. This path reads only snapshots,
 //! through `app::db::system`, never the editable pages and components.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use app::model::Snapshot;
 use app::site::SiteAddress;
 use app::state::AppState;
-use axum::extract::{ConnectInfo, FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -131,10 +131,7 @@ async fn visit(
                 .map(Box::from)
         })
         .flatten();
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+    let ip = crate::http::client_ip::of(&req);
     let user_agent = header_text(&req, header::USER_AGENT);
     let posted = match *req.method() {
         Method::GET | Method::HEAD => None,

@@ -135,31 +135,20 @@ pub async fn member_tx(
     Ok((member, tx))
 }
 
-/// The client address as a trusted layer decided it. A server layer may insert this extension
-/// (for example from `Forwarded` behind a trusted proxy); [`client_ip`] prefers it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientIp(pub std::net::IpAddr);
+pub use crate::state::ClientIp;
 
 /// The client's IP address for a request: the one place server functions learn it (throttles,
-/// audit rows). A [`ClientIp`] extension wins; otherwise the TCP peer. `X-Forwarded-For` can be
-/// forged by any client, so it is used only when there is no peer (in-process tests, or a
-/// deployment whose proxy hands over requests without connect info).
+/// audit rows). The [`ClientIp`] extension the server computed once per request (the peer, or a
+/// trusted proxy's forwarded client) wins; otherwise the TCP peer. A header a client could forge
+/// is never read here.
 pub fn client_ip_of(parts: &http::request::Parts) -> Option<std::net::IpAddr> {
     if let Some(ClientIp(ip)) = parts.extensions.get::<ClientIp>() {
         return Some(*ip);
     }
-    let peer = parts
+    parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip());
-    peer.or_else(|| {
-        parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
-    })
+        .map(|c| c.0.ip())
 }
 
 /// [`client_ip_of`] the current request.
@@ -167,7 +156,7 @@ pub fn client_ip() -> Option<std::net::IpAddr> {
     use_context::<http::request::Parts>().and_then(|p| client_ip_of(&p))
 }
 
-/// The caller's IP ([`client_ip`]) and user agent, for audit rows and throttles.
+/// The caller's IP ([`client_ip`]) and user agent (cut to a bounded length), for audit rows.
 pub fn request_meta() -> db::audit_log::RequestMeta {
     let Some(parts) = use_context::<http::request::Parts>() else {
         return db::audit_log::RequestMeta::default();

@@ -20,6 +20,7 @@ pub mod page_blocks;
 pub mod page_order;
 pub mod pages;
 pub mod publish;
+pub mod role_check;
 pub mod settings;
 pub mod system;
 pub mod team;

@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use app::state::AppState;
+use app::state::{AppState, ClientIp};
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, Method};
 use axum::response::Response;
@@ -24,6 +24,7 @@ use tower::Service;
 
 use super::cache::VisitorCache;
 use super::{classify_host, headers};
+use crate::http::client_ip::TrustedProxies;
 
 struct Inner {
     state: AppState,
@@ -40,6 +41,8 @@ pub struct Split {
     /// The peer, when served by [`MakeSplit`]; handed on as `ConnectInfo` (the per-IP limit on
     /// page password attempts and the app's own uses) to every request but fast-path hits.
     remote: Option<SocketAddr>,
+    /// Whose forwarding headers give the client's address (`http::client_ip`).
+    trusted: Arc<TrustedProxies>,
 }
 
 impl Split {
@@ -52,7 +55,23 @@ impl Split {
                 app,
             }),
             remote: None,
+            trusted: Arc::default(),
         }
+    }
+
+    /// This service for one connection from `remote`.
+    pub fn with_peer(&self, remote: SocketAddr) -> Split {
+        Split {
+            inner: Arc::clone(&self.inner),
+            remote: Some(remote),
+            trusted: Arc::clone(&self.trusted),
+        }
+    }
+
+    /// Believes `Forwarded` / `X-Forwarded-For` from these peers (none by default).
+    pub fn trusting(mut self, proxies: TrustedProxies) -> Self {
+        self.trusted = Arc::new(proxies);
+        self
     }
 
     /// The ready response for this request, if it has one.
@@ -105,6 +124,10 @@ impl Service<Request> for Split {
             return SplitFuture::Ready(Some(res));
         }
         if let Some(addr) = self.remote {
+            // Computed here once, so every limiter and audit row sees the same address. A
+            // request that came without a socket (in-process tests) keeps whatever it carries.
+            let client = self.trusted.client_ip(addr.ip(), req.headers());
+            req.extensions_mut().insert(ClientIp(client));
             req.extensions_mut().insert(ConnectInfo(addr));
         }
         let inner = Arc::clone(&self.inner);
@@ -157,6 +180,7 @@ where
         std::future::ready(Ok(Split {
             inner: Arc::clone(&self.0.inner),
             remote: Some(*stream.remote_addr()),
+            trusted: Arc::clone(&self.0.trusted),
         }))
     }
 }

@@ -88,7 +88,8 @@ async fn logins_and_team_actions_are_logged_with_ip_and_user_agent_and_only_mana
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "application/json")
             .header(header::USER_AGENT, "AuditTest/1.0")
-            .header("x-forwarded-for", "203.0.113.9")
+            // What the outermost service records for a request from 203.0.113.9.
+            .extension(app::state::ClientIp("203.0.113.9".parse().expect("ip")))
             .body(Body::from(body))
             .expect("request");
         router.clone().oneshot(req).await.expect("login");

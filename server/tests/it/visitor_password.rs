@@ -403,3 +403,59 @@ async fn page_config_hides_the_navbar_and_sets_layout() {
         "{html}"
     );
 }
+
+/// One wrong-password POST over TCP to `base` for the site's `/members`, claiming to come from
+/// `forwarded_for` through a proxy.
+async fn unlock_over_tcp(base: &str, s: &Site, forwarded_for: &str) -> StatusCode {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/members"))
+        .header(header::HOST, &s.host)
+        .header("x-forwarded-for", forwarded_for)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body("password=guess-guess")
+        .send()
+        .await
+        .expect("request");
+    StatusCode::from_u16(res.status().as_u16()).expect("status")
+}
+
+#[tokio::test]
+async fn a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let s = protected_site(&router, &pool, "Spoof Shack").await;
+    let base = serve_tcp(pool.clone(), "").await;
+    // Each attempt claims another address; the limit still counts them all against the peer.
+    for i in 0..unlock::MAX_ATTEMPTS {
+        let status = unlock_over_tcp(&base, &s, &format!("203.0.113.{i}")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let status = unlock_over_tcp(&base, &s, "198.51.100.77").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_trusted_proxys_forwarded_for_is_the_client() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let s = protected_site(&router, &pool, "Proxy Pantry").await;
+    let base = serve_tcp(pool.clone(), "127.0.0.1/32").await;
+    // The left-most entry is forged by the client; the proxy appended the real one.
+    let client = "6.6.6.6, 192.0.2.10";
+    for _ in 0..unlock::MAX_ATTEMPTS {
+        assert_eq!(
+            unlock_over_tcp(&base, &s, client).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        unlock_over_tcp(&base, &s, "7.7.7.7, 192.0.2.10").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the same client, whatever it forges on the left"
+    );
+    assert_eq!(
+        unlock_over_tcp(&base, &s, "192.0.2.11").await,
+        StatusCode::UNAUTHORIZED,
+        "another visitor behind the same proxy is not locked out"
+    );
+}

@@ -337,3 +337,20 @@ pub async fn member(
 pub async fn member_cookie(pool: &PgPool, a: &NewAccount, role: &str) -> String {
     member(pool, a, role, None).await.0
 }
+
+/// The whole server ([`server::build`], as `main` builds it) on a loopback TCP port, so
+/// requests carry a real peer address. `trusted` is `SITEPILOT_TRUSTED_PROXIES`. Returns the
+/// base URL; the server task ends with the test's runtime.
+pub async fn serve_tcp(pool: PgPool, trusted: &str) -> String {
+    let service = server::build(&config(), pool)
+        .expect("build")
+        .trusting(server::http::client_ip::TrustedProxies::parse(trusted).expect("proxies"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, server::visitor::split::MakeSplit(service)).await;
+    });
+    format!("http://{addr}")
+}
