@@ -49,6 +49,10 @@ pub struct ServerConfig {
     /// simulated Stripe events signed with the webhook secret (or, when that is unset, the
     /// public dev secret, which is why production never runs in test mode).
     pub billing_test_mode: bool,
+    /// `SITEPILOT_PUBLIC_URL` as an origin (`http::parse_public_url`); required in prod, in dev
+    /// `None` means the listen address. `prod`: `SITEPILOT_ENV=prod` (HSTS is sent).
+    pub public_url: Option<String>,
+    pub prod: bool,
 }
 
 /// The development-only unlock key; production refuses to start without its own.
@@ -63,6 +67,15 @@ fn page_unlock_secret(prod: bool) -> Result<Vec<u8>, String> {
             Err("SITEPILOT_PAGE_UNLOCK_SECRET must be set when SITEPILOT_ENV=prod".into())
         }
         Err(_) => Ok(DEV_PAGE_UNLOCK_SECRET.to_vec()),
+    }
+}
+
+/// `SITEPILOT_PUBLIC_URL`: the app's origin, required in prod.
+fn public_url(prod: bool) -> Result<Option<String>, String> {
+    match env::var("SITEPILOT_PUBLIC_URL") {
+        Ok(s) if !s.trim().is_empty() => crate::http::parse_public_url(&s).map(Some),
+        _ if prod => Err("SITEPILOT_PUBLIC_URL must be set when SITEPILOT_ENV=prod".into()),
+        _ => Ok(None),
     }
 }
 
@@ -114,6 +127,8 @@ impl ServerConfig {
                 .filter(|s| !s.trim().is_empty())
                 .unwrap_or_else(|| crate::stripe::client::DEFAULT_API_BASE.into()),
             billing_test_mode,
+            public_url: public_url(prod)?,
+            prod,
         })
     }
 }

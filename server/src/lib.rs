@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod billing;
 pub mod config;
 pub mod forms_export;
+pub mod http;
 pub mod preview;
 pub mod rate_limit;
 pub mod seed;
@@ -90,6 +91,8 @@ pub fn app_state_with_secret(
     page_unlock_secret: Vec<u8>,
 ) -> AppState {
     let page_unlock_key = app::state::SecretKey(page_unlock_secret.into());
+    // The listen address until `http::configure` sets the configured origin.
+    let public_origin = format!("http://{}", leptos_options.site_addr);
     AppState {
         leptos_options,
         pool,
@@ -97,6 +100,8 @@ pub fn app_state_with_secret(
             sites_domain,
             secure_cookies,
             page_unlock_key,
+            public_origin,
+            hsts: false,
         }),
     }
 }
@@ -170,9 +175,10 @@ fn app_router(
         .filter(|_| billing_test_mode)
         .map(|secret| billing::test_mode_webhook(state.pool.clone(), secret));
     let routes = generate_route_list(App);
+    let config = state.config.clone();
     let ctx_state = state.clone();
     let shell_options = state.leptos_options.clone();
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .merge(stripe::routes(state.pool.clone(), stripe_webhook_secret))
         .merge(analytics::routes())
@@ -223,7 +229,8 @@ fn app_router(
         .layer(middleware::from_fn(visitor::cache::evict_after_writes))
         // Outermost, so the eviction middleware and `/sites/…` routes both find it.
         .layer(axum::Extension(cache))
-        .with_state(state)
+        .with_state(state);
+    http::wrap(router, &config)
 }
 
 /// Files under the site root (`/pkg/…`, starter images), and the app's "not found" page for

@@ -40,6 +40,11 @@ async fn run() -> Result<(), String> {
         config.secure_cookies,
         config.page_unlock_secret.clone(),
     );
+    let public_origin = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let state = server::http::configure(state, public_origin, config.prod);
     if config.stripe_webhook_secret.is_none() {
         tracing::warn!("STRIPE_WEBHOOK_SECRET is not set: POST /webhooks/stripe answers 503");
     }

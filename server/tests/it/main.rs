@@ -13,6 +13,7 @@ mod branding;
 mod builder;
 mod deployments;
 mod forms;
+mod http_surface;
 mod limits;
 mod pages;
 mod permissions;
