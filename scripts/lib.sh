@@ -195,6 +195,9 @@ export_server_env() {
   [[ -n "${DATABASE_URL:-}" && -n "${APP_DATABASE_URL:-}" ]] ||
     die "DATABASE_URL and APP_DATABASE_URL must be set before starting the server"
   export LEPTOS_SITE_ADDR="$1"
+  # The app's own origin: state-changing requests from any other are refused. Browsers (and
+  # Playwright's baseURL) must open the app at exactly this address.
+  export SITEPILOT_PUBLIC_URL="http://$1"
   export LEPTOS_SITE_ROOT="target/site"
   export LEPTOS_SITE_PKG_DIR="pkg"
   export LEPTOS_OUTPUT_NAME="sitepilot"
