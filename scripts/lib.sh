@@ -200,6 +200,9 @@ export_server_env() {
   SITEPILOT_ENV=dev "$SP_SERVER_BIN" migrate || die "server migrate failed"
   unset DATABASE_URL
   export LEPTOS_SITE_ADDR="$1"
+  # The app's own origin: state-changing requests from any other are refused. Browsers (and
+  # Playwright's baseURL) must open the app at exactly this address.
+  export SITEPILOT_PUBLIC_URL="http://$1"
   export LEPTOS_SITE_ROOT="target/site"
   export LEPTOS_SITE_PKG_DIR="pkg"
   export LEPTOS_OUTPUT_NAME="sitepilot"

@@ -86,14 +86,63 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// The HTTP status this error is answered with. The one place the mapping lives: the
+    /// server sets it on every server-function error response (`server/src/http/api_errors.rs`),
+    /// and the body stays the typed JSON of the error, which the browser decodes for any 4xx
+    /// or 5xx. `LimitReached` is 402 Payment Required: a bigger plan lifts it.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Unauthorized => 401,
+            Self::Forbidden(_) => 403,
+            Self::NotFound(_) => 404,
+            Self::Invalid { .. } => 400,
+            Self::Conflict { .. } => 409,
+            Self::LimitReached { .. } => 402,
+            Self::TooManyRequests { .. } => 429,
+            Self::Unavailable { .. } => 503,
+            Self::Internal => 500,
+            // Only ever made in the browser; a gateway standing in for an unreachable server.
+            Self::Transport(_) => 502,
+        }
+    }
+}
+
+impl AppError {
+    /// Seconds for the `Retry-After` header of a 429 or 503.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::TooManyRequests { retry_after_secs } | Self::Unavailable { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// On the server every failure to read the request (a missing or mistyped argument, a body
+    /// that is not the JSON the function takes, a body cut short) is the caller's:
+    /// `Invalid { field: "request" }`. Anything else there is ours (`Internal`, logged).
+    /// `Transport` is only made in the browser, where these errors mean the server could not
+    /// be reached or answered something that is not ours.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => {
                 Self::invalid("request", format!("The request was malformed: {m}"))
             }
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(m) | ServerFnErrorErr::Request(m) => {
+                Self::invalid("request", format!("The request was malformed: {m}"))
+            }
+            #[cfg(feature = "ssr")]
+            other => {
+                tracing::error!(error = %other, "server function failed outside its body");
+                Self::Internal
+            }
+            #[cfg(not(feature = "ssr"))]
             other => Self::Transport(other.to_string()),
         }
     }

@@ -18,7 +18,7 @@ pub mod site;
 #[cfg(feature = "ssr")]
 pub mod state;
 
-pub use ui::{shell, App};
+pub use ui::{shell, App, CSP_NONCE_HEADER};
 
 /// Entry point for the browser bundle. Hydration runs as a task because the lazy routes
 /// (`ui/lazy_routes.rs`) hydrate only once their WASM chunk has loaded; when it has finished,

@@ -15,6 +15,11 @@ pub struct Config {
     pub secure_cookies: bool,
     /// HMAC key for the cookies that unlock password-protected visitor pages.
     pub page_unlock_key: SecretKey,
+    /// The app's own origin (`SITEPILOT_PUBLIC_URL`, e.g. `https://app.example.com`, no path):
+    /// state-changing requests from any other origin are refused.
+    pub public_origin: String,
+    /// Send `Strict-Transport-Security` (production).
+    pub hsts: bool,
 }
 
 /// Key bytes that never show up in `Debug` output or logs.

@@ -28,6 +28,8 @@ export function apiClient(base) {
       headers: {
         'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json',
         accept: 'application/json',
+        // State-changing requests with a cookie must name the app's origin (server/src/http/csrf.rs).
+        origin: new URL(base).origin,
         cookie,
       },
       body: form ? new URLSearchParams(body).toString() : JSON.stringify(body),

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { uniqueEmail } from './helpers';
+import { appOrigin, uniqueEmail } from './helpers';
 
 // A contact form on a visitor site is a plain HTML form: without JavaScript a visitor gets
 // field errors (with their input kept) and then the success message. The site is set up
 // through the app's server functions.
 
 async function call(request: APIRequestContext, path: string, init: { form?: Record<string, string>; data?: unknown }) {
-  const res = await request.post(path, { ...init, headers: { Accept: 'application/json' } });
+  // A script's POST with the session cookie must name the app's origin, as a browser would.
+  const res = await request.post(path, { ...init, headers: { Accept: 'application/json', Origin: appOrigin() } });
   expect(res.ok(), `${path}: ${await res.text()}`).toBeTruthy();
   return res.json();
 }

@@ -19,3 +19,13 @@ export function uniqueEmail(prefix: string): string {
   const random = Math.random().toString(36).slice(2, 8);
   return `${prefix}-${Date.now()}-${random}@sitepilot.test`;
 }
+
+/** The app's origin (http://127.0.0.1:<port>): scripted POSTs carrying the session cookie must send it
+ * as `Origin`, or the server refuses them as cross-site (server/src/http/csrf.rs). */
+export function appOrigin(): string {
+  const base = process.env.SITEPILOT_BASE_URL;
+  if (!base) {
+    throw new Error('SITEPILOT_BASE_URL is not set (scripts/test.sh sets it)');
+  }
+  return new URL(base).origin;
+}

@@ -1,13 +1,14 @@
 import { expect, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { openHomeInBuilder, signUp } from './builder-helpers';
+import { appOrigin } from './helpers';
 import { CUSTOM_HTML_PAYLOADS, TEXT_PAYLOADS, URL_PAYLOADS } from './xss-payloads';
 
 /** Opens the home page in the builder and loads it through the builder's own server function. */
 async function openHomeAndLoad(page: Page): Promise<{ pageId: string; data: { revision: number; website_id: string } }> {
   await openHomeInBuilder(page);
   const pageId = new URL(page.url()).pathname.split('/').pop() ?? '';
-  const load = await page.request.post('/api/builder/load', { form: { page_id: pageId } });
+  const load = await page.request.post('/api/builder/load', { form: { page_id: pageId }, headers: { Origin: appOrigin() } });
   expect(load.ok()).toBeTruthy();
   return { pageId, data: await load.json() };
 }
@@ -30,6 +31,7 @@ export async function publishPayloads(page: Page): Promise<string> {
       background_color: '', text_color: '', background_overlay_opacity: 0, min_height: '60vh', text_align: 'center',
     };
     const res = await page.request.post('/api/builder/insert', {
+      headers: { Origin: appOrigin() },
       data: { page_id: pageId, block: { id, block: { type: 'hero', props }, is_visible: true, is_locked: false }, after, base_revision: revision },
     });
     expect(res.ok(), await res.text()).toBeTruthy();
@@ -39,6 +41,7 @@ export async function publishPayloads(page: Page): Promise<string> {
   for (const href of URL_PAYLOADS) {
     const props = { heading: 'Link', body: 'x', button_label: 'Go', button_href: href };
     const res = await page.request.post('/api/builder/insert', {
+      headers: { Origin: appOrigin() },
       data: { page_id: pageId, block: { id: randomUUID(), block: { type: 'cta', props }, is_visible: true, is_locked: false }, after, base_revision: revision },
     });
     // Unsafe schemes are refused with a field error; nothing is stored.
@@ -48,7 +51,7 @@ export async function publishPayloads(page: Page): Promise<string> {
       revision = (await res.json()).revision;
     }
   }
-  const pub = await page.request.post('/api/websites/publish', { data: { website_id: data.website_id } });
+  const pub = await page.request.post('/api/websites/publish', { data: { website_id: data.website_id }, headers: { Origin: appOrigin() } });
   expect(pub.ok(), await pub.text()).toBeTruthy();
   return subdomain;
 }
@@ -71,6 +74,7 @@ export async function publishCustomHtmlPayloads(page: Page): Promise<string> {
   for (const html of CUSTOM_HTML_PAYLOADS) {
     const id = randomUUID();
     const res = await page.request.post('/api/builder/insert', {
+      headers: { Origin: appOrigin() },
       data: {
         page_id: pageId,
         block: { id, block: { type: 'custom_html', props: { html, height: 120 } }, is_visible: true, is_locked: false },
@@ -82,7 +86,7 @@ export async function publishCustomHtmlPayloads(page: Page): Promise<string> {
     revision = (await res.json()).revision;
     after = id;
   }
-  const pub = await page.request.post('/api/websites/publish', { data: { website_id: data.website_id } });
+  const pub = await page.request.post('/api/websites/publish', { data: { website_id: data.website_id }, headers: { Origin: appOrigin() } });
   expect(pub.ok(), await pub.text()).toBeTruthy();
   return subdomain;
 }

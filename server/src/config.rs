@@ -93,6 +93,9 @@ pub struct ServerConfig {
     pub analytics_rollup_every: Option<Duration>,
     /// Peers whose `Forwarded` / `X-Forwarded-For` is believed (`SITEPILOT_TRUSTED_PROXIES`).
     pub trusted_proxies: crate::http::client_ip::TrustedProxies,
+    /// `SITEPILOT_PUBLIC_URL` as an origin (`http::parse_public_url`); required in prod, in dev
+    /// `None` means the listen address.
+    pub public_url: Option<String>,
 }
 
 impl std::fmt::Debug for DbUrls {
@@ -140,6 +143,19 @@ type Lookup<'a> = dyn Fn(&str) -> Option<String> + 'a;
 
 fn flag(var: &Lookup, name: &str) -> bool {
     matches!(var(name).as_deref(), Some("1" | "true" | "yes"))
+}
+
+/// `SITEPILOT_PUBLIC_URL`: the app's origin, required in prod.
+fn public_url(var: &Lookup, prod: bool) -> Result<Option<String>, ConfigError> {
+    match var("SITEPILOT_PUBLIC_URL") {
+        Some(s) if !s.trim().is_empty() => crate::http::parse_public_url(&s)
+            .map(Some)
+            .map_err(ConfigError::Refused),
+        _ if prod => Err(ConfigError::Invalid(
+            "SITEPILOT_PUBLIC_URL must be set when SITEPILOT_ENV=prod",
+        )),
+        _ => Ok(None),
+    }
 }
 
 fn required(name: &'static str) -> Result<String, ConfigError> {
@@ -223,6 +239,7 @@ impl ServerConfig {
             billing_test_mode,
             analytics_rollup_every: Some(analytics_rollup_every(var)),
             trusted_proxies,
+            public_url: public_url(var, prod)?,
         })
     }
 
@@ -249,6 +266,7 @@ impl ServerConfig {
             billing_test_mode: false,
             analytics_rollup_every: None,
             trusted_proxies: Default::default(),
+            public_url: None,
         }
     }
 }
@@ -279,6 +297,7 @@ mod tests {
             ("SITEPILOT_SECURE_COOKIES", "true"),
             ("STRIPE_WEBHOOK_SECRET", "whsec_real"),
             ("STRIPE_SECRET_KEY", "sk_live_x"),
+            ("SITEPILOT_PUBLIC_URL", "https://app.example.com"),
             (
                 "SITEPILOT_PAGE_UNLOCK_SECRET",
                 "0123456789abcdef0123456789abcdef",

@@ -95,6 +95,11 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
             sites_domain: config.sites_domain.clone(),
             secure_cookies: config.secure_cookies,
             page_unlock_key: app::state::SecretKey(config.page_unlock_secret.clone().into()),
+            public_origin: config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", config.leptos.site_addr)),
+            hsts: config.deployment == config::Deployment::Prod,
         }),
     };
     let stripe_api = match &config.stripe_secret_key {
@@ -124,6 +129,7 @@ fn app_router(
         .filter(|_| config.billing_test_mode)
         .map(|secret| billing::test_mode_webhook(state.pool.clone(), secret));
     let routes = generate_route_list(App);
+    let app_config = state.config.clone();
     let ctx_state = state.clone();
     let shell_options = state.leptos_options.clone();
     let router = Router::new()
@@ -179,7 +185,7 @@ fn app_router(
     // and the response last). Add new layers (CSRF, security headers, compression, ...) here,
     // at the position their comment argues for; site hosts never pass through this stack
     // (`visitor::split` routes them before it).
-    router
+    let router = router
         // 1 (innermost). Members of a suspended tenant get the 403 page; reads the caller the
         //    auth layer resolved.
         .layer(middleware::from_fn_with_state(
@@ -191,12 +197,18 @@ fn app_router(
         .layer(middleware::from_fn(auth::caller_slot))
         // 3. Drops cached visitor pages after successful writes.
         .layer(middleware::from_fn(visitor::cache::evict_after_writes))
-        // 4 (outermost). The visitor cache handle, so the eviction middleware and the
-        //    `/sites/…` routes both find it.
+        // 4. The visitor cache handle, so the eviction middleware and the `/sites/…` routes
+        //    both find it.
         .layer(axum::Extension(cache))
+        .with_state(state);
+    // 5. The app's HTTP rules (`http::wrap`): API error statuses, then cross-site refusal,
+    //    then security headers (outermost of the three).
+    http::wrap(router, &app_config)
+        // 6. Cache headers of static files.
         .layer(middleware::from_fn(http::static_files::headers))
+        // 7 (outermost). Compression, outside the rules: `http::api_errors` reads error
+        //    bodies uncompressed.
         .layer(http::compression::layer())
-        .with_state(state)
 }
 
 /// Files under the site root (`/pkg/…`, starter images), and the app's "not found" page for

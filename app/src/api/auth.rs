@@ -25,8 +25,7 @@ pub async fn signup(
         },
         ctx::client_ip(),
     )
-    .await
-    .map_err(ctx::with_http_status)?;
+    .await?;
     // With Stripe keys, every tenant gets its Stripe customer now (seed §4, Flow 1).
     super::billing_stripe::customer_at_signup(&state.pool, account.tenant_id).await;
     ctx::set_session_cookie(&account.session_token, state.config.secure_cookies);
@@ -40,8 +39,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     let state = ctx::state()?;
     let token =
         crate::db::accounts::login_with_meta(&state.pool, &email, &password, &ctx::request_meta())
-            .await
-            .map_err(ctx::with_http_status)?;
+            .await?;
     ctx::set_session_cookie(&token, state.config.secure_cookies);
     leptos_axum::redirect("/dashboard");
     Ok(())

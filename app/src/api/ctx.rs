@@ -171,25 +171,6 @@ pub fn request_meta() -> db::audit_log::RequestMeta {
     }
 }
 
-/// Gives `err` its HTTP status where the status carries meaning for clients: 429 and 503 with
-/// `Retry-After`. Returns `err` for `?`/`map_err`.
-pub fn with_http_status(err: AppError) -> AppError {
-    let (status, secs) = match &err {
-        AppError::TooManyRequests { retry_after_secs } => {
-            (http::StatusCode::TOO_MANY_REQUESTS, *retry_after_secs)
-        }
-        AppError::Unavailable { retry_after_secs } => {
-            (http::StatusCode::SERVICE_UNAVAILABLE, *retry_after_secs)
-        }
-        _ => return err,
-    };
-    if let Some(res) = use_context::<ResponseOptions>() {
-        res.set_status(status);
-        res.insert_header(http::header::RETRY_AFTER, HeaderValue::from(secs));
-    }
-    err
-}
-
 /// `http(s)://host` of the current request, for links in emails.
 pub fn link_base(secure: bool) -> String {
     let host = use_context::<http::request::Parts>()

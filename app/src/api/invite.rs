@@ -28,8 +28,7 @@ pub async fn accept_invite(
         &password,
         &ctx::request_meta(),
     )
-    .await
-    .map_err(ctx::with_http_status)?;
+    .await?;
     // Whoever was signed in on this browser before (perhaps another account) is signed out.
     if let Some((_, previous)) = ctx::try_member().await? {
         crate::db::accounts::logout(&state.pool, &previous).await?;

@@ -71,7 +71,33 @@ impl<T: DeserializeOwned> Decodes<T> for WireJsonEncoding {
     type Error = serde_json::Error;
 
     fn decode(bytes: Bytes) -> Result<T, Self::Error> {
+        #[cfg(feature = "ssr")]
+        require_json_content_type()?;
         from_json(&bytes)
+    }
+}
+
+/// On the server this decoder reads request bodies only, and a JSON server function takes
+/// nothing but `Content-Type: application/json`: a form-encoded or `text/plain` body is what a
+/// foreign page can send without a CORS preflight. The request's headers are in the reactive
+/// context `leptos_axum` runs the function in; outside a request (unit tests) nothing is checked.
+#[cfg(feature = "ssr")]
+fn require_json_content_type() -> Result<(), serde_json::Error> {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return Ok(());
+    };
+    let json = parts
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if json {
+        Ok(())
+    } else {
+        Err(serde::de::Error::custom(
+            "this function takes Content-Type: application/json",
+        ))
     }
 }
 

@@ -21,8 +21,14 @@ use leptos_router::Lazy;
 
 use crate::error::AppError;
 
+/// The response header the shell hands the page's CSP nonce to the server in; the server
+/// builds the Content-Security-Policy from it and removes it (`server/src/http`).
+pub const CSP_NONCE_HEADER: &str = "x-sitepilot-csp-nonce";
+
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    pass_nonce_to_server();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -39,6 +45,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The nonce `leptos_axum` made for this render (the hydration scripts carry it), as a
+/// response header for the server's Content-Security-Policy.
+#[cfg(feature = "ssr")]
+fn pass_nonce_to_server() {
+    let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    if let Ok(value) = http::HeaderValue::from_str(&nonce) {
+        res.insert_header(http::HeaderName::from_static(CSP_NONCE_HEADER), value);
     }
 }
 

@@ -16,6 +16,7 @@ mod connections;
 mod deployments;
 mod forms;
 mod hardening;
+mod http_surface;
 mod limits;
 mod login_throttle;
 mod pages;

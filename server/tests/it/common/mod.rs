@@ -38,6 +38,10 @@ pub async fn pool() -> PgPool {
         .expect("app pool")
 }
 
+/// The app's origin in the test routers (`app_state` defaults it to the listen address,
+/// `LeptosOptions`' default `127.0.0.1:3000`). Calls carry it as `Origin`, as a browser would.
+pub const APP_ORIGIN: &str = "http://127.0.0.1:3000";
+
 /// The Stripe webhook signing secret the test router is configured with.
 pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_sitepilot_test";
 
@@ -150,6 +154,7 @@ async fn post(
 ) -> Reply {
     let mut req = Request::post(path)
         .header(header::HOST, "127.0.0.1")
+        .header(header::ORIGIN, APP_ORIGIN)
         .header(header::CONTENT_TYPE, content_type)
         .header(header::ACCEPT, "application/json");
     if let Some(c) = cookie {

@@ -403,7 +403,7 @@ pub async fn body_for(
 }
 
 /// Server functions with the default (form) encoding; the rest take JSON.
-const FORM_ENCODED: [&str; 9] = [
+pub const FORM_ENCODED: [&str; 9] = [
     "/api/websites",
     "/api/builder/load",
     "/api/billing/overview",
