@@ -1,4 +1,4 @@
-//! Billing server functions (issue 5). The billing page is the owner's only
+//! Billing server functions. The billing page is the owner's only
 //! (`Role::can_manage_billing`); the status banner is every member's.
 //!
 //! Local test mode (no Stripe secret key; never in production) changes the plan the same way

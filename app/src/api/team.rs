@@ -1,4 +1,4 @@
-//! Team page server functions: members, invitations, roles, deactivation (seed §5, §16).
+//! Team page server functions: members, invitations, roles, deactivation (schema reference §5, §16).
 //! Every member may see the team; managing it needs `Role::can_manage_team` (owner, admin).
 
 use super::wire::WireJson;

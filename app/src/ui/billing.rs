@@ -1,4 +1,4 @@
-//! The owner's billing page (issue 5): current plan and subscription, usage against the
+//! The owner's billing page: current plan and subscription, usage against the
 //! plan's limits, the plan cards, and (local test mode only) plan changes that go through
 //! simulated Stripe events. Other roles get the server's refusal as the page's message.
 

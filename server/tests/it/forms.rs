@@ -1,4 +1,4 @@
-//! Contact forms on visitor sites (issue 4): submissions checked against the published
+//! Contact forms on visitor sites: submissions checked against the published
 //! block, honeypot, per-address rate limit; the owners' inbox (list, view, mark processed,
 //! CSV export) with its role checks and tenant isolation.
 

@@ -94,7 +94,7 @@ pub struct Editor {
     pub can_redo: RwSignal<bool>,
     /// The page's revision as the server last acknowledged it.
     pub revision: RwSignal<i64>,
-    /// The last plan-limit refusal, so the status line can offer the upgrade link (issue 5).
+    /// The last plan-limit refusal, so the status line can offer the upgrade link.
     pub limit_error: RwSignal<Option<AppError>>,
     queue: StoredValue<VecDeque<Job>>,
     history: StoredValue<History>,
