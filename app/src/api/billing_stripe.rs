@@ -116,17 +116,15 @@ mod ssr {
     pub type StripeFuture =
         Pin<Box<dyn Future<Output = Result<serde_json::Value, AppError>> + Send>>;
 
+    /// The call behind [`StripeApi`]: `path`, form fields, optional `Idempotency-Key`.
+    pub type StripeCall =
+        dyn Fn(&'static str, Vec<(String, String)>, Option<String>) -> StripeFuture + Send + Sync;
+
     /// One form-encoded POST to the Stripe API (`path`, fields, optional `Idempotency-Key`),
     /// answering Stripe's JSON object or a clear error. Provided by the server only when
     /// `STRIPE_SECRET_KEY` is set.
     #[derive(Clone)]
-    pub struct StripeApi(
-        pub  Arc<
-            dyn Fn(&'static str, Vec<(String, String)>, Option<String>) -> StripeFuture
-                + Send
-                + Sync,
-        >,
-    );
+    pub struct StripeApi(pub Arc<StripeCall>);
 
     impl StripeApi {
         pub fn post(

@@ -182,7 +182,7 @@ fn BillingBody(
             </fieldset>
         })}
         <div class="billing-plans">
-            {o.plans.iter().cloned().map(|p| view! {
+            {o.plans.iter().map(|p| view! {
                 <PlanCardView plan=p.clone() current=p.slug == o.plan_slug current_order paid current_cycle=o.billing_cycle.clone()
                     test_mode=o.test_mode change cycle keep stripe_enabled=o.stripe_enabled stripe/>
             }).collect_view()}
@@ -359,7 +359,7 @@ fn stripe_action(
         "Downgrade"
     };
     let label = format!("{verb} to {}", plan.name);
-    if (current && !paid) || (!paid && plan.is_free()) {
+    if !paid && (current || plan.is_free()) {
         return None;
     }
     if paid {

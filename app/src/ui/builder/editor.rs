@@ -51,6 +51,11 @@ impl SaveState {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "nearly every queued job is an Edit: boxing it would cost an allocation per edit to \
+              save space only on the rare Publish"
+)]
 enum Job {
     Edit(Edit),
     /// Publish, with the person's optional notes.
