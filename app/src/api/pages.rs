@@ -8,7 +8,9 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::model::{parse_page_password, NavMove, PageCreated, PagePatch, PagesOverview, Role};
+#[cfg(feature = "ssr")]
+use crate::model::{parse_page_password, Role};
+use crate::model::{NavMove, PageCreated, PagePatch, PagesOverview};
 
 #[cfg(feature = "ssr")]
 const CANNOT_EDIT: &str = "Viewers cannot change pages. Ask an owner or admin for editor access.";

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::model::{parse_invite_role, Email, Invitation, Role, TeamOverview};
+#[cfg(feature = "ssr")]
+use crate::model::{parse_invite_role, Email, Role};
+use crate::model::{Invitation, TeamOverview};
 
 #[cfg(feature = "ssr")]
 const CANNOT_MANAGE: &str = "Only owners and admins can manage the team.";

@@ -51,10 +51,10 @@ impl SaveState {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-#[expect(
+#[allow(
     clippy::large_enum_variant,
     reason = "nearly every queued job is an Edit: boxing it would cost an allocation per edit to \
-              save space only on the rare Publish"
+              save space only on the rare Publish (on wasm32 the variants are close enough not to trigger it)"
 )]
 enum Job {
     Edit(Edit),
