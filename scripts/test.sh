@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2317 # functions below are called indirectly (trap, phase_run)
 # The whole test suite, as CI runs it (`bash .ci/run` calls this):
-#   tools -> database -> fresh test databases -> Rust tests (app, server) -> release build ->
+#   tools -> database -> fresh test databases -> fmt + clippy -> Rust tests (app, server) -> release build ->
 #   server on a free port -> Playwright (chromium + no-js) -> summary of phase durations.
 # Exits non-zero when any phase failed. With DATABASE_URL (and APP_DATABASE_URL) set by the caller
 # it uses that PostgreSQL instead of starting the project-local cluster.
@@ -9,6 +9,7 @@
 # For parallel work trees sharing one cluster (SITEPILOT_DATA_DIR=<main>/.data):
 #   SITEPILOT_TEST_DB_PREFIX=name  databases name_test and name_e2e instead of sitepilot_*
 #   SITEPILOT_SKIP_RUST_TESTS=1    skip the cargo test phases
+#   SITEPILOT_SKIP_LINT=1          skip the fmt and clippy phases
 #   arguments                      passed to `playwright test` (e.g. a spec file name)
 set -euo pipefail
 SP_LOG_NAME="test"
@@ -60,7 +61,23 @@ phase_must "recreate test databases" bash -c \
 
 use_sqlx_offline_data
 
-# --- c. Rust tests -------------------------------------------------------------------------------
+# --- c. format and lints (fast, before the slow phases) ------------------------------------------
+# clippy per package with explicit features: the server side (ssr) and the browser side
+# (hydrate, wasm32). Warnings fail the phase.
+if [[ "${SITEPILOT_SKIP_LINT:-}" == 1 ]]; then
+  phase_skip "cargo fmt / clippy" "SITEPILOT_SKIP_LINT=1"
+else
+  phase_run "cargo fmt --check" cargo fmt --all --check
+  phase_run "cargo clippy (ssr)" \
+    cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
+  # The browser side lints its libraries only: the test targets' dev-dependencies (tokio with
+  # sockets) do not build for wasm32, and the tests run natively in the ssr phase above.
+  phase_run "cargo clippy (hydrate)" \
+    cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown \
+    -- -D warnings
+fi
+
+# --- d. Rust tests -------------------------------------------------------------------------------
 rust_tests() {
   local env_lines
   env_lines="$("$SP_SCRIPTS/db.sh" env "$TEST_DB")"
@@ -75,11 +92,11 @@ else
   phase_run "cargo test -p server" rust_tests cargo test -p server
 fi
 
-# --- d. release build ----------------------------------------------------------------------------
+# --- e. release build ----------------------------------------------------------------------------
 phase_run "cargo leptos build --release" build_release
 build_rc=$SP_PHASE_RC
 
-# --- e. server for the browser tests ---------------------------------------------------------------
+# --- f. server for the browser tests ---------------------------------------------------------------
 E2E_PORT=""
 if [[ "$build_rc" == 0 ]]; then
   # Runs in this shell (not phase_run's subshell) so the trap knows the server's pid.
@@ -93,7 +110,7 @@ else
   phase_skip "start e2e server" "release build failed"
 fi
 
-# --- f. Playwright -------------------------------------------------------------------------------
+# --- g. Playwright -------------------------------------------------------------------------------
 playwright() {
   cd "$SP_ROOT/end2end"
   SITEPILOT_BASE_URL="http://127.0.0.1:$E2E_PORT" SITEPILOT_PORT="$E2E_PORT" \
@@ -106,7 +123,7 @@ else
   phase_skip "playwright test" "no server"
 fi
 
-# --- g. summary ----------------------------------------------------------------------------------
+# --- h. summary ----------------------------------------------------------------------------------
 phase_summary
 if phases_all_ok && [[ "$server_rc" == 0 ]]; then
   log "all phases passed"

@@ -1,4 +1,4 @@
-// Builder benchmark on a page with 1,000 blocks (issue 3). Run it through scripts/bench.sh,
+// Builder benchmark on a page with 1,000 blocks. Run it through scripts/bench.sh,
 // which builds the release site, starts a server on a fresh database and passes its address.
 //
 // Measures, each as a median over many samples (and p95), printed as JSON:

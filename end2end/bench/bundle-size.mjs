@@ -1,4 +1,4 @@
-// What the builder route really downloads (issue 3's bundle-size item). Run it through
+// What the builder route really downloads (against the opening-download budget). Run it through
 // scripts/bundle-size.sh, which builds the release site, starts a server and passes its address.
 //
 // Signs up a fresh organisation, opens its home page in the builder in Chromium, waits until the

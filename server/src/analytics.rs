@@ -1,4 +1,4 @@
-//! Cookieless visitor analytics (issue 4): the beacon script, the page-view endpoint and the
+//! Cookieless visitor analytics: the beacon script, the page-view endpoint and the
 //! background rollup into `usage_metrics`.
 //!
 //! Both routes answer on every host, so a site's own domain, its subdomain and the

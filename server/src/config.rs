@@ -63,7 +63,8 @@ impl std::fmt::Debug for WebhookSecret {
 /// Everything the server reads from its environment, in one place: `main` loads it with
 /// [`ServerConfig::from_env`], tests start from [`ServerConfig::for_tests`] and override
 /// fields with struct-update syntax. [`crate::build`] turns it into the running service.
-#[derive(Clone, Debug)]
+/// Not `Debug`: it holds secrets.
+#[derive(Clone)]
 pub struct ServerConfig {
     pub deployment: Deployment,
     pub db: DbUrls,

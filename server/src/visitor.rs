@@ -370,7 +370,7 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
         return forms::submit(
             state,
             (live.tenant_id, live.website_id),
-            &snapshot,
+            snapshot,
             page,
             visit,
         )

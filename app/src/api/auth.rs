@@ -26,7 +26,7 @@ pub async fn signup(
         ctx::client_ip(),
     )
     .await?;
-    // With Stripe keys, every tenant gets its Stripe customer now (seed §4, Flow 1).
+    // With Stripe keys, every tenant gets its Stripe customer now (schema reference §4, Flow 1).
     super::billing_stripe::customer_at_signup(&state.pool, account.tenant_id).await;
     ctx::set_session_cookie(&account.session_token, state.config.secure_cookies);
     leptos_axum::redirect("/dashboard");

@@ -1,4 +1,4 @@
-//! Billing server functions (issue 5). The billing page is the owner's only
+//! Billing server functions. The billing page is the owner's only
 //! (`Role::can_manage_billing`); the status banner is every member's.
 //!
 //! Local test mode (no Stripe secret key; never in production) changes the plan the same way
@@ -22,16 +22,13 @@ const OWNER_ONLY: &str =
 /// Present in context only in local test mode.
 #[cfg(feature = "ssr")]
 #[derive(Clone)]
-pub struct TestModeWebhook(
-    pub  std::sync::Arc<
-        dyn Fn(
-                Vec<u8>,
-            )
-                -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>>
-            + Send
-            + Sync,
-    >,
-);
+pub struct TestModeWebhook(pub std::sync::Arc<TestModeDelivery>);
+
+/// The delivery behind [`TestModeWebhook`]: event body in, the webhook's refusal out.
+#[cfg(feature = "ssr")]
+pub type TestModeDelivery = dyn Fn(Vec<u8>) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>>
+    + Send
+    + Sync;
 
 #[server(endpoint = "billing/overview", output = WireJson)]
 pub async fn load_billing() -> Result<BillingOverview, AppError> {

@@ -1,4 +1,4 @@
-//! Plan changes through the real Stripe API (issue 5, Deliver 2), when the server has
+//! Plan changes through the real Stripe API, when the server has
 //! `STRIPE_SECRET_KEY`: a Checkout session for a new subscription and the customer portal for
 //! changing or cancelling one. The tenant's Stripe customer is created once (at sign-up, or
 //! here on first use) and kept in `tenants.stripe_customer_id`. The plan itself still changes
@@ -66,7 +66,7 @@ pub async fn start_checkout(plan: String, cycle: String) -> Result<String, AppEr
         ),
         ("client_reference_id".into(), tenant.clone()),
         ("metadata[tenant_id]".into(), tenant.clone()),
-        // The webhook's subscription events carry this, naming the tenant (seed Flow 5).
+        // The webhook's subscription events carry this, naming the tenant (schema reference Flow 5).
         ("subscription_data[metadata][tenant_id]".into(), tenant),
     ];
     let key = format!("sitepilot-checkout-{}", uuid::Uuid::new_v4());
@@ -116,17 +116,15 @@ mod ssr {
     pub type StripeFuture =
         Pin<Box<dyn Future<Output = Result<serde_json::Value, AppError>> + Send>>;
 
+    /// The call behind [`StripeApi`]: `path`, form fields, optional `Idempotency-Key`.
+    pub type StripeCall =
+        dyn Fn(&'static str, Vec<(String, String)>, Option<String>) -> StripeFuture + Send + Sync;
+
     /// One form-encoded POST to the Stripe API (`path`, fields, optional `Idempotency-Key`),
     /// answering Stripe's JSON object or a clear error. Provided by the server only when
     /// `STRIPE_SECRET_KEY` is set.
     #[derive(Clone)]
-    pub struct StripeApi(
-        pub  Arc<
-            dyn Fn(&'static str, Vec<(String, String)>, Option<String>) -> StripeFuture
-                + Send
-                + Sync,
-        >,
-    );
+    pub struct StripeApi(pub Arc<StripeCall>);
 
     impl StripeApi {
         pub fn post(
@@ -203,7 +201,7 @@ mod ssr {
         Ok(id.to_string())
     }
 
-    /// Seed Flow 1 step 6: a Stripe customer for every new tenant. Called after the sign-up
+    /// Schema reference Flow 1 step 6: a Stripe customer for every new tenant. Called after the sign-up
     /// transaction committed; if Stripe is down the account still opens, and checkout creates
     /// the customer later.
     pub async fn customer_at_signup(pool: &sqlx::PgPool, tenant: Uuid) {

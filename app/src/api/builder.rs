@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::model::{
-    BlockProps, BuilderData, ComponentMoved, NewBlock, Role, SaveAck, VersionRecorded,
-};
+#[cfg(feature = "ssr")]
+use crate::model::Role;
+use crate::model::{BlockProps, BuilderData, ComponentMoved, NewBlock, SaveAck, VersionRecorded};
 
 #[cfg(feature = "ssr")]
 const CANNOT_EDIT: &str = "Viewers cannot change pages. Ask an owner or admin for editor access.";

@@ -1,4 +1,4 @@
-//! A website's deployments: every member may list them (seed §5: viewers "can view websites");
+//! A website's deployments: every member may list them (schema reference §5: viewers "can view websites");
 //! rolling back changes what visitors see, so it needs `Role::can_publish` like publishing.
 
 use super::wire::WireJson;

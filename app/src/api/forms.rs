@@ -7,7 +7,9 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::model::{Role, SubmissionDetail, SubmissionSummary};
+#[cfg(feature = "ssr")]
+use crate::model::Role;
+use crate::model::{SubmissionDetail, SubmissionSummary};
 
 #[cfg(feature = "ssr")]
 pub const CANNOT_VIEW: &str = "Only the owner and admins can read form submissions.";

@@ -1,6 +1,6 @@
 //! Pages panel server functions: list, create, settings, navigation order, home page,
 //! password and delete. Every member may list; changing pages needs `can_edit_content`
-//! (owner, admin, editor, developer — seed §5: viewers are read-only). Each change returns
+//! (owner, admin, editor, developer — schema reference §5: viewers are read-only). Each change returns
 //! the website's pages afresh, since one change can touch several rows (home, order).
 
 use super::wire::WireJson;
@@ -8,7 +8,9 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::model::{parse_page_password, NavMove, PageCreated, PagePatch, PagesOverview, Role};
+#[cfg(feature = "ssr")]
+use crate::model::{parse_page_password, Role};
+use crate::model::{NavMove, PageCreated, PagePatch, PagesOverview};
 
 #[cfg(feature = "ssr")]
 const CANNOT_EDIT: &str = "Viewers cannot change pages. Ask an owner or admin for editor access.";

@@ -1,4 +1,4 @@
-//! The signed-in member's own settings: profile, password, preferences (seed §18).
+//! The signed-in member's own settings: profile, password, preferences (schema reference §18).
 
 use super::wire::WireJson;
 use leptos::prelude::*;

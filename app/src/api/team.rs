@@ -1,4 +1,4 @@
-//! Team page server functions: members, invitations, roles, deactivation (seed §5, §16).
+//! Team page server functions: members, invitations, roles, deactivation (schema reference §5, §16).
 //! Every member may see the team; managing it needs `Role::can_manage_team` (owner, admin).
 
 use super::wire::WireJson;
@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::model::{parse_invite_role, Email, Invitation, Role, TeamOverview};
+#[cfg(feature = "ssr")]
+use crate::model::{parse_invite_role, Email, Role};
+use crate::model::{Invitation, TeamOverview};
 
 #[cfg(feature = "ssr")]
 const CANNOT_MANAGE: &str = "Only owners and admins can manage the team.";

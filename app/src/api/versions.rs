@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::model::{
-    parse_version_label, Role, SaveAck, VersionPreview, VersionSummary, VersionTrigger,
-};
+#[cfg(feature = "ssr")]
+use crate::model::{parse_version_label, Role, VersionTrigger};
+use crate::model::{SaveAck, VersionPreview, VersionSummary};
 
 #[cfg(feature = "ssr")]
 const CANNOT_EDIT: &str =

@@ -1,4 +1,4 @@
-//! Sign-up (seed Flow 1), log-in and sessions.
+//! Sign-up (schema reference Flow 1), log-in and sessions.
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -268,7 +268,7 @@ async fn insert_website(
     Err(AppError::Internal)
 }
 
-/// Seed Flow 1 in one transaction: tenant, owner, website, home page, five starter blocks,
+/// Schema reference Flow 1 in one transaction: tenant, owner, website, home page, five starter blocks,
 /// Starter subscription, audit entry and the first session. Nothing is left behind on error.
 #[tracing::instrument(skip_all)]
 pub async fn signup(pool: &PgPool, input: SignupInput) -> Result<NewAccount, AppError> {

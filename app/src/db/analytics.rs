@@ -1,4 +1,4 @@
-//! Visitor analytics storage (seed §14): raw page events in, daily `usage_metrics` out.
+//! Visitor analytics storage (schema reference §14): raw page events in, daily `usage_metrics` out.
 //! The aggregation itself is SQL (`analytics_rollup`, migration 0018) so the background job and
 //! the analytics page compute exactly the same numbers.
 

@@ -237,7 +237,7 @@ pub async fn target(tx: &mut Tx, slug: &str, cycle: &str) -> Result<Target, AppE
     row.ok_or_else(|| AppError::invalid("plan", "Choose one of the plans shown."))
 }
 
-/// Records the tenant's Stripe customer id (test mode: `cus_test_<tenant>`, seed §4) if it
+/// Records the tenant's Stripe customer id (test mode: `cus_test_<tenant>`, schema reference §4) if it
 /// has none yet, and returns the state the next event is built from.
 pub async fn stripe_state(
     tx: &mut Tx,

@@ -1,5 +1,6 @@
-//! What the real Stripe API path reads and writes (issue 5, Deliver 2): the tenant's Stripe
-//! customer (seed §4: one per tenant, kept in `tenants.stripe_customer_id`) and what a
+//! What the real Stripe API path reads and writes, and what the webhook's
+//! event handling changes: the tenant's Stripe
+//! customer (schema reference §4: one per tenant, kept in `tenants.stripe_customer_id`) and what a
 //! Checkout session needs. `subscriptions` and `tenants.plan_id` still change only through
 //! the webhook; the customer id is the one thing written here, before any payment.
 
@@ -25,7 +26,7 @@ pub async fn lock_customer(tx: &mut Tx, tenant: Uuid) -> Result<Option<String>, 
 }
 
 /// Links the tenant to its new Stripe customer. The subscription row mirrors the customer
-/// (seed §6: `stripe_customer_id NOT NULL`, a local placeholder until now).
+/// (schema reference §6: `stripe_customer_id NOT NULL`, a local placeholder until now).
 pub async fn store_customer(tx: &mut Tx, tenant: Uuid, customer: &str) -> Result<(), AppError> {
     sqlx::query("UPDATE tenants SET stripe_customer_id = $2 WHERE id = $1")
         .bind(tenant)

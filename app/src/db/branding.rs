@@ -1,4 +1,4 @@
-//! Saving a website's `branding_config` (seed §18). Visitors see it after the next publish,
+//! Saving a website's `branding_config` (schema reference §18). Visitors see it after the next publish,
 //! which copies it into the deployment snapshot.
 
 use uuid::Uuid;

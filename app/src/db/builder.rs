@@ -207,7 +207,7 @@ async fn check_block(tx: &mut Tx, page_id: Uuid, id: Uuid, role: Role) -> Result
 pub const CUSTOM_HTML_NEEDS_PRO: &str =
     "Custom HTML blocks are available on the Pro plan. Upgrade to use them.";
 
-/// Plan gating (seed §9 `required_plan`): custom HTML is Pro only. Checked here, on the server
+/// Plan gating (schema reference §9 `required_plan`): custom HTML is Pro only. Checked here, on the server
 /// and inside the request's tenant transaction, because the palette shows every kind.
 pub(crate) async fn check_plan_allows(
     tx: &mut Tx,

@@ -1,4 +1,4 @@
-//! Accepting an invitation (seed §16): the invited person sets a name and password and joins
+//! Accepting an invitation (schema reference §16): the invited person sets a name and password and joins
 //! the tenant with the invited role, in one transaction.
 
 use sqlx::PgPool;

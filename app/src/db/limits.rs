@@ -1,4 +1,4 @@
-//! Plan limits (seed §3), one function per limit, so every feature enforces them the same way
+//! Plan limits (schema reference §3), one function per limit, so every feature enforces them the same way
 //! and refuses with the same typed error: `AppError::LimitReached` naming the limit (the
 //! `plans` column), the plan's maximum and the smallest plan that lifts it. Limits are read
 //! from `plans` through `tenants.plan_id` inside the caller's transaction, so a plan change
@@ -124,7 +124,7 @@ pub async fn version_history_limit(tx: &mut Tx, tenant: Uuid) -> Result<i64, App
     ))
 }
 
-/// Custom HTML blocks: Pro only (issue 3). There is no `plans` column for it; the Pro plan is
+/// Custom HTML blocks: Pro only. There is no `plans` column for it; the Pro plan is
 /// the one that allows it.
 pub async fn check_custom_html(tx: &mut Tx, tenant: Uuid) -> Result<(), AppError> {
     let plan: Option<(String,)> = sqlx::query_as(

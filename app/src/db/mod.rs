@@ -55,7 +55,7 @@ pub async fn enter_tenant(tx: &mut Tx, tenant_id: Uuid) -> Result<(), AppError> 
     Ok(())
 }
 
-/// Appends to the tenant's audit log (seed §17) inside the caller's transaction.
+/// Appends to the tenant's audit log (schema reference §17) inside the caller's transaction.
 pub async fn audit(
     tx: &mut Tx,
     tenant_id: Uuid,

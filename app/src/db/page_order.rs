@@ -60,7 +60,7 @@ pub async fn move_in_nav(
     Ok(website_id)
 }
 
-/// Makes the page the website's home page (seed §8: the home page is the one page at `/`).
+/// Makes the page the website's home page (schema reference §8: the home page is the one page at `/`).
 /// The old home page first gets an address of its own, derived from its title and made
 /// unique, then this page moves to `/`; both in the caller's transaction, so the UNIQUE and
 /// CHECK constraints hold after every statement.

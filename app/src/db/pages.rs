@@ -1,4 +1,4 @@
-//! The pages of a website (seed §8): list, create (within the plan's page limit), change
+//! The pages of a website (schema reference §8): list, create (within the plan's page limit), change
 //! settings, navigation order, home page, password, delete.
 //!
 //! Concurrency: page *settings* are guarded by `pages.settings_revision` (migration 0011).

@@ -1,4 +1,4 @@
-//! Publishing (seed Flow 3): freeze the website's current draft into an immutable deployment
+//! Publishing (schema reference Flow 3): freeze the website's current draft into an immutable deployment
 //! and make it the live one.
 
 use chrono::Utc;
@@ -55,7 +55,7 @@ async fn build_snapshot(
     .await?
     .ok_or_else(|| AppError::NotFound("Website".into()))?;
     let pages = sqlx::query_as::<_, PageRow>(
-        // A `hidden` page is published but kept out of the navigation (seed §8): the snapshot
+        // A `hidden` page is published but kept out of the navigation (schema reference §8): the snapshot
         // records that as `show_in_nav = false`, so it stays reachable by its URL only.
         r#"SELECT id, title, slug, seo_meta, show_in_nav AND status <> 'hidden' AS show_in_nav, nav_label,
                   password_protected, password_hash, page_config FROM pages

@@ -1,4 +1,4 @@
-//! A member's own profile, password and preferences (seed §5, §18).
+//! A member's own profile, password and preferences (schema reference §5, §18).
 
 use uuid::Uuid;
 

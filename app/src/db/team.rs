@@ -1,4 +1,4 @@
-//! Team members and invitations (seed §5, §16). Role checks happen in `api::team` through
+//! Team members and invitations (schema reference §5, §16). Role checks happen in `api::team` through
 //! `Role`; the rules that depend on the target row (owner protection, seats) are here, inside
 //! the caller's tenant transaction.
 

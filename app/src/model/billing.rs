@@ -1,4 +1,4 @@
-//! Billing wire types (issue 5): the owner's billing page and the plan cards, plus the
+//! Billing wire types: the owner's billing page and the plan cards, plus the
 //! subdomain rule for new websites.
 
 use serde::{Deserialize, Serialize};
@@ -26,7 +26,7 @@ pub struct PlanCard {
     pub collaboration_enabled: bool,
     pub analytics_enabled: bool,
     pub priority_support: bool,
-    /// Custom HTML blocks (Pro only, issue 3).
+    /// Custom HTML blocks (Pro plan only).
     pub custom_html: bool,
 }
 
@@ -98,7 +98,7 @@ pub struct BillingWebsite {
 pub struct BillingOverview {
     pub plan_slug: String,
     pub plan_name: String,
-    /// `subscriptions.status` (seed §6).
+    /// `subscriptions.status` (schema reference §6).
     pub status: String,
     /// monthly | yearly | none
     pub billing_cycle: String,

@@ -1,4 +1,4 @@
-//! `websites.branding_config` (seed §18). Blocks read branding only through CSS custom
+//! `websites.branding_config` (schema reference §18). Blocks read branding only through CSS custom
 //! properties, so the canvas and the visitor site pick up the same values.
 //!
 //! The rules (`validate`, `css_vars`) live in `branding_rules.rs`.

@@ -4,7 +4,7 @@
 
 use super::*;
 
-// The eleven section kinds added with issue 3 keep their starter content in a child module.
+// The eleven section kinds beyond the first seven keep their starter content in a child module.
 mod sections;
 
 impl Default for LogoRef {
@@ -195,7 +195,7 @@ impl BlockProps {
         }
     }
 
-    /// The five blocks a new website's home page starts with (seed Flow 1), named for the
+    /// The five blocks a new website's home page starts with (schema reference Flow 1), named for the
     /// organisation.
     pub fn signup_defaults(org_name: &str) -> Vec<BlockProps> {
         let mut nav = NavbarProps {

@@ -93,10 +93,13 @@ fn field_error(label: &str, field_type: &str, value: &str, required: bool) -> Op
 /// Checks `posted` (name/value pairs as sent) against the form's fields. Fields the block
 /// does not define are dropped; values are trimmed. On failure: the trimmed values (to show
 /// again) and one message per failing field.
+/// Form field name → text (the values posted back, or the message for each failing field).
+pub type FieldMap = HashMap<String, String>;
+
 pub fn check_submission(
     form: &ContactFormProps,
     posted: &[(String, String)],
-) -> Result<Vec<SubmittedField>, (HashMap<String, String>, HashMap<String, String>)> {
+) -> Result<Vec<SubmittedField>, (FieldMap, FieldMap)> {
     let mut values = HashMap::new();
     let mut errors = HashMap::new();
     let mut out = Vec::with_capacity(form.fields.len());

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-/// The 18 component kinds of seed §9 (`components.type`).
+/// The 18 component kinds of schema reference §9 (`components.type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ComponentKind {

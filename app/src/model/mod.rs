@@ -43,8 +43,8 @@ pub use deployments::{
 };
 pub use edit::{Edit, History, NewBlock, PendingEdits};
 pub use forms::{
-    check_submission, csv_cell, FormSlot, SubmissionDetail, SubmissionSummary, SubmittedField,
-    FORM_ID_FIELD, HONEYPOT_FIELD, LINE_MAX, TEXTAREA_MAX,
+    check_submission, csv_cell, FieldMap, FormSlot, SubmissionDetail, SubmissionSummary,
+    SubmittedField, FORM_ID_FIELD, HONEYPOT_FIELD, LINE_MAX, TEXTAREA_MAX,
 };
 pub use inputs::{check_len, check_url, parse_name, slugify, Email, Password};
 pub use kind::ComponentKind;

@@ -1,4 +1,4 @@
-//! Pages of a website (seed §8) as the builder's Pages panel sees them, and the parsers for
+//! Pages of a website (schema reference §8) as the builder's Pages panel sees them, and the parsers for
 //! their title, address and navigation label. SEO and layout settings are in `page_meta`.
 
 use serde::{Deserialize, Serialize};
@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{parse_name, slugify, PageConfig, SeoMeta};
 use crate::error::AppError;
 
-/// `pages.status` (seed §19).
+/// `pages.status` (schema reference §19).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PageStatus {

@@ -1,5 +1,5 @@
-//! A page's SEO meta (`pages.seo_meta`, seed §18) and layout settings (`pages.page_config`,
-//! seed §8), with the checks that run before either is stored.
+//! A page's SEO meta (`pages.seo_meta`, schema reference §18) and layout settings (`pages.page_config`,
+//! schema reference §8), with the checks that run before either is stored.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::{check_len, check_url, is_hex_color};
 use crate::error::AppError;
 
-/// `pages.seo_meta`, key for key as in seed §18. Empty texts are stored as absent keys.
+/// `pages.seo_meta`, key for key as in schema reference §18. Empty texts are stored as absent keys.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SeoMeta {
@@ -135,7 +135,7 @@ impl SeoMeta {
     }
 }
 
-/// `pages.page_config` (seed §8): page-level layout.
+/// `pages.page_config` (schema reference §8): page-level layout.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PageConfig {

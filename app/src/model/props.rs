@@ -1,4 +1,4 @@
-//! Typed props per component kind (seed §18 shapes). `BlockProps` is the parsed form of a
+//! Typed props per component kind (schema reference §18 shapes). `BlockProps` is the parsed form of a
 //! `components` row's (`type`, `props`) pair; nothing reaches the database or a renderer
 //! without passing through `BlockProps::from_parts` and `validate`.
 //!
@@ -122,7 +122,7 @@ impl<'de> Deserialize<'de> for BlockProps {
 }
 
 impl BlockProps {
-    /// Kinds the palette offers, in seed §9 order: all 18. Plan gating (custom HTML is Pro
+    /// Kinds the palette offers, in schema reference §9 order: all 18. Plan gating (custom HTML is Pro
     /// only) is enforced by the server when a block is added, not by hiding it here.
     pub const PLACEABLE: [ComponentKind; 18] = ComponentKind::ALL;
 

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-/// A member's role inside a tenant (seed §5). The permission questions are answered here,
+/// A member's role inside a tenant (schema reference §5). The permission questions are answered here,
 /// once, so server checks and UI gating cannot disagree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -44,27 +44,27 @@ impl Role {
         matches!(self, Self::Owner | Self::Admin)
     }
 
-    /// Change a website's branding (colours, fonts, logo, spacing). Seed §5 withholds only
+    /// Change a website's branding (colours, fonts, logo, spacing). Schema reference §5 withholds only
     /// publishing, domains, users and billing from editors, and new branding reaches visitors
     /// only through a publish, so every role but viewer may change it.
     pub fn can_change_branding(self) -> bool {
         !matches!(self, Self::Viewer)
     }
 
-    /// See a website's visitor analytics. Seed §5 lets every role, viewers included, view
+    /// See a website's visitor analytics. Schema reference §5 lets every role, viewers included, view
     /// analytics; the plan decides whether the page is available at all.
     pub fn can_view_analytics(self) -> bool {
         true
     }
 
     /// Read, mark and export contact form submissions. They hold visitors' personal data
-    /// (names, emails, messages), so only the roles seed §5 trusts with the whole tenant
+    /// (names, emails, messages), so only the roles schema reference §5 trusts with the whole tenant
     /// (owner, admin) see them; editors, developers and viewers work on the site, not its mail.
     pub fn can_view_submissions(self) -> bool {
         matches!(self, Self::Owner | Self::Admin)
     }
 
-    /// Publish a website (editors cannot, per seed §5).
+    /// Publish a website (editors cannot, per schema reference §5).
     pub fn can_publish(self) -> bool {
         matches!(self, Self::Owner | Self::Admin | Self::Developer)
     }
@@ -74,7 +74,7 @@ impl Role {
         true
     }
 
-    /// Invite, revoke and resend invitations, change roles, deactivate members (seed §5:
+    /// Invite, revoke and resend invitations, change roles, deactivate members (schema reference §5:
     /// owners and admins manage users; developers, editors and viewers do not).
     pub fn can_manage_team(self) -> bool {
         matches!(self, Self::Owner | Self::Admin)

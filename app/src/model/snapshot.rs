@@ -1,4 +1,4 @@
-//! The frozen form of a website stored in `deployments.snapshot_json` (seed §10). The visitor
+//! The frozen form of a website stored in `deployments.snapshot_json` (schema reference §10). The visitor
 //! renderer reads only this, never the editable `pages`/`components` tables.
 
 use chrono::{DateTime, Utc};

@@ -1,4 +1,4 @@
-//! Wire types for the team page, invitations, the audit log and user settings (issue 6).
+//! Wire types for the team page, invitations, the audit log and user settings.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::Role;
 use crate::error::AppError;
 
-/// Invitations are valid for seven days (seed §16).
+/// Invitations are valid for seven days (schema reference §16).
 pub const INVITE_DAYS: i64 = 7;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -211,7 +211,7 @@ impl Default for BuilderPrefs {
     }
 }
 
-/// `users.preferences` (seed §18). Missing keys take their defaults, so old rows still parse.
+/// `users.preferences` (schema reference §18). Missing keys take their defaults, so old rows still parse.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Preferences {
     #[serde(default)]
@@ -227,7 +227,7 @@ pub struct Preferences {
 }
 
 impl Preferences {
-    /// Bounds the seed leaves implicit: autosave between 10 seconds and 10 minutes.
+    /// Bounds the schema reference leaves implicit: autosave between 10 seconds and 10 minutes.
     pub fn check(&self) -> Result<(), AppError> {
         if !(10..=600).contains(&self.builder.auto_save_interval) {
             return Err(AppError::invalid(

@@ -1,4 +1,4 @@
-//! Page versions (seed §11): what the versions panel lists and previews, and the label rule.
+//! Page versions (schema reference §11): what the versions panel lists and previews, and the label rule.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! What search engines and link previews read: the `<head>` tags of a visitor page (title
 //! template, description, Open Graph, Twitter, canonical URL, robots, JSON-LD), `sitemap.xml`
 //! and `robots.txt`. Inputs come from the snapshot: `seo_defaults` for the site, overridden per
-//! page by `seo_meta` (seed §18).
+//! page by `seo_meta` (schema reference §18).
 
 use serde_json::{json, Value};
 

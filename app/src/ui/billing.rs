@@ -1,4 +1,4 @@
-//! The owner's billing page (issue 5): current plan and subscription, usage against the
+//! The owner's billing page: current plan and subscription, usage against the
 //! plan's limits, the plan cards, and (local test mode only) plan changes that go through
 //! simulated Stripe events. Other roles get the server's refusal as the page's message.
 
@@ -182,7 +182,7 @@ fn BillingBody(
             </fieldset>
         })}
         <div class="billing-plans">
-            {o.plans.iter().cloned().map(|p| view! {
+            {o.plans.iter().map(|p| view! {
                 <PlanCardView plan=p.clone() current=p.slug == o.plan_slug current_order paid current_cycle=o.billing_cycle.clone()
                     test_mode=o.test_mode change cycle keep stripe_enabled=o.stripe_enabled stripe/>
             }).collect_view()}
@@ -359,7 +359,7 @@ fn stripe_action(
         "Downgrade"
     };
     let label = format!("{verb} to {}", plan.name);
-    if (current && !paid) || (!paid && plan.is_free()) {
+    if !paid && (current || plan.is_free()) {
         return None;
     }
     if paid {

@@ -1,7 +1,7 @@
 //! Every route except the builder and the landing page, as a lazily loaded route: with
 //! `cargo leptos build --split` each one's view code goes into its own WASM chunk that the browser
-//! fetches only when that route is shown, so the builder route downloads none of it (issue 3's
-//! bundle-size target). Without `--split` (e.g. `cargo leptos watch`) they behave like ordinary
+//! fetches only when that route is shown, so the builder route downloads none of it (the
+//! builder's opening-download budget in end2end/bench/BENCHMARKS.md). Without `--split` (e.g. `cargo leptos watch`) they behave like ordinary
 //! routes. The server renders them synchronously and preloads the chunk in the page head.
 //!
 //! `#[lazy_route]` expands to a wasm-split import/export pair, which is `unsafe extern "C"`

@@ -1,4 +1,4 @@
-//! The dashboard's "New website" form (issue 5): name + address, field errors under each input,
+//! The dashboard's "New website" form: name + address, field errors under each input,
 //! and the plan limit as an alert with a link to the billing page.
 
 use leptos::prelude::*;

@@ -1,4 +1,4 @@
-//! `/settings`: the member's profile, password and preferences (seed §18), and the theme
+//! `/settings`: the member's profile, password and preferences (schema reference §18), and the theme
 //! applied to the whole app (`data-theme` on `<html>`, read by the CSS variables).
 
 use std::future::Future;

@@ -5,7 +5,7 @@
 use serde_json::Value;
 use uuid::Uuid;
 
-/// The event types seed §6 maps onto `subscriptions`; anything else is recorded and ignored.
+/// The event types schema reference §6 maps onto `subscriptions`; anything else is recorded and ignored.
 pub const SUBSCRIPTION_CREATED: &str = "customer.subscription.created";
 pub const SUBSCRIPTION_UPDATED: &str = "customer.subscription.updated";
 pub const SUBSCRIPTION_DELETED: &str = "customer.subscription.deleted";
@@ -30,7 +30,7 @@ pub enum Body {
 pub struct Subscription {
     pub id: String,
     pub customer: String,
-    /// Already mapped to our CHECK values (seed §6).
+    /// Already mapped to our CHECK values (schema reference §6).
     pub status: &'static str,
     pub price_id: Option<String>,
     pub period_start: Option<i64>,
@@ -80,7 +80,7 @@ fn time_at(v: &Value, key: &str) -> Option<i64> {
     v.get(key).and_then(Value::as_i64)
 }
 
-/// Stripe's subscription statuses onto ours (seed §6 spells "cancelled").
+/// Stripe's subscription statuses onto ours (schema reference §6 spells "cancelled").
 fn map_status(stripe: &str) -> Option<&'static str> {
     Some(match stripe {
         "active" => "active",
@@ -96,7 +96,7 @@ fn map_status(stripe: &str) -> Option<&'static str> {
 
 fn subscription(obj: &Value) -> Result<Subscription, Malformed> {
     let status = str_at(obj, "status", "data.object.status")?;
-    // `items.data[0]` in Stripe's API; seed Flow 5 abbreviates it to `items[0]`.
+    // `items.data[0]` in Stripe's API; schema reference Flow 5 abbreviates it to `items[0]`.
     let items = obj.get("items");
     let first = items.and_then(|i| i.get("data").unwrap_or(i).get(0));
     let price_id = first.and_then(|item| item.get("price")).and_then(id_of);

@@ -1,5 +1,5 @@
 //! `POST /webhooks/stripe`: the only writer of `subscriptions` and `tenants.plan_id`
-//! (seed §4, §6, Flow 5). Order of checks: secret configured (else 503) → signature over
+//! (schema reference §4, §6, Flow 5). Order of checks: secret configured (else 503) → signature over
 //! the raw body (else 400/401) → event well-formed (else 400) → applied once per event id.
 
 pub mod apply;

@@ -90,10 +90,13 @@ pub struct Rendered {
     pub br: Option<Variant>,
 }
 
+/// One host's ready responses: path -> (response, stored at).
+type ReadyPaths = HashMap<Box<str>, (Arc<Rendered>, Instant)>;
+
 /// `ready`: host -> path -> (response, stored at). `len` counts the paths, for the memory bound.
 #[derive(Default)]
 struct ReadyMap {
-    hosts: HashMap<Box<str>, HashMap<Box<str>, (Arc<Rendered>, Instant)>>,
+    hosts: HashMap<Box<str>, ReadyPaths>,
     len: usize,
 }
 
@@ -279,12 +282,9 @@ async fn listen(pool: PgPool, cache: Arc<VisitorCache>) {
                     cache.clear();
                     cache.listening.store(true, Ordering::Release);
                     tracing::debug!("visitor cache listening on {CHANNEL}");
-                    loop {
-                        match listener.try_recv().await {
-                            Ok(Some(n)) => cache.evict(n.payload()),
-                            // Ok(None): the connection was lost (and notifications with it).
-                            Ok(None) | Err(_) => break,
-                        }
+                    // Ok(None): the connection was lost (and notifications with it).
+                    while let Ok(Some(n)) = listener.try_recv().await {
+                        cache.evict(n.payload());
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "visitor cache cannot LISTEN"),

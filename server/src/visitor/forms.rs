@@ -127,7 +127,7 @@ pub(super) async fn submit(
     let stored = async {
         let mut tx = app::db::tenant_tx(&state.pool, tenant_id).await?;
         let new = NewSubmission {
-            website_id: website_id,
+            website_id,
             page_id: page.id,
             component_id,
             page_slug: &page.slug,

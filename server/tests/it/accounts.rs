@@ -1,4 +1,4 @@
-//! Sign-up (seed Flow 1), log-in, log-out and the messages for bad input.
+//! Sign-up (schema reference Flow 1), log-in, log-out and the messages for bad input.
 
 use crate::common::*;
 use app::db::accounts::{self, SignupInput};

@@ -1,4 +1,4 @@
-//! Owners' billing (issue 5): the billing page is the owner's only; local test mode changes the
+//! Owners' billing: the billing page is the owner's only; local test mode changes the
 //! plan through signed Stripe-shaped events and the real webhook; downgrades archive (never
 //! delete) websites over the limit, keeping the owner's choice; past_due keeps features;
 //! unpaid suspends the tenant (403 page) until it is paid again.

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 const PRO_ONLY: &str = "Custom HTML blocks are available on the Pro plan. Upgrade to use them.";
 
-/// The typed plan-limit refusal for custom HTML (issue 5), with the same message as before.
+/// The typed plan-limit refusal for custom HTML, with the same message as before.
 fn assert_pro_only(err: &AppError) {
     assert!(
         matches!(err, AppError::LimitReached { limit, upgrade_to: Some(plan), .. } if limit == "custom_html" && plan == "Pro"),

@@ -1,5 +1,5 @@
 //! Deployments: publish notes, the list, rollback and the members-only preview.
-//! Every member may list and preview (seed §5: viewers "can view websites"); rolling back
+//! Every member may list and preview (schema reference §5: viewers "can view websites"); rolling back
 //! changes what visitors see, so only the roles that may publish may do it.
 
 use app::db::{accounts::NewAccount, tenant_tx};

@@ -1,4 +1,4 @@
-//! Contact forms on visitor sites (issue 4): submissions checked against the published
+//! Contact forms on visitor sites: submissions checked against the published
 //! block, honeypot, per-address rate limit; the owners' inbox (list, view, mark processed,
 //! CSV export) with its role checks and tenant isolation.
 
@@ -255,7 +255,9 @@ async fn each_invalid_field_is_reported_with_the_visitors_values_and_nothing_is_
     let router = router(pool.clone());
     let s = site_with_form(&router, &pool, "Form Invalid").await;
     let long = "x".repeat(301);
-    let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
+    // (posted fields, failing field, its message)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec![("email", "ann@example.com"), ("message", "Hi")],
             "name",

@@ -1,4 +1,4 @@
-//! Plan limits (issue 5): every enforced limit refuses at the limit and one past it, on every
+//! Plan limits: every enforced limit refuses at the limit and one past it, on every
 //! plan, with `LimitReached` naming the limit and the plan that lifts it. Through the server
 //! functions where a feature exists; through `app::db::limits` (the functions other features
 //! call) for the counts that would take thousands of rows to reach.

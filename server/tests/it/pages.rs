@@ -156,7 +156,7 @@ async fn create_and_change_page_settings() {
     assert!(!now.page_config.show_footer);
     assert_eq!(now.settings_revision, about.settings_revision + 1);
 
-    // The stored JSON has the seed §18 shape.
+    // The stored JSON has the schema reference §18 shape.
     let mut tx = tenant_tx(&pool, a.tenant_id).await.expect("tx");
     let (seo, config): (Value, Value) =
         sqlx::query_as("SELECT seo_meta, page_config FROM pages WHERE id = $1")

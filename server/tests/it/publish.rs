@@ -1,4 +1,4 @@
-//! Publishing (seed Flow 3) and the visitor site (seed Flow 4).
+//! Publishing (schema reference Flow 3) and the visitor site (schema reference Flow 4).
 
 use crate::common::*;
 use app::db::tenant_tx;

@@ -1,4 +1,4 @@
-//! The real Stripe API path (issue 5, Deliver 2): Checkout and the customer portal, with one
+//! The real Stripe API path: Checkout and the customer portal, with one
 //! Stripe customer per tenant. This machine has no network, so each test runs a small HTTP
 //! server on 127.0.0.1 standing in for api.stripe.com: it records every request (path,
 //! headers, form fields) and answers with Stripe-shaped JSON; `STRIPE_API_BASE` points at it.

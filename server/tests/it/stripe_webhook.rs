@@ -1,6 +1,6 @@
 //! `POST /webhooks/stripe` against a real PostgreSQL, through the in-process router: signature
 //! checks, idempotency per event id, out-of-order delivery, malformed events, and the changes
-//! to `subscriptions`, `tenants.plan_id` and `audit_logs` (seed §6, Flow 5).
+//! to `subscriptions`, `tenants.plan_id` and `audit_logs` (schema reference §6, Flow 5).
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

@@ -1,4 +1,4 @@
-//! Password-protected pages on the visitor site (issue 4 item 5) and page_config applied to
+//! Password-protected pages on the visitor site and page_config applied to
 //! visitor pages. Visitors only ever see the live snapshot.
 
 use crate::common::*;

@@ -1,4 +1,4 @@
-//! The visitor site (issue 4): status codes, navigation, SEO tags, sitemap/robots and the
+//! The visitor site: status codes, navigation, SEO tags, sitemap/robots and the
 //! security headers. Cache behaviour and the no-table-access proof are in `visitor_site/`.
 
 use std::time::{Duration, Instant};

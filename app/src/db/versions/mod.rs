@@ -1,9 +1,9 @@
-//! Page versions (seed §11): record, list, preview and restore snapshots of a page's blocks,
+//! Page versions (schema reference §11): record, list, preview and restore snapshots of a page's blocks,
 //! and [`replace_components`], which swaps a page's blocks for a given list.
 //!
 //! Every trigger (auto, manual, pre_publish, pre_restore, pre_ai) counts towards the plan's
 //! `version_history_limit`: `prune_page_versions` (migration 0006) keeps the newest N of them
-//! all, whatever their trigger, as seed §22 does.
+//! all, whatever their trigger, as schema reference §22 does.
 
 use serde::Deserialize;
 use sqlx::FromRow;

@@ -7,7 +7,7 @@ use super::{check_count, check_len, check_url, LONG, SHORT};
 use crate::error::AppError;
 use crate::model::Email;
 
-/// One input of a contact form (seed §18 `contact_form.fields[]`).
+/// One input of a contact form (schema reference §18 `contact_form.fields[]`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct FormField {
@@ -24,7 +24,7 @@ impl FormField {
     pub const TYPES: [&'static str; 6] = ["text", "email", "tel", "textarea", "number", "url"];
 }
 
-/// Seed §18 `contact_form`, field for field.
+/// Schema reference §18 `contact_form`, field for field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ContactFormProps {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{check_count, check_len, check_url, LONG, SHORT};
 use crate::error::AppError;
 
-/// One customer review (seed §18 `testimonials.reviews[]`).
+/// One customer review (schema reference §18 `testimonials.reviews[]`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Review {

@@ -336,7 +336,7 @@ fn stat_values_are_shown_with_grouped_digits() {
 
 #[test]
 fn contact_form_props_follow_the_seed_shape() {
-    // Seed §18 uses "type" for a field's input type.
+    // Schema reference §18 uses "type" for a field's input type.
     let p = ContactFormProps::default();
     let v = BlockProps::ContactForm(p).props_json();
     assert_eq!(

@@ -1,5 +1,5 @@
 //! The builder's Branding tab: the website's colours, fonts, logo, spacing and corner radius
-//! (seed §18 `branding_config`). Edits restyle the canvas at once through the shared branding
+//! (schema reference §18 `branding_config`). Edits restyle the canvas at once through the shared branding
 //! signal; [`Saver`] stores them. Viewers see the values but cannot change them.
 
 use leptos::prelude::*;

@@ -395,7 +395,7 @@ fn BlockActions(ed: Editor, id: Uuid) -> impl IntoView {
                     </button>
                 }
             }}
-            {ed.role.can_edit_locked().then(|| move || {
+            {ed.role.can_edit_locked().then_some(move || {
                 let locked = flag(|c| c.is_locked);
                 view! {
                     <button type="button" on:click=move |_| ed.set_flags(id, None, Some(!locked))>

@@ -19,12 +19,12 @@ fn storage() -> Option<web_sys::Storage> {
 pub fn store(page_id: Uuid, pending: &PendingEdits) {
     if pending.edits.is_empty() {
         clear(page_id);
-        return;
-    }
-    #[cfg(feature = "hydrate")]
-    if let (Some(s), Ok(text)) = (storage(), crate::api::wire::to_json(pending)) {
-        // A full storage quota leaves the edits in memory only; they are still retried.
-        let _ = s.set_item(&key(page_id), &text);
+    } else {
+        #[cfg(feature = "hydrate")]
+        if let (Some(s), Ok(text)) = (storage(), crate::api::wire::to_json(pending)) {
+            // A full storage quota leaves the edits in memory only; they are still retried.
+            let _ = s.set_item(&key(page_id), &text);
+        }
     }
 }
 

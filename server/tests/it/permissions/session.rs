@@ -124,8 +124,10 @@ async fn sign_up_log_in_log_out_and_who_am_i_answer_without_a_role() {
                 .map(|u| (u.user_id, u.role)),
             Some((c.user_id, c.role))
         );
-        let mut prefs = app::model::Preferences::default();
-        prefs.theme = Theme::Dark;
+        let prefs = app::model::Preferences {
+            theme: Theme::Dark,
+            ..Default::default()
+        };
         ok(
             &call_json(
                 &router,
