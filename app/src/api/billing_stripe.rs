@@ -145,11 +145,9 @@ mod ssr {
         })
     }
 
-    /// Where Stripe sends the browser back to: `http(s)://host` of this request.
+    /// Where Stripe sends the browser back to: the app's public origin.
     pub fn return_base() -> Result<String, AppError> {
-        Ok(super::super::ctx::link_base(
-            super::super::ctx::state()?.config.secure_cookies,
-        ))
+        super::super::ctx::link_base()
     }
 
     pub fn url_of(object: &serde_json::Value) -> Result<String, AppError> {

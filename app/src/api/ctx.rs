@@ -171,17 +171,10 @@ pub fn request_meta() -> db::audit_log::RequestMeta {
     }
 }
 
-/// `http(s)://host` of the current request, for links in emails.
-pub fn link_base(secure: bool) -> String {
-    let host = use_context::<http::request::Parts>()
-        .and_then(|p| {
-            p.headers
-                .get(http::header::HOST)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| "localhost".into());
-    format!("{}://{host}", if secure { "https" } else { "http" })
+/// The app's public origin (`SITEPILOT_PUBLIC_URL`), for links in emails and Stripe return
+/// addresses. Never the request's `Host` header, which a client chooses.
+pub fn link_base() -> Result<String, AppError> {
+    Ok(state()?.config.public_origin.clone())
 }
 
 fn set_cookie(value: String) {

@@ -43,7 +43,6 @@ pub async fn load_team() -> Result<TeamOverview, AppError> {
 
 #[server(endpoint = "team/invite", input = WireJson, output = WireJson)]
 pub async fn invite_member(email: String, role: String) -> Result<Invitation, AppError> {
-    let state = super::ctx::state()?;
     let (m, mut tx) = super::ctx::member_tx(Role::can_manage_team, CANNOT_MANAGE).await?;
     let role = parse_invite_role(&role)?;
     let email = Email::parse(&email)?;
@@ -53,7 +52,7 @@ pub async fn invite_member(email: String, role: String) -> Result<Invitation, Ap
             "Pick admin, editor, developer or viewer.",
         ));
     }
-    let base = super::ctx::link_base(state.config.secure_cookies);
+    let base = super::ctx::link_base()?;
     let by = crate::db::team::Inviter {
         tenant_id: m.tenant_id,
         user_id: m.user_id,
@@ -67,9 +66,8 @@ pub async fn invite_member(email: String, role: String) -> Result<Invitation, Ap
 
 #[server(endpoint = "team/resend", input = WireJson, output = WireJson)]
 pub async fn resend_invitation(invitation_id: Uuid) -> Result<(), AppError> {
-    let state = super::ctx::state()?;
     let (m, mut tx) = super::ctx::member_tx(Role::can_manage_team, CANNOT_MANAGE).await?;
-    let base = super::ctx::link_base(state.config.secure_cookies);
+    let base = super::ctx::link_base()?;
     let by = crate::db::team::Inviter {
         tenant_id: m.tenant_id,
         user_id: m.user_id,

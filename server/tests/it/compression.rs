@@ -225,6 +225,7 @@ async fn app_html_and_json_are_compressed_when_asked_for() {
     let req = |accept: Option<&str>| {
         let mut r = Request::post("/api/builder/load")
             .header(header::HOST, "127.0.0.1")
+            .header(header::ORIGIN, crate::common::APP_ORIGIN)
             .header(header::COOKIE, &cookie)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(a) = accept {

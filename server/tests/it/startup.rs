@@ -18,8 +18,7 @@ async fn an_app_role_that_is_a_member_of_the_owner_role_is_refused() {
     let _ = crate::common::pool().await;
     let err = server::connect_app_pool(&escalated_url())
         .await
-        .err()
-        .expect("refused")
+        .expect_err("refused")
         .to_string();
     assert!(
         err.contains("member of") && err.contains("sitepilot_owner"),

@@ -237,7 +237,7 @@ async fn checkout_sends_stripe_the_exact_request_and_returns_its_url() {
     let mut expected: Vec<(String, String)> = [
         (
             "cancel_url",
-            "http://127.0.0.1/billing?checkout=cancelled".to_string(),
+            "http://127.0.0.1:3000/billing?checkout=cancelled".to_string(),
         ),
         ("client_reference_id", tenant.clone()),
         ("customer", customer.clone()),
@@ -248,7 +248,8 @@ async fn checkout_sends_stripe_the_exact_request_and_returns_its_url() {
         ("subscription_data[metadata][tenant_id]", tenant.clone()),
         (
             "success_url",
-            "http://127.0.0.1/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}".into(),
+            "http://127.0.0.1:3000/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}"
+                .into(),
         ),
     ]
     .into_iter()
@@ -461,7 +462,7 @@ async fn portal_opens_for_the_tenants_customer() {
             ("customer".to_string(), customer),
             (
                 "return_url".to_string(),
-                "http://127.0.0.1/billing".to_string()
+                "http://127.0.0.1:3000/billing".to_string()
             )
         ]
     );

@@ -109,7 +109,7 @@ async fn an_invitation_has_a_long_token_a_seven_day_expiry_and_an_outbox_email()
         .expect("invite email stored in the outbox");
     assert_eq!(
         mail.link.as_deref(),
-        Some(format!("http://127.0.0.1/invite/{token}").as_str())
+        Some(format!("http://127.0.0.1:3000/invite/{token}").as_str())
     );
     assert!(mail.body_text.contains(&token));
     assert_eq!(team.seats_used, 2);
