@@ -3,35 +3,25 @@
 //! pages compressed inside the visitor cache, and the favicon.
 
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
-use tower::ServiceExt;
 
-use crate::common::{account, cookie_for, pool, unique};
+use crate::common::{account, cookie_for, pool, send_raw, unique, Raw};
 use crate::visitor_site::{eventually, published_site};
 
 const HASHED_WASM: &str = "sitepilot.AbCdEfGhIjKlMnOpQrStUv.wasm";
 
-struct Raw {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
 impl Raw {
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
+    /// A header's value, or "" when it is absent.
+    fn header_str(&self, name: &str) -> &str {
+        self.header(name).unwrap_or("")
     }
 
     /// The body as sent, decoded according to its `Content-Encoding`.
     fn decoded(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        match self.header("content-encoding") {
+        match self.header_str("content-encoding") {
             "br" => {
                 brotli::BrotliDecompress(&mut &self.body[..], &mut out).expect("brotli body");
             }
@@ -48,30 +38,12 @@ impl Raw {
     }
 }
 
-async fn send(router: &Router, req: Request<Body>) -> Raw {
-    let res = router.clone().oneshot(req).await.expect("response");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
-    Raw {
-        status,
-        headers,
-        body,
-    }
-}
-
 async fn get(router: &Router, host: &str, path: &str, extra: &[(&str, &str)]) -> Raw {
     let mut req = Request::get(path).header(header::HOST, host);
     for (k, v) in extra {
         req = req.header(*k, *v);
     }
-    send(router, req.body(Body::empty()).expect("request")).await
+    send_raw(router, req.body(Body::empty()).expect("request")).await
 }
 
 /// A site root like a release build's: a hashed WASM with its `.br` and `.gz` copies, an
@@ -117,11 +89,11 @@ async fn precompressed_files_follow_accept_encoding_and_hashed_ones_are_immutabl
     ] {
         let r = get(&router, "127.0.0.1", &path, &[("accept-encoding", accept)]).await;
         assert_eq!(r.status, StatusCode::OK, "{accept}");
-        assert_eq!(r.header("content-encoding"), encoding, "{accept}");
+        assert_eq!(r.header_str("content-encoding"), encoding, "{accept}");
         assert_eq!(r.body, body, "{accept}");
-        assert_eq!(r.header("vary").to_ascii_lowercase(), "accept-encoding");
+        assert_eq!(r.header_str("vary").to_ascii_lowercase(), "accept-encoding");
         assert_eq!(
-            r.header("cache-control"),
+            r.header_str("cache-control"),
             "public, max-age=31536000, immutable"
         );
     }
@@ -132,8 +104,8 @@ async fn precompressed_files_follow_accept_encoding_and_hashed_ones_are_immutabl
     // An unhashed file may change under its name: revalidated every time.
     let r = get(&router, "127.0.0.1", "/pkg/loader.js", &[]).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.header("cache-control"), "no-cache");
-    let since = r.header("last-modified").to_string();
+    assert_eq!(r.header_str("cache-control"), "no-cache");
+    let since = r.header_str("last-modified").to_string();
     let again = get(
         &router,
         "127.0.0.1",
@@ -151,9 +123,9 @@ async fn precompressed_files_follow_accept_encoding_and_hashed_ones_are_immutabl
         &[("accept-encoding", "br")],
     )
     .await;
-    assert_eq!(r.header("content-encoding"), "br");
+    assert_eq!(r.header_str("content-encoding"), "br");
     assert_eq!(
-        r.header("cache-control"),
+        r.header_str("cache-control"),
         "public, max-age=31536000, immutable"
     );
 
@@ -167,7 +139,7 @@ async fn precompressed_files_follow_accept_encoding_and_hashed_ones_are_immutabl
     .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_ne!(
-        r.header("cache-control"),
+        r.header_str("cache-control"),
         "public, max-age=31536000, immutable"
     );
     std::fs::remove_dir_all(&root).ok();
@@ -180,12 +152,12 @@ async fn the_favicon_is_served_on_the_app_and_on_site_hosts() {
     for host in ["127.0.0.1", "demo.localhost", "www.example.com"] {
         let r = get(&router, host, "/favicon.ico", &[]).await;
         assert_eq!(r.status, StatusCode::OK, "{host}");
-        assert_eq!(r.header("content-type"), "image/x-icon", "{host}");
-        assert_eq!(r.header("cache-control"), "public, max-age=86400");
+        assert_eq!(r.header_str("content-type"), "image/x-icon", "{host}");
+        assert_eq!(r.header_str("cache-control"), "public, max-age=86400");
         assert_eq!(&r.body[..4], &[0, 0, 1, 0], "an ICO file");
         let r = get(&router, host, "/favicon.svg", &[]).await;
         assert_eq!(r.status, StatusCode::OK, "{host}");
-        assert_eq!(r.header("content-type"), "image/svg+xml");
+        assert_eq!(r.header_str("content-type"), "image/svg+xml");
     }
     std::fs::remove_dir_all(&root).ok();
 }
@@ -198,17 +170,17 @@ async fn app_html_and_json_are_compressed_when_asked_for() {
     // The landing page: HTML, never cached without revalidation.
     let plain = get(&router, "127.0.0.1", "/", &[]).await;
     assert_eq!(plain.status, StatusCode::OK);
-    assert_eq!(plain.header("content-encoding"), "");
-    assert_eq!(plain.header("cache-control"), "private, no-cache");
+    assert_eq!(plain.header_str("content-encoding"), "");
+    assert_eq!(plain.header_str("cache-control"), "private, no-cache");
     for (accept, encoding) in [("gzip, deflate, br, zstd", "br"), ("gzip", "gzip")] {
         let r = get(&router, "127.0.0.1", "/", &[("accept-encoding", accept)]).await;
         assert_eq!(r.status, StatusCode::OK);
-        assert_eq!(r.header("content-encoding"), encoding, "{accept}");
+        assert_eq!(r.header_str("content-encoding"), encoding, "{accept}");
         assert!(r
-            .header("vary")
+            .header_str("vary")
             .to_ascii_lowercase()
             .contains("accept-encoding"));
-        assert_eq!(r.header("cache-control"), "private, no-cache");
+        assert_eq!(r.header_str("cache-control"), "private, no-cache");
         let html = String::from_utf8(r.decoded()).expect("utf-8");
         assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
         assert!(
@@ -234,13 +206,15 @@ async fn app_html_and_json_are_compressed_when_asked_for() {
         r.body(Body::from(format!("page_id={page_id}")))
             .expect("request")
     };
-    let plain = send(&router, req(None)).await;
+    let plain = send_raw(&router, req(None)).await;
     assert_eq!(plain.status, StatusCode::OK);
     assert!(plain.body.len() > 1024, "{} bytes", plain.body.len());
-    let br = send(&router, req(Some("br, gzip"))).await;
+    let br = send_raw(&router, req(Some("br, gzip"))).await;
     assert_eq!(br.status, StatusCode::OK);
-    assert_eq!(br.header("content-encoding"), "br");
-    assert!(br.header("content-type").starts_with("application/json"));
+    assert_eq!(br.header_str("content-encoding"), "br");
+    assert!(br
+        .header_str("content-type")
+        .starts_with("application/json"));
     let json: serde_json::Value = serde_json::from_slice(&br.decoded()).expect("json");
     assert!(json.is_object());
     assert!(br.body.len() < plain.body.len());
@@ -254,7 +228,7 @@ async fn app_html_and_json_are_compressed_when_asked_for() {
     )
     .await;
     assert_eq!(health.status, StatusCode::OK);
-    assert_eq!(health.header("content-encoding"), "");
+    assert_eq!(health.header_str("content-encoding"), "");
 }
 
 #[tokio::test]
@@ -278,10 +252,10 @@ async fn visitor_pages_are_compressed_once_and_served_from_the_cache() {
     )
     .await;
     assert_eq!(br.status, StatusCode::OK);
-    assert_eq!(br.header("x-sitepilot-cache"), "hit");
-    assert_eq!(br.header("content-encoding"), "br");
-    assert_eq!(br.header("vary"), "accept-encoding");
-    assert_eq!(br.header("content-length"), br.body.len().to_string());
+    assert_eq!(br.header_str("x-sitepilot-cache"), "hit");
+    assert_eq!(br.header_str("content-encoding"), "br");
+    assert_eq!(br.header_str("vary"), "accept-encoding");
+    assert_eq!(br.header_str("content-length"), br.body.len().to_string());
     assert_eq!(br.decoded(), html.as_bytes());
     assert!(
         br.body.len() * 3 < html.len(),
@@ -294,14 +268,14 @@ async fn visitor_pages_are_compressed_once_and_served_from_the_cache() {
     assert_eq!(br2.body, br.body);
 
     let gz = get(&router, &s.host, "/", &[("accept-encoding", "gzip")]).await;
-    assert_eq!(gz.header("content-encoding"), "gzip");
+    assert_eq!(gz.header_str("content-encoding"), "gzip");
     assert_eq!(gz.decoded(), html.as_bytes());
 
     // Each form has its own ETag, and revalidating one gives a 304.
     let tags = [
         hot.header("etag"),
-        br.header("etag").to_string(),
-        gz.header("etag").to_string(),
+        br.header_str("etag").to_string(),
+        gz.header_str("etag").to_string(),
     ];
     assert_ne!(tags[0], tags[1]);
     assert_ne!(tags[1], tags[2]);
@@ -311,7 +285,7 @@ async fn visitor_pages_are_compressed_once_and_served_from_the_cache() {
         "/",
         &[
             ("accept-encoding", "br"),
-            ("if-none-match", br.header("etag")),
+            ("if-none-match", br.header_str("etag")),
         ],
     )
     .await;
@@ -327,7 +301,7 @@ async fn visitor_pages_are_compressed_once_and_served_from_the_cache() {
     )
     .await;
     assert_eq!(by_path.status, StatusCode::OK);
-    assert_eq!(by_path.header("content-encoding"), "br");
+    assert_eq!(by_path.header_str("content-encoding"), "br");
     let page = String::from_utf8(by_path.decoded()).expect("utf-8");
     assert!(page.starts_with("<!DOCTYPE html>"));
 }

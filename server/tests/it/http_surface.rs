@@ -7,38 +7,10 @@ mod headers;
 mod statuses;
 
 use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::http::{Method, Request};
 use axum::Router;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
-/// A raw answer: status, headers and body.
-pub struct Raw {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-}
-
-impl Raw {
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The typed error in the body.
-    pub fn error(&self) -> app::error::AppError {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "not a typed AppError ({e}): {} {}",
-                self.status,
-                self.text()
-            )
-        })
-    }
-}
+pub use crate::common::Raw;
 
 /// Sends one request with exactly these headers (plus `Host: 127.0.0.1`).
 pub async fn raw(
@@ -55,23 +27,5 @@ pub async fn raw(
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let res = router
-        .clone()
-        .oneshot(req.body(body.into()).expect("request"))
-        .await
-        .expect("response");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
-    Raw {
-        status,
-        headers,
-        body,
-    }
+    crate::common::send_raw(router, req.body(body.into()).expect("request")).await
 }

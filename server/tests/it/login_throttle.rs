@@ -14,9 +14,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use sqlx::PgPool;
-use tower::ServiceExt;
 
 use crate::common::*;
 
@@ -86,16 +84,11 @@ async fn post_from(
         .expect("request");
     req.extensions_mut()
         .insert(ConnectInfo(SocketAddr::new(ip, 40_000)));
-    let res = router.clone().oneshot(req).await.expect("response");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
+    let crate::common::Raw {
+        status,
+        headers,
+        body,
+    } = crate::common::send_raw(router, req).await;
     Answer {
         status,
         headers,

@@ -117,26 +117,20 @@ impl Reply {
 }
 
 async fn send(router: &Router, req: Request<Body>) -> Reply {
-    let res = router.clone().oneshot(req).await.expect("request");
-    let status = res.status();
-    let set_cookie = res
-        .headers()
+    let Raw {
+        status,
+        headers,
+        body,
+    } = send_raw(router, req).await;
+    let set_cookie = headers
         .get_all(header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok().map(String::from))
         .collect();
-    let location = res
-        .headers()
+    let location = headers
         .get(header::LOCATION)
         .and_then(|v| v.to_str().ok())
         .map(String::from);
-    let body = res
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
     Reply {
         status,
         set_cookie,
@@ -358,4 +352,51 @@ pub async fn serve_tcp(pool: PgPool, trusted: &str) -> String {
         let _ = axum::serve(listener, server::visitor::split::MakeSplit(service)).await;
     });
     format!("http://{addr}")
+}
+
+/// A whole answer as the tests read it: status, headers and the body bytes.
+pub struct Raw {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Raw {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The typed error in the body.
+    pub fn error(&self) -> AppError {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "not a typed AppError ({e}): {} {}",
+                self.status,
+                self.text()
+            )
+        })
+    }
+}
+
+/// Sends `req` through `router` and reads the whole answer.
+pub async fn send_raw(router: &Router, req: Request<Body>) -> Raw {
+    let res = router.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Raw {
+        status,
+        headers,
+        body,
+    }
 }
