@@ -195,46 +195,34 @@ async fn invoice(
     Ok((Some(tenant), Outcome::Applied))
 }
 
-/// Where a status stands in a subscription's life; a later stage wins a same-second tie.
-/// `cancelled` is terminal, so nothing at an equal (or older) second brings it back.
-fn lifecycle_rank(status: &str) -> u8 {
-    match status {
-        "incomplete" => 0,
-        "trialing" => 1,
-        "active" => 2,
-        "past_due" => 3,
-        "unpaid" => 4,
-        "paused" => 5,
-        "cancelled" => 6,
-        _ => 0,
-    }
+/// Whether the mirrored state must stay: a later event was applied, or the subscription was
+/// cancelled by an event of the same second and this one would bring it back. Stripe's
+/// `created` has one-second resolution and deliveries are unordered; a cancellation is
+/// terminal at Stripe, so it wins every tie whichever arrives first. Between live statuses a
+/// tie goes to the later delivery (a payment that failed and then went through in the same
+/// second ends active).
+fn superseded(cur: &stripe_db::CurrentSubscription, same_sub: bool, incoming: &str) -> bool {
+    cur.newer_applied || (same_sub && cur.same_second && revives(&cur.status, incoming))
 }
 
-/// Whether the mirrored state must stay: a later event was applied, or one from the same
-/// second about the same subscription that is at a later stage of the lifecycle. Stripe's `created` has one-second
-/// resolution and deliveries are unordered, so a same-second tie is broken by the states
-/// alone, the same way whichever arrives first.
-fn superseded(cur: &stripe_db::CurrentSubscription, same_sub: bool, incoming: &str) -> bool {
-    cur.newer_applied
-        || (same_sub && cur.same_second && lifecycle_rank(incoming) < lifecycle_rank(&cur.status))
+/// Going from `stored` to `incoming` would bring a cancelled subscription back.
+fn revives(stored: &str, incoming: &str) -> bool {
+    stored == CANCELLED && incoming != CANCELLED
 }
+
+const CANCELLED: &str = "cancelled";
 
 #[cfg(test)]
 mod tie_tests {
-    use super::lifecycle_rank;
+    use super::revives;
 
     #[test]
-    fn cancelled_outranks_every_live_status() {
-        for s in [
-            "incomplete",
-            "trialing",
-            "active",
-            "past_due",
-            "unpaid",
-            "paused",
-        ] {
-            assert!(lifecycle_rank(s) < lifecycle_rank("cancelled"), "{s}");
-        }
-        assert!(lifecycle_rank("active") < lifecycle_rank("past_due"));
+    fn only_a_cancellation_is_kept_in_a_tie() {
+        assert!(revives("cancelled", "active"));
+        assert!(revives("cancelled", "past_due"));
+        assert!(!revives("cancelled", "cancelled"));
+        assert!(!revives("active", "cancelled"));
+        assert!(!revives("active", "past_due"));
+        assert!(!revives("past_due", "active"));
     }
 }
