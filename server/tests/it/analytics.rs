@@ -512,3 +512,39 @@ async fn a_flood_is_stored_in_few_batches_and_referrers_are_capped() {
     let total: u64 = map.values().filter_map(|v| v.as_u64()).sum();
     assert_eq!(total, EVENTS);
 }
+
+#[tokio::test]
+async fn one_address_sending_too_many_events_is_told_to_slow_down() {
+    let pool = pool().await;
+    let (router, queue) = analytics_router(pool.clone());
+    let a = published(&pool, &router, "Busy Bee").await;
+    let host = format!("{}.localhost:3000", a.subdomain);
+    // An address no other test uses: the per-address limiter lives as long as the process.
+    let ip: std::net::IpAddr = std::net::Ipv6Addr::from(Uuid::new_v4().as_u128()).into();
+    let mut statuses = Vec::new();
+    for i in 0..=server::analytics::MAX_EVENTS_PER_CLIENT {
+        let mut req = beacon_request(
+            &host,
+            None,
+            &format!("{DESKTOP} {i}"),
+            r#"{"p":"/","r":""}"#,
+        );
+        req.extensions_mut().insert(app::state::ClientIp(ip));
+        statuses.push(
+            router
+                .clone()
+                .oneshot(req)
+                .await
+                .expect("response")
+                .status(),
+        );
+    }
+    let last = statuses.pop();
+    assert!(statuses.iter().all(|s| *s == StatusCode::NO_CONTENT));
+    assert_eq!(last, Some(StatusCode::TOO_MANY_REQUESTS));
+    queue.flush().await;
+    assert_eq!(
+        raw_events(&pool, a.tenant_id).await.len() as u32,
+        server::analytics::MAX_EVENTS_PER_CLIENT
+    );
+}
