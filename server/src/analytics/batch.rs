@@ -68,13 +68,17 @@ impl Batcher {
     pub fn start_with(pool: PgPool, every: Duration, max_batch: usize) -> Arc<Self> {
         let (tx, rx) = mpsc::channel(QUEUE);
         let counters = Arc::new(Counters::default());
-        tokio::spawn(run(
-            pool,
-            rx,
-            Arc::clone(&counters),
-            every,
-            max_batch.max(1),
-        ));
+        // Outside a runtime there is no writer: the receiver is dropped and every push is
+        // counted as dropped (nothing serves requests there anyway).
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(run(
+                pool,
+                rx,
+                Arc::clone(&counters),
+                every,
+                max_batch.max(1),
+            ));
+        }
         Arc::new(Self { tx, counters })
     }
 
