@@ -12,42 +12,9 @@ use super::Tx;
 use crate::error::AppError;
 use crate::model::{AnalyticsReport, Count, DayMetrics};
 
-/// One page view, as the beacon reports it after the server has derived the visitor id.
-pub struct PageEvent<'a> {
-    pub page_slug: &'a str,
-    pub visitor_id: &'a str,
-    pub referrer: Option<&'a str>,
-    pub device: &'a str,
-}
-
-/// Stores a page view in the site's tenant. Returns `false` (and stores nothing) when the
-/// website has analytics switched off (`websites.analytics_enabled`).
-/// The User-Agent is not stored: the device class is all the report needs.
-pub async fn record(
-    pool: &PgPool,
-    tenant_id: Uuid,
-    website_id: Uuid,
-    event: &PageEvent<'_>,
-) -> Result<bool, AppError> {
-    let mut tx = super::tenant_tx(pool, tenant_id).await?;
-    let stored = sqlx::query(
-        r#"INSERT INTO raw_page_events (tenant_id, website_id, page_slug, visitor_id, referrer, device)
-           SELECT w.tenant_id, w.id, $2, $3, $4, $5 FROM websites w
-            WHERE w.id = $1 AND w.analytics_enabled"#,
-    )
-    .bind(website_id)
-    .bind(event.page_slug)
-    .bind(event.visitor_id)
-    .bind(event.referrer)
-    .bind(event.device)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    tx.commit().await?;
-    Ok(stored == 1)
-}
-
-/// A page view waiting in the server's batcher, with what it belongs to and when it was seen.
+/// A page view waiting in the server's batcher (`server::analytics::batch`), with what it
+/// belongs to and when it was seen. The User-Agent is not stored: the device class is all the
+/// report needs.
 #[derive(Debug, Clone)]
 pub struct QueuedEvent {
     pub tenant_id: Uuid,
