@@ -34,9 +34,13 @@ test('an owner upgrades for analytics and sees a visit to the published site, co
   expect(await visitorContext.cookies()).toEqual([]);
   await visitorContext.close();
 
-  // The owner's analytics page shows the visit.
-  await page.goto('/analytics');
-  await expect(page.getByRole('group', { name: 'Page views' })).toContainText('1');
+  // The owner's analytics page shows the visit. Page views are written in batches a few
+  // hundred milliseconds apart (server/src/analytics/batch.rs), so the page is reloaded until
+  // the batch holding this one is stored.
+  await expect(async () => {
+    await page.goto('/analytics');
+    await expect(page.getByRole('group', { name: 'Page views' })).toContainText('1', { timeout: 1000 });
+  }).toPass({ timeout: 10_000 });
   await expect(page.getByRole('group', { name: 'Visitors' })).toContainText('1');
   await expect(page.getByRole('table', { name: 'Top pages' }).getByRole('row', { name: '/ 1' })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Devices' }).getByRole('row', { name: 'desktop 1' })).toBeVisible();

@@ -5,11 +5,20 @@
 //! `/sites/{subdomain}/…` path form all post to the same origin (`/_sp/event`). Nothing here
 //! sets or reads a cookie: the visitor id is sha256(daily salt, website, IP, User-Agent), and
 //! the salt is random per UTC day and deleted after two (migration 0018).
+//!
+//! Abuse limits (issue 15 §3): an event is accepted only on the site's own host, or on the
+//! app's host for the `/sites/{subdomain}` path form; a browser's `Origin` must name the host
+//! posted to (403 otherwise); at most [`MAX_EVENTS_PER_CLIENT`] per client address and
+//! [`MAX_EVENTS_PER_SITE`] per site a minute (429); and events are written in batches
+//! ([`batch`]), never one transaction per request.
 
-use std::sync::{Arc, Mutex};
+pub mod batch;
+
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use app::db::analytics::{self as store, PageEvent};
+use app::db::analytics::{self as store, QueuedEvent};
 use app::model::{is_crawler, referrer_source, Device};
 use app::state::AppState;
 use axum::body::to_bytes;
@@ -24,6 +33,9 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use self::batch::Batcher;
+use crate::rate_limit::RateLimiter;
+
 use crate::visitor::cache::{LiveSite, VisitorCache};
 use crate::visitor::{classify_host, live_site, SiteHost};
 
@@ -31,10 +43,12 @@ const BEACON_JS: &str = include_str!("analytics/beacon.js");
 /// A beacon body is two short strings; anything bigger is not ours.
 const MAX_BODY: usize = 2048;
 
-pub fn routes() -> Router<AppState> {
+/// The beacon routes; events go to `batcher`.
+pub fn routes(batcher: Arc<Batcher>) -> Router<AppState> {
     Router::new()
         .route(app::site::BEACON_SCRIPT, get(script))
         .route("/_sp/event", post(event))
+        .layer(axum::Extension(batcher))
 }
 
 async fn script() -> impl IntoResponse {
@@ -58,10 +72,20 @@ struct Beacon {
 
 /// Records one page view. Answers 204 whether or not it was counted (unknown site or page,
 /// crawler, analytics off): the beacon has nothing to do with the answer. 400 for a body that
-/// is not a beacon.
+/// is not a beacon, 403 when the page posting it is not on the host posted to, 429 over a
+/// limit.
 async fn event(State(state): State<AppState>, req: Request) -> StatusCode {
+    if !same_origin(&req) {
+        return StatusCode::FORBIDDEN;
+    }
+    if let Some(ip) = crate::http::client_ip::of(&req) {
+        if !per_client().allow(ip) {
+            return StatusCode::TOO_MANY_REQUESTS;
+        }
+    }
     let (host, user_agent, ip) = request_facts(&req);
     let cache = req.extensions().get::<Arc<VisitorCache>>().cloned();
+    let batcher = req.extensions().get::<Arc<Batcher>>().cloned();
     let Ok(body) = to_bytes(req.into_body(), MAX_BODY).await else {
         return StatusCode::PAYLOAD_TOO_LARGE;
     };
@@ -74,13 +98,22 @@ async fn event(State(state): State<AppState>, req: Request) -> StatusCode {
     if is_crawler(&user_agent) {
         return StatusCode::NO_CONTENT;
     }
-    let Some((site, path)) = site_and_path(&host, &beacon.p, &state.config.sites_domain) else {
+    let app_host = origin_host(&state.config.public_origin).unwrap_or_default();
+    let Some((site, path)) = site_and_path(&host, &beacon.p, &state.config.sites_domain, app_host)
+    else {
         return StatusCode::NO_CONTENT;
     };
     let Some(live) = live_site(&state, cache.as_deref(), &site).await else {
         return StatusCode::NO_CONTENT;
     };
-    if let Err(e) = count(
+    if !per_site().allow(live.website_id) {
+        return StatusCode::TOO_MANY_REQUESTS;
+    }
+    let Some(batcher) = batcher else {
+        tracing::warn!("page view not recorded: no batcher on the beacon route");
+        return StatusCode::NO_CONTENT;
+    };
+    match queued(
         &state.pool,
         &live,
         &path,
@@ -91,9 +124,54 @@ async fn event(State(state): State<AppState>, req: Request) -> StatusCode {
     )
     .await
     {
-        tracing::warn!(error = %e, "page view not recorded");
+        Ok(Some(event)) => {
+            if !batcher.push(event) {
+                tracing::warn!("page view dropped: the analytics queue is full");
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "page view not recorded"),
     }
     StatusCode::NO_CONTENT
+}
+
+/// Beacon events one client address may send per minute (a visitor views a few pages).
+pub const MAX_EVENTS_PER_CLIENT: u32 = 120;
+/// Beacon events one site may record per minute, whoever sends them.
+pub const MAX_EVENTS_PER_SITE: u32 = 6_000;
+
+/// Per process, like the other in-memory limiters (bounded LRU maps, `rate_limit`).
+fn per_client() -> &'static RateLimiter<IpAddr> {
+    static LIMIT: OnceLock<RateLimiter<IpAddr>> = OnceLock::new();
+    LIMIT.get_or_init(|| RateLimiter::new(MAX_EVENTS_PER_CLIENT, Duration::from_secs(60)))
+}
+
+fn per_site() -> &'static RateLimiter<Uuid> {
+    static LIMIT: OnceLock<RateLimiter<Uuid>> = OnceLock::new();
+    LIMIT.get_or_init(|| RateLimiter::new(MAX_EVENTS_PER_SITE, Duration::from_secs(60)))
+}
+
+/// `host[:port]` of an origin such as `https://example.com:8443`.
+fn origin_host(origin: &str) -> Option<&str> {
+    origin
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/'))
+}
+
+/// The beacon script posts to its own page's origin, so a browser's `Origin` names the host
+/// the request went to: the site's own host, or the app's host for the `/sites/…` path form.
+/// A page on another site (or anywhere else) posting events is refused. No `Origin` (not a
+/// browser's cross-origin post) passes; the host rules below still apply.
+fn same_origin(req: &Request) -> bool {
+    let Some(origin) = req.headers().get(header::ORIGIN) else {
+        return true;
+    };
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    let origin = origin.to_str().ok().and_then(origin_host);
+    matches!((origin, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
 }
 
 /// Host, User-Agent and peer IP. A plain fn, so no borrow of the request (whose body is not
@@ -112,11 +190,20 @@ fn request_facts(req: &Request) -> (String, String, String) {
     (text(header::HOST), text(header::USER_AGENT), ip)
 }
 
-/// The site a beacon is about: the request's host when it is a site host, else the
-/// `/sites/{subdomain}` prefix of the page path (the path form on the app's host).
-fn site_and_path(host: &str, page_path: &str, sites_domain: &str) -> Option<(SiteHost, String)> {
+/// The site a beacon is about: the request's host when it is a site host (its own pages
+/// only), else the `/sites/{subdomain}` prefix of the page path, only on the app's host
+/// `app_host`.
+fn site_and_path(
+    host: &str,
+    page_path: &str,
+    sites_domain: &str,
+    app_host: &str,
+) -> Option<(SiteHost, String)> {
     if let Some(site) = classify_host(host, sites_domain) {
         return Some((site, page_path.to_string()));
+    }
+    if !host.eq_ignore_ascii_case(app_host) {
+        return None;
     }
     let rest = page_path.strip_prefix("/sites/")?;
     let (sub, path) = rest.split_once('/').unwrap_or((rest, ""));
@@ -128,7 +215,8 @@ fn site_and_path(host: &str, page_path: &str, sites_domain: &str) -> Option<(Sit
     })
 }
 
-async fn count(
+/// The event to store, or `None` for a page the live deployment does not have.
+async fn queued(
     pool: &PgPool,
     live: &LiveSite,
     path: &str,
@@ -136,22 +224,21 @@ async fn count(
     referrer: &str,
     ip: &str,
     user_agent: &str,
-) -> Result<(), app::error::AppError> {
+) -> Result<Option<QueuedEvent>, app::error::AppError> {
     // Only pages the live deployment has; the slug as stored, so `/about/` counts as `/about`.
     let Some(page) = live.snapshot.page(path) else {
-        return Ok(());
+        return Ok(None);
     };
     let salt = daily_salt(pool).await?;
-    let visitor = visitor_id(&salt, live.website_id, ip, user_agent);
-    let source = referrer_source(referrer, host);
-    let event = PageEvent {
-        page_slug: &page.slug,
-        visitor_id: &visitor,
-        referrer: source.as_deref(),
+    Ok(Some(QueuedEvent {
+        tenant_id: live.tenant_id,
+        website_id: live.website_id,
+        page_slug: page.slug.clone(),
+        visitor_id: visitor_id(&salt, live.website_id, ip, user_agent),
+        referrer: referrer_source(referrer, host),
         device: Device::from_user_agent(user_agent).as_str(),
-    };
-    store::record(pool, live.tenant_id, live.website_id, &event).await?;
-    Ok(())
+        at: Utc::now(),
+    }))
 }
 
 /// The anonymous id: not reversible, and different for the same person on another day or site.
@@ -213,24 +300,48 @@ pub fn spawn_rollup(pool: PgPool, every: Duration) -> tokio::task::JoinHandle<()
 mod tests {
     use super::*;
 
+    const APP: &str = "127.0.0.1:3000";
+
     #[test]
     fn the_site_comes_from_the_host_or_the_path_form() {
         assert_eq!(
-            site_and_path("demo.localhost:3000", "/about", "localhost"),
+            site_and_path("demo.localhost:3000", "/about", "localhost", APP),
             Some((SiteHost::Subdomain("demo".into()), "/about".into()))
         );
         assert_eq!(
-            site_and_path("127.0.0.1:3000", "/sites/Demo/about", "localhost"),
+            site_and_path("127.0.0.1:3000", "/sites/Demo/about", "localhost", APP),
             Some((SiteHost::Subdomain("demo".into()), "/about".into()))
         );
         assert_eq!(
-            site_and_path("127.0.0.1:3000", "/sites/demo", "localhost"),
+            site_and_path("127.0.0.1:3000", "/sites/demo", "localhost", APP),
             Some((SiteHost::Subdomain("demo".into()), "/".into()))
         );
         assert_eq!(
-            site_and_path("127.0.0.1:3000", "/dashboard", "localhost"),
+            site_and_path("127.0.0.1:3000", "/dashboard", "localhost", APP),
             None
         );
+        // The path form only on the app's host: elsewhere it is a path of that host's site.
+        assert_eq!(
+            site_and_path("evil.example", "/sites/demo/about", "localhost", APP),
+            Some((
+                SiteHost::CustomDomain("evil.example".into()),
+                "/sites/demo/about".into()
+            ))
+        );
+        // A site host counts its own pages only: another site's path form is just a path there.
+        assert_eq!(
+            site_and_path("demo.localhost:3000", "/sites/other/", "localhost", APP),
+            Some((SiteHost::Subdomain("demo".into()), "/sites/other/".into()))
+        );
+    }
+
+    #[test]
+    fn origins_name_their_host() {
+        assert_eq!(
+            origin_host("https://a.example:8443/"),
+            Some("a.example:8443")
+        );
+        assert_eq!(origin_host("null"), None);
     }
 
     #[test]

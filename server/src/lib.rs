@@ -109,9 +109,19 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
         None => None,
     };
     let cache = visitor::cache::VisitorCache::start(&state.pool);
-    let beacons = analytics::routes().with_state(state.clone());
-    let app = app_router(state.clone(), cache.clone(), config, stripe_api);
-    Ok(visitor::split::Split::new(state, cache, beacons, app))
+    // One writer task for page views (`analytics::batch`); both beacon routers queue to it.
+    let batcher = analytics::batch::Batcher::start(state.pool.clone());
+    let beacons = analytics::routes(batcher.clone()).with_state(state.clone());
+    let app = app_router(
+        state.clone(),
+        cache.clone(),
+        config,
+        stripe_api,
+        batcher.clone(),
+    );
+    Ok(visitor::split::Split::new(
+        state, cache, beacons, app, batcher,
+    ))
 }
 
 /// The app's own routes (builder, dashboard, API, webhooks, `/sites/{subdomain}` path form)
@@ -121,6 +131,7 @@ fn app_router(
     cache: Arc<visitor::cache::VisitorCache>,
     config: &ServerConfig,
     stripe_api: Option<app::api::billing_stripe::StripeApi>,
+    batcher: Arc<analytics::batch::Batcher>,
 ) -> Router {
     // Local billing test mode needs the webhook secret, which signs its simulated events.
     let test_webhook = config
@@ -138,7 +149,7 @@ fn app_router(
             state.pool.clone(),
             config.stripe_webhook_secret.clone(),
         ))
-        .merge(analytics::routes())
+        .merge(analytics::routes(batcher))
         .route("/forms/export/{website_id}", get(forms_export::export))
         .route(
             "/sites/{subdomain}",

@@ -54,6 +54,7 @@ async fn run() -> Result<(), StartupError> {
         );
     }
     let app = server::build(&config, pool)?.trusting(config.trusted_proxies.clone());
+    let analytics = app.analytics();
 
     let limits = server::http::limits::ConnectionLimits::from_env()
         .map_err(server::config::ConfigError::Refused)?;
@@ -71,6 +72,9 @@ async fn run() -> Result<(), StartupError> {
         shutdown_signal(),
     )
     .await;
+    // Page views still queued are written before the process ends.
+    analytics.flush().await;
+    tracing::info!("analytics flushed");
     Ok(())
 }
 

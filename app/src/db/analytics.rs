@@ -12,39 +12,70 @@ use super::Tx;
 use crate::error::AppError;
 use crate::model::{AnalyticsReport, Count, DayMetrics};
 
-/// One page view, as the beacon reports it after the server has derived the visitor id.
-pub struct PageEvent<'a> {
-    pub page_slug: &'a str,
-    pub visitor_id: &'a str,
-    pub referrer: Option<&'a str>,
-    pub device: &'a str,
+/// A page view waiting in the server's batcher (`server::analytics::batch`), with what it
+/// belongs to and when it was seen. The User-Agent is not stored: the device class is all the
+/// report needs.
+#[derive(Debug, Clone)]
+pub struct QueuedEvent {
+    pub tenant_id: Uuid,
+    pub website_id: Uuid,
+    pub page_slug: String,
+    pub visitor_id: String,
+    pub referrer: Option<String>,
+    pub device: &'static str,
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
-/// Stores a page view in the site's tenant. Returns `false` (and stores nothing) when the
-/// website has analytics switched off (`websites.analytics_enabled`).
-/// The User-Agent is not stored: the device class is all the report needs.
-pub async fn record(
-    pool: &PgPool,
-    tenant_id: Uuid,
-    website_id: Uuid,
-    event: &PageEvent<'_>,
-) -> Result<bool, AppError> {
-    let mut tx = super::tenant_tx(pool, tenant_id).await?;
-    let stored = sqlx::query(
-        r#"INSERT INTO raw_page_events (tenant_id, website_id, page_slug, visitor_id, referrer, device)
-           SELECT w.tenant_id, w.id, $2, $3, $4, $5 FROM websites w
-            WHERE w.id = $1 AND w.analytics_enabled"#,
-    )
-    .bind(website_id)
-    .bind(event.page_slug)
-    .bind(event.visitor_id)
-    .bind(event.referrer)
-    .bind(event.device)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+/// What one [`record_batch`] did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct BatchStored {
+    /// Rows inserted (events of sites with analytics switched off are dropped).
+    pub rows: u64,
+    /// INSERT statements run: one per tenant in the batch.
+    pub inserts: u64,
+}
+
+/// Stores a batch of page views in one transaction, with one multi-row INSERT per tenant
+/// (each under that tenant's RLS context). Events of websites with analytics switched off
+/// (`websites.analytics_enabled`) are not stored.
+pub async fn record_batch(pool: &PgPool, events: &[QueuedEvent]) -> Result<BatchStored, AppError> {
+    let mut by_tenant: HashMap<Uuid, Vec<&QueuedEvent>> = HashMap::new();
+    for e in events {
+        by_tenant.entry(e.tenant_id).or_default().push(e);
+    }
+    let mut done = BatchStored::default();
+    if by_tenant.is_empty() {
+        return Ok(done);
+    }
+    let mut tx = pool.begin().await?;
+    for (tenant, events) in by_tenant {
+        super::enter_tenant(&mut tx, tenant).await?;
+        let col = |f: fn(&QueuedEvent) -> Option<String>| -> Vec<Option<String>> {
+            events.iter().map(|e| f(e)).collect()
+        };
+        let websites: Vec<Uuid> = events.iter().map(|e| e.website_id).collect();
+        let at: Vec<chrono::DateTime<chrono::Utc>> = events.iter().map(|e| e.at).collect();
+        let stored = sqlx::query(
+            r#"INSERT INTO raw_page_events (tenant_id, website_id, page_slug, visitor_id, referrer, device, created_at)
+               SELECT w.tenant_id, w.id, u.slug, u.visitor, u.referrer, u.device, u.at
+                 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+                      AS u(website_id, slug, visitor, referrer, device, at)
+                 JOIN websites w ON w.id = u.website_id AND w.analytics_enabled"#,
+        )
+        .bind(websites)
+        .bind(col(|e| Some(e.page_slug.clone())))
+        .bind(col(|e| Some(e.visitor_id.clone())))
+        .bind(col(|e| e.referrer.clone()))
+        .bind(col(|e| Some(e.device.to_string())))
+        .bind(at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        done.rows += stored;
+        done.inserts += 1;
+    }
     tx.commit().await?;
-    Ok(stored == 1)
+    Ok(done)
 }
 
 /// Today's (UTC) visitor-id salt; random per day and forgotten after two.

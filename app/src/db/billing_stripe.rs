@@ -101,6 +101,10 @@ pub struct CurrentSubscription {
     pub stripe_subscription_id: Option<String>,
     /// A later event was already applied.
     pub newer_applied: bool,
+    /// The last event applied has the same `created` second as this one: a tie to break.
+    pub same_second: bool,
+    /// The mirrored status (`cancelled` once Stripe deleted the subscription).
+    pub status: String,
     pub plan_id: Uuid,
     pub plan_slug: String,
     pub plan_order: i32,
@@ -115,6 +119,8 @@ pub async fn current_subscription(
     Ok(sqlx::query_as::<_, CurrentSubscription>(
         r#"SELECT s.id, s.stripe_subscription_id,
                   coalesce(s.stripe_event_at > to_timestamp($1), false) AS newer_applied,
+                  coalesce(s.stripe_event_at = to_timestamp($1), false) AS same_second,
+                  s.status,
                   p.id AS plan_id, p.slug AS plan_slug, p.display_order AS plan_order
              FROM subscriptions s
              JOIN tenants t ON t.id = s.tenant_id

@@ -97,7 +97,11 @@ async fn subscription(
     let Some(cur) = stripe_db::current_subscription(tx, ev.created).await? else {
         return Ok((Some(tenant), Outcome::Ignored("no_subscription")));
     };
-    if cur.newer_applied {
+    let deleted = ev.kind == SUBSCRIPTION_DELETED;
+    let status = if deleted { "cancelled" } else { sub.status };
+    // A new subscription (another id) does not revive the cancelled one; it replaces it.
+    let same_sub = cur.stripe_subscription_id.as_deref() == Some(sub.id.as_str());
+    if superseded(&cur, same_sub, status) {
         return Ok((Some(tenant), Outcome::Stale));
     }
     // Only `created` may replace the subscription we mirror; late news about an older one is
@@ -110,12 +114,10 @@ async fn subscription(
     {
         return Ok((Some(tenant), Outcome::Ignored("other_subscription")));
     }
-    let deleted = ev.kind == SUBSCRIPTION_DELETED;
     let priced = match &sub.price_id {
         Some(price) if !deleted => Some(plan_for_price(tx, price).await?),
         _ => None,
     };
-    let status = if deleted { "cancelled" } else { sub.status };
     let cycle = priced
         .as_ref()
         .map_or("none", |p| p.cycle.as_str())
@@ -173,12 +175,6 @@ async fn invoice(
     let Some(cur) = stripe_db::current_subscription(tx, ev.created).await? else {
         return Ok((Some(tenant), Outcome::Ignored("no_subscription")));
     };
-    if cur.newer_applied {
-        return Ok((Some(tenant), Outcome::Stale));
-    }
-    if cur.stripe_subscription_id.as_deref() != Some(sub_id.as_str()) {
-        return Ok((Some(tenant), Outcome::Ignored("other_subscription")));
-    }
     // Schema reference §6: a failed payment is past_due (features kept while Stripe retries);
     // a paid one is active.
     let status = if ev.kind == INVOICE_PAYMENT_FAILED {
@@ -186,8 +182,47 @@ async fn invoice(
     } else {
         "active"
     };
+    let same_sub = cur.stripe_subscription_id.as_deref() == Some(sub_id.as_str());
+    if superseded(&cur, same_sub, status) {
+        return Ok((Some(tenant), Outcome::Stale));
+    }
+    if !same_sub {
+        return Ok((Some(tenant), Outcome::Ignored("other_subscription")));
+    }
     stripe_db::set_subscription_status(tx, cur.id, status, ev.created).await?;
     // A paid invoice lifts a suspension; the plan itself follows the subscription events.
     app::db::billing::sync_suspension(tx, tenant, status).await?;
     Ok((Some(tenant), Outcome::Applied))
+}
+
+/// Whether the mirrored state must stay: a later event was applied, or the subscription was
+/// cancelled by an event of the same second and this one would bring it back. Stripe's
+/// `created` has one-second resolution and deliveries are unordered; a cancellation is
+/// terminal at Stripe, so it wins every tie whichever arrives first. Between live statuses a
+/// tie goes to the later delivery (a payment that failed and then went through in the same
+/// second ends active).
+fn superseded(cur: &stripe_db::CurrentSubscription, same_sub: bool, incoming: &str) -> bool {
+    cur.newer_applied || (same_sub && cur.same_second && revives(&cur.status, incoming))
+}
+
+/// Going from `stored` to `incoming` would bring a cancelled subscription back.
+fn revives(stored: &str, incoming: &str) -> bool {
+    stored == CANCELLED && incoming != CANCELLED
+}
+
+const CANCELLED: &str = "cancelled";
+
+#[cfg(test)]
+mod tie_tests {
+    use super::revives;
+
+    #[test]
+    fn only_a_cancellation_is_kept_in_a_tie() {
+        assert!(revives("cancelled", "active"));
+        assert!(revives("cancelled", "past_due"));
+        assert!(!revives("cancelled", "cancelled"));
+        assert!(!revives("active", "cancelled"));
+        assert!(!revives("active", "past_due"));
+        assert!(!revives("past_due", "active"));
+    }
 }

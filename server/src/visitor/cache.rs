@@ -2,7 +2,10 @@
 //!
 //! - `hosts`: site key (subdomain or custom domain) -> what it serves (live snapshot,
 //!   suspended, or nothing). Used only while the change listener is connected, and each entry
-//!   lives at most [`HOST_TTL`] as a safety net.
+//!   lives at most [`HOST_TTL`] as a safety net. Bounded (LRU, [`MAX_HOSTS`]). Keys that name
+//!   no website at all go to a separate, smaller LRU (`unknown`) and live only
+//!   [`UNKNOWN_TTL`]: a flood of random `Host` headers costs one lookup per distinct host, and
+//!   can only push other unknown hosts out, never a real site.
 //! - `pages`: (deployment, site address, path) -> rendered HTML and its ETag. Deployments are
 //!   immutable, so an entry can never be stale; entries are dropped with their website's host
 //!   entries to free memory.
@@ -21,11 +24,13 @@
 //! missed in between.
 
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use app::model::Snapshot;
+use lru::LruCache;
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -36,8 +41,13 @@ use super::encoded::Variant;
 pub const CHANNEL: &str = "sitepilot_deployments";
 /// Upper bound on how long a host entry is trusted even without a notification.
 pub const HOST_TTL: Duration = Duration::from_secs(60);
-/// Bounds on memory: past these, the map is emptied and refills from hot requests.
-const MAX_HOSTS: usize = 10_000;
+/// How long "no such site" is believed for a key that names no website.
+pub const UNKNOWN_TTL: Duration = Duration::from_secs(10);
+/// Site keys remembered (least recently used forgotten first).
+pub const MAX_HOSTS: usize = 10_000;
+/// Unknown keys remembered.
+pub const MAX_UNKNOWN: usize = 10_000;
+/// Bound on rendered pages: past it, the map is emptied and refills from hot requests.
 const MAX_PAGES: usize = 5_000;
 
 /// What a site key points at.
@@ -107,9 +117,13 @@ pub struct PageKey {
     pub path: String,
 }
 
-#[derive(Default)]
+type HostLru = LruCache<String, (SiteState, Instant)>;
+
 pub struct VisitorCache {
-    hosts: Mutex<HashMap<String, (SiteState, Instant)>>,
+    /// Keys of websites (live, suspended, or a known website not serving).
+    hosts: Mutex<HostLru>,
+    /// Keys that name no website (`Missing` without a website id).
+    unknown: Mutex<HostLru>,
     pages: Mutex<HashMap<PageKey, Arc<Rendered>>>,
     ready: RwLock<ReadyMap>,
     /// Bumped by every eviction; a lookup started before a bump is not stored.
@@ -118,12 +132,42 @@ pub struct VisitorCache {
     listening: AtomicBool,
 }
 
+impl Default for VisitorCache {
+    fn default() -> Self {
+        Self::with_bounds(MAX_HOSTS, MAX_UNKNOWN)
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock leaves plain map data, still usable.
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl VisitorCache {
+    /// A cache remembering at most `hosts` site keys and `unknown` unknown keys.
+    pub fn with_bounds(hosts: usize, unknown: usize) -> Self {
+        let cap = |n: usize| NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN);
+        Self {
+            hosts: Mutex::new(LruCache::new(cap(hosts))),
+            unknown: Mutex::new(LruCache::new(cap(unknown))),
+            pages: Mutex::default(),
+            ready: RwLock::default(),
+            generation: AtomicU64::default(),
+            listening: AtomicBool::default(),
+        }
+    }
+
+    /// Marks the listener as connected, for tests of the cache alone.
+    #[doc(hidden)]
+    pub fn assume_listening(&self) {
+        self.listening.store(true, Ordering::Release);
+    }
+
+    /// (site keys, unknown keys) remembered now.
+    pub fn host_counts(&self) -> (usize, usize) {
+        (lock(&self.hosts).len(), lock(&self.unknown).len())
+    }
+
     /// A cache with its change listener running on the current tokio runtime (none outside
     /// one: then the host cache simply stays bypassed).
     pub fn start(pool: &PgPool) -> Arc<Self> {
@@ -143,10 +187,14 @@ impl VisitorCache {
         if !self.is_listening() {
             return None;
         }
-        let hosts = lock(&self.hosts);
-        hosts
+        if let Some((s, at)) = lock(&self.hosts).get(key) {
+            if at.elapsed() < HOST_TTL {
+                return Some(s.clone());
+            }
+        }
+        lock(&self.unknown)
             .get(key)
-            .filter(|(_, at)| at.elapsed() < HOST_TTL)
+            .filter(|(_, at)| at.elapsed() < UNKNOWN_TTL)
             .map(|(s, _)| s.clone())
     }
 
@@ -160,15 +208,19 @@ impl VisitorCache {
         if !self.is_listening() {
             return;
         }
-        let mut hosts = lock(&self.hosts);
-        // Checked under the lock: evict() bumps the generation before taking it.
+        let unknown = matches!(
+            state,
+            SiteState::Missing {
+                website_id: None,
+                ..
+            }
+        );
+        let mut map = lock(if unknown { &self.unknown } else { &self.hosts });
+        // Checked under the lock: evictions bump the generation before taking it.
         if self.generation() != started {
             return;
         }
-        if hosts.len() >= MAX_HOSTS {
-            hosts.clear();
-        }
-        hosts.insert(key, (state, Instant::now()));
+        map.put(key, (state, Instant::now()));
     }
 
     pub fn page(&self, key: &PageKey) -> Option<Arc<Rendered>> {
@@ -239,17 +291,25 @@ impl VisitorCache {
             return;
         }
         let mut gone = Vec::new();
-        lock(&self.hosts).retain(|_, (state, _)| {
-            let (w, t) = state.ids();
-            // Entries for unknown hosts are dropped too: the change may have created the site.
-            let drop = w.is_none()
-                || (website.is_some() && w == website)
-                || (tenant.is_some() && t == tenant);
-            if drop {
-                gone.extend(w);
+        {
+            let mut hosts = lock(&self.hosts);
+            let stale: Vec<String> = hosts
+                .iter()
+                .filter(|(_, (state, _))| {
+                    let (w, t) = state.ids();
+                    (website.is_some() && w == website) || (tenant.is_some() && t == tenant)
+                })
+                .map(|(k, (state, _))| {
+                    gone.extend(state.ids().0);
+                    k.clone()
+                })
+                .collect();
+            for k in stale {
+                hosts.pop(&k);
             }
-            !drop
-        });
+        }
+        // Unknown keys are dropped too: the change may have created the site.
+        lock(&self.unknown).clear();
         gone.extend(website);
         lock(&self.pages).retain(|_, p| !gone.contains(&p.website_id));
         self.clear_ready(|p| {
@@ -261,12 +321,35 @@ impl VisitorCache {
     pub fn clear_hosts(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         lock(&self.hosts).clear();
+        lock(&self.unknown).clear();
         self.clear_ready(|_| false);
+    }
+
+    /// After a member's save: forgets what `website` serves (and the unknown keys, which may
+    /// now name it), here at once; other instances hear the change through NOTIFY. Rendered
+    /// pages stay: they are keyed by immutable deployments.
+    pub fn forget_website(&self, website: Option<Uuid>) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        if let Some(w) = website {
+            let mut hosts = lock(&self.hosts);
+            let stale: Vec<String> = hosts
+                .iter()
+                .filter(|(_, (state, _))| state.ids().0 == Some(w))
+                .map(|(k, _)| k.clone())
+                .collect();
+            for k in stale {
+                hosts.pop(&k);
+            }
+            drop(hosts);
+            self.clear_ready(|p| p.website_id != w);
+        }
+        lock(&self.unknown).clear();
     }
 
     pub fn clear(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         lock(&self.hosts).clear();
+        lock(&self.unknown).clear();
         lock(&self.pages).clear();
         self.clear_ready(|_| false);
     }
@@ -297,25 +380,237 @@ async fn listen(pool: PgPool, cache: Arc<VisitorCache>) {
     }
 }
 
+/// Bodies of website actions read by [`evict_after_writes`] for their `website_id`; bigger
+/// ones (or ones without a length) fall back to forgetting every host.
+const MAX_SAVE_BODY: u64 = 256 * 1024;
+
+/// What a successful write makes this instance forget at once.
+enum Forget {
+    /// A member's website action: that website (and unknown keys); `None` when the body names
+    /// none (creating a website).
+    Website(Option<Uuid>),
+    /// A body we could not read, or a billing webhook (tenant-wide, rare): every host.
+    All,
+}
+
 /// Middleware: after a successful write that can change what a host serves (publish and other
-/// website actions, billing webhooks), this instance forgets its host entries at once, so the
-/// person who published sees the new site on their next request. Other instances hear the
-/// change through NOTIFY. Rendered pages stay: they are keyed by immutable deployments.
+/// website actions, billing webhooks), this instance forgets the affected entries at once, so
+/// the person who published sees the new site on their next request: for a member's save only
+/// that website's (named by `website_id` in the JSON body), never every host. Other instances
+/// hear the change through NOTIFY. Rendered pages stay: they are keyed by immutable deployments.
 pub async fn evict_after_writes(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let path = req.uri().path();
-    let watched = req.method() == axum::http::Method::POST
-        && (path.starts_with("/api/websites/") || path.starts_with("/webhooks/"));
-    let cache = if watched {
+    let post = req.method() == axum::http::Method::POST;
+    let save = post && path.starts_with("/api/websites/");
+    let webhook = post && path.starts_with("/webhooks/");
+    let cache = if save || webhook {
         req.extensions().get::<Arc<VisitorCache>>().cloned()
     } else {
         None
     };
+    let Some(cache) = cache else {
+        return next.run(req).await;
+    };
+    let (req, forget) = if save {
+        website_of(req).await
+    } else {
+        (req, Forget::All)
+    };
     let res = next.run(req).await;
-    if let Some(c) = cache.filter(|_| res.status().is_success()) {
-        c.clear_hosts();
+    if res.status().is_success() {
+        match forget {
+            Forget::Website(w) => cache.forget_website(w),
+            Forget::All => cache.clear_hosts(),
+        }
     }
     res
+}
+
+/// The `website_id` a website action's JSON body names, and the request to pass on (its body
+/// read into memory only when its declared length is small).
+async fn website_of(req: axum::extract::Request) -> (axum::extract::Request, Forget) {
+    let small = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| n <= MAX_SAVE_BODY);
+    if !small {
+        return (req, Forget::All);
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_SAVE_BODY as usize).await else {
+        // Unreadable: the handler would have failed the same way; nothing to pass on.
+        return (
+            axum::extract::Request::from_parts(parts, axum::body::Body::empty()),
+            Forget::All,
+        );
+    };
+    let website = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("website_id")?.as_str()?.parse::<Uuid>().ok());
+    // Creating a website changes no existing one; any other action that names none is not
+    // understood here, so it forgets everything, as before.
+    let forget = match website {
+        Some(w) => Forget::Website(Some(w)),
+        None if parts.uri.path() == "/api/websites/create" => Forget::Website(None),
+        None => Forget::All,
+    };
+    let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+    (req, forget)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::post;
+    use tower::ServiceExt;
+
+    fn site(website: Uuid, tenant: Uuid) -> SiteState {
+        SiteState::Suspended {
+            website_id: website,
+            tenant_id: tenant,
+        }
+    }
+
+    const UNKNOWN: SiteState = SiteState::Missing {
+        website_id: None,
+        tenant_id: None,
+    };
+
+    fn cache(hosts: usize, unknown: usize) -> VisitorCache {
+        let c = VisitorCache::with_bounds(hosts, unknown);
+        c.assume_listening();
+        c
+    }
+
+    fn known(c: &VisitorCache, key: &str) -> Option<Uuid> {
+        c.host(key).and_then(|s| s.ids().0)
+    }
+
+    #[test]
+    fn random_hosts_are_remembered_apart_and_never_push_out_real_sites() {
+        let c = cache(2, 100);
+        let (a, b, t) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        c.store_host("a".into(), site(a, t), c.generation());
+        c.store_host("b".into(), site(b, t), c.generation());
+        for i in 0..10_000 {
+            c.store_host(format!("random-{i}.example"), UNKNOWN, c.generation());
+        }
+        assert_eq!(c.host_counts(), (2, 100), "both maps stay bounded");
+        assert_eq!((known(&c, "a"), known(&c, "b")), (Some(a), Some(b)));
+        // A recent unknown host is answered from memory (no database lookup), as unknown.
+        assert!(matches!(
+            c.host("random-9999.example"),
+            Some(SiteState::Missing {
+                website_id: None,
+                ..
+            })
+        ));
+        assert!(
+            c.host("random-0.example").is_none(),
+            "the oldest was forgotten"
+        );
+        // The site map is an LRU too: a third site pushes out the least recently used.
+        let d = Uuid::new_v4();
+        let _ = c.host("a");
+        c.store_host("d".into(), site(d, t), c.generation());
+        assert_eq!(
+            (known(&c, "a"), known(&c, "b"), known(&c, "d")),
+            (Some(a), None, Some(d))
+        );
+    }
+
+    #[test]
+    fn a_save_forgets_only_its_websites_entries() {
+        let c = cache(10, 10);
+        let (a, b, t) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        c.store_host("a.example".into(), site(a, t), c.generation());
+        c.store_host("a-sub".into(), site(a, t), c.generation());
+        c.store_host("b-sub".into(), site(b, t), c.generation());
+        c.store_host("new-sub".into(), UNKNOWN, c.generation());
+        c.forget_website(Some(a));
+        assert_eq!(
+            (
+                known(&c, "a.example"),
+                known(&c, "a-sub"),
+                known(&c, "b-sub")
+            ),
+            (None, None, Some(b))
+        );
+        assert!(
+            c.host("new-sub").is_none(),
+            "an unknown key may name the site now"
+        );
+
+        // The same through NOTIFY (other instances), by website and by tenant.
+        let t2 = Uuid::new_v4();
+        c.store_host("c-sub".into(), site(Uuid::new_v4(), t2), c.generation());
+        c.evict(&b.to_string());
+        assert_eq!(
+            (known(&c, "b-sub"), c.host("c-sub").is_some()),
+            (None, true)
+        );
+        c.evict(&format!("tenant:{t2}"));
+        assert!(c.host("c-sub").is_none());
+    }
+
+    #[test]
+    fn a_lookup_raced_by_an_eviction_is_not_stored() {
+        let c = cache(10, 10);
+        let started = c.generation();
+        c.forget_website(None);
+        c.store_host("x".into(), site(Uuid::new_v4(), Uuid::new_v4()), started);
+        assert!(c.host("x").is_none());
+    }
+
+    async fn save(c: &Arc<VisitorCache>, path: &str, body: String, status: u16) {
+        let app =
+            axum::Router::new()
+                .route(
+                    path,
+                    post(move || async move {
+                        axum::http::StatusCode::from_u16(status).expect("status")
+                    }),
+                )
+                .layer(axum::middleware::from_fn(evict_after_writes))
+                .layer(axum::Extension(Arc::clone(c)));
+        let req = axum::http::Request::post(path)
+            .header(axum::http::header::CONTENT_LENGTH, body.len())
+            .body(Body::from(body))
+            .expect("request");
+        app.oneshot(req).await.expect("response");
+    }
+
+    #[tokio::test]
+    async fn the_middleware_forgets_the_website_the_save_names() {
+        let c = Arc::new(cache(10, 10));
+        let (a, b, t) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let fill = |c: &VisitorCache| {
+            c.store_host("a".into(), site(a, t), c.generation());
+            c.store_host("b".into(), site(b, t), c.generation());
+        };
+        fill(&c);
+        let publish = format!(r#"{{"website_id":"{a}"}}"#);
+        save(&c, "/api/websites/publish", publish.clone(), 400).await;
+        assert_eq!(
+            (known(&c, "a"), known(&c, "b")),
+            (Some(a), Some(b)),
+            "failed: kept"
+        );
+        save(&c, "/api/websites/publish", publish, 200).await;
+        assert_eq!((known(&c, "a"), known(&c, "b")), (None, Some(b)));
+
+        // Creating a website touches no existing one.
+        fill(&c);
+        save(&c, "/api/websites/create", r#"{"name":"x"}"#.into(), 200).await;
+        assert_eq!((known(&c, "a"), known(&c, "b")), (Some(a), Some(b)));
+        // An action the middleware cannot attribute forgets every host, as before.
+        save(&c, "/api/websites/other", "{}".into(), 200).await;
+        assert_eq!((known(&c, "a"), known(&c, "b")), (None, None));
+    }
 }

@@ -24,6 +24,7 @@ use tower::Service;
 
 use super::cache::VisitorCache;
 use super::{classify_host, headers};
+use crate::analytics::batch::Batcher;
 use crate::http::client_ip::TrustedProxies;
 
 struct Inner {
@@ -32,6 +33,8 @@ struct Inner {
     /// The analytics endpoints (`/_sp/…`), also served on site hosts.
     beacons: Router,
     app: Router,
+    /// Where the beacon routes queue page views; `main` flushes it on shutdown.
+    batcher: Arc<Batcher>,
 }
 
 /// Host-based dispatch (see the module docs). Cloned per connection and per request: one `Arc`.
@@ -46,13 +49,20 @@ pub struct Split {
 }
 
 impl Split {
-    pub fn new(state: AppState, cache: Arc<VisitorCache>, beacons: Router, app: Router) -> Self {
+    pub fn new(
+        state: AppState,
+        cache: Arc<VisitorCache>,
+        beacons: Router,
+        app: Router,
+        batcher: Arc<Batcher>,
+    ) -> Self {
         Split {
             inner: Arc::new(Inner {
                 state,
                 cache,
                 beacons,
                 app,
+                batcher,
             }),
             remote: None,
             trusted: Arc::default(),
@@ -66,6 +76,12 @@ impl Split {
             remote: Some(remote),
             trusted: Arc::clone(&self.trusted),
         }
+    }
+
+    /// The analytics batcher behind the beacon routes: flush it after serving stops, so
+    /// queued page views are stored (tests flush it before reading events).
+    pub fn analytics(&self) -> Arc<Batcher> {
+        Arc::clone(&self.inner.batcher)
     }
 
     /// Believes `Forwarded` / `X-Forwarded-For` from these peers (none by default).

@@ -8,6 +8,8 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::json;
+use server::analytics::batch::Batcher;
+use std::sync::Arc;
 use tower::ServiceExt;
 use uuid::Uuid;
 
@@ -18,8 +20,22 @@ const DESKTOP: &str =
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36";
 const PHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148";
 
-/// Posts a beacon as a browser on `host` would; returns the status and any Set-Cookie.
-async fn beacon(router: &Router, host: &str, ua: &str, body: &str) -> (StatusCode, Vec<String>) {
+/// The test router, and the analytics batcher behind its beacon routes.
+fn analytics_router(pool: sqlx::PgPool) -> (Router, Arc<Batcher>) {
+    let service = server::build(&config(), pool).expect("build");
+    let queue = service.analytics();
+    (Router::new().fallback_service(service), queue)
+}
+
+/// Posts a beacon as a browser on `host` would, then flushes the batcher so the event (if
+/// counted) is stored; returns the status and any Set-Cookie.
+async fn beacon(
+    router: &Router,
+    queue: &Batcher,
+    host: &str,
+    ua: &str,
+    body: &str,
+) -> (StatusCode, Vec<String>) {
     let req = Request::post("/_sp/event")
         .header(header::HOST, host)
         .header(header::USER_AGENT, ua)
@@ -35,6 +51,7 @@ async fn beacon(router: &Router, host: &str, ua: &str, body: &str) -> (StatusCod
         .collect();
     let status = res.status();
     let _ = res.into_body().collect().await;
+    queue.flush().await;
     (status, cookies)
 }
 
@@ -97,13 +114,14 @@ fn count(list: &[Count], label: &str) -> i64 {
 #[tokio::test]
 async fn page_views_are_counted_without_cookies_and_reported_on_growth() {
     let pool = pool().await;
-    let router = router(pool.clone());
+    let (router, queue) = analytics_router(pool.clone());
     let a = published(&pool, &router, "Counted Cafe").await;
     let host = format!("{}.localhost:3000", a.subdomain);
 
     // Host form with an outside referrer, path form from a phone, internal navigation.
     let (status, cookies) = beacon(
         &router,
+        &queue,
         &host,
         DESKTOP,
         r#"{"p":"/","r":"https://www.google.com/search?q=cafe"}"#,
@@ -116,25 +134,34 @@ async fn page_views_are_counted_without_cookies_and_reported_on_growth() {
     );
     let path_form = json!({ "p": format!("/sites/{}/", a.subdomain), "r": "" }).to_string();
     assert_eq!(
-        beacon(&router, "127.0.0.1:3000", PHONE, &path_form).await.0,
+        beacon(&router, &queue, "127.0.0.1:3000", PHONE, &path_form)
+            .await
+            .0,
         StatusCode::NO_CONTENT
     );
     let internal = json!({ "p": "/", "r": format!("http://{host}/") }).to_string();
     assert_eq!(
-        beacon(&router, &host, DESKTOP, &internal).await.0,
+        beacon(&router, &queue, &host, DESKTOP, &internal).await.0,
         StatusCode::NO_CONTENT
     );
 
     // Not counted: unknown pages, crawlers, other sites.
     assert_eq!(
-        beacon(&router, &host, DESKTOP, r#"{"p":"/no-such-page","r":""}"#)
-            .await
-            .0,
+        beacon(
+            &router,
+            &queue,
+            &host,
+            DESKTOP,
+            r#"{"p":"/no-such-page","r":""}"#
+        )
+        .await
+        .0,
         StatusCode::NO_CONTENT
     );
     assert_eq!(
         beacon(
             &router,
+            &queue,
             &host,
             "Googlebot/2.1 (+http://www.google.com/bot.html)",
             r#"{"p":"/","r":""}"#
@@ -146,6 +173,7 @@ async fn page_views_are_counted_without_cookies_and_reported_on_growth() {
     assert_eq!(
         beacon(
             &router,
+            &queue,
             "no-such-site.localhost",
             DESKTOP,
             r#"{"p":"/","r":""}"#
@@ -237,18 +265,18 @@ async fn page_views_are_counted_without_cookies_and_reported_on_growth() {
         matches!(report(&router, &cookie, a.website_id, 12).await, Err(AppError::Invalid { ref field, .. }) if field == "days")
     );
     assert_eq!(
-        beacon(&router, &host, DESKTOP, "not json").await.0,
+        beacon(&router, &queue, &host, DESKTOP, "not json").await.0,
         StatusCode::BAD_REQUEST
     );
     assert_eq!(
-        beacon(&router, &host, DESKTOP, r#"{"p":"no-slash"}"#)
+        beacon(&router, &queue, &host, DESKTOP, r#"{"p":"no-slash"}"#)
             .await
             .0,
         StatusCode::BAD_REQUEST
     );
     let huge = json!({ "p": "/", "r": "x".repeat(4000) }).to_string();
     assert_eq!(
-        beacon(&router, &host, DESKTOP, &huge).await.0,
+        beacon(&router, &queue, &host, DESKTOP, &huge).await.0,
         StatusCode::PAYLOAD_TOO_LARGE
     );
     assert_eq!(
@@ -261,11 +289,11 @@ async fn page_views_are_counted_without_cookies_and_reported_on_growth() {
 #[tokio::test]
 async fn the_rollup_is_idempotent_and_purges_week_old_events() {
     let pool = pool().await;
-    let router = router(pool.clone());
+    let (router, queue) = analytics_router(pool.clone());
     let a = published(&pool, &router, "Rollup Bakery").await;
     let host = format!("{}.localhost", a.subdomain);
     for ua in [DESKTOP, DESKTOP, PHONE] {
-        beacon(&router, &host, ua, r#"{"p":"/","r":""}"#).await;
+        beacon(&router, &queue, &host, ua, r#"{"p":"/","r":""}"#).await;
     }
     let mut tx = tenant_tx(&pool, a.tenant_id).await.expect("tx");
     for age in [8, 6] {
@@ -311,13 +339,13 @@ async fn the_rollup_is_idempotent_and_purges_week_old_events() {
 #[tokio::test]
 async fn analytics_stay_inside_the_tenant_and_respect_the_site_switch() {
     let pool = pool().await;
-    let router = router(pool.clone());
+    let (router, queue) = analytics_router(pool.clone());
     let a = published(&pool, &router, "Private Stats").await;
     let b = published(&pool, &router, "Nosy Neighbour").await;
     set_plan(&pool, a.tenant_id, GROWTH).await;
     set_plan(&pool, b.tenant_id, PRO).await;
     let host_a = format!("{}.localhost", a.subdomain);
-    beacon(&router, &host_a, DESKTOP, r#"{"p":"/","r":""}"#).await;
+    beacon(&router, &queue, &host_a, DESKTOP, r#"{"p":"/","r":""}"#).await;
 
     // Another tenant cannot read A's numbers, and its own rollup does not touch A's.
     let b_cookie = cookie_for(&b);
@@ -357,6 +385,166 @@ async fn analytics_stay_inside_the_tenant_and_respect_the_site_switch() {
         .await
         .expect("off");
     tx.commit().await.expect("commit");
-    beacon(&router, &host_a, PHONE, r#"{"p":"/","r":""}"#).await;
+    beacon(&router, &queue, &host_a, PHONE, r#"{"p":"/","r":""}"#).await;
     assert_eq!(raw_events(&pool, a.tenant_id).await.len(), 1);
+}
+
+/// A beacon as a browser posts it, with an `Origin`; not flushed.
+fn beacon_request(host: &str, origin: Option<&str>, ua: &str, body: &str) -> Request<Body> {
+    let mut req = Request::post("/_sp/event")
+        .header(header::HOST, host)
+        .header(header::USER_AGENT, ua)
+        .header(header::CONTENT_TYPE, "text/plain;charset=UTF-8");
+    if let Some(origin) = origin {
+        req = req.header(header::ORIGIN, origin);
+    }
+    req.body(Body::from(body.to_string())).expect("request")
+}
+
+#[tokio::test]
+async fn a_beacon_counts_only_on_its_own_sites_host_or_the_apps() {
+    let pool = pool().await;
+    let (router, queue) = analytics_router(pool.clone());
+    let a = published(&pool, &router, "Origin Owl").await;
+    let b = published(&pool, &router, "Other Otter").await;
+    let host_a = format!("{}.localhost:3000", a.subdomain);
+    let host_b = format!("{}.localhost:3000", b.subdomain);
+    let post = |host: String, origin: Option<String>, body: String| {
+        let router = router.clone();
+        async move {
+            let req = beacon_request(&host, origin.as_deref(), DESKTOP, &body);
+            router.oneshot(req).await.expect("response").status()
+        }
+    };
+    let home = r#"{"p":"/","r":""}"#.to_string();
+    // A page on another site posting to A: refused.
+    assert_eq!(
+        post(
+            host_a.clone(),
+            Some(format!("http://{host_b}")),
+            home.clone()
+        )
+        .await,
+        StatusCode::FORBIDDEN
+    );
+    // B's host naming A's path form counts nothing for A (it is a path on B's site).
+    let a_path = format!(r#"{{"p":"/sites/{}/","r":""}}"#, a.subdomain);
+    assert_eq!(
+        post(
+            host_b.clone(),
+            Some(format!("http://{host_b}")),
+            a_path.clone()
+        )
+        .await,
+        StatusCode::NO_CONTENT
+    );
+    // The path form on a host that is not the app's: not counted.
+    assert_eq!(
+        post("evil.example".into(), None, a_path.clone()).await,
+        StatusCode::NO_CONTENT
+    );
+    queue.flush().await;
+    assert!(raw_events(&pool, a.tenant_id).await.is_empty());
+
+    // A's own host, and the app's host for the path form, count.
+    assert_eq!(
+        post(host_a.clone(), Some(format!("http://{host_a}")), home).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        post(
+            "127.0.0.1:3000".into(),
+            Some(APP_ORIGIN.to_string()),
+            a_path
+        )
+        .await,
+        StatusCode::NO_CONTENT
+    );
+    queue.flush().await;
+    assert_eq!(raw_events(&pool, a.tenant_id).await.len(), 2);
+    assert!(raw_events(&pool, b.tenant_id).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_flood_is_stored_in_few_batches_and_referrers_are_capped() {
+    let pool = pool().await;
+    let (router, queue) = analytics_router(pool.clone());
+    let a = published(&pool, &router, "Flood Farm").await;
+    let host = format!("{}.localhost:3000", a.subdomain);
+    let before = queue.stats();
+    const EVENTS: u64 = 600;
+    for i in 0..EVENTS {
+        // 30 distinct referrers: the daily breakdown keeps the top 20.
+        let body = format!(r#"{{"p":"/","r":"https://ref{}.example/x"}}"#, i % 30);
+        let ua = format!("{DESKTOP} v{i}");
+        let res = router
+            .clone()
+            .oneshot(beacon_request(&host, None, &ua, &body))
+            .await
+            .expect("response");
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    }
+    queue.flush().await;
+    let after = queue.stats();
+    assert_eq!(raw_events(&pool, a.tenant_id).await.len() as u64, EVENTS);
+    assert_eq!(after.rows - before.rows, EVENTS);
+    assert_eq!(after.dropped, 0);
+    let inserts = after.inserts - before.inserts;
+    assert!(
+        inserts * 20 <= EVENTS,
+        "{EVENTS} events in {inserts} INSERTs: not batched"
+    );
+
+    let today = chrono::Utc::now().date_naive();
+    store::rollup_all(&pool, today).await.expect("rollup");
+    let mut tx = tenant_tx(&pool, a.tenant_id).await.expect("tx");
+    let breakdown: serde_json::Value = sqlx::query_scalar(
+        "SELECT referrer_breakdown FROM usage_metrics WHERE website_id = $1 AND date = $2",
+    )
+    .bind(a.website_id)
+    .bind(today)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("metrics");
+    let map = breakdown.as_object().expect("an object");
+    assert_eq!(map.len(), 21, "top 20 and other: {breakdown}");
+    assert_eq!(map["other"], json!(10 * EVENTS / 30));
+    let total: u64 = map.values().filter_map(|v| v.as_u64()).sum();
+    assert_eq!(total, EVENTS);
+}
+
+#[tokio::test]
+async fn one_address_sending_too_many_events_is_told_to_slow_down() {
+    let pool = pool().await;
+    let (router, queue) = analytics_router(pool.clone());
+    let a = published(&pool, &router, "Busy Bee").await;
+    let host = format!("{}.localhost:3000", a.subdomain);
+    // An address no other test uses: the per-address limiter lives as long as the process.
+    let ip: std::net::IpAddr = std::net::Ipv6Addr::from(Uuid::new_v4().as_u128()).into();
+    let mut statuses = Vec::new();
+    for i in 0..=server::analytics::MAX_EVENTS_PER_CLIENT {
+        let mut req = beacon_request(
+            &host,
+            None,
+            &format!("{DESKTOP} {i}"),
+            r#"{"p":"/","r":""}"#,
+        );
+        req.extensions_mut().insert(app::state::ClientIp(ip));
+        statuses.push(
+            router
+                .clone()
+                .oneshot(req)
+                .await
+                .expect("response")
+                .status(),
+        );
+    }
+    let last = statuses.pop();
+    assert!(statuses.iter().all(|s| *s == StatusCode::NO_CONTENT));
+    assert_eq!(last, Some(StatusCode::TOO_MANY_REQUESTS));
+    queue.flush().await;
+    assert_eq!(
+        raw_events(&pool, a.tenant_id).await.len() as u32,
+        server::analytics::MAX_EVENTS_PER_CLIENT
+    );
 }

@@ -567,6 +567,105 @@ async fn an_older_update_arriving_late_is_recorded_but_ignored() {
 }
 
 #[tokio::test]
+async fn an_update_in_the_same_second_as_the_deletion_does_not_revive_it() {
+    let (pool, router) = setup().await;
+    let c = customer(&pool).await;
+    let t = now();
+    let (_, created) = sub_event(
+        &c,
+        "customer.subscription.created",
+        t,
+        GROWTH_MONTHLY,
+        "active",
+    );
+    assert_eq!(
+        deliver_signed(&router, &created).await.1["outcome"],
+        "applied"
+    );
+    let (_, deleted) = sub_event(
+        &c,
+        "customer.subscription.deleted",
+        t + 10,
+        GROWTH_MONTHLY,
+        "canceled",
+    );
+    let (late_id, late) = sub_event(
+        &c,
+        "customer.subscription.updated",
+        t + 10,
+        GROWTH_MONTHLY,
+        "active",
+    );
+    assert_eq!(
+        deliver_signed(&router, &deleted).await.1["outcome"],
+        "applied"
+    );
+    let (status, reply) = deliver_signed(&router, &late).await;
+    assert_eq!(
+        (status, reply["outcome"].as_str()),
+        (StatusCode::OK, Some("stale"))
+    );
+    assert_eq!(recorded(&late_id).await.as_deref(), Some("stale"));
+    // An invoice from that second does not bring it back either.
+    let paid = invoice_event(&c, "invoice.payment_succeeded", t + 10);
+    assert_eq!(deliver_signed(&router, &paid).await.1["outcome"], "stale");
+    let b = billing(&pool, c.tenant).await;
+    assert_eq!(
+        (b.plan.as_str(), b.status.as_str()),
+        ("starter", "cancelled")
+    );
+
+    // The other arrival order ends the same way: the deletion wins the tie.
+    let c = customer(&pool).await;
+    let (_, created) = sub_event(
+        &c,
+        "customer.subscription.created",
+        t,
+        GROWTH_MONTHLY,
+        "active",
+    );
+    let (_, update) = sub_event(
+        &c,
+        "customer.subscription.updated",
+        t + 10,
+        GROWTH_MONTHLY,
+        "active",
+    );
+    let (_, deleted) = sub_event(
+        &c,
+        "customer.subscription.deleted",
+        t + 10,
+        GROWTH_MONTHLY,
+        "canceled",
+    );
+    for (body, outcome) in [
+        (&created, "applied"),
+        (&update, "applied"),
+        (&deleted, "applied"),
+    ] {
+        assert_eq!(deliver_signed(&router, body).await.1["outcome"], outcome);
+    }
+    let b = billing(&pool, c.tenant).await;
+    assert_eq!(
+        (b.plan.as_str(), b.status.as_str()),
+        ("starter", "cancelled")
+    );
+
+    // A newer event is still applied after a tie.
+    let (_, newer) = sub_event(
+        &c,
+        "customer.subscription.updated",
+        t + 11,
+        GROWTH_MONTHLY,
+        "canceled",
+    );
+    assert_eq!(
+        deliver_signed(&router, &newer).await.1["outcome"],
+        "applied"
+    );
+}
+
+#[tokio::test]
 async fn malformed_events_with_a_valid_signature_are_refused_whole() {
     let (pool, router) = setup().await;
     let c = customer(&pool).await;
