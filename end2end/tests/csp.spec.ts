@@ -59,6 +59,6 @@ test('a wrong password still shows its message on the log-in form', async ({ pag
   await page.getByLabel('Email').fill('demo@sitepilot.test');
   await page.getByLabel('Password').fill('wrong-password-1');
   await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.getByLabel('Password')).toHaveAccessibleDescription('That password is not right. Try again.');
+  await expect(page.getByLabel('Password')).toHaveAccessibleDescription('That email and password do not match an account. Try again.');
   expect(await violations()).toEqual([]);
 });

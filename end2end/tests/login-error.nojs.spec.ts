@@ -9,5 +9,5 @@ test('without JavaScript a wrong password shows its message on the log-in form',
   await page.getByLabel('Password').fill('wrong-password-1');
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page).toHaveURL(/\/login/);
-  await expect(page.getByText('That password is not right. Try again.')).toBeVisible();
+  await expect(page.getByText('That email and password do not match an account. Try again.')).toBeVisible();
 });

@@ -1,9 +1,9 @@
-// Issue 15: the log-in form gives one answer for an unknown email and a wrong password, says
+// The log-in form gives one answer for an unknown email and a wrong password, says
 // when to try again once an account is throttled, and settings can end every session.
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { hydrated, signUp } from './builder-helpers';
-import { uniqueEmail } from './helpers';
+import { appOrigin, uniqueEmail } from './helpers';
 
 const PASSWORD = 'correct-horse-7';
 const BAD_CREDENTIALS = 'That email and password do not match an account. Try again.';
@@ -13,7 +13,7 @@ async function account(request: APIRequestContext, prefix: string): Promise<stri
   const email = uniqueEmail(prefix);
   const res = await request.post('/api/signup', {
     form: { full_name: 'Pat Owner', org_name: `Throttle ${randomUUID().slice(0, 6)}`, email, password: PASSWORD },
-    headers: { Accept: 'application/json' },
+    headers: { Accept: 'application/json', Origin: appOrigin() },
   });
   expect(res.ok(), await res.text()).toBeTruthy();
   return email;
@@ -40,11 +40,11 @@ test('after ten wrong passwords the form says when to try again, even for the ri
   for (let i = 0; i < 10; i++) {
     const res = await request.post('/api/login', {
       form: { email, password: `wrong-horse-${i}` },
-      headers: { Accept: 'application/json' },
+      headers: { Accept: 'application/json', Origin: appOrigin() },
     });
     expect(res.ok()).toBeFalsy();
   }
-  const over = await request.post('/api/login', { form: { email, password: PASSWORD }, headers: { Accept: 'application/json' } });
+  const over = await request.post('/api/login', { form: { email, password: PASSWORD }, headers: { Accept: 'application/json', Origin: appOrigin() } });
   expect(over.status()).toBe(429);
   expect(Number(over.headers()['retry-after'])).toBeGreaterThan(0);
 
@@ -61,7 +61,7 @@ test('after ten wrong passwords the form says when to try again, even for the ri
 
 test('log out everywhere ends the sessions of every browser', async ({ page, browser }) => {
   await signUp(page, 'Everywhere');
-  const settings = await page.request.post('/api/settings/get', { data: {}, headers: { Accept: 'application/json' } });
+  const settings = await page.request.post('/api/settings/get', { data: {}, headers: { Accept: 'application/json', Origin: appOrigin() } });
   expect(settings.ok()).toBeTruthy();
   const { email } = await settings.json();
 
