@@ -120,13 +120,14 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
     let cache = visitor::cache::VisitorCache::start(&state.pool);
     // One writer task for page views (`analytics::batch`); both beacon routers queue to it.
     let batcher = analytics::batch::Batcher::start(state.pool.clone());
-    let beacons = analytics::routes(batcher.clone()).with_state(state.clone());
+    let limits = analytics::BeaconLimits::start(&state.pool);
+    let beacons = analytics::routes(batcher.clone(), limits.clone()).with_state(state.clone());
     let app = app_router(
         state.clone(),
         cache.clone(),
         config,
         stripe_api,
-        batcher.clone(),
+        (batcher.clone(), limits),
     );
     Ok(visitor::split::Split::new(
         state, cache, beacons, app, batcher,
@@ -140,7 +141,7 @@ fn app_router(
     cache: Arc<visitor::cache::VisitorCache>,
     config: &ServerConfig,
     stripe_api: Option<app::api::billing_stripe::StripeApi>,
-    batcher: Arc<analytics::batch::Batcher>,
+    (batcher, limits): (Arc<analytics::batch::Batcher>, Arc<analytics::BeaconLimits>),
 ) -> Router {
     // Local billing test mode needs the webhook secret, which signs its simulated events.
     let test_webhook = config
@@ -158,7 +159,7 @@ fn app_router(
             state.pool.clone(),
             config.stripe_webhook_secret.clone(),
         ))
-        .merge(analytics::routes(batcher))
+        .merge(analytics::routes(batcher, limits))
         .route("/forms/export/{website_id}", get(forms_export::export))
         .route(
             "/sites/{subdomain}",

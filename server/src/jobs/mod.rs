@@ -188,6 +188,12 @@ pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
         )
         .every("jobs.purge", Duration::from_secs(6 * 3600))
         .handle(
+            "throttle.purge",
+            Backoff::exponential(Duration::from_secs(60), Duration::from_secs(3600)),
+            throttle_purge,
+        )
+        .every("throttle.purge", Duration::from_secs(3600))
+        .handle(
             "analytics.rollup",
             Backoff::exponential(Duration::from_secs(30), Duration::from_secs(600)),
             crate::analytics::rollup_job,
@@ -199,6 +205,14 @@ pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
 async fn purge(ctx: JobCtx) -> Result<(), JobError> {
     let n = jobs::purge(&ctx.pool).await?;
     tracing::debug!(purged = n, "old jobs purged");
+    Ok(())
+}
+
+/// Forgets rate-limit windows older than a day (log-in, page-password, form and beacon
+/// counters share the table).
+async fn throttle_purge(ctx: JobCtx) -> Result<(), JobError> {
+    let n = app::db::system::throttle_purge(&ctx.pool).await?;
+    tracing::debug!(purged = n, "old rate-limit windows purged");
     Ok(())
 }
 
