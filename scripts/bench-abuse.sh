@@ -35,7 +35,7 @@ fi
 export SITEPILOT_TRUSTED_PROXIES="127.0.0.1/32"
 export SITEPILOT_LOGIN_FAILURES_PER_IP=30
 export SITEPILOT_SIGNUPS_PER_IP=20
-export RUST_LOG="${RUST_LOG:-warn}"
+export RUST_LOG="${RUST_LOG:-warn,server=info}"
 phase_begin "start server"
 start_background_server "$DB" "$SP_ROOT/target/bench-abuse-server.log"
 phase_end 0

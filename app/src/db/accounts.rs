@@ -1,9 +1,5 @@
 //! Sign-up (schema reference Flow 1), log-in and sessions.
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
@@ -87,17 +83,12 @@ async fn bounded_argon2<T: Send + 'static>(
 
 /// Hashes off the async runtime: argon2 is deliberately slow. Bounded like [`try_verify_password`].
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    bounded_argon2(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-    })
-    .await?
-    .map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        AppError::Internal
-    })
+    bounded_argon2(move || super::argon::hash(&password))
+        .await?
+        .ok_or_else(|| {
+            tracing::error!("password hashing failed");
+            AppError::Internal
+        })
 }
 
 /// A hash of a random password with the default parameters, verified against when the email is
@@ -107,22 +98,12 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| {
         let mut bytes = [0u8; 16];
         rand::thread_rng().fill_bytes(&mut bytes);
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(hex::encode(bytes).as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .unwrap_or_default()
+        super::argon::hash(&hex::encode(bytes)).unwrap_or_default()
     })
 }
 
 fn verify_now(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    super::argon::verify(password, hash)
 }
 
 /// Checks `password` against an argon2 hash off the async runtime, behind the argon2 slots;
