@@ -97,14 +97,8 @@ pub fn verify(password: &str, phc: &str) -> bool {
     let Ok(params) = Params::try_from(&parsed) else {
         return false;
     };
-    compute(
-        password.as_bytes(),
-        algorithm,
-        version,
-        &params,
-        salt,
-    )
-    .is_some_and(|out| out == expected)
+    compute(password.as_bytes(), algorithm, version, &params, salt)
+        .is_some_and(|out| out == expected)
 }
 
 #[cfg(test)]
@@ -145,10 +139,7 @@ mod tests {
         let params = Params::new(8 * 1024, 1, 1, None).expect("params");
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let salt = SaltString::generate(&mut OsRng);
-        let small = argon
-            .hash_password(b"pw", &salt)
-            .expect("hash")
-            .to_string();
+        let small = argon.hash_password(b"pw", &salt).expect("hash").to_string();
         assert!(verify("pw", &small));
         assert!(!verify("pv", &small));
     }

@@ -42,6 +42,14 @@ fn counting(kind: &'static str, failures: usize, fatal: bool) -> (Registry, Arc<
     (registry, runs)
 }
 
+/// Queues `job` and returns its id (it has no dedupe key, so it is always queued).
+async fn queue(pool: &PgPool, job: NewJob<'_>) -> i64 {
+    jobs::enqueue(pool, job)
+        .await
+        .expect("enqueue")
+        .expect("a job without a dedupe key is always queued")
+}
+
 #[derive(sqlx::FromRow, Debug)]
 struct Row {
     status: String,
@@ -69,10 +77,7 @@ async fn a_queued_job_runs_once_and_is_done() {
     let pool = pool().await;
     let kind = kind();
     let (registry, runs) = counting(kind, 0, false);
-    let id = jobs::enqueue(&pool, NewJob::new(kind, serde_json::json!({"n": 1})))
-        .await
-        .unwrap()
-        .expect("queued");
+    let id = queue(&pool, NewJob::new(kind, serde_json::json!({"n": 1}))).await;
     assert_eq!(run_due(&pool, &registry).await, 1);
     assert_eq!(
         run_due(&pool, &registry).await,
@@ -112,10 +117,7 @@ async fn a_failing_job_is_retried_then_succeeds() {
     let pool = pool().await;
     let kind = kind();
     let (registry, runs) = counting(kind, 2, false);
-    let id = jobs::enqueue(&pool, NewJob::new(kind, serde_json::json!({})))
-        .await
-        .unwrap()
-        .unwrap();
+    let id = queue(&pool, NewJob::new(kind, serde_json::json!({}))).await;
     // The zero backoff makes each retry due at once, so one call runs all three attempts.
     assert_eq!(run_due(&pool, &registry).await, 3);
     assert_eq!(runs.load(Ordering::SeqCst), 3);
@@ -134,10 +136,7 @@ async fn a_retry_waits_for_its_backoff() {
         Backoff::exponential(Duration::from_secs(60), Duration::from_secs(3600)),
         |_ctx: JobCtx| async { Err(JobError::Retry("not yet".into())) },
     );
-    let id = jobs::enqueue(&pool, NewJob::new(kind, serde_json::json!({})))
-        .await
-        .unwrap()
-        .unwrap();
+    let id = queue(&pool, NewJob::new(kind, serde_json::json!({}))).await;
     assert_eq!(run_due(&pool, &registry).await, 1);
     assert_eq!(
         run_due(&pool, &registry).await,
@@ -154,13 +153,11 @@ async fn a_job_that_keeps_failing_ends_dead_with_its_last_error() {
     let pool = pool().await;
     let kind = kind();
     let (registry, runs) = counting(kind, 100, false);
-    let id = jobs::enqueue(
+    let id = queue(
         &pool,
         NewJob::new(kind, serde_json::json!({})).max_attempts(3),
     )
-    .await
-    .unwrap()
-    .unwrap();
+    .await;
     assert_eq!(run_due(&pool, &registry).await, 3);
     assert_eq!(runs.load(Ordering::SeqCst), 3);
     let r = row(id).await;
@@ -183,10 +180,7 @@ async fn a_fatal_error_is_dead_at_once() {
     let pool = pool().await;
     let kind = kind();
     let (registry, runs) = counting(kind, 1, true);
-    let id = jobs::enqueue(&pool, NewJob::new(kind, serde_json::json!({})))
-        .await
-        .unwrap()
-        .unwrap();
+    let id = queue(&pool, NewJob::new(kind, serde_json::json!({}))).await;
     assert_eq!(run_due(&pool, &registry).await, 1);
     assert_eq!(runs.load(Ordering::SeqCst), 1);
     let r = row(id).await;
@@ -247,12 +241,7 @@ async fn two_workers_racing_run_each_job_exactly_once() {
     });
     let mut ids = Vec::new();
     for n in 0..60 {
-        ids.push(
-            jobs::enqueue(&pool, NewJob::new(kind, serde_json::json!({ "n": n })))
-                .await
-                .unwrap()
-                .unwrap(),
-        );
+        ids.push(queue(&pool, NewJob::new(kind, serde_json::json!({ "n": n }))).await);
     }
     let (a, b) = tokio::join!(
         tokio::spawn({
@@ -277,10 +266,7 @@ async fn a_job_whose_worker_died_is_taken_again_after_its_lease() {
     let pool = pool().await;
     let kind = kind();
     let (registry, runs) = counting(kind, 0, false);
-    let id = jobs::enqueue(&pool, NewJob::new(kind, serde_json::json!({})))
-        .await
-        .unwrap()
-        .unwrap();
+    let id = queue(&pool, NewJob::new(kind, serde_json::json!({}))).await;
     // A worker claims the job with a lease that has already run out, then "dies".
     let kinds = vec![kind.to_string()];
     let claimed = jobs::claim(
