@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod analytics;
+pub mod assets;
 pub mod audit_log;
 pub mod billing;
 pub mod billing_stripe;
