@@ -17,6 +17,7 @@ mod deployments;
 mod forms;
 mod hardening;
 mod http_surface;
+mod jobs;
 mod limits;
 mod login_throttle;
 mod pages;
