@@ -17,13 +17,19 @@ pub async fn list_assets(query: AssetQuery) -> Result<AssetLibrary, AppError> {
     use crate::model::Role;
     let (member, mut tx) = super::ctx::member_tx(|_: Role| true, "").await?;
     if !matches!(query.kind.as_str(), "" | "image" | "video" | "raw") {
-        return Err(AppError::invalid("kind", "Filter by image, video or raw files."));
+        return Err(AppError::invalid(
+            "kind",
+            "Filter by image, video or raw files.",
+        ));
     }
     if !matches!(query.sort.as_str(), "" | "date" | "size" | "name") {
         return Err(AppError::invalid("sort", "Sort by date, size or name."));
     }
     if query.search.chars().count() > 200 {
-        return Err(AppError::invalid("search", "Search for at most 200 characters."));
+        return Err(AppError::invalid(
+            "search",
+            "Search for at most 200 characters.",
+        ));
     }
     let assets = crate::db::assets::list(&mut tx, member.tenant_id, &query).await?;
     let limits = crate::db::assets::upload_limits(&mut tx, member.tenant_id).await?;

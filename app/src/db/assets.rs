@@ -79,7 +79,7 @@ pub async fn insert_within_quota(
     let url = original_url(tenant, new.id, new.format, new.size);
     let key = crate::model::original_key(tenant, new.id, new.format);
     let row = sqlx::query_as::<_, Row>(&format!(
-        r#"INSERT INTO assets (id, tenant_id, original_filename, cloudinary_public_id, cloudinary_url,
+        r#"INSERT INTO assets AS a (id, tenant_id, original_filename, cloudinary_public_id, cloudinary_url,
                                secure_url, asset_type, format, content_type, size_bytes, width,
                                height, uploaded_by)
            VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12)
@@ -160,7 +160,9 @@ impl Row {
 pub async fn list(tx: &mut Tx, tenant: Uuid, q: &AssetQuery) -> Result<Vec<AssetInfo>, AppError> {
     let order = match q.sort.as_str() {
         "size" => "a.size_bytes DESC, a.created_at DESC",
-        "name" => "lower(COALESCE(NULLIF(a.display_name, ''), a.original_filename)), a.created_at DESC",
+        "name" => {
+            "lower(COALESCE(NULLIF(a.display_name, ''), a.original_filename)), a.created_at DESC"
+        }
         _ => "a.created_at DESC",
     };
     let search = q.search.trim();
@@ -214,12 +216,13 @@ pub async fn update_meta(
     display_name: &str,
     tags: &[String],
 ) -> Result<AssetInfo, AppError> {
-    let done = sqlx::query("UPDATE assets SET display_name = NULLIF($2, ''), tags = $3 WHERE id = $1")
-        .bind(id)
-        .bind(display_name)
-        .bind(tags)
-        .execute(&mut **tx)
-        .await?;
+    let done =
+        sqlx::query("UPDATE assets SET display_name = NULLIF($2, ''), tags = $3 WHERE id = $1")
+            .bind(id)
+            .bind(display_name)
+            .bind(tags)
+            .execute(&mut **tx)
+            .await?;
     if done.rows_affected() == 0 {
         return Err(AppError::NotFound("Asset".into()));
     }
@@ -374,10 +377,12 @@ pub async fn sync_usage_for_page(tx: &mut Tx, tenant: Uuid, page_id: Uuid) -> Re
 
 /// Locks an asset row for the rest of the transaction; its id when it exists.
 pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<Option<Uuid>, AppError> {
-    Ok(sqlx::query_scalar("SELECT id FROM assets WHERE id = $1 FOR UPDATE")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT id FROM assets WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?,
+    )
 }
 
 /// Job kinds of the asset pipeline (handlers in `server::assets::jobs`).
@@ -403,12 +408,30 @@ pub async fn enqueue_purge(
     removed: &Removed,
 ) -> Result<(), AppError> {
     let keys = keys_of(tenant, asset, &removed.format, &removed.variant_widths);
-    let _ = (tx, keys);
+    super::jobs::enqueue(
+        &mut **tx,
+        super::jobs::NewJob::new(
+            JOB_PURGE,
+            serde_json::json!({ "tenant_id": tenant, "asset_id": asset, "keys": keys }),
+        )
+        .tenant(tenant),
+    )
+    .await?;
     Ok(())
 }
 
 /// Queues the variants job for a new image, committed with its row.
 pub async fn enqueue_variants(tx: &mut Tx, tenant: Uuid, asset: Uuid) -> Result<(), AppError> {
-    let _ = (tx, tenant, asset);
+    super::jobs::enqueue(
+        &mut **tx,
+        super::jobs::NewJob::new(
+            JOB_VARIANTS,
+            serde_json::json!({ "tenant_id": tenant, "asset_id": asset }),
+        )
+        .dedupe(format!("{JOB_VARIANTS}:{asset}"))
+        .max_attempts(5)
+        .tenant(tenant),
+    )
+    .await?;
     Ok(())
 }

@@ -241,7 +241,10 @@ async fn megabytes(tx: &mut Tx, tenant: Uuid, column: &'static str, unit: &str) 
     let max = i64::from(plan.value);
     let next = lifted_by(tx, column, max).await.ok().flatten();
     let what = match &next {
-        Some((name, n)) => format!("{unit} on the {} plan; the {name} plan allows {n}", plan.name),
+        Some((name, n)) => format!(
+            "{unit} on the {} plan; the {name} plan allows {n}",
+            plan.name
+        ),
         None => format!("{unit} on the {} plan", plan.name),
     };
     AppError::LimitReached {

@@ -219,7 +219,11 @@ pub async fn throttle_undo(pool: &PgPool, key: &str) -> Result<(), AppError> {
 
 /// May anyone fetch this asset's files? Only when a deployment of a served tenant names it
 /// (`asset_is_published`, migration 0028): the check for visitors, who have no session.
-pub async fn asset_is_published(pool: &PgPool, tenant: Uuid, asset: Uuid) -> Result<bool, AppError> {
+pub async fn asset_is_published(
+    pool: &PgPool,
+    tenant: Uuid,
+    asset: Uuid,
+) -> Result<bool, AppError> {
     Ok(sqlx::query_scalar("SELECT asset_is_published($1, $2)")
         .bind(tenant)
         .bind(asset)

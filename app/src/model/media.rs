@@ -103,7 +103,9 @@ pub struct AssetQuery {
 pub enum AssetDeleted {
     Deleted,
     /// Not deleted: these pages ("Website › Page") use it; ask, then delete with `force`.
-    InUse { pages: Vec<String> },
+    InUse {
+        pages: Vec<String>,
+    },
 }
 
 /// Longest display name and tag, and most tags per asset (also checked by the database).
@@ -140,8 +142,13 @@ pub fn parse_tags(tags: &[String]) -> Result<Vec<String>, crate::error::AppError
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MediaFile {
     /// The image original, with its size.
-    Original { width: u32, height: u32 },
-    Variant { width: u32 },
+    Original {
+        width: u32,
+        height: u32,
+    },
+    Variant {
+        width: u32,
+    },
     /// A download (PDF, MP4), no size.
     Download,
 }
@@ -220,7 +227,12 @@ impl MediaRef {
         }
         out.push(format!(
             "{} {width}w",
-            original_url(self.tenant, self.asset, &self.ext, Some((width, self.height())))
+            original_url(
+                self.tenant,
+                self.asset,
+                &self.ext,
+                Some((width, self.height()))
+            )
         ));
         Some(out.join(", "))
     }
@@ -305,7 +317,10 @@ mod tests {
         assert!(MediaRef::parse(&format!("/media/{t}/{a}/o1x1.svg")).is_none());
         assert!(MediaRef::parse(&format!("/media/{t}/{a}/../x")).is_none());
         let refs = referenced_assets(
-            &format!("{{\"a\":\"{url}\",\"b\":\"/media/{}/{a}/o1x1.png\"}}", Uuid::new_v4()),
+            &format!(
+                "{{\"a\":\"{url}\",\"b\":\"/media/{}/{a}/o1x1.png\"}}",
+                Uuid::new_v4()
+            ),
             t,
         );
         assert_eq!(refs, vec![a]);

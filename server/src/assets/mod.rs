@@ -28,6 +28,8 @@ use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
 use crate::http::api_errors::typed;
+use crate::jobs::{JobCtx, JobError};
+use futures_util::future::BoxFuture;
 pub use storage::{Backend, S3Settings, Storage};
 
 /// What the media routes need besides the app's state.
@@ -104,7 +106,10 @@ async fn upload_inner(
         limits
     };
     let mut multipart = multipart.map_err(|_| {
-        AppError::invalid("file", "Send the file as multipart/form-data in a field named file.")
+        AppError::invalid(
+            "file",
+            "Send the file as multipart/form-data in a field named file.",
+        )
     })?;
     let bad_body = |_| AppError::invalid("file", "The upload was cut short. Try again.");
     let mut field = loop {
@@ -169,9 +174,10 @@ async fn upload_inner(
 
     let (stored_path, dims) = if format.is_image() {
         let (input, out) = (raw_path.clone(), clean_path.clone());
-        let done = tokio::task::spawn_blocking(move || process::process_image(format, &input, &out))
-            .await
-            .map_err(internal("processing the image"))??;
+        let done =
+            tokio::task::spawn_blocking(move || process::process_image(format, &input, &out))
+                .await
+                .map_err(internal("processing the image"))??;
         (clean_path.clone(), Some((done.width, done.height)))
     } else {
         (raw_path.clone(), None)
@@ -215,19 +221,61 @@ async fn upload_inner(
         app::db::assets::enqueue_variants(&mut tx, member.tenant_id, id).await?;
     }
     tx.commit().await?;
-    if dims.is_some() && has_variants(format.ext()) {
-        spawn_variants(state.clone(), member.tenant_id, id);
-    }
     Ok(info)
 }
 
-/// Until the job queue runs the variants job, they are made right after the upload answers.
-fn spawn_variants(state: MediaState, tenant: Uuid, asset: Uuid) {
-    tokio::spawn(async move {
-        if let Err(e) = make_variants(&state.app.pool, &state.storage, tenant, asset).await {
-            tracing::warn!(%asset, error = %e, "making image variants failed");
-        }
-    });
+/// The `assets.variants` job handler (`jobs::registry`): payload `{tenant_id, asset_id}`.
+pub fn variants_job(
+    storage: Storage,
+) -> impl Fn(JobCtx) -> BoxFuture<'static, Result<(), JobError>> + Send + Sync + 'static {
+    move |ctx: JobCtx| {
+        let storage = storage.clone();
+        Box::pin(async move {
+            let (tenant, asset) = ids_of(&ctx.payload)?;
+            make_variants(&ctx.pool, &storage, tenant, asset)
+                .await
+                .map(|_| ())
+                .map_err(JobError::Retry)
+        })
+    }
+}
+
+/// The `assets.purge` job handler: removes the files of a deleted asset that no deployment
+/// published (payload `{tenant_id, asset_id, keys}`). Rechecks the publications first.
+pub fn purge_job(
+    storage: Storage,
+) -> impl Fn(JobCtx) -> BoxFuture<'static, Result<(), JobError>> + Send + Sync + 'static {
+    move |ctx: JobCtx| {
+        let storage = storage.clone();
+        Box::pin(async move {
+            let (tenant, asset) = ids_of(&ctx.payload)?;
+            if app::db::system::asset_is_published(&ctx.pool, tenant, asset).await? {
+                return Ok(());
+            }
+            let prefix = format!("tenants/{tenant}/{asset}/");
+            let keys = ctx.payload["keys"].as_array().cloned().unwrap_or_default();
+            for key in keys.iter().filter_map(|k| k.as_str()) {
+                // Only this asset's own keys, whatever the payload says.
+                if key.starts_with(&prefix) && !key.contains("..") {
+                    storage
+                        .delete(key)
+                        .await
+                        .map_err(|e| JobError::Retry(e.to_string()))?;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+fn ids_of(payload: &serde_json::Value) -> Result<(Uuid, Uuid), JobError> {
+    let id = |name: &str| {
+        payload[name]
+            .as_str()
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| JobError::Fatal(format!("payload without {name}")))
+    };
+    Ok((id("tenant_id")?, id("asset_id")?))
 }
 
 /// The variants job: decodes the stored original once, writes each narrower WebP width and

@@ -93,8 +93,7 @@ impl Format {
     }
 }
 
-const SUPPORTED: &str =
-    "Upload JPEG, PNG, WebP, AVIF or GIF images, PDF documents or MP4 videos.";
+const SUPPORTED: &str = "Upload JPEG, PNG, WebP, AVIF or GIF images, PDF documents or MP4 videos.";
 
 fn refuse(message: impl Into<String>) -> AppError {
     AppError::invalid("file", message)
@@ -104,14 +103,15 @@ fn refuse(message: impl Into<String>) -> AppError {
 /// (a PNG called `report.pdf` is not accepted as a PDF; a script called `photo.jpg` is not an
 /// image at all).
 pub fn sniff(head: &[u8], file_name: &str) -> Result<Format, AppError> {
-    let found = match head {
-        [0xFF, 0xD8, 0xFF, ..] => Some(Format::Jpeg),
-        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some(Format::Png),
-        [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => Some(Format::Gif),
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some(Format::Webp),
-        [b'%', b'P', b'D', b'F', b'-', ..] => Some(Format::Pdf),
-        [_, _, _, _, b'f', b't', b'y', b'p', brand @ ..] if brand.len() >= 4 => {
-            match &brand[..4] {
+    let found =
+        match head {
+            [0xFF, 0xD8, 0xFF, ..] => Some(Format::Jpeg),
+            [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some(Format::Png),
+            [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => Some(Format::Gif),
+            [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some(Format::Webp),
+            [b'%', b'P', b'D', b'F', b'-', ..] => Some(Format::Pdf),
+            [_, _, _, _, b'f', b't', b'y', b'p', brand @ ..] if brand.len() >= 4 => {
+                match &brand[..4] {
                 b"avif" | b"avis" => Some(Format::Avif),
                 b"isom" | b"iso2" | b"iso4" | b"iso5" | b"iso6" | b"mp41" | b"mp42" | b"avc1"
                 | b"M4V " | b"dash" | b"MSNV" => Some(Format::Mp4),
@@ -127,9 +127,9 @@ pub fn sniff(head: &[u8], file_name: &str) -> Result<Format, AppError> {
                 }
                 _ => None,
             }
-        }
-        _ => None,
-    };
+            }
+            _ => None,
+        };
     let Some(found) = found else {
         if looks_like_svg(head) {
             return Err(refuse(
@@ -143,7 +143,10 @@ pub fn sniff(head: &[u8], file_name: &str) -> Result<Format, AppError> {
                 short(file_name),
                 c.label()
             ),
-            None => format!("\"{}\" is not a supported file type. {SUPPORTED}", short(file_name)),
+            None => format!(
+                "\"{}\" is not a supported file type. {SUPPORTED}",
+                short(file_name)
+            ),
         }));
     };
     match Format::from_name(file_name) {
@@ -164,7 +167,9 @@ pub fn sniff(head: &[u8], file_name: &str) -> Result<Format, AppError> {
 fn looks_like_svg(head: &[u8]) -> bool {
     let text = String::from_utf8_lossy(head).to_ascii_lowercase();
     let t = text.trim_start_matches('\u{feff}').trim_start();
-    t.starts_with("<svg") || (t.starts_with("<?xml") && text.contains("<svg")) || text.contains("<svg")
+    t.starts_with("<svg")
+        || (t.starts_with("<?xml") && text.contains("<svg"))
+        || text.contains("<svg")
 }
 
 /// A file name for messages: at most 60 characters, no control characters.
@@ -341,10 +346,14 @@ pub fn variants(format: Format, original: &[u8]) -> Result<Vec<(u32, Vec<u8>)>, 
     let src = fr::images::Image::from_vec_u8(src_w, src_h, pixels, pixel_type)
         .map_err(|e| format!("source buffer: {e}"))?;
     let mut resizer = fr::Resizer::new();
-    let options = fr::ResizeOptions::new()
-        .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
+    let options =
+        fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
     let mut out = Vec::new();
-    for width in app::model::VARIANT_WIDTHS.iter().copied().filter(|w| *w < src_w) {
+    for width in app::model::VARIANT_WIDTHS
+        .iter()
+        .copied()
+        .filter(|w| *w < src_w)
+    {
         let height = ((u64::from(src_h) * u64::from(width) + u64::from(src_w) / 2)
             / u64::from(src_w))
         .max(1) as u32;
@@ -372,14 +381,28 @@ mod tests {
         assert_eq!(sniff(&png, "a.png").ok(), Some(Format::Png));
         assert_eq!(sniff(&png, "noext").ok(), Some(Format::Png));
         let err = sniff(&png, "report.pdf").expect_err("png named pdf");
-        assert!(err.to_string().contains("named like a PDF document but its content is a PNG image"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("named like a PDF document but its content is a PNG image"),
+            "{err}"
+        );
         let err = sniff(b"#!/bin/sh\nrm -rf /\n", "photo.jpg").expect_err("script");
-        assert!(err.to_string().contains("named like a JPEG image but its content is not"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("named like a JPEG image but its content is not"),
+            "{err}"
+        );
         let err = sniff(b"<?xml version=\"1.0\"?><svg xmlns=", "logo.png").expect_err("svg");
         assert!(err.to_string().contains("SVG"), "{err}");
         assert_eq!(sniff(b"%PDF-1.7\n", "a.pdf").ok(), Some(Format::Pdf));
-        assert_eq!(sniff(b"\0\0\0\x20ftypisom\0\0", "v.mp4").ok(), Some(Format::Mp4));
-        assert_eq!(sniff(b"\0\0\0\x20ftypavif\0\0", "p.avif").ok(), Some(Format::Avif));
+        assert_eq!(
+            sniff(b"\0\0\0\x20ftypisom\0\0", "v.mp4").ok(),
+            Some(Format::Mp4)
+        );
+        assert_eq!(
+            sniff(b"\0\0\0\x20ftypavif\0\0", "p.avif").ok(),
+            Some(Format::Avif)
+        );
     }
 
     #[test]
@@ -391,6 +414,9 @@ mod tests {
         let out = strip_webp_metadata(&f).expect("valid");
         assert!(!out.windows(4).any(|w| w == b"EXIF"));
         assert_eq!(out[20] & 0x0c, 0);
-        assert_eq!(u32::from_le_bytes(out[4..8].try_into().expect("4")) as usize, out.len() - 8);
+        assert_eq!(
+            u32::from_le_bytes(out[4..8].try_into().expect("4")) as usize,
+            out.len() - 8
+        );
     }
 }
