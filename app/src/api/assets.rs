@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::model::{AssetDeleted, AssetInfo, AssetLibrary, AssetQuery};
 
+#[cfg(feature = "ssr")]
 const CANNOT_MANAGE: &str =
     "Viewers can browse the media library but not change it. Ask an owner or admin for editor access.";
 
