@@ -101,7 +101,8 @@ fn field_view(cx: Ctx, props: &Value, prefix: &[Seg], field: &Field) -> AnyView 
                     // Re-renders the form, so the address field shows the chosen file.
                     cx.ed.epoch.update(|e| *e += 1);
                 });
-                view! { <crate::ui::media::AssetPicker on_pick/> }
+                let label = field.label;
+                view! { <crate::ui::media::AssetPicker on_pick label/> }
             });
             view! {
                 <input id=input_id.clone() type=kind readonly=!cx.editable prop:value=current.as_str().unwrap_or_default().to_string()

@@ -218,7 +218,7 @@ fn AssetCard(asset: AssetInfo, can_edit: bool, version: RwSignal<u32>) -> impl I
 /// The library as a chooser for an image field: pick an image (its address goes to
 /// `on_pick`) or upload one in place.
 #[component]
-pub fn AssetPicker(on_pick: Callback<String>) -> impl IntoView {
+pub fn AssetPicker(on_pick: Callback<String>, label: &'static str) -> impl IntoView {
     let open = RwSignal::new(false);
     let version = RwSignal::new(0u32);
     let library = wire_resource(
@@ -240,11 +240,12 @@ pub fn AssetPicker(on_pick: Callback<String>) -> impl IntoView {
         open.set(false);
     });
     view! {
-        <button type="button" class="app-button app-button-ghost media-pick-open" on:click=move |_| open.update(|o| *o = !*o)>
+        <button type="button" class="app-button app-button-ghost media-pick-open" aria-label=format!("Choose {label} from library")
+            on:click=move |_| open.update(|o| *o = !*o)>
             "Choose from library"
         </button>
         <Show when=move || open.get()>
-            <div class="media-picker" role="dialog" aria-label="Media library">
+            <div class="media-picker" role="group" aria-label=format!("Media library for {label}")>
                 <Uploader on_uploaded accept_images=true/>
                 <Transition fallback=|| view! { <p>"Loading…"</p> }>
                     {move || Suspend::new(async move {
