@@ -30,11 +30,15 @@ db_started_here=""
 cleanup() {
   local rc=$?
   stop_background_server
+  if [[ -n "$s3_started_here" ]]; then
+    "$SP_SCRIPTS/s3-local.sh" stop || true
+  fi
   if [[ -n "$db_started_here" ]]; then
     "$SP_SCRIPTS/db.sh" stop || true
   fi
   exit "$rc"
 }
+s3_started_here=""
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -88,6 +92,17 @@ rust_tests() {
 if [[ "${SITEPILOT_SKIP_RUST_TESTS:-}" == 1 ]]; then
   phase_skip "cargo test" "SITEPILOT_SKIP_RUST_TESTS=1"
 else
+  # The storage suite runs against the local disk and against a local S3-compatible server
+  # (moto from PyPI, pinned, in a project-local virtualenv; scripts/s3-local.sh).
+  phase_begin "start local S3 server"
+  if s3_env="$("$SP_SCRIPTS/s3-local.sh" start)"; then
+    eval "$s3_env"
+    export SITEPILOT_TEST_S3_ENDPOINT SITEPILOT_TEST_S3_BUCKET
+    s3_started_here=1
+    phase_end 0
+  else
+    phase_end 1
+  fi
   phase_run "cargo test -p app --features ssr" rust_tests cargo test -p app --features ssr
   phase_run "cargo test -p server" rust_tests cargo test -p server
 fi

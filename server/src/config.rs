@@ -103,6 +103,13 @@ pub struct ServerConfig {
     /// `SITEPILOT_PUBLIC_URL` as an origin (`http::parse_public_url`); required in prod, in dev
     /// `None` means the listen address.
     pub public_url: Option<String>,
+    /// Where uploaded files are stored: the local folder `SITEPILOT_ASSETS_DIR` (default
+    /// `$SITEPILOT_DATA_DIR/assets`, else `.data/assets`), or an S3-compatible bucket when
+    /// `SITEPILOT_S3_BUCKET` is set (`s3_settings`).
+    pub asset_storage: crate::assets::Backend,
+    /// `SITEPILOT_UPLOAD_TMP_DIR`: where uploads are spooled while they are checked (default
+    /// the system's temporary folder + `sitepilot-uploads`).
+    pub upload_tmp_dir: std::path::PathBuf,
 }
 
 impl std::fmt::Debug for DbUrls {
@@ -143,6 +150,38 @@ fn page_unlock_secret(var: &Lookup, prod: bool) -> Result<Vec<u8>, ConfigError> 
         )),
         Err(_) => Ok(DEV_PAGE_UNLOCK_SECRET.to_vec()),
     }
+}
+
+/// `SITEPILOT_S3_*`: the S3-compatible backend, when a bucket is named. Keys are required
+/// with it (no anonymous writes).
+fn asset_storage(var: &Lookup) -> Result<crate::assets::Backend, ConfigError> {
+    let set = |name: &str| var(name).filter(|s| !s.trim().is_empty());
+    let Some(bucket) = set("SITEPILOT_S3_BUCKET") else {
+        let dir = set("SITEPILOT_ASSETS_DIR")
+            .map(std::path::PathBuf::from)
+            .or_else(|| set("SITEPILOT_DATA_DIR").map(|d| std::path::Path::new(&d).join("assets")))
+            .unwrap_or_else(|| std::path::PathBuf::from(".data/assets"));
+        return Ok(crate::assets::Backend::Local(dir));
+    };
+    let access_key_id = set("SITEPILOT_S3_ACCESS_KEY_ID").ok_or(ConfigError::Invalid(
+        "SITEPILOT_S3_ACCESS_KEY_ID must be set with SITEPILOT_S3_BUCKET",
+    ))?;
+    let secret_access_key = set("SITEPILOT_S3_SECRET_ACCESS_KEY").ok_or(ConfigError::Invalid(
+        "SITEPILOT_S3_SECRET_ACCESS_KEY must be set with SITEPILOT_S3_BUCKET",
+    ))?;
+    Ok(crate::assets::Backend::S3(crate::assets::S3Settings {
+        bucket,
+        endpoint: set("SITEPILOT_S3_ENDPOINT"),
+        region: set("SITEPILOT_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+        access_key_id,
+        secret_access_key,
+        path_style: flag(var, "SITEPILOT_S3_PATH_STYLE"),
+    }))
+}
+
+/// The default spool folder for uploads being checked.
+pub fn default_upload_tmp_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join("sitepilot-uploads")
 }
 
 /// Reads one setting; [`ServerConfig::from_lookup`] takes it so tests need no process env.
@@ -260,6 +299,11 @@ impl ServerConfig {
             jobs_poll: jobs_poll(var),
             trusted_proxies,
             public_url: public_url(var, prod)?,
+            asset_storage: asset_storage(var)?,
+            upload_tmp_dir: var("SITEPILOT_UPLOAD_TMP_DIR")
+                .filter(|s| !s.trim().is_empty())
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(default_upload_tmp_dir),
         })
     }
 
@@ -289,6 +333,10 @@ impl ServerConfig {
             jobs_poll: DEFAULT_JOBS_POLL,
             trusted_proxies: Default::default(),
             public_url: None,
+            asset_storage: crate::assets::Backend::Local(
+                std::env::temp_dir().join("sitepilot-test-assets"),
+            ),
+            upload_tmp_dir: default_upload_tmp_dir(),
         }
     }
 }

@@ -27,6 +27,8 @@ pub enum StartupError {
         "APP_DATABASE_URL's role is a member of {0}, which owns tables or bypasses row-level security: revoke that membership"
     )]
     PrivilegedMembership(String),
+    #[error("cannot open the asset storage: {0}")]
+    Storage(String),
     #[error("demo seed failed: {0}")]
     Seed(AppError),
     #[error(transparent)]

@@ -3,6 +3,7 @@
 //! call it with a [`ServerConfig`] and the request pool.
 
 pub mod analytics;
+pub mod assets;
 pub mod auth;
 pub mod billing;
 pub mod config;
@@ -122,8 +123,16 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
     let batcher = analytics::batch::Batcher::start(state.pool.clone());
     let limits = analytics::BeaconLimits::start(&state.pool);
     let beacons = analytics::routes(batcher.clone(), limits.clone()).with_state(state.clone());
+    let storage = assets::Storage::open(&config.asset_storage)
+        .map_err(|e| StartupError::Storage(e.to_string()))?;
+    let media = assets::MediaState {
+        app: state.clone(),
+        storage,
+        tmp_dir: assets::TmpDir(config.upload_tmp_dir.clone()),
+    };
     let app = app_router(
         state.clone(),
+        media,
         cache.clone(),
         config,
         stripe_api,
@@ -138,6 +147,7 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
 /// and, at the end, the app's middleware stack.
 fn app_router(
     state: AppState,
+    media: assets::MediaState,
     cache: Arc<visitor::cache::VisitorCache>,
     config: &ServerConfig,
     stripe_api: Option<app::api::billing_stripe::StripeApi>,
@@ -161,6 +171,7 @@ fn app_router(
         ))
         .merge(analytics::routes(batcher, limits))
         .route("/forms/export/{website_id}", get(forms_export::export))
+        .merge(assets::routes(media))
         .route(
             "/sites/{subdomain}",
             get(visitor::by_path).post(visitor::by_path),

@@ -25,6 +25,7 @@ pub async fn update_branding(website_id: Uuid, branding: Branding) -> Result<Bra
         &branding,
     )
     .await?;
+    crate::db::assets::sync_usage(&mut tx, member.tenant_id, website_id).await?;
     tx.commit().await?;
     Ok(saved)
 }

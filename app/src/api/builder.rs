@@ -40,6 +40,7 @@ pub async fn insert_component(
         member.role,
     )
     .await?;
+    crate::db::assets::sync_usage_for_page(&mut tx, member.tenant_id, page_id).await?;
     tx.commit().await?;
     Ok(ComponentMoved {
         revision,
@@ -64,6 +65,7 @@ pub async fn update_component(
         member.role,
     )
     .await?;
+    crate::db::assets::sync_usage_for_page(&mut tx, member.tenant_id, page_id).await?;
     tx.commit().await?;
     Ok(SaveAck { revision })
 }
@@ -102,6 +104,7 @@ pub async fn delete_component(
     let revision =
         crate::db::builder::delete(&mut tx, page_id, component_id, base_revision, member.role)
             .await?;
+    crate::db::assets::sync_usage_for_page(&mut tx, member.tenant_id, page_id).await?;
     tx.commit().await?;
     Ok(SaveAck { revision })
 }

@@ -54,6 +54,7 @@ pub async fn update_page(
         patch,
     )
     .await?;
+    crate::db::assets::sync_usage(&mut tx, m.tenant_id, website).await?;
     let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website).await?;
     tx.commit().await?;
     Ok(overview)

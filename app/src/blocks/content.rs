@@ -166,7 +166,7 @@ pub(super) fn blog_grid(p: BlogGridProps) -> impl IntoView {
                             <li class="sp-card sp-post">
                                 <article>
                                     {(!post.image_url.is_empty()).then(|| view! {
-                                        <img src=post.image_url alt=post.image_alt loading="lazy"/>
+                                        {super::block_img(post.image_url, post.image_alt, super::ImgOpts::sized("(max-width: 720px) 100vw, 370px"))}
                                     })}
                                     <div class="sp-post-body">
                                         {(!post.date.is_empty()).then(|| {
@@ -195,7 +195,7 @@ pub(super) fn image_text(p: ImageTextProps) -> impl IntoView {
             <div class="sp-container sp-image-text-inner">
                 {(!p.image_url.is_empty()).then(|| view! {
                     <figure class="sp-image-text-media">
-                        <img src=p.image_url alt=p.image_alt loading="lazy"/>
+                        {super::block_img(p.image_url, p.image_alt, super::ImgOpts::sized("(max-width: 720px) 100vw, 550px"))}
                     </figure>
                 })}
                 <div class="sp-image-text-body">

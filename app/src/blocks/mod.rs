@@ -68,6 +68,57 @@ fn section_head(heading: String, sub: String) -> impl IntoView {
     }
 }
 
+/// How a block image is laid out, for its `sizes` and loading.
+#[derive(Clone, Copy)]
+struct ImgOpts {
+    /// The `sizes` attribute: how wide the image is shown.
+    sizes: &'static str,
+    /// The largest image above the fold (hero): fetched first, never lazily.
+    eager: bool,
+    class: Option<&'static str>,
+    /// `width`/`height` for an external image of a fixed box (avatars, portraits).
+    fixed: Option<(u32, u32)>,
+}
+
+impl ImgOpts {
+    const fn sized(sizes: &'static str) -> Self {
+        Self {
+            sizes,
+            eager: false,
+            class: None,
+            fixed: None,
+        }
+    }
+}
+
+/// A block image. A library image (`/media/…`, `model::MediaRef`) gets `srcset` (its WebP
+/// variants and the original), `sizes`, and its real `width`/`height`, so the browser keeps its
+/// space before it loads (no layout shift). An external address is kept as it is, as before.
+/// Every image decodes asynchronously; all but the hero load lazily.
+fn block_img(url: String, alt: String, o: ImgOpts) -> AnyView {
+    let media = crate::model::MediaRef::parse(&url);
+    let (width, height) = match media.as_ref().map(|m| m.file) {
+        Some(crate::model::MediaFile::Original { width, height }) => {
+            (Some(width.to_string()), Some(height.to_string()))
+        }
+        _ => match o.fixed {
+            Some((w, h)) => (Some(w.to_string()), Some(h.to_string())),
+            None => (None, None),
+        },
+    };
+    let srcset = media.as_ref().and_then(|m| m.srcset());
+    let sizes = srcset.is_some().then_some(o.sizes);
+    let img = view! {
+        <img src=url alt=alt class=o.class width=width height=height srcset=srcset sizes=sizes/>
+    }
+    .attr("decoding", "async");
+    if o.eager {
+        img.attr("fetchpriority", "high").into_any()
+    } else {
+        img.attr("loading", "lazy").into_any()
+    }
+}
+
 /// Plain text as paragraphs: blank lines separate them.
 fn paragraphs(text: &str) -> impl IntoView {
     text.split("\n\n")

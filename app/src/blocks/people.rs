@@ -46,7 +46,7 @@ fn review(r: Review) -> AnyView {
                 <blockquote><p>{r.text}</p></blockquote>
                 <figcaption>
                     {(!r.avatar_url.is_empty()).then(|| view! {
-                        <img class="sp-avatar" src=r.avatar_url alt="" width="48" height="48" loading="lazy"/>
+                        {super::block_img(r.avatar_url, String::new(), super::ImgOpts { sizes: "48px", eager: false, class: Some("sp-avatar"), fixed: Some((48, 48)) })}
                     })}
                     <span class="sp-review-by">
                         <strong>{r.name}</strong>
@@ -97,7 +97,7 @@ pub(super) fn team(p: TeamProps) -> impl IntoView {
                         <li class="sp-member">
                             // The name is printed right below, so the portrait needs no alt text of its own.
                             {(!m.photo_url.is_empty()).then(|| view! {
-                                <img src=m.photo_url alt="" width="160" height="160" loading="lazy"/>
+                                {super::block_img(m.photo_url, String::new(), super::ImgOpts { sizes: "160px", eager: false, class: None, fixed: Some((160, 160)) })}
                             })}
                             <h3>{m.name}</h3>
                             {(!m.role.is_empty()).then(|| view! { <p class="sp-member-role">{m.role}</p> })}

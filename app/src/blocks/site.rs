@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{colors, link_button, section_head};
+use super::{block_img, colors, link_button, section_head, ImgOpts};
 use crate::model::{
     check_url, CtaProps, FeaturesProps, FooterProps, GalleryProps, HeroProps, NavbarProps,
     RichTextProps,
@@ -22,7 +22,25 @@ pub(super) fn navbar(p: NavbarProps) -> impl IntoView {
         } else {
             p.logo.alt.clone()
         };
-        view! { <img src=p.logo.url.clone() alt=alt width=p.logo.width/> }.into_any()
+        match crate::model::MediaRef::parse(&p.logo.url) {
+            // A library logo: its own size for the aspect ratio, shown at the branding width.
+            Some(_) => {
+                let width = p.logo.width;
+                let img = block_img(
+                    p.logo.url.clone(),
+                    alt,
+                    ImgOpts {
+                        sizes: "240px",
+                        eager: true,
+                        class: Some("sp-logo-img"),
+                        fixed: None,
+                    },
+                );
+                view! { <span class="sp-logo" style=format!("width:{width}px")>{img}</span> }
+                    .into_any()
+            }
+            None => view! { <img src=p.logo.url.clone() alt=alt width=p.logo.width/> }.into_any(),
+        }
     };
     let sticky = p.style == "sticky";
     view! {
@@ -43,10 +61,28 @@ pub(super) fn navbar(p: NavbarProps) -> impl IntoView {
 
 pub(super) fn hero(p: HeroProps) -> impl IntoView {
     let mut style = colors(&p.background_color, &p.text_color);
-    if p.background_type == "image"
-        && !p.background_image.is_empty()
-        && check_url("", &p.background_image).is_ok()
-    {
+    let is_image = p.background_type == "image" && !p.background_image.is_empty();
+    let library = is_image && crate::model::MediaRef::parse(&p.background_image).is_some();
+    // A library image is a real <img> behind the content (srcset, size, fetched first);
+    // an external address stays a CSS background, as before.
+    let backdrop = library.then(|| {
+        let shade = p.background_overlay_opacity.clamp(0.0, 1.0);
+        let img = block_img(
+            p.background_image.clone(),
+            String::new(),
+            ImgOpts {
+                sizes: "100vw",
+                eager: true,
+                class: Some("sp-hero-bg"),
+                fixed: None,
+            },
+        );
+        view! {
+            {img}
+            <div class="sp-hero-shade" style=format!("background:rgba(0,0,0,{shade});")></div>
+        }
+    });
+    if is_image && !library && check_url("", &p.background_image).is_ok() {
         // URL already validated to a safe scheme; quotes are escaped for the CSS string.
         let url = p.background_image.replace('"', "%22");
         let shade = p.background_overlay_opacity.clamp(0.0, 1.0);
@@ -62,7 +98,8 @@ pub(super) fn hero(p: HeroProps) -> impl IntoView {
         _ => "sp-align-center",
     };
     view! {
-        <section class=format!("sp-block sp-hero {align}") style=style>
+        <section class=format!("sp-block sp-hero {align}") class:sp-hero-has-bg=library style=style>
+            {backdrop}
             <div class="sp-container">
                 <h1 class="sp-hero-heading">{p.heading}</h1>
                 <p class="sp-lead">{p.subheading}</p>
@@ -115,6 +152,12 @@ fn icon_glyph(name: &str) -> &'static str {
 pub(super) fn gallery(p: GalleryProps) -> impl IntoView {
     let style = format!("--sp-columns:{};", p.columns.clamp(1, 6));
     let captions = p.show_captions;
+    let sizes = match p.columns.clamp(1, 6) {
+        1 => "(max-width: 720px) 100vw, 1100px",
+        2 => "(max-width: 720px) 100vw, 550px",
+        3 => "(max-width: 720px) 100vw, 370px",
+        _ => "(max-width: 720px) 50vw, 280px",
+    };
     view! {
         <section class="sp-block sp-gallery" id="gallery">
             <div class="sp-container">
@@ -122,7 +165,7 @@ pub(super) fn gallery(p: GalleryProps) -> impl IntoView {
                 <div class="sp-gallery-grid" style=style>
                     {p.images.into_iter().map(|i| view! {
                         <figure>
-                            <img src=i.url alt=i.alt loading="lazy"/>
+                            {block_img(i.url, i.alt, ImgOpts::sized(sizes))}
                             {(captions && !i.caption.is_empty()).then(|| view! { <figcaption>{i.caption}</figcaption> })}
                         </figure>
                     }).collect_view()}
@@ -161,7 +204,7 @@ pub(super) fn footer(p: FooterProps) -> impl IntoView {
         <footer class="sp-block sp-footer" style=colors(&p.background_color, &p.text_color) id="contact">
             <div class="sp-container sp-footer-inner">
                 <div>
-                    {(!p.logo_url.is_empty()).then(|| view! { <img src=p.logo_url.clone() alt="" class="sp-footer-logo"/> })}
+                    {(!p.logo_url.is_empty()).then(|| block_img(p.logo_url.clone(), String::new(), ImgOpts { sizes: "200px", eager: false, class: Some("sp-footer-logo"), fixed: None }))}
                     {(!p.heading.is_empty()).then(|| view! { <p class="sp-footer-brand">{p.heading.clone()}</p> })}
                     <p class="sp-tagline">{p.tagline}</p>
                 </div>

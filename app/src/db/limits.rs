@@ -221,3 +221,36 @@ pub async fn check_collaborators(tx: &mut Tx, tenant: Uuid) -> Result<(), AppErr
     )
     .await
 }
+
+/// `storage_limit_mb`: the typed refusal for an upload that does not fit the plan's storage
+/// (the caller counted under the tenant row's lock, `db::assets::insert_within_quota`).
+pub async fn storage_reached(tx: &mut Tx, tenant: Uuid) -> AppError {
+    megabytes(tx, tenant, "storage_limit_mb", "MB of storage").await
+}
+
+/// `max_upload_mb`: the typed refusal for a file larger than the plan accepts.
+pub async fn upload_too_large(tx: &mut Tx, tenant: Uuid) -> AppError {
+    megabytes(tx, tenant, "max_upload_mb", "MB per file").await
+}
+
+async fn megabytes(tx: &mut Tx, tenant: Uuid, column: &'static str, unit: &str) -> AppError {
+    let plan = match current(tx, tenant, column).await {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let max = i64::from(plan.value);
+    let next = lifted_by(tx, column, max).await.ok().flatten();
+    let what = match &next {
+        Some((name, n)) => format!(
+            "{unit} on the {} plan; the {name} plan allows {n}",
+            plan.name
+        ),
+        None => format!("{unit} on the {} plan", plan.name),
+    };
+    AppError::LimitReached {
+        what,
+        max,
+        limit: column.to_string(),
+        upgrade_to: next.map(|(name, _)| name),
+    }
+}

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod analytics;
 pub mod argon;
+pub mod assets;
 pub mod audit_log;
 pub mod billing;
 pub mod billing_stripe;

@@ -181,6 +181,8 @@ pub async fn publish_with_notes(
     .bind(notes)
     .fetch_one(&mut **tx)
     .await?;
+    super::assets::record_publication(tx, tenant_id, deployment_id, &snapshot_json.to_string())
+        .await?;
     sqlx::query(
         r#"UPDATE websites SET status = 'published', published_at = COALESCE(published_at, now()),
                   last_deployed_at = now()
@@ -209,6 +211,7 @@ pub async fn publish_with_notes(
         serde_json::json!({ "deployment_id": deployment_id, "pages_count": page_ids.len() }),
     )
     .await?;
+    super::assets::sync_usage(tx, tenant_id, website_id).await?;
     Ok(Published {
         deployment_id,
         pages: page_ids.len(),

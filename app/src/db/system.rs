@@ -246,3 +246,17 @@ pub async fn throttle_purge(pool: &PgPool) -> Result<i32, AppError> {
         .fetch_one(pool)
         .await?)
 }
+
+/// May anyone fetch this asset's files? Only when a deployment of a served tenant names it
+/// (`asset_is_published`, migration 0028): the check for visitors, who have no session.
+pub async fn asset_is_published(
+    pool: &PgPool,
+    tenant: Uuid,
+    asset: Uuid,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar("SELECT asset_is_published($1, $2)")
+        .bind(tenant)
+        .bind(asset)
+        .fetch_one(pool)
+        .await?)
+}

@@ -39,6 +39,11 @@ impl Role {
         !matches!(self, Self::Viewer)
     }
 
+    /// Upload, rename, tag and delete files in the media library. Every member may browse it.
+    pub fn can_manage_assets(self) -> bool {
+        !matches!(self, Self::Viewer)
+    }
+
     /// Change a block marked `is_locked`.
     pub fn can_edit_locked(self) -> bool {
         matches!(self, Self::Owner | Self::Admin)

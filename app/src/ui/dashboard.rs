@@ -27,6 +27,7 @@ pub fn DashboardPage() -> impl IntoView {
                 })}
             </Suspense>
             <nav class="app-nav" aria-label="Account">
+                <A href="/media">"Media"</A>
                 <A href="/analytics">"Analytics"</A>
                 <A href="/forms">"Form submissions"</A>
                 <A href="/team">"Team"</A>

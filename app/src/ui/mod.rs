@@ -9,6 +9,7 @@ mod dashboard;
 mod forms_inbox;
 mod invite;
 mod lazy_routes;
+pub(crate) mod media;
 mod new_website;
 mod settings;
 mod team;
@@ -81,6 +82,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/builder/:page_id") view=builder::BuilderPage/>
                 <Route path=path!("/analytics") view={Lazy::<lazy_routes::AnalyticsRoute>::new()}/>
                 <Route path=path!("/forms") view={Lazy::<lazy_routes::FormsInboxRoute>::new()}/>
+                <Route path=path!("/media") view={Lazy::<lazy_routes::MediaRoute>::new()}/>
                 <Route path=path!("/team") view={Lazy::<lazy_routes::TeamRoute>::new()}/>
                 <Route path=path!("/invite/:token") view={Lazy::<lazy_routes::InviteRoute>::new()}/>
                 <Route path=path!("/audit") view={Lazy::<lazy_routes::AuditRoute>::new()}/>

@@ -180,7 +180,7 @@ impl Registry {
 /// THE list of background work. Each feature adds its kinds here, one line each, pointing at a
 /// function in its own module.
 pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
-    Registry::new()
+    let reg = Registry::new()
         .handle(
             "jobs.purge",
             Backoff::exponential(Duration::from_secs(60), Duration::from_secs(3600)),
@@ -198,7 +198,23 @@ pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
             Backoff::exponential(Duration::from_secs(30), Duration::from_secs(600)),
             crate::analytics::rollup_job,
         )
-        .every("analytics.rollup", config.analytics_rollup_every)
+        .every("analytics.rollup", config.analytics_rollup_every);
+    // The storage the upload routes write to; opening it again here is cheap (no I/O for S3,
+    // a folder check for the local disk). If it cannot open, `build` has already refused.
+    match crate::assets::Storage::open(&config.asset_storage).ok() {
+        Some(storage) => reg
+            .handle(
+                app::db::assets::JOB_VARIANTS,
+                Backoff::exponential(Duration::from_secs(10), Duration::from_secs(600)),
+                crate::assets::variants_job(storage.clone()),
+            )
+            .handle(
+                app::db::assets::JOB_PURGE,
+                Backoff::exponential(Duration::from_secs(60), Duration::from_secs(3600)),
+                crate::assets::purge_job(storage),
+            ),
+        None => reg,
+    }
 }
 
 /// Forgets old finished jobs (the table stays bounded).

@@ -154,10 +154,12 @@ impl Service<Request> for Split {
             .or_else(|| req.uri().authority().map(|a| a.as_str()));
         let site = host.and_then(|h| classify_host(h, &inner.state.config.sites_domain));
         let path = req.uri().path();
-        // Static files are shared by the app and the sites (stylesheet, starter images, favicon).
+        // Static files are shared by the app and the sites (stylesheet, starter images, favicon),
+        // and so are uploaded files (`/media/…`, published ones only for visitors).
         let shared = path.starts_with("/pkg/")
             || path.starts_with("/starter/")
-            || path.starts_with("/favicon.");
+            || path.starts_with("/favicon.")
+            || path.starts_with(app::model::MEDIA_PREFIX);
         let beacon = path.starts_with("/_sp/");
         match site {
             Some(_) if beacon => {

@@ -48,6 +48,9 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ("/api/invite/accept", Session, OwnTenant),
         ("/api/settings/theme", Session, OwnTenant),
         ("/api/websites", Role(|_| true), OwnTenant),
+        ("/api/assets/list", Role(|_| true), OwnTenant),
+        ("/api/assets/update", Role(R::can_manage_assets), Record),
+        ("/api/assets/delete", Role(R::can_manage_assets), Record),
         ("/api/websites/create", Role(R::can_edit_content), OwnTenant),
         ("/api/websites/publish", Role(R::can_publish), Record),
         (

@@ -20,6 +20,7 @@ const TENANT_TABLES: &[&str] = &[
     "deployments",
     "page_versions",
     "assets",
+    "asset_publications",
     "ai_usage_log",
     "usage_metrics",
     "raw_page_events",
@@ -45,6 +46,8 @@ async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount
     let stmts: &[&str] = &[
         "INSERT INTO assets (tenant_id, original_filename, cloudinary_public_id, cloudinary_url, secure_url, size_bytes)
          VALUES ($1, 'logo.png', 'local/' || gen_random_uuid(), '/a.png', '/a.png', 10)",
+        "INSERT INTO asset_publications (tenant_id, asset_id, deployment_id)
+         SELECT $1, gen_random_uuid(), d.id FROM deployments d WHERE d.website_id = $3 AND $2::uuid IS NOT NULL LIMIT 1",
         "INSERT INTO ai_usage_log (tenant_id, user_id, action_type, website_id) VALUES ($1, $2, 'suggest_copy', $3)",
         "INSERT INTO usage_metrics (tenant_id, website_id, date, page_views) VALUES ($1, $3, current_date, 5)",
         "INSERT INTO raw_page_events (tenant_id, website_id, page_slug) VALUES ($1, $3, '/')",
@@ -150,6 +153,7 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
         ("deployments", "INSERT INTO deployments (tenant_id, website_id, snapshot_json) VALUES ($1, $2, '{}')"),
         ("audit_logs", "INSERT INTO audit_logs (tenant_id, action) VALUES ($1, 'evil')"),
         ("assets", "INSERT INTO assets (tenant_id, original_filename, cloudinary_public_id, cloudinary_url, secure_url) VALUES ($1, 'x', gen_random_uuid()::text, 'x', 'x')"),
+        ("asset_publications", "INSERT INTO asset_publications (tenant_id, asset_id, deployment_id) VALUES ($1, gen_random_uuid(), gen_random_uuid())"),
         ("ai_usage_log", "INSERT INTO ai_usage_log (tenant_id, action_type) VALUES ($1, 'suggest_copy')"),
         ("usage_metrics", "INSERT INTO usage_metrics (tenant_id, website_id, date) VALUES ($1, $2, current_date)"),
         ("raw_page_events", "INSERT INTO raw_page_events (tenant_id, website_id, page_slug) VALUES ($1, $2, '/')"),

@@ -54,6 +54,11 @@ pub fn BrandingPanel(website_id: Uuid, role: Role, branding: RwSignal<Branding>)
                 <fieldset>
                     <legend>"Logo"</legend>
                     {text("Logo image URL", "logo.url", |b| b.logo.url.clone(), |b, v| { b.logo.url = v.trim().to_string(); Ok(()) }, "url")}
+                    {(!disabled).then(|| {
+                        let s = saver.clone();
+                        let on_pick = Callback::new(move |url: String| s.edit("logo.url", |b| { b.logo.url = url; Ok(()) }));
+                        view! { <crate::ui::media::AssetPicker label="Logo image" on_pick/> }
+                    })}
                     {text("Logo description (alt text)", "logo.alt", |b| b.logo.alt.clone(), |b, v| { b.logo.alt = v; Ok(()) }, "text")}
                     {text("Logo width (px)", "logo.width", |b| b.logo.width.to_string(), |b, v| number(v).map(|n| b.logo.width = n), "number")}
                     {text("Logo height (px)", "logo.height", |b| b.logo.height.to_string(), |b, v| number(v).map(|n| b.logo.height = n), "number")}

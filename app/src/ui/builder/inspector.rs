@@ -94,9 +94,20 @@ fn field_view(cx: Ctx, props: &Value, prefix: &[Seg], field: &Field) -> AnyView 
             };
             let preview =
                 matches!(field.ty, FieldType::Image).then(|| image_preview(cx, path.clone()));
+            let picker = (matches!(field.ty, FieldType::Image) && cx.editable).then(|| {
+                let p = path.clone();
+                let on_pick = Callback::new(move |url: String| {
+                    cx.ed.edit_field(cx.id, &p, Value::String(url));
+                    // Re-renders the form, so the address field shows the chosen file.
+                    cx.ed.epoch.update(|e| *e += 1);
+                });
+                let label = field.label;
+                view! { <crate::ui::media::AssetPicker on_pick label/> }
+            });
             view! {
                 <input id=input_id.clone() type=kind readonly=!cx.editable prop:value=current.as_str().unwrap_or_default().to_string()
                     on:input=move |ev| cx.ed.edit_field(cx.id, &p, Value::String(event_target_value(&ev)))/>
+                {picker}
                 {preview}
             }
             .into_any()

@@ -100,8 +100,9 @@ async fn submission(pool: &PgPool, a: &NewAccount) -> Uuid {
 /// A digest of every row the tenant owns, read as the app role inside its tenant (RLS shows
 /// only its rows). Equal before and after a call means the call changed nothing.
 pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
-    const TABLES: [&str; 12] = [
+    const TABLES: [&str; 13] = [
         "tenants",
+        "assets",
         "websites",
         "pages",
         "components",
@@ -398,6 +399,13 @@ pub async fn body_for(
         }
         "/api/settings/preferences" => json!({ "preferences": app::model::Preferences::default() }),
         "/api/settings/logout_everywhere" => json!({}),
+        "/api/assets/list" => json!({ "query": { "sort": "name" } }),
+        "/api/assets/update" => {
+            json!({ "asset_id": fresh_asset(router, owner).await, "display_name": "Matrix", "tags": ["perm"] })
+        }
+        "/api/assets/delete" => {
+            json!({ "asset_id": fresh_asset(router, owner).await, "force": true })
+        }
         other => panic!("no request body for {other}: add one to permissions::fixtures::body_for"),
     }
 }
@@ -440,4 +448,18 @@ pub async fn call(router: &Router, path: &str, cookie: Option<&str>, body: Value
         return call_form(router, path, cookie, &form).await;
     }
     call_json(router, path, cookie, body).await
+}
+
+/// A freshly uploaded image in the tenant of `owner` (an owner's cookie): its id.
+pub async fn fresh_asset(router: &Router, owner: &str) -> Uuid {
+    let png = crate::assets::png(8, 8);
+    let raw = crate::assets::upload(router, Some(owner), "matrix.png", &png).await;
+    assert_eq!(
+        raw.status,
+        axum::http::StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&raw.body)
+    );
+    let info: app::model::AssetInfo = serde_json::from_slice(&raw.body).expect("asset");
+    info.id
 }

@@ -69,6 +69,8 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
             Page,
         ),
         ("/forms", Role(R::can_view_submissions), OwnTenant, Page),
+        // Every member browses the media library; the upload controls follow can_manage_assets.
+        ("/media", Role(|_| true), OwnTenant, Page),
         ("/team", Role(R::can_view_team), OwnTenant, Page),
         ("/audit", Role(R::can_view_audit), OwnTenant, Page),
         ("/settings", Role(R::can_edit_own_settings), OwnTenant, Page),

@@ -196,6 +196,11 @@ fn SeoSection(seo: SeoFields, error: RwSignal<Option<AppError>>) -> impl IntoVie
                 field="og_description" long=true/>
             <TextField id="seo-og-image" label="Social image URL" value=seo.og_image error=error field="og_image"
                 placeholder="https://"/>
+            {
+                let og_image = seo.og_image;
+                let on_pick = Callback::new(move |url: String| og_image.set(url));
+                view! { <crate::ui::media::AssetPicker label="Social image" on_pick/> }
+            }
             <SelectField id="seo-og-type" label="Social type" value=seo.og_type options=with_default(&OG_TYPES)
                 error=error field="og_type"/>
             <SelectField id="seo-twitter-card" label="Twitter card" value=seo.twitter_card
