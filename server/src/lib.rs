@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod forms_export;
 pub mod http;
+pub mod mail;
 pub mod preview;
 pub mod rate_limit;
 pub mod seed;
@@ -100,6 +101,7 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
                 .clone()
                 .unwrap_or_else(|| format!("http://{}", config.leptos.site_addr)),
             hsts: config.deployment == config::Deployment::Prod,
+            email_delivery: config.smtp.is_some(),
         }),
     };
     let stripe_api = match &config.stripe_secret_key {

@@ -16,6 +16,7 @@ pub mod forms;
 pub mod health;
 pub mod invite;
 pub mod limits;
+pub mod mail;
 pub mod page_blocks;
 pub mod page_order;
 pub mod pages;

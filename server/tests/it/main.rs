@@ -14,6 +14,7 @@ mod builder;
 mod compression;
 mod connections;
 mod deployments;
+mod email;
 mod forms;
 mod hardening;
 mod http_surface;

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use app::db::accounts::{self, NewAccount, SignupInput};
 use app::error::AppError;
 use axum::body::Body;

@@ -1,0 +1,166 @@
+//! Email delivery over SMTP (issue 18 Part B): the `email.send` job's work.
+//!
+//! Messages are rendered and stored by the app (`app::db::mail::queue`, templates in
+//! `app::mail`); this module sends one stored row with lettre and records the outcome:
+//!
+//! - the row is claimed with `FOR UPDATE SKIP LOCKED` on `status = 'queued'`
+//!   (`db::mail::claim`) and the lock is held through the SMTP conversation, so two workers,
+//!   or a job re-run after a restart, cannot both send it; a row already `sent`/`failed`, or
+//!   held by another worker, is skipped;
+//! - a transient SMTP answer (4xx, a network error) is recorded on the row and the job is
+//!   retried with exponential backoff; a permanent answer (5xx), or the last attempt, marks
+//!   the row `failed` with the server's words;
+//! - with no SMTP server configured (`SITEPILOT_SMTP_URL` unset) nothing is sent: the row
+//!   stays `queued` in the outbox, shown on the team page.
+//!
+//! The one window that can send twice is a crash after the server accepted the message and
+//! before the row's `sent` committed; delivery is at least once, never silently dropped.
+
+use std::time::Duration;
+
+use app::db::mail::{self as outbox, Outgoing};
+use app::error::AppError;
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::config::SmtpSettings;
+
+/// How long one SMTP conversation may take before it counts as a failed attempt.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Checks `SITEPILOT_SMTP_URL` and `SITEPILOT_MAIL_FROM` at startup.
+pub fn check_settings(url: &str, from: &str) -> Result<(), String> {
+    from.parse::<Mailbox>().map_err(|e| {
+        format!("SITEPILOT_MAIL_FROM is not an email address (`Name <addr@host>` or `addr@host`): {e}")
+    })?;
+    AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| {
+        format!("SITEPILOT_SMTP_URL is not a mail server URL (smtp://, smtp://…?tls=required or smtps://): {e}")
+    })?;
+    Ok(())
+}
+
+/// The configured mail server, or none.
+#[derive(Clone)]
+pub struct Mailer {
+    inner: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
+}
+
+impl Mailer {
+    pub fn new(settings: Option<&SmtpSettings>) -> Result<Self, String> {
+        let Some(s) = settings else {
+            return Ok(Self { inner: None });
+        };
+        check_settings(&s.url, &s.from)?;
+        let from: Mailbox = s.from.parse().map_err(|e| format!("{e}"))?;
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&s.url)
+            .map_err(|e| e.to_string())?
+            .timeout(Some(SMTP_TIMEOUT))
+            .build();
+        Ok(Self {
+            inner: Some((transport, from)),
+        })
+    }
+
+    pub fn is_configured(&self) -> bool {
+        self.inner.is_some()
+    }
+}
+
+/// What one delivery attempt came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The server accepted the message; the row is `sent`.
+    Sent,
+    /// Nothing to do: the row is not `queued`, another worker holds it, or no SMTP server is
+    /// configured.
+    Skipped,
+    /// A transient failure, recorded on the row: try again later.
+    Retry(String),
+    /// Given up: the row is `failed` with this error.
+    Failed(String),
+}
+
+/// Builds the MIME message for a stored row: both parts, and `List-Unsubscribe` for
+/// notifications.
+pub fn build_message(from: &Mailbox, row: &Outgoing) -> Result<Message, String> {
+    let to: Mailbox = row
+        .to_email
+        .parse()
+        .map_err(|e| format!("the address {} cannot receive email: {e}", row.to_email))?;
+    let mut builder = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(row.subject.clone())
+        .message_id(None);
+    if let Some(url) = &row.unsubscribe_url {
+        builder = builder.raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            format!("<{url}>"),
+        ));
+    }
+    let html = row.body_html.clone().unwrap_or_else(|| {
+        format!(
+            "<!DOCTYPE html><html><body><pre>{}</pre></body></html>",
+            app::mail::escape(&row.body_text)
+        )
+    });
+    builder
+        .multipart(MultiPart::alternative_plain_html(row.body_text.clone(), html))
+        .map_err(|e| format!("the message could not be built: {e}"))
+}
+
+/// One delivery attempt of outbox row `outbox_id` in `tenant_id`. `attempt` is 1-based; at
+/// `max_attempts` a transient failure gives up too.
+pub async fn deliver(
+    pool: &PgPool,
+    mailer: &Mailer,
+    tenant_id: Uuid,
+    outbox_id: Uuid,
+    attempt: i32,
+    max_attempts: i32,
+) -> Result<Outcome, AppError> {
+    let Some((transport, from)) = &mailer.inner else {
+        tracing::debug!(%outbox_id, "no SMTP server configured; the email stays in the outbox");
+        return Ok(Outcome::Skipped);
+    };
+    let Some((tx, row)) = outbox::claim(pool, tenant_id, outbox_id).await? else {
+        return Ok(Outcome::Skipped);
+    };
+    let message = match build_message(from, &row) {
+        Ok(m) => m,
+        Err(e) => {
+            outbox::mark_attempt_failed(tx, row.id, &e, true).await?;
+            return Ok(Outcome::Failed(e));
+        }
+    };
+    match transport.send(message).await {
+        Ok(_) => {
+            outbox::mark_sent(tx, row.id).await?;
+            tracing::info!(%outbox_id, "email delivered");
+            Ok(Outcome::Sent)
+        }
+        Err(e) => {
+            let words = smtp_error_words(&e);
+            let give_up = e.is_permanent() || attempt >= max_attempts;
+            outbox::mark_attempt_failed(tx, row.id, &words, give_up).await?;
+            tracing::warn!(%outbox_id, attempt, give_up, error = %words, "email not delivered");
+            Ok(if give_up {
+                Outcome::Failed(words)
+            } else {
+                Outcome::Retry(words)
+            })
+        }
+    }
+}
+
+/// The SMTP error as people read it: the server's code and text when it answered.
+fn smtp_error_words(e: &lettre::transport::smtp::Error) -> String {
+    let s = e.to_string();
+    match s.split_once(": ") {
+        Some((kind, detail)) if e.status().is_some() => format!("{kind}: {}", detail.trim()),
+        _ => s,
+    }
+}
