@@ -44,9 +44,7 @@ struct Body<'a> {
 
 fn render(body: Body<'_>) -> Rendered {
     let mut text = String::new();
-    let mut html = String::from(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>",
-    );
+    let mut html = String::from("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>");
     html.push_str(&escape(&body.subject));
     html.push_str(
         "</title></head><body style=\"font-family:sans-serif;line-height:1.5;color:#1a1a2e\">",
@@ -213,17 +211,29 @@ mod tests {
 
     #[test]
     fn html_is_escaped_and_both_parts_carry_the_link() {
-        let m = invitation("<b>Bakery & Co</b>", Role::Editor, "https://app.test/invite/a\"b");
+        let m = invitation(
+            "<b>Bakery & Co</b>",
+            Role::Editor,
+            "https://app.test/invite/a\"b",
+        );
         assert!(m.html.contains("&lt;b&gt;Bakery &amp; Co&lt;/b&gt;"));
         assert!(!m.html.contains("<b>Bakery"));
         assert!(m.html.contains("https://app.test/invite/a&quot;b"));
         assert!(m.text.contains("https://app.test/invite/a\"b"));
-        assert_eq!(m.subject, "You're invited to join <b>Bakery & Co</b> on SitePilot");
+        assert_eq!(
+            m.subject,
+            "You're invited to join <b>Bakery & Co</b> on SitePilot"
+        );
     }
 
     #[test]
     fn notifications_carry_the_preferences_link() {
-        let m = billing_notice("Acme", "payment_failed", "https://a/billing", "https://a/settings");
+        let m = billing_notice(
+            "Acme",
+            "payment_failed",
+            "https://a/billing",
+            "https://a/settings",
+        );
         assert!(m.text.contains("https://a/settings"));
         assert!(m.html.contains("href=\"https://a/settings\""));
         assert!(!password_reset("https://a/r").text.contains("unsubscribe"));

@@ -34,7 +34,9 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 /// Checks `SITEPILOT_SMTP_URL` and `SITEPILOT_MAIL_FROM` at startup.
 pub fn check_settings(url: &str, from: &str) -> Result<(), String> {
     from.parse::<Mailbox>().map_err(|e| {
-        format!("SITEPILOT_MAIL_FROM is not an email address (`Name <addr@host>` or `addr@host`): {e}")
+        format!(
+            "SITEPILOT_MAIL_FROM is not an email address (`Name <addr@host>` or `addr@host`): {e}"
+        )
     })?;
     AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| {
         format!("SITEPILOT_SMTP_URL is not a mail server URL (smtp://, smtp://…?tls=required or smtps://): {e}")
@@ -108,7 +110,10 @@ pub fn build_message(from: &Mailbox, row: &Outgoing) -> Result<Message, String> 
         )
     });
     builder
-        .multipart(MultiPart::alternative_plain_html(row.body_text.clone(), html))
+        .multipart(MultiPart::alternative_plain_html(
+            row.body_text.clone(),
+            html,
+        ))
         .map_err(|e| format!("the message could not be built: {e}"))
 }
 

@@ -26,6 +26,7 @@ pub mod settings;
 pub mod system;
 pub mod team;
 pub mod throttle;
+pub mod user_tokens;
 pub mod versions;
 pub mod websites;
 

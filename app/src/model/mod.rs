@@ -12,6 +12,7 @@ pub mod fields;
 mod forms;
 mod inputs;
 mod kind;
+mod mail;
 mod page;
 mod page_layout;
 mod page_meta;
@@ -48,6 +49,7 @@ pub use forms::{
 };
 pub use inputs::{check_len, check_url, parse_name, slugify, Email, Password};
 pub use kind::ComponentKind;
+pub use mail::{EmailStatus, ResetLinkState, RESET_TOKEN_MINUTES, VERIFY_TOKEN_DAYS};
 pub use page::{
     parse_nav_label, parse_page_password, parse_page_title, NavMove, PageCreated, PageInfo,
     PagePatch, PageSlug, PageStatus, PagesOverview,

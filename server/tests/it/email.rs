@@ -80,7 +80,10 @@ async fn an_invitation_is_delivered_with_headers_and_both_parts() {
     assert_eq!(got.len(), 1, "one message arrived");
     let m = &got[0];
     assert_eq!(m["mail_from"], "no-reply@sitepilot.test");
-    assert_eq!(header(m, "from"), Some("SitePilot <no-reply@sitepilot.test>"));
+    assert_eq!(
+        header(m, "from"),
+        Some("SitePilot <no-reply@sitepilot.test>")
+    );
     assert_eq!(header(m, "to"), Some(to.as_str()));
     assert_eq!(
         header(m, "subject"),
@@ -89,7 +92,10 @@ async fn an_invitation_is_delivered_with_headers_and_both_parts() {
     assert!(header(m, "message-id").is_some_and(|v| v.contains('@')));
     assert!(header(m, "date").is_some());
     assert!(header(m, "content-type").is_some_and(|v| v.starts_with("multipart/alternative")));
-    assert!(header(m, "list-unsubscribe").is_none(), "not a notification");
+    assert!(
+        header(m, "list-unsubscribe").is_none(),
+        "not a notification"
+    );
 
     let text = m["text"].as_str().expect("text part");
     let html = m["html"].as_str().expect("html part");
@@ -97,7 +103,10 @@ async fn an_invitation_is_delivered_with_headers_and_both_parts() {
     assert!(link.starts_with("http://app.test/invite/"), "{link}");
     assert_eq!(link.len(), "http://app.test/invite/".len() + 64);
     assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
-    assert!(html.contains("Mail &lt;Cafe&gt; &amp; Co"), "escaped in HTML");
+    assert!(
+        html.contains("Mail &lt;Cafe&gt; &amp; Co"),
+        "escaped in HTML"
+    );
     assert!(!html.contains("<Cafe>"));
     assert!(text.contains("Mail <Cafe> & Co"), "plain in text");
 
@@ -160,13 +169,18 @@ async fn a_message_fails_after_its_last_attempt_or_a_permanent_refusal() {
     let to = address("refuse9-");
     let (a, id) = invited(&pool, &to).await;
     assert!(matches!(
-        deliver(&pool, &m, a.tenant_id, id, 1, 2).await.expect("deliver"),
+        deliver(&pool, &m, a.tenant_id, id, 1, 2)
+            .await
+            .expect("deliver"),
         Outcome::Retry(_)
     ));
     let last = deliver(&pool, &m, a.tenant_id, id, 2, 2)
         .await
         .expect("deliver");
-    assert!(matches!(&last, Outcome::Failed(e) if e.contains("451")), "{last:?}");
+    assert!(
+        matches!(&last, Outcome::Failed(e) if e.contains("451")),
+        "{last:?}"
+    );
     let s = delivery_state(&pool, a.tenant_id, id)
         .await
         .expect("state")
@@ -179,7 +193,10 @@ async fn a_message_fails_after_its_last_attempt_or_a_permanent_refusal() {
     let out = deliver(&pool, &m, b.tenant_id, id, 1, 6)
         .await
         .expect("deliver");
-    assert!(matches!(&out, Outcome::Failed(e) if e.contains("550")), "{out:?}");
+    assert!(
+        matches!(&out, Outcome::Failed(e) if e.contains("550")),
+        "{out:?}"
+    );
     let s = delivery_state(&pool, b.tenant_id, id)
         .await
         .expect("state")
@@ -227,10 +244,14 @@ async fn without_an_smtp_server_messages_stay_queued_in_the_outbox() {
     assert_eq!((s.status.as_str(), s.attempts), ("queued", 0));
     // The team page says so plainly.
     let router = router(pool.clone());
-    let overview: app::model::TeamOverview =
-        call_json(&router, "/api/team/overview", Some(&cookie_for(&a)), serde_json::json!({}))
-            .await
-            .json();
+    let overview: app::model::TeamOverview = call_json(
+        &router,
+        "/api/team/overview",
+        Some(&cookie_for(&a)),
+        serde_json::json!({}),
+    )
+    .await
+    .json();
     assert!(!overview.email_delivery);
     let row = overview
         .outbox

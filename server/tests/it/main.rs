@@ -21,6 +21,7 @@ mod http_surface;
 mod limits;
 mod login_throttle;
 mod pages;
+mod password_reset;
 mod permissions;
 mod publish;
 mod rich_text;

@@ -398,12 +398,13 @@ pub async fn body_for(
         }
         "/api/settings/preferences" => json!({ "preferences": app::model::Preferences::default() }),
         "/api/settings/logout_everywhere" => json!({}),
+        "/api/auth/email_status" | "/api/auth/resend_verification" => json!({}),
         other => panic!("no request body for {other}: add one to permissions::fixtures::body_for"),
     }
 }
 
 /// Server functions with the default (form) encoding; the rest take JSON.
-pub const FORM_ENCODED: [&str; 9] = [
+pub const FORM_ENCODED: [&str; 11] = [
     "/api/websites",
     "/api/builder/load",
     "/api/billing/overview",
@@ -413,6 +414,8 @@ pub const FORM_ENCODED: [&str; 9] = [
     "/api/signup",
     "/api/login",
     "/api/logout",
+    "/api/auth/forgot",
+    "/api/auth/reset",
 ];
 
 /// Calls `path` with `body` in the encoding its server function takes.
