@@ -14,8 +14,7 @@
 
 pub mod batch;
 
-use std::net::IpAddr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use app::db::analytics::{self as store, QueuedEvent};
@@ -34,7 +33,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use self::batch::Batcher;
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::SharedLimiter;
 
 use crate::visitor::cache::{LiveSite, VisitorCache};
 use crate::visitor::{classify_host, live_site, SiteHost};
@@ -44,11 +43,12 @@ const BEACON_JS: &str = include_str!("analytics/beacon.js");
 const MAX_BODY: usize = 2048;
 
 /// The beacon routes; events go to `batcher`.
-pub fn routes(batcher: Arc<Batcher>) -> Router<AppState> {
+pub fn routes(batcher: Arc<Batcher>, limits: Arc<BeaconLimits>) -> Router<AppState> {
     Router::new()
         .route(app::site::BEACON_SCRIPT, get(script))
         .route("/_sp/event", post(event))
         .layer(axum::Extension(batcher))
+        .layer(axum::Extension(limits))
 }
 
 async fn script() -> impl IntoResponse {
@@ -78,8 +78,12 @@ async fn event(State(state): State<AppState>, req: Request) -> StatusCode {
     if !same_origin(&req) {
         return StatusCode::FORBIDDEN;
     }
+    let Some(limits) = req.extensions().get::<Arc<BeaconLimits>>().cloned() else {
+        tracing::warn!("page view not recorded: no limits on the beacon route");
+        return StatusCode::NO_CONTENT;
+    };
     if let Some(ip) = crate::http::client_ip::of(&req) {
-        if !per_client().allow(ip) {
+        if !limits.per_client.allow(ip) {
             return StatusCode::TOO_MANY_REQUESTS;
         }
     }
@@ -106,7 +110,7 @@ async fn event(State(state): State<AppState>, req: Request) -> StatusCode {
     let Some(live) = live_site(&state, cache.as_deref(), &site).await else {
         return StatusCode::NO_CONTENT;
     };
-    if !per_site().allow(live.website_id) {
+    if !limits.per_site.allow(live.website_id) {
         return StatusCode::TOO_MANY_REQUESTS;
     }
     let Some(batcher) = batcher else {
@@ -140,15 +144,34 @@ pub const MAX_EVENTS_PER_CLIENT: u32 = 120;
 /// Beacon events one site may record per minute, whoever sends them.
 pub const MAX_EVENTS_PER_SITE: u32 = 6_000;
 
-/// Per process, like the other in-memory limiters (bounded LRU maps, `rate_limit`).
-fn per_client() -> &'static RateLimiter<IpAddr> {
-    static LIMIT: OnceLock<RateLimiter<IpAddr>> = OnceLock::new();
-    LIMIT.get_or_init(|| RateLimiter::new(MAX_EVENTS_PER_CLIENT, Duration::from_secs(60)))
+/// The beacon's two limits, shared by every instance (`rate_limit`: counted in memory, summed
+/// in PostgreSQL every second).
+pub struct BeaconLimits {
+    pub per_client: Arc<SharedLimiter>,
+    pub per_site: Arc<SharedLimiter>,
 }
 
-fn per_site() -> &'static RateLimiter<Uuid> {
-    static LIMIT: OnceLock<RateLimiter<Uuid>> = OnceLock::new();
-    LIMIT.get_or_init(|| RateLimiter::new(MAX_EVENTS_PER_SITE, Duration::from_secs(60)))
+impl BeaconLimits {
+    /// The limits, and (inside a runtime) the task that shares their counts.
+    pub fn start(pool: &PgPool) -> Arc<Self> {
+        let limits = Self {
+            per_client: Arc::new(SharedLimiter::new(
+                "beacon:ip",
+                MAX_EVENTS_PER_CLIENT,
+                Duration::from_secs(60),
+            )),
+            per_site: Arc::new(SharedLimiter::new(
+                "beacon:site",
+                MAX_EVENTS_PER_SITE,
+                Duration::from_secs(60),
+            )),
+        };
+        crate::rate_limit::start_sync(
+            pool.clone(),
+            vec![limits.per_client.clone(), limits.per_site.clone()],
+        );
+        Arc::new(limits)
+    }
 }
 
 /// `host[:port]` of an origin such as `https://example.com:8443`.
@@ -276,24 +299,16 @@ fn cached_salt(today: NaiveDate) -> Option<Vec<u8>> {
         .map(|(_, salt)| salt.clone())
 }
 
-/// The daily aggregation: every `every`, roll up yesterday (late events, the day's final
-/// numbers) and today (so far) for every site, and purge raw events older than 7 days.
-/// UPSERTs, so several server instances running it at once is harmless.
-pub fn spawn_rollup(pool: PgPool, every: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let today = Utc::now().date_naive();
-            for day in [today - chrono::Duration::days(1), today] {
-                match store::rollup_all(&pool, day).await {
-                    Ok(rows) => tracing::debug!(%day, rows, "analytics rolled up"),
-                    Err(e) => tracing::warn!(%day, error = %e, "analytics rollup failed"),
-                }
-            }
-        }
-    })
+/// The `analytics.rollup` job (`jobs::registry`, recurring every `SITEPILOT_ANALYTICS_ROLLUP_SECS`):
+/// roll up yesterday (late events, the day's final numbers) and today (so far) for every site.
+/// UPSERTs, so a run repeated after a lost lease is harmless.
+pub async fn rollup_job(ctx: crate::jobs::JobCtx) -> Result<(), crate::jobs::JobError> {
+    let today = Utc::now().date_naive();
+    for day in [today - chrono::Duration::days(1), today] {
+        let rows = store::rollup_all(&ctx.pool, day).await?;
+        tracing::debug!(%day, rows, "analytics rolled up");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

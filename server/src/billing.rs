@@ -57,6 +57,9 @@ pub fn test_mode_webhook(pool: PgPool, secret: WebhookSecret) -> TestModeWebhook
     }))
 }
 
+/// What a suspended tenant's members are told by the API.
+pub const SUSPENDED: &str = "This SitePilot account is suspended because its subscription is unpaid or paused. Your websites and content are kept; once the payment goes through, everything is restored.";
+
 /// App paths a suspended tenant's members are refused (visitor sites are handled elsewhere).
 /// Log-in and log-out stay open so a member can leave.
 fn guarded(path: &str) -> bool {
@@ -78,6 +81,16 @@ pub async fn suspended_guard(State(state): State<AppState>, req: Request, next: 
     let caller = Caller::of_request(&state.pool, &parts).await;
     if !matches!(caller, Caller::Suspended) {
         return next.run(Request::from_parts(parts, body)).await;
+    }
+    // Server functions called by the app get the typed error their callers decode; a browser
+    // posting a plain form (no JavaScript) asks for HTML and gets the page.
+    let wants_html = parts
+        .headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if parts.uri.path().starts_with("/api/") && !wants_html {
+        return crate::http::api_errors::typed(&app::error::AppError::forbidden(SUSPENDED));
     }
     let page = r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Account suspended · SitePilot</title>
 <link rel="stylesheet" href="/pkg/sitepilot.css"></head><body><main class="app-narrow">

@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod forms_export;
 pub mod http;
+pub mod jobs;
 pub mod mail;
 pub mod preview;
 pub mod rate_limit;
@@ -32,6 +33,9 @@ pub use error::StartupError;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::postgres::{PgPool, PgPoolOptions};
+
+/// How many jobs one instance runs at a time.
+const JOB_CONCURRENCY: i32 = 4;
 
 /// Migrations, embedded at compile time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
@@ -86,8 +90,13 @@ pub async fn connect_app_pool(app_url: &str) -> Result<PgPool, StartupError> {
 /// The one way to assemble the server, for `main` and tests alike: state from `config`, the
 /// background workers `config` asks for, and the HTTP surface.
 pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupError> {
-    if let Some(every) = config.analytics_rollup_every {
-        analytics::spawn_rollup(pool.clone(), every);
+    if config.jobs_worker {
+        jobs::Worker::start(
+            pool.clone(),
+            jobs::registry(config, &pool),
+            config.jobs_poll,
+            JOB_CONCURRENCY,
+        );
     }
     let state = AppState {
         leptos_options: config.leptos.clone(),
@@ -113,13 +122,14 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
     let cache = visitor::cache::VisitorCache::start(&state.pool);
     // One writer task for page views (`analytics::batch`); both beacon routers queue to it.
     let batcher = analytics::batch::Batcher::start(state.pool.clone());
-    let beacons = analytics::routes(batcher.clone()).with_state(state.clone());
+    let limits = analytics::BeaconLimits::start(&state.pool);
+    let beacons = analytics::routes(batcher.clone(), limits.clone()).with_state(state.clone());
     let app = app_router(
         state.clone(),
         cache.clone(),
         config,
         stripe_api,
-        batcher.clone(),
+        (batcher.clone(), limits),
     );
     Ok(visitor::split::Split::new(
         state, cache, beacons, app, batcher,
@@ -133,7 +143,7 @@ fn app_router(
     cache: Arc<visitor::cache::VisitorCache>,
     config: &ServerConfig,
     stripe_api: Option<app::api::billing_stripe::StripeApi>,
-    batcher: Arc<analytics::batch::Batcher>,
+    (batcher, limits): (Arc<analytics::batch::Batcher>, Arc<analytics::BeaconLimits>),
 ) -> Router {
     // Local billing test mode needs the webhook secret, which signs its simulated events.
     let test_webhook = config
@@ -151,7 +161,7 @@ fn app_router(
             state.pool.clone(),
             config.stripe_webhook_secret.clone(),
         ))
-        .merge(analytics::routes(batcher))
+        .merge(analytics::routes(batcher, limits))
         .route("/forms/export/{website_id}", get(forms_export::export))
         .route(
             "/sites/{subdomain}",

@@ -27,6 +27,8 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::config::SmtpSettings;
+use crate::jobs::{Backoff, JobCtx, JobError};
+use crate::ServerConfig;
 
 /// How long one SMTP conversation may take before it counts as a failed attempt.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -68,6 +70,61 @@ impl Mailer {
 
     pub fn is_configured(&self) -> bool {
         self.inner.is_some()
+    }
+
+    /// The mailer `config` describes (checked at startup by `ServerConfig`); a setting that
+    /// still fails to build is logged and leaves delivery off rather than stopping the worker.
+    pub fn from_config(config: &ServerConfig) -> Self {
+        Self::new(config.smtp.as_ref()).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "SMTP settings refused; emails stay in the outbox");
+            Self { inner: None }
+        })
+    }
+}
+
+/// Retries of a message the mail server did not take: 30 s, 1 min, 2 min, … up to an hour
+/// (with [`outbox::MAX_ATTEMPTS`] attempts, about 15 minutes from first try to giving up).
+pub fn backoff() -> Backoff {
+    Backoff::exponential(Duration::from_secs(30), Duration::from_secs(3600))
+}
+
+/// The `email.send` handler: payload `{"outbox_id", "tenant_id"}`.
+pub fn send_handler(
+    config: &ServerConfig,
+) -> impl Fn(
+    JobCtx,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), JobError>> + Send>>
+       + Send
+       + Sync
+       + 'static {
+    let mailer = Mailer::from_config(config);
+    move |ctx: JobCtx| {
+        let mailer = mailer.clone();
+        Box::pin(async move { send_job(&mailer, ctx).await })
+    }
+}
+
+async fn send_job(mailer: &Mailer, ctx: JobCtx) -> Result<(), JobError> {
+    let id = |k: &str| {
+        ctx.payload[k]
+            .as_str()
+            .and_then(|s| s.parse::<Uuid>().ok())
+            .ok_or_else(|| JobError::Fatal(format!("payload without a valid {k}")))
+    };
+    let (outbox_id, tenant_id) = (id("outbox_id")?, id("tenant_id")?);
+    match deliver(
+        &ctx.pool,
+        mailer,
+        tenant_id,
+        outbox_id,
+        ctx.attempt,
+        ctx.max_attempts,
+    )
+    .await?
+    {
+        Outcome::Sent | Outcome::Skipped => Ok(()),
+        Outcome::Retry(e) => Err(JobError::Retry(e)),
+        Outcome::Failed(e) => Err(JobError::Fatal(e)),
     }
 }
 

@@ -1,19 +1,19 @@
 //! Unlocking password-protected visitor pages: the signed cookie that proves a visitor gave
-//! the right password, and the in-memory limit on password attempts.
+//! the right password, and the limit on password attempts (counted in PostgreSQL, shared by
+//! every instance).
 //!
 //! Cookie `sp_unlock_{page}` = `{website}.{page}.{expires}.{mac}`, where `mac` is
 //! HMAC-SHA256 (server key) over the website id, page id, expiry and the page's password hash.
 //! Binding the hash means a new password (once published) ends every earlier unlock.
 
 use std::net::IpAddr;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use uuid::Uuid;
 
-use crate::rate_limit::RateLimiter;
+use sqlx::PgPool;
 
 /// How long one unlock lasts.
 pub const UNLOCK_TTL_SECS: i64 = 12 * 60 * 60;
@@ -116,13 +116,20 @@ pub fn set_cookie_header(name: &str, value: &str, path: &str, secure: bool) -> S
     )
 }
 
-/// Counts one password attempt from `ip` on `page_id`; `false` once the address has used its
-/// attempts for the current window.
-pub fn allow_attempt(ip: Option<IpAddr>, page_id: Uuid) -> bool {
-    static ATTEMPTS: OnceLock<RateLimiter<(Option<IpAddr>, Uuid)>> = OnceLock::new();
-    ATTEMPTS
-        .get_or_init(|| RateLimiter::new(MAX_ATTEMPTS, ATTEMPT_WINDOW))
-        .allow((ip, page_id))
+/// Counts one password attempt from `ip` on `page_id`, in PostgreSQL so every instance shares
+/// the count; `Err(seconds to wait)` once the address has used its attempts for the current
+/// window. A database error refuses the attempt too (no unlimited guessing while it is down).
+pub async fn attempt(pool: &PgPool, ip: Option<IpAddr>, page_id: Uuid) -> Result<(), u64> {
+    let key = app::db::throttle::unlock_key(ip, page_id);
+    let window = ATTEMPT_WINDOW.as_secs() as u32;
+    match app::db::throttle::count(pool, &key, MAX_ATTEMPTS, window).await {
+        Ok(()) => Ok(()),
+        Err(app::error::AppError::TooManyRequests { retry_after_secs }) => Err(retry_after_secs),
+        Err(e) => {
+            tracing::warn!(error = %e, "counting a page-password attempt failed; refusing it");
+            Err(ATTEMPT_WINDOW.as_secs())
+        }
+    }
 }
 
 #[cfg(test)]
@@ -153,20 +160,5 @@ mod tests {
             read_cookie("a=1; sp_unlock_x=abc; b=2", "sp_unlock_x"),
             Some("abc")
         );
-    }
-
-    #[test]
-    fn attempts_are_limited_per_address_and_page() {
-        let page = Uuid::new_v4();
-        let ip: Option<IpAddr> = "10.1.2.3".parse().ok();
-        for _ in 0..MAX_ATTEMPTS {
-            assert!(allow_attempt(ip, page));
-        }
-        assert!(!allow_attempt(ip, page));
-        assert!(
-            allow_attempt("10.1.2.4".parse().ok(), page),
-            "other address"
-        );
-        assert!(allow_attempt(ip, Uuid::new_v4()), "other page");
     }
 }

@@ -65,9 +65,20 @@ pub async fn queue(
     Ok(id)
 }
 
-/// The `email.send` job for outbox row `id`, committed with the row.
+/// The `email.send` job for outbox row `id`, committed with the row. Its dedupe key is the row:
+/// one live delivery job per message.
 async fn enqueue_delivery(tx: &mut Tx, tenant_id: Uuid, id: Uuid) -> Result<(), AppError> {
-    let _ = (tx, tenant_id, id, SEND_JOB);
+    super::jobs::enqueue(
+        &mut **tx,
+        super::jobs::NewJob::new(
+            SEND_JOB,
+            serde_json::json!({ "outbox_id": id, "tenant_id": tenant_id }),
+        )
+        .tenant(tenant_id)
+        .dedupe(format!("email:{id}"))
+        .max_attempts(MAX_ATTEMPTS),
+    )
+    .await?;
     Ok(())
 }
 

@@ -15,6 +15,7 @@ pub mod deployments;
 pub mod forms;
 pub mod health;
 pub mod invite;
+pub mod jobs;
 pub mod limits;
 pub mod mail;
 pub mod page_blocks;

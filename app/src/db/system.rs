@@ -8,9 +8,13 @@
 //! - Stripe events: the event id is claimed before any tenant is known, and a customer id
 //!   names the tenant;
 //! - log-in and sign-up throttle counters (`throttle_*`, migration 0021): keyed by an email
-//!   hash or a client address, before any tenant is known;
+//!   hash or a client address, before any tenant is known; the visitor-side limits (page
+//!   passwords, contact forms, beacon events; migration 0030) share that table;
 //! - password reset and email verification links (`user_token_lookup`, migration 0024): the
 //!   link's token is the only key its holder has.
+//!
+//! The job queue (`db::jobs`, migration 0023) is the other cross-tenant path: its table holds
+//! work items, and handlers enter the tenant named in a job's payload themselves.
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool};
@@ -242,4 +246,30 @@ pub async fn user_token_lookup(
     .bind(purpose)
     .fetch_optional(pool)
     .await?)
+}
+
+/// Adds `counts[i]` hits to `keys[i]` (unique, sorted) in one statement and returns each key's
+/// hits in its current window (migration 0030): the beacon limiters of every instance share
+/// their counts this way.
+pub async fn throttle_add(
+    pool: &PgPool,
+    keys: &[String],
+    counts: &[i32],
+    window_secs: u32,
+) -> Result<Vec<(String, i32)>, AppError> {
+    Ok(
+        sqlx::query_as::<_, (String, i32)>("SELECT key, hits FROM throttle_add($1, $2, $3)")
+            .bind(keys)
+            .bind(counts)
+            .bind(window_secs.min(i32::MAX as u32) as i32)
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
+/// Deletes throttle windows older than a day; returns how many.
+pub async fn throttle_purge(pool: &PgPool) -> Result<i32, AppError> {
+    Ok(sqlx::query_scalar::<_, i32>("SELECT throttle_purge()")
+        .fetch_one(pool)
+        .await?)
 }

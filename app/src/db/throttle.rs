@@ -193,3 +193,29 @@ pub async fn verification_resend(pool: &PgPool, user_id: uuid::Uuid) -> Result<(
     }
     Ok(())
 }
+
+/// Counts one event for `key` (limited to `max` per `window_secs`, shared by all instances);
+/// `TooManyRequests` with the seconds left in the window once the key is over. For the
+/// visitor-side limits: page-password attempts ([`unlock_key`]) and contact-form submissions
+/// ([`form_key`]).
+pub async fn count(pool: &PgPool, key: &str, max: u32, window_secs: u32) -> Result<(), AppError> {
+    let hit = system::throttle_hit(pool, key, window_secs).await?;
+    if over(&hit, max) {
+        return Err(too_many(hit.window_left_secs.max(1) as u32));
+    }
+    Ok(())
+}
+
+fn addr(ip: Option<IpAddr>) -> String {
+    ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+}
+
+/// Password attempts from one address on one protected page.
+pub fn unlock_key(ip: Option<IpAddr>, page_id: uuid::Uuid) -> String {
+    format!("unlock:{}:{page_id}", addr(ip))
+}
+
+/// Contact-form submissions from one address to one website.
+pub fn form_key(ip: Option<IpAddr>, website_id: uuid::Uuid) -> String {
+    format!("form:{}:{website_id}", addr(ip))
+}

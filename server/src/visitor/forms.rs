@@ -4,7 +4,6 @@
 //! JavaScript.
 
 use std::net::IpAddr;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use app::db::forms::NewSubmission;
@@ -15,18 +14,28 @@ use app::model::{
 use app::state::AppState;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::{not_found, protected, Visit};
-use crate::rate_limit::RateLimiter;
 
 /// Submissions allowed per visitor address and website within [`WINDOW`].
 pub const MAX_SUBMISSIONS: u32 = 5;
 pub const WINDOW: Duration = Duration::from_secs(10 * 60);
 
-fn limiter() -> &'static RateLimiter<(Option<IpAddr>, Uuid)> {
-    static LIMIT: OnceLock<RateLimiter<(Option<IpAddr>, Uuid)>> = OnceLock::new();
-    LIMIT.get_or_init(|| RateLimiter::new(MAX_SUBMISSIONS, WINDOW))
+/// Counts one submission from `ip` to `website_id` in PostgreSQL (shared by every instance);
+/// `Err(seconds to wait)` over the limit. A database error refuses it too: nothing could be
+/// stored then anyway.
+async fn count_submission(pool: &PgPool, ip: Option<IpAddr>, website_id: Uuid) -> Result<(), u64> {
+    let key = app::db::throttle::form_key(ip, website_id);
+    match app::db::throttle::count(pool, &key, MAX_SUBMISSIONS, WINDOW.as_secs() as u32).await {
+        Ok(()) => Ok(()),
+        Err(app::error::AppError::TooManyRequests { retry_after_secs }) => Err(retry_after_secs),
+        Err(e) => {
+            tracing::warn!(error = %e, "counting a form submission failed; refusing it");
+            Err(60)
+        }
+    }
 }
 
 /// The answer to a submission is about this visitor's input: never cached, never indexed.
@@ -81,13 +90,13 @@ pub(super) async fn submit(
     {
         return protected::serve(state, website_id, snapshot, page, visit).await;
     }
-    if !limiter().allow((visit.ip, website_id)) {
+    if let Err(wait_secs) = count_submission(&state.pool, visit.ip, website_id).await {
         let mut res = private(
             app::site::render_too_many_submissions(),
             StatusCode::TOO_MANY_REQUESTS,
         );
         res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("600"));
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait_secs));
         return res;
     }
     let value = |name: &str| {

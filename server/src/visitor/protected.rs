@@ -88,13 +88,13 @@ pub(super) async fn serve(
     let name = unlock::cookie_name(page.id);
 
     if let Some(password) = visit.password {
-        if !unlock::allow_attempt(visit.ip, page.id) {
+        if let Err(wait_secs) = unlock::attempt(&state.pool, visit.ip, page.id).await {
             let mut res = private(
                 Html(app::site::render_too_many_attempts()).into_response(),
                 StatusCode::TOO_MANY_REQUESTS,
             );
             res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+                .insert(header::RETRY_AFTER, HeaderValue::from(wait_secs));
             return res;
         }
         let right = !hash.is_empty()

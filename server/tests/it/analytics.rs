@@ -548,3 +548,34 @@ async fn one_address_sending_too_many_events_is_told_to_slow_down() {
         server::analytics::MAX_EVENTS_PER_CLIENT
     );
 }
+
+/// Two instances' beacon limiters on one database: each admits events locally, and after a
+/// sync each knows the other's count, so together they stop at the limit (plus at most what
+/// one instance admits in one sync interval).
+#[tokio::test]
+async fn beacon_limits_are_shared_by_two_instances() {
+    use server::rate_limit::SharedLimiter;
+    use std::time::Duration;
+    let pool = pool().await;
+    let prefix: &'static str = Box::leak(unique("test:beacon:").into_boxed_str());
+    let a = SharedLimiter::new(prefix, 10, Duration::from_secs(60));
+    let b = SharedLimiter::new(prefix, 10, Duration::from_secs(60));
+    let key = "203.0.113.7";
+    for n in 0..6 {
+        assert!(a.allow(key), "instance A, event {n}");
+    }
+    a.sync(&pool).await.unwrap();
+    // B has not synced yet, so it admits on its own count...
+    for n in 0..6 {
+        assert!(b.allow(key), "instance B, event {n}");
+    }
+    b.sync(&pool).await.unwrap();
+    // ...and now knows the total of both (12 > 10).
+    assert!(!b.allow(key), "B learnt A's six events");
+    // A learns B's count at its next sync.
+    assert!(a.allow(key));
+    a.sync(&pool).await.unwrap();
+    assert!(!a.allow(key), "A learnt B's six events");
+    // Another key is counted on its own.
+    assert!(a.allow("203.0.113.8") && b.allow("203.0.113.8"));
+}

@@ -338,6 +338,8 @@ async fn past_due_keeps_features_and_unpaid_suspends_until_paid() {
         assert!(page.text().contains("Account suspended"));
         let api = call_form(&router, "/api/websites", Some(cookie), &[]).await;
         assert_eq!(api.status, StatusCode::FORBIDDEN);
+        // The API answers with the typed error the app decodes, not the HTML page.
+        assert_eq!(api.error(), AppError::forbidden(server::billing::SUSPENDED));
     }
     let other = account(&pool, "Paying Neighbour").await;
     assert_eq!(

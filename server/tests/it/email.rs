@@ -261,3 +261,120 @@ async fn without_an_smtp_server_messages_stay_queued_in_the_outbox() {
     assert_eq!(row.status, "queued");
     assert!(row.link.is_some(), "the invite link can be copied by hand");
 }
+
+/// The job registry of a server whose SMTP server is the sink.
+pub fn registry(pool: &PgPool) -> server::jobs::Registry {
+    let config = server::ServerConfig {
+        smtp: Some(smtp_settings()),
+        ..config()
+    };
+    server::jobs::registry(&config, pool)
+}
+
+/// Makes the tenant's queued jobs due now (as the owner role: the app role cannot touch the
+/// jobs table), standing in for the backoff's wait.
+async fn make_due(tenant: Uuid) {
+    let owner = PgPool::connect(&std::env::var("DATABASE_URL").expect("DATABASE_URL"))
+        .await
+        .expect("owner pool");
+    sqlx::query("UPDATE jobs SET run_at = now() WHERE tenant_id = $1 AND status = 'queued'")
+        .bind(tenant)
+        .execute(&owner)
+        .await
+        .expect("make due");
+    owner.close().await;
+}
+
+#[tokio::test]
+async fn the_email_send_job_queued_with_the_invitation_delivers_it() {
+    let pool = pool().await;
+    let to = address("job-");
+    let (a, id) = invited(&pool, &to).await;
+    assert!(
+        sink().messages_to(&to).is_empty(),
+        "nothing is sent before the job runs"
+    );
+    let ran = server::jobs::run_due_for(&pool, &registry(&pool), a.tenant_id).await;
+    assert_eq!(ran, 1, "one email.send job, committed with the invitation");
+    assert_eq!(sink().messages_to(&to).len(), 1);
+    let s = delivery_state(&pool, a.tenant_id, id)
+        .await
+        .expect("state")
+        .expect("row");
+    assert_eq!(s.status, "sent");
+    // Nothing is left to run.
+    assert_eq!(
+        server::jobs::run_due_for(&pool, &registry(&pool), a.tenant_id).await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn the_queue_retries_a_refused_message_with_backoff_then_delivers_it() {
+    let pool = pool().await;
+    let to = address("refuse1-");
+    let (a, id) = invited(&pool, &to).await;
+    let reg = registry(&pool);
+    assert_eq!(server::jobs::run_due_for(&pool, &reg, a.tenant_id).await, 1);
+    assert!(sink().messages_to(&to).is_empty(), "refused with 451");
+    let s = delivery_state(&pool, a.tenant_id, id)
+        .await
+        .expect("state")
+        .expect("row");
+    assert_eq!((s.status.as_str(), s.attempts), ("queued", 1));
+    // The retry waits for its backoff: not due yet.
+    assert_eq!(server::jobs::run_due_for(&pool, &reg, a.tenant_id).await, 0);
+    make_due(a.tenant_id).await;
+    assert_eq!(server::jobs::run_due_for(&pool, &reg, a.tenant_id).await, 1);
+    assert_eq!(
+        sink().messages_to(&to).len(),
+        1,
+        "accepted on the second try"
+    );
+    let s = delivery_state(&pool, a.tenant_id, id)
+        .await
+        .expect("state")
+        .expect("row");
+    assert_eq!((s.status.as_str(), s.attempts), ("sent", 2));
+}
+
+#[tokio::test]
+async fn two_workers_running_due_jobs_deliver_each_message_once() {
+    let pool = pool().await;
+    let a = account(&pool, "Race Mail").await;
+    set_plan(&pool, a.tenant_id, GROWTH).await;
+    let mut to = Vec::new();
+    for _ in 0..4 {
+        let addr = address("race2-");
+        let mut tx = app::db::tenant_tx(&pool, a.tenant_id).await.expect("tx");
+        app::db::team::invite(
+            &mut tx,
+            &app::db::team::Inviter {
+                tenant_id: a.tenant_id,
+                user_id: a.user_id,
+                tenant_name: "Race Mail",
+                link_base: "http://app.test",
+            },
+            &Email::parse(&addr).expect("email"),
+            Role::Viewer,
+        )
+        .await
+        .expect("invite");
+        tx.commit().await.expect("commit");
+        to.push(addr);
+    }
+    let reg = registry(&pool);
+    let (p1, p2, r1, r2) = (pool.clone(), pool.clone(), reg.clone(), reg.clone());
+    let t = a.tenant_id;
+    let one = tokio::spawn(async move { server::jobs::run_due_for(&p1, &r1, t).await });
+    let two = tokio::spawn(async move { server::jobs::run_due_for(&p2, &r2, t).await });
+    let ran = one.await.expect("join") + two.await.expect("join");
+    assert_eq!(ran, 4, "each job ran once across both workers");
+    for addr in &to {
+        assert_eq!(
+            sink().messages_to(addr).len(),
+            1,
+            "{addr} got exactly one message"
+        );
+    }
+}

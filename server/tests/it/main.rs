@@ -18,6 +18,7 @@ mod email;
 mod forms;
 mod hardening;
 mod http_surface;
+mod jobs;
 mod limits;
 mod login_throttle;
 mod pages;
