@@ -217,6 +217,14 @@ fn jobs_poll(var: &Lookup) -> Duration {
 }
 
 impl ServerConfig {
+    /// The app's own origin: `SITEPILOT_PUBLIC_URL`, or in dev the listen address. Links in
+    /// emails start with it.
+    pub fn public_origin(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.leptos.site_addr))
+    }
+
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(&|name| env::var(name).ok())
     }

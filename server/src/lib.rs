@@ -105,10 +105,7 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
             sites_domain: config.sites_domain.clone(),
             secure_cookies: config.secure_cookies,
             page_unlock_key: app::state::SecretKey(config.page_unlock_secret.clone().into()),
-            public_origin: config
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", config.leptos.site_addr)),
+            public_origin: config.public_origin(),
             hsts: config.deployment == config::Deployment::Prod,
             email_delivery: config.smtp.is_some(),
         }),

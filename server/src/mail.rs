@@ -226,3 +226,79 @@ fn smtp_error_words(e: &lettre::transport::smtp::Error) -> String {
         _ => s,
     }
 }
+
+/// A notice handler: renders the owner's message with the app's origin and queues it (its own
+/// `email.send` job delivers it).
+type NoticeHandler = Box<
+    dyn Fn(
+            JobCtx,
+        )
+            -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), JobError>> + Send>>
+        + Send
+        + Sync,
+>;
+
+fn payload_uuid(ctx: &JobCtx, k: &str) -> Result<Uuid, JobError> {
+    ctx.payload[k]
+        .as_str()
+        .and_then(|s| s.parse::<Uuid>().ok())
+        .ok_or_else(|| JobError::Fatal(format!("payload without a valid {k}")))
+}
+
+fn payload_str(ctx: &JobCtx, k: &str, allowed: &[&str]) -> Result<String, JobError> {
+    ctx.payload[k]
+        .as_str()
+        .filter(|v| allowed.contains(v) || allowed.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| JobError::Fatal(format!("payload without a valid {k}")))
+}
+
+/// `email.form_notice` {"tenant_id", "submission_id"}.
+pub fn form_notice_handler(config: &ServerConfig) -> NoticeHandler {
+    let base = config.public_origin();
+    Box::new(move |ctx| {
+        let base = base.clone();
+        Box::pin(async move {
+            let (tenant, submission) = (
+                payload_uuid(&ctx, "tenant_id")?,
+                payload_uuid(&ctx, "submission_id")?,
+            );
+            app::db::notify::queue_form_notice(&ctx.pool, tenant, submission, &base).await?;
+            Ok(())
+        })
+    })
+}
+
+/// `email.billing_notice` {"tenant_id", "event": "payment_failed" | "suspended"}.
+pub fn billing_notice_handler(config: &ServerConfig) -> NoticeHandler {
+    let base = config.public_origin();
+    Box::new(move |ctx| {
+        let base = base.clone();
+        Box::pin(async move {
+            let tenant = payload_uuid(&ctx, "tenant_id")?;
+            let event = payload_str(&ctx, "event", &["payment_failed", "suspended"])?;
+            app::db::notify::queue_billing_notice(&ctx.pool, tenant, &event, &base).await?;
+            Ok(())
+        })
+    })
+}
+
+/// `email.domain_notice` {"tenant_id", "website_id", "domain", "event": "verified" | "lost"}
+/// (queued by the custom domains worker).
+pub fn domain_notice_handler(config: &ServerConfig) -> NoticeHandler {
+    let base = config.public_origin();
+    Box::new(move |ctx| {
+        let base = base.clone();
+        Box::pin(async move {
+            let tenant = payload_uuid(&ctx, "tenant_id")?;
+            let website = payload_uuid(&ctx, "website_id")?;
+            let domain = payload_str(&ctx, "domain", &[])?;
+            let event = payload_str(&ctx, "event", &["verified", "lost"])?;
+            app::db::notify::queue_domain_notice(
+                &ctx.pool, tenant, website, &domain, &event, &base,
+            )
+            .await?;
+            Ok(())
+        })
+    })
+}

@@ -18,6 +18,7 @@ pub mod invite;
 pub mod jobs;
 pub mod limits;
 pub mod mail;
+pub mod notify;
 pub mod page_blocks;
 pub mod page_order;
 pub mod pages;

@@ -240,7 +240,7 @@ fn Invitations(list: Vec<Invitation>, ctx: Ctx) -> impl IntoView {
 #[component]
 fn Outbox(list: Vec<OutboxEmail>, delivery: bool, ctx: Ctx) -> impl IntoView {
     let note = if delivery {
-        "Emails are sent by email. Each one shows whether it was delivered; an invite link can also be copied and passed on."
+        "Emails are delivered by the mail server; each one shows whether it was sent. An invite link can also be copied and passed on."
     } else {
         "Email delivery is not set up on this server: emails are not sent, they stay here. Copy an invite link and pass it on yourself."
     };

@@ -204,6 +204,21 @@ pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
             crate::mail::backoff(),
             crate::mail::send_handler(config),
         )
+        .handle(
+            app::db::notify::FORM_NOTICE,
+            crate::mail::backoff(),
+            crate::mail::form_notice_handler(config),
+        )
+        .handle(
+            app::db::notify::BILLING_NOTICE,
+            crate::mail::backoff(),
+            crate::mail::billing_notice_handler(config),
+        )
+        .handle(
+            app::db::notify::DOMAIN_NOTICE,
+            crate::mail::backoff(),
+            crate::mail::domain_notice_handler(config),
+        )
 }
 
 /// Forgets old finished jobs (the table stays bounded).

@@ -378,3 +378,65 @@ async fn two_workers_running_due_jobs_deliver_each_message_once() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_domain_notice_job_emails_the_owner() {
+    let pool = pool().await;
+    let a = account(&pool, "Domain Notice").await;
+    let to: String = {
+        let mut tx = app::db::tenant_tx(&pool, a.tenant_id).await.expect("tx");
+        let e = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+            .bind(a.user_id)
+            .fetch_one(&mut *tx)
+            .await
+            .expect("owner");
+        tx.commit().await.expect("commit");
+        e
+    };
+    for event in ["verified", "lost"] {
+        app::db::jobs::enqueue(
+            &pool,
+            app::db::jobs::NewJob::new(
+                app::db::notify::DOMAIN_NOTICE,
+                serde_json::json!({
+                    "tenant_id": a.tenant_id, "website_id": a.website_id,
+                    "domain": "www.domain-notice.test", "event": event,
+                }),
+            )
+            .tenant(a.tenant_id),
+        )
+        .await
+        .expect("enqueue");
+    }
+    server::jobs::run_due_for(&pool, &registry(&pool), a.tenant_id).await;
+    let got = sink().messages_to(&to);
+    let subjects: Vec<&str> = got.iter().filter_map(|m| header(m, "subject")).collect();
+    assert_eq!(got.len(), 2, "{subjects:?}");
+    assert!(subjects.contains(&"www.domain-notice.test is now connected to Domain Notice"));
+    assert!(subjects.contains(&"www.domain-notice.test no longer points to Domain Notice"));
+    for m in &got {
+        assert_eq!(
+            header(m, "list-unsubscribe"),
+            Some("<http://127.0.0.1:3000/settings>")
+        );
+        assert!(m["html"]
+            .as_str()
+            .is_some_and(|h| h.contains("www.domain-notice.test")));
+    }
+    // A malformed payload is dead at once, not retried.
+    app::db::jobs::enqueue(
+        &pool,
+        app::db::jobs::NewJob::new(
+            app::db::notify::DOMAIN_NOTICE,
+            serde_json::json!({ "tenant_id": a.tenant_id, "event": "exploded" }),
+        )
+        .tenant(a.tenant_id),
+    )
+    .await
+    .expect("enqueue");
+    assert_eq!(
+        server::jobs::run_due_for(&pool, &registry(&pool), a.tenant_id).await,
+        1
+    );
+    assert_eq!(sink().messages_to(&to).len(), 2);
+}

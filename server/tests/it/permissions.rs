@@ -46,6 +46,12 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ("/api/me", Session, OwnTenant),
         ("/api/invite/state", Session, OwnTenant),
         ("/api/invite/accept", Session, OwnTenant),
+        ("/api/forms/notices", Role(R::can_view_submissions), Record),
+        (
+            "/api/forms/set_notices",
+            Role(R::can_view_submissions),
+            Record,
+        ),
         ("/api/auth/forgot", Session, OwnTenant),
         ("/api/auth/reset_state", Session, OwnTenant),
         ("/api/auth/reset", Session, OwnTenant),

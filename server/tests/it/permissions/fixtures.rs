@@ -399,6 +399,8 @@ pub async fn body_for(
         "/api/settings/preferences" => json!({ "preferences": app::model::Preferences::default() }),
         "/api/settings/logout_everywhere" => json!({}),
         "/api/auth/email_status" | "/api/auth/resend_verification" => json!({}),
+        "/api/forms/notices" => json!({ "website_id": a.website_id }),
+        "/api/forms/set_notices" => json!({ "website_id": a.website_id, "on": true }),
         other => panic!("no request body for {other}: add one to permissions::fixtures::body_for"),
     }
 }
