@@ -258,6 +258,44 @@ start_background_server() {
   return 1
 }
 
+# start_smtp_sink DIR: the tests' SMTP server (scripts/tools/smtp_sink.py, aiosmtpd from the venv
+# scripts/setup-tools.sh makes) on a free loopback port, writing every message it accepts into DIR
+# (emptied first) as .eml + decoded .json. Sets SP_SMTP_PID and SP_SMTP_PORT; it also exits by
+# itself when this shell does.
+SP_SMTP_PID=""
+# shellcheck disable=SC2034 # read by the scripts that source this file
+SP_SMTP_PORT=""
+start_smtp_sink() {
+  local dir="$1" python="$SP_ROOT/scripts/tools/smtp-venv/bin/python" port_file
+  [[ -x "$python" ]] || die "$python missing: run scripts/setup-tools.sh (it installs aiosmtpd)"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  port_file="$dir/.port"
+  "$python" "$SP_ROOT/scripts/tools/smtp_sink.py" --dir "$dir" --port-file "$port_file" \
+    --parent-pid "$$" >"$dir/.log" 2>&1 &
+  SP_SMTP_PID=$!
+  local deadline=$((SECONDS + 20))
+  while ((SECONDS < deadline)); do
+    if [[ -s "$port_file" ]]; then
+      SP_SMTP_PORT="$(cat "$port_file")"
+      log "SMTP sink pid $SP_SMTP_PID on 127.0.0.1:$SP_SMTP_PORT, writing to $dir"
+      return 0
+    fi
+    kill -0 "$SP_SMTP_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  log "the SMTP sink did not start; its log:"
+  cat "$dir/.log" >&2 || true
+  return 1
+}
+
+stop_smtp_sink() {
+  if [[ -n "$SP_SMTP_PID" ]] && kill -0 "$SP_SMTP_PID" 2>/dev/null; then
+    kill "$SP_SMTP_PID" 2>/dev/null || true
+  fi
+  SP_SMTP_PID=""
+}
+
 # Stops the server start_background_server started, if it still runs.
 stop_background_server() {
   local pid="$SP_BG_SERVER_PID"

@@ -30,6 +30,10 @@ apt_packages() {
   [[ -x "$CHROMIUM" ]] || missing+=(chromium)
   have_cmd curl || missing+=(curl)
   have_cmd flock || missing+=(util-linux)
+  # The tests' SMTP server (aiosmtpd) runs in a project-local venv.
+  if ! have_cmd python3 || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    missing+=(python3 python3-venv)
+  fi
   if ! have_cmd node || ! have_cmd npm; then
     warn "node/npm not found: installing Debian's nodejs and npm (Playwright needs Node.js 18 or newer)"
     missing+=(nodejs npm)
@@ -148,6 +152,21 @@ npm_deps() {
   (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >&2)
 }
 
+# smtp_venv: scripts/tools/smtp-venv with the aiosmtpd version scripts/tools/smtp-requirements.txt
+# pins (the tests' SMTP server, scripts/tools/smtp_sink.py).
+smtp_venv() {
+  local venv="$SP_ROOT/scripts/tools/smtp-venv" req="$SP_ROOT/scripts/tools/smtp-requirements.txt" want
+  want="$(sed -n 's/^aiosmtpd==//p' "$req")"
+  if [[ -x "$venv/bin/python" ]] &&
+    [[ "$("$venv/bin/python" -c 'import aiosmtpd; print(aiosmtpd.__version__)' 2>/dev/null)" == "$want" ]]; then
+    log "aiosmtpd $want (scripts/tools/smtp-venv): present"
+    return 0
+  fi
+  log "python3 -m venv scripts/tools/smtp-venv; pip install -r scripts/tools/smtp-requirements.txt"
+  python3 -m venv "$venv" >&2
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req" >&2
+}
+
 phase_must "apt packages" apt_packages
 phase_must "rust wasm32 target" rust_target
 phase_must "cargo-leptos $CARGO_LEPTOS_VERSION" cargo_leptos
@@ -163,4 +182,5 @@ if [[ -n "$system_wasm_opt" ]]; then
   fi
 fi
 phase_must "end2end npm deps (playwright)" npm_deps end2end
+phase_must "aiosmtpd venv (test SMTP server)" smtp_venv
 phase_summary

@@ -25,6 +25,8 @@ fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_config_yes=false npm_config_fund=false npm_config_audit=false
 
 E2E_LOG="$SP_ROOT/target/e2e-server.log"
+# Where the e2e server's emails arrive (the SMTP sink); Playwright reads them there.
+E2E_MAIL_DIR="$SP_ROOT/target/e2e-mail"
 db_started_here=""
 
 cleanup() {
@@ -33,6 +35,7 @@ cleanup() {
   if [[ -n "$s3_started_here" ]]; then
     "$SP_SCRIPTS/s3-local.sh" stop || true
   fi
+  stop_smtp_sink
   if [[ -n "$db_started_here" ]]; then
     "$SP_SCRIPTS/db.sh" stop || true
   fi
@@ -117,7 +120,11 @@ if [[ "$build_rc" == 0 ]]; then
   # Runs in this shell (not phase_run's subshell) so the trap knows the server's pid.
   phase_begin "start e2e server"
   server_rc=0
-  start_background_server "$E2E_DB" "$E2E_LOG" || server_rc=$?
+  # A real SMTP server for the e2e server's emails (invitations, password resets, …).
+  start_smtp_sink "$E2E_MAIL_DIR" || server_rc=$?
+  export SITEPILOT_SMTP_URL="smtp://127.0.0.1:$SP_SMTP_PORT"
+  export SITEPILOT_MAIL_FROM="SitePilot <no-reply@sitepilot.test>"
+  [[ "$server_rc" == 0 ]] && { start_background_server "$E2E_DB" "$E2E_LOG" || server_rc=$?; }
   E2E_PORT="$SP_BG_SERVER_PORT"
   phase_end "$server_rc"
 else
@@ -129,6 +136,7 @@ fi
 playwright() {
   cd "$SP_ROOT/end2end"
   SITEPILOT_BASE_URL="http://127.0.0.1:$E2E_PORT" SITEPILOT_PORT="$E2E_PORT" \
+    SITEPILOT_E2E_MAIL_DIR="$E2E_MAIL_DIR" \
     npx --no -- playwright test "${PLAYWRIGHT_ARGS[@]}"
 }
 PLAYWRIGHT_ARGS=("$@")

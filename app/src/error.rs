@@ -39,6 +39,9 @@ pub enum AppError {
     /// `Retry-After: retry_after_secs`.
     #[error("The server is busy. Try again in a few seconds.")]
     Unavailable { retry_after_secs: u64 },
+    /// Publishing needs a verified email address (issue 18): the UI offers to resend the link.
+    #[error("Confirm your email address {email} before publishing: follow the link in the email we sent you, or send it again.")]
+    EmailUnverified { email: String },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// Transport-level failure (network down, server unreachable, bad response).
@@ -94,7 +97,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthorized => 401,
-            Self::Forbidden(_) => 403,
+            Self::Forbidden(_) | Self::EmailUnverified { .. } => 403,
             Self::NotFound(_) => 404,
             Self::Invalid { .. } => 400,
             Self::Conflict { .. } => 409,

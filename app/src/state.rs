@@ -20,6 +20,9 @@ pub struct Config {
     pub public_origin: String,
     /// Send `Strict-Transport-Security` (production).
     pub hsts: bool,
+    /// An SMTP server is configured (`SITEPILOT_SMTP_URL`): queued emails are delivered.
+    /// Without one they stay in the outbox, and the team page says so.
+    pub email_delivery: bool,
 }
 
 /// Key bytes that never show up in `Debug` output or logs.

@@ -110,6 +110,34 @@ pub struct ServerConfig {
     /// `SITEPILOT_UPLOAD_TMP_DIR`: where uploads are spooled while they are checked (default
     /// the system's temporary folder + `sitepilot-uploads`).
     pub upload_tmp_dir: std::path::PathBuf,
+    /// `SITEPILOT_SMTP_URL` + `SITEPILOT_MAIL_FROM`: where queued emails are delivered. `None`
+    /// keeps them in the outbox (the team page says so).
+    pub smtp: Option<SmtpSettings>,
+}
+
+/// The mail server: `url` in lettre's form (`smtp://` plain or `?tls=required` for STARTTLS,
+/// `smtps://` for TLS from the first byte, `user:password@` for AUTH), and the `From` address.
+/// Not `Debug`: the URL may hold a password.
+#[derive(Clone)]
+pub struct SmtpSettings {
+    pub url: String,
+    pub from: String,
+}
+
+/// `SITEPILOT_SMTP_URL` / `SITEPILOT_MAIL_FROM`: both or neither.
+fn smtp(var: &Lookup) -> Result<Option<SmtpSettings>, ConfigError> {
+    let url = var("SITEPILOT_SMTP_URL").filter(|s| !s.trim().is_empty());
+    let from = var("SITEPILOT_MAIL_FROM").filter(|s| !s.trim().is_empty());
+    match (url, from) {
+        (None, _) => Ok(None),
+        (Some(_), None) => Err(ConfigError::Invalid(
+            "SITEPILOT_MAIL_FROM must be set when SITEPILOT_SMTP_URL is (e.g. `SitePilot <no-reply@example.com>`)",
+        )),
+        (Some(url), Some(from)) => {
+            crate::mail::check_settings(&url, &from).map_err(ConfigError::Refused)?;
+            Ok(Some(SmtpSettings { url, from }))
+        }
+    }
 }
 
 impl std::fmt::Debug for DbUrls {
@@ -228,6 +256,14 @@ fn jobs_poll(var: &Lookup) -> Duration {
 }
 
 impl ServerConfig {
+    /// The app's own origin: `SITEPILOT_PUBLIC_URL`, or in dev the listen address. Links in
+    /// emails start with it.
+    pub fn public_origin(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.leptos.site_addr))
+    }
+
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(&|name| env::var(name).ok())
     }
@@ -304,6 +340,7 @@ impl ServerConfig {
                 .filter(|s| !s.trim().is_empty())
                 .map(std::path::PathBuf::from)
                 .unwrap_or_else(default_upload_tmp_dir),
+            smtp: smtp(var)?,
         })
     }
 
@@ -337,6 +374,7 @@ impl ServerConfig {
                 std::env::temp_dir().join("sitepilot-test-assets"),
             ),
             upload_tmp_dir: default_upload_tmp_dir(),
+            smtp: None,
         }
     }
 }
@@ -428,6 +466,26 @@ mod tests {
             .filter(|(k, _)| *k != "STRIPE_WEBHOOK_SECRET")
             .collect();
         assert!(config(&without_webhook).is_err());
+    }
+
+    #[test]
+    fn smtp_needs_a_sender_and_a_valid_url() {
+        let dev = [APP, ("SITEPILOT_ENV", "dev")];
+        assert!(config(&dev).expect("config").smtp.is_none());
+        let mut no_from = dev.to_vec();
+        no_from.push(("SITEPILOT_SMTP_URL", "smtp://127.0.0.1:2525"));
+        let err = config(&no_from).err().expect("refused");
+        assert!(err.contains("SITEPILOT_MAIL_FROM"), "{err}");
+        let mut ok = no_from.clone();
+        ok.push(("SITEPILOT_MAIL_FROM", "SitePilot <no-reply@example.com>"));
+        assert!(config(&ok).expect("config").smtp.is_some());
+        let mut bad = dev.to_vec();
+        bad.push(("SITEPILOT_SMTP_URL", "ftp://nowhere"));
+        bad.push(("SITEPILOT_MAIL_FROM", "no-reply@example.com"));
+        assert!(config(&bad).is_err());
+        let mut bad_from = no_from;
+        bad_from.push(("SITEPILOT_MAIL_FROM", "not an address"));
+        assert!(config(&bad_from).is_err());
     }
 
     #[test]

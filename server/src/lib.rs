@@ -11,6 +11,7 @@ pub mod error;
 pub mod forms_export;
 pub mod http;
 pub mod jobs;
+pub mod mail;
 pub mod preview;
 pub mod rate_limit;
 pub mod seed;
@@ -105,11 +106,9 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
             sites_domain: config.sites_domain.clone(),
             secure_cookies: config.secure_cookies,
             page_unlock_key: app::state::SecretKey(config.page_unlock_secret.clone().into()),
-            public_origin: config
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", config.leptos.site_addr)),
+            public_origin: config.public_origin(),
             hsts: config.deployment == config::Deployment::Prod,
+            email_delivery: config.smtp.is_some(),
         }),
     };
     let stripe_api = match &config.stripe_secret_key {

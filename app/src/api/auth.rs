@@ -24,6 +24,7 @@ pub async fn signup(
             password,
         },
         ctx::client_ip(),
+        &ctx::link_base()?,
     )
     .await?;
     // With Stripe keys, every tenant gets its Stripe customer now (schema reference §4, Flow 1).
@@ -67,4 +68,86 @@ pub async fn who_am_i() -> Result<Option<CurrentUser>, AppError> {
         tenant_name: m.tenant_name,
         role: m.role,
     }))
+}
+
+/// "Forgot password?": the same answer whether or not an account uses `email` (a link is
+/// emailed only when one does). A plain form post: works without JavaScript.
+#[server(endpoint = "auth/forgot", output = WireJson)]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    crate::db::user_tokens::request_password_reset(
+        &state.pool,
+        &email,
+        ctx::client_ip(),
+        &ctx::link_base()?,
+    )
+    .await?;
+    leptos_axum::redirect("/forgot-password?sent=1");
+    Ok(())
+}
+
+/// What a password reset link leads to (no session needed: the token is the credential).
+#[server(endpoint = "auth/reset_state", input = WireJson, output = WireJson)]
+pub async fn reset_link_state(token: String) -> Result<crate::model::ResetLinkState, AppError> {
+    let state = super::ctx::state()?;
+    crate::db::user_tokens::reset_link_state(&state.pool, &token).await
+}
+
+/// Sets a new password through a reset link; every session of the account ends, and the
+/// person logs in again with the new password. A plain form post.
+#[server(endpoint = "auth/reset", output = WireJson)]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    crate::db::user_tokens::reset_password(&state.pool, &token, &password, &ctx::request_meta())
+        .await?;
+    // This browser's own session (if any, perhaps of another account) ends too.
+    ctx::clear_session_cookie(state.config.secure_cookies);
+    leptos_axum::redirect("/login?reset=1");
+    Ok(())
+}
+
+/// Follows an email verification link: whether the address is now verified.
+#[server(endpoint = "auth/verify_email", input = WireJson, output = WireJson)]
+pub async fn verify_email(token: String) -> Result<bool, AppError> {
+    let state = super::ctx::state()?;
+    crate::db::user_tokens::verify_email(&state.pool, &token).await
+}
+
+/// The signed-in member's email and whether it is verified.
+#[server(endpoint = "auth/email_status", input = WireJson, output = WireJson)]
+pub async fn email_status() -> Result<crate::model::EmailStatus, AppError> {
+    use crate::model::Role;
+    let (m, mut tx) = super::ctx::member_tx(Role::can_edit_own_settings, "").await?;
+    let verified = crate::db::user_tokens::is_verified(&mut tx, m.user_id).await?;
+    tx.commit().await?;
+    Ok(crate::model::EmailStatus {
+        email: m.email,
+        verified,
+        delivery: super::ctx::state()?.config.email_delivery,
+    })
+}
+
+/// Sends the verification email again (throttled); nothing when the address is verified.
+#[server(endpoint = "auth/resend_verification", input = WireJson, output = WireJson)]
+pub async fn resend_verification() -> Result<(), AppError> {
+    use crate::model::Role;
+    let state = super::ctx::state()?;
+    let (m, mut tx) = super::ctx::member_tx(Role::can_edit_own_settings, "").await?;
+    if crate::db::user_tokens::is_verified(&mut tx, m.user_id).await? {
+        // Nothing to send; the UI hides the action once the address is verified.
+        return Ok(());
+    }
+    crate::db::throttle::verification_resend(&state.pool, m.user_id).await?;
+    crate::db::user_tokens::queue_verification(
+        &mut tx,
+        m.tenant_id,
+        m.user_id,
+        &m.email,
+        &super::ctx::link_base()?,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -74,3 +74,30 @@ pub async fn export_csv_for(
     tx.commit().await?;
     Ok(csv)
 }
+
+/// Whether the owner gets an email for each contact-form submission on the website.
+#[server(endpoint = "forms/notices", input = WireJson, output = WireJson)]
+pub async fn form_notices(website_id: Uuid) -> Result<bool, AppError> {
+    let (_, mut tx) = super::ctx::member_tx(Role::can_view_submissions, CANNOT_VIEW).await?;
+    let on = crate::db::notify::form_notices_on(&mut tx, website_id).await?;
+    tx.commit().await?;
+    Ok(on)
+}
+
+/// Switches the owner's email per contact-form submission on or off for the website.
+#[server(endpoint = "forms/set_notices", input = WireJson, output = WireJson)]
+pub async fn set_form_notices(website_id: Uuid, on: bool) -> Result<bool, AppError> {
+    let (member, mut tx) = super::ctx::member_tx(Role::can_view_submissions, CANNOT_VIEW).await?;
+    crate::db::notify::set_form_notices(&mut tx, website_id, on).await?;
+    crate::db::audit(
+        &mut tx,
+        member.tenant_id,
+        Some(member.user_id),
+        "website.form_notices_changed",
+        ("website", website_id),
+        serde_json::json!({ "on": on }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(on)
+}

@@ -21,6 +21,11 @@ pub async fn publish_website(
     )
     .await?;
     let notes = parse_deployment_notes(notes)?;
+    if !crate::db::user_tokens::is_verified(&mut tx, member.user_id).await? {
+        return Err(AppError::EmailUnverified {
+            email: member.email,
+        });
+    }
     let published = crate::db::publish::publish_with_notes(
         &mut tx,
         member.tenant_id,

@@ -30,7 +30,9 @@ pub async fn load_team() -> Result<TeamOverview, AppError> {
     };
     let (seats_used, seats_max) = crate::db::team::seats(&mut tx, m.tenant_id).await?;
     tx.commit().await?;
+    let email_delivery = super::ctx::state()?.config.email_delivery;
     Ok(TeamOverview {
+        email_delivery,
         my_user_id: m.user_id,
         my_role: m.role,
         members,

@@ -251,17 +251,32 @@ async fn insert_website(
 
 /// Schema reference Flow 1 in one transaction: tenant, owner, website, home page, five starter blocks,
 /// Starter subscription, audit entry and the first session. Nothing is left behind on error.
+///
+/// The email counts as verified at once: this is the path of the demo seed (dev only) and of
+/// tests, which own their addresses. People sign up through [`signup_from`].
 #[tracing::instrument(skip_all)]
 pub async fn signup(pool: &PgPool, input: SignupInput) -> Result<NewAccount, AppError> {
-    signup_from(pool, input, None).await
+    signup_with(pool, input, None, None).await
 }
 
-/// [`signup`] from client address `ip`, which is throttled (`throttle::signup_attempt`).
+/// [`signup`] for a person, from client address `ip` (throttled: `throttle::signup_attempt`):
+/// the email starts unverified and a verification link to `link_base` is emailed in the same
+/// transaction.
 #[tracing::instrument(skip_all)]
 pub async fn signup_from(
     pool: &PgPool,
     input: SignupInput,
     ip: Option<std::net::IpAddr>,
+    link_base: &str,
+) -> Result<NewAccount, AppError> {
+    signup_with(pool, input, ip, Some(link_base)).await
+}
+
+async fn signup_with(
+    pool: &PgPool,
+    input: SignupInput,
+    ip: Option<std::net::IpAddr>,
+    verify_link_base: Option<&str>,
 ) -> Result<NewAccount, AppError> {
     let full_name = parse_name("full_name", "your name", &input.full_name, 1, 100)?;
     let org_name = parse_name(
@@ -289,16 +304,22 @@ pub async fn signup_from(
 
     // A concurrent sign-up with the same email loses here on the unique index.
     let user_id: Uuid = sqlx::query_scalar(
-        r#"INSERT INTO users (tenant_id, email, password_hash, full_name, role, invitation_accepted_at, last_login_at)
-           VALUES ($1, $2, $3, $4, 'owner', now(), now())
+        r#"INSERT INTO users (tenant_id, email, password_hash, full_name, role, invitation_accepted_at, last_login_at,
+                              email_verified_at)
+           VALUES ($1, $2, $3, $4, 'owner', now(), now(), CASE WHEN $5 THEN now() END)
            RETURNING id"#,
     )
     .bind(tenant_id)
     .bind(email.as_str())
     .bind(&hash)
     .bind(&full_name)
+    .bind(verify_link_base.is_none())
     .fetch_one(&mut *tx)
     .await?;
+    if let Some(base) = verify_link_base {
+        super::user_tokens::queue_verification(&mut tx, tenant_id, user_id, email.as_str(), base)
+            .await?;
+    }
 
     let (website_id, subdomain) = insert_website(&mut tx, tenant_id, &org_name, &slug).await?;
 

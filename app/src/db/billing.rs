@@ -347,10 +347,15 @@ pub async fn sync_suspension(
 ) -> Result<bool, AppError> {
     let suspend = matches!(sub_status, "unpaid" | "paused");
     let tenant_status = if suspend { "suspended" } else { "active" };
-    sqlx::query("UPDATE tenants SET status = $2 WHERE id = $1 AND status IN ('active', 'suspended') AND status <> $2")
+    let changed = sqlx::query("UPDATE tenants SET status = $2 WHERE id = $1 AND status IN ('active', 'suspended') AND status <> $2")
         .bind(tenant)
         .bind(tenant_status)
         .execute(&mut **tx)
-        .await?;
+        .await?
+        .rows_affected();
+    if suspend && changed == 1 {
+        // Newly suspended: the owner is told by email (commits with the suspension).
+        super::notify::enqueue_billing_notice(tx, tenant, "suspended").await?;
+    }
     Ok(suspend)
 }

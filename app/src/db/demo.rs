@@ -16,7 +16,8 @@ pub async fn add_user(
     role: &str,
 ) -> Result<(), AppError> {
     sqlx::query(
-        "INSERT INTO users (tenant_id, email, full_name, password_hash, role) VALUES ($1, $2, $3, $4, $5)",
+        // Demo teammates (dev only) have the seed's own addresses: verified.
+        "INSERT INTO users (tenant_id, email, full_name, password_hash, role, email_verified_at) VALUES ($1, $2, $3, $4, $5, now())",
     )
     .bind(tenant)
     .bind(email)

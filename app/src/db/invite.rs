@@ -88,9 +88,11 @@ pub async fn accept(
             "This invitation has already been used. Log in instead.",
         ));
     };
+    // The invitation link reached this address: it counts as verified.
     let user_id: uuid::Uuid = sqlx::query_scalar(
-        r#"INSERT INTO users (tenant_id, email, password_hash, full_name, role, invited_by, invitation_accepted_at, last_login_at)
-           VALUES ($1, $2, $3, $4, $5, $6, now(), now())
+        r#"INSERT INTO users (tenant_id, email, password_hash, full_name, role, invited_by, invitation_accepted_at, last_login_at,
+                              email_verified_at)
+           VALUES ($1, $2, $3, $4, $5, $6, now(), now(), now())
            RETURNING id"#,
     )
     .bind(row.tenant_id)

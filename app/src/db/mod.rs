@@ -19,6 +19,8 @@ pub mod health;
 pub mod invite;
 pub mod jobs;
 pub mod limits;
+pub mod mail;
+pub mod notify;
 pub mod page_blocks;
 pub mod page_order;
 pub mod pages;
@@ -28,6 +30,7 @@ pub mod settings;
 pub mod system;
 pub mod team;
 pub mod throttle;
+pub mod user_tokens;
 pub mod versions;
 pub mod websites;
 

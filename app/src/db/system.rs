@@ -9,7 +9,9 @@
 //!   names the tenant;
 //! - log-in and sign-up throttle counters (`throttle_*`, migration 0021): keyed by an email
 //!   hash or a client address, before any tenant is known; the visitor-side limits (page
-//!   passwords, contact forms, beacon events; migration 0030) share that table.
+//!   passwords, contact forms, beacon events; migration 0030) share that table;
+//! - password reset and email verification links (`user_token_lookup`, migration 0024): the
+//!   link's token is the only key its holder has.
 //!
 //! The job queue (`db::jobs`, migration 0023) is the other cross-tenant path: its table holds
 //! work items, and handlers enter the tenant named in a job's payload themselves.
@@ -219,6 +221,31 @@ pub async fn throttle_undo(pool: &PgPool, key: &str) -> Result<(), AppError> {
         .execute(pool)
         .await?;
     Ok(())
+}
+
+/// A password reset or email verification token (migration 0024), by the hash of the clear
+/// token in the link: its holder has no session and no tenant yet.
+#[derive(FromRow, Debug, Clone)]
+pub struct UserTokenLookup {
+    pub tenant_id: Uuid,
+    pub user_id: Uuid,
+    pub email: String,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+pub async fn user_token_lookup(
+    pool: &PgPool,
+    token_hash: &str,
+    purpose: &str,
+) -> Result<Option<UserTokenLookup>, AppError> {
+    Ok(sqlx::query_as::<_, UserTokenLookup>(
+        "SELECT tenant_id, user_id, email, expires_at, used_at FROM user_token_lookup($1, $2)",
+    )
+    .bind(token_hash)
+    .bind(purpose)
+    .fetch_optional(pool)
+    .await?)
 }
 
 /// Adds `counts[i]` hits to `keys[i]` (unique, sorted) in one statement and returns each key's

@@ -90,21 +90,44 @@ pub async fn invitations(tx: &mut Tx) -> Result<Vec<Invitation>, AppError> {
 }
 
 pub async fn outbox(tx: &mut Tx) -> Result<Vec<OutboxEmail>, AppError> {
-    Ok(sqlx::query_as::<_, (Uuid, String, String, String, Option<String>, String, chrono::DateTime<chrono::Utc>)>(
-        "SELECT id, to_email, subject, body_text, link, status, created_at FROM email_outbox ORDER BY created_at DESC LIMIT 50",
+    // Messages holding a one-time secret (someone's password reset or verification link) are
+    // listed without their body or link: a teammate must not be able to use them.
+    type Row = (
+        Uuid,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        chrono::DateTime<chrono::Utc>,
+    );
+    Ok(sqlx::query_as::<_, Row>(
+        r#"SELECT id, kind, to_email, subject,
+                  CASE WHEN secret THEN '' ELSE body_text END,
+                  CASE WHEN secret THEN NULL ELSE link END,
+                  status, last_error, created_at
+             FROM email_outbox ORDER BY created_at DESC LIMIT 50"#,
     )
     .fetch_all(&mut **tx)
     .await?
     .into_iter()
-    .map(|(id, to_email, subject, body_text, link, status, created_at)| OutboxEmail {
-        id,
-        to_email,
-        subject,
-        body_text,
-        link,
-        status,
-        created_at,
-    })
+    .map(
+        |(id, kind, to_email, subject, body_text, link, status, last_error, created_at)| {
+            OutboxEmail {
+                id,
+                kind,
+                to_email,
+                subject,
+                body_text,
+                link,
+                status,
+                last_error,
+                created_at,
+            }
+        },
+    )
     .collect())
 }
 
@@ -126,7 +149,7 @@ pub async fn check_seat_available(tx: &mut Tx, tenant_id: Uuid) -> Result<(), Ap
     super::limits::check_collaborators(tx, tenant_id).await
 }
 
-/// Stores the invitation email in the outbox (no SMTP relay is configured; see 0015).
+/// Queues the invitation email (delivered by the `email.send` job; see `db::mail`).
 async fn queue_invite_email(
     tx: &mut Tx,
     tenant_id: Uuid,
@@ -136,23 +159,20 @@ async fn queue_invite_email(
     role: Role,
     link: &str,
 ) -> Result<(), AppError> {
-    let subject = format!("You're invited to join {tenant_name} on SitePilot");
-    let body = format!(
-        "Hello,\n\nYou have been invited to join {tenant_name} on SitePilot as {}.\n\
-         Accept the invitation within {INVITE_DAYS} days: {link}\n",
-        role.as_str()
-    );
-    sqlx::query(
-        r#"INSERT INTO email_outbox (tenant_id, to_email, subject, body_text, link, kind, invitation_id)
-           VALUES ($1, $2, $3, $4, $5, 'invitation', $6)"#,
+    let msg = crate::mail::invitation(tenant_name, role, link);
+    super::mail::queue(
+        tx,
+        tenant_id,
+        &super::mail::Envelope {
+            kind: "invitation",
+            to,
+            link: Some(link),
+            unsubscribe_url: None,
+            secret: false,
+            invitation_id: Some(invitation_id),
+        },
+        &msg,
     )
-    .bind(tenant_id)
-    .bind(to)
-    .bind(subject)
-    .bind(body)
-    .bind(link)
-    .bind(invitation_id)
-    .execute(&mut **tx)
     .await?;
     Ok(())
 }

@@ -157,6 +157,43 @@ pub async fn signup_attempt(pool: &PgPool, ip: Option<IpAddr>) -> Result<(), App
     Ok(())
 }
 
+/// Password reset requests per account (the email, hashed: known or not, so the answer does not
+/// tell) and per client address, per hour. Fixed: a person needs one or two.
+pub const RESETS_PER_ACCOUNT: u32 = 5;
+pub const RESETS_PER_IP: u32 = 30;
+/// Verification emails a member may ask to be resent per hour.
+pub const VERIFICATION_RESENDS: u32 = 5;
+const EMAIL_WINDOW_SECS: u32 = 3600;
+
+/// Counts a password reset request for `email` and from `ip`; refuses it over either limit
+/// (the same whether or not an account uses the email).
+pub async fn reset_request(pool: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<(), AppError> {
+    let digest = hex::encode(Sha256::digest(email.trim().to_lowercase().as_bytes()));
+    let acct =
+        system::throttle_hit(pool, &format!("reset:acct:{digest}"), EMAIL_WINDOW_SECS).await?;
+    if over(&acct, RESETS_PER_ACCOUNT) {
+        return Err(too_many(acct.window_left_secs.max(1) as u32));
+    }
+    if let Some(ip) = ip {
+        let by_ip =
+            system::throttle_hit(pool, &format!("reset:ip:{ip}"), EMAIL_WINDOW_SECS).await?;
+        if over(&by_ip, RESETS_PER_IP) {
+            return Err(too_many(by_ip.window_left_secs.max(1) as u32));
+        }
+    }
+    Ok(())
+}
+
+/// Counts a "resend the verification email" for user `user_id`.
+pub async fn verification_resend(pool: &PgPool, user_id: uuid::Uuid) -> Result<(), AppError> {
+    let hit =
+        system::throttle_hit(pool, &format!("verify:user:{user_id}"), EMAIL_WINDOW_SECS).await?;
+    if over(&hit, VERIFICATION_RESENDS) {
+        return Err(too_many(hit.window_left_secs.max(1) as u32));
+    }
+    Ok(())
+}
+
 /// Counts one event for `key` (limited to `max` per `window_secs`, shared by all instances);
 /// `TooManyRequests` with the seconds left in the window once the key is over. For the
 /// visitor-side limits: page-password attempts ([`unlock_key`]) and contact-form submissions

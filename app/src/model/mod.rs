@@ -13,6 +13,7 @@ mod forms;
 mod inputs;
 mod kind;
 mod media;
+mod mail;
 mod page;
 mod page_layout;
 mod page_meta;
@@ -54,6 +55,7 @@ pub use media::{
     variant_url, AssetDeleted, AssetInfo, AssetKind, AssetLibrary, AssetQuery, MediaFile, MediaRef,
     ASSET_NAME_MAX, ASSET_TAGS_MAX, ASSET_TAG_MAX, MEDIA_PREFIX, VARIANT_WIDTHS,
 };
+pub use mail::{EmailStatus, ResetLinkState, RESET_TOKEN_MINUTES, VERIFY_TOKEN_DAYS};
 pub use page::{
     parse_nav_label, parse_page_password, parse_page_title, NavMove, PageCreated, PageInfo,
     PagePatch, PageSlug, PageStatus, PagesOverview,

@@ -31,15 +31,19 @@ pub struct Invitation {
     pub created_at: DateTime<Utc>,
 }
 
-/// One stored outgoing email (no SMTP relay: see migrations/0015).
+/// One outgoing email (migrations 0015, 0024): `status` is `queued`, `sent` or `failed`
+/// (`last_error` holds the mail server's last answer).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEmail {
     pub id: Uuid,
+    /// `invitation`, `password_reset`, …
+    pub kind: String,
     pub to_email: String,
     pub subject: String,
     pub body_text: String,
     pub link: Option<String>,
     pub status: String,
+    pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -52,6 +56,8 @@ pub struct TeamOverview {
     pub members: Vec<MemberInfo>,
     pub invitations: Vec<Invitation>,
     pub outbox: Vec<OutboxEmail>,
+    /// Whether an SMTP server is configured: without one, messages stay in the outbox.
+    pub email_delivery: bool,
     /// Active members plus pending invitations, against the plan's `max_collaborators`.
     pub seats_used: i64,
     pub seats_max: i64,

@@ -79,6 +79,7 @@ fn Exports() -> impl IntoView {
                             <a class="app-button app-button-ghost" href=format!("/forms/export/{}", w.id) rel="external" download="">
                                 {format!("Export CSV: {}", w.name)}
                             </a>
+                            <NoticeSwitch website_id=w.id name=w.name.clone()/>
                         }).collect_view()}
                     </p>
                 })
@@ -181,5 +182,39 @@ fn detail_view(
             on:click=move |_| { mark.dispatch(!processed); }>
             {if processed { "Mark as new" } else { "Mark processed" }}
         </button>
+    }
+}
+
+/// "Email the owner about new submissions" for one website (on by default).
+#[component]
+fn NoticeSwitch(website_id: Uuid, name: String) -> impl IntoView {
+    let on = RwSignal::new(None::<bool>);
+    let error = RwSignal::new(None::<String>);
+    leptos::task::spawn_local(async move {
+        if let Ok(v) = crate::api::forms::form_notices(website_id).await {
+            on.try_set(Some(v));
+        }
+    });
+    let toggle = move |ev: leptos::ev::Event| {
+        let want = event_target_checked(&ev);
+        leptos::task::spawn_local(async move {
+            match crate::api::forms::set_form_notices(website_id, want).await {
+                Ok(v) => {
+                    on.try_set(Some(v));
+                    error.try_set(None);
+                }
+                Err(e) => {
+                    error.try_set(Some(e.to_string()));
+                }
+            }
+        });
+    };
+    view! {
+        <label class="app-check">
+            <input type="checkbox" disabled=move || on.get().is_none()
+                prop:checked=move || on.get().unwrap_or(false) on:change=toggle/>
+            {format!("Email the owner about new submissions to {name}")}
+        </label>
+        {move || error.get().map(|e| view! { <span role="alert" class="app-error">{e}</span> })}
     }
 }

@@ -146,3 +146,39 @@ impl LazyRoute for MediaRoute {
         view! { <media::MediaPage/> }.into_any()
     }
 }
+
+pub struct ForgotPasswordRoute;
+
+#[lazy_route]
+impl LazyRoute for ForgotPasswordRoute {
+    fn data() -> Self {
+        ForgotPasswordRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <auth::ForgotPasswordPage/> }.into_any()
+    }
+}
+
+pub struct ResetPasswordRoute;
+
+#[lazy_route]
+impl LazyRoute for ResetPasswordRoute {
+    fn data() -> Self {
+        ResetPasswordRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <auth::ResetPasswordPage/> }.into_any()
+    }
+}
+
+pub struct VerifyEmailRoute;
+
+#[lazy_route]
+impl LazyRoute for VerifyEmailRoute {
+    fn data() -> Self {
+        VerifyEmailRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <auth::VerifyEmailPage/> }.into_any()
+    }
+}

@@ -77,6 +77,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=Landing/>
                 <Route path=path!("/signup") view={Lazy::<lazy_routes::SignupRoute>::new()}/>
                 <Route path=path!("/login") view={Lazy::<lazy_routes::LoginRoute>::new()}/>
+                <Route path=path!("/forgot-password") view={Lazy::<lazy_routes::ForgotPasswordRoute>::new()}/>
+                // Rendered whole before sending (not streamed), so the link pages work without JavaScript.
+                <Route path=path!("/reset-password/:token") view={Lazy::<lazy_routes::ResetPasswordRoute>::new()} ssr=leptos_router::SsrMode::Async/>
+                <Route path=path!("/verify-email/:token") view={Lazy::<lazy_routes::VerifyEmailRoute>::new()} ssr=leptos_router::SsrMode::Async/>
                 <Route path=path!("/dashboard") view={Lazy::<lazy_routes::DashboardRoute>::new()}/>
                 <Route path=path!("/billing") view={Lazy::<lazy_routes::BillingRoute>::new()}/>
                 <Route path=path!("/builder/:page_id") view=builder::BuilderPage/>

@@ -100,7 +100,7 @@ fn TeamView(data: TeamOverview, ctx: Ctx) -> impl IntoView {
                 </tbody>
             </table>
         </section>
-        {manage.then(|| view! { <InviteForm ctx=ctx/> <Invitations list=data.invitations ctx=ctx/> <Outbox list=data.outbox ctx=ctx/> })}
+        {manage.then(|| view! { <InviteForm ctx=ctx/> <Invitations list=data.invitations ctx=ctx/> <Outbox list=data.outbox delivery=data.email_delivery ctx=ctx/> })}
     }
     .into_any()
 }
@@ -235,14 +235,19 @@ fn Invitations(list: Vec<Invitation>, ctx: Ctx) -> impl IntoView {
     .into_any()
 }
 
-/// Stored outgoing email: no mail server is configured, so the invite link is shown here
-/// for the owner or admin to pass on.
+/// Outgoing email and its delivery state. Without a mail server (`SITEPILOT_SMTP_URL`) nothing
+/// is sent, and the page says so: the invite link is shown for the owner or admin to pass on.
 #[component]
-fn Outbox(list: Vec<OutboxEmail>, ctx: Ctx) -> impl IntoView {
+fn Outbox(list: Vec<OutboxEmail>, delivery: bool, ctx: Ctx) -> impl IntoView {
+    let note = if delivery {
+        "Emails are delivered by the mail server; each one shows whether it was sent. An invite link can also be copied and passed on."
+    } else {
+        "Email delivery is not set up on this server: emails are not sent, they stay here. Copy an invite link and pass it on yourself."
+    };
     view! {
         <section class="app-card" aria-labelledby="outbox-heading">
             <h2 id="outbox-heading">"Outbox"</h2>
-            <p class="app-muted">"Emails are not sent automatically yet. Copy an invite link and pass it on."</p>
+            <p class="app-muted" role="note">{note}</p>
             <ul class="app-list team-outbox">
                 {list.into_iter().map(|m| view! { <OutboxItem m=m ctx=ctx/> }).collect_view()}
             </ul>
@@ -254,7 +259,18 @@ fn Outbox(list: Vec<OutboxEmail>, ctx: Ctx) -> impl IntoView {
 #[component]
 fn OutboxItem(m: OutboxEmail, ctx: Ctx) -> impl IntoView {
     let input_id = format!("link-{}", m.id);
-    let link = m.link.clone().unwrap_or_default();
+    let Some(link) = m.link.clone() else {
+        // A message holding someone's one-time link (password reset, verification): listed only.
+        return view! {
+            <li class="team-outbox-item">
+                <div>
+                    <strong>{m.subject.clone()}</strong>
+                    <p class="app-muted">{format!("To {} · {} · {}", m.to_email, status_words(&m), m.created_at.format("%Y-%m-%d %H:%M UTC"))}</p>
+                </div>
+            </li>
+        }
+        .into_any();
+    };
     let copy = {
         let link = link.clone();
         move |_| {
@@ -270,11 +286,23 @@ fn OutboxItem(m: OutboxEmail, ctx: Ctx) -> impl IntoView {
         <li class="team-outbox-item">
             <div>
                 <strong>{m.subject.clone()}</strong>
-                <p class="app-muted">{format!("To {} · {} · {}", m.to_email, m.status, m.created_at.format("%Y-%m-%d %H:%M UTC"))}</p>
+                <p class="app-muted">{format!("To {} · {} · {}", m.to_email, status_words(&m), m.created_at.format("%Y-%m-%d %H:%M UTC"))}</p>
                 <label for=input_id.clone()>{format!("Invite link for {}", m.to_email)}</label>
                 <input id=input_id readonly value=link class="team-link"/>
             </div>
             <button type="button" class="app-button app-button-ghost" aria-label=format!("Copy invite link for {}", m.to_email) on:click=copy>"Copy link"</button>
         </li>
+    }
+    .into_any()
+}
+
+/// A message's delivery state in words.
+fn status_words(m: &OutboxEmail) -> String {
+    match (m.status.as_str(), &m.last_error) {
+        ("sent", _) => "sent".into(),
+        ("failed", Some(e)) => format!("not delivered: {e}"),
+        ("failed", None) => "not delivered".into(),
+        (_, Some(e)) => format!("waiting to be sent (last try: {e})"),
+        _ => "waiting to be sent".into(),
     }
 }

@@ -198,7 +198,28 @@ pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
             Backoff::exponential(Duration::from_secs(30), Duration::from_secs(600)),
             crate::analytics::rollup_job,
         )
-        .every("analytics.rollup", config.analytics_rollup_every);
+        .every("analytics.rollup", config.analytics_rollup_every)
+        .handle(
+            app::db::mail::SEND_JOB,
+            crate::mail::backoff(),
+            crate::mail::send_handler(config),
+        )
+        .handle(
+            app::db::notify::FORM_NOTICE,
+            crate::mail::backoff(),
+            crate::mail::form_notice_handler(config),
+        )
+        .handle(
+            app::db::notify::BILLING_NOTICE,
+            crate::mail::backoff(),
+            crate::mail::billing_notice_handler(config),
+        )
+        .handle(
+            app::db::notify::DOMAIN_NOTICE,
+            crate::mail::backoff(),
+            crate::mail::domain_notice_handler(config),
+        );
+
     // The storage the upload routes write to; opening it again here is cheap (no I/O for S3,
     // a folder check for the local disk). If it cannot open, `build` has already refused.
     match crate::assets::Storage::open(&config.asset_storage).ok() {

@@ -190,6 +190,10 @@ async fn invoice(
         return Ok((Some(tenant), Outcome::Ignored("other_subscription")));
     }
     stripe_db::set_subscription_status(tx, cur.id, status, ev.created).await?;
+    if status == "past_due" && cur.status != "past_due" {
+        // The owner is told by email, once per failure streak (Stripe retries fail again).
+        app::db::notify::enqueue_billing_notice(tx, tenant, "payment_failed").await?;
+    }
     // A paid invoice lifts a suspension; the plan itself follows the subscription events.
     app::db::billing::sync_suspension(tx, tenant, status).await?;
     Ok((Some(tenant), Outcome::Applied))

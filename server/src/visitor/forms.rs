@@ -146,7 +146,9 @@ pub(super) async fn submit(
             ip: visit.ip,
             user_agent: visit.user_agent.as_deref(),
         };
-        app::db::forms::insert(&mut tx, tenant_id, new).await?;
+        let id = app::db::forms::insert(&mut tx, tenant_id, new).await?;
+        // The owner's notice email, if the website wants one, commits with the submission.
+        app::db::notify::enqueue_form_notice(&mut tx, tenant_id, website_id, id).await?;
         tx.commit().await?;
         Ok::<_, app::error::AppError>(())
     };

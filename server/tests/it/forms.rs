@@ -575,3 +575,73 @@ async fn another_tenant_cannot_list_view_mark_or_export() {
         "the other tenant's mark changed nothing"
     );
 }
+
+/// The owner's address, read in the tenant.
+async fn owner_email(pool: &sqlx::PgPool, tenant: Uuid) -> String {
+    let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
+    let e = sqlx::query_scalar("SELECT email FROM users WHERE role = 'owner'")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("owner");
+    tx.commit().await.expect("commit");
+    e
+}
+
+#[tokio::test]
+async fn the_owner_is_emailed_each_submission_unless_the_website_says_no() {
+    use crate::common::smtp::{header, sink};
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let s = site_with_form(&router, &pool, "Form Notice <Cafe>").await;
+    let to = owner_email(&pool, s.a.tenant_id).await;
+    let reg = crate::email::registry(&pool);
+    let r = submit(&router, &s, s.form, GOOD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // The notice job renders the message; its email.send job delivers it.
+    assert!(server::jobs::run_due_for(&pool, &reg, s.a.tenant_id).await >= 2);
+    let got = sink().messages_to(&to);
+    assert_eq!(got.len(), 1);
+    let m = &got[0];
+    assert_eq!(
+        header(m, "subject"),
+        Some("New message from your website Form Notice <Cafe>")
+    );
+    assert_eq!(
+        header(m, "list-unsubscribe"),
+        Some("<http://127.0.0.1:3000/settings>")
+    );
+    let text = m["text"].as_str().expect("text");
+    let html = m["html"].as_str().expect("html");
+    assert!(text.contains("Table for four?") && text.contains("ann@example.com"));
+    assert!(text.contains("http://127.0.0.1:3000/forms"));
+    assert!(html.contains("Form Notice &lt;Cafe&gt;") && html.contains("Table for four?"));
+    assert!(html.contains("href=\"http://127.0.0.1:3000/settings\""));
+
+    // Switched off for this website: no more emails.
+    let r = call_json(
+        &router,
+        "/api/forms/set_notices",
+        Some(&s.owner),
+        json!({ "website_id": s.a.website_id, "on": false }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let on: bool = call_json(
+        &router,
+        "/api/forms/notices",
+        Some(&s.owner),
+        json!({ "website_id": s.a.website_id }),
+    )
+    .await
+    .json();
+    assert!(!on);
+    let r = submit(&router, &s, s.form, GOOD).await;
+    assert_eq!(r.status, StatusCode::OK);
+    server::jobs::run_due_for(&pool, &reg, s.a.tenant_id).await;
+    assert_eq!(
+        sink().messages_to(&to).len(),
+        1,
+        "no email once switched off"
+    );
+    assert_eq!(stored(&pool, &s).await, 2, "the submission itself is kept");
+}

@@ -793,3 +793,70 @@ async fn without_a_secret_the_endpoint_is_unavailable() {
     );
     untouched(&pool, &c).await;
 }
+
+#[tokio::test]
+async fn a_failed_payment_and_a_suspension_are_emailed_to_the_owner() {
+    use crate::common::smtp::{header, sink};
+    let (pool, router) = setup().await;
+    let c = customer(&pool).await;
+    let to: String = {
+        let mut tx = app::db::tenant_tx(&pool, c.tenant).await.expect("tx");
+        let e = sqlx::query_scalar("SELECT email FROM users WHERE role = 'owner'")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("owner");
+        tx.commit().await.expect("commit");
+        e
+    };
+    let t = now();
+    let (_, body) = sub_event(
+        &c,
+        "customer.subscription.created",
+        t,
+        GROWTH_MONTHLY,
+        "active",
+    );
+    assert_eq!(deliver_signed(&router, &body).await.0, StatusCode::OK);
+    let reg = crate::email::registry(&pool);
+    server::jobs::run_due_for(&pool, &reg, c.tenant).await;
+    assert!(
+        sink().messages_to(&to).is_empty(),
+        "no notice for a new subscription"
+    );
+
+    let failed = invoice_event(&c, "invoice.payment_failed", t + 10);
+    assert_eq!(deliver_signed(&router, &failed).await.0, StatusCode::OK);
+    // Stripe's retry failing again is the same streak: one email.
+    let again = invoice_event(&c, "invoice.payment_failed", t + 20);
+    assert_eq!(deliver_signed(&router, &again).await.0, StatusCode::OK);
+    server::jobs::run_due_for(&pool, &reg, c.tenant).await;
+    let got = sink().messages_to(&to);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(
+        header(&got[0], "subject"),
+        Some("A payment for Billing Co on SitePilot failed")
+    );
+    assert_eq!(
+        header(&got[0], "list-unsubscribe"),
+        Some("<http://127.0.0.1:3000/settings>")
+    );
+    assert!(got[0]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("http://127.0.0.1:3000/billing")));
+
+    let (_, unpaid) = sub_event(
+        &c,
+        "customer.subscription.updated",
+        t + 30,
+        GROWTH_MONTHLY,
+        "unpaid",
+    );
+    assert_eq!(deliver_signed(&router, &unpaid).await.0, StatusCode::OK);
+    server::jobs::run_due_for(&pool, &reg, c.tenant).await;
+    let got = sink().messages_to(&to);
+    assert_eq!(got.len(), 2);
+    assert_eq!(
+        header(&got[1], "subject"),
+        Some("Billing Co's SitePilot subscription is suspended")
+    );
+}

@@ -27,6 +27,8 @@ const TENANT_TABLES: &[&str] = &[
     "domain_verifications",
     "team_invitations",
     "audit_logs",
+    "email_outbox",
+    "user_tokens",
 ];
 
 fn tenant_col(table: &str) -> &'static str {
@@ -43,6 +45,16 @@ async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount
     db::publish::publish(&mut tx, a.tenant_id, a.user_id, a.website_id)
         .await
         .expect("publish");
+    // A verification token and its queued email (user_tokens, email_outbox).
+    db::user_tokens::queue_verification(
+        &mut tx,
+        a.tenant_id,
+        a.user_id,
+        "owner@example.com",
+        "http://app.test",
+    )
+    .await
+    .expect("verification email");
     let stmts: &[&str] = &[
         "INSERT INTO assets (tenant_id, original_filename, cloudinary_public_id, cloudinary_url, secure_url, size_bytes)
          VALUES ($1, 'logo.png', 'local/' || gen_random_uuid(), '/a.png', '/a.png', 10)",
@@ -161,6 +173,8 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
         ("team_invitations", "INSERT INTO team_invitations (tenant_id, invited_by, email) VALUES ($1, $4, 'evil@x.com')"),
         ("sessions", "INSERT INTO sessions (id, tenant_id, user_id, expires_at) VALUES (repeat('a', 64), $1, $4, now() + interval '1 day')"),
         ("subscriptions", "INSERT INTO subscriptions (tenant_id, stripe_customer_id) VALUES ($1, 'cus_evil')"),
+        ("email_outbox", "INSERT INTO email_outbox (tenant_id, to_email, subject, body_text, kind) VALUES ($1, 'evil@x.com', 's', 'b', 'invitation')"),
+        ("user_tokens", "INSERT INTO user_tokens (token_hash, tenant_id, user_id, purpose, email, expires_at) VALUES (repeat('b', 64), $1, $4, 'password_reset', 'evil@x.com', now() + interval '1 hour')"),
     ];
     assert_eq!(
         attempts.len(),

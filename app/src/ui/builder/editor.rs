@@ -89,6 +89,9 @@ pub struct Editor {
     pub dragging: RwSignal<Option<Drag>>,
     pub save: RwSignal<SaveState>,
     pub publish_note: RwSignal<Option<Result<Published, String>>>,
+    /// The last publish was refused because the member's email is not verified yet: the
+    /// Publish control offers to send the verification email again.
+    pub publish_unverified: RwSignal<bool>,
     /// Counts versions the 30-second autosave recorded.
     pub versions_recorded: RwSignal<u32>,
     /// Bumped when blocks change other than by typing (undo, redo, list edits, a resync), so
@@ -122,6 +125,7 @@ impl Editor {
             dragging: RwSignal::new(None),
             save: RwSignal::new(SaveState::Saved),
             publish_note: RwSignal::new(None),
+            publish_unverified: RwSignal::new(false),
             versions_recorded: RwSignal::new(0),
             epoch: RwSignal::new(0),
             field_error: RwSignal::new(None),
@@ -549,6 +553,8 @@ impl Editor {
                     // Refused (invalid, forbidden, gone, over a limit): it would fail again.
                     // Drop it and show the page as the server has it, plus what is still queued.
                     if matches!(job, Job::Publish(_)) {
+                        self.publish_unverified
+                            .set(matches!(e, AppError::EmailUnverified { .. }));
                         self.publish_note.set(Some(Err(e.to_string())));
                     } else {
                         self.resync().await;

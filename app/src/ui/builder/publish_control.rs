@@ -66,7 +66,39 @@ pub fn PublishControl(ed: Editor) -> impl IntoView {
             {move || ed.publish_note.get().and_then(|r| r.err()).map(|m| view! {
                 <p role="alert" class="app-error">{format!("Not published: {m}")}</p>
             })}
+            {move || (ed.publish_unverified.get() && ed.publish_note.with(|n| matches!(n, Some(Err(_)))))
+                .then(|| view! { <ResendVerification/> })}
         </form>
     }
     .into_any()
+}
+
+/// "Send the verification email again", offered when a publish was refused for an unverified
+/// email address.
+#[component]
+pub fn ResendVerification() -> impl IntoView {
+    let result = RwSignal::new(None::<Result<(), String>>);
+    let busy = RwSignal::new(false);
+    let resend = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let r = crate::api::auth::resend_verification()
+                .await
+                .map_err(|e| e.to_string());
+            busy.try_set(false);
+            result.try_set(Some(r));
+        });
+    };
+    view! {
+        <p>
+            <button type="button" class="app-button app-button-ghost" disabled=move || busy.get() on:click=resend>
+                "Send the verification email again"
+            </button>
+        </p>
+        <p aria-live="polite">{move || match result.get() {
+            Some(Ok(())) => "Sent. Follow the link in the email, then publish again.".to_string(),
+            Some(Err(e)) => e,
+            None => String::new(),
+        }}</p>
+    }
 }

@@ -11,7 +11,7 @@ use crate::common::*;
 use crate::permissions::fixtures::{body_for, fingerprint, tenant, FORM_ENCODED};
 
 /// Server functions without arguments: any body decodes, so only the body type is checked.
-const NO_ARGUMENTS: [&str; 11] = [
+const NO_ARGUMENTS: [&str; 13] = [
     "/api/logout",
     "/api/settings/logout_everywhere",
     "/api/me",
@@ -23,6 +23,8 @@ const NO_ARGUMENTS: [&str; 11] = [
     "/api/team/overview",
     "/api/settings/get",
     "/api/settings/theme",
+    "/api/auth/email_status",
+    "/api/auth/resend_verification",
 ];
 
 /// A valid body with every value replaced by one of another type, and with every UUID
@@ -141,6 +143,9 @@ async fn every_server_function_refuses_malformed_bodies_with_a_typed_4xx() {
             }
             "/api/login" => json!({ "email": "a@example.com", "password": "correct-horse-7" }),
             "/api/invite/state" => json!({ "token": "x" }),
+            "/api/auth/forgot" => json!({ "email": "nobody@example.com" }),
+            "/api/auth/reset_state" | "/api/auth/verify_email" => json!({ "token": "x" }),
+            "/api/auth/reset" => json!({ "token": "x", "password": "correct-horse-7" }),
             "/api/invite/accept" => {
                 json!({ "token": "x", "full_name": "A", "password": "correct-horse-7" })
             }

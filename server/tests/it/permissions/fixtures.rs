@@ -406,12 +406,15 @@ pub async fn body_for(
         "/api/assets/delete" => {
             json!({ "asset_id": fresh_asset(router, owner).await, "force": true })
         }
+        "/api/auth/email_status" | "/api/auth/resend_verification" => json!({}),
+        "/api/forms/notices" => json!({ "website_id": a.website_id }),
+        "/api/forms/set_notices" => json!({ "website_id": a.website_id, "on": true }),
         other => panic!("no request body for {other}: add one to permissions::fixtures::body_for"),
     }
 }
 
 /// Server functions with the default (form) encoding; the rest take JSON.
-pub const FORM_ENCODED: [&str; 9] = [
+pub const FORM_ENCODED: [&str; 11] = [
     "/api/websites",
     "/api/builder/load",
     "/api/billing/overview",
@@ -421,6 +424,8 @@ pub const FORM_ENCODED: [&str; 9] = [
     "/api/signup",
     "/api/login",
     "/api/logout",
+    "/api/auth/forgot",
+    "/api/auth/reset",
 ];
 
 /// Calls `path` with `body` in the encoding its server function takes.

@@ -79,6 +79,9 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
         ("/signup", Session, OwnTenant, Page),
         ("/login", Session, OwnTenant, Page),
         ("/invite/{token}", Session, OwnTenant, Page),
+        ("/forgot-password", Session, OwnTenant, Page),
+        ("/reset-password/{token}", Session, OwnTenant, Page),
+        ("/verify-email/{token}", Session, OwnTenant, Page),
     ]
 }
 

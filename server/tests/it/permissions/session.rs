@@ -261,3 +261,48 @@ async fn invite_links_need_no_session_and_work_once() {
         "used once"
     );
 }
+
+#[tokio::test]
+async fn password_reset_and_verification_links_need_no_session() {
+    let pool = pool().await;
+    let router = matrix_router(pool.clone()).await;
+    let t = tenant(&pool, "Link Session").await;
+    let member = t.owner().cookie.clone();
+    for cookie in [None, Some(member.as_str())] {
+        let r = call_form(
+            &router,
+            "/api/auth/forgot",
+            cookie,
+            &[("email", &format!("{}@example.com", unique("nobody-")))],
+        )
+        .await;
+        ok(&r, "forgot");
+        assert_eq!(r.location.as_deref(), Some("/forgot-password?sent=1"));
+        let state: app::model::ResetLinkState = call_json(
+            &router,
+            "/api/auth/reset_state",
+            cookie,
+            json!({ "token": "0".repeat(64) }),
+        )
+        .await
+        .json();
+        assert_eq!(state, app::model::ResetLinkState::NotFound);
+        let r = call_form(
+            &router,
+            "/api/auth/reset",
+            cookie,
+            &[("token", &"0".repeat(64)), ("password", "correct-horse-8")],
+        )
+        .await;
+        assert!(matches!(r.error(), AppError::NotFound(_)));
+        let verified: bool = call_json(
+            &router,
+            "/api/auth/verify_email",
+            cookie,
+            json!({ "token": "0".repeat(64) }),
+        )
+        .await
+        .json();
+        assert!(!verified);
+    }
+}
