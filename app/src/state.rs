@@ -20,6 +20,9 @@ pub struct Config {
     pub public_origin: String,
     /// Send `Strict-Transport-Security` (production).
     pub hsts: bool,
+    /// The edge's public addresses, shown as the A/AAAA records of an apex custom domain
+    /// (`SITEPILOT_DOMAIN_APEX_IPS`); empty when apex domains cannot be pointed here.
+    pub domain_apex_ips: Vec<std::net::IpAddr>,
 }
 
 /// Key bytes that never show up in `Debug` output or logs.

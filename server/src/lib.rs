@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod auth;
 pub mod billing;
 pub mod config;
+pub mod domains;
 pub mod error;
 pub mod forms_export;
 pub mod http;
@@ -100,6 +101,7 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
                 .clone()
                 .unwrap_or_else(|| format!("http://{}", config.leptos.site_addr)),
             hsts: config.deployment == config::Deployment::Prod,
+            domain_apex_ips: config.domain_apex_ips.clone(),
         }),
     };
     let stripe_api = match &config.stripe_secret_key {
@@ -111,7 +113,9 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
     let cache = visitor::cache::VisitorCache::start(&state.pool);
     // One writer task for page views (`analytics::batch`); both beacon routers queue to it.
     let batcher = analytics::batch::Batcher::start(state.pool.clone());
-    let beacons = analytics::routes(batcher.clone()).with_state(state.clone());
+    let beacons = analytics::routes(batcher.clone())
+        .merge(domains::routes())
+        .with_state(state.clone());
     let app = app_router(
         state.clone(),
         cache.clone(),
@@ -140,6 +144,14 @@ fn app_router(
         .filter(|_| config.billing_test_mode)
         .map(|secret| billing::test_mode_webhook(state.pool.clone(), secret));
     let routes = generate_route_list(App);
+    let dns = domains::dns::DnsChecker::new(config.dns_server, &config.domain_apex_ips);
+    let domain_checker = app::api::domains::DomainChecker {
+        check_fn: Arc::new(move |target| {
+            let dns = dns.clone();
+            Box::pin(async move { dns.check(&target).await })
+        }),
+        grace: config.domain_grace,
+    };
     let app_config = state.config.clone();
     let ctx_state = state.clone();
     let shell_options = state.leptos_options.clone();
@@ -150,6 +162,7 @@ fn app_router(
             config.stripe_webhook_secret.clone(),
         ))
         .merge(analytics::routes(batcher))
+        .merge(domains::routes())
         .route("/forms/export/{website_id}", get(forms_export::export))
         .route(
             "/sites/{subdomain}",
@@ -174,6 +187,7 @@ fn app_router(
             routes,
             move || {
                 provide_context(ctx_state.clone());
+                provide_context(domain_checker.clone());
                 if let Some(hook) = &test_webhook {
                     provide_context(hook.clone());
                 }

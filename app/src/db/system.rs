@@ -8,7 +8,9 @@
 //! - Stripe events: the event id is claimed before any tenant is known, and a customer id
 //!   names the tenant;
 //! - log-in and sign-up throttle counters (`throttle_*`, migration 0021): keyed by an email
-//!   hash or a client address, before any tenant is known.
+//!   hash or a client address, before any tenant is known;
+//! - custom domains (migration 0026): the TLS `ask` names only a hostname, and the daily
+//!   re-check lists verified domains of every tenant.
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool};
@@ -215,4 +217,30 @@ pub async fn throttle_undo(pool: &PgPool, key: &str) -> Result<(), AppError> {
         .execute(pool)
         .await?;
     Ok(())
+}
+
+/// Caddy's on-demand TLS question (migration 0026 `domain_tls_ask`): may a certificate be
+/// obtained for `domain`? True only for a verified custom domain; the first yes records
+/// `ssl_provisioned(_at)`.
+pub async fn tls_ask(pool: &PgPool, domain: &str) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar("SELECT domain_tls_ask($1)")
+        .bind(domain)
+        .fetch_one(pool)
+        .await?)
+}
+
+/// Verified domains (verification id, tenant) last checked before `before`, oldest first, at
+/// most `limit` (migration 0026 `domains_due_for_recheck`).
+pub async fn domains_due_for_recheck(
+    pool: &PgPool,
+    before: DateTime<Utc>,
+    limit: i32,
+) -> Result<Vec<(Uuid, Uuid)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT verification_id, tenant_id FROM domains_due_for_recheck($1, $2)",
+    )
+    .bind(before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
 }
