@@ -276,24 +276,16 @@ fn cached_salt(today: NaiveDate) -> Option<Vec<u8>> {
         .map(|(_, salt)| salt.clone())
 }
 
-/// The daily aggregation: every `every`, roll up yesterday (late events, the day's final
-/// numbers) and today (so far) for every site, and purge raw events older than 7 days.
-/// UPSERTs, so several server instances running it at once is harmless.
-pub fn spawn_rollup(pool: PgPool, every: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let today = Utc::now().date_naive();
-            for day in [today - chrono::Duration::days(1), today] {
-                match store::rollup_all(&pool, day).await {
-                    Ok(rows) => tracing::debug!(%day, rows, "analytics rolled up"),
-                    Err(e) => tracing::warn!(%day, error = %e, "analytics rollup failed"),
-                }
-            }
-        }
-    })
+/// The `analytics.rollup` job (`jobs::registry`, recurring every `SITEPILOT_ANALYTICS_ROLLUP_SECS`):
+/// roll up yesterday (late events, the day's final numbers) and today (so far) for every site.
+/// UPSERTs, so a run repeated after a lost lease is harmless.
+pub async fn rollup_job(ctx: crate::jobs::JobCtx) -> Result<(), crate::jobs::JobError> {
+    let today = Utc::now().date_naive();
+    for day in [today - chrono::Duration::days(1), today] {
+        let rows = store::rollup_all(&ctx.pool, day).await?;
+        tracing::debug!(%day, rows, "analytics rolled up");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -89,9 +89,15 @@ pub struct ServerConfig {
     /// simulated Stripe events signed with the webhook secret (or, when that is unset, the
     /// public dev secret, which is why production never runs in test mode).
     pub billing_test_mode: bool,
-    /// `SITEPILOT_ANALYTICS_ROLLUP_SECS`: how often the analytics rollup worker runs (default
-    /// 600 s). `None` starts no worker (tests roll up by hand).
-    pub analytics_rollup_every: Option<Duration>,
+    /// `SITEPILOT_ANALYTICS_ROLLUP_SECS`: how often the `analytics.rollup` job runs (default
+    /// 600 s).
+    pub analytics_rollup_every: Duration,
+    /// `SITEPILOT_JOBS_WORKER` (default true): whether this instance runs background jobs
+    /// (`jobs::Worker`). Tests run due jobs by hand (`jobs::run_due`).
+    pub jobs_worker: bool,
+    /// `SITEPILOT_JOBS_POLL_MS` (default 1000): how often an idle worker looks for due jobs
+    /// besides being woken by `NOTIFY`.
+    pub jobs_poll: Duration,
     /// Peers whose `Forwarded` / `X-Forwarded-For` is believed (`SITEPILOT_TRUSTED_PROXIES`).
     pub trusted_proxies: crate::http::client_ip::TrustedProxies,
     /// `SITEPILOT_PUBLIC_URL` as an origin (`http::parse_public_url`); required in prod, in dev
@@ -220,6 +226,16 @@ fn analytics_rollup_every(var: &Lookup) -> Duration {
         .map_or(DEFAULT_ANALYTICS_ROLLUP, Duration::from_secs)
 }
 
+/// How often an idle job worker looks for due jobs unless `SITEPILOT_JOBS_POLL_MS` says otherwise.
+pub const DEFAULT_JOBS_POLL: Duration = Duration::from_millis(1000);
+
+fn jobs_poll(var: &Lookup) -> Duration {
+    var("SITEPILOT_JOBS_POLL_MS")
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .filter(|ms| *ms >= 10)
+        .map_or(DEFAULT_JOBS_POLL, Duration::from_millis)
+}
+
 impl ServerConfig {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(&|name| env::var(name).ok())
@@ -286,7 +302,10 @@ impl ServerConfig {
                 .filter(|s| !s.trim().is_empty())
                 .unwrap_or_else(|| crate::stripe::client::DEFAULT_API_BASE.into()),
             billing_test_mode,
-            analytics_rollup_every: Some(analytics_rollup_every(var)),
+            analytics_rollup_every: analytics_rollup_every(var),
+            jobs_worker: var("SITEPILOT_JOBS_WORKER")
+                .is_none_or(|v| !matches!(v.trim(), "false" | "0" | "no" | "off")),
+            jobs_poll: jobs_poll(var),
             trusted_proxies,
             public_url: public_url(var, prod)?,
             dns_server: dns_server(var)?,
@@ -316,7 +335,9 @@ impl ServerConfig {
             stripe_secret_key: None,
             stripe_api_base: crate::stripe::client::DEFAULT_API_BASE.into(),
             billing_test_mode: false,
-            analytics_rollup_every: None,
+            analytics_rollup_every: DEFAULT_ANALYTICS_ROLLUP,
+            jobs_worker: false,
+            jobs_poll: DEFAULT_JOBS_POLL,
             trusted_proxies: Default::default(),
             public_url: None,
             dns_server: None,

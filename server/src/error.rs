@@ -36,6 +36,9 @@ pub enum StartupError {
         addr: std::net::SocketAddr,
         source: std::io::Error,
     },
+    /// `server jobs`: a refused argument or a failed query.
+    #[error("jobs: {0}")]
+    Jobs(String),
     #[error("server error: {0}")]
     Serve(std::io::Error),
 }

@@ -10,6 +10,7 @@ pub mod domains;
 pub mod error;
 pub mod forms_export;
 pub mod http;
+pub mod jobs;
 pub mod preview;
 pub mod rate_limit;
 pub mod seed;
@@ -32,6 +33,9 @@ pub use error::StartupError;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::postgres::{PgPool, PgPoolOptions};
+
+/// How many jobs one instance runs at a time.
+const JOB_CONCURRENCY: i32 = 4;
 
 /// Migrations, embedded at compile time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
@@ -86,8 +90,13 @@ pub async fn connect_app_pool(app_url: &str) -> Result<PgPool, StartupError> {
 /// The one way to assemble the server, for `main` and tests alike: state from `config`, the
 /// background workers `config` asks for, and the HTTP surface.
 pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupError> {
-    if let Some(every) = config.analytics_rollup_every {
-        analytics::spawn_rollup(pool.clone(), every);
+    if config.jobs_worker {
+        jobs::Worker::start(
+            pool.clone(),
+            jobs::registry(config, &pool),
+            config.jobs_poll,
+            JOB_CONCURRENCY,
+        );
     }
     let state = AppState {
         leptos_options: config.leptos.clone(),

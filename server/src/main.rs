@@ -11,9 +11,10 @@ async fn main() {
     // or `server serve` serves with the request role only (APP_DATABASE_URL).
     let result = match std::env::args().nth(1).as_deref() {
         Some("migrate") => migrate().await,
+        Some("jobs") => jobs(std::env::args().skip(2).collect()).await,
         None | Some("serve") => run().await,
         Some(other) => {
-            tracing::error!("unknown command `{other}`: use `migrate` or `serve`");
+            tracing::error!("unknown command `{other}`: use `migrate`, `serve` or `jobs`");
             std::process::exit(2);
         }
     };
@@ -26,6 +27,66 @@ async fn main() {
 async fn migrate() -> Result<(), StartupError> {
     server::migrate(&server::config::owner_database_url()?).await?;
     tracing::info!("migrations applied");
+    Ok(())
+}
+
+/// `server jobs`: the background jobs per kind and state, and the newest dead ones with their
+/// last error. `server jobs retry <id>` queues a dead job again. Uses APP_DATABASE_URL.
+async fn jobs(args: Vec<String>) -> Result<(), StartupError> {
+    let config = ServerConfig::from_env()?;
+    let pool = server::connect_app_pool(&config.db.app).await?;
+    let db = |e: app::error::AppError| StartupError::Jobs(e.to_string());
+    match args.first().map(String::as_str) {
+        Some("retry") => {
+            let id: i64 = args
+                .get(1)
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| StartupError::Jobs("usage: server jobs retry <id>".into()))?;
+            if app::db::jobs::retry(&pool, id).await.map_err(db)? {
+                println!("job {id} queued again");
+            } else {
+                return Err(StartupError::Jobs(format!("job {id} is not a dead job")));
+            }
+        }
+        None => {
+            println!(
+                "{:<24} {:<8} {:>8}  oldest run_at",
+                "kind", "status", "jobs"
+            );
+            for row in app::db::jobs::overview(&pool).await.map_err(db)? {
+                let oldest = row
+                    .oldest_run_at
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_default();
+                println!(
+                    "{:<24} {:<8} {:>8}  {oldest}",
+                    row.kind, row.status, row.jobs
+                );
+            }
+            let dead = app::db::jobs::dead(&pool, 50).await.map_err(db)?;
+            if !dead.is_empty() {
+                println!("\ndead jobs (newest first; `server jobs retry <id>` queues one again):");
+            }
+            for job in dead {
+                println!(
+                    "#{} {} tenant={} attempts={} at={}: {}",
+                    job.id,
+                    job.kind,
+                    job.tenant_id
+                        .map(|t| t.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    job.attempts,
+                    job.finished_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                    job.last_error.unwrap_or_default()
+                );
+            }
+        }
+        Some(other) => {
+            return Err(StartupError::Jobs(format!(
+                "unknown `server jobs {other}`: use `server jobs` or `server jobs retry <id>`"
+            )))
+        }
+    }
     Ok(())
 }
 

@@ -16,6 +16,7 @@ pub mod domains;
 pub mod forms;
 pub mod health;
 pub mod invite;
+pub mod jobs;
 pub mod limits;
 pub mod page_blocks;
 pub mod page_order;

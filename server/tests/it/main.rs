@@ -20,6 +20,7 @@ mod domains;
 mod forms;
 mod hardening;
 mod http_surface;
+mod jobs;
 mod limits;
 mod login_throttle;
 mod pages;
