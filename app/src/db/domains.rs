@@ -213,13 +213,13 @@ pub async fn remove(
             .fetch_optional(&mut **tx)
             .await?
             .flatten();
+    let Some(domain) = domain else {
+        return Err(AppError::NotFound("Custom domain".into()));
+    };
     sqlx::query("UPDATE websites SET custom_domain = NULL, domain_verified = false WHERE id = $1")
         .bind(website_id)
         .execute(&mut **tx)
         .await?;
-    let Some(domain) = domain else {
-        return Err(AppError::NotFound("Custom domain".into()));
-    };
     sqlx::query("DELETE FROM domain_verifications WHERE website_id = $1")
         .bind(website_id)
         .execute(&mut **tx)
@@ -319,14 +319,10 @@ pub async fn record_check(
         (Ok(()), false) => Transition::Verified,
         (Ok(()), true) => Transition::StillVerified,
         (Err(_), false) => Transition::Pending,
-        (Err(_), true) => {
-            let failing = failing_for.unwrap_or(0.0);
-            if failing_for.is_some() && failing >= grace.as_secs_f64() {
-                Transition::Lost
-            } else {
-                Transition::Failing
-            }
-        }
+        // Failing since this check when it is the first failure: with no grace at all, the
+        // first failed check unverifies.
+        (Err(_), true) if failing_for.unwrap_or(0.0) >= grace.as_secs_f64() => Transition::Lost,
+        (Err(_), true) => Transition::Failing,
     };
     let verified_now = matches!(
         transition,
@@ -374,20 +370,56 @@ pub async fn record_check(
     Ok(transition)
 }
 
-/// Queues the first check of verification `id` (job `domains.verify`), in the caller's
-/// transaction so it commits with the domain.
-pub async fn queue_check(_tx: &mut Tx, _tenant: Uuid, _id: Uuid) -> Result<(), AppError> {
+/// The verification job's kind (handler: `server::domains::jobs::verify`).
+pub const VERIFY_JOB: &str = "domains.verify";
+/// The owner's notice that a domain started or stopped serving (handled by the email worker).
+pub const NOTICE_JOB: &str = "email.domain_notice";
+/// Checks of a pending domain before the job gives up (1, 5 and 30 minutes, then hourly: about
+/// three days). "Check now" still works after that.
+pub const VERIFY_ATTEMPTS: i32 = 75;
+
+/// Queues a check of verification `id` now (job [`VERIFY_JOB`], at most one live per
+/// verification). Called in the caller's transaction, so it commits with the domain.
+pub async fn queue_check(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<(), AppError> {
+    super::jobs::enqueue(&mut **tx, verify_job(tenant, id)).await?;
     Ok(())
 }
 
+/// The verification job for `id` of `tenant`.
+pub fn verify_job(tenant: Uuid, id: Uuid) -> super::jobs::NewJob<'static> {
+    super::jobs::NewJob::new(
+        VERIFY_JOB,
+        serde_json::json!({ "verification_id": id, "tenant_id": tenant }),
+    )
+    .dedupe(format!("{VERIFY_JOB}:{id}"))
+    .max_attempts(VERIFY_ATTEMPTS)
+    .tenant(tenant)
+}
+
 /// Records a check's `outcome` for `target` ([`record_check`]) and, when the domain started or
-/// stopped serving, queues the owner's notice (job `email.domain_notice`) in the same
-/// transaction.
+/// stopped serving, queues the owner's notice (job [`NOTICE_JOB`]) in the same transaction.
 pub async fn apply_check(
     tx: &mut Tx,
     target: &CheckTarget,
     outcome: &Result<(), String>,
     grace: std::time::Duration,
 ) -> Result<Transition, AppError> {
-    record_check(tx, target.id, outcome, grace).await
+    let transition = record_check(tx, target.id, outcome, grace).await?;
+    let event = match transition {
+        Transition::Verified => "verified",
+        Transition::Lost => "lost",
+        _ => return Ok(transition),
+    };
+    let notice = super::jobs::NewJob::new(
+        NOTICE_JOB,
+        serde_json::json!({
+            "tenant_id": target.tenant_id,
+            "website_id": target.website_id,
+            "domain": target.domain,
+            "event": event,
+        }),
+    )
+    .tenant(target.tenant_id);
+    super::jobs::enqueue(&mut **tx, notice).await?;
+    Ok(transition)
 }

@@ -4,6 +4,7 @@
 //! `app::db::domains`; nothing here writes SQL.
 
 pub mod dns;
+pub mod jobs;
 
 use app::state::AppState;
 use axum::extract::{Query, State};

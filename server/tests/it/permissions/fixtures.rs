@@ -100,7 +100,7 @@ async fn submission(pool: &PgPool, a: &NewAccount) -> Uuid {
 /// A digest of every row the tenant owns, read as the app role inside its tenant (RLS shows
 /// only its rows). Equal before and after a call means the call changed nothing.
 pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
-    const TABLES: [&str; 12] = [
+    const TABLES: [&str; 13] = [
         "tenants",
         "websites",
         "pages",
@@ -113,6 +113,7 @@ pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
         "audit_logs",
         "email_outbox",
         "subscriptions",
+        "domain_verifications",
     ];
     let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
     let mut out = String::new();
@@ -138,6 +139,11 @@ async fn ok_json<T: serde::de::DeserializeOwned>(
     let r = call_json(router, path, Some(cookie), body).await;
     assert!(r.status.is_success(), "fixture {path}: {}", r.text());
     r.json()
+}
+
+/// A domain nobody holds.
+fn fresh_domain() -> String {
+    format!("www.{}.example", unique("perm-"))
 }
 
 /// A fresh page of `a`: its id and settings revision.
@@ -254,7 +260,19 @@ pub async fn body_for(
         "/api/websites/branding" => {
             json!({ "website_id": a.website_id, "branding": app::model::Branding::default() })
         }
-        "/api/websites/deployments" => json!({ "website_id": a.website_id }),
+        "/api/websites/deployments" | "/api/websites/domain" => {
+            json!({ "website_id": a.website_id })
+        }
+        "/api/websites/domain/add" => {
+            json!({ "website_id": a.website_id, "domain": fresh_domain() })
+        }
+        "/api/websites/domain/remove" | "/api/websites/domain/check" => {
+            // A fresh domain each time: removal needs one, and each has its own "Check now" limit.
+            let body = json!({ "website_id": a.website_id, "domain": fresh_domain() });
+            let _: app::model::DomainSettings =
+                ok_json(router, "/api/websites/domain/add", owner, body).await;
+            json!({ "website_id": a.website_id })
+        }
         "/api/websites/rollback" => {
             json!({ "website_id": a.website_id, "deployment_id": earlier_deployment(router, owner, a).await })
         }
