@@ -11,7 +11,9 @@
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
-use super::{analytics, audit, auth, billing, dashboard, forms_inbox, invite, settings, team};
+use super::{
+    analytics, audit, auth, billing, dashboard, domain, forms_inbox, invite, settings, team,
+};
 
 pub struct SignupRoute;
 
@@ -130,5 +132,17 @@ impl LazyRoute for SettingsRoute {
     }
     fn view(_this: Self) -> AnyView {
         view! { <settings::SettingsPage/> }.into_any()
+    }
+}
+
+pub struct DomainRoute;
+
+#[lazy_route]
+impl LazyRoute for DomainRoute {
+    fn data() -> Self {
+        DomainRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <domain::DomainPage/> }.into_any()
     }
 }
