@@ -15,6 +15,7 @@ use crate::model::DomainSettings;
 #[cfg(feature = "ssr")]
 pub use ssr::*;
 
+#[cfg(feature = "ssr")]
 const MANAGE_ONLY: &str =
     "Only the owner, admins and developers can change custom domains. Ask one of them.";
 

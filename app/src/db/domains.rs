@@ -49,7 +49,8 @@ struct Row {
     verification_token: String,
 }
 
-const ROW_COLUMNS: &str = "domain, cname_target, verified, verification_attempts, last_checked_at, \
+const ROW_COLUMNS: &str =
+    "domain, cname_target, verified, verification_attempts, last_checked_at, \
      first_verified_at, last_error, ssl_provisioned, failing_since, verification_token";
 
 /// The records the customer creates: a CNAME to the site's address (for an apex domain, A and
@@ -154,11 +155,12 @@ pub async fn add(
         ));
     };
     let cname_target = format!("{subdomain}.{sites_domain}");
-    let previous: Option<String> =
-        sqlx::query_scalar("DELETE FROM domain_verifications WHERE website_id = $1 RETURNING domain")
-            .bind(website_id)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let previous: Option<String> = sqlx::query_scalar(
+        "DELETE FROM domain_verifications WHERE website_id = $1 RETURNING domain",
+    )
+    .bind(website_id)
+    .fetch_optional(&mut **tx)
+    .await?;
     // Another website holding the domain (in any tenant, which RLS hides from this query) is
     // refused by the unique indexes: `AppError::from` maps them to a clear message on `domain`.
     sqlx::query("UPDATE websites SET custom_domain = $2, domain_verified = false WHERE id = $1")

@@ -236,11 +236,11 @@ pub async fn domains_due_for_recheck(
     before: DateTime<Utc>,
     limit: i32,
 ) -> Result<Vec<(Uuid, Uuid)>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT verification_id, tenant_id FROM domains_due_for_recheck($1, $2)",
+    Ok(
+        sqlx::query_as("SELECT verification_id, tenant_id FROM domains_due_for_recheck($1, $2)")
+            .bind(before)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?,
     )
-    .bind(before)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?)
 }

@@ -89,9 +89,7 @@ impl DomainName {
             )));
         }
         if s.contains(':') {
-            return Err(bad(format!(
-                "Enter the domain without a port, {EXAMPLE}."
-            )));
+            return Err(bad(format!("Enter the domain without a port, {EXAMPLE}.")));
         }
         if s.contains('@') || s.chars().any(char::is_whitespace) {
             return Err(bad(format!(

@@ -180,15 +180,14 @@ fn Connected(
             .map(|t| format!("; first verified {}", when(Some(t))))
             .unwrap_or_default()
     );
+    let tls_text = if d.ssl_provisioned {
+        "HTTPS certificate: requested."
+    } else {
+        "HTTPS certificate: obtained on the first visit over HTTPS."
+    };
     let tls = d
         .verified
-        .then(|| {
-            if d.ssl_provisioned {
-                "HTTPS certificate: requested."
-            } else {
-                "HTTPS certificate: obtained on the first visit over HTTPS."
-            }
-        })
+        .then_some(tls_text)
         .map(|t| view! { <p class="app-muted">{t}</p> });
     let last_error = d.last_error.clone().map(|e| {
         view! {

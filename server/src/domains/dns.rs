@@ -82,23 +82,36 @@ impl DnsChecker {
                 "This server cannot look up DNS records (no resolver is configured). Ask the SitePilot operator.".into(),
             );
         };
-        let mut problems = Vec::new();
-        let routing = if t.is_apex() && !self.apex_ips.is_empty() {
-            self.check_addresses(resolver, &t.domain).await
-        } else {
-            check_cname(resolver, &t.domain, &t.cname_target).await
-        };
-        problems.extend(routing.err());
-        problems.extend(
+        // The two records are independent: ask for both at once.
+        let (routing, txt) = tokio::join!(
+            self.check_routing(resolver, t),
             check_txt(resolver, &t.domain, &t.verification_token)
-                .await
-                .err(),
         );
+        let mut problems = Vec::new();
+        problems.extend(routing.err());
+        problems.extend(txt.err());
         if problems.is_empty() {
             Ok(())
         } else {
             Err(problems.join(" "))
         }
+    }
+
+    /// An apex domain points here with A/AAAA records (when the edge's addresses are
+    /// configured), any other with a CNAME to the site's address, or with the A/AAAA records
+    /// shown as its alternative.
+    async fn check_routing(&self, resolver: &TokioResolver, t: &CheckTarget) -> Result<(), String> {
+        if t.is_apex() && !self.apex_ips.is_empty() {
+            return self.check_addresses(resolver, &t.domain).await;
+        }
+        let cname = check_cname(resolver, &t.domain, &t.cname_target).await;
+        if cname.is_err()
+            && !self.apex_ips.is_empty()
+            && self.check_addresses(resolver, &t.domain).await.is_ok()
+        {
+            return Ok(());
+        }
+        cname
     }
 
     async fn check_addresses(&self, resolver: &TokioResolver, domain: &str) -> Result<(), String> {
@@ -191,13 +204,17 @@ async fn check_cname(resolver: &TokioResolver, domain: &str, target: &str) -> Re
 }
 
 fn no_cname(domain: &str, target: &str) -> String {
-    format!("{domain} has no CNAME record. Create a CNAME record named {domain} pointing to {target}.")
+    format!(
+        "{domain} has no CNAME record. Create a CNAME record named {domain} pointing to {target}."
+    )
 }
 
 async fn check_txt(resolver: &TokioResolver, domain: &str, token: &str) -> Result<(), String> {
     let name = verify_record_name(domain);
     let missing = || {
-        format!("The TXT record is missing: create a TXT record named {name} with the value {token}.")
+        format!(
+            "The TXT record is missing: create a TXT record named {name} with the value {token}."
+        )
     };
     match resolver.lookup(fqdn(&name), RecordType::TXT).await {
         Ok(lookup) => {

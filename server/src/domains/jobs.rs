@@ -55,7 +55,12 @@ pub async fn verify(ctx: JobCtx, dns: DnsChecker, grace: Duration) -> Result<(),
     let transition = db::apply_check(&mut tx, &target, &outcome, grace).await?;
     tx.commit().await.map_err(app::error::AppError::from)?;
     match (transition, outcome) {
-        (Transition::Pending | Transition::Failing, Err(why)) => Err(JobError::Retry(why)),
+        // Records not there (yet): try again after the backoff. On the last attempt the job
+        // ends quietly: the domain stays pending with its error for the owner to see (and
+        // "Check now"), which is not an operator's dead letter.
+        (Transition::Pending | Transition::Failing, Err(why)) if !ctx.last_attempt() => {
+            Err(JobError::Retry(why))
+        }
         _ => Ok(()),
     }
 }

@@ -96,7 +96,10 @@ async fn a_domain_goes_from_pending_to_verified_and_serves_the_site() {
     assert!(r.status.is_success(), "add: {}", r.text());
     let settings: DomainSettings = r.json();
     let d = settings.domain.clone().expect("domain");
-    assert_eq!(d.domain, domain, "stored lower case, without the trailing dot");
+    assert_eq!(
+        d.domain, domain,
+        "stored lower case, without the trailing dot"
+    );
     assert!(!d.verified);
     assert_eq!(d.cname_target, format!("{}.localhost", a.subdomain));
     let kinds: Vec<(&str, &str)> = d
@@ -114,7 +117,12 @@ async fn a_domain_goes_from_pending_to_verified_and_serves_the_site() {
         get(&s.router, &domain, "/").await.status,
         StatusCode::NOT_FOUND
     );
-    let ask = get(&s.router, "127.0.0.1:3000", &format!("/_sp/tls/ask?domain={domain}")).await;
+    let ask = get(
+        &s.router,
+        "127.0.0.1:3000",
+        &format!("/_sp/tls/ask?domain={domain}"),
+    )
+    .await;
     assert_eq!(ask.status, StatusCode::NOT_FOUND);
 
     publish_records(&s.dns, &settings).await;
@@ -152,7 +160,12 @@ async fn a_domain_goes_from_pending_to_verified_and_serves_the_site() {
         get(&s.router, &domain, "/").await.status,
         StatusCode::NOT_FOUND
     );
-    let ask = get(&s.router, "127.0.0.1:3000", &format!("/_sp/tls/ask?domain={domain}")).await;
+    let ask = get(
+        &s.router,
+        "127.0.0.1:3000",
+        &format!("/_sp/tls/ask?domain={domain}"),
+    )
+    .await;
     assert_eq!(ask.status, StatusCode::NOT_FOUND);
 }
 
@@ -183,10 +196,18 @@ async fn each_dns_problem_is_said_in_words_people_understand() {
     let a = growth_site(&s).await;
     let domain = fresh_domain();
     let settings: DomainSettings = add(&s, &a, &domain).await.json();
-    let token = settings.domain.as_ref().expect("d").records[1].value.clone();
+    let token = settings.domain.as_ref().expect("d").records[1]
+        .value
+        .clone();
     let e = error_after(&s, &a).await;
-    assert!(e.starts_with(&format!("NXDOMAIN: {domain} does not exist")), "{e}");
-    assert!(e.contains("The TXT record is missing") && e.contains(&token), "{e}");
+    assert!(
+        e.starts_with(&format!("NXDOMAIN: {domain} does not exist")),
+        "{e}"
+    );
+    assert!(
+        e.contains("The TXT record is missing") && e.contains(&token),
+        "{e}"
+    );
 
     // The CNAME points elsewhere, the TXT is right.
     let b = growth_site(&s).await;
@@ -210,7 +231,9 @@ async fn each_dns_problem_is_said_in_words_people_understand() {
     s.dns
         .set_cname(&domain, &format!("{}.localhost", c.subdomain))
         .await;
-    let token = settings.domain.as_ref().expect("d").records[1].value.clone();
+    let token = settings.domain.as_ref().expect("d").records[1]
+        .value
+        .clone();
     let e = error_after(&s, &c).await;
     assert_eq!(
         e,
@@ -230,7 +253,10 @@ async fn each_dns_problem_is_said_in_words_people_understand() {
     assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS);
     let d = settings_of(&s, &c).await.domain.expect("domain");
     assert_eq!(d.verification_attempts, 1);
-    assert!(d.last_error.expect("error").contains("TXT record is missing"));
+    assert!(d
+        .last_error
+        .expect("error")
+        .contains("TXT record is missing"));
 }
 
 #[tokio::test]
@@ -260,7 +286,11 @@ async fn a_domain_is_refused_on_a_plan_without_it_when_taken_or_when_it_is_ours(
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let e = r.error();
     assert_eq!(e.field(), Some("domain"));
-    assert!(e.to_string().contains("already connected to another website"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("already connected to another website"),
+        "{e}"
+    );
     assert!(settings_of(&s, &second).await.domain.is_none());
 
     // The platform's own names, and what is not a domain at all.
@@ -385,12 +415,18 @@ async fn a_pending_check_that_fails_is_retried_with_backoff() {
     let domain = fresh_domain();
     assert!(add(&s, &a, &domain).await.status.is_success());
     let reg = registry(&s, std::time::Duration::from_secs(3600));
-    assert_eq!(server::jobs::run_due_for(&s.pool, &reg, a.tenant_id).await, 1);
+    assert_eq!(
+        server::jobs::run_due_for(&s.pool, &reg, a.tenant_id).await,
+        1
+    );
     let d = settings_of(&s, &a).await.domain.expect("domain");
     assert!(!d.verified);
     assert!(d.last_error.expect("error").starts_with("NXDOMAIN"));
     // The retry waits a minute: nothing is due now, and the job is queued, not dead.
-    assert_eq!(server::jobs::run_due_for(&s.pool, &reg, a.tenant_id).await, 0);
+    assert_eq!(
+        server::jobs::run_due_for(&s.pool, &reg, a.tenant_id).await,
+        0
+    );
     let jobs = queued("domains.verify", a.tenant_id).await;
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].1, "queued");
@@ -413,7 +449,10 @@ async fn recheck(s: &Setup, a: &app::db::accounts::NewAccount, reg: &server::job
         max_attempts: 1,
     };
     server::domains::jobs::recheck(ctx).await.expect("recheck");
-    assert_eq!(server::jobs::run_due_for(&s.pool, reg, a.tenant_id).await, 1);
+    assert_eq!(
+        server::jobs::run_due_for(&s.pool, reg, a.tenant_id).await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -451,10 +490,16 @@ async fn a_verified_domain_whose_records_disappear_keeps_serving_through_the_gra
         .await
         .expect("enqueue");
     tx.commit().await.expect("commit");
-    assert_eq!(server::jobs::run_due_for(&s.pool, &within_grace, a.tenant_id).await, 1);
+    assert_eq!(
+        server::jobs::run_due_for(&s.pool, &within_grace, a.tenant_id).await,
+        1
+    );
     let d = settings_of(&s, &a).await.domain.expect("d");
     assert!(d.verified && d.failing_since.is_some());
-    assert!(d.last_error.expect("error").contains("TXT record is missing"));
+    assert!(d
+        .last_error
+        .expect("error")
+        .contains("TXT record is missing"));
     assert_eq!(get(&s.router, &domain, "/").await.status, StatusCode::OK);
 
     // Past the grace period the next failed check unverifies it, and the owner is told.
@@ -476,14 +521,22 @@ async fn a_verified_domain_whose_records_disappear_keeps_serving_through_the_gra
         .await
         .expect("due");
     owner.close().await;
-    assert_eq!(server::jobs::run_due_for(&s.pool, &past_grace, a.tenant_id).await, 1);
+    assert_eq!(
+        server::jobs::run_due_for(&s.pool, &past_grace, a.tenant_id).await,
+        1
+    );
     let d = settings_of(&s, &a).await.domain.expect("d");
     assert!(!d.verified, "lost");
     assert_eq!(
         get(&s.router, &domain, "/").await.status,
         StatusCode::NOT_FOUND
     );
-    let ask = get(&s.router, "127.0.0.1:3000", &format!("/_sp/tls/ask?domain={domain}")).await;
+    let ask = get(
+        &s.router,
+        "127.0.0.1:3000",
+        &format!("/_sp/tls/ask?domain={domain}"),
+    )
+    .await;
     assert_eq!(ask.status, StatusCode::NOT_FOUND);
     let events: Vec<String> = queued("email.domain_notice", a.tenant_id)
         .await
@@ -491,4 +544,62 @@ async fn a_verified_domain_whose_records_disappear_keeps_serving_through_the_gra
         .map(|(p, _)| p["event"].as_str().unwrap_or_default().to_string())
         .collect();
     assert_eq!(events, vec!["verified", "lost"]);
+}
+
+#[tokio::test]
+async fn an_apex_domain_is_pointed_with_a_records_to_the_edge() {
+    let pool = pool().await;
+    let dns = TestDns::start("test").await;
+    let edge: std::net::IpAddr = "192.0.2.10".parse().expect("ip");
+    let config = server::ServerConfig {
+        dns_server: Some(dns.addr),
+        domain_apex_ips: vec![edge],
+        ..config()
+    };
+    let s = Setup {
+        router: build(&config, pool.clone()),
+        pool,
+        dns,
+    };
+    let a = growth_site(&s).await;
+    let apex = format!("{}.test", unique("bakery-"));
+    let settings: DomainSettings = add(&s, &a, &apex).await.json();
+    let d = settings.domain.clone().expect("domain");
+    let kinds: Vec<(&str, &str)> = d
+        .records
+        .iter()
+        .map(|r| (r.kind.as_str(), r.value.as_str()))
+        .collect();
+    assert_eq!(
+        kinds[0],
+        ("A", "192.0.2.10"),
+        "no CNAME at an apex: {kinds:?}"
+    );
+    assert_eq!(kinds.len(), 2);
+    publish_records(&s.dns, &settings).await;
+
+    // Pointed elsewhere: the queued check says where, and what it should be.
+    s.dns
+        .add_ip(&apex, "198.51.100.7".parse().expect("ip"))
+        .await;
+    let reg = server::jobs::registry(&config, &s.pool);
+    assert_eq!(
+        server::jobs::run_due_for(&s.pool, &reg, a.tenant_id).await,
+        1
+    );
+    let d = settings_of(&s, &a).await.domain.expect("domain");
+    assert_eq!(
+        d.last_error.as_deref(),
+        Some(
+            format!("{apex} points to 198.51.100.7, not 192.0.2.10. Change its A/AAAA records to 192.0.2.10 and remove the others.")
+                .as_str()
+        )
+    );
+    s.dns
+        .remove(&apex, hickory_server::proto::rr::RecordType::A)
+        .await;
+    s.dns.add_ip(&apex, edge).await;
+    let d = check(&s, &a).await.domain.expect("domain");
+    assert!(d.verified, "{:?}", d.last_error);
+    assert_eq!(get(&s.router, &apex, "/").await.status, StatusCode::OK);
 }

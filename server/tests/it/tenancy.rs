@@ -292,13 +292,22 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
     assert!(r.status.is_success(), "{}", r.text());
     let b_domain: app::model::DomainSettings = r.json();
     for (path, body) in [
-        ("/api/websites/domain", json!({ "website_id": b.website_id })),
+        (
+            "/api/websites/domain",
+            json!({ "website_id": b.website_id }),
+        ),
         (
             "/api/websites/domain/add",
             json!({ "website_id": b.website_id, "domain": "www.hijack.example" }),
         ),
-        ("/api/websites/domain/remove", json!({ "website_id": b.website_id })),
-        ("/api/websites/domain/check", json!({ "website_id": b.website_id })),
+        (
+            "/api/websites/domain/remove",
+            json!({ "website_id": b.website_id }),
+        ),
+        (
+            "/api/websites/domain/check",
+            json!({ "website_id": b.website_id }),
+        ),
     ] {
         let r = call_json(&router, path, Some(&ca), body).await;
         assert!(

@@ -32,7 +32,8 @@ impl TestDns {
     /// Serves the zone `origin` (e.g. `test`) on 127.0.0.1 at a free port.
     pub async fn start(origin: &str) -> TestDns {
         let origin_name = name(origin);
-        let zone = InMemoryZoneHandler::empty(origin_name.clone(), ZoneType::Primary, AxfrPolicy::Deny);
+        let zone =
+            InMemoryZoneHandler::empty(origin_name.clone(), ZoneType::Primary, AxfrPolicy::Deny);
         let soa = SOA::new(
             name(&format!("ns.{origin}")),
             name(&format!("hostmaster.{origin}")),
@@ -43,8 +44,11 @@ impl TestDns {
             0,
         );
         assert!(
-            zone.upsert(Record::from_rdata(origin_name.clone(), 0, RData::SOA(soa)), 1)
-                .await,
+            zone.upsert(
+                Record::from_rdata(origin_name.clone(), 0, RData::SOA(soa)),
+                1
+            )
+            .await,
             "SOA"
         );
         let zone = Arc::new(zone);
@@ -56,7 +60,9 @@ impl TestDns {
         let mut server = Server::new(catalog);
         // UDP on a free port, then TCP on the same one (retried if another process has it).
         let (udp, tcp) = loop {
-            let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.expect("udp");
+            let udp = tokio::net::UdpSocket::bind("127.0.0.1:0")
+                .await
+                .expect("udp");
             let port = udp.local_addr().expect("addr").port();
             if let Ok(tcp) = tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
                 break (udp, tcp);
@@ -94,7 +100,8 @@ impl TestDns {
     /// Sets the one TXT record at `owner`.
     pub async fn set_txt(&self, owner: &str, value: &str) {
         self.remove(owner, RecordType::TXT).await;
-        self.put(owner, RData::TXT(TXT::new(vec![value.to_string()]))).await;
+        self.put(owner, RData::TXT(TXT::new(vec![value.to_string()])))
+            .await;
     }
 
     /// Adds an A or AAAA record at `owner`.
