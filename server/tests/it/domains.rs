@@ -603,3 +603,44 @@ async fn an_apex_domain_is_pointed_with_a_records_to_the_edge() {
     assert!(d.verified, "{:?}", d.last_error);
     assert_eq!(get(&s.router, &apex, "/").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn removing_a_domain_on_one_instance_stops_it_on_every_instance() {
+    use crate::visitor_site::eventually;
+    let s = setup(std::time::Duration::from_secs(3600)).await;
+    // A second server instance: its own visitor cache and change listener, the same database.
+    let config = server::ServerConfig {
+        dns_server: Some(s.dns.addr),
+        ..config()
+    };
+    let second = build(&config, s.pool.clone());
+    let a = growth_site(&s).await;
+    let domain = fresh_domain();
+    let settings: DomainSettings = add(&s, &a, &domain).await.json();
+    publish_records(&s.dns, &settings).await;
+    assert!(check(&s, &a).await.domain.expect("d").verified);
+    // Both instances serve the domain from memory.
+    for r in [&s.router, &second] {
+        eventually(r, &domain, "/", "cached on the custom domain", |g| {
+            g.header("x-sitepilot-cache") == "hit"
+        })
+        .await;
+    }
+    let r = call_json(
+        &s.router,
+        "/api/websites/domain/remove",
+        Some(&cookie_for(&a)),
+        json!({ "website_id": a.website_id }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    assert_eq!(
+        get(&s.router, &domain, "/").await.status,
+        StatusCode::NOT_FOUND,
+        "at once on the instance that removed it"
+    );
+    eventually(&second, &domain, "/", "gone on the other instance", |g| {
+        g.status == StatusCode::NOT_FOUND
+    })
+    .await;
+}
