@@ -27,7 +27,9 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_config_yes=false npm_config_fund=f
 E2E_LOG="$SP_ROOT/target/e2e-server.log"
 # Where the e2e server's emails arrive (the SMTP sink); Playwright reads them there.
 E2E_MAIL_DIR="$SP_ROOT/target/e2e-mail"
+DNS_LOG="$SP_ROOT/target/e2e-dns.log"
 db_started_here=""
+dns_pid=""
 
 cleanup() {
   local rc=$?
@@ -36,6 +38,9 @@ cleanup() {
     "$SP_SCRIPTS/s3-local.sh" stop || true
   fi
   stop_smtp_sink
+  if [[ -n "$dns_pid" ]] && kill -0 "$dns_pid" 2>/dev/null; then
+    kill "$dns_pid" 2>/dev/null || true
+  fi
   if [[ -n "$db_started_here" ]]; then
     "$SP_SCRIPTS/db.sh" stop || true
   fi
@@ -114,9 +119,35 @@ fi
 phase_run "cargo leptos build --release" build_release
 build_rc=$SP_PHASE_RC
 
-# --- f. server for the browser tests ---------------------------------------------------------------
+# --- f. servers for the browser tests --------------------------------------------------------------
+# A real DNS server (hickory-server, server/examples/test_dns.rs) serving the empty zone `test.`:
+# the app's custom-domain checks ask it (SITEPILOT_DNS_SERVER), and get NXDOMAIN for names under
+# it. Built from the server crate's dev-dependencies in the debug profile the Rust tests share.
+# Runs in this shell so the EXIT trap can stop it.
+start_test_dns() {
+  cargo build -q -p server --example test_dns || return 1
+  "$SP_ROOT/target/debug/examples/test_dns" >"$DNS_LOG" 2>&1 &
+  dns_pid=$!
+  local deadline=$((SECONDS + 30)) addr=""
+  while ((SECONDS < deadline)); do
+    addr="$(sed -n 's/^listening on //p' "$DNS_LOG" 2>/dev/null)"
+    [[ -n "$addr" ]] && break
+    kill -0 "$dns_pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  [[ -n "$addr" ]] || { log "the test DNS server did not start; see $DNS_LOG"; return 1; }
+  export SITEPILOT_DNS_SERVER="$addr"
+  log "test DNS server pid $dns_pid on $addr (zone test.)"
+}
 E2E_PORT=""
+dns_rc=1
 if [[ "$build_rc" == 0 ]]; then
+  phase_begin "start test DNS server"
+  dns_rc=0
+  start_test_dns || dns_rc=$?
+  phase_end "$dns_rc"
+fi
+if [[ "$build_rc" == 0 && "$dns_rc" == 0 ]]; then
   # Runs in this shell (not phase_run's subshell) so the trap knows the server's pid.
   phase_begin "start e2e server"
   server_rc=0
@@ -129,7 +160,7 @@ if [[ "$build_rc" == 0 ]]; then
   phase_end "$server_rc"
 else
   server_rc=1
-  phase_skip "start e2e server" "release build failed"
+  phase_skip "start e2e server" "release build or test DNS server failed"
 fi
 
 # --- g. Playwright -------------------------------------------------------------------------------

@@ -170,8 +170,13 @@ mod ssr {
         ),
         (
             "websites_custom_domain_key",
-            "custom_domain",
-            "This domain is already connected to another website.",
+            "domain",
+            "This domain is already connected to another website. If it is yours, remove it there first.",
+        ),
+        (
+            "domain_verifications_domain_key",
+            "domain",
+            "This domain is already connected to another website. If it is yours, remove it there first.",
         ),
         (
             "components_page_id_order_key_key",

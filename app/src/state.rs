@@ -23,6 +23,9 @@ pub struct Config {
     /// An SMTP server is configured (`SITEPILOT_SMTP_URL`): queued emails are delivered.
     /// Without one they stay in the outbox, and the team page says so.
     pub email_delivery: bool,
+    /// The edge's public addresses, shown as the A/AAAA records of an apex custom domain
+    /// (`SITEPILOT_DOMAIN_APEX_IPS`); empty when apex domains cannot be pointed here.
+    pub domain_apex_ips: Vec<std::net::IpAddr>,
 }
 
 /// Key bytes that never show up in `Debug` output or logs.

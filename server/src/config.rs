@@ -103,6 +103,15 @@ pub struct ServerConfig {
     /// `SITEPILOT_PUBLIC_URL` as an origin (`http::parse_public_url`); required in prod, in dev
     /// `None` means the listen address.
     pub public_url: Option<String>,
+    /// `SITEPILOT_DNS_SERVER` (`ip:port`): the nameserver custom-domain checks ask. `None`:
+    /// the system's resolver (`/etc/resolv.conf`).
+    pub dns_server: Option<std::net::SocketAddr>,
+    /// `SITEPILOT_DOMAIN_APEX_IPS`: the edge's public addresses, for apex custom domains (A/AAAA
+    /// records instead of a CNAME). Empty: apex domains are told to use a CNAME-capable name.
+    pub domain_apex_ips: Vec<std::net::IpAddr>,
+    /// `SITEPILOT_DOMAIN_GRACE_HOURS` (default 72): how long a verified domain keeps serving
+    /// while its re-checks fail, before it is unverified and the owner told.
+    pub domain_grace: Duration,
     /// Where uploaded files are stored: the local folder `SITEPILOT_ASSETS_DIR` (default
     /// `$SITEPILOT_DATA_DIR/assets`, else `.data/assets`), or an S3-compatible bucket when
     /// `SITEPILOT_S3_BUCKET` is set (`s3_settings`).
@@ -165,6 +174,45 @@ pub const DEV_PAGE_UNLOCK_SECRET: &[u8] = b"sitepilot-dev-page-unlock-secret-not
 
 /// How often the analytics rollup runs unless `SITEPILOT_ANALYTICS_ROLLUP_SECS` says otherwise.
 pub const DEFAULT_ANALYTICS_ROLLUP: Duration = Duration::from_secs(600);
+
+/// How long a verified domain whose records disappeared keeps serving unless
+/// `SITEPILOT_DOMAIN_GRACE_HOURS` says otherwise.
+pub const DEFAULT_DOMAIN_GRACE: Duration = Duration::from_secs(72 * 3600);
+
+/// `SITEPILOT_DNS_SERVER`: `ip:port` of the nameserver to ask, or unset for the system's.
+fn dns_server(var: &Lookup) -> Result<Option<std::net::SocketAddr>, ConfigError> {
+    match var("SITEPILOT_DNS_SERVER").filter(|s| !s.trim().is_empty()) {
+        None => Ok(None),
+        Some(s) => s.trim().parse().map(Some).map_err(|_| {
+            ConfigError::Refused(format!(
+                "SITEPILOT_DNS_SERVER must be ip:port, such as 127.0.0.1:5353 (got `{s}`)"
+            ))
+        }),
+    }
+}
+
+/// `SITEPILOT_DOMAIN_APEX_IPS`: comma-separated IPv4/IPv6 addresses.
+fn domain_apex_ips(var: &Lookup) -> Result<Vec<std::net::IpAddr>, ConfigError> {
+    var("SITEPILOT_DOMAIN_APEX_IPS")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse().map_err(|_| {
+                ConfigError::Refused(format!(
+                    "SITEPILOT_DOMAIN_APEX_IPS must list IP addresses separated by commas (got `{s}`)"
+                ))
+            })
+        })
+        .collect()
+}
+
+fn domain_grace(var: &Lookup) -> Duration {
+    var("SITEPILOT_DOMAIN_GRACE_HOURS")
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map_or(DEFAULT_DOMAIN_GRACE, |h| Duration::from_secs(h * 3600))
+}
 
 /// `SITEPILOT_PAGE_UNLOCK_SECRET`: required (32+ bytes) in prod, a fixed dev key otherwise.
 fn page_unlock_secret(var: &Lookup, prod: bool) -> Result<Vec<u8>, ConfigError> {
@@ -335,6 +383,9 @@ impl ServerConfig {
             jobs_poll: jobs_poll(var),
             trusted_proxies,
             public_url: public_url(var, prod)?,
+            dns_server: dns_server(var)?,
+            domain_apex_ips: domain_apex_ips(var)?,
+            domain_grace: domain_grace(var),
             asset_storage: asset_storage(var)?,
             upload_tmp_dir: var("SITEPILOT_UPLOAD_TMP_DIR")
                 .filter(|s| !s.trim().is_empty())
@@ -370,6 +421,9 @@ impl ServerConfig {
             jobs_poll: DEFAULT_JOBS_POLL,
             trusted_proxies: Default::default(),
             public_url: None,
+            dns_server: None,
+            domain_apex_ips: Vec::new(),
+            domain_grace: DEFAULT_DOMAIN_GRACE,
             asset_storage: crate::assets::Backend::Local(
                 std::env::temp_dir().join("sitepilot-test-assets"),
             ),

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod auth;
 pub mod billing;
 pub mod config;
+pub mod domains;
 pub mod error;
 pub mod forms_export;
 pub mod http;
@@ -109,6 +110,7 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
             public_origin: config.public_origin(),
             hsts: config.deployment == config::Deployment::Prod,
             email_delivery: config.smtp.is_some(),
+            domain_apex_ips: config.domain_apex_ips.clone(),
         }),
     };
     let stripe_api = match &config.stripe_secret_key {
@@ -121,7 +123,9 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
     // One writer task for page views (`analytics::batch`); both beacon routers queue to it.
     let batcher = analytics::batch::Batcher::start(state.pool.clone());
     let limits = analytics::BeaconLimits::start(&state.pool);
-    let beacons = analytics::routes(batcher.clone(), limits.clone()).with_state(state.clone());
+    let beacons = analytics::routes(batcher.clone(), limits.clone())
+        .merge(domains::routes())
+        .with_state(state.clone());
     let storage = assets::Storage::open(&config.asset_storage)
         .map_err(|e| StartupError::Storage(e.to_string()))?;
     let media = assets::MediaState {
@@ -159,6 +163,14 @@ fn app_router(
         .filter(|_| config.billing_test_mode)
         .map(|secret| billing::test_mode_webhook(state.pool.clone(), secret));
     let routes = generate_route_list(App);
+    let dns = domains::dns::DnsChecker::new(config.dns_server, &config.domain_apex_ips);
+    let domain_checker = app::api::domains::DomainChecker {
+        check_fn: Arc::new(move |target| {
+            let dns = dns.clone();
+            Box::pin(async move { dns.check(&target).await })
+        }),
+        grace: config.domain_grace,
+    };
     let app_config = state.config.clone();
     let ctx_state = state.clone();
     let shell_options = state.leptos_options.clone();
@@ -169,6 +181,7 @@ fn app_router(
             config.stripe_webhook_secret.clone(),
         ))
         .merge(analytics::routes(batcher, limits))
+        .merge(domains::routes())
         .route("/forms/export/{website_id}", get(forms_export::export))
         .merge(assets::routes(media))
         .route(
@@ -194,6 +207,7 @@ fn app_router(
             routes,
             move || {
                 provide_context(ctx_state.clone());
+                provide_context(domain_checker.clone());
                 if let Some(hook) = &test_webhook {
                     provide_context(hook.clone());
                 }

@@ -14,6 +14,7 @@ pub mod branding;
 pub mod builder;
 pub mod demo;
 pub mod deployments;
+pub mod domains;
 pub mod forms;
 pub mod health;
 pub mod invite;

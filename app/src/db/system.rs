@@ -11,7 +11,9 @@
 //!   hash or a client address, before any tenant is known; the visitor-side limits (page
 //!   passwords, contact forms, beacon events; migration 0030) share that table;
 //! - password reset and email verification links (`user_token_lookup`, migration 0024): the
-//!   link's token is the only key its holder has.
+//!   link's token is the only key its holder has;
+//! - custom domains (migration 0026): the TLS `ask` names only a hostname, and the daily
+//!   re-check lists verified domains of every tenant.
 //!
 //! The job queue (`db::jobs`, migration 0023) is the other cross-tenant path: its table holds
 //! work items, and handlers enter the tenant named in a job's payload themselves.
@@ -262,6 +264,32 @@ pub async fn throttle_add(
             .bind(keys)
             .bind(counts)
             .bind(window_secs.min(i32::MAX as u32) as i32)
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
+/// Caddy's on-demand TLS question (migration 0026 `domain_tls_ask`): may a certificate be
+/// obtained for `domain`? True only for a verified custom domain; the first yes records
+/// `ssl_provisioned(_at)`.
+pub async fn tls_ask(pool: &PgPool, domain: &str) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar("SELECT domain_tls_ask($1)")
+        .bind(domain)
+        .fetch_one(pool)
+        .await?)
+}
+
+/// Verified domains (verification id, tenant) last checked before `before`, oldest first, at
+/// most `limit` (migration 0026 `domains_due_for_recheck`).
+pub async fn domains_due_for_recheck(
+    pool: &PgPool,
+    before: DateTime<Utc>,
+    limit: i32,
+) -> Result<Vec<(Uuid, Uuid)>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT verification_id, tenant_id FROM domains_due_for_recheck($1, $2)")
+            .bind(before)
+            .bind(limit)
             .fetch_all(pool)
             .await?,
     )

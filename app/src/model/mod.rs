@@ -7,6 +7,7 @@ mod branding;
 mod branding_rules;
 mod defaults;
 mod deployments;
+mod domain;
 mod edit;
 pub mod fields;
 mod forms;
@@ -42,6 +43,9 @@ pub use branding_rules::{
 };
 pub use deployments::{
     parse_deployment_notes, DeploymentSummary, RolledBack, DEPLOYMENT_NOTES_MAX,
+};
+pub use domain::{
+    verify_record_name, DnsRecordToCreate, DomainName, DomainSettings, DomainStatus, VERIFY_LABEL,
 };
 pub use edit::{Edit, History, NewBlock, PendingEdits};
 pub use forms::{

@@ -69,6 +69,8 @@ fn WebsiteCard(site: WebsiteSummary) -> impl IntoView {
                 {format!("Status: {}", site.status)}
                 {site.subdomain.clone().map(|sub| view! { " · Address: " <code>{sub}</code> })}
                 {live.map(|sub| view! { " · " <a href=format!("/sites/{sub}/")>"View live site"</a> })}
+                " · "
+                <A href=format!("/websites/{}/domain", site.id) attr:aria-label=format!("Custom domain of {}", site.name)>"Custom domain"</A>
             </p>
             <h3>"Pages"</h3>
             <ul class="app-list">

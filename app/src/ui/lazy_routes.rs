@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
 use super::{
-    analytics, audit, auth, billing, dashboard, forms_inbox, invite, media, settings, team,
+    analytics, audit, auth, billing, dashboard, domain, forms_inbox, invite, media, settings, team,
 };
 
 pub struct SignupRoute;
@@ -180,5 +180,17 @@ impl LazyRoute for VerifyEmailRoute {
     }
     fn view(_this: Self) -> AnyView {
         view! { <auth::VerifyEmailPage/> }.into_any()
+    }
+}
+
+pub struct DomainRoute;
+
+#[lazy_route]
+impl LazyRoute for DomainRoute {
+    fn data() -> Self {
+        DomainRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <domain::DomainPage/> }.into_any()
     }
 }

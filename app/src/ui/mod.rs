@@ -6,6 +6,7 @@ mod auth;
 mod billing;
 mod builder;
 mod dashboard;
+mod domain;
 mod forms_inbox;
 mod invite;
 mod lazy_routes;
@@ -91,6 +92,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/invite/:token") view={Lazy::<lazy_routes::InviteRoute>::new()}/>
                 <Route path=path!("/audit") view={Lazy::<lazy_routes::AuditRoute>::new()}/>
                 <Route path=path!("/settings") view={Lazy::<lazy_routes::SettingsRoute>::new()}/>
+                <Route path=path!("/websites/:website_id/domain") view={Lazy::<lazy_routes::DomainRoute>::new()}/>
             </Routes>
         </Router>
     }

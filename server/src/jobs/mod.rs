@@ -180,7 +180,20 @@ impl Registry {
 /// THE list of background work. Each feature adds its kinds here, one line each, pointing at a
 /// function in its own module.
 pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
+    let dns = crate::domains::dns::DnsChecker::new(config.dns_server, &config.domain_apex_ips);
+    let grace = config.domain_grace;
     let reg = Registry::new()
+        .handle(
+            "domains.verify",
+            crate::domains::jobs::verify_backoff(),
+            move |ctx| crate::domains::jobs::verify(ctx, dns.clone(), grace),
+        )
+        .handle(
+            "domains.recheck",
+            Backoff::exponential(Duration::from_secs(60), Duration::from_secs(3600)),
+            crate::domains::jobs::recheck,
+        )
+        .every("domains.recheck", crate::domains::jobs::RECHECK_SCAN)
         .handle(
             "jobs.purge",
             Backoff::exponential(Duration::from_secs(60), Duration::from_secs(3600)),

@@ -3,6 +3,8 @@
 //! Add a feature's tests as a module here.
 
 mod common;
+#[path = "../support/test_dns.rs"]
+mod test_dns;
 
 mod accounts;
 mod analytics;
@@ -16,6 +18,7 @@ mod compression;
 mod connections;
 mod deployments;
 mod email;
+mod domains;
 mod forms;
 mod hardening;
 mod http_surface;

@@ -79,6 +79,22 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             Record,
         ),
         ("/api/websites/deployments", Role(|_| true), Record),
+        ("/api/websites/domain", Role(|_| true), Record),
+        (
+            "/api/websites/domain/add",
+            Role(R::can_manage_domains),
+            Record,
+        ),
+        (
+            "/api/websites/domain/remove",
+            Role(R::can_manage_domains),
+            Record,
+        ),
+        (
+            "/api/websites/domain/check",
+            Role(R::can_manage_domains),
+            Record,
+        ),
         ("/api/websites/rollback", Role(R::can_publish), Record),
         ("/api/analytics/report", Role(R::can_view_analytics), Record),
         ("/api/builder/load", Role(|_| true), Record),
@@ -211,6 +227,8 @@ pub async fn matrix_router(pool: PgPool) -> Router {
         stripe_secret_key: Some(crate::stripe_api::SECRET_KEY.into()),
         stripe_api_base: base,
         billing_test_mode: true,
+        // "Check now" asks a port where nothing listens: refused at once, recorded as an error.
+        dns_server: Some("127.0.0.1:9".parse().expect("addr")),
         ..config()
     };
     build(&config, pool)

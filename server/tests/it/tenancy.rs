@@ -297,6 +297,52 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
         AppError::NotFound(_)
     ));
 
+    // B's custom domain: neither read, changed, checked nor taken over by A.
+    crate::common::set_plan(&pool, b.tenant_id, crate::common::GROWTH).await;
+    let domain = format!("www.{}.example", crate::common::unique("tenancy-"));
+    let r = call_json(
+        &router,
+        "/api/websites/domain/add",
+        Some(&cb),
+        json!({ "website_id": b.website_id, "domain": domain }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let b_domain: app::model::DomainSettings = r.json();
+    for (path, body) in [
+        (
+            "/api/websites/domain",
+            json!({ "website_id": b.website_id }),
+        ),
+        (
+            "/api/websites/domain/add",
+            json!({ "website_id": b.website_id, "domain": "www.hijack.example" }),
+        ),
+        (
+            "/api/websites/domain/remove",
+            json!({ "website_id": b.website_id }),
+        ),
+        (
+            "/api/websites/domain/check",
+            json!({ "website_id": b.website_id }),
+        ),
+    ] {
+        let r = call_json(&router, path, Some(&ca), body).await;
+        assert!(
+            matches!(r.error(), AppError::NotFound(_)),
+            "{path}: {}",
+            r.text()
+        );
+    }
+    let r = call_json(
+        &router,
+        "/api/websites/domain",
+        Some(&cb),
+        json!({ "website_id": b.website_id }),
+    )
+    .await;
+    assert_eq!(r.json::<app::model::DomainSettings>(), b_domain);
+
     // B's page is exactly as it was.
     let after = load_page(&router, &cb, b.home_page_id).await;
     assert_eq!(after, b_page);

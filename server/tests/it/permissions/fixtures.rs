@@ -114,6 +114,7 @@ pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
         "audit_logs",
         "email_outbox",
         "subscriptions",
+        "domain_verifications",
     ];
     let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
     let mut out = String::new();
@@ -139,6 +140,11 @@ async fn ok_json<T: serde::de::DeserializeOwned>(
     let r = call_json(router, path, Some(cookie), body).await;
     assert!(r.status.is_success(), "fixture {path}: {}", r.text());
     r.json()
+}
+
+/// A domain nobody holds.
+fn fresh_domain() -> String {
+    format!("www.{}.example", unique("perm-"))
 }
 
 /// A fresh page of `a`: its id and settings revision.
@@ -255,7 +261,19 @@ pub async fn body_for(
         "/api/websites/branding" => {
             json!({ "website_id": a.website_id, "branding": app::model::Branding::default() })
         }
-        "/api/websites/deployments" => json!({ "website_id": a.website_id }),
+        "/api/websites/deployments" | "/api/websites/domain" => {
+            json!({ "website_id": a.website_id })
+        }
+        "/api/websites/domain/add" => {
+            json!({ "website_id": a.website_id, "domain": fresh_domain() })
+        }
+        "/api/websites/domain/remove" | "/api/websites/domain/check" => {
+            // A fresh domain each time: removal needs one, and each has its own "Check now" limit.
+            let body = json!({ "website_id": a.website_id, "domain": fresh_domain() });
+            let _: app::model::DomainSettings =
+                ok_json(router, "/api/websites/domain/add", owner, body).await;
+            json!({ "website_id": a.website_id })
+        }
         "/api/websites/rollback" => {
             json!({ "website_id": a.website_id, "deployment_id": earlier_deployment(router, owner, a).await })
         }

@@ -74,6 +74,9 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
         ("/team", Role(R::can_view_team), OwnTenant, Page),
         ("/audit", Role(R::can_view_audit), OwnTenant, Page),
         ("/settings", Role(R::can_edit_own_settings), OwnTenant, Page),
+        // Every member sees a website's domain settings (the controls follow
+        // `Role::can_manage_domains`).
+        ("/websites/{website}/domain", Role(|_| true), Record, Page),
         // Public pages: anyone may open them.
         ("/", Session, OwnTenant, Page),
         ("/signup", Session, OwnTenant, Page),
@@ -97,6 +100,8 @@ async fn every_app_route_has_a_rule() {
         p.replace("{page_id}", "{page}")
             .replace(":page_id", "{page}")
             .replace(":token", "{token}")
+            .replace(":website_id", "{website}")
+            .replace("{website_id}", "{website}")
     };
     let routes: Vec<String> = leptos_axum::generate_route_list(app::App)
         .iter()
