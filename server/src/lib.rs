@@ -4,6 +4,7 @@
 
 pub mod analytics;
 pub mod auth;
+pub mod backup_export;
 pub mod billing;
 pub mod config;
 pub mod error;
@@ -161,6 +162,7 @@ fn app_router(
         ))
         .merge(analytics::routes(batcher, limits))
         .route("/forms/export/{website_id}", get(forms_export::export))
+        .route("/websites/{website_id}/export", get(backup_export::export))
         .route(
             "/sites/{subdomain}",
             get(visitor::by_path).post(visitor::by_path),

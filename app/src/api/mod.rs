@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod billing;
 pub mod billing_stripe;
 pub mod branding;

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod analytics;
 pub mod audit_log;
+pub mod backup;
 pub mod billing;
 pub mod billing_stripe;
 pub mod branding;

@@ -7,6 +7,7 @@ mod common;
 mod accounts;
 mod analytics;
 mod audit;
+mod backup;
 mod billing;
 mod blocks;
 mod branding;

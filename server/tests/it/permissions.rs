@@ -49,6 +49,7 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ("/api/settings/theme", Session, OwnTenant),
         ("/api/websites", Role(|_| true), OwnTenant),
         ("/api/websites/create", Role(R::can_edit_content), OwnTenant),
+        ("/api/websites/import", Role(R::can_edit_content), OwnTenant),
         ("/api/websites/publish", Role(R::can_publish), Record),
         (
             "/api/websites/branding",

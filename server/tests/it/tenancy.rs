@@ -293,3 +293,60 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
     .await;
     assert_eq!(r.error(), AppError::Unauthorized);
 }
+
+/// Backups (issue 20): another tenant's website cannot be exported, and importing a document
+/// made from it lands only in the importer's own tenant, leaving the source untouched.
+#[tokio::test]
+async fn backups_stay_inside_their_tenant() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Eta Eggs").await;
+    let b = account(&pool, "Theta Tea").await;
+    set_plan(&pool, a.tenant_id, PRO).await;
+    let (ca, cb) = (cookie_for(&a), cookie_for(&b));
+    let get = |cookie: String, website: Uuid| {
+        let router = router.clone();
+        async move {
+            let req = axum::http::Request::get(format!("/websites/{website}/export"))
+                .header(axum::http::header::HOST, "127.0.0.1")
+                .header(axum::http::header::COOKIE, cookie)
+                .body(axum::body::Body::empty())
+                .expect("request");
+            send_raw(&router, req).await
+        }
+    };
+    let stolen = get(ca.clone(), b.website_id).await;
+    assert_eq!(stolen.status, axum::http::StatusCode::NOT_FOUND);
+    assert!(!stolen.text().contains("Theta Tea"));
+
+    let doc = get(cb.clone(), b.website_id).await;
+    assert_eq!(doc.status, axum::http::StatusCode::OK);
+    let b_before = load_page(&router, &cb, b.home_page_id).await;
+    let r = call_json(
+        &router,
+        "/api/websites/import",
+        Some(&ca),
+        json!({ "name": "", "subdomain": unique("eta-"), "document": doc.text() }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let copy: Uuid = r.json();
+    let sites: Vec<WebsiteSummary> = call_form(&router, "/api/websites", Some(&ca), &[])
+        .await
+        .json();
+    assert!(sites.iter().any(|s| s.id == copy));
+    let b_sites: Vec<WebsiteSummary> = call_form(&router, "/api/websites", Some(&cb), &[])
+        .await
+        .json();
+    assert_eq!(
+        b_sites.len(),
+        1,
+        "the import must not land in the source tenant"
+    );
+    assert_eq!(load_page(&router, &cb, b.home_page_id).await, b_before);
+    // B cannot export A's copy either.
+    assert_eq!(
+        get(cb, copy).await.status,
+        axum::http::StatusCode::NOT_FOUND
+    );
+}

@@ -42,6 +42,14 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
             },
         ),
         (
+            "/websites/{website}/export",
+            Role(R::can_export_site),
+            Record,
+            Http {
+                anonymous: StatusCode::UNAUTHORIZED,
+            },
+        ),
+        (
             "/preview/deployments/{deployment}",
             Role(|_| true),
             Record,
@@ -202,6 +210,7 @@ fn content_ok(pattern: &str, f: &Fetched) -> bool {
         p if p.starts_with("/forms/export") => {
             f.body.starts_with("received_at") || f.body.contains("visitor@example.com")
         }
+        p if p.starts_with("/websites/") => f.body.contains("\"format\":\"sitepilot.website\""),
         p if p.starts_with("/preview") => f.body.contains("Preview of the deployment"),
         _ => alert(&f.body).is_none(),
     }
