@@ -10,6 +10,7 @@ pub mod billing_stripe;
 pub mod branding;
 pub mod builder;
 pub mod deployments;
+pub mod duplicate;
 pub mod forms;
 pub mod invite;
 pub mod pages;

@@ -13,6 +13,7 @@ pub mod branding;
 pub mod builder;
 pub mod demo;
 pub mod deployments;
+pub mod duplicate;
 pub mod forms;
 pub mod health;
 pub mod invite;

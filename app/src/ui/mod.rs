@@ -7,6 +7,7 @@ mod billing;
 mod builder;
 mod dashboard;
 mod forms_inbox;
+mod import_website;
 mod invite;
 mod lazy_routes;
 mod new_website;

@@ -15,6 +15,7 @@ mod builder;
 mod compression;
 mod connections;
 mod deployments;
+mod duplicate;
 mod forms;
 mod hardening;
 mod http_surface;

@@ -50,6 +50,8 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ("/api/websites", Role(|_| true), OwnTenant),
         ("/api/websites/create", Role(R::can_edit_content), OwnTenant),
         ("/api/websites/import", Role(R::can_edit_content), OwnTenant),
+        ("/api/websites/duplicate", Role(R::can_edit_content), Record),
+        ("/api/pages/duplicate", Role(R::can_edit_content), Record),
         ("/api/websites/publish", Role(R::can_publish), Record),
         (
             "/api/websites/branding",

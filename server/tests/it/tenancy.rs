@@ -344,6 +344,24 @@ async fn backups_stay_inside_their_tenant() {
         "the import must not land in the source tenant"
     );
     assert_eq!(load_page(&router, &cb, b.home_page_id).await, b_before);
+    // Nor duplicate B's page or website into either tenant.
+    let r = call_json(
+        &router,
+        "/api/pages/duplicate",
+        Some(&ca),
+        json!({ "page_id": b.home_page_id }),
+    )
+    .await;
+    assert!(matches!(r.error(), AppError::NotFound(_)));
+    let r = call_json(
+        &router,
+        "/api/websites/duplicate",
+        Some(&ca),
+        json!({ "website_id": b.website_id, "name": "Stolen", "subdomain": unique("stolen-") }),
+    )
+    .await;
+    assert!(matches!(r.error(), AppError::NotFound(_)));
+    assert_eq!(load_page(&router, &cb, b.home_page_id).await, b_before);
     // B cannot export A's copy either.
     assert_eq!(
         get(cb, copy).await.status,

@@ -250,6 +250,10 @@ pub async fn body_for(
         | "/api/billing/overview"
         | "/api/billing/status" => json!({}),
         "/api/websites/create" => json!({ "name": "Matrix site", "subdomain": unique("mx-") }),
+        "/api/websites/duplicate" => {
+            json!({ "website_id": a.website_id, "name": "Copy", "subdomain": unique("dup-") })
+        }
+        "/api/pages/duplicate" => json!({ "page_id": home }),
         "/api/websites/import" => {
             let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
             let doc = app::db::backup::export(&mut tx, a.website_id)
