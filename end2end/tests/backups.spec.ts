@@ -80,7 +80,8 @@ test('a new user exports a website, imports it as a new one and sees identical p
   await expect(copy.getByText(`copy-${tag}`)).toBeVisible();
   const source = page.getByRole('region', { name: siteName, exact: true });
   // The same pages, in the same order, with the same addresses and statuses.
-  await expect(copy.getByRole('list')).toHaveText(await source.getByRole('list').innerText());
+  const sourceList = await source.getByRole('list').innerText();
+  await expect.poll(() => copy.getByRole('list').innerText()).toBe(sourceList);
   // And the same content, block for block.
   for (const title of ['Home', 'Menu']) {
     const before = await canvasText(page, source, title);
@@ -106,5 +107,7 @@ test('a new user duplicates a page from the Pages panel', async ({ page }) => {
   await list.getByRole('link', { name: 'Home (copy)', exact: true }).click();
   await expect(page).toHaveURL(/\/builder\//);
   await hydrated(page);
-  await expect(page.getByRole('main', { name: 'Canvas' })).toHaveText(heroBefore);
+  const canvas = page.getByRole('main', { name: 'Canvas' });
+  await expect(canvas).toBeVisible();
+  await expect.poll(() => canvas.innerText()).toBe(heroBefore);
 });
