@@ -163,6 +163,7 @@ fn app_router(
         .merge(analytics::routes(batcher, limits))
         .route("/forms/export/{website_id}", get(forms_export::export))
         .route("/websites/{website_id}/export", get(backup_export::export))
+        .route("/backups/{backup_id}/download", get(backup_export::stored))
         .route(
             "/sites/{subdomain}",
             get(visitor::by_path).post(visitor::by_path),

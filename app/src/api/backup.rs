@@ -72,3 +72,80 @@ pub async fn import_website(
     tx.commit().await?;
     Ok(id)
 }
+
+#[cfg(feature = "ssr")]
+const CANNOT_BACKUP: &str =
+    "Viewers cannot take or restore backups. Ask the owner or an admin for editor access.";
+
+/// The website's stored backups (daily, manual, before a restore), newest first.
+#[server(endpoint = "backups/list", input = WireJson, output = WireJson)]
+pub async fn list_backups(website_id: Uuid) -> Result<Vec<crate::model::BackupSummary>, AppError> {
+    let (_, mut tx) = super::ctx::member_tx(
+        crate::model::Role::can_export_site,
+        "Your role cannot see backups.",
+    )
+    .await?;
+    let list = crate::db::site_backups::list(&mut tx, website_id).await?;
+    tx.commit().await?;
+    Ok(list)
+}
+
+/// Takes a backup of the website's current draft now (kept as long as the daily ones).
+#[server(endpoint = "backups/create", input = WireJson, output = WireJson)]
+pub async fn create_backup(website_id: Uuid) -> Result<Uuid, AppError> {
+    let (m, mut tx) =
+        super::ctx::member_tx(crate::model::Role::can_edit_content, CANNOT_BACKUP).await?;
+    let id =
+        crate::db::site_backups::take(&mut tx, m.tenant_id, Some(m.user_id), website_id, "manual")
+            .await?;
+    crate::db::audit(
+        &mut tx,
+        m.tenant_id,
+        Some(m.user_id),
+        "website.backup_taken",
+        ("website", website_id),
+        serde_json::json!({ "backup": id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Replaces the website's draft with a stored backup, after recording a `pre_restore`
+/// version of every page and a `pre_restore` backup of the whole site.
+#[server(endpoint = "backups/restore", input = WireJson, output = WireJson)]
+pub async fn restore_backup(backup_id: Uuid) -> Result<Uuid, AppError> {
+    let (m, mut tx) =
+        super::ctx::member_tx(crate::model::Role::can_edit_content, CANNOT_BACKUP).await?;
+    let website =
+        crate::db::site_backups::restore(&mut tx, m.tenant_id, m.user_id, backup_id).await?;
+    tx.commit().await?;
+    Ok(website)
+}
+
+/// A stored backup's document for `caller`, for the download route
+/// `GET /backups/{id}/download`: (JSON, file name stem).
+#[cfg(feature = "ssr")]
+pub async fn backup_download_for(
+    pool: &sqlx::PgPool,
+    caller: &super::ctx::Caller,
+    backup_id: Uuid,
+) -> Result<(String, String), AppError> {
+    let member = caller.member()?.ok_or(AppError::Unauthorized)?;
+    if !crate::model::Role::can_export_site(member.role) {
+        return Err(AppError::forbidden("Your role cannot export websites."));
+    }
+    let mut tx = crate::db::tenant_tx(pool, member.tenant_id).await?;
+    let (doc, name) = crate::db::site_backups::document(&mut tx, backup_id).await?;
+    tx.commit().await?;
+    let name = crate::model::slugify(&name, 40);
+    let json = serde_json::to_string(&doc).map_err(|_| AppError::Internal)?;
+    Ok((
+        json,
+        if name.is_empty() {
+            "website".into()
+        } else {
+            name
+        },
+    ))
+}

@@ -10,7 +10,7 @@ use super::{audit, limits, Tx};
 use crate::error::AppError;
 use crate::model::{
     BackupBlock, BackupPage, BackupWebsite, BlockProps, Branding, PageConfig, SeoMeta, SiteBackup,
-    ValidSite, BACKUP_FORMAT, BACKUP_VERSION,
+    ValidPage, ValidSite, BACKUP_FORMAT, BACKUP_VERSION,
 };
 
 #[derive(FromRow)]
@@ -159,32 +159,71 @@ pub async fn import(
             format!("The address {subdomain} is taken. Choose another."),
         )
     })?;
+    let mut written = Vec::with_capacity(site.pages.len());
+    for (order, p) in site.pages.iter().enumerate() {
+        let page = insert_page(tx, tenant, website, order, p).await?;
+        written.push((page, p));
+    }
+    let blocks = insert_blocks(tx, tenant, &written).await?;
+    audit(
+        tx,
+        tenant,
+        Some(user),
+        "website.imported",
+        ("website", website),
+        serde_json::json!({
+            "subdomain": subdomain,
+            "pages": site.pages.len(),
+            "blocks": blocks,
+        }),
+    )
+    .await?;
+    Ok(website)
+}
+
+/// Inserts one page of a checked backup at navigation position `order`; returns its id.
+pub(crate) async fn insert_page(
+    tx: &mut Tx,
+    tenant: Uuid,
+    website: Uuid,
+    order: usize,
+    p: &ValidPage,
+) -> Result<Uuid, AppError> {
+    let seo = serde_json::to_value(&p.seo).map_err(|_| AppError::Internal)?;
+    let config = serde_json::to_value(&p.page_config).map_err(|_| AppError::Internal)?;
+    Ok(sqlx::query_scalar(
+        r#"INSERT INTO pages (tenant_id, website_id, title, slug, status, is_home, show_in_nav,
+                              nav_order, nav_label, seo_meta, page_config)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"#,
+    )
+    .bind(tenant)
+    .bind(website)
+    .bind(&p.title)
+    .bind(&p.slug)
+    .bind(p.status.as_str())
+    .bind(p.slug == "/")
+    .bind(p.show_in_nav)
+    .bind(order as i32)
+    .bind(&p.nav_label)
+    .bind(&seo)
+    .bind(&config)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// Inserts the blocks of every (page id, checked page) in one statement, in order; returns
+/// how many.
+pub(crate) async fn insert_blocks(
+    tx: &mut Tx,
+    tenant: Uuid,
+    pages: &[(Uuid, &ValidPage)],
+) -> Result<usize, AppError> {
     let (mut page_ids, mut kinds, mut keys, mut props, mut visible, mut locked) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
-    for (order, p) in site.pages.iter().enumerate() {
-        let seo = serde_json::to_value(&p.seo).map_err(|_| AppError::Internal)?;
-        let config = serde_json::to_value(&p.page_config).map_err(|_| AppError::Internal)?;
-        let page: Uuid = sqlx::query_scalar(
-            r#"INSERT INTO pages (tenant_id, website_id, title, slug, status, is_home, show_in_nav,
-                                  nav_order, nav_label, seo_meta, page_config)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"#,
-        )
-        .bind(tenant)
-        .bind(website)
-        .bind(&p.title)
-        .bind(&p.slug)
-        .bind(p.status.as_str())
-        .bind(p.slug == "/")
-        .bind(p.show_in_nav)
-        .bind(order as i32)
-        .bind(&p.nav_label)
-        .bind(&seo)
-        .bind(&config)
-        .fetch_one(&mut **tx)
-        .await?;
+    for (page, p) in pages {
         let mut key = FractionalIndex::default();
         for b in &p.blocks {
-            page_ids.push(page);
+            page_ids.push(*page);
             kinds.push(b.block.kind().as_str().to_string());
             keys.push(key.as_bytes().to_vec());
             props.push(b.block.props_json());
@@ -193,7 +232,6 @@ pub async fn import(
             key = FractionalIndex::new_after(&key);
         }
     }
-    // One statement for every block of every page.
     sqlx::query(
         r#"INSERT INTO components (tenant_id, page_id, type, order_key, props, is_visible, is_locked)
            SELECT $1, * FROM UNNEST($2::uuid[], $3::text[], $4::bytea[], $5::jsonb[], $6::bool[], $7::bool[])"#,
@@ -207,18 +245,5 @@ pub async fn import(
     .bind(&locked)
     .execute(&mut **tx)
     .await?;
-    audit(
-        tx,
-        tenant,
-        Some(user),
-        "website.imported",
-        ("website", website),
-        serde_json::json!({
-            "subdomain": subdomain,
-            "pages": site.pages.len(),
-            "blocks": page_ids.len(),
-        }),
-    )
-    .await?;
-    Ok(website)
+    Ok(page_ids.len())
 }

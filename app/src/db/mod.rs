@@ -25,6 +25,7 @@ pub mod pages;
 pub mod publish;
 pub mod role_check;
 pub mod settings;
+pub mod site_backups;
 pub mod system;
 pub mod team;
 pub mod throttle;

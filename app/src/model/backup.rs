@@ -83,6 +83,28 @@ pub struct BackupBlock {
     pub locked: bool,
 }
 
+/// One stored backup as the backups panel lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackupSummary {
+    pub id: uuid::Uuid,
+    /// `manual`, `auto` (the daily backup) or `pre_restore` (the site before a restore).
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub size_bytes: i32,
+    pub pages: i32,
+}
+
+impl BackupSummary {
+    pub fn kind_label(&self) -> &'static str {
+        match self.kind.as_str() {
+            "auto" => "Daily backup",
+            "pre_restore" => "Before a restore",
+            _ => "Manual backup",
+        }
+    }
+}
+
 /// A backup that passed every check, ready to be written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidSite {
@@ -217,8 +239,14 @@ impl SiteBackup {
                 BACKUP_MAX_BYTES / 1_000_000
             )));
         }
-        let mut doc: Value = serde_json::from_str(text)
+        let doc: Value = serde_json::from_str(text)
             .map_err(|e| bad_document(format!("The file is not valid JSON ({e}).")))?;
+        Self::parse_value(doc)
+    }
+
+    /// A document already read as JSON (a stored backup): format, version (upgrading older
+    /// ones) and every check, without the size cap of an upload.
+    pub fn parse_value(mut doc: Value) -> Result<ValidSite, AppError> {
         if doc.get("format").and_then(Value::as_str) != Some(BACKUP_FORMAT) {
             return Err(bad_document(
                 "The file is not a SitePilot website backup (its format is not sitepilot.website).",

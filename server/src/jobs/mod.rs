@@ -199,6 +199,12 @@ pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
             crate::analytics::rollup_job,
         )
         .every("analytics.rollup", config.analytics_rollup_every)
+        .handle(
+            "backups.daily",
+            Backoff::exponential(Duration::from_secs(300), Duration::from_secs(3600)),
+            crate::backup_export::daily_job,
+        )
+        .every("backups.daily", Duration::from_secs(3600))
 }
 
 /// Forgets old finished jobs (the table stays bounded).

@@ -26,6 +26,7 @@ mod pages;
 mod permissions;
 mod publish;
 mod rich_text;
+mod site_backups;
 mod startup;
 mod static_files;
 mod stripe_api;

@@ -26,6 +26,7 @@ const TENANT_TABLES: &[&str] = &[
     "domain_verifications",
     "team_invitations",
     "audit_logs",
+    "site_backups",
 ];
 
 fn tenant_col(table: &str) -> &'static str {
@@ -42,6 +43,15 @@ async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount
     db::publish::publish(&mut tx, a.tenant_id, a.user_id, a.website_id)
         .await
         .expect("publish");
+    db::site_backups::take(
+        &mut tx,
+        a.tenant_id,
+        Some(a.user_id),
+        a.website_id,
+        "manual",
+    )
+    .await
+    .expect("backup");
     let stmts: &[&str] = &[
         "INSERT INTO assets (tenant_id, original_filename, cloudinary_public_id, cloudinary_url, secure_url, size_bytes)
          VALUES ($1, 'logo.png', 'local/' || gen_random_uuid(), '/a.png', '/a.png', 10)",
@@ -157,6 +167,7 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
         ("team_invitations", "INSERT INTO team_invitations (tenant_id, invited_by, email) VALUES ($1, $4, 'evil@x.com')"),
         ("sessions", "INSERT INTO sessions (id, tenant_id, user_id, expires_at) VALUES (repeat('a', 64), $1, $4, now() + interval '1 day')"),
         ("subscriptions", "INSERT INTO subscriptions (tenant_id, stripe_customer_id) VALUES ($1, 'cus_evil')"),
+        ("site_backups", "INSERT INTO site_backups (tenant_id, website_id, backup_data, version, size_bytes, expires_at) VALUES ($1, $2, '{}', 2, 2, now() + interval '1 day')"),
     ];
     assert_eq!(
         attempts.len(),
@@ -361,6 +372,38 @@ async fn backups_stay_inside_their_tenant() {
     )
     .await;
     assert!(matches!(r.error(), AppError::NotFound(_)));
+    assert_eq!(load_page(&router, &cb, b.home_page_id).await, b_before);
+    // Nor list, take, download or restore B's stored backups.
+    let mut tx = tenant_tx(&pool, b.tenant_id).await.expect("tx");
+    let b_backup = db::site_backups::take(&mut tx, b.tenant_id, None, b.website_id, "manual")
+        .await
+        .expect("backup");
+    tx.commit().await.expect("commit");
+    for (path, body) in [
+        ("/api/backups/list", json!({ "website_id": b.website_id })),
+        ("/api/backups/create", json!({ "website_id": b.website_id })),
+        ("/api/backups/restore", json!({ "backup_id": b_backup })),
+    ] {
+        let r = call_json(&router, path, Some(&ca), body).await;
+        assert!(
+            matches!(r.error(), AppError::NotFound(_)),
+            "{path}: {}",
+            r.text()
+        );
+    }
+    assert_eq!(
+        get(ca.clone(), Uuid::nil()).await.status,
+        axum::http::StatusCode::NOT_FOUND
+    );
+    let req = axum::http::Request::get(format!("/backups/{b_backup}/download"))
+        .header(axum::http::header::HOST, "127.0.0.1")
+        .header(axum::http::header::COOKIE, ca.clone())
+        .body(axum::body::Body::empty())
+        .expect("request");
+    assert_eq!(
+        send_raw(&router, req).await.status,
+        axum::http::StatusCode::NOT_FOUND
+    );
     assert_eq!(load_page(&router, &cb, b.home_page_id).await, b_before);
     // B cannot export A's copy either.
     assert_eq!(

@@ -254,6 +254,16 @@ pub async fn body_for(
             json!({ "website_id": a.website_id, "name": "Copy", "subdomain": unique("dup-") })
         }
         "/api/pages/duplicate" => json!({ "page_id": home }),
+        "/api/backups/list" | "/api/backups/create" => json!({ "website_id": a.website_id }),
+        "/api/backups/restore" => {
+            let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+            let id =
+                app::db::site_backups::take(&mut tx, a.tenant_id, None, a.website_id, "manual")
+                    .await
+                    .expect("backup");
+            tx.commit().await.expect("commit");
+            json!({ "backup_id": id })
+        }
         "/api/websites/import" => {
             let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
             let doc = app::db::backup::export(&mut tx, a.website_id)
