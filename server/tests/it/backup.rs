@@ -371,3 +371,63 @@ async fn import_respects_the_plan_and_the_role_and_export_needs_a_member() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(!r.text().contains("Starter Bakery"));
 }
+
+/// The benchmark: a website of 50 pages × 40 blocks is imported and exported through
+/// the whole router; the times are printed (the target is 1 s each on a release build).
+#[tokio::test]
+async fn fifty_pages_of_forty_blocks_round_trip_and_report_their_time() {
+    use app::model::{BlockProps, ComponentKind};
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Big Bakery").await;
+    set_plan(&pool, a.tenant_id, PRO).await;
+    let owner = cookie_for(&a);
+    let kinds: Vec<ComponentKind> = ComponentKind::ALL
+        .into_iter()
+        .filter(|k| *k != ComponentKind::CustomHtml)
+        .collect();
+    let pages: Vec<Value> = (0..50)
+        .map(|i| {
+            let blocks: Vec<Value> = (0..40)
+                .map(|j| {
+                    let kind = kinds[(i + j) % kinds.len()];
+                    json!({ "type": kind.as_str(), "props": BlockProps::starter(kind).props_json(), "visible": true })
+                })
+                .collect();
+            json!({
+                "title": format!("Page {i}"),
+                "slug": if i == 0 { "/".to_string() } else { format!("/page-{i}") },
+                "status": "published",
+                "show_in_nav": true,
+                "blocks": blocks,
+            })
+        })
+        .collect();
+    let doc = json!({
+        "format": "sitepilot.website",
+        "version": 2,
+        "exported_at": "2026-12-01T00:00:00Z",
+        "website": { "name": "Big Bakery", "branding": {} },
+        "pages": pages,
+    })
+    .to_string();
+    let started = std::time::Instant::now();
+    let r = import(&router, &owner, &unique("big-"), &doc).await;
+    let import_time = started.elapsed();
+    assert!(r.status.is_success(), "{}", r.text());
+    let id: Uuid = r.json();
+    let started = std::time::Instant::now();
+    let res = export(&router, Some(&owner), id).await;
+    let export_time = started.elapsed();
+    assert_eq!(res.status, StatusCode::OK);
+    let back: SiteBackup = serde_json::from_slice(&res.body).expect("json");
+    assert_eq!(back.pages.len(), 50);
+    assert!(back.pages.iter().all(|p| p.blocks.len() == 40));
+    println!(
+        "50 pages x 40 blocks: document {} bytes, import {import_time:?}, export {export_time:?} ({} bytes)",
+        doc.len(),
+        res.body.len()
+    );
+    // Debug build on a shared machine: the bound leaves room; the report quotes the numbers.
+    assert!(import_time.as_secs_f64() < 5.0 && export_time.as_secs_f64() < 5.0);
+}
