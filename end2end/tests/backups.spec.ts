@@ -111,3 +111,32 @@ test('a new user duplicates a page from the Pages panel', async ({ page }) => {
   await expect(canvas).toBeVisible();
   await expect.poll(() => canvas.innerText()).toBe(heroBefore);
 });
+
+test('a new user takes a backup, changes the site and restores the backup', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 1600 });
+  await signUp(page, 'Restore');
+  await page.goto('/dashboard');
+  await hydrated(page);
+  const backups = page.getByRole('region', { name: /^Backups of / });
+  await expect(backups.getByText('No backups yet.')).toBeVisible();
+  await backups.getByRole('button', { name: 'Back up now' }).click();
+  await expect(backups.getByRole('status')).toHaveText('Backup taken.');
+  const stored = backups.getByRole('list', { name: 'Stored backups' });
+  await expect(stored.getByRole('listitem')).toHaveCount(1);
+  await expect(stored).toContainText('Manual backup');
+  await expect(stored).toContainText('1 page(s)');
+
+  // A page added after the backup…
+  await addPage(page, 'Later');
+  await expect(page.getByRole('link', { name: 'Edit Later' })).toBeVisible();
+
+  // …is gone after restoring it; the site as it was is kept as a backup of its own.
+  await stored.getByRole('button', { name: /^Restore the backup of / }).click();
+  await backups.getByRole('group', { name: 'Confirm restore' }).getByRole('button', { name: 'Yes, restore' }).click();
+  await expect(backups.getByRole('status')).toHaveText('Backup restored into the draft. Publish to make it live.');
+  await expect(stored).toContainText('Before a restore');
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByRole('link', { name: 'Edit Home' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Edit Later' })).toHaveCount(0);
+});

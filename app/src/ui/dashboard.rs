@@ -90,6 +90,7 @@ fn WebsiteCard(site: WebsiteSummary) -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
+            <super::backups_panel::BackupsPanel website_id=site.id site_name=site.name.clone()/>
         </section>
     }
 }

@@ -3,6 +3,7 @@
 mod analytics;
 mod audit;
 mod auth;
+mod backups_panel;
 mod billing;
 mod builder;
 mod dashboard;
