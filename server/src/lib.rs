@@ -5,6 +5,7 @@
 pub mod analytics;
 pub mod assets;
 pub mod auth;
+pub mod backup_export;
 pub mod billing;
 pub mod config;
 pub mod domains;
@@ -184,6 +185,8 @@ fn app_router(
         .merge(domains::routes())
         .route("/forms/export/{website_id}", get(forms_export::export))
         .merge(assets::routes(media))
+        .route("/websites/{website_id}/export", get(backup_export::export))
+        .route("/backups/{backup_id}/download", get(backup_export::stored))
         .route(
             "/sites/{subdomain}",
             get(visitor::by_path).post(visitor::by_path),

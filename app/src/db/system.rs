@@ -315,3 +315,15 @@ pub async fn asset_is_published(
         .fetch_one(pool)
         .await?)
 }
+
+/// Websites (tenant, website) due their automatic daily backup, at most `limit`, oldest first
+/// (`site_backups_due`, migration 0031). Ids only: the backup itself runs in the tenant's
+/// own transaction.
+pub async fn site_backups_due(pool: &PgPool, limit: i32) -> Result<Vec<(Uuid, Uuid)>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT tenant_id, website_id FROM site_backups_due($1)")
+            .bind(limit)
+            .fetch_all(pool)
+            .await?,
+    )
+}

@@ -657,6 +657,37 @@ fn check_fields(fields: &[Field], v: &Value, prefix: &[Seg]) -> Result<(), AppEr
     Ok(())
 }
 
+/// Every image address the props of `kind` reference (image fields, inside lists too), in
+/// field order, for a backup's asset manifest. Empty addresses are left out.
+pub fn image_urls(kind: ComponentKind, props: &Value) -> Vec<String> {
+    fn walk(fields: &[Field], v: &Value, prefix: &[Seg], out: &mut Vec<String>) {
+        for field in fields {
+            let path = path_of(prefix, field.key);
+            match field.ty {
+                FieldType::Image => {
+                    if let Some(s) = get(v, &path).and_then(Value::as_str) {
+                        if !s.trim().is_empty() {
+                            out.push(s.to_string());
+                        }
+                    }
+                }
+                FieldType::List(spec) => {
+                    let len = get(v, &path).and_then(Value::as_array).map_or(0, Vec::len);
+                    for i in 0..len {
+                        let mut item = path.clone();
+                        item.push(Seg::Index(i));
+                        walk(spec.item, v, &item, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(fields(kind), props, &[], &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! into these types at the boundary, so the rest of the code handles only valid values.
 
 mod analytics;
+mod backup;
 mod billing;
 mod branding;
 mod branding_rules;
@@ -29,6 +30,10 @@ mod views;
 
 pub use analytics::{
     is_crawler, referrer_source, AnalyticsReport, Count, DayMetrics, Device, ANALYTICS_RANGES,
+};
+pub use backup::{
+    upgrade as upgrade_backup, BackupBlock, BackupPage, BackupSummary, BackupWebsite, SiteBackup,
+    ValidBlock, ValidPage, ValidSite, BACKUP_FORMAT, BACKUP_MAX_BYTES, BACKUP_VERSION,
 };
 pub use billing::{
     is_reserved_subdomain, parse_subdomain, BillingOverview, BillingStatus, BillingWebsite,

@@ -44,6 +44,13 @@ impl Role {
         !matches!(self, Self::Viewer)
     }
 
+    /// Download a website's backup document. Every role: a viewer already reads every page
+    /// in the builder, and the document carries no password or secret. Importing a backup,
+    /// restoring or duplicating writes content, so those need [`Role::can_edit_content`].
+    pub fn can_export_site(self) -> bool {
+        true
+    }
+
     /// Change a block marked `is_locked`.
     pub fn can_edit_locked(self) -> bool {
         matches!(self, Self::Owner | Self::Admin)

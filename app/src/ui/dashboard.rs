@@ -13,7 +13,11 @@ use crate::model::WebsiteSummary;
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let create = ServerAction::<crate::api::websites::CreateWebsite>::new();
-    let sites = wire_resource(move || create.version().get(), |_| list_websites());
+    let import = ServerAction::<crate::api::backup::ImportWebsite>::new();
+    let sites = wire_resource(
+        move || (create.version().get(), import.version().get()),
+        |_| list_websites(),
+    );
     let me = wire_resource(|| (), |_| who_am_i());
     let logout = ServerAction::<Logout>::new();
     view! {
@@ -51,6 +55,7 @@ pub fn DashboardPage() -> impl IntoView {
                 })}
             </Suspense>
             <super::new_website::NewWebsiteForm create/>
+            <super::import_website::ImportWebsiteForm import/>
         </main>
     }
 }
@@ -72,6 +77,11 @@ fn WebsiteCard(site: WebsiteSummary) -> impl IntoView {
                 " · "
                 <A href=format!("/websites/{}/domain", site.id) attr:aria-label=format!("Custom domain of {}", site.name)>"Custom domain"</A>
             </p>
+            // A plain download (Content-Disposition: attachment), not a client-side route.
+            <p>
+                <a href=format!("/websites/{}/export", site.id) rel="external" download=""
+                    aria-label=format!("Download a backup of {}", site.name)>"Download backup"</a>
+            </p>
             <h3>"Pages"</h3>
             <ul class="app-list">
                 {site.pages.into_iter().map(|p| view! {
@@ -83,6 +93,7 @@ fn WebsiteCard(site: WebsiteSummary) -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
+            <super::backups_panel::BackupsPanel website_id=site.id site_name=site.name.clone()/>
         </section>
     }
 }

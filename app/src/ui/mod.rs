@@ -3,11 +3,13 @@
 mod analytics;
 mod audit;
 mod auth;
+mod backups_panel;
 mod billing;
 mod builder;
 mod dashboard;
 mod domain;
 mod forms_inbox;
+mod import_website;
 mod invite;
 mod lazy_routes;
 pub(crate) mod media;

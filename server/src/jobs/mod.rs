@@ -231,7 +231,13 @@ pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
             app::db::notify::DOMAIN_NOTICE,
             crate::mail::backoff(),
             crate::mail::domain_notice_handler(config),
-        );
+        )
+        .handle(
+            "backups.daily",
+            Backoff::exponential(Duration::from_secs(300), Duration::from_secs(3600)),
+            crate::backup_export::daily_job,
+        )
+        .every("backups.daily", Duration::from_secs(3600));
 
     // The storage the upload routes write to; opening it again here is cheap (no I/O for S3,
     // a folder check for the local disk). If it cannot open, `build` has already refused.

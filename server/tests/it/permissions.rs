@@ -72,6 +72,12 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ("/api/assets/update", Role(R::can_manage_assets), Record),
         ("/api/assets/delete", Role(R::can_manage_assets), Record),
         ("/api/websites/create", Role(R::can_edit_content), OwnTenant),
+        ("/api/websites/import", Role(R::can_edit_content), OwnTenant),
+        ("/api/websites/duplicate", Role(R::can_edit_content), Record),
+        ("/api/pages/duplicate", Role(R::can_edit_content), Record),
+        ("/api/backups/list", Role(R::can_export_site), Record),
+        ("/api/backups/create", Role(R::can_edit_content), Record),
+        ("/api/backups/restore", Role(R::can_edit_content), Record),
         ("/api/websites/publish", Role(R::can_publish), Record),
         (
             "/api/websites/branding",

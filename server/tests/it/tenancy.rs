@@ -29,6 +29,7 @@ const TENANT_TABLES: &[&str] = &[
     "audit_logs",
     "email_outbox",
     "user_tokens",
+    "site_backups",
 ];
 
 fn tenant_col(table: &str) -> &'static str {
@@ -55,6 +56,15 @@ async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount
     )
     .await
     .expect("verification email");
+    db::site_backups::take(
+        &mut tx,
+        a.tenant_id,
+        Some(a.user_id),
+        a.website_id,
+        "manual",
+    )
+    .await
+    .expect("backup");
     let stmts: &[&str] = &[
         "INSERT INTO assets (tenant_id, original_filename, cloudinary_public_id, cloudinary_url, secure_url, size_bytes)
          VALUES ($1, 'logo.png', 'local/' || gen_random_uuid(), '/a.png', '/a.png', 10)",
@@ -175,6 +185,7 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
         ("subscriptions", "INSERT INTO subscriptions (tenant_id, stripe_customer_id) VALUES ($1, 'cus_evil')"),
         ("email_outbox", "INSERT INTO email_outbox (tenant_id, to_email, subject, body_text, kind) VALUES ($1, 'evil@x.com', 's', 'b', 'invitation')"),
         ("user_tokens", "INSERT INTO user_tokens (token_hash, tenant_id, user_id, purpose, email, expires_at) VALUES (repeat('b', 64), $1, $4, 'password_reset', 'evil@x.com', now() + interval '1 hour')"),
+        ("site_backups", "INSERT INTO site_backups (tenant_id, website_id, backup_data, version, size_bytes, expires_at) VALUES ($1, $2, '{}', 2, 2, now() + interval '1 day')"),
     ];
     assert_eq!(
         attempts.len(),
@@ -356,4 +367,111 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
     )
     .await;
     assert_eq!(r.error(), AppError::Unauthorized);
+}
+
+/// Backups (issue 20): another tenant's website cannot be exported, and importing a document
+/// made from it lands only in the importer's own tenant, leaving the source untouched.
+#[tokio::test]
+async fn backups_stay_inside_their_tenant() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Eta Eggs").await;
+    let b = account(&pool, "Theta Tea").await;
+    set_plan(&pool, a.tenant_id, PRO).await;
+    let (ca, cb) = (cookie_for(&a), cookie_for(&b));
+    let get = |cookie: String, website: Uuid| {
+        let router = router.clone();
+        async move {
+            let req = axum::http::Request::get(format!("/websites/{website}/export"))
+                .header(axum::http::header::HOST, "127.0.0.1")
+                .header(axum::http::header::COOKIE, cookie)
+                .body(axum::body::Body::empty())
+                .expect("request");
+            send_raw(&router, req).await
+        }
+    };
+    let stolen = get(ca.clone(), b.website_id).await;
+    assert_eq!(stolen.status, axum::http::StatusCode::NOT_FOUND);
+    assert!(!stolen.text().contains("Theta Tea"));
+
+    let doc = get(cb.clone(), b.website_id).await;
+    assert_eq!(doc.status, axum::http::StatusCode::OK);
+    let b_before = load_page(&router, &cb, b.home_page_id).await;
+    let r = call_json(
+        &router,
+        "/api/websites/import",
+        Some(&ca),
+        json!({ "name": "", "subdomain": unique("eta-"), "document": doc.text() }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let copy: Uuid = r.json();
+    let sites: Vec<WebsiteSummary> = call_form(&router, "/api/websites", Some(&ca), &[])
+        .await
+        .json();
+    assert!(sites.iter().any(|s| s.id == copy));
+    let b_sites: Vec<WebsiteSummary> = call_form(&router, "/api/websites", Some(&cb), &[])
+        .await
+        .json();
+    assert_eq!(
+        b_sites.len(),
+        1,
+        "the import must not land in the source tenant"
+    );
+    assert_eq!(load_page(&router, &cb, b.home_page_id).await, b_before);
+    // Nor duplicate B's page or website into either tenant.
+    let r = call_json(
+        &router,
+        "/api/pages/duplicate",
+        Some(&ca),
+        json!({ "page_id": b.home_page_id }),
+    )
+    .await;
+    assert!(matches!(r.error(), AppError::NotFound(_)));
+    let r = call_json(
+        &router,
+        "/api/websites/duplicate",
+        Some(&ca),
+        json!({ "website_id": b.website_id, "name": "Stolen", "subdomain": unique("stolen-") }),
+    )
+    .await;
+    assert!(matches!(r.error(), AppError::NotFound(_)));
+    assert_eq!(load_page(&router, &cb, b.home_page_id).await, b_before);
+    // Nor list, take, download or restore B's stored backups.
+    let mut tx = tenant_tx(&pool, b.tenant_id).await.expect("tx");
+    let b_backup = db::site_backups::take(&mut tx, b.tenant_id, None, b.website_id, "manual")
+        .await
+        .expect("backup");
+    tx.commit().await.expect("commit");
+    for (path, body) in [
+        ("/api/backups/list", json!({ "website_id": b.website_id })),
+        ("/api/backups/create", json!({ "website_id": b.website_id })),
+        ("/api/backups/restore", json!({ "backup_id": b_backup })),
+    ] {
+        let r = call_json(&router, path, Some(&ca), body).await;
+        assert!(
+            matches!(r.error(), AppError::NotFound(_)),
+            "{path}: {}",
+            r.text()
+        );
+    }
+    assert_eq!(
+        get(ca.clone(), Uuid::nil()).await.status,
+        axum::http::StatusCode::NOT_FOUND
+    );
+    let req = axum::http::Request::get(format!("/backups/{b_backup}/download"))
+        .header(axum::http::header::HOST, "127.0.0.1")
+        .header(axum::http::header::COOKIE, ca.clone())
+        .body(axum::body::Body::empty())
+        .expect("request");
+    assert_eq!(
+        send_raw(&router, req).await.status,
+        axum::http::StatusCode::NOT_FOUND
+    );
+    assert_eq!(load_page(&router, &cb, b.home_page_id).await, b_before);
+    // B cannot export A's copy either.
+    assert_eq!(
+        get(cb, copy).await.status,
+        axum::http::StatusCode::NOT_FOUND
+    );
 }

@@ -257,6 +257,29 @@ pub async fn body_for(
         | "/api/billing/overview"
         | "/api/billing/status" => json!({}),
         "/api/websites/create" => json!({ "name": "Matrix site", "subdomain": unique("mx-") }),
+        "/api/websites/duplicate" => {
+            json!({ "website_id": a.website_id, "name": "Copy", "subdomain": unique("dup-") })
+        }
+        "/api/pages/duplicate" => json!({ "page_id": home }),
+        "/api/backups/list" | "/api/backups/create" => json!({ "website_id": a.website_id }),
+        "/api/backups/restore" => {
+            let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+            let id =
+                app::db::site_backups::take(&mut tx, a.tenant_id, None, a.website_id, "manual")
+                    .await
+                    .expect("backup");
+            tx.commit().await.expect("commit");
+            json!({ "backup_id": id })
+        }
+        "/api/websites/import" => {
+            let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+            let doc = app::db::backup::export(&mut tx, a.website_id)
+                .await
+                .expect("export");
+            tx.rollback().await.expect("rollback");
+            let document = serde_json::to_string(&doc).expect("json");
+            json!({ "name": "Imported", "subdomain": unique("imp-"), "document": document })
+        }
         "/api/websites/publish" => json!({ "website_id": a.website_id }),
         "/api/websites/branding" => {
             json!({ "website_id": a.website_id, "branding": app::model::Branding::default() })

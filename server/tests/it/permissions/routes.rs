@@ -42,6 +42,22 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
             },
         ),
         (
+            "/backups/{backup}/download",
+            Role(R::can_export_site),
+            Record,
+            Http {
+                anonymous: StatusCode::UNAUTHORIZED,
+            },
+        ),
+        (
+            "/websites/{website}/export",
+            Role(R::can_export_site),
+            Record,
+            Http {
+                anonymous: StatusCode::UNAUTHORIZED,
+            },
+        ),
+        (
             "/preview/deployments/{deployment}",
             Role(|_| true),
             Record,
@@ -158,9 +174,10 @@ fn alert(body: &str) -> Option<String> {
 /// The tenant's records the routes name: a deployment that includes a published "/menu" page.
 struct Records {
     deployment: Uuid,
+    backup: Uuid,
 }
 
-async fn records(router: &Router, t: &Tenant) -> Records {
+async fn records(router: &Router, pool: &PgPool, t: &Tenant) -> Records {
     let owner = t.owner().cookie.as_str();
     let a = &t.account;
     let r = call_json(
@@ -194,8 +211,14 @@ async fn records(router: &Router, t: &Tenant) -> Records {
     )
     .await
     .json();
+    let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+    let backup = app::db::site_backups::take(&mut tx, a.tenant_id, None, a.website_id, "manual")
+        .await
+        .expect("backup");
+    tx.commit().await.expect("commit");
     Records {
         deployment: published.deployment_id,
+        backup,
     }
 }
 
@@ -203,6 +226,7 @@ fn address(pattern: &str, t: &Tenant, r: &Records) -> String {
     pattern
         .replace("{website}", &t.account.website_id.to_string())
         .replace("{deployment}", &r.deployment.to_string())
+        .replace("{backup}", &r.backup.to_string())
         .replace("{page}", &t.account.home_page_id.to_string())
 }
 
@@ -211,6 +235,9 @@ fn content_ok(pattern: &str, f: &Fetched) -> bool {
     match pattern {
         p if p.starts_with("/forms/export") => {
             f.body.starts_with("received_at") || f.body.contains("visitor@example.com")
+        }
+        p if p.starts_with("/websites/") || p.starts_with("/backups/") => {
+            f.body.contains("\"format\":\"sitepilot.website\"")
         }
         p if p.starts_with("/preview") => f.body.contains("Preview of the deployment"),
         _ => alert(&f.body).is_none(),
@@ -227,7 +254,7 @@ async fn check(
 ) -> Vec<String> {
     let mut failures = Vec::new();
     let t = tenant(pool, "Route Cafe").await;
-    let recs = records(router, &t).await;
+    let recs = records(router, pool, &t).await;
     let path = address(pattern, &t, &recs);
     for c in &t.members {
         let f = fetch(router, &path, Some(&c.cookie)).await;

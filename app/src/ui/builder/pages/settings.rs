@@ -214,6 +214,36 @@ fn SeoSection(seo: SeoFields, error: RwSignal<Option<AppError>>) -> impl IntoVie
     .into_any()
 }
 
+/// Copies the page (settings and blocks) as a new draft and selects the copy.
+fn duplicate(state: PagesState, id: uuid::Uuid, error: RwSignal<Option<AppError>>) {
+    state.busy.set(true);
+    state.notice.set(None);
+    error.set(None);
+    leptos::task::spawn_local(async move {
+        let result = crate::api::duplicate::duplicate_page(id).await;
+        state.busy.try_set(false);
+        match result {
+            Ok(created) => {
+                let name = created
+                    .overview
+                    .pages
+                    .iter()
+                    .find(|p| p.id == created.id)
+                    .map(|p| p.title.clone())
+                    .unwrap_or_default();
+                state.overview.try_set(created.overview);
+                state.selected.try_set(created.id);
+                state
+                    .notice
+                    .try_set(Some(format!("Page “{name}” added as a draft.")));
+            }
+            Err(e) => {
+                error.try_set(Some(e));
+            }
+        }
+    });
+}
+
 /// Move, make home, password and delete: each its own request, using the page's current
 /// settings revision.
 #[component]
@@ -258,6 +288,8 @@ fn PageActions(
                     on:click=make_home>"Make this the home page"</button>
             }.into_any()
         }}
+        <button type="button" class="app-button app-button-ghost" disabled=move || state.busy.get()
+            on:click=move |_| duplicate(state, id, error)>"Duplicate page"</button>
         <PasswordForm state=state page=page.clone() error=error/>
         <DeletePage state=state page=page/>
     }

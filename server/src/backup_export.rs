@@ -1,0 +1,93 @@
+//! `GET /websites/{id}/export` (a website's backup document) and `GET /backups/{id}/download`
+//! (a stored backup) as JSON downloads, for any signed-in member of the tenant (the checks are
+//! in `app::api::backup`). Background: the `backups.daily` job.
+
+use app::api::ctx::Caller;
+use app::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
+
+pub async fn export(
+    State(state): State<AppState>,
+    Path(website_id): Path<String>,
+    caller: Caller,
+) -> Response {
+    let Ok(website_id) = Uuid::parse_str(&website_id) else {
+        return (StatusCode::NOT_FOUND, "Website not found.").into_response();
+    };
+    attachment(app::api::backup::export_for(&state.pool, &caller, website_id).await)
+}
+
+/// `GET /backups/{id}/download`: one stored backup (daily, manual or before a restore).
+pub async fn stored(
+    State(state): State<AppState>,
+    Path(backup_id): Path<String>,
+    caller: Caller,
+) -> Response {
+    let Ok(backup_id) = Uuid::parse_str(&backup_id) else {
+        return (StatusCode::NOT_FOUND, "Backup not found.").into_response();
+    };
+    attachment(app::api::backup::backup_download_for(&state.pool, &caller, backup_id).await)
+}
+
+/// The JSON as a `…sitepilot.json` download, or the error with its status.
+fn attachment(result: Result<(String, String), app::error::AppError>) -> Response {
+    match result {
+        Ok((json, name)) => {
+            let mut res = json.into_response();
+            let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+            let date = chrono::Utc::now().format("%Y-%m-%d");
+            // `name` is a slug (lowercase letters, digits, hyphens): safe in the header.
+            if let Ok(v) = HeaderValue::from_str(&format!(
+                "attachment; filename=\"{name}-{date}.sitepilot.json\""
+            )) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            res
+        }
+        Err(e) => {
+            let status =
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, e.to_string()).into_response()
+        }
+    }
+}
+
+/// The `backups.daily` job (hourly): an automatic backup of every website that has none from
+/// the last 23 hours, 200 websites a run, each in its own tenant transaction. Expired backups
+/// of each website are deleted as its new one is stored.
+pub async fn daily_job(ctx: crate::jobs::JobCtx) -> Result<(), crate::jobs::JobError> {
+    let due = app::db::system::site_backups_due(&ctx.pool, 200).await?;
+    let mut failed = 0;
+    for (tenant, website) in &due {
+        let result = async {
+            let mut tx = app::db::tenant_tx(&ctx.pool, *tenant).await?;
+            app::db::site_backups::take(&mut tx, *tenant, None, *website, "auto").await?;
+            tx.commit().await?;
+            Ok::<_, app::error::AppError>(())
+        }
+        .await;
+        if let Err(e) = result {
+            failed += 1;
+            tracing::warn!(%website, error = %e, "daily backup failed");
+        }
+    }
+    tracing::debug!(taken = due.len() - failed, failed, "daily backups");
+    if failed > 0 {
+        return Err(crate::jobs::JobError::Retry(format!(
+            "{failed} of {} daily backups failed",
+            due.len()
+        )));
+    }
+    Ok(())
+}
