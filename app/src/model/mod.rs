@@ -14,8 +14,8 @@ pub mod fields;
 mod forms;
 mod inputs;
 mod kind;
-mod media;
 mod mail;
+mod media;
 mod page;
 mod page_layout;
 mod page_meta;
@@ -59,12 +59,12 @@ pub use forms::{
 };
 pub use inputs::{check_len, check_url, parse_name, slugify, Email, Password};
 pub use kind::ComponentKind;
+pub use mail::{EmailStatus, ResetLinkState, RESET_TOKEN_MINUTES, VERIFY_TOKEN_DAYS};
 pub use media::{
     has_variants, original_key, original_url, parse_tags, referenced_assets, variant_key,
     variant_url, AssetDeleted, AssetInfo, AssetKind, AssetLibrary, AssetQuery, MediaFile, MediaRef,
     ASSET_NAME_MAX, ASSET_TAGS_MAX, ASSET_TAG_MAX, MEDIA_PREFIX, VARIANT_WIDTHS,
 };
-pub use mail::{EmailStatus, ResetLinkState, RESET_TOKEN_MINUTES, VERIFY_TOKEN_DAYS};
 pub use page::{
     parse_nav_label, parse_page_password, parse_page_title, NavMove, PageCreated, PageInfo,
     PagePatch, PageSlug, PageStatus, PagesOverview,
