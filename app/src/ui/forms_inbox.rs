@@ -190,10 +190,14 @@ fn detail_view(
 fn NoticeSwitch(website_id: Uuid, name: String) -> impl IntoView {
     let on = RwSignal::new(None::<bool>);
     let error = RwSignal::new(None::<String>);
-    leptos::task::spawn_local(async move {
-        if let Ok(v) = crate::api::forms::form_notices(website_id).await {
-            on.try_set(Some(v));
-        }
+    // Loaded in the browser only (effects do not run on the server, where there is no local
+    // task set to spawn on); the box stays disabled until the answer is in.
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(v) = crate::api::forms::form_notices(website_id).await {
+                on.try_set(Some(v));
+            }
+        });
     });
     let toggle = move |ev: leptos::ev::Event| {
         let want = event_target_checked(&ev);

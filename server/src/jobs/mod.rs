@@ -154,6 +154,13 @@ impl Registry {
         self
     }
 
+    /// Only the given kinds (tests that run one feature's jobs with the real registry, leaving
+    /// the jobs those queue for other features, such as emails, in the queue to be checked).
+    pub fn only(mut self, kinds: &[&str]) -> Self {
+        self.kinds.retain(|k, _| kinds.contains(k));
+        self
+    }
+
     fn kind_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.kinds.keys().map(|k| k.to_string()).collect();
         names.sort();

@@ -100,7 +100,7 @@ async fn submission(pool: &PgPool, a: &NewAccount) -> Uuid {
 /// A digest of every row the tenant owns, read as the app role inside its tenant (RLS shows
 /// only its rows). Equal before and after a call means the call changed nothing.
 pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
-    const TABLES: [&str; 13] = [
+    const TABLES: &[&str] = &[
         "tenants",
         "assets",
         "websites",
@@ -115,6 +115,7 @@ pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
         "email_outbox",
         "subscriptions",
         "domain_verifications",
+        "site_backups",
     ];
     let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
     let mut out = String::new();
