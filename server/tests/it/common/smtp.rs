@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 pub struct Sink {
     pub port: u16,
     pub dir: PathBuf,
+    /// The sink process; it exits by itself when this process does (`--parent-pid`).
+    _process: std::process::Child,
 }
 
 fn root() -> PathBuf {
@@ -31,7 +33,7 @@ pub fn sink() -> &'static Sink {
         let port_file = base.join("port");
         let _ = std::fs::remove_dir_all(&base);
         std::fs::create_dir_all(&dir).expect("sink folder");
-        std::process::Command::new(python)
+        let process = std::process::Command::new(python)
             .arg(root().join("scripts/tools/smtp_sink.py"))
             .arg("--dir")
             .arg(&dir)
@@ -53,7 +55,11 @@ pub fn sink() -> &'static Sink {
             assert!(Instant::now() < deadline, "the SMTP sink did not start");
             std::thread::sleep(Duration::from_millis(50));
         };
-        Sink { port, dir }
+        Sink {
+            port,
+            dir,
+            _process: process,
+        }
     })
 }
 
