@@ -7,7 +7,7 @@ test('an owner upgrades for analytics and sees a visit to the published site, co
   const subdomain = await signUp(page, 'Stats');
 
   // Starter: the analytics page names the plan that includes it.
-  await page.getByRole('link', { name: 'Analytics' }).click();
+  await page.getByRole('link', { name: 'Analytics', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Analytics', level: 1 })).toBeVisible();
   const upsell = page.getByRole('region', { name: 'Upgrade for analytics' });
   await expect(upsell.getByRole('alert')).toContainText('Visitor analytics are available on the Growth plan.');

@@ -9,7 +9,7 @@ async function openBilling(page: Page) {
 }
 
 async function createWebsite(page: Page, name: string, subdomain: string) {
-  await page.getByLabel('Website name').fill(name);
+  await page.getByLabel('Website name', { exact: true }).fill(name);
   await page.getByLabel('Address (subdomain)').fill(subdomain);
   await page.getByRole('button', { name: 'Create website' }).click();
 }

@@ -27,7 +27,7 @@ test('an owner connects a domain, sees the DNS records to create, and Check now 
   await openDomainPage(page);
 
   const domain = `www.bakery-${tag()}.test`;
-  await page.getByLabel('Domain').fill(`WWW.${domain.slice(4).toUpperCase()}`);
+  await page.getByLabel('Domain', { exact: true }).fill(`WWW.${domain.slice(4).toUpperCase()}`);
   await page.getByRole('button', { name: 'Connect domain' }).click();
 
   // Stored lower case; pending, with the CNAME and the TXT record to create.
@@ -63,9 +63,9 @@ test('an address that is not a domain is refused under the field', async ({ page
     data: { plan: 'growth', cycle: 'monthly', keep: [] },
   });
   await openDomainPage(page);
-  await page.getByLabel('Domain').fill('https://www.mybakery.test/menu');
+  await page.getByLabel('Domain', { exact: true }).fill('https://www.mybakery.test/menu');
   await page.getByRole('button', { name: 'Connect domain' }).click();
-  await expect(page.getByLabel('Domain')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Domain', { exact: true })).toHaveAttribute('aria-invalid', 'true');
   await expect(page.locator('#custom-domain-error')).toHaveText(
     'Enter just the domain, such as www.mybakery.com, without http:// or https://.',
   );
@@ -74,7 +74,7 @@ test('an address that is not a domain is refused under the field', async ({ page
 test('on a plan without custom domains the owner is sent to upgrade', async ({ page }) => {
   await signUp(page, 'Domainless');
   await openDomainPage(page);
-  await page.getByLabel('Domain').fill(`www.shop-${tag()}.test`);
+  await page.getByLabel('Domain', { exact: true }).fill(`www.shop-${tag()}.test`);
   await page.getByRole('button', { name: 'Connect domain' }).click();
   const alert = page.getByRole('alert');
   await expect(alert).toContainText('Custom domains are available on the Growth plan. Upgrade to use them.');

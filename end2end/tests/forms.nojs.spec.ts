@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { appOrigin, uniqueEmail } from './helpers';
+import { linkIn, waitForMail } from './mail';
 
 // A contact form on a visitor site is a plain HTML form: without JavaScript a visitor gets
 // field errors (with their input kept) and then the success message. The site is set up
@@ -15,9 +16,13 @@ async function call(request: APIRequestContext, path: string, init: { form?: Rec
 
 test('a visitor without JavaScript fixes a field error and sends the contact form', async ({ page }) => {
   const request = page.request;
+  const email = uniqueEmail('nojs-forms');
   await call(request, '/api/signup', {
-    form: { full_name: 'Pat Owner', org_name: `NoJS Forms ${randomUUID().slice(0, 6)}`, email: uniqueEmail('nojs-forms'), password: 'correct-horse-7' },
+    form: { full_name: 'Pat Owner', org_name: `NoJS Forms ${randomUUID().slice(0, 6)}`, email, password: 'correct-horse-7' },
   });
+  // Publishing needs a verified email: follow the link the sign-up sent.
+  await page.goto(linkIn(await waitForMail(email, /Confirm your email address/), '/verify-email/'));
+  await expect(page.getByRole('heading', { name: 'Your email address is verified' })).toBeVisible();
   const [site] = await call(request, '/api/websites', { form: {} });
   const home = site.pages.find((p: { slug: string }) => p.slug === '/');
   const data = await call(request, '/api/builder/load', { form: { page_id: home.id } });

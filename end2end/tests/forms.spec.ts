@@ -32,7 +32,7 @@ test('a visitor’s message reaches the owner’s inbox and its CSV export', asy
   // The owner finds it in the inbox.
   await page.goto('/dashboard');
   await hydrated(page);
-  await page.getByRole('link', { name: 'Form submissions' }).click();
+  await page.getByRole('link', { name: 'Form submissions', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Form submissions', level: 1 })).toBeVisible();
   await hydrated(page);
   const row = page.getByRole('row').filter({ hasText: 'Pat Visitor' });

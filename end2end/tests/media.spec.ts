@@ -25,7 +25,7 @@ async function photo(page: Page, hue: number): Promise<Buffer> {
 test('a new user uploads photos, places them through the picker, publishes, and deleting asks first', async ({ page, context }) => {
   test.setTimeout(120_000);
   const subdomain = await signUp(page, 'Media');
-  await page.getByRole('link', { name: 'Media' }).click();
+  await page.getByRole('link', { name: 'Media', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Media', level: 1 })).toBeVisible();
   await hydrated(page);
   await expect(page.getByText('No files yet.')).toBeVisible();

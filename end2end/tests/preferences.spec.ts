@@ -14,7 +14,7 @@ test('the builder opens at the default device from settings and remembers a coll
 
   // Settings: mobile as the builder's default device.
   await page.getByRole('link', { name: '← Websites' }).click();
-  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
   await hydrated(page);
   await page.getByLabel('Builder default device view').selectOption('mobile');
@@ -22,7 +22,7 @@ test('the builder opens at the default device from settings and remembers a coll
   await expect(page.getByText('Preferences saved.')).toBeVisible();
 
   // The builder now opens in mobile width.
-  await page.getByRole('link', { name: 'Websites' }).click();
+  await page.getByRole('link', { name: 'Websites', exact: true }).click();
   await openHomeInBuilder(page);
   await expect(devices.getByRole('button', { name: 'Mobile' })).toHaveAttribute('aria-pressed', 'true');
   await expect(devices.getByRole('button', { name: 'Desktop' })).toHaveAttribute('aria-pressed', 'false');

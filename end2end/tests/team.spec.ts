@@ -18,7 +18,7 @@ test('an owner invites an editor who joins, edits but cannot publish, then is de
 
   // The owner invites an editor from the team page.
   await logInAsTeamOwner(page);
-  await page.getByRole('link', { name: 'Team' }).click();
+  await page.getByRole('link', { name: 'Team', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Team', level: 1 })).toBeVisible();
   await hydrated(page);
   await page.getByLabel('Email address').fill(editorEmail);
@@ -85,7 +85,7 @@ test('an owner invites an editor who joins, edits but cannot publish, then is de
   await editorContext.close();
 
   // The owner's audit log shows each step.
-  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByRole('link', { name: 'Audit log', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
   const entries = page.getByRole('table', { name: 'Audit entries' });
   for (const action of ['user.invited', 'user.invitation_accepted', 'user.deactivated', 'user.login_failed']) {
@@ -103,7 +103,7 @@ test('an owner invites an editor who joins, edits but cannot publish, then is de
 
 test('settings: dark theme applies across the app and an invalid avatar is refused', async ({ page }) => {
   await logInAsTeamOwner(page);
-  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
   await hydrated(page);
 
