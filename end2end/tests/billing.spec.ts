@@ -9,8 +9,9 @@ async function openBilling(page: Page) {
 }
 
 async function createWebsite(page: Page, name: string, subdomain: string) {
-  await page.getByLabel('Website name', { exact: true }).fill(name);
-  await page.getByLabel('Address (subdomain)').fill(subdomain);
+  const form = page.getByRole('region', { name: 'New website' });
+  await form.getByLabel('Website name', { exact: true }).fill(name);
+  await form.getByLabel('Address (subdomain)').fill(subdomain);
   await page.getByRole('button', { name: 'Create website' }).click();
 }
 
