@@ -72,7 +72,8 @@ test('a new user uploads photos, places them through the picker, publishes, and 
   await expect(page.getByRole('status')).toHaveText('Saved');
 
   await page.getByRole('button', { name: 'Publish' }).click();
-  await expect(page.getByText('Published.')).toBeVisible();
+  // Publishing records which files the deployment uses, so it may take longer than a plain publish.
+  await expect(page.getByText('Published.')).toBeVisible({ timeout: 30_000 });
 
   // The visitor page: responsive images with their size.
   const visitor = await context.newPage();
@@ -101,9 +102,13 @@ test('a new user uploads photos, places them through the picker, publishes, and 
   // The published page still shows it.
   await visitor.reload();
   const src = await visitor.locator('img.sp-hero-bg').getAttribute('src');
-  const res = await visitor.request.get(siteUrl(subdomain, src!));
-  expect(res.status()).toBe(200);
-  expect(res.headers()['content-type']).toBe('image/jpeg');
+  // Fetched by the visitor's browser (Chromium resolves *.localhost; Node's resolver does not).
+  const res = await visitor.evaluate(async (u) => {
+    const r = await fetch(u);
+    return { status: r.status, type: r.headers.get('content-type') };
+  }, src!);
+  expect(res.status).toBe(200);
+  expect(res.type).toBe('image/jpeg');
   await expect.poll(() => visitor.locator('img.sp-hero-bg').evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBeGreaterThan(0);
 });
 
