@@ -41,7 +41,7 @@ stop_nginx() {
   fi
   NGINX_PID=""
 }
-trap 'stop_background_server; stop_nginx' EXIT
+trap 'stop_background_server; stop_nginx; stop_smtp_sink' EXIT
 
 phase_must "setup tools" bash "$SP_SCRIPTS/setup-tools.sh"
 missing=()
@@ -57,12 +57,18 @@ else
   phase_must "cargo leptos build --release" build_release
 fi
 phase_begin "start server"
+# Publishing needs a verified address: the sign-up email goes to the tests' SMTP sink, and the
+# setup script follows its link.
+BENCH_MAIL_DIR="$SP_ROOT/target/bench-visitor-mail"
+start_smtp_sink "$BENCH_MAIL_DIR" || die "the SMTP sink did not start"
+export SITEPILOT_SMTP_URL="smtp://127.0.0.1:$SP_SMTP_PORT"
+export SITEPILOT_MAIL_FROM="SitePilot <no-reply@sitepilot.test>"
 start_background_server sitepilot_vbench "$SP_ROOT/target/bench-visitor-server.log"
 phase_end 0
 app="http://127.0.0.1:$SP_BG_SERVER_PORT"
 
 # 1. The page: published through the app's own server functions, fetched by its site host.
-setup="$(cd end2end && SITEPILOT_BASE_URL="$app" node bench/visitor-setup.mjs)"
+setup="$(cd end2end && BENCH_MAIL_DIR="$BENCH_MAIL_DIR" SITEPILOT_BASE_URL="$app" node bench/visitor-setup.mjs)"
 subdomain="$(node -e 'process.stdout.write(JSON.parse(process.argv[1]).subdomain)' "$setup")"
 host="$subdomain.localhost"
 rm -rf "$WORK" && mkdir -p "$WORK/www" "$WORK/nginx"

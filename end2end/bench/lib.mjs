@@ -1,5 +1,7 @@
 // Shared by the benchmark scripts: order statistics and a small client for the app's server
 // functions (cookie session, JSON or form bodies), so each script measures rather than re-plumbs.
+import fs from 'node:fs';
+import path from 'node:path';
 
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
 
@@ -40,14 +42,38 @@ export function apiClient(base) {
     if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
     return text ? JSON.parse(text) : null;
   }
-  return { call, cookie: () => cookie };
+  return { call, base, cookie: () => cookie };
 }
 
-/** Signs up a fresh organisation; returns its first website (with pages). */
-export async function signUpFresh(api, label) {
+/** Follows the verification link of the sign-up email to `email`, read from the SMTP sink's folder
+ * (`BENCH_MAIL_DIR`, started by the bench script), in the client's session. Publishing needs it. */
+async function verifyEmail(api, base, email) {
+  const dir = process.env.BENCH_MAIL_DIR;
+  if (!dir) throw new Error('BENCH_MAIL_DIR is not set: the bench script starts the SMTP sink and sets it');
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    for (const f of fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.json')) : []) {
+      const mail = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+      if (!mail.rcpt_tos.includes(email)) continue;
+      const link = mail.text.split(/\s+/).find((w) => w.startsWith('http') && w.includes('/verify-email/'));
+      if (!link) continue;
+      const res = await fetch(new URL(new URL(link).pathname, base), { headers: { cookie: api.cookie() }, redirect: 'manual' });
+      if (res.status >= 400) throw new Error(`verification link answered ${res.status}`);
+      return;
+    }
+    // The email job runs on the server's worker; poll its delivery folder.
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no verification email to ${email} in ${dir} within 30 s`);
+}
+
+/** Signs up a fresh organisation; returns its first website (with pages). `verify` follows the
+ * sign-up email's link first (for scripts that publish). */
+export async function signUpFresh(api, label, { verify = false } = {}) {
   const tag = Math.random().toString(36).slice(2, 8);
   const email = `${label}-${Date.now()}-${tag}@sitepilot.test`;
   await api.call('signup', { full_name: `${label} owner`, org_name: `${label} ${tag}`, email, password: 'bench-password-1' }, true);
+  if (verify) await verifyEmail(api, api.base, email);
   const sites = await api.call('websites', {}, true);
   return sites[0];
 }

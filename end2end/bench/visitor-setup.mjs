@@ -8,7 +8,7 @@ if (!BASE) throw new Error('SITEPILOT_BASE_URL is not set (scripts/bench-visitor
 const TARGET = Number(process.env.BENCH_PAGE_BYTES || 20_000);
 
 const api = apiClient(BASE);
-const site = await signUpFresh(api, 'visitor-bench');
+const site = await signUpFresh(api, 'visitor-bench', { verify: true });
 const pageId = site.pages.find((p) => p.slug === '/')?.id ?? site.pages[0].id;
 const data = await api.call('builder/load', { page_id: pageId }, true);
 const templates = data.components.map((c) => c.block);

@@ -71,6 +71,14 @@ test('a new user uploads photos, places them through the picker, publishes, and 
   await first.getByRole('button', { name: 'Use harbour.jpg' }).click();
   await expect(page.getByRole('status')).toHaveText('Saved');
 
+  // The logo, picked in the Branding tab: its address field shows the pick at once.
+  await page.getByRole('tab', { name: 'Branding' }).click();
+  const branding = page.getByRole('region', { name: 'Branding' });
+  await branding.getByRole('button', { name: 'Choose Logo image from library' }).click();
+  await branding.getByRole('button', { name: 'Use sunrise.jpg' }).click();
+  await expect(branding.getByLabel('Logo image URL')).toHaveValue(/^\/media\/.+\/o2000x1500\.jpg$/);
+  await expect(branding.getByText('Branding saved')).toBeVisible();
+
   await page.getByRole('button', { name: 'Publish' }).click();
   // Publishing records which files the deployment uses, so it may take longer than a plain publish.
   await expect(page.getByText('Published.')).toBeVisible({ timeout: 30_000 });

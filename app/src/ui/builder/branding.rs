@@ -53,7 +53,9 @@ pub fn BrandingPanel(website_id: Uuid, role: Role, branding: RwSignal<Branding>)
                 </fieldset>
                 <fieldset>
                     <legend>"Logo"</legend>
-                    {text("Logo image URL", "logo.url", |b| b.logo.url.clone(), |b, v| { b.logo.url = v.trim().to_string(); Ok(()) }, "url")}
+                    // Live: a pick from the media library below rewrites the address shown here.
+                    <TextField saver=saver.clone() label="Logo image URL" field="logo.url" get=|b| b.logo.url.clone()
+                        set=|b, v| { b.logo.url = v.trim().to_string(); Ok(()) } kind="url" disabled=disabled live=true/>
                     {(!disabled).then(|| {
                         let s = saver.clone();
                         let on_pick = Callback::new(move |url: String| s.edit("logo.url", |b| { b.logo.url = url; Ok(()) }));
@@ -224,13 +226,25 @@ fn TextField(
     set: Setter,
     kind: &'static str,
     disabled: bool,
+    /// Follow the signal when something else changes the setting (the logo's media picker).
+    /// Only for fields whose text is stored as typed up to trimming: a number field mid-edit
+    /// ("1.50") would be rewritten under the cursor.
+    #[prop(optional)]
+    live: bool,
 ) -> impl IntoView {
     let id = input_id(field);
     let err_id = format!("{id}-error");
     let branding = saver.branding;
-    // Read once: the input owns its text while the user types (a number field mid-edit may not
-    // parse), and the signal follows it.
+    // Otherwise read once: the input owns its text while the user types (a number field mid-edit
+    // may not parse), and the signal follows it.
     let initial = branding.with_untracked(get);
+    let value = move || {
+        if live {
+            branding.with(get)
+        } else {
+            initial.clone()
+        }
+    };
     let error = error_for(&saver, field);
     let step = (field == "typography.line_height").then_some("0.1");
     view! {
@@ -238,7 +252,7 @@ fn TextField(
             <label for=id.clone()>{label}</label>
             <input type=kind id=id disabled=disabled step=step aria-describedby=err_id.clone()
                 aria-invalid={ let e = error.clone(); move || e().is_some().to_string() }
-                prop:value=initial
+                prop:value=value
                 on:input=move |ev| {
                     let v = event_target_value(&ev);
                     saver.edit(field, |b| set(b, v))
