@@ -28,8 +28,10 @@ E2E_LOG="$SP_ROOT/target/e2e-server.log"
 # Where the e2e server's emails arrive (the SMTP sink); Playwright reads them there.
 E2E_MAIL_DIR="$SP_ROOT/target/e2e-mail"
 DNS_LOG="$SP_ROOT/target/e2e-dns.log"
+AI_LOG="$SP_ROOT/target/e2e-ai.log"
 db_started_here=""
-dns_pid=""
+# The local stand-in servers (server/examples) the e2e server talks to.
+example_pids=()
 
 cleanup() {
   local rc=$?
@@ -38,9 +40,10 @@ cleanup() {
     "$SP_SCRIPTS/s3-local.sh" stop || true
   fi
   stop_smtp_sink
-  if [[ -n "$dns_pid" ]] && kill -0 "$dns_pid" 2>/dev/null; then
-    kill "$dns_pid" 2>/dev/null || true
-  fi
+  local pid
+  for pid in "${example_pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
   if [[ -n "$db_started_here" ]]; then
     "$SP_SCRIPTS/db.sh" stop || true
   fi
@@ -120,31 +123,44 @@ phase_run "cargo leptos build --release" build_release
 build_rc=$SP_PHASE_RC
 
 # --- f. servers for the browser tests --------------------------------------------------------------
-# A real DNS server (hickory-server, server/examples/test_dns.rs) serving the empty zone `test.`:
-# the app's custom-domain checks ask it (SITEPILOT_DNS_SERVER), and get NXDOMAIN for names under
-# it. Built from the server crate's dev-dependencies in the debug profile the Rust tests share.
-# Runs in this shell so the EXIT trap can stop it.
-start_test_dns() {
-  cargo build -q -p server --example test_dns || return 1
-  "$SP_ROOT/target/debug/examples/test_dns" >"$DNS_LOG" 2>&1 &
-  dns_pid=$!
-  local deadline=$((SECONDS + 30)) addr=""
+# Local servers built from the server crate's dev-dependencies in the debug profile the Rust
+# tests share, each printing `listening on ADDR` once it serves; run in this shell so the EXIT
+# trap can stop them:
+# - a real DNS server (hickory-server, server/examples/test_dns.rs) serving the empty zone
+#   `test.`: the app's custom-domain checks ask it (SITEPILOT_DNS_SERVER) and get NXDOMAIN;
+# - the AI provider stand-in (server/examples/ai_standin.rs), speaking the Anthropic Messages
+#   streaming API with valid tool calls (SITEPILOT_AI_*), since no model is reachable here.
+# start_example NAME LOG: sets EXAMPLE_ADDR.
+start_example() {
+  local name="$1" log_file="$2" pid deadline addr=""
+  cargo build -q -p server --example "$name" || return 1
+  "$SP_ROOT/target/debug/examples/$name" >"$log_file" 2>&1 &
+  pid=$!
+  example_pids+=("$pid")
+  deadline=$((SECONDS + 30))
   while ((SECONDS < deadline)); do
-    addr="$(sed -n 's/^listening on //p' "$DNS_LOG" 2>/dev/null)"
+    addr="$(sed -n 's/^listening on //p' "$log_file" 2>/dev/null)"
     [[ -n "$addr" ]] && break
-    kill -0 "$dns_pid" 2>/dev/null || break
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.2
   done
-  [[ -n "$addr" ]] || { log "the test DNS server did not start; see $DNS_LOG"; return 1; }
-  export SITEPILOT_DNS_SERVER="$addr"
-  log "test DNS server pid $dns_pid on $addr (zone test.)"
+  [[ -n "$addr" ]] || { log "$name did not start; see $log_file"; return 1; }
+  EXAMPLE_ADDR="$addr"
+  log "$name pid $pid on $addr"
+}
+start_stand_ins() {
+  start_example test_dns "$DNS_LOG" || return 1
+  export SITEPILOT_DNS_SERVER="$EXAMPLE_ADDR"
+  start_example ai_standin "$AI_LOG" || return 1
+  export SITEPILOT_AI_PROVIDER=anthropic SITEPILOT_AI_BASE_URL="http://$EXAMPLE_ADDR"
+  export SITEPILOT_AI_API_KEY=sk-ant-e2e-standin SITEPILOT_AI_MODEL=claude-sonnet-4-5
 }
 E2E_PORT=""
 dns_rc=1
 if [[ "$build_rc" == 0 ]]; then
-  phase_begin "start test DNS server"
+  phase_begin "start test DNS and AI stand-in"
   dns_rc=0
-  start_test_dns || dns_rc=$?
+  start_stand_ins || dns_rc=$?
   phase_end "$dns_rc"
 fi
 if [[ "$build_rc" == 0 && "$dns_rc" == 0 ]]; then
@@ -160,7 +176,7 @@ if [[ "$build_rc" == 0 && "$dns_rc" == 0 ]]; then
   phase_end "$server_rc"
 else
   server_rc=1
-  phase_skip "start e2e server" "release build or test DNS server failed"
+  phase_skip "start e2e server" "release build or a stand-in server failed"
 fi
 
 # --- g. Playwright -------------------------------------------------------------------------------

@@ -122,6 +122,9 @@ pub struct ServerConfig {
     /// `SITEPILOT_SMTP_URL` + `SITEPILOT_MAIL_FROM`: where queued emails are delivered. `None`
     /// keeps them in the outbox (the team page says so).
     pub smtp: Option<SmtpSettings>,
+    /// `SITEPILOT_AI_*`: the AI assistant's model provider. `None`: every AI action says AI is
+    /// not configured, and nothing is sent anywhere.
+    pub ai: Option<crate::ai::AiSettings>,
 }
 
 /// The mail server: `url` in lettre's form (`smtp://` plain or `?tls=required` for STARTTLS,
@@ -392,6 +395,7 @@ impl ServerConfig {
                 .map(std::path::PathBuf::from)
                 .unwrap_or_else(default_upload_tmp_dir),
             smtp: smtp(var)?,
+            ai: crate::ai::AiSettings::from_lookup(var)?,
         })
     }
 
@@ -429,6 +433,7 @@ impl ServerConfig {
             ),
             upload_tmp_dir: default_upload_tmp_dir(),
             smtp: None,
+            ai: None,
         }
     }
 }

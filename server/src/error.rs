@@ -29,6 +29,8 @@ pub enum StartupError {
     PrivilegedMembership(String),
     #[error("cannot open the asset storage: {0}")]
     Storage(String),
+    #[error("cannot build the AI provider's HTTP client: {0}")]
+    Ai(String),
     #[error("demo seed failed: {0}")]
     Seed(AppError),
     #[error(transparent)]

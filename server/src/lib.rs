@@ -2,6 +2,7 @@
 //! health check and demo data. [`build`] is the one constructor: `main.rs` and the tests both
 //! call it with a [`ServerConfig`] and the request pool.
 
+pub mod ai;
 pub mod analytics;
 pub mod assets;
 pub mod auth;
@@ -120,6 +121,14 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
         }
         None => None,
     };
+    let ai_api = match &config.ai {
+        Some(settings) => Some(
+            ai::AiClient::new(settings.clone())
+                .map_err(|e| StartupError::Ai(e.to_string()))?
+                .into_api(),
+        ),
+        None => None,
+    };
     let cache = visitor::cache::VisitorCache::start(&state.pool);
     // One writer task for page views (`analytics::batch`); both beacon routers queue to it.
     let batcher = analytics::batch::Batcher::start(state.pool.clone());
@@ -139,12 +148,18 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
         media,
         cache.clone(),
         config,
-        stripe_api,
+        Providers { stripe_api, ai_api },
         (batcher.clone(), limits),
     );
     Ok(visitor::split::Split::new(
         state, cache, beacons, app, batcher,
     ))
+}
+
+/// Outside services the server functions reach through context, when configured.
+struct Providers {
+    stripe_api: Option<app::api::billing_stripe::StripeApi>,
+    ai_api: Option<app::api::ai::AiApi>,
 }
 
 /// The app's own routes (builder, dashboard, API, webhooks, `/sites/{subdomain}` path form)
@@ -154,7 +169,7 @@ fn app_router(
     media: assets::MediaState,
     cache: Arc<visitor::cache::VisitorCache>,
     config: &ServerConfig,
-    stripe_api: Option<app::api::billing_stripe::StripeApi>,
+    Providers { stripe_api, ai_api }: Providers,
     (batcher, limits): (Arc<analytics::batch::Batcher>, Arc<analytics::BeaconLimits>),
 ) -> Router {
     // Local billing test mode needs the webhook secret, which signs its simulated events.
@@ -215,6 +230,9 @@ fn app_router(
                     provide_context(hook.clone());
                 }
                 if let Some(api) = &stripe_api {
+                    provide_context(api.clone());
+                }
+                if let Some(api) = &ai_api {
                     provide_context(api.clone());
                 }
             },

@@ -1,6 +1,7 @@
 //! Typed server functions, grouped by resource. Each is thin: authenticate, check the role,
 //! open the tenant transaction, call `db`, commit.
 
+pub mod ai;
 pub mod analytics;
 pub mod assets;
 pub mod audit;

@@ -4,6 +4,7 @@
 //! live in [`system`] and nowhere else.
 
 pub mod accounts;
+pub mod ai;
 pub mod analytics;
 pub mod argon;
 pub mod assets;

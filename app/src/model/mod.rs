@@ -1,6 +1,7 @@
 //! Wire types shared by the server and the browser. Validation lives here: inputs are parsed
 //! into these types at the boundary, so the rest of the code handles only valid values.
 
+mod ai;
 mod analytics;
 mod backup;
 mod billing;
@@ -28,6 +29,10 @@ pub mod value_reader;
 mod versions;
 mod views;
 
+pub use ai::{
+    AiAction, AiActionUse, AiDay, AiStatus, AiUsageReport, CopySuggestions, SeoSuggestion,
+    AI_NOT_CONFIGURED, SEO_DESCRIPTION_MAX, SEO_TITLE_MAX,
+};
 pub use analytics::{
     is_crawler, referrer_source, AnalyticsReport, Count, DayMetrics, Device, ANALYTICS_RANGES,
 };

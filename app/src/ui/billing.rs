@@ -50,12 +50,78 @@ pub fn BillingPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading billing…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(o) => view! { <BillingBody overview=o change cancel restore stripe/> }.into_any(),
+                        Ok(o) => view! { <BillingBody overview=o change cancel restore stripe/> <AiCredits/> }.into_any(),
                         Err(e) => view! { <LoadError error=e/> }.into_any(),
                     }
                 })}
             </Suspense>
         </main>
+    }
+}
+
+/// AI credits left, use per action and cost per day over the last 30 days (issue 19).
+#[component]
+fn AiCredits() -> impl IntoView {
+    let data = wire_resource(|| (), |_| crate::api::ai::ai_usage());
+    view! {
+        <section class="app-card" aria-labelledby="ai-credits-heading">
+            <h2 id="ai-credits-heading">"AI credits"</h2>
+            <Suspense fallback=|| view! { <p>"Loading AI usage…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(r) => view! { <AiCreditsBody report=r/> }.into_any(),
+                        Err(e) => view! { <LoadError error=e/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn AiCreditsBody(report: crate::model::AiUsageReport) -> impl IntoView {
+    let s = report.status;
+    let max_credits = report
+        .days
+        .iter()
+        .map(|d| d.credits)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let costs = crate::model::AiAction::ALL
+        .iter()
+        .map(|a| format!("{} {}", a.label(), a.credits()))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    view! {
+        <p class="ai-credits-left" role="status">
+            {format!("{} credits left · your plan adds {} at the start of each billing period.", s.credits_left, s.credits_per_month)}
+        </p>
+        {(!s.configured).then(|| view! { <p class="app-muted">{crate::model::AI_NOT_CONFIGURED}</p> })}
+        <p class="app-hint">{format!("Credits per action: {costs}. A failed action gives its credits back.")}</p>
+        {if report.by_action.is_empty() {
+            view! { <p class="app-muted">"No AI use in the last 30 days."</p> }.into_any()
+        } else {
+            view! {
+                <table class="app-table">
+                    <caption>"AI use in the last 30 days"</caption>
+                    <thead><tr><th scope="col">"Action"</th><th scope="col">"Runs"</th><th scope="col">"Failed"</th><th scope="col">"Credits"</th></tr></thead>
+                    <tbody>
+                        {report.by_action.into_iter().map(|a| view! {
+                            <tr><th scope="row">{a.label}</th><td>{a.calls}</td><td>{a.failed}</td><td>{a.credits}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <h3>"Credits and estimated cost per day"</h3>
+                <ul class="ai-usage-bars" aria-label="AI use per day">
+                    {report.days.into_iter().map(|d| {
+                        let width = format!("width: {}%", (d.credits * 100 / max_credits).max(1));
+                        let label = format!("{} credits · ${:.4}", d.credits, d.cost_usd);
+                        view! { <li><span>{d.day}</span><span class="ai-usage-bar" style=width></span><span>{label}</span></li> }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
     }
 }
 

@@ -2,11 +2,14 @@
 //! the whole server (over a gigabyte in debug), which dominated CI time.
 //! Add a feature's tests as a module here.
 
+#[path = "../support/ai_standin.rs"]
+mod ai_standin;
 mod common;
 #[path = "../support/test_dns.rs"]
 mod test_dns;
 
 mod accounts;
+mod ai;
 mod analytics;
 mod assets;
 mod audit;

@@ -68,6 +68,10 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ),
         ("/api/settings/theme", Session, OwnTenant),
         ("/api/websites", Role(|_| true), OwnTenant),
+        ("/api/ai/status", Role(|_| true), OwnTenant),
+        ("/api/ai/suggest-copy", Role(R::can_use_ai), Record),
+        ("/api/ai/seo-optimize", Role(R::can_use_ai), Record),
+        ("/api/ai/usage", Role(R::can_view_audit), OwnTenant),
         ("/api/assets/list", Role(|_| true), OwnTenant),
         ("/api/assets/update", Role(R::can_manage_assets), Record),
         ("/api/assets/delete", Role(R::can_manage_assets), Record),
@@ -229,7 +233,13 @@ fn every_registered_server_function_has_a_rule() {
 /// the portal can succeed for the roles allowed to call them.
 pub async fn matrix_router(pool: PgPool) -> Router {
     let (_stand_in, base) = crate::stripe_api::stand_in().await;
+    // The AI actions answer from the local provider stand-in (valid tool calls).
+    let (_ai, ai_addr) = crate::ai_standin::AiStandIn::start().await;
     let config = server::ServerConfig {
+        ai: Some(crate::ai::settings(
+            server::ai::Provider::Anthropic,
+            ai_addr,
+        )),
         stripe_secret_key: Some(crate::stripe_api::SECRET_KEY.into()),
         stripe_api_base: base,
         billing_test_mode: true,

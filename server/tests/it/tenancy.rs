@@ -30,6 +30,7 @@ const TENANT_TABLES: &[&str] = &[
     "email_outbox",
     "user_tokens",
     "site_backups",
+    "credit_transactions",
 ];
 
 fn tenant_col(table: &str) -> &'static str {
@@ -75,6 +76,7 @@ async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount
         "INSERT INTO raw_page_events (tenant_id, website_id, page_slug) VALUES ($1, $3, '/')",
         "INSERT INTO domain_verifications (tenant_id, website_id, domain, cname_target) VALUES ($1, $3, 'www.' || $1::text || '.test', 'x.localhost')",
         "INSERT INTO team_invitations (tenant_id, invited_by, email, role) VALUES ($1, $2, 'invitee@example.com', 'editor')",
+        "INSERT INTO credit_transactions (tenant_id, kind, amount, user_id, note) SELECT $1, 'top_up', 5, $2, 'test' WHERE $3::uuid IS NOT NULL",
     ];
     for sql in stmts {
         sqlx::query(sql)
@@ -186,6 +188,7 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
         ("email_outbox", "INSERT INTO email_outbox (tenant_id, to_email, subject, body_text, kind) VALUES ($1, 'evil@x.com', 's', 'b', 'invitation')"),
         ("user_tokens", "INSERT INTO user_tokens (token_hash, tenant_id, user_id, purpose, email, expires_at) VALUES (repeat('b', 64), $1, $4, 'password_reset', 'evil@x.com', now() + interval '1 hour')"),
         ("site_backups", "INSERT INTO site_backups (tenant_id, website_id, backup_data, version, size_bytes, expires_at) VALUES ($1, $2, '{}', 2, 2, now() + interval '1 day')"),
+        ("credit_transactions", "INSERT INTO credit_transactions (tenant_id, kind, amount, note) VALUES ($1, 'top_up', 1000, 'evil')"),
     ];
     assert_eq!(
         attempts.len(),
@@ -473,5 +476,64 @@ async fn backups_stay_inside_their_tenant() {
     assert_eq!(
         get(cb, copy).await.status,
         axum::http::StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn ai_actions_and_credits_stay_inside_their_tenant() {
+    let pool = pool().await;
+    let (standin, addr) = crate::ai_standin::AiStandIn::start().await;
+    let config = server::ServerConfig {
+        ai: Some(crate::ai::settings(server::ai::Provider::Anthropic, addr)),
+        ..config()
+    };
+    let router = build(&config, pool.clone());
+    let a = account(&pool, "Iota Ink").await;
+    let b = account(&pool, "Kappa Kites").await;
+    let ca = cookie_for(&a);
+    let b_hero = crate::ai::hero_of(&pool, b.tenant_id, b.home_page_id).await;
+    for (path, body) in [
+        (
+            "/api/ai/suggest-copy",
+            json!({ "page_id": b.home_page_id, "component_id": b_hero, "field": "heading", "current": "x" }),
+        ),
+        ("/api/ai/seo-optimize", json!({ "page_id": b.home_page_id })),
+    ] {
+        let r = call_json(&router, path, Some(&ca), body).await;
+        assert!(
+            matches!(r.error(), AppError::NotFound(_)),
+            "{path}: {}",
+            r.text()
+        );
+    }
+    assert!(
+        standin.requests().is_empty(),
+        "B's page never reaches the model"
+    );
+    // A's own use spends A's credits only; each sees its own balance.
+    let hero = crate::ai::hero_of(&pool, a.tenant_id, a.home_page_id).await;
+    let r = call_json(
+        &router,
+        "/api/ai/suggest-copy",
+        Some(&ca),
+        json!({ "page_id": a.home_page_id, "component_id": hero, "field": "heading", "current": "x" }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let status_a: app::model::AiStatus = call_json(&router, "/api/ai/status", Some(&ca), json!({}))
+        .await
+        .json();
+    let status_b: app::model::AiStatus =
+        call_json(&router, "/api/ai/status", Some(&cookie_for(&b)), json!({}))
+            .await
+            .json();
+    assert_eq!((status_a.credits_left, status_b.credits_left), (9, 10));
+    assert_eq!(
+        count_as(&pool, Some(a.tenant_id), "ai_usage_log", b.tenant_id).await,
+        0
+    );
+    assert_eq!(
+        count_as(&pool, Some(b.tenant_id), "credit_transactions", a.tenant_id).await,
+        0
     );
 }

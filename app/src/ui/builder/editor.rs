@@ -255,6 +255,21 @@ impl Editor {
         self.commit(Edit::Put { id, block }, group, true);
     }
 
+    /// Sets one prop as its own undo step, never merged with typing in the same field: an
+    /// accepted AI suggestion is undone in one step, back to what was there before.
+    pub fn replace_field(self, id: Uuid, path: &[Seg], value: Value) {
+        let Some(mut block) = self.block(id).map(|c| c.block) else {
+            return;
+        };
+        if block.set_path(path, value).is_err() {
+            return;
+        }
+        self.commit(Edit::Put { id, block }, None, false);
+        self.history.update_value(|h| h.seal());
+        // Re-renders the inspector so the field shows the new text.
+        self.epoch.update(|e| *e += 1);
+    }
+
     /// Replaces a block's props in one undoable step (adding, removing or moving list items).
     pub fn replace_props(self, id: Uuid, props: Value) {
         let Some(current) = self.block(id) else {

@@ -3,6 +3,7 @@
 //! `canvas`/`inspector` the two main views, `pages`/`branding`/`versions`/`deployments` the
 //! side panels (loaded on demand through `lazy_panels`), `publish_control` the publish button.
 
+pub(crate) mod ai_assist;
 mod branding;
 mod branding_save;
 mod canvas;

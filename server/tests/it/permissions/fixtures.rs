@@ -116,6 +116,8 @@ pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
         "subscriptions",
         "domain_verifications",
         "site_backups",
+        "credit_transactions",
+        "ai_usage_log",
     ];
     let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
     let mut out = String::new();
@@ -258,6 +260,12 @@ pub async fn body_for(
         | "/api/billing/overview"
         | "/api/billing/status" => json!({}),
         "/api/websites/create" => json!({ "name": "Matrix site", "subdomain": unique("mx-") }),
+        "/api/ai/status" | "/api/ai/usage" => json!({}),
+        "/api/ai/seo-optimize" => json!({ "page_id": home }),
+        "/api/ai/suggest-copy" => {
+            let hero = crate::ai::hero_of(pool, a.tenant_id, home).await;
+            json!({ "page_id": home, "component_id": hero, "field": "heading", "current": "Welcome" })
+        }
         "/api/websites/duplicate" => {
             json!({ "website_id": a.website_id, "name": "Copy", "subdomain": unique("dup-") })
         }

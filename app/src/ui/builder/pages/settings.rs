@@ -159,7 +159,7 @@ fn SettingsForm(
             <CheckField id="page-show-in-nav" label="Show in navigation" value=show_in_nav/>
             <TextField id="page-nav-label" label="Navigation label" value=nav_label error=error field="nav_label"
                 hint="Leave empty to use the title."/>
-            <SeoSection seo=seo error=error/>
+            <SeoSection seo=seo error=error page_id=id/>
             <fieldset class="pages-fieldset">
                 <legend>"Layout"</legend>
                 <CheckField id="page-show-navbar" label="Show navbar" value=show_navbar/>
@@ -177,8 +177,53 @@ fn SettingsForm(
     .into_any()
 }
 
+/// Fills the search and sharing titles and descriptions from the page's text; the editor
+/// reviews them and saves the form as usual.
 #[component]
-fn SeoSection(seo: SeoFields, error: RwSignal<Option<AppError>>) -> impl IntoView {
+fn SeoSuggest(seo: SeoFields, page_id: uuid::Uuid) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(false);
+    let ask = move |_| {
+        busy.set(true);
+        error.set(None);
+        done.set(false);
+        leptos::task::spawn_local(async move {
+            let result = crate::api::ai::seo_optimize(page_id).await;
+            busy.try_set(false);
+            match result {
+                Ok(s) => {
+                    seo.title.try_set(s.title);
+                    seo.description.try_set(s.description);
+                    seo.og_title.try_set(s.og_title);
+                    seo.og_description.try_set(s.og_description);
+                    done.try_set(true);
+                }
+                Err(e) => {
+                    error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <div class="ai-suggest">
+            <button type="button" class="app-button app-button-ghost" disabled=move || busy.get() on:click=ask>
+                {move || if busy.get() { "Writing SEO fields…" } else { "Write SEO fields with AI" }}
+            </button>
+            <p class="app-hint" role="status">
+                {move || done.get().then_some("Filled in by the AI assistant from the page's text. Review them, then save the page settings.")}
+            </p>
+            <crate::ui::builder::ai_assist::AiError error=error/>
+        </div>
+    }
+}
+
+#[component]
+fn SeoSection(
+    seo: SeoFields,
+    error: RwSignal<Option<AppError>>,
+    page_id: uuid::Uuid,
+) -> impl IntoView {
     let with_default = |values: &[&'static str]| {
         std::iter::once(("", "Default"))
             .chain(values.iter().map(|v| (*v, *v)))
@@ -187,6 +232,7 @@ fn SeoSection(seo: SeoFields, error: RwSignal<Option<AppError>>) -> impl IntoVie
     view! {
         <fieldset class="pages-fieldset">
             <legend>"Search engines and sharing"</legend>
+            <SeoSuggest seo=seo page_id=page_id/>
             <TextField id="seo-title" label="SEO title" value=seo.title error=error field="seo_title"
                 hint="Shown in search results; empty uses the page title."/>
             <TextField id="seo-description" label="Meta description" value=seo.description error=error

@@ -1,0 +1,146 @@
+//! The AI assistant's wire types (issue 19, schema reference §13): the six actions with their
+//! credit costs, what the builder shows about the assistant, and each action's typed answer.
+//! Answers are checked by the same validators as a person's edit before they reach the browser.
+
+use serde::{Deserialize, Serialize};
+
+/// The six actions of `ai_usage_log.action_type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AiAction {
+    GenerateLayout,
+    GeneratePage,
+    RegenerateSection,
+    SuggestCopy,
+    SeoOptimize,
+    SuggestColorPalette,
+}
+
+impl AiAction {
+    pub const ALL: [AiAction; 6] = [
+        Self::GenerateLayout,
+        Self::GeneratePage,
+        Self::RegenerateSection,
+        Self::SuggestCopy,
+        Self::SeoOptimize,
+        Self::SuggestColorPalette,
+    ];
+
+    /// The value stored in `ai_usage_log.action_type` and `credit_transactions.action`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GenerateLayout => "generate_layout",
+            Self::GeneratePage => "generate_page",
+            Self::RegenerateSection => "regenerate_section",
+            Self::SuggestCopy => "suggest_copy",
+            Self::SeoOptimize => "seo_optimize",
+            Self::SuggestColorPalette => "suggest_color_palette",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::GenerateLayout => "Whole website",
+            Self::GeneratePage => "New page",
+            Self::RegenerateSection => "Rewrite a block",
+            Self::SuggestCopy => "Suggest copy",
+            Self::SeoOptimize => "SEO fields",
+            Self::SuggestColorPalette => "Colour palette",
+        }
+    }
+
+    /// Credits one run costs: roughly the work the model does (a whole site is many pages).
+    /// The table is in the README ("AI assistant").
+    pub fn credits(self) -> i32 {
+        match self {
+            Self::GenerateLayout => 20,
+            Self::GeneratePage => 5,
+            Self::RegenerateSection => 2,
+            Self::SuggestCopy | Self::SeoOptimize | Self::SuggestColorPalette => 1,
+        }
+    }
+}
+
+/// What the UI says when no provider is configured; no request is made then.
+pub const AI_NOT_CONFIGURED: &str = "AI is not configured on this server. An administrator can turn it on by setting SITEPILOT_AI_PROVIDER (anthropic or openai), SITEPILOT_AI_API_KEY and SITEPILOT_AI_MODEL.";
+
+/// The assistant as the builder sees it: whether it can run, and the tenant's credits.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AiStatus {
+    pub configured: bool,
+    /// "anthropic" or "openai" (OpenAI-compatible servers included).
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    pub credits_left: i64,
+    pub credits_per_month: i64,
+    /// The caller's role may run AI actions (viewers may not).
+    pub can_use: bool,
+}
+
+/// Three options for one text field of a block (`suggest_copy`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CopySuggestions {
+    pub options: Vec<String>,
+    pub credits_left: i64,
+}
+
+/// Search and sharing fields for a page (`seo_optimize`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeoSuggestion {
+    pub title: String,
+    pub description: String,
+    pub og_title: String,
+    pub og_description: String,
+    pub credits_left: i64,
+}
+
+/// One day of AI use, for the owner's chart.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AiDay {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    pub calls: i64,
+    pub credits: i64,
+    pub cost_usd: f64,
+}
+
+/// Use per action over the report's window.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AiActionUse {
+    pub action: String,
+    pub label: String,
+    pub calls: i64,
+    pub failed: i64,
+    pub credits: i64,
+}
+
+/// The owner's AI usage page: credits left and the last 30 days.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AiUsageReport {
+    pub status: AiStatus,
+    pub by_action: Vec<AiActionUse>,
+    pub days: Vec<AiDay>,
+}
+
+/// Limits of the model's answers, the same as the inspector's fields and SEO checks.
+pub const SEO_TITLE_MAX: usize = 70;
+pub const SEO_DESCRIPTION_MAX: usize = 160;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_round_trip_and_cost_at_least_one_credit() {
+        for a in AiAction::ALL {
+            assert_eq!(AiAction::parse(a.as_str()), Some(a));
+            assert!(a.credits() >= 1, "{a:?}");
+        }
+        assert!(AiAction::GenerateLayout.credits() > AiAction::SuggestCopy.credits());
+        assert_eq!(AiAction::parse("delete_everything"), None);
+    }
+}

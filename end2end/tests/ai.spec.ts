@@ -1,0 +1,73 @@
+// The AI assistant (issue 19), with the e2e server pointed at the local provider stand-in
+// (server/examples/ai_standin.rs, started by scripts/test.sh): it answers the Anthropic
+// streaming API with fixed, valid tool calls, so the suggestions below are known.
+import { expect, test } from '@playwright/test';
+import { hydrated, openHomeInBuilder, signUp } from './builder-helpers';
+
+const FIRST = 'Fresh ideas, built to last';
+
+test('an editor takes an AI heading, undoes it, fills the SEO fields with AI, and runs out of credits', async ({ page }) => {
+  test.setTimeout(90_000);
+  await signUp(page, 'Assist');
+  await openHomeInBuilder(page);
+  const canvas = page.getByRole('main', { name: 'Canvas' });
+  const inspector = page.getByRole('complementary', { name: 'Inspector' });
+  const hero = canvas.getByRole('listitem', { name: 'Hero block' });
+  await hero.click();
+  const heading = inspector.getByLabel('Heading', { exact: true });
+  const original = await heading.inputValue();
+
+  // Three suggestions under the heading; taking one changes the canvas and is saved.
+  const field = inspector.getByRole('group', { name: 'Heading', exact: true });
+  await field.getByRole('button', { name: 'Suggest with AI' }).click();
+  const options = field.getByRole('list', { name: 'AI suggestions' });
+  await expect(options.getByRole('button')).toHaveCount(3);
+  await options.getByRole('button', { name: FIRST }).click();
+  await expect(hero.getByRole('heading', { level: 1 })).toHaveText(FIRST);
+  await expect(heading).toHaveValue(FIRST);
+  await expect(options).toHaveCount(0);
+  await expect(page.getByRole('status')).toHaveText('Saved');
+
+  // One undo step brings the old heading back, on the canvas and in the saved page.
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(hero.getByRole('heading', { level: 1 })).toHaveText(original);
+  await expect(heading).toHaveValue(original);
+  await expect(page.getByRole('status')).toHaveText('Saved');
+  await page.reload();
+  await hydrated(page);
+  await expect(canvas.getByRole('listitem', { name: 'Hero block' }).getByRole('heading', { level: 1 })).toHaveText(original);
+
+  // The SEO fields, written from the page's text, then saved by the editor.
+  await page.getByRole('tab', { name: 'Pages' }).click();
+  const settings = page.getByRole('region', { name: 'Page settings' });
+  await settings.getByRole('button', { name: 'Write SEO fields with AI' }).click();
+  await expect(settings.getByText('Filled in by the AI assistant')).toBeVisible();
+  await expect(settings.getByLabel('SEO title')).toHaveValue('Handmade goods from our studio');
+  await expect(settings.getByLabel('Meta description')).toHaveValue(/^See what we make/);
+  await expect(settings.getByLabel('Social title')).toHaveValue('Handmade goods from our studio');
+  await settings.getByRole('button', { name: 'Save page settings' }).click();
+  await expect(page.getByText('Page settings saved.')).toBeVisible();
+
+  // The Starter plan's 10 monthly credits: 2 are spent; suggestions until none are left.
+  await page.getByRole('tab', { name: 'Blocks' }).click();
+  await canvas.getByRole('listitem', { name: 'Hero block' }).click();
+  const suggest = inspector.getByRole('group', { name: 'Heading', exact: true }).getByRole('button', { name: 'Suggest with AI' });
+  const out = inspector.getByRole('alert').filter({ hasText: 'AI credits' });
+  for (let i = 0; i < 8; i++) {
+    await suggest.click();
+    await expect(inspector.getByRole('list', { name: 'AI suggestions' }).getByRole('button')).toHaveCount(3);
+  }
+  await suggest.click();
+  await expect(out).toContainText('Your plan allows 10 AI credits a month; 0 left, and this needs 1. Upgrade to Growth to add more.');
+  await expect(out.getByRole('link', { name: 'See plans and credits' })).toHaveAttribute('href', '/billing');
+
+  // The owner's billing page counts the use.
+  await page.goto('/billing');
+  await hydrated(page);
+  const credits = page.getByRole('region', { name: 'AI credits' });
+  await expect(credits.getByRole('status')).toHaveText(/^0 credits left · your plan adds 10/);
+  const table = credits.getByRole('table', { name: 'AI use in the last 30 days' });
+  await expect(table.getByRole('row', { name: /Suggest copy 9 0 9/ })).toBeVisible();
+  await expect(table.getByRole('row', { name: /SEO fields 1 0 1/ })).toBeVisible();
+  await expect(credits.getByRole('list', { name: 'AI use per day' }).getByRole('listitem')).toHaveCount(1);
+});
