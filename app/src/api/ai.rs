@@ -301,6 +301,34 @@ mod ssr {
         out
     }
 
+    /// Reserves the credits of `action` on `page`, asks the model, and logs or refunds: the
+    /// part every page action shares once it has built its request and its answer check.
+    #[allow(clippy::too_many_arguments)]
+    async fn run<T>(
+        api: &AiApi,
+        m: &Member,
+        tx: Tx,
+        action: AiAction,
+        website: Uuid,
+        page: Uuid,
+        req: AiRequest,
+        check: impl Fn(&Value) -> Result<T, String>,
+    ) -> Result<(T, i64), AppError> {
+        let r = reserve(tx, m, action, Some(page)).await?;
+        let (result, prompt_tokens, completion_tokens) = ask(api, req, check).await;
+        let call = CallLog {
+            action: Some(action),
+            user: Some(m.user_id),
+            website: Some(website),
+            page: Some(page),
+            model: &api.model,
+            prompt_tokens,
+            completion_tokens,
+            cost_usd: cost(&api.model, prompt_tokens, completion_tokens),
+        };
+        settle(m, &r, call, result).await
+    }
+
     fn cost(model: &str, prompt: i32, completion: i32) -> f64 {
         let (p, c) = price_per_million(model);
         (f64::from(prompt) * p + f64::from(completion) * c) / 1_000_000.0
@@ -377,7 +405,6 @@ mod ssr {
             },
             max_tokens: 1024,
         };
-        let r = reserve(tx, &m, AiAction::SuggestCopy, Some(page_id)).await?;
         let check = |v: &Value| -> Result<Vec<String>, String> {
             let options = v
                 .get("options")
@@ -400,18 +427,17 @@ mod ssr {
                 })
                 .collect()
         };
-        let (result, pt, ct) = ask(&api, req, check).await;
-        let call = CallLog {
-            action: Some(AiAction::SuggestCopy),
-            user: Some(m.user_id),
-            website: Some(data.website_id),
-            page: Some(page_id),
-            model: &api.model,
-            prompt_tokens: pt,
-            completion_tokens: ct,
-            cost_usd: cost(&api.model, pt, ct),
-        };
-        let (options, credits_left) = settle(&m, &r, call, result).await?;
+        let (options, credits_left) = run(
+            &api,
+            &m,
+            tx,
+            AiAction::SuggestCopy,
+            data.website_id,
+            page_id,
+            req,
+            check,
+        )
+        .await?;
         Ok(CopySuggestions {
             options,
             credits_left,
@@ -462,7 +488,6 @@ mod ssr {
             },
             max_tokens: 800,
         };
-        let r = reserve(tx, &m, AiAction::SeoOptimize, Some(page_id)).await?;
         let check = |v: &Value| -> Result<[String; 4], String> {
             let get = |key: &str, max: usize| -> Result<String, String> {
                 let t = clean(
@@ -494,19 +519,17 @@ mod ssr {
             .map_err(|e| e.to_string())?;
             Ok(out)
         };
-        let (result, pt, ct) = ask(&api, req, check).await;
-        let call = CallLog {
-            action: Some(AiAction::SeoOptimize),
-            user: Some(m.user_id),
-            website: Some(data.website_id),
-            page: Some(page_id),
-            model: &api.model,
-            prompt_tokens: pt,
-            completion_tokens: ct,
-            cost_usd: cost(&api.model, pt, ct),
-        };
-        let ([title, description, og_title, og_description], credits_left) =
-            settle(&m, &r, call, result).await?;
+        let ([title, description, og_title, og_description], credits_left) = run(
+            &api,
+            &m,
+            tx,
+            AiAction::SeoOptimize,
+            data.website_id,
+            page_id,
+            req,
+            check,
+        )
+        .await?;
         Ok(SeoSuggestion {
             title,
             description,

@@ -40,6 +40,8 @@ pub fn BillingPage() -> impl IntoView {
         },
         |_| load_billing(),
     );
+    // Created here, beside the billing data (not inside its Suspend), so hydration finds it.
+    let ai = wire_resource(|| (), |_| crate::api::ai::ai_usage());
     view! {
         <header class="app-topbar">
             <strong class="app-logo">"SitePilot"</strong>
@@ -50,7 +52,10 @@ pub fn BillingPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading billing…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(o) => view! { <BillingBody overview=o change cancel restore stripe/> <AiCredits/> }.into_any(),
+                        Ok(o) => {
+                            let ai = ai.await;
+                            view! { <BillingBody overview=o change cancel restore stripe/> <AiCredits report=ai/> }.into_any()
+                        }
                         Err(e) => view! { <LoadError error=e/> }.into_any(),
                     }
                 })}
@@ -61,19 +66,14 @@ pub fn BillingPage() -> impl IntoView {
 
 /// AI credits left, use per action and cost per day over the last 30 days (issue 19).
 #[component]
-fn AiCredits() -> impl IntoView {
-    let data = wire_resource(|| (), |_| crate::api::ai::ai_usage());
+fn AiCredits(report: Result<crate::model::AiUsageReport, crate::error::AppError>) -> impl IntoView {
     view! {
         <section class="app-card" aria-labelledby="ai-credits-heading">
             <h2 id="ai-credits-heading">"AI credits"</h2>
-            <Suspense fallback=|| view! { <p>"Loading AI usage…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(r) => view! { <AiCreditsBody report=r/> }.into_any(),
-                        Err(e) => view! { <LoadError error=e/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {match report {
+                Ok(r) => view! { <AiCreditsBody report=r/> }.into_any(),
+                Err(e) => view! { <LoadError error=e/> }.into_any(),
+            }}
         </section>
     }
 }

@@ -26,7 +26,13 @@ pub fn AiError(error: RwSignal<Option<AppError>>) -> impl IntoView {
 /// Three options for one text field of the selected block; choosing one replaces the text as a
 /// single undo step.
 #[component]
-pub fn CopySuggest(ed: Editor, id: Uuid, path: Vec<Seg>, key: &'static str) -> impl IntoView {
+pub fn CopySuggest(
+    ed: Editor,
+    id: Uuid,
+    path: Vec<Seg>,
+    key: &'static str,
+    label: &'static str,
+) -> impl IntoView {
     let busy = RwSignal::new(false);
     let options = RwSignal::new(Vec::<String>::new());
     let error = RwSignal::new(None::<AppError>);
@@ -68,6 +74,9 @@ pub fn CopySuggest(ed: Editor, id: Uuid, path: Vec<Seg>, key: &'static str) -> i
             <button type="button" class="app-button app-button-ghost ai-suggest-button" disabled=move || busy.get()
                 on:click=ask>
                 {move || if busy.get() { "Writing suggestions…" } else { "Suggest with AI" }}
+                // The field's name is part of the button's name from its text, not an
+                // aria-label, so looking a field up by its label still finds only the input.
+                <span class="sr-only">{format!(": {label}")}</span>
             </button>
             <AiError error=error/>
             {move || {

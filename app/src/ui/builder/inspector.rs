@@ -182,30 +182,17 @@ fn field_view(cx: Ctx, props: &Value, prefix: &[Seg], field: &Field) -> AnyView 
             current.as_str().unwrap_or_default(),
         ),
     };
-    // A block's own text (not list items): the AI assistant can suggest it. The field is a
-    // group named by its label, so each field's "Suggest with AI" is told apart.
+    // A block's own text (not list items): the AI assistant can suggest it.
     let ai = (prefix.is_empty()
         && cx.editable
         && matches!(field.ty, FieldType::Text { .. } | FieldType::LongText { .. }))
-    .then(|| view! { <super::ai_assist::CopySuggest ed=cx.ed id=cx.id path=path.clone() key=field.key/> });
-    if ai.is_some() {
-        let label_id = format!("{input_id}-label");
-        let group_label = label_id.clone();
-        return view! {
-            <div class="app-field" role="group" aria-labelledby=group_label>
-                <label id=label_id for=input_id>{label}</label>
-                {control}
-                <FieldErrorView cx=cx name=error_name/>
-                {ai}
-            </div>
-        }
-        .into_any();
-    }
+    .then(|| view! { <super::ai_assist::CopySuggest ed=cx.ed id=cx.id path=path.clone() key=field.key label=label/> });
     view! {
         <div class="app-field">
             <label for=input_id>{label}</label>
             {control}
             <FieldErrorView cx=cx name=error_name/>
+            {ai}
         </div>
     }
     .into_any()
