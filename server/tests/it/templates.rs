@@ -147,10 +147,7 @@ async fn the_preview_renders_a_template_through_the_visitor_renderer_and_saves_n
     );
     assert!(!html.contains("/_sp/beacon.js"), "previews are not visits");
     assert!(html.contains("noindex"));
-    assert_eq!(
-        home.header("x-frame-options").as_deref(),
-        Some("SAMEORIGIN")
-    );
+    assert_eq!(home.header("x-frame-options"), Some("SAMEORIGIN"));
     assert!(home
         .header("content-security-policy")
         .is_some_and(|c| c.contains("frame-ancestors 'self'")));
