@@ -76,7 +76,7 @@ fn plain_head(title: String) -> Head {
 
 /// The HTML for `path` of a live site, or `None` when the snapshot has no such page.
 pub fn render_page(snapshot: &Snapshot, path: &str, addr: &SiteAddress) -> Option<String> {
-    render(snapshot, path, addr, None, None)
+    render(snapshot, path, addr, None, None, false)
 }
 
 /// As [`render_page`], with one contact form shown as `current` says (the visitor's values
@@ -88,7 +88,7 @@ pub fn render_page_with_form(
     addr: &SiteAddress,
     current: Option<&FormSlot>,
 ) -> Option<String> {
-    render(snapshot, path, addr, None, current)
+    render(snapshot, path, addr, None, current, false)
 }
 
 /// As [`render_page`], for a member's preview of a deployment: `banner` says which deployment
@@ -99,7 +99,13 @@ pub fn render_preview(
     addr: &SiteAddress,
     banner: String,
 ) -> Option<String> {
-    render(snapshot, path, addr, Some(banner), None)
+    render(snapshot, path, addr, Some(banner), None, true)
+}
+
+/// The home page of `snapshot` as the template gallery's thumbnail shows it: the preview
+/// without its banner (the card names the template), never indexed, no analytics beacon.
+pub fn render_thumbnail(snapshot: &Snapshot, addr: &SiteAddress) -> Option<String> {
+    render(snapshot, "/", addr, None, None, true)
 }
 
 fn render(
@@ -108,11 +114,12 @@ fn render(
     addr: &SiteAddress,
     banner: Option<String>,
     current: Option<&FormSlot>,
+    preview: bool,
 ) -> Option<String> {
     let page = snapshot.page(path)?;
     let mut head = seo::head(snapshot, page, addr);
     // Previews are members looking, not visits: never indexed, no analytics beacon.
-    let count_visit = banner.is_none();
+    let count_visit = !preview;
     if !count_visit {
         head.robots = Some("noindex".into());
     }

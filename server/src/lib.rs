@@ -220,6 +220,9 @@ fn app_router(
             "/preview/deployments/{id}/{*path}",
             get(preview::deployment),
         )
+        .route("/preview/templates/{key}", get(preview::template))
+        .route("/preview/templates/{key}/", get(preview::template))
+        .route("/preview/templates/{key}/{*path}", get(preview::template))
         .leptos_routes_with_context(
             &state,
             routes,

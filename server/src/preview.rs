@@ -95,3 +95,79 @@ fn unavailable() -> Response {
             .into_response(),
     )
 }
+
+/// Members-only preview of a template, without saving anything: `/preview/templates/{key}/`
+/// and `/preview/templates/{key}/{*path}`, where `key` is a built-in template's name or the id
+/// of one of the tenant's own templates (another tenant's is simply not found). The template
+/// document passes the backup validators, becomes an in-memory snapshot and is drawn by the
+/// visitor renderer (`app::site`), so the preview is what the published site will show.
+///
+/// `?thumbnail` answers the gallery card's thumbnail: the home page without the banner. The
+/// gallery shows it in a scaled-down, non-interactive frame, so these responses carry the
+/// visitor sites' policy (`frame-ancestors 'self'`) instead of the app's `'none'`.
+pub async fn template(
+    State(state): State<AppState>,
+    Path(params): Path<Vec<(String, String)>>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+    caller: Caller,
+) -> Response {
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let key = param("key").unwrap_or("").to_string();
+    let path = format!("/{}", param("path").unwrap_or(""));
+    let thumbnail = query
+        .as_deref()
+        .is_some_and(|q| q.split('&').any(|p| p == "thumbnail"));
+
+    let member = match caller.member() {
+        Ok(Some(m)) => m,
+        Ok(None) => return private(login_redirect()),
+        Err(_) => return unavailable(),
+    };
+    let template = app::db::templates::TemplateRef::parse(&key);
+    let site = match app::db::tenant_tx(&state.pool, member.tenant_id).await {
+        Ok(mut tx) => app::db::templates::site_of(&mut tx, template).await,
+        Err(e) => Err(e),
+    };
+    let site = match site {
+        Ok(site) => site,
+        Err(app::error::AppError::NotFound(_)) => return private(not_found("template")),
+        Err(e) => {
+            tracing::error!(template = %key, error = %e, "template does not load");
+            return unavailable();
+        }
+    };
+    let snapshot = site.preview_snapshot();
+    let prefix = format!("/preview/templates/{key}");
+    let addr = app::site::SiteAddress {
+        base: prefix.clone(),
+        prefix,
+    };
+    let html = if thumbnail {
+        app::site::render_thumbnail(&snapshot, &addr)
+    } else {
+        let banner = format!(
+            "Preview of the template “{}”. Nothing is saved until you create a website from it.",
+            snapshot.website_name
+        );
+        app::site::render_preview(&snapshot, &path, &addr, banner)
+    };
+    match html {
+        Some(html) => framable(private(Html(html).into_response())),
+        None => private(not_found("page")),
+    }
+}
+
+/// The visitor sites' security headers, which allow framing by the app's own pages only.
+fn framable(res: Response) -> Response {
+    let mut res = crate::visitor::headers::secure(res);
+    res.headers_mut().insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
+    res
+}

@@ -16,7 +16,7 @@ use axum::Form;
 pub mod cache;
 pub mod encoded;
 pub mod forms;
-mod headers;
+pub(crate) mod headers;
 mod protected;
 pub mod split;
 

@@ -20,6 +20,7 @@ pub mod pages;
 pub mod publish;
 pub mod settings;
 pub mod team;
+pub mod templates;
 pub mod versions;
 pub mod websites;
 pub mod wire;

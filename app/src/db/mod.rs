@@ -34,6 +34,7 @@ pub mod settings;
 pub mod site_backups;
 pub mod system;
 pub mod team;
+pub mod templates;
 pub mod throttle;
 pub mod user_tokens;
 pub mod versions;

@@ -25,6 +25,7 @@ mod rich_text;
 mod role;
 mod snapshot;
 mod team;
+mod templates;
 pub mod value_reader;
 mod versions;
 mod views;
@@ -91,6 +92,12 @@ pub use team::{
     BuilderPrefs, DeviceView, Invitation, InviteState, MemberInfo, NotificationPrefs, OutboxEmail,
     Preferences, TeamOverview, Theme, UserSettings, AUDIT_PAGE_SIZE, INVITE_DAYS,
 };
+pub use templates::{
+    summary_of as template_summary, TemplateGallery, TemplateSummary, PRIVATE_TEMPLATES_MAX,
+    TEMPLATE_NAME_MAX,
+};
+#[cfg(feature = "ssr")]
+pub use templates::{BuiltinTemplate, BUILTIN_TEMPLATES};
 pub use versions::{
     parse_version_label, VersionPreview, VersionSummary, VersionTrigger, VERSION_LABEL_MAX,
 };

@@ -51,6 +51,14 @@ impl Role {
         true
     }
 
+    /// Save one of the tenant's websites as a private template for the team, and delete one:
+    /// owners, admins and editors (the content roles of schema reference §5). Developers work
+    /// on the technical side and viewers only read; both may still use the team's templates
+    /// to start a site when they may create websites.
+    pub fn can_manage_templates(self) -> bool {
+        matches!(self, Self::Owner | Self::Admin | Self::Editor)
+    }
+
     /// Change a block marked `is_locked`.
     pub fn can_edit_locked(self) -> bool {
         matches!(self, Self::Owner | Self::Admin)

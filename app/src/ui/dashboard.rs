@@ -14,8 +14,16 @@ use crate::model::WebsiteSummary;
 pub fn DashboardPage() -> impl IntoView {
     let create = ServerAction::<crate::api::websites::CreateWebsite>::new();
     let import = ServerAction::<crate::api::backup::ImportWebsite>::new();
+    let from_template = ServerAction::<crate::api::templates::CreateFromTemplate>::new();
+    let save_template = ServerAction::<crate::api::templates::SaveTemplate>::new();
     let sites = wire_resource(
-        move || (create.version().get(), import.version().get()),
+        move || {
+            (
+                create.version().get(),
+                import.version().get(),
+                from_template.version().get(),
+            )
+        },
         |_| list_websites(),
     );
     let me = wire_resource(|| (), |_| who_am_i());
@@ -49,19 +57,22 @@ pub fn DashboardPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading your websites…"</p> }>
                 {move || Suspend::new(async move {
                     match sites.await {
-                        Ok(list) => list.into_iter().map(|w| view! { <WebsiteCard site=w/> }).collect_view().into_any(),
+                        Ok(list) => list.into_iter().map(|w| view! { <WebsiteCard site=w save_template/> }).collect_view().into_any(),
                         Err(e) => view! { <LoadError error=e/> }.into_any(),
                     }
                 })}
             </Suspense>
-            <super::new_website::NewWebsiteForm create/>
+            <super::new_website::NewWebsiteForm create from_template saved=Signal::derive(move || save_template.version().get())/>
             <super::import_website::ImportWebsiteForm import/>
         </main>
     }
 }
 
 #[component]
-fn WebsiteCard(site: WebsiteSummary) -> impl IntoView {
+fn WebsiteCard(
+    site: WebsiteSummary,
+    save_template: ServerAction<crate::api::templates::SaveTemplate>,
+) -> impl IntoView {
     let heading_id = format!("site-{}", site.id);
     let labelled_by = heading_id.clone();
     let live = (site.status == "published")
@@ -94,6 +105,7 @@ fn WebsiteCard(site: WebsiteSummary) -> impl IntoView {
                 }).collect_view()}
             </ul>
             <super::backups_panel::BackupsPanel website_id=site.id site_name=site.name.clone()/>
+            <super::new_website::SaveTemplateForm website_id=site.id site_name=site.name.clone() save=save_template/>
         </section>
     }
 }

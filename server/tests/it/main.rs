@@ -41,6 +41,7 @@ mod static_files;
 mod stripe_api;
 mod stripe_webhook;
 mod team;
+mod templates;
 mod tenancy;
 mod versions;
 mod visitor_password;

@@ -79,6 +79,18 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ("/api/websites/import", Role(R::can_edit_content), OwnTenant),
         ("/api/websites/duplicate", Role(R::can_edit_content), Record),
         ("/api/pages/duplicate", Role(R::can_edit_content), Record),
+        ("/api/templates/list", Role(|_| true), OwnTenant),
+        (
+            "/api/templates/create_site",
+            Role(R::can_edit_content),
+            OwnTenant,
+        ),
+        ("/api/templates/save", Role(R::can_manage_templates), Record),
+        (
+            "/api/templates/delete",
+            Role(R::can_manage_templates),
+            Record,
+        ),
         ("/api/backups/list", Role(R::can_export_site), Record),
         ("/api/backups/create", Role(R::can_edit_content), Record),
         ("/api/backups/restore", Role(R::can_edit_content), Record),

@@ -31,6 +31,7 @@ const TENANT_TABLES: &[&str] = &[
     "user_tokens",
     "site_backups",
     "credit_transactions",
+    "site_templates",
 ];
 
 fn tenant_col(table: &str) -> &'static str {
@@ -66,6 +67,9 @@ async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount
     )
     .await
     .expect("backup");
+    db::templates::save_private(&mut tx, a.tenant_id, a.user_id, a.website_id, "House style")
+        .await
+        .expect("template");
     let stmts: &[&str] = &[
         "INSERT INTO assets (tenant_id, original_filename, cloudinary_public_id, cloudinary_url, secure_url, size_bytes)
          VALUES ($1, 'logo.png', 'local/' || gen_random_uuid(), '/a.png', '/a.png', 10)",
@@ -189,6 +193,7 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
         ("user_tokens", "INSERT INTO user_tokens (token_hash, tenant_id, user_id, purpose, email, expires_at) VALUES (repeat('b', 64), $1, $4, 'password_reset', 'evil@x.com', now() + interval '1 hour')"),
         ("site_backups", "INSERT INTO site_backups (tenant_id, website_id, backup_data, version, size_bytes, expires_at) VALUES ($1, $2, '{}', 2, 2, now() + interval '1 day')"),
         ("credit_transactions", "INSERT INTO credit_transactions (tenant_id, kind, amount, note) VALUES ($1, 'top_up', 1000, 'evil')"),
+        ("site_templates", "INSERT INTO site_templates (tenant_id, name, document, version, size_bytes) VALUES ($1, 'Evil', '{}', 2, 2)"),
     ];
     assert_eq!(
         attempts.len(),
@@ -535,5 +540,74 @@ async fn ai_actions_and_credits_stay_inside_their_tenant() {
     assert_eq!(
         count_as(&pool, Some(b.tenant_id), "credit_transactions", a.tenant_id).await,
         0
+    );
+}
+
+/// Templates (issue 20 §1): another tenant's private template is neither listed, previewed,
+/// used, nor deleted, and another tenant's website cannot be saved as a template.
+#[tokio::test]
+async fn private_templates_stay_inside_their_tenant() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Iota Ink").await;
+    let b = account(&pool, "Kappa Kites").await;
+    set_plan(&pool, a.tenant_id, PRO).await;
+    let (ca, cb) = (cookie_for(&a), cookie_for(&b));
+    let r = call_json(
+        &router,
+        "/api/templates/save",
+        Some(&cb),
+        json!({ "website_id": b.website_id, "name": "Kappa house style" }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let template: Uuid = r.json();
+
+    let gallery: app::model::TemplateGallery =
+        call_json(&router, "/api/templates/list", Some(&ca), json!({}))
+            .await
+            .json();
+    assert!(gallery.own.is_empty(), "A lists B's template");
+    assert!(!serde_json::to_string(&gallery)
+        .expect("json")
+        .contains("Kappa"));
+    let req = axum::http::Request::get(format!("/preview/templates/{template}/"))
+        .header(axum::http::header::HOST, "127.0.0.1")
+        .header(axum::http::header::COOKIE, ca.clone())
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let preview = send_raw(&router, req).await;
+    assert_eq!(preview.status, axum::http::StatusCode::NOT_FOUND);
+    assert!(!preview.text().contains("Kappa"));
+    for (path, body) in [
+        (
+            "/api/templates/create_site",
+            json!({ "template": template.to_string(), "name": "", "subdomain": unique("iota-") }),
+        ),
+        ("/api/templates/delete", json!({ "template_id": template })),
+        (
+            "/api/templates/save",
+            json!({ "website_id": b.website_id, "name": "Stolen style" }),
+        ),
+    ] {
+        let r = call_json(&router, path, Some(&ca), body).await;
+        assert!(
+            matches!(r.error(), AppError::NotFound(_)),
+            "{path}: {}",
+            r.text()
+        );
+    }
+    let theirs: app::model::TemplateGallery =
+        call_json(&router, "/api/templates/list", Some(&cb), json!({}))
+            .await
+            .json();
+    assert_eq!(theirs.own.len(), 1, "B's template is untouched");
+    let a_sites: Vec<WebsiteSummary> = call_form(&router, "/api/websites", Some(&ca), &[])
+        .await
+        .json();
+    assert_eq!(
+        a_sites.len(),
+        1,
+        "nothing was created in A from B's template"
     );
 }

@@ -11,10 +11,11 @@ use crate::common::*;
 use crate::permissions::fixtures::{body_for, fingerprint, tenant, FORM_ENCODED};
 
 /// Server functions without arguments: any body decodes, so only the body type is checked.
-const NO_ARGUMENTS: [&str; 15] = [
+const NO_ARGUMENTS: [&str; 16] = [
     "/api/logout",
     "/api/ai/status",
     "/api/ai/usage",
+    "/api/templates/list",
     "/api/settings/logout_everywhere",
     "/api/me",
     "/api/websites",

@@ -118,6 +118,7 @@ pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
         "site_backups",
         "credit_transactions",
         "ai_usage_log",
+        "site_templates",
     ];
     let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
     let mut out = String::new();
@@ -226,6 +227,22 @@ async fn archived_website(router: &Router, pool: &PgPool, owner: &str, a: &NewAc
     id
 }
 
+/// A fresh private template of `a`, saved from its website by its owner.
+pub async fn private_template(pool: &PgPool, a: &NewAccount) -> Uuid {
+    let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+    let id = app::db::templates::save_private(
+        &mut tx,
+        a.tenant_id,
+        a.user_id,
+        a.website_id,
+        &unique("Template "),
+    )
+    .await
+    .expect("template");
+    tx.commit().await.expect("commit");
+    id
+}
+
 /// Gives `user` a real password (fixture members have none), so a password change can succeed.
 pub async fn set_password(pool: &PgPool, tenant: Uuid, user: Uuid, password: &str) {
     let hash = app::db::accounts::hash_password(password.into())
@@ -270,6 +287,12 @@ pub async fn body_for(
             json!({ "website_id": a.website_id, "name": "Copy", "subdomain": unique("dup-") })
         }
         "/api/pages/duplicate" => json!({ "page_id": home }),
+        "/api/templates/list" => json!({}),
+        "/api/templates/create_site" => {
+            json!({ "template": "blog", "name": "", "subdomain": unique("tpl-") })
+        }
+        "/api/templates/save" => json!({ "website_id": a.website_id, "name": "Matrix template" }),
+        "/api/templates/delete" => json!({ "template_id": private_template(pool, a).await }),
         "/api/backups/list" | "/api/backups/create" => json!({ "website_id": a.website_id }),
         "/api/backups/restore" => {
             let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");

@@ -73,6 +73,23 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
                 anonymous: StatusCode::SEE_OTHER,
             },
         ),
+        // Template previews: every member; a private template of another tenant is not found.
+        (
+            "/preview/templates/{template}/",
+            Role(|_| true),
+            Record,
+            Http {
+                anonymous: StatusCode::SEE_OTHER,
+            },
+        ),
+        (
+            "/preview/templates/restaurant/menu",
+            Role(|_| true),
+            OwnTenant,
+            Http {
+                anonymous: StatusCode::SEE_OTHER,
+            },
+        ),
         ("/dashboard", Role(|_| true), OwnTenant, Page),
         ("/billing", Role(R::can_manage_billing), OwnTenant, Page),
         ("/builder/{page}", Role(|_| true), Record, Page),
@@ -187,6 +204,7 @@ fn alert(body: &str) -> Option<String> {
 struct Records {
     deployment: Uuid,
     backup: Uuid,
+    template: Uuid,
 }
 
 async fn records(router: &Router, pool: &PgPool, t: &Tenant) -> Records {
@@ -231,6 +249,7 @@ async fn records(router: &Router, pool: &PgPool, t: &Tenant) -> Records {
     Records {
         deployment: published.deployment_id,
         backup,
+        template: private_template(pool, a).await,
     }
 }
 
@@ -239,6 +258,7 @@ fn address(pattern: &str, t: &Tenant, r: &Records) -> String {
         .replace("{website}", &t.account.website_id.to_string())
         .replace("{deployment}", &r.deployment.to_string())
         .replace("{backup}", &r.backup.to_string())
+        .replace("{template}", &r.template.to_string())
         .replace("{page}", &t.account.home_page_id.to_string())
 }
 
@@ -253,6 +273,7 @@ fn content_ok(pattern: &str, f: &Fetched) -> bool {
         {
             f.body.contains("\"format\":\"sitepilot.website\"")
         }
+        p if p.starts_with("/preview/templates") => f.body.contains("Preview of the template"),
         p if p.starts_with("/preview") => f.body.contains("Preview of the deployment"),
         _ => alert(&f.body).is_none(),
     }
