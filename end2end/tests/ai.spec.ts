@@ -18,7 +18,7 @@ test('an editor takes an AI heading, undoes it, fills the SEO fields with AI, an
   const original = await heading.inputValue();
 
   // Three suggestions under the heading; taking one changes the canvas and is saved.
-  await inspector.getByRole('button', { name: 'Suggest with AI: Heading', exact: true }).click();
+  await inspector.getByRole('button', { name: 'Suggest with AI for Heading', exact: true }).click();
   const options = inspector.getByRole('list', { name: 'AI suggestions' });
   await expect(options.getByRole('button')).toHaveCount(3);
   await options.getByRole('button', { name: FIRST }).click();
@@ -50,7 +50,7 @@ test('an editor takes an AI heading, undoes it, fills the SEO fields with AI, an
   // The Starter plan's 10 monthly credits: 2 are spent; suggestions until none are left.
   await page.getByRole('tab', { name: 'Blocks' }).click();
   await canvas.getByRole('listitem', { name: 'Hero block' }).click();
-  const suggest = inspector.getByRole('button', { name: 'Suggest with AI: Heading', exact: true });
+  const suggest = inspector.getByRole('button', { name: 'Suggest with AI for Heading', exact: true });
   const out = inspector.getByRole('alert').filter({ hasText: 'AI credits' });
   for (let i = 0; i < 8; i++) {
     await suggest.click();

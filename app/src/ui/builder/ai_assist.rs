@@ -76,7 +76,7 @@ pub fn CopySuggest(
                 {move || if busy.get() { "Writing suggestions…" } else { "Suggest with AI" }}
                 // The field's name is part of the button's name from its text, not an
                 // aria-label, so looking a field up by its label still finds only the input.
-                <span class="sr-only">{format!(": {label}")}</span>
+                <span class="sr-only">{format!(" for {label}")}</span>
             </button>
             <AiError error=error/>
             {move || {
