@@ -20,6 +20,7 @@ pub mod seed;
 pub mod stripe;
 pub mod unlock;
 pub mod visitor;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -172,6 +173,10 @@ fn app_router(
         }),
         grace: config.domain_grace,
     };
+    let webhook_guard = webhooks::url_guard(webhooks::GuardedResolver::new(
+        config.dns_server,
+        config.webhooks_allow_private,
+    ));
     let app_config = state.config.clone();
     let ctx_state = state.clone();
     let shell_options = state.leptos_options.clone();
@@ -211,6 +216,7 @@ fn app_router(
             move || {
                 provide_context(ctx_state.clone());
                 provide_context(domain_checker.clone());
+                provide_context(webhook_guard.clone());
                 if let Some(hook) = &test_webhook {
                     provide_context(hook.clone());
                 }

@@ -13,6 +13,7 @@ use leptos_router::{lazy_route, LazyRoute};
 
 use super::{
     analytics, audit, auth, billing, dashboard, domain, forms_inbox, invite, media, settings, team,
+    webhooks,
 };
 
 pub struct SignupRoute;
@@ -192,5 +193,17 @@ impl LazyRoute for DomainRoute {
     }
     fn view(_this: Self) -> AnyView {
         view! { <domain::DomainPage/> }.into_any()
+    }
+}
+
+pub struct WebhooksRoute;
+
+#[lazy_route]
+impl LazyRoute for WebhooksRoute {
+    fn data() -> Self {
+        WebhooksRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <webhooks::WebhooksPage/> }.into_any()
     }
 }
