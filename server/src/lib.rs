@@ -3,6 +3,7 @@
 //! call it with a [`ServerConfig`] and the request pool.
 
 pub mod analytics;
+pub mod api_v1;
 pub mod assets;
 pub mod auth;
 pub mod backup_export;
@@ -188,6 +189,7 @@ fn app_router(
         ))
         .merge(analytics::routes(batcher, limits))
         .merge(domains::routes())
+        .merge(api_v1::routes())
         .route("/forms/export/{website_id}", get(forms_export::export))
         .merge(assets::routes(media))
         .route("/websites/{website_id}/export", get(backup_export::export))

@@ -2,6 +2,7 @@
 //! open the tenant transaction, call `db`, commit.
 
 pub mod analytics;
+pub mod api_keys;
 pub mod assets;
 pub mod audit;
 pub mod auth;

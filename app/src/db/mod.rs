@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod analytics;
+pub mod api_keys;
 pub mod argon;
 pub mod assets;
 pub mod audit_log;

@@ -8,6 +8,7 @@ mod test_dns;
 
 mod accounts;
 mod analytics;
+mod api_keys;
 mod assets;
 mod audit;
 mod backup;

@@ -103,6 +103,21 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ),
         ("/api/websites/rollback", Role(R::can_publish), Record),
         (
+            "/api/api_keys/list",
+            Role(R::can_manage_integrations),
+            OwnTenant,
+        ),
+        (
+            "/api/api_keys/create",
+            Role(R::can_manage_integrations),
+            OwnTenant,
+        ),
+        (
+            "/api/api_keys/revoke",
+            Role(R::can_manage_integrations),
+            Record,
+        ),
+        (
             "/api/webhooks/overview",
             Role(R::can_manage_integrations),
             Record,

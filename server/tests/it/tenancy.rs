@@ -32,6 +32,7 @@ const TENANT_TABLES: &[&str] = &[
     "site_backups",
     "website_webhooks",
     "website_webhook_deliveries",
+    "api_keys",
 ];
 
 fn tenant_col(table: &str) -> &'static str {
@@ -46,6 +47,7 @@ fn tenant_col(table: &str) -> &'static str {
 async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount) {
     // A webhook endpoint and a queued delivery (website_webhooks, website_webhook_deliveries).
     crate::permissions::fixtures::fresh_webhook(pool, a).await;
+    crate::permissions::fixtures::fresh_api_key(pool, a).await;
     let mut tx = tenant_tx(pool, a.tenant_id).await.expect("tx");
     db::publish::publish(&mut tx, a.tenant_id, a.user_id, a.website_id)
         .await
@@ -191,6 +193,7 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
         ("user_tokens", "INSERT INTO user_tokens (token_hash, tenant_id, user_id, purpose, email, expires_at) VALUES (repeat('b', 64), $1, $4, 'password_reset', 'evil@x.com', now() + interval '1 hour')"),
         ("website_webhooks", "INSERT INTO website_webhooks (tenant_id, website_id, url, events, secret) VALUES ($1, $2, 'https://evil.example/', '{site.published}', 'whsec_' || repeat('a', 64))"),
         ("website_webhook_deliveries", "INSERT INTO website_webhook_deliveries (tenant_id, website_id, webhook_id, event, event_id, payload) VALUES ($1, $2, gen_random_uuid(), 'site.published', gen_random_uuid(), '{}')"),
+        ("api_keys", "INSERT INTO api_keys (tenant_id, created_by, name, key_hash, key_prefix, scopes) VALUES ($1, $4, 'evil', repeat('c', 64), 'sp_live_evil', '{read_sites}')"),
         ("site_backups", "INSERT INTO site_backups (tenant_id, website_id, backup_data, version, size_bytes, expires_at) VALUES ($1, $2, '{}', 2, 2, now() + interval '1 day')"),
     ];
     assert_eq!(
@@ -400,6 +403,26 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
     .await
     .json();
     assert_eq!(after, before);
+
+    // B's API keys: A neither lists nor revokes them.
+    let b_key = crate::permissions::fixtures::fresh_api_key(&pool, &b).await;
+    let r = call_json(&router, "/api/api_keys/list", Some(&ca), json!({})).await;
+    assert!(r.status.is_success(), "{}", r.text());
+    assert!(!r.text().contains(&b_key.to_string()));
+    let r = call_json(
+        &router,
+        "/api/api_keys/revoke",
+        Some(&ca),
+        json!({ "key_id": b_key }),
+    )
+    .await;
+    assert!(matches!(r.error(), AppError::NotFound(_)), "{}", r.text());
+    let r = call_json(&router, "/api/api_keys/list", Some(&cb), json!({})).await;
+    let keys: app::model::ApiKeysOverview = r.json();
+    assert!(keys
+        .keys
+        .iter()
+        .any(|k| k.id == b_key && k.revoked_at.is_none()));
 
     // B's page is exactly as it was.
     let after = load_page(&router, &cb, b.home_page_id).await;

@@ -11,7 +11,8 @@ use crate::common::*;
 use crate::permissions::fixtures::{body_for, fingerprint, tenant, FORM_ENCODED};
 
 /// Server functions without arguments: any body decodes, so only the body type is checked.
-const NO_ARGUMENTS: [&str; 13] = [
+const NO_ARGUMENTS: [&str; 14] = [
+    "/api/api_keys/list",
     "/api/logout",
     "/api/settings/logout_everywhere",
     "/api/me",

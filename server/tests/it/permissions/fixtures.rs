@@ -118,6 +118,7 @@ pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
         "site_backups",
         "website_webhooks",
         "website_webhook_deliveries",
+        "api_keys",
     ];
     let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
     let mut out = String::new();
@@ -241,6 +242,23 @@ pub async fn set_password(pool: &PgPool, tenant: Uuid, user: Uuid, password: &st
     tx.commit().await.expect("commit");
 }
 
+/// A fresh API key of the tenant's owner.
+pub async fn fresh_api_key(pool: &PgPool, a: &NewAccount) -> Uuid {
+    let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+    let (_, id) = app::db::api_keys::create(
+        &mut tx,
+        a.tenant_id,
+        a.user_id,
+        "Fixture key",
+        &[app::model::ApiScope::ReadSites],
+        None,
+    )
+    .await
+    .expect("api key");
+    tx.commit().await.expect("commit");
+    id
+}
+
 /// A fresh webhook endpoint of the website (a public address, never called here) and one
 /// delivery queued for it.
 pub async fn fresh_webhook(pool: &PgPool, a: &NewAccount) -> (Uuid, Uuid) {
@@ -318,6 +336,11 @@ pub async fn body_for(
         "/api/websites/deployments" | "/api/websites/domain" => {
             json!({ "website_id": a.website_id })
         }
+        "/api/api_keys/list" => json!({}),
+        "/api/api_keys/create" => {
+            json!({ "name": "Matrix key", "scopes": ["read_sites"], "expires_in_days": 30 })
+        }
+        "/api/api_keys/revoke" => json!({ "key_id": fresh_api_key(pool, a).await }),
         "/api/webhooks/overview" => json!({ "website_id": a.website_id }),
         "/api/webhooks/add" => json!({
             "website_id": a.website_id,

@@ -93,6 +93,12 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
         // Every member sees a website's domain settings (the controls follow
         // `Role::can_manage_domains`).
         ("/websites/{website}/domain", Role(|_| true), Record, Page),
+        (
+            "/api-keys",
+            Role(R::can_manage_integrations),
+            OwnTenant,
+            Page,
+        ),
         // Secrets and the deliveries log (form submissions): owners and admins.
         (
             "/websites/{website}/webhooks",
