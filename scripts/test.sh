@@ -171,6 +171,8 @@ if [[ "$build_rc" == 0 && "$dns_rc" == 0 ]]; then
   start_smtp_sink "$E2E_MAIL_DIR" || server_rc=$?
   export SITEPILOT_SMTP_URL="smtp://127.0.0.1:$SP_SMTP_PORT"
   export SITEPILOT_MAIL_FROM="SitePilot <no-reply@sitepilot.test>"
+  # The webhooks spec's receiver listens on 127.0.0.1 (a dev-only switch; refused in prod).
+  export SITEPILOT_WEBHOOKS_ALLOW_PRIVATE=1
   [[ "$server_rc" == 0 ]] && { start_background_server "$E2E_DB" "$E2E_LOG" || server_rc=$?; }
   E2E_PORT="$SP_BG_SERVER_PORT"
   phase_end "$server_rc"

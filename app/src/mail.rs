@@ -205,6 +205,28 @@ pub fn domain_notice(
     })
 }
 
+/// An outgoing webhook endpoint was disabled after repeated failure.
+pub fn webhook_disabled(
+    url: &str,
+    website_name: &str,
+    reason: &str,
+    webhooks_link: &str,
+    preferences: &str,
+) -> Rendered {
+    render(Body {
+        subject: format!("A webhook endpoint of {website_name} was disabled"),
+        paragraphs: vec![
+            "Hello,".into(),
+            format!(
+                "SitePilot stopped sending events of {website_name} to {url} because deliveries kept failing. {reason}"
+            ),
+            "Fix the receiving server, then enable the endpoint again on the website's webhooks page; failed deliveries can be resent from its log.".into(),
+        ],
+        action: Some(("Open the webhooks page", webhooks_link)),
+        preferences: Some(preferences),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -125,6 +125,9 @@ pub struct ServerConfig {
     /// `SITEPILOT_AI_*`: the AI assistant's model provider. `None`: every AI action says AI is
     /// not configured, and nothing is sent anywhere.
     pub ai: Option<crate::ai::AiSettings>,
+    /// `SITEPILOT_WEBHOOKS_ALLOW_PRIVATE`: outgoing webhooks may reach loopback and private
+    /// addresses (a receiver on this machine). Development and tests only; refused in prod.
+    pub webhooks_allow_private: bool,
 }
 
 /// The mail server: `url` in lettre's form (`smtp://` plain or `?tls=required` for STARTTLS,
@@ -306,6 +309,16 @@ fn jobs_poll(var: &Lookup) -> Duration {
         .map_or(DEFAULT_JOBS_POLL, Duration::from_millis)
 }
 
+fn webhooks_allow_private(var: &Lookup, prod: bool) -> Result<bool, ConfigError> {
+    let on = flag(var, "SITEPILOT_WEBHOOKS_ALLOW_PRIVATE");
+    if on && prod {
+        return Err(ConfigError::Invalid(
+            "SITEPILOT_WEBHOOKS_ALLOW_PRIVATE is for development only: it lets webhooks reach this server's own network",
+        ));
+    }
+    Ok(on)
+}
+
 impl ServerConfig {
     /// The app's own origin: `SITEPILOT_PUBLIC_URL`, or in dev the listen address. Links in
     /// emails start with it.
@@ -396,6 +409,7 @@ impl ServerConfig {
                 .unwrap_or_else(default_upload_tmp_dir),
             smtp: smtp(var)?,
             ai: crate::ai::AiSettings::from_lookup(var)?,
+            webhooks_allow_private: webhooks_allow_private(var, prod)?,
         })
     }
 
@@ -434,6 +448,7 @@ impl ServerConfig {
             upload_tmp_dir: default_upload_tmp_dir(),
             smtp: None,
             ai: None,
+            webhooks_allow_private: false,
         }
     }
 }

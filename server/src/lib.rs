@@ -4,6 +4,7 @@
 
 pub mod ai;
 pub mod analytics;
+pub mod api_v1;
 pub mod assets;
 pub mod auth;
 pub mod backup_export;
@@ -21,6 +22,7 @@ pub mod seed;
 pub mod stripe;
 pub mod unlock;
 pub mod visitor;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -187,6 +189,10 @@ fn app_router(
         }),
         grace: config.domain_grace,
     };
+    let webhook_guard = webhooks::url_guard(webhooks::GuardedResolver::new(
+        config.dns_server,
+        config.webhooks_allow_private,
+    ));
     let app_config = state.config.clone();
     let ctx_state = state.clone();
     let shell_options = state.leptos_options.clone();
@@ -198,6 +204,7 @@ fn app_router(
         ))
         .merge(analytics::routes(batcher, limits))
         .merge(domains::routes())
+        .merge(api_v1::routes())
         .route("/forms/export/{website_id}", get(forms_export::export))
         .merge(assets::routes(media))
         .route("/websites/{website_id}/export", get(backup_export::export))
@@ -229,6 +236,7 @@ fn app_router(
             move || {
                 provide_context(ctx_state.clone());
                 provide_context(domain_checker.clone());
+                provide_context(webhook_guard.clone());
                 if let Some(hook) = &test_webhook {
                     provide_context(hook.clone());
                 }

@@ -3,6 +3,7 @@
 
 pub mod ai;
 pub mod analytics;
+pub mod api_keys;
 pub mod assets;
 pub mod audit;
 pub mod auth;
@@ -22,6 +23,7 @@ pub mod settings;
 pub mod team;
 pub mod templates;
 pub mod versions;
+pub mod webhooks;
 pub mod websites;
 pub mod wire;
 

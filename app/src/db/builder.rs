@@ -124,6 +124,8 @@ pub async fn bump_revision(tx: &mut Tx, page_id: Uuid, base: i64) -> Result<i64,
     .fetch_optional(&mut **tx)
     .await?;
     if let Some(n) = next {
+        // Every saved change of the page's blocks goes through here.
+        super::webhooks::emit_page_updated(tx, page_id).await?;
         return Ok(n);
     }
     let current: Option<i64> = sqlx::query_scalar("SELECT revision FROM pages WHERE id = $1")

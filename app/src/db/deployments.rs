@@ -124,6 +124,14 @@ pub async fn rollback(
         serde_json::json!({ "from_deployment_id": previous, "to_deployment_id": deployment_id }),
     )
     .await?;
+    super::webhooks::emit(
+        tx,
+        website_id,
+        "site.rolled_back",
+        None,
+        serde_json::json!({ "deployment_id": deployment_id, "previous_deployment_id": previous }),
+    )
+    .await?;
     Ok(RolledBack {
         deployment_id,
         previous_deployment_id: previous,

@@ -32,7 +32,7 @@ pub async fn insert(tx: &mut Tx, tenant_id: Uuid, s: NewSubmission<'_>) -> Resul
     let agent = s
         .user_agent
         .map(|a| a.chars().take(512).collect::<String>());
-    Ok(sqlx::query_scalar(
+    let id: Uuid = sqlx::query_scalar(
         r#"INSERT INTO form_submissions
                (tenant_id, website_id, page_id, component_id, page_slug, page_title, form_name, data, ip_address, user_agent)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::inet, $10)
@@ -49,7 +49,24 @@ pub async fn insert(tx: &mut Tx, tenant_id: Uuid, s: NewSubmission<'_>) -> Resul
     .bind(s.ip.map(|ip| ip.to_string()))
     .bind(agent)
     .fetch_one(&mut **tx)
-    .await?)
+    .await?;
+    // The receivers' copy, in the submission's transaction (an outbox).
+    super::webhooks::emit(
+        tx,
+        s.website_id,
+        "form.submitted",
+        None,
+        serde_json::json!({
+            "submission_id": id,
+            "page_id": s.page_id,
+            "page_slug": s.page_slug,
+            "page_title": s.page_title,
+            "form_name": s.form_name,
+            "fields": s.fields,
+        }),
+    )
+    .await?;
+    Ok(id)
 }
 
 #[derive(FromRow)]

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod ai;
 pub mod analytics;
+pub mod api_keys;
 pub mod argon;
 pub mod assets;
 pub mod audit_log;
@@ -38,6 +39,7 @@ pub mod templates;
 pub mod throttle;
 pub mod user_tokens;
 pub mod versions;
+pub mod webhooks;
 pub mod websites;
 
 use sqlx::{PgPool, Postgres, Transaction};

@@ -220,3 +220,42 @@ pub async fn queue_domain_notice(
     tx.commit().await?;
     Ok(true)
 }
+
+/// An outgoing webhook endpoint was disabled after repeated failure (in the transaction that
+/// disables it): the owner's email, linking to the website's webhooks page.
+pub async fn queue_webhook_notice(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    website_id: Uuid,
+    url: &str,
+    reason: &str,
+    link_base: &str,
+) -> Result<bool, AppError> {
+    let Some(website_name) =
+        sqlx::query_scalar::<_, String>("SELECT name FROM websites WHERE id = $1")
+            .bind(website_id)
+            .fetch_optional(&mut **tx)
+            .await?
+    else {
+        return Ok(false);
+    };
+    let Some((to, _)) = owner(tx).await? else {
+        return Ok(false);
+    };
+    let prefs = format!("{link_base}/settings");
+    let msg = crate::mail::webhook_disabled(
+        url,
+        &website_name,
+        reason,
+        &format!("{link_base}/websites/{website_id}/webhooks"),
+        &prefs,
+    );
+    super::mail::queue(
+        tx,
+        tenant_id,
+        &envelope("webhook_notice", &to, &prefs),
+        &msg,
+    )
+    .await?;
+    Ok(true)
+}

@@ -302,6 +302,7 @@ pub async fn update(
         serde_json::json!({ "changed": changed }),
     )
     .await?;
+    super::webhooks::emit_page_updated(tx, page_id).await?;
     Ok(website_id)
 }
 

@@ -212,6 +212,18 @@ pub async fn publish_with_notes(
     )
     .await?;
     super::assets::sync_usage(tx, tenant_id, website_id).await?;
+    super::webhooks::emit(
+        tx,
+        website_id,
+        "site.published",
+        None,
+        serde_json::json!({
+            "deployment_id": deployment_id,
+            "pages": page_ids.len(),
+            "notes": notes,
+        }),
+    )
+    .await?;
     Ok(Published {
         deployment_id,
         pages: page_ids.len(),

@@ -14,6 +14,8 @@
 //!   link's token is the only key its holder has;
 //! - custom domains (migration 0026): the TLS `ask` names only a hostname, and the daily
 //!   re-check lists verified domains of every tenant.
+//! - API keys (`api_key_lookup`, migration 0033): the bearer key is all an API request
+//!   carries, and its hash names the tenant.
 //!
 //! The job queue (`db::jobs`, migration 0023) is the other cross-tenant path: its table holds
 //! work items, and handlers enter the tenant named in a job's payload themselves.
@@ -326,4 +328,31 @@ pub async fn site_backups_due(pool: &PgPool, limit: i32) -> Result<Vec<(Uuid, Uu
             .fetch_all(pool)
             .await?,
     )
+}
+
+/// What a bearer key's hash names (migration 0033 `api_key_lookup`).
+#[derive(FromRow)]
+pub struct ApiKeyRow {
+    pub key_id: Uuid,
+    pub tenant_id: Uuid,
+    pub created_by: Uuid,
+    pub scopes: Vec<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub creator_role: String,
+    pub creator_active: bool,
+    pub tenant_status: String,
+}
+
+/// The key whose SHA-256 is `hash`, in any tenant: read on every API request (no cache), so a
+/// revocation is seen at once by every instance.
+pub async fn api_key_lookup(pool: &PgPool, hash: &str) -> Result<Option<ApiKeyRow>, AppError> {
+    Ok(sqlx::query_as::<_, ApiKeyRow>(
+        r#"SELECT key_id, tenant_id, created_by, scopes, expires_at, revoked_at, creator_role,
+                  creator_active, tenant_status
+             FROM api_key_lookup($1)"#,
+    )
+    .bind(hash)
+    .fetch_optional(pool)
+    .await?)
 }

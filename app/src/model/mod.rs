@@ -14,6 +14,7 @@ mod edit;
 pub mod fields;
 mod forms;
 mod inputs;
+mod integrations;
 mod kind;
 mod mail;
 mod media;
@@ -64,6 +65,12 @@ pub use forms::{
     SubmittedField, FORM_ID_FIELD, HONEYPOT_FIELD, LINE_MAX, TEXTAREA_MAX,
 };
 pub use inputs::{check_len, check_url, parse_name, slugify, Email, Password};
+pub use integrations::{
+    is_webhook_event, parse_api_key_name, parse_api_scopes, parse_webhook_events,
+    parse_webhook_url, ApiKeyCreated, ApiKeyInfo, ApiKeysOverview, ApiScope, WebhookDelivery,
+    WebhookEndpoint, WebhooksOverview, API_KEY_MAX_DAYS, WEBHOOKS_PER_WEBSITE, WEBHOOK_EVENTS,
+    WEBHOOK_LOG_LIMIT, WEBHOOK_URL_MAX,
+};
 pub use kind::ComponentKind;
 pub use mail::{EmailStatus, ResetLinkState, RESET_TOKEN_MINUTES, VERIFY_TOKEN_DAYS};
 pub use media::{

@@ -122,6 +122,12 @@ impl Role {
         matches!(self, Self::Owner | Self::Admin | Self::Developer)
     }
 
+    /// Outgoing webhooks (their signing secrets and delivery log, which carries form
+    /// submissions) and the tenant's API keys: owners and admins (issue 21).
+    pub fn can_manage_integrations(self) -> bool {
+        matches!(self, Self::Owner | Self::Admin)
+    }
+
     /// Plans, payment and invoices: the owner only.
     pub fn can_manage_billing(self) -> bool {
         matches!(self, Self::Owner)

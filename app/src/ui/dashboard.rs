@@ -87,6 +87,8 @@ fn WebsiteCard(
                 {live.map(|sub| view! { " · " <a href=format!("/sites/{sub}/")>"View live site"</a> })}
                 " · "
                 <A href=format!("/websites/{}/domain", site.id) attr:aria-label=format!("Custom domain of {}", site.name)>"Custom domain"</A>
+                " · "
+                <A href=format!("/websites/{}/webhooks", site.id) attr:aria-label=format!("Webhooks of {}", site.name)>"Webhooks"</A>
             </p>
             // A plain download (Content-Disposition: attachment), not a client-side route.
             <p>

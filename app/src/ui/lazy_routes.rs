@@ -12,7 +12,8 @@ use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
 use super::{
-    analytics, audit, auth, billing, dashboard, domain, forms_inbox, invite, media, settings, team,
+    analytics, api_keys, audit, auth, billing, dashboard, domain, forms_inbox, invite, media,
+    settings, team, webhooks,
 };
 
 pub struct SignupRoute;
@@ -192,5 +193,29 @@ impl LazyRoute for DomainRoute {
     }
     fn view(_this: Self) -> AnyView {
         view! { <domain::DomainPage/> }.into_any()
+    }
+}
+
+pub struct WebhooksRoute;
+
+#[lazy_route]
+impl LazyRoute for WebhooksRoute {
+    fn data() -> Self {
+        WebhooksRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <webhooks::WebhooksPage/> }.into_any()
+    }
+}
+
+pub struct ApiKeysRoute;
+
+#[lazy_route]
+impl LazyRoute for ApiKeysRoute {
+    fn data() -> Self {
+        ApiKeysRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <api_keys::ApiKeysPage/> }.into_any()
     }
 }

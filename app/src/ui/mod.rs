@@ -1,6 +1,7 @@
 //! Routes: auth, dashboard and the builder.
 
 mod analytics;
+mod api_keys;
 mod audit;
 mod auth;
 mod backups_panel;
@@ -16,6 +17,7 @@ pub(crate) mod media;
 mod new_website;
 mod settings;
 mod team;
+mod webhooks;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -95,6 +97,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/audit") view={Lazy::<lazy_routes::AuditRoute>::new()}/>
                 <Route path=path!("/settings") view={Lazy::<lazy_routes::SettingsRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/domain") view={Lazy::<lazy_routes::DomainRoute>::new()}/>
+                <Route path=path!("/websites/:website_id/webhooks") view={Lazy::<lazy_routes::WebhooksRoute>::new()}/>
+                <Route path=path!("/api-keys") view={Lazy::<lazy_routes::ApiKeysRoute>::new()}/>
             </Routes>
         </Router>
     }

@@ -22,6 +22,7 @@ pub fn AppNav() -> impl IntoView {
                 <A href="/dashboard">"Websites"</A>
                 <A href="/team">"Team"</A>
                 <A href="/audit">"Audit log"</A>
+                <A href="/api-keys">"API keys"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
         </header>

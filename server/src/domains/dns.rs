@@ -18,6 +18,35 @@ use hickory_resolver::net::NetError;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::TokioResolver;
 
+/// A resolver asking `server` (UDP, then TCP for long answers), or the system's nameservers,
+/// without a cache. Outgoing webhooks (`crate::webhooks`) resolve with it too.
+pub fn build_resolver(server: Option<SocketAddr>) -> Result<TokioResolver, String> {
+    match server {
+        Some(addr) => {
+            let mut udp = ConnectionConfig::udp();
+            udp.port = addr.port();
+            let mut tcp = ConnectionConfig::tcp();
+            tcp.port = addr.port();
+            let ns = NameServerConfig::new(addr.ip(), true, vec![udp, tcp]);
+            TokioResolver::builder_with_config(
+                ResolverConfig::from_name_servers(vec![ns]),
+                TokioRuntimeProvider::default(),
+            )
+            .with_options(options())
+            .build()
+            .map_err(|e| e.to_string())
+        }
+        None => TokioResolver::builder_tokio()
+            .map(|mut b| {
+                let system = b.options_mut();
+                system.cache_size = 0;
+                b
+            })
+            .and_then(|b| b.build())
+            .map_err(|e| e.to_string()),
+    }
+}
+
 /// Looks up the records a custom domain needs.
 #[derive(Clone)]
 pub struct DnsChecker {
@@ -38,30 +67,7 @@ fn options() -> ResolverOpts {
 impl DnsChecker {
     /// A checker asking `server` (UDP, then TCP for long answers), or the system's nameservers.
     pub fn new(server: Option<SocketAddr>, apex_ips: &[IpAddr]) -> Self {
-        let resolver = match server {
-            Some(addr) => {
-                let mut udp = ConnectionConfig::udp();
-                udp.port = addr.port();
-                let mut tcp = ConnectionConfig::tcp();
-                tcp.port = addr.port();
-                let ns = NameServerConfig::new(addr.ip(), true, vec![udp, tcp]);
-                TokioResolver::builder_with_config(
-                    ResolverConfig::from_name_servers(vec![ns]),
-                    TokioRuntimeProvider::default(),
-                )
-                .with_options(options())
-                .build()
-                .map_err(|e| e.to_string())
-            }
-            None => TokioResolver::builder_tokio()
-                .map(|mut b| {
-                    let system = b.options_mut();
-                    system.cache_size = 0;
-                    b
-                })
-                .and_then(|b| b.build())
-                .map_err(|e| e.to_string()),
-        };
+        let resolver = build_resolver(server);
         let resolver = match resolver {
             Ok(r) => Some(Arc::new(r)),
             Err(e) => {

@@ -244,7 +244,19 @@ pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
             Backoff::exponential(Duration::from_secs(300), Duration::from_secs(3600)),
             crate::backup_export::daily_job,
         )
-        .every("backups.daily", Duration::from_secs(3600));
+        .every("backups.daily", Duration::from_secs(3600))
+        .handle(
+            app::db::webhooks::DELIVER_JOB,
+            crate::webhooks::backoff(),
+            {
+                let sender = crate::webhooks::Sender::new(
+                    config.dns_server,
+                    config.webhooks_allow_private,
+                    config.public_origin(),
+                );
+                move |ctx| crate::webhooks::deliver(ctx, sender.clone())
+            },
+        );
 
     // The storage the upload routes write to; opening it again here is cheap (no I/O for S3,
     // a folder check for the local disk). If it cannot open, `build` has already refused.

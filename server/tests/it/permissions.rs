@@ -118,6 +118,46 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             Record,
         ),
         ("/api/websites/rollback", Role(R::can_publish), Record),
+        (
+            "/api/api_keys/list",
+            Role(R::can_manage_integrations),
+            OwnTenant,
+        ),
+        (
+            "/api/api_keys/create",
+            Role(R::can_manage_integrations),
+            OwnTenant,
+        ),
+        (
+            "/api/api_keys/revoke",
+            Role(R::can_manage_integrations),
+            Record,
+        ),
+        (
+            "/api/webhooks/overview",
+            Role(R::can_manage_integrations),
+            Record,
+        ),
+        (
+            "/api/webhooks/add",
+            Role(R::can_manage_integrations),
+            Record,
+        ),
+        (
+            "/api/webhooks/delete",
+            Role(R::can_manage_integrations),
+            Record,
+        ),
+        (
+            "/api/webhooks/enable",
+            Role(R::can_manage_integrations),
+            Record,
+        ),
+        (
+            "/api/webhooks/resend",
+            Role(R::can_manage_integrations),
+            Record,
+        ),
         ("/api/analytics/report", Role(R::can_view_analytics), Record),
         ("/api/builder/load", Role(|_| true), Record),
         ("/api/builder/update", Role(R::can_edit_content), Record),

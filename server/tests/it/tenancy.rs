@@ -32,6 +32,9 @@ const TENANT_TABLES: &[&str] = &[
     "site_backups",
     "credit_transactions",
     "site_templates",
+    "website_webhooks",
+    "website_webhook_deliveries",
+    "api_keys",
 ];
 
 fn tenant_col(table: &str) -> &'static str {
@@ -44,6 +47,9 @@ fn tenant_col(table: &str) -> &'static str {
 
 /// Gives tenant `t` a row in every tenant table (sign-up and publish fill the rest).
 async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount) {
+    // A webhook endpoint and a queued delivery (website_webhooks, website_webhook_deliveries).
+    crate::permissions::fixtures::fresh_webhook(pool, a).await;
+    crate::permissions::fixtures::fresh_api_key(pool, a).await;
     let mut tx = tenant_tx(pool, a.tenant_id).await.expect("tx");
     db::publish::publish(&mut tx, a.tenant_id, a.user_id, a.website_id)
         .await
@@ -191,6 +197,9 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
         ("subscriptions", "INSERT INTO subscriptions (tenant_id, stripe_customer_id) VALUES ($1, 'cus_evil')"),
         ("email_outbox", "INSERT INTO email_outbox (tenant_id, to_email, subject, body_text, kind) VALUES ($1, 'evil@x.com', 's', 'b', 'invitation')"),
         ("user_tokens", "INSERT INTO user_tokens (token_hash, tenant_id, user_id, purpose, email, expires_at) VALUES (repeat('b', 64), $1, $4, 'password_reset', 'evil@x.com', now() + interval '1 hour')"),
+        ("website_webhooks", "INSERT INTO website_webhooks (tenant_id, website_id, url, events, secret) VALUES ($1, $2, 'https://evil.example/', '{site.published}', 'whsec_' || repeat('a', 64))"),
+        ("website_webhook_deliveries", "INSERT INTO website_webhook_deliveries (tenant_id, website_id, webhook_id, event, event_id, payload) VALUES ($1, $2, gen_random_uuid(), 'site.published', gen_random_uuid(), '{}')"),
+        ("api_keys", "INSERT INTO api_keys (tenant_id, created_by, name, key_hash, key_prefix, scopes) VALUES ($1, $4, 'evil', repeat('c', 64), 'sp_live_evil', '{read_sites}')"),
         ("site_backups", "INSERT INTO site_backups (tenant_id, website_id, backup_data, version, size_bytes, expires_at) VALUES ($1, $2, '{}', 2, 2, now() + interval '1 day')"),
         ("credit_transactions", "INSERT INTO credit_transactions (tenant_id, kind, amount, note) VALUES ($1, 'top_up', 1000, 'evil')"),
         ("site_templates", "INSERT INTO site_templates (tenant_id, name, document, version, size_bytes) VALUES ($1, 'Evil', '{}', 2, 2)"),
@@ -361,6 +370,67 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
     )
     .await;
     assert_eq!(r.json::<app::model::DomainSettings>(), b_domain);
+
+    // B's webhooks: neither read, added to, removed, enabled nor resent by A.
+    let (hook, delivery) = crate::permissions::fixtures::fresh_webhook(&pool, &b).await;
+    let before: app::model::WebhooksOverview = call_json(
+        &router,
+        "/api/webhooks/overview",
+        Some(&cb),
+        json!({ "website_id": b.website_id }),
+    )
+    .await
+    .json();
+    for (path, body) in [
+        (
+            "/api/webhooks/overview",
+            json!({ "website_id": b.website_id }),
+        ),
+        (
+            "/api/webhooks/add",
+            json!({ "website_id": b.website_id, "url": "https://93.184.216.34/steal", "events": ["form.submitted"] }),
+        ),
+        ("/api/webhooks/delete", json!({ "webhook_id": hook })),
+        ("/api/webhooks/enable", json!({ "webhook_id": hook })),
+        ("/api/webhooks/resend", json!({ "delivery_id": delivery })),
+    ] {
+        let r = call_json(&router, path, Some(&ca), body).await;
+        assert!(
+            matches!(r.error(), AppError::NotFound(_)),
+            "{path}: {}",
+            r.text()
+        );
+        assert!(!r.text().contains("whsec_"), "{path} leaked a secret");
+    }
+    let after: app::model::WebhooksOverview = call_json(
+        &router,
+        "/api/webhooks/overview",
+        Some(&cb),
+        json!({ "website_id": b.website_id }),
+    )
+    .await
+    .json();
+    assert_eq!(after, before);
+
+    // B's API keys: A neither lists nor revokes them.
+    let b_key = crate::permissions::fixtures::fresh_api_key(&pool, &b).await;
+    let r = call_json(&router, "/api/api_keys/list", Some(&ca), json!({})).await;
+    assert!(r.status.is_success(), "{}", r.text());
+    assert!(!r.text().contains(&b_key.to_string()));
+    let r = call_json(
+        &router,
+        "/api/api_keys/revoke",
+        Some(&ca),
+        json!({ "key_id": b_key }),
+    )
+    .await;
+    assert!(matches!(r.error(), AppError::NotFound(_)), "{}", r.text());
+    let r = call_json(&router, "/api/api_keys/list", Some(&cb), json!({})).await;
+    let keys: app::model::ApiKeysOverview = r.json();
+    assert!(keys
+        .keys
+        .iter()
+        .any(|k| k.id == b_key && k.revoked_at.is_none()));
 
     // B's page is exactly as it was.
     let after = load_page(&router, &cb, b.home_page_id).await;

@@ -11,7 +11,8 @@ use crate::common::*;
 use crate::permissions::fixtures::{body_for, fingerprint, tenant, FORM_ENCODED};
 
 /// Server functions without arguments: any body decodes, so only the body type is checked.
-const NO_ARGUMENTS: [&str; 16] = [
+const NO_ARGUMENTS: [&str; 17] = [
+    "/api/api_keys/list",
     "/api/logout",
     "/api/ai/status",
     "/api/ai/usage",

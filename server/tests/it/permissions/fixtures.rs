@@ -119,6 +119,9 @@ pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
         "credit_transactions",
         "ai_usage_log",
         "site_templates",
+        "website_webhooks",
+        "website_webhook_deliveries",
+        "api_keys",
     ];
     let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
     let mut out = String::new();
@@ -258,6 +261,51 @@ pub async fn set_password(pool: &PgPool, tenant: Uuid, user: Uuid, password: &st
     tx.commit().await.expect("commit");
 }
 
+/// A fresh API key of the tenant's owner.
+pub async fn fresh_api_key(pool: &PgPool, a: &NewAccount) -> Uuid {
+    let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+    let (_, id) = app::db::api_keys::create(
+        &mut tx,
+        a.tenant_id,
+        a.user_id,
+        "Fixture key",
+        &[app::model::ApiScope::ReadSites],
+        None,
+    )
+    .await
+    .expect("api key");
+    tx.commit().await.expect("commit");
+    id
+}
+
+/// A fresh webhook endpoint of the website (a public address, never called here) and one
+/// delivery queued for it.
+pub async fn fresh_webhook(pool: &PgPool, a: &NewAccount) -> (Uuid, Uuid) {
+    let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+    let url = format!("https://93.184.216.34/{}", unique("hook-"));
+    let id = app::db::webhooks::add(
+        &mut tx,
+        a.tenant_id,
+        a.user_id,
+        a.website_id,
+        &url,
+        &["site.published".to_string()],
+    )
+    .await
+    .expect("webhook");
+    app::db::webhooks::emit(&mut tx, a.website_id, "site.published", None, json!({}))
+        .await
+        .expect("emit");
+    let delivery: Uuid =
+        sqlx::query_scalar("SELECT id FROM website_webhook_deliveries WHERE webhook_id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .expect("delivery");
+    tx.commit().await.expect("commit");
+    (id, delivery)
+}
+
 /// A request body for `path` naming fresh records of `t`, for a call by `caller` (only the
 /// password change cares who calls).
 pub async fn body_for(
@@ -319,6 +367,21 @@ pub async fn body_for(
         "/api/websites/deployments" | "/api/websites/domain" => {
             json!({ "website_id": a.website_id })
         }
+        "/api/api_keys/list" => json!({}),
+        "/api/api_keys/create" => {
+            json!({ "name": "Matrix key", "scopes": ["read_sites"], "expires_in_days": 30 })
+        }
+        "/api/api_keys/revoke" => json!({ "key_id": fresh_api_key(pool, a).await }),
+        "/api/webhooks/overview" => json!({ "website_id": a.website_id }),
+        "/api/webhooks/add" => json!({
+            "website_id": a.website_id,
+            "url": format!("https://93.184.216.34/{}", unique("hook-")),
+            "events": ["site.published"],
+        }),
+        "/api/webhooks/delete" | "/api/webhooks/enable" => {
+            json!({ "webhook_id": fresh_webhook(pool, a).await.0 })
+        }
+        "/api/webhooks/resend" => json!({ "delivery_id": fresh_webhook(pool, a).await.1 }),
         "/api/websites/domain/add" => {
             json!({ "website_id": a.website_id, "domain": fresh_domain() })
         }

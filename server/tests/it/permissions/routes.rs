@@ -110,6 +110,19 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
         // Every member sees a website's domain settings (the controls follow
         // `Role::can_manage_domains`).
         ("/websites/{website}/domain", Role(|_| true), Record, Page),
+        (
+            "/api-keys",
+            Role(R::can_manage_integrations),
+            OwnTenant,
+            Page,
+        ),
+        // Secrets and the deliveries log (form submissions): owners and admins.
+        (
+            "/websites/{website}/webhooks",
+            Role(R::can_manage_integrations),
+            Record,
+            Page,
+        ),
         // Public pages: anyone may open them.
         ("/", Session, OwnTenant, Page),
         ("/signup", Session, OwnTenant, Page),
