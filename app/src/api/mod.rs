@@ -20,6 +20,7 @@ pub mod publish;
 pub mod settings;
 pub mod team;
 pub mod versions;
+pub mod website_settings;
 pub mod websites;
 pub mod wire;
 

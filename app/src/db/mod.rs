@@ -36,6 +36,7 @@ pub mod team;
 pub mod throttle;
 pub mod user_tokens;
 pub mod versions;
+pub mod website_lifecycle;
 pub mod websites;
 
 use sqlx::{PgPool, Postgres, Transaction};

@@ -27,6 +27,7 @@ mod team;
 pub mod value_reader;
 mod versions;
 mod views;
+mod website_settings;
 
 pub use analytics::{
     is_crawler, referrer_source, AnalyticsReport, Count, DayMetrics, Device, ANALYTICS_RANGES,
@@ -92,4 +93,7 @@ pub use versions::{
 pub use views::{
     BuilderData, ComponentDto, ComponentMoved, CurrentUser, PageLink, PageSummary, Published,
     SaveAck, VersionRecorded, WebsiteSummary,
+};
+pub use website_settings::{
+    SiteSeoDefaults, SubdomainRedirect, WebsiteSettings, LIFECYCLE_GRACE_DAYS,
 };

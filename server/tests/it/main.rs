@@ -42,3 +42,4 @@ mod tenancy;
 mod versions;
 mod visitor_password;
 mod visitor_site;
+mod website_lifecycle;

@@ -30,6 +30,7 @@ const TENANT_TABLES: &[&str] = &[
     "email_outbox",
     "user_tokens",
     "site_backups",
+    "website_subdomain_redirects",
 ];
 
 fn tenant_col(table: &str) -> &'static str {
@@ -75,6 +76,8 @@ async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount
         "INSERT INTO raw_page_events (tenant_id, website_id, page_slug) VALUES ($1, $3, '/')",
         "INSERT INTO domain_verifications (tenant_id, website_id, domain, cname_target) VALUES ($1, $3, 'www.' || $1::text || '.test', 'x.localhost')",
         "INSERT INTO team_invitations (tenant_id, invited_by, email, role) VALUES ($1, $2, 'invitee@example.com', 'editor')",
+        "INSERT INTO website_subdomain_redirects (subdomain, tenant_id, website_id, release_at)
+         VALUES ('old-' || replace($1::text, '-', ''), $1, $3, now() + interval '30 days')",
     ];
     for sql in stmts {
         sqlx::query(sql)
@@ -186,6 +189,7 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
         ("email_outbox", "INSERT INTO email_outbox (tenant_id, to_email, subject, body_text, kind) VALUES ($1, 'evil@x.com', 's', 'b', 'invitation')"),
         ("user_tokens", "INSERT INTO user_tokens (token_hash, tenant_id, user_id, purpose, email, expires_at) VALUES (repeat('b', 64), $1, $4, 'password_reset', 'evil@x.com', now() + interval '1 hour')"),
         ("site_backups", "INSERT INTO site_backups (tenant_id, website_id, backup_data, version, size_bytes, expires_at) VALUES ($1, $2, '{}', 2, 2, now() + interval '1 day')"),
+        ("website_subdomain_redirects", "INSERT INTO website_subdomain_redirects (subdomain, tenant_id, website_id, release_at) VALUES ('evil-' || substr(md5(random()::text), 1, 8), $1, $2, now())"),
     ];
     assert_eq!(
         attempts.len(),
@@ -474,4 +478,92 @@ async fn backups_stay_inside_their_tenant() {
         get(cb, copy).await.status,
         axum::http::StatusCode::NOT_FOUND
     );
+}
+
+/// Website settings and lifecycle (issue 23): tenant A can neither read nor change tenant B's
+/// website through any of them, B's site keeps serving, and B's subdomain cannot be taken.
+#[tokio::test]
+async fn website_lifecycle_functions_stay_inside_their_tenant() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Lifecycle A").await;
+    let b = account(&pool, "Lifecycle B").await;
+    let (ca, cb) = (cookie_for(&a), cookie_for(&b));
+    let r = call_json(
+        &router,
+        "/api/websites/publish",
+        Some(&cb),
+        json!({ "website_id": b.website_id }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let settings = |c: String| {
+        let router = router.clone();
+        async move {
+            call_json(
+                &router,
+                "/api/websites/settings",
+                Some(&c),
+                json!({ "website_id": b.website_id }),
+            )
+            .await
+        }
+    };
+    let before: app::model::WebsiteSettings = settings(cb.clone()).await.json();
+    let w = b.website_id;
+    for (path, body) in [
+        ("/api/websites/settings", json!({ "website_id": w })),
+        (
+            "/api/websites/rename",
+            json!({ "website_id": w, "name": "Stolen" }),
+        ),
+        (
+            "/api/websites/subdomain",
+            json!({ "website_id": w, "subdomain": unique("hijack-") }),
+        ),
+        (
+            "/api/websites/seo_defaults",
+            json!({ "website_id": w, "seo": { "no_index": true } }),
+        ),
+        (
+            "/api/websites/analytics",
+            json!({ "website_id": w, "enabled": false }),
+        ),
+        ("/api/websites/unpublish", json!({ "website_id": w })),
+        ("/api/websites/republish", json!({ "website_id": w })),
+        ("/api/websites/archive", json!({ "website_id": w })),
+        ("/api/websites/restore", json!({ "website_id": w })),
+        (
+            "/api/websites/delete",
+            json!({ "website_id": w, "confirm": before.name }),
+        ),
+    ] {
+        let r = call_json(&router, path, Some(&ca), body).await;
+        assert!(
+            matches!(r.error(), AppError::NotFound(_)),
+            "{path}: {}",
+            r.text()
+        );
+    }
+    assert_eq!(
+        settings(cb.clone())
+            .await
+            .json::<app::model::WebsiteSettings>(),
+        before
+    );
+    // A cannot move its own site onto B's address either.
+    let r = call_json(
+        &router,
+        "/api/websites/subdomain",
+        Some(&ca),
+        json!({ "website_id": a.website_id, "subdomain": b.subdomain }),
+    )
+    .await;
+    assert!(
+        matches!(r.error(), AppError::Invalid { .. }),
+        "{}",
+        r.text()
+    );
+    let site = get(&router, &format!("{}.localhost", b.subdomain), "/").await;
+    assert_eq!(site.status, axum::http::StatusCode::OK);
 }
