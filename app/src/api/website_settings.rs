@@ -38,16 +38,21 @@ where
     >,
 {
     let (member, mut tx) = super::ctx::member_tx(allowed, refused).await?;
+    let role = member.role;
     f(&mut tx, member).await?;
-    let s = crate::db::website_lifecycle::settings(&mut tx, website_id).await?;
+    let s = crate::db::website_lifecycle::settings(&mut tx, website_id)
+        .await?
+        .for_role(role);
     tx.commit().await?;
     Ok(s)
 }
 
 #[server(endpoint = "websites/settings", input = WireJson, output = WireJson)]
 pub async fn load_website_settings(website_id: Uuid) -> Result<WebsiteSettings, AppError> {
-    let (_, mut tx) = super::ctx::member_tx(|_| true, "").await?;
-    let s = crate::db::website_lifecycle::settings(&mut tx, website_id).await?;
+    let (member, mut tx) = super::ctx::member_tx(|_| true, "").await?;
+    let s = crate::db::website_lifecycle::settings(&mut tx, website_id)
+        .await?
+        .for_role(member.role);
     tx.commit().await?;
     Ok(s)
 }

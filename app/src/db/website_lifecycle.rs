@@ -76,6 +76,9 @@ pub async fn settings(tx: &mut Tx, website: Uuid) -> Result<WebsiteSettings, App
                 release_at,
             })
             .collect(),
+        can_edit: false,
+        can_manage: false,
+        can_delete: false,
     })
 }
 

@@ -100,6 +100,25 @@ pub struct WebsiteSettings {
     pub analytics_enabled: bool,
     pub seo: SiteSeoDefaults,
     pub redirects: Vec<SubdomainRedirect>,
+    /// What the caller may change (the server checks again): name and SEO defaults
+    /// (`Role::can_change_branding`), address / visibility / analytics
+    /// (`Role::can_manage_website`), deletion (`Role::can_delete_website`).
+    #[serde(default)]
+    pub can_edit: bool,
+    #[serde(default)]
+    pub can_manage: bool,
+    #[serde(default)]
+    pub can_delete: bool,
+}
+
+impl WebsiteSettings {
+    /// The settings as `role` sees them.
+    pub fn for_role(mut self, role: super::Role) -> Self {
+        self.can_edit = role.can_change_branding();
+        self.can_manage = role.can_manage_website();
+        self.can_delete = role.can_delete_website();
+        self
+    }
 }
 
 #[cfg(test)]

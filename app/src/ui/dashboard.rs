@@ -76,6 +76,8 @@ fn WebsiteCard(site: WebsiteSummary) -> impl IntoView {
                 {live.map(|sub| view! { " · " <a href=format!("/sites/{sub}/")>"View live site"</a> })}
                 " · "
                 <A href=format!("/websites/{}/domain", site.id) attr:aria-label=format!("Custom domain of {}", site.name)>"Custom domain"</A>
+                " · "
+                <A href=format!("/websites/{}/settings", site.id) attr:aria-label=format!("Settings of {}", site.name)>"Website settings"</A>
             </p>
             // A plain download (Content-Disposition: attachment), not a client-side route.
             <p>

@@ -13,6 +13,7 @@ use leptos_router::{lazy_route, LazyRoute};
 
 use super::{
     analytics, audit, auth, billing, dashboard, domain, forms_inbox, invite, media, settings, team,
+    website_settings,
 };
 
 pub struct SignupRoute;
@@ -192,5 +193,17 @@ impl LazyRoute for DomainRoute {
     }
     fn view(_this: Self) -> AnyView {
         view! { <domain::DomainPage/> }.into_any()
+    }
+}
+
+pub struct WebsiteSettingsRoute;
+
+#[lazy_route]
+impl LazyRoute for WebsiteSettingsRoute {
+    fn data() -> Self {
+        WebsiteSettingsRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <website_settings::WebsiteSettingsPage/> }.into_any()
     }
 }

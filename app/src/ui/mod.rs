@@ -16,6 +16,7 @@ pub(crate) mod media;
 mod new_website;
 mod settings;
 mod team;
+mod website_settings;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -95,6 +96,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/audit") view={Lazy::<lazy_routes::AuditRoute>::new()}/>
                 <Route path=path!("/settings") view={Lazy::<lazy_routes::SettingsRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/domain") view={Lazy::<lazy_routes::DomainRoute>::new()}/>
+                <Route path=path!("/websites/:website_id/settings") view={Lazy::<lazy_routes::WebsiteSettingsRoute>::new()}/>
             </Routes>
         </Router>
     }

@@ -93,6 +93,9 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
         // Every member sees a website's domain settings (the controls follow
         // `Role::can_manage_domains`).
         ("/websites/{website}/domain", Role(|_| true), Record, Page),
+        // Every member sees a website's settings (the controls follow the role flags of
+        // `WebsiteSettings::for_role`).
+        ("/websites/{website}/settings", Role(|_| true), Record, Page),
         // Public pages: anyone may open them.
         ("/", Session, OwnTenant, Page),
         ("/signup", Session, OwnTenant, Page),
