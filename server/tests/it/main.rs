@@ -30,6 +30,7 @@ mod login_throttle;
 mod pages;
 mod password_reset;
 mod permissions;
+mod preferences_effects;
 mod publish;
 mod rich_text;
 mod site_backups;
