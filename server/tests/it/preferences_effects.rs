@@ -45,8 +45,10 @@ async fn the_default_website_opens_in_the_builder_after_log_in_and_must_be_ones_
 
     // Another tenant's website is refused, and nothing is saved.
     let other = account(&pool, "Other Landing").await;
-    let mut prefs = Preferences::default();
-    prefs.default_website_id = Some(other.website_id);
+    let mut prefs = Preferences {
+        default_website_id: Some(other.website_id),
+        ..Default::default()
+    };
     let r = save(&router, &cookie, &prefs).await;
     assert!(
         matches!(r.error(), AppError::Invalid { ref field, .. } if field == "default_website_id"),
