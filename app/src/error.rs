@@ -159,6 +159,16 @@ mod ssr {
     /// and message. Matched by constraint name (set in the migrations), never by error text.
     const CONSTRAINT_FIELDS: &[(&str, &str, &str)] = &[
         (
+            "websites_subdomain_key",
+            "subdomain",
+            "This address is taken. Choose another.",
+        ),
+        (
+            "website_subdomain_redirect_held",
+            "subdomain",
+            "This address still redirects to another website for a few weeks. Choose another.",
+        ),
+        (
             "users_email_lower_key",
             "email",
             "An account with this email already exists. Log in instead.",

@@ -228,6 +228,23 @@ pub fn render_unavailable() -> String {
     )
 }
 
+/// The page of a website its members took offline (unpublished, archived or deleted).
+pub fn render_offline() -> String {
+    let body = view! {
+        <main class="sp-not-found sp-offline">
+            <h1>"This website is not available"</h1>
+            <p>"Its owner has taken it offline."</p>
+        </main>
+    }
+    .into_any();
+    document(
+        plain_head("Website not available".into()),
+        String::new(),
+        body,
+        false,
+    )
+}
+
 /// A short page for visitors who sent too many contact form submissions.
 pub fn render_too_many_submissions() -> String {
     message_page(

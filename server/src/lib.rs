@@ -15,6 +15,7 @@ pub mod error;
 pub mod forms_export;
 pub mod http;
 pub mod jobs;
+pub mod lifecycle;
 pub mod mail;
 pub mod preview;
 pub mod rate_limit;

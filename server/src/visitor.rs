@@ -80,6 +80,8 @@ struct Visit {
     /// `Some` for a contact form submission (a POST carrying `_sp_form`): the posted pairs.
     form: Option<Vec<(String, String)>>,
     user_agent: Option<String>,
+    /// The request's query string, kept by redirects.
+    query: Option<String>,
 }
 
 impl Visit {
@@ -133,6 +135,7 @@ async fn visit(
         .flatten();
     let ip = crate::http::client_ip::of(&req);
     let user_agent = header_text(&req, header::USER_AGENT);
+    let query = req.uri().query().map(str::to_string);
     let posted = match *req.method() {
         Method::GET | Method::HEAD => None,
         Method::POST => Some(
@@ -172,6 +175,7 @@ async fn visit(
         password,
         form,
         user_agent,
+        query,
     })
 }
 
@@ -290,6 +294,32 @@ async fn resolve(
                 tenant_id: r.tenant_id,
             }
         }
+        Some(r) if r.deleted => SiteState::Offline {
+            website_id: r.website_id,
+            tenant_id: r.tenant_id,
+            deleted: true,
+        },
+        Some(app::db::system::SiteVisit {
+            website_id,
+            tenant_id,
+            redirect_subdomain: Some(to),
+            ..
+        }) => SiteState::Redirect {
+            website_id,
+            tenant_id,
+            subdomain: to.into(),
+        },
+        // Unpublished (a draft that keeps its live deployment) or archived.
+        Some(r)
+            if r.website_status == "archived"
+                || (r.website_status == "draft" && r.deployment_id.is_some()) =>
+        {
+            SiteState::Offline {
+                website_id: r.website_id,
+                tenant_id: r.tenant_id,
+                deleted: false,
+            }
+        }
         Some(r) => match (r.deployment_id, r.snapshot_json) {
             (Some(deployment_id), Some(json)) => match serde_json::from_value::<Snapshot>(json) {
                 Ok(snapshot) => SiteState::Live(Arc::new(LiveSite {
@@ -345,6 +375,17 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
             return headers::html(StatusCode::FORBIDDEN, app::site::render_unavailable())
         }
         SiteState::Missing { .. } => return not_found("website"),
+        SiteState::Offline { deleted, .. } => {
+            let status = if deleted {
+                StatusCode::GONE
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            return headers::html(status, app::site::render_offline());
+        }
+        SiteState::Redirect { subdomain, .. } => {
+            return redirect_to(state, &visit, &subdomain);
+        }
     };
     let snapshot = &live.snapshot;
     let addr = visit.address();
@@ -423,6 +464,56 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
         visit.if_none_match.as_ref(),
         host_hit && page_hit,
     )
+}
+
+/// A permanent redirect (308: the method and body are kept) from an old subdomain to the
+/// website's current one, same path and query: `{scheme}://{new}.{sites domain}{:port}` in
+/// the host form, `/sites/{new}/…` in the path form.
+fn redirect_to(state: &AppState, visit: &Visit, subdomain: &str) -> Response {
+    let path = if visit.path.starts_with('/') {
+        visit.path.as_str()
+    } else {
+        "/"
+    };
+    let query = visit
+        .query
+        .as_deref()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    let location = if visit.prefix.is_empty() {
+        let scheme = if state.config.secure_cookies {
+            "https"
+        } else {
+            "http"
+        };
+        // Keep the port the visitor used (local development, tests).
+        let port = visit
+            .base
+            .rsplit_once(':')
+            .map(|(_, p)| p)
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            .map(|p| format!(":{p}"))
+            .unwrap_or_default();
+        format!(
+            "{scheme}://{subdomain}.{}{port}{path}{query}",
+            state.config.sites_domain
+        )
+    } else {
+        let rest = if path == "/" { "" } else { path };
+        format!("/sites/{subdomain}{rest}{query}")
+    };
+    match axum::http::HeaderValue::from_str(&location) {
+        Ok(v) => {
+            let mut res = StatusCode::PERMANENT_REDIRECT.into_response();
+            res.headers_mut().insert(header::LOCATION, v);
+            res.headers_mut().insert(
+                header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("public, max-age=3600"),
+            );
+            res
+        }
+        Err(_) => not_found("website"),
+    }
 }
 
 pub(crate) fn not_found(what: &str) -> Response {

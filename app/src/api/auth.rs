@@ -42,8 +42,29 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         crate::db::accounts::login_with_meta(&state.pool, &email, &password, &ctx::request_meta())
             .await?;
     ctx::set_session_cookie(&token, state.config.secure_cookies);
-    leptos_axum::redirect("/dashboard");
+    leptos_axum::redirect(&landing(&state.pool, &token).await);
     Ok(())
+}
+
+/// After a log-in: the builder on the home page of the member's default website
+/// (`preferences.default_website_id`), else the dashboard. Never fails the log-in.
+#[cfg(feature = "ssr")]
+async fn landing(pool: &sqlx::PgPool, token: &str) -> String {
+    use crate::db::accounts::{resolve_session, SessionOutcome};
+    let page = async {
+        let SessionOutcome::Member(m) = resolve_session(pool, token).await? else {
+            return Ok(None);
+        };
+        let mut tx = crate::db::tenant_tx(pool, m.tenant_id).await?;
+        let page = crate::db::settings::login_landing(&mut tx, m.user_id).await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(page)
+    }
+    .await;
+    match page {
+        Ok(Some(page)) => format!("/builder/{page}"),
+        _ => "/dashboard".into(),
+    }
 }
 
 #[server(endpoint = "logout", output = WireJson)]

@@ -24,6 +24,7 @@ pub mod team;
 pub mod templates;
 pub mod versions;
 pub mod webhooks;
+pub mod website_settings;
 pub mod websites;
 pub mod wire;
 

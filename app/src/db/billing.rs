@@ -110,9 +110,9 @@ pub async fn overview(
     .fetch_one(&mut **tx)
     .await?;
     let usage = sqlx::query_as::<_, Usage>(
-        r#"SELECT (SELECT count(*) FROM websites WHERE status <> 'archived') AS websites,
+        r#"SELECT (SELECT count(*) FROM websites WHERE status <> 'archived' AND deleted_at IS NULL) AS websites,
                   (SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM pages p
-                     JOIN websites w ON w.id = p.website_id WHERE w.status <> 'archived'
+                     JOIN websites w ON w.id = p.website_id WHERE w.status <> 'archived' AND w.deleted_at IS NULL
                      GROUP BY p.website_id) c) AS most_pages,
                   get_tenant_storage_mb($1)::float8 AS storage_mb,
                   get_monthly_ai_credits($1) AS ai_credits"#,
@@ -162,7 +162,7 @@ pub async fn overview(
     ];
     let websites = sqlx::query_as::<_, (Uuid, String, String, String)>(
         r#"SELECT id, name, status, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')
-             FROM websites ORDER BY (status = 'archived'), updated_at DESC, id"#,
+             FROM websites WHERE deleted_at IS NULL ORDER BY (status = 'archived'), updated_at DESC, id"#,
     )
     .fetch_all(&mut **tx)
     .await?
@@ -276,7 +276,7 @@ pub async fn choose_websites_to_keep(
         ));
     }
     let found: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM websites WHERE id = ANY($1) AND status <> 'archived'",
+        "SELECT count(*) FROM websites WHERE id = ANY($1) AND status <> 'archived' AND deleted_at IS NULL",
     )
     .bind(keep)
     .fetch_one(&mut **tx)
@@ -314,7 +314,7 @@ pub async fn after_subscription_change(
                           ORDER BY (w.id = ANY(t.billing_keep_website_ids)) DESC, w.updated_at DESC, w.id) AS n,
                       p.max_websites
                  FROM websites w JOIN tenants t ON t.id = w.tenant_id JOIN plans p ON p.id = t.plan_id
-                WHERE w.status <> 'archived' AND t.id = $1
+                WHERE w.status <> 'archived' AND w.deleted_at IS NULL AND t.id = $1
            )
            UPDATE websites w SET status = 'archived'
              FROM ranked r WHERE r.id = w.id AND r.n > r.max_websites

@@ -99,9 +99,11 @@ pub async fn check_websites(tx: &mut Tx, tenant: Uuid) -> Result<(), AppError> {
         .bind(tenant)
         .execute(&mut **tx)
         .await?;
-    let used: i64 = sqlx::query_scalar("SELECT count(*) FROM websites WHERE status <> 'archived'")
-        .fetch_one(&mut **tx)
-        .await?;
+    let used: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM websites WHERE status <> 'archived' AND deleted_at IS NULL",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
     numeric(tx, tenant, "max_websites", used, ("website", "websites")).await
 }
 

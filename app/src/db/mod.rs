@@ -40,6 +40,7 @@ pub mod throttle;
 pub mod user_tokens;
 pub mod versions;
 pub mod webhooks;
+pub mod website_lifecycle;
 pub mod websites;
 
 use sqlx::{PgPool, Postgres, Transaction};

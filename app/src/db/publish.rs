@@ -137,11 +137,12 @@ pub async fn publish_with_notes(
     notes: Option<&str>,
 ) -> Result<Published, AppError> {
     // Lock the website row so two publishes of one site run one after the other.
-    let status: Option<String> =
-        sqlx::query_scalar("SELECT status FROM websites WHERE id = $1 FOR UPDATE")
-            .bind(website_id)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let status: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM websites WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
+    )
+    .bind(website_id)
+    .fetch_optional(&mut **tx)
+    .await?;
     match status.as_deref() {
         None => return Err(AppError::NotFound("Website".into())),
         Some("suspended") => {

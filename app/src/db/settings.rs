@@ -104,6 +104,21 @@ pub async fn set_preferences(
     prefs: &Preferences,
 ) -> Result<(), AppError> {
     prefs.check()?;
+    if let Some(site) = prefs.default_website_id {
+        // Only one of the tenant's own, live websites (RLS hides the others).
+        let found: Option<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM websites WHERE id = $1 AND deleted_at IS NULL AND status <> 'archived'",
+        )
+        .bind(site)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if found.is_none() {
+            return Err(AppError::invalid(
+                "default_website_id",
+                "Choose one of your websites, or the dashboard.",
+            ));
+        }
+    }
     let value = serde_json::to_value(prefs).map_err(|_| AppError::Internal)?;
     sqlx::query("UPDATE users SET preferences = $2 WHERE id = $1")
         .bind(user_id)
@@ -111,4 +126,27 @@ pub async fn set_preferences(
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Where the member lands after logging in: the home page of their `default_website_id` in the
+/// builder, when it names one of the tenant's websites that is neither deleted nor archived.
+pub async fn login_landing(tx: &mut Tx, user_id: Uuid) -> Result<Option<Uuid>, AppError> {
+    let prefs: serde_json::Value =
+        sqlx::query_scalar("SELECT preferences FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let Some(site) = serde_json::from_value::<Preferences>(prefs)
+        .ok()
+        .and_then(|p| p.default_website_id)
+    else {
+        return Ok(None);
+    };
+    Ok(sqlx::query_scalar(
+        r#"SELECT p.id FROM pages p JOIN websites w ON w.id = p.website_id
+           WHERE w.id = $1 AND p.is_home AND w.deleted_at IS NULL AND w.status <> 'archived'"#,
+    )
+    .bind(site)
+    .fetch_optional(&mut **tx)
+    .await?)
 }

@@ -111,15 +111,21 @@ pub struct SiteVisit {
     pub deployment_id: Option<Uuid>,
     pub snapshot_json: Option<serde_json::Value>,
     pub deployed_at: Option<DateTime<Utc>>,
+    /// Deleted (migration 0032): offline until purged.
+    pub deleted: bool,
+    /// The website's current subdomain when the one asked for is an old one that redirects.
+    pub redirect_subdomain: Option<String>,
 }
 
-/// The website at `{subdomain}.{sites_domain}`, whatever its status.
+/// The website at `{subdomain}.{sites_domain}` (or that an old subdomain redirects to),
+/// whatever its status.
 pub async fn visit_by_subdomain(
     pool: &PgPool,
     subdomain: &str,
 ) -> Result<Option<SiteVisit>, AppError> {
     Ok(sqlx::query_as::<_, SiteVisit>(
-        r#"SELECT website_id, tenant_id, website_status, tenant_status, deployment_id, snapshot_json, deployed_at
+        r#"SELECT website_id, tenant_id, website_status, tenant_status, deployment_id, snapshot_json,
+                  deployed_at, deleted, redirect_subdomain
            FROM site_visit_by_subdomain($1)"#,
     )
     .bind(subdomain)
@@ -130,7 +136,8 @@ pub async fn visit_by_subdomain(
 /// The website whose verified custom domain is `domain`, whatever its status.
 pub async fn visit_by_domain(pool: &PgPool, domain: &str) -> Result<Option<SiteVisit>, AppError> {
     Ok(sqlx::query_as::<_, SiteVisit>(
-        r#"SELECT website_id, tenant_id, website_status, tenant_status, deployment_id, snapshot_json, deployed_at
+        r#"SELECT website_id, tenant_id, website_status, tenant_status, deployment_id, snapshot_json,
+                  deployed_at, deleted, redirect_subdomain
            FROM site_visit_by_domain($1)"#,
     )
     .bind(domain)
@@ -354,5 +361,34 @@ pub async fn api_key_lookup(pool: &PgPool, hash: &str) -> Result<Option<ApiKeyRo
     )
     .bind(hash)
     .fetch_optional(pool)
+    .await?)
+}
+
+/// One piece of due lifecycle work (migration 0032): purge a website deleted 30 days before
+/// `now`, or release an old subdomain whose redirect has run its course.
+#[derive(FromRow, Clone, Debug)]
+pub struct LifecycleDue {
+    pub tenant_id: Uuid,
+    pub website_id: Uuid,
+    pub subdomain: Option<String>,
+    /// `purge` or `release`.
+    pub action: String,
+}
+
+/// The lifecycle work due at `now` (a parameter, so tests move the clock instead of waiting),
+/// for one tenant or all; at most `limit` of each kind.
+pub async fn website_lifecycle_due(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    tenant: Option<Uuid>,
+    limit: i32,
+) -> Result<Vec<LifecycleDue>, AppError> {
+    Ok(sqlx::query_as::<_, LifecycleDue>(
+        "SELECT tenant_id, website_id, subdomain, action FROM website_lifecycle_due($1, $2, $3)",
+    )
+    .bind(now)
+    .bind(tenant)
+    .bind(limit)
+    .fetch_all(pool)
     .await?)
 }

@@ -42,7 +42,7 @@ pub async fn require(tx: &mut Tx, id: Uuid) -> Result<(), AppError> {
 pub async fn list(tx: &mut Tx) -> Result<Vec<WebsiteSummary>, AppError> {
     let sites = sqlx::query_as::<_, WebsiteRow>(
         r#"SELECT id, name, subdomain, status FROM websites
-           WHERE status <> 'archived' ORDER BY created_at, id"#,
+           WHERE status <> 'archived' AND deleted_at IS NULL ORDER BY created_at, id"#,
     )
     .fetch_all(&mut **tx)
     .await?;
@@ -133,11 +133,12 @@ pub async fn create(
 /// Brings an archived website back (as a draft), within the plan's `max_websites`. Archiving
 /// on downgrade is never undone automatically; the owner chooses what to restore.
 pub async fn restore(tx: &mut Tx, tenant: Uuid, user: Uuid, website: Uuid) -> Result<(), AppError> {
-    let status: Option<String> =
-        sqlx::query_scalar("SELECT status FROM websites WHERE id = $1 FOR UPDATE")
-            .bind(website)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let status: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM websites WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
+    )
+    .bind(website)
+    .fetch_optional(&mut **tx)
+    .await?;
     match status.as_deref() {
         None => return Err(AppError::NotFound("Website".into())),
         Some("archived") => {}

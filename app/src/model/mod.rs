@@ -30,6 +30,7 @@ mod templates;
 pub mod value_reader;
 mod versions;
 mod views;
+mod website_settings;
 
 pub use ai::{
     AiAction, AiActionUse, AiDay, AiStatus, AiUsageReport, CopySuggestions, SeoSuggestion,
@@ -111,4 +112,7 @@ pub use versions::{
 pub use views::{
     BuilderData, ComponentDto, ComponentMoved, CurrentUser, PageLink, PageSummary, Published,
     SaveAck, VersionRecorded, WebsiteSummary,
+};
+pub use website_settings::{
+    SiteSeoDefaults, SubdomainRedirect, WebsiteSettings, LIFECYCLE_GRACE_DAYS,
 };

@@ -128,6 +128,19 @@ impl Role {
         matches!(self, Self::Owner | Self::Admin)
     }
 
+    /// Change what visitors get at once without a publish: the website's address, the
+    /// analytics switch, unpublish and publish again, archive and restore. The roles that
+    /// may publish.
+    pub fn can_manage_website(self) -> bool {
+        self.can_publish()
+    }
+
+    /// Delete a whole website (soft for 30 days, then purged): owners and admins, who
+    /// answer for the whole tenant.
+    pub fn can_delete_website(self) -> bool {
+        matches!(self, Self::Owner | Self::Admin)
+    }
+
     /// Plans, payment and invoices: the owner only.
     pub fn can_manage_billing(self) -> bool {
         matches!(self, Self::Owner)

@@ -62,9 +62,15 @@ pub fn page_title(snapshot: &Snapshot, page: &SnapshotPage) -> String {
     }
 }
 
-/// Whether robots may index the page (sitemap entries leave out the others).
-pub fn indexable(page: &SnapshotPage) -> bool {
-    !page.password_protected && !flag(&page.seo_meta, "no_index")
+/// Whether robots may index the page (sitemap entries leave out the others): not when the page
+/// or the whole site (`seo_defaults.no_index`) says `noindex`.
+pub fn indexable(snapshot: &Snapshot, page: &SnapshotPage) -> bool {
+    !page.password_protected && !no_index(snapshot, page)
+}
+
+/// The page's own `no_index`, or the site-wide one.
+fn no_index(snapshot: &Snapshot, page: &SnapshotPage) -> bool {
+    flag(&page.seo_meta, "no_index") || flag(&snapshot.seo_defaults, "no_index")
 }
 
 pub fn head(snapshot: &Snapshot, page: &SnapshotPage, addr: &SiteAddress) -> Head {
@@ -74,7 +80,7 @@ pub fn head(snapshot: &Snapshot, page: &SnapshotPage, addr: &SiteAddress) -> Hea
     let canonical = text(meta, "canonical_url")
         .and_then(|u| absolute(addr, &u).filter(|a| *a == u))
         .unwrap_or_else(|| addr.page_url(&page.slug));
-    let robots = match (flag(meta, "no_index"), flag(meta, "no_follow")) {
+    let robots = match (no_index(snapshot, page), flag(meta, "no_follow")) {
         (true, true) => Some("noindex, nofollow".to_string()),
         (true, false) => Some("noindex".to_string()),
         (false, true) => Some("nofollow".to_string()),
@@ -197,7 +203,7 @@ pub fn sitemap_xml(snapshot: &Snapshot, addr: &SiteAddress) -> String {
     let lastmod = snapshot.published_at.format("%Y-%m-%d").to_string();
     let mut xml = String::from(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
     xml.push_str("\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for page in snapshot.pages.iter().filter(|p| indexable(p)) {
+    for page in snapshot.pages.iter().filter(|p| indexable(snapshot, p)) {
         xml.push_str(&format!(
             "  <url><loc>{}</loc><lastmod>{lastmod}</lastmod></url>\n",
             xml_escape(&addr.page_url(&page.slug))

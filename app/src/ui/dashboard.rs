@@ -89,6 +89,7 @@ fn WebsiteCard(
                 <A href=format!("/websites/{}/domain", site.id) attr:aria-label=format!("Custom domain of {}", site.name)>"Custom domain"</A>
                 " · "
                 <A href=format!("/websites/{}/webhooks", site.id) attr:aria-label=format!("Webhooks of {}", site.name)>"Webhooks"</A>
+                <A href=format!("/websites/{}/settings", site.id) attr:aria-label=format!("Settings of {}", site.name)>"Website settings"</A>
             </p>
             // A plain download (Content-Disposition: attachment), not a client-side route.
             <p>

@@ -13,7 +13,7 @@ use leptos_router::{lazy_route, LazyRoute};
 
 use super::{
     analytics, api_keys, audit, auth, billing, dashboard, domain, forms_inbox, invite, media,
-    settings, team, webhooks,
+    settings, team, webhooks, website_settings,
 };
 
 pub struct SignupRoute;
@@ -217,5 +217,17 @@ impl LazyRoute for ApiKeysRoute {
     }
     fn view(_this: Self) -> AnyView {
         view! { <api_keys::ApiKeysPage/> }.into_any()
+    }
+}
+
+pub struct WebsiteSettingsRoute;
+
+#[lazy_route]
+impl LazyRoute for WebsiteSettingsRoute {
+    fn data() -> Self {
+        WebsiteSettingsRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <website_settings::WebsiteSettingsPage/> }.into_any()
     }
 }

@@ -241,6 +241,7 @@ fn PreferencesForm(prefs: Preferences) -> impl IntoView {
                         <option value="light" selected=prefs.get_untracked().theme == Theme::Light>"Light"</option>
                         <option value="dark" selected=prefs.get_untracked().theme == Theme::Dark>"Dark"</option>
                     </select>
+                    <p class="app-hint">"Light or dark screens for the app (never your visitors' site)."</p>
                 </div>
                 <div class="app-field">
                     <label for="settings-view">"Builder default device view"</label>
@@ -253,16 +254,70 @@ fn PreferencesForm(prefs: Preferences) -> impl IntoView {
                             .map(|(v, value, text)| view! { <option value=value selected=prefs.get_untracked().builder.default_view == v>{text}</option> })
                             .collect_view()}
                     </select>
+                    <p class="app-hint">"The width the builder's canvas opens at: desktop, tablet or phone."</p>
                 </div>
+                <div class="app-field">
+                    <label for="settings-autosave">"Autosave a version every (seconds)"</label>
+                    <input id="settings-autosave" type="number" min="10" max="600" step="1"
+                        aria-describedby="settings-autosave-hint settings-autosave-error"
+                        prop:value=move || prefs.with(|p| p.builder.auto_save_interval.to_string())
+                        on:input=move |ev| {
+                            // Out-of-range or empty input is sent as typed (0 when not a number),
+                            // so the server's check names the bounds.
+                            let secs = event_target_value(&ev).trim().parse::<u32>().unwrap_or(0);
+                            prefs.update(|p| p.builder.auto_save_interval = secs);
+                        }/>
+                    <p class="app-hint" id="settings-autosave-hint">"While you edit, the builder records a version of the page this often (10 to 600 seconds), so you can go back to it in Versions. Your edits themselves are saved as you make them."</p>
+                    <p class="app-field-error" id="settings-autosave-error">{st.field("auto_save_interval")}</p>
+                </div>
+                <div class="app-field">
+                    {check("settings-grid", "Show a layout grid on the builder canvas", |p| p.builder.show_grid, |p, v| p.builder.show_grid = v)}
+                    <p class="app-hint">"Draws a 12-column grid behind the blocks while you edit, to line things up. Visitors never see it."</p>
+                </div>
+                <DefaultWebsite prefs=prefs error=Signal::derive(st.field("default_website_id"))/>
                 <fieldset class="settings-notifications">
                     <legend>"Email notifications"</legend>
+                    <p class="app-hint">"Which emails SitePilot sends you. Billing covers failed payments and suspensions (owners)."</p>
                     {check("settings-n-comment", "Comments", |p| p.notifications.email_on_comment, |p, v| p.notifications.email_on_comment = v)}
                     {check("settings-n-publish", "Publishing", |p| p.notifications.email_on_publish, |p, v| p.notifications.email_on_publish = v)}
                     {check("settings-n-billing", "Billing", |p| p.notifications.email_on_billing, |p, v| p.notifications.email_on_billing = v)}
                 </fieldset>
-                {st.messages(&[])}
+                {st.messages(&["auto_save_interval", "default_website_id"])}
                 <button type="submit" class="app-button">"Save preferences"</button>
             </form>
         </section>
+    }
+}
+
+/// "Open after log-in": the dashboard, or one of the tenant's websites, whose home page then
+/// opens in the builder right after logging in (`preferences.default_website_id`).
+#[component]
+fn DefaultWebsite(prefs: RwSignal<Preferences>, error: Signal<Option<String>>) -> impl IntoView {
+    let sites = wire_resource(|| (), |_| crate::api::websites::list_websites());
+    view! {
+        <div class="app-field">
+            <label for="settings-default-site">"Open after log-in"</label>
+            <Suspense fallback=|| view! { <p>"Loading your websites…"</p> }>
+                {move || Suspend::new(async move {
+                    let sites = sites.await.unwrap_or_default();
+                    let chosen = prefs.get_untracked().default_website_id;
+                    view! {
+                        <select id="settings-default-site" aria-describedby="settings-default-site-hint"
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev).parse::<uuid::Uuid>().ok();
+                                prefs.update(|p| p.default_website_id = v);
+                            }>
+                            <option value="" selected=chosen.is_none()>"The dashboard"</option>
+                            {sites.into_iter().map(|w| {
+                                let selected = chosen == Some(w.id);
+                                view! { <option value=w.id.to_string() selected=selected>{w.name}</option> }
+                            }).collect_view()}
+                        </select>
+                    }
+                })}
+            </Suspense>
+            <p class="app-hint" id="settings-default-site-hint">"Where you land after logging in: the dashboard with all your websites, or the chosen website's home page in the builder."</p>
+            <p class="app-field-error">{move || error.get()}</p>
+        </div>
     }
 }

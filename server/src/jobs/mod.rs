@@ -256,7 +256,13 @@ pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
                 );
                 move |ctx| crate::webhooks::deliver(ctx, sender.clone())
             },
-        );
+        )
+        .handle(
+            crate::lifecycle::JOB,
+            Backoff::exponential(Duration::from_secs(300), Duration::from_secs(3600)),
+            crate::lifecycle::job,
+        )
+        .every(crate::lifecycle::JOB, Duration::from_secs(3600));
 
     // The storage the upload routes write to; opening it again here is cheap (no I/O for S3,
     // a folder check for the local disk). If it cannot open, `build` has already refused.

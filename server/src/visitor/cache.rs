@@ -64,6 +64,20 @@ pub enum SiteState {
         website_id: Option<Uuid>,
         tenant_id: Option<Uuid>,
     },
+    /// Taken offline by its members (unpublished or archived: 404; deleted: 410), with the
+    /// "not available" page (migration 0032).
+    Offline {
+        website_id: Uuid,
+        tenant_id: Uuid,
+        deleted: bool,
+    },
+    /// An old subdomain of a website: a permanent redirect to `subdomain`, its current one,
+    /// until the lifecycle job releases it (migration 0032).
+    Redirect {
+        website_id: Uuid,
+        tenant_id: Uuid,
+        subdomain: Arc<str>,
+    },
 }
 
 pub struct LiveSite {
@@ -85,6 +99,16 @@ impl SiteState {
                 website_id,
                 tenant_id,
             } => (*website_id, *tenant_id),
+            SiteState::Offline {
+                website_id,
+                tenant_id,
+                ..
+            }
+            | SiteState::Redirect {
+                website_id,
+                tenant_id,
+                ..
+            } => (Some(*website_id), Some(*tenant_id)),
         }
     }
 }

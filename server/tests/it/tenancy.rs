@@ -35,6 +35,7 @@ const TENANT_TABLES: &[&str] = &[
     "website_webhooks",
     "website_webhook_deliveries",
     "api_keys",
+    "website_subdomain_redirects",
 ];
 
 fn tenant_col(table: &str) -> &'static str {
@@ -87,6 +88,8 @@ async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount
         "INSERT INTO domain_verifications (tenant_id, website_id, domain, cname_target) VALUES ($1, $3, 'www.' || $1::text || '.test', 'x.localhost')",
         "INSERT INTO team_invitations (tenant_id, invited_by, email, role) VALUES ($1, $2, 'invitee@example.com', 'editor')",
         "INSERT INTO credit_transactions (tenant_id, kind, amount, user_id, note) SELECT $1, 'top_up', 5, $2, 'test' WHERE $3::uuid IS NOT NULL",
+        "INSERT INTO website_subdomain_redirects (subdomain, tenant_id, website_id, release_at)
+         VALUES ('old-' || replace($1::text, '-', ''), $1, $3, now() + interval '30 days')",
     ];
     for sql in stmts {
         sqlx::query(sql)
@@ -203,6 +206,7 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
         ("site_backups", "INSERT INTO site_backups (tenant_id, website_id, backup_data, version, size_bytes, expires_at) VALUES ($1, $2, '{}', 2, 2, now() + interval '1 day')"),
         ("credit_transactions", "INSERT INTO credit_transactions (tenant_id, kind, amount, note) VALUES ($1, 'top_up', 1000, 'evil')"),
         ("site_templates", "INSERT INTO site_templates (tenant_id, name, document, version, size_bytes) VALUES ($1, 'Evil', '{}', 2, 2)"),
+        ("website_subdomain_redirects", "INSERT INTO website_subdomain_redirects (subdomain, tenant_id, website_id, release_at) VALUES ('evil-' || substr(md5(random()::text), 1, 8), $1, $2, now())"),
     ];
     assert_eq!(
         attempts.len(),
@@ -680,4 +684,92 @@ async fn private_templates_stay_inside_their_tenant() {
         1,
         "nothing was created in A from B's template"
     );
+}
+
+/// Website settings and lifecycle (issue 23): tenant A can neither read nor change tenant B's
+/// website through any of them, B's site keeps serving, and B's subdomain cannot be taken.
+#[tokio::test]
+async fn website_lifecycle_functions_stay_inside_their_tenant() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Lifecycle A").await;
+    let b = account(&pool, "Lifecycle B").await;
+    let (ca, cb) = (cookie_for(&a), cookie_for(&b));
+    let r = call_json(
+        &router,
+        "/api/websites/publish",
+        Some(&cb),
+        json!({ "website_id": b.website_id }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let settings = |c: String| {
+        let router = router.clone();
+        async move {
+            call_json(
+                &router,
+                "/api/websites/settings",
+                Some(&c),
+                json!({ "website_id": b.website_id }),
+            )
+            .await
+        }
+    };
+    let before: app::model::WebsiteSettings = settings(cb.clone()).await.json();
+    let w = b.website_id;
+    for (path, body) in [
+        ("/api/websites/settings", json!({ "website_id": w })),
+        (
+            "/api/websites/rename",
+            json!({ "website_id": w, "name": "Stolen" }),
+        ),
+        (
+            "/api/websites/subdomain",
+            json!({ "website_id": w, "subdomain": unique("hijack-") }),
+        ),
+        (
+            "/api/websites/seo_defaults",
+            json!({ "website_id": w, "seo": { "no_index": true } }),
+        ),
+        (
+            "/api/websites/analytics",
+            json!({ "website_id": w, "enabled": false }),
+        ),
+        ("/api/websites/unpublish", json!({ "website_id": w })),
+        ("/api/websites/republish", json!({ "website_id": w })),
+        ("/api/websites/archive", json!({ "website_id": w })),
+        ("/api/websites/restore", json!({ "website_id": w })),
+        (
+            "/api/websites/delete",
+            json!({ "website_id": w, "confirm": before.name }),
+        ),
+    ] {
+        let r = call_json(&router, path, Some(&ca), body).await;
+        assert!(
+            matches!(r.error(), AppError::NotFound(_)),
+            "{path}: {}",
+            r.text()
+        );
+    }
+    assert_eq!(
+        settings(cb.clone())
+            .await
+            .json::<app::model::WebsiteSettings>(),
+        before
+    );
+    // A cannot move its own site onto B's address either.
+    let r = call_json(
+        &router,
+        "/api/websites/subdomain",
+        Some(&ca),
+        json!({ "website_id": a.website_id, "subdomain": b.subdomain }),
+    )
+    .await;
+    assert!(
+        matches!(r.error(), AppError::Invalid { .. }),
+        "{}",
+        r.text()
+    );
+    let site = get(&router, &format!("{}.localhost", b.subdomain), "/").await;
+    assert_eq!(site.status, axum::http::StatusCode::OK);
 }

@@ -55,6 +55,10 @@ pub fn Canvas(
     /// The width the canvas opens at (the user's preference); desktop when not given.
     #[prop(optional)]
     initial_device: Option<Device>,
+    /// The member's `builder.show_grid`: a 12-column layout grid behind the blocks (never on
+    /// the visitor site).
+    #[prop(optional)]
+    show_grid: bool,
 ) -> impl IntoView {
     let device = RwSignal::new(initial_device.unwrap_or(Device::Desktop));
     // Only the order of ids drives the list; a prop edit does not touch it.
@@ -71,7 +75,8 @@ pub fn Canvas(
                         on:click=move |_| device.set(d)>{d.label()}</button>
                 }).collect_view()}
             </div>
-            <ol class="sp-site canvas-page" style=style data-device=move || device.get().label()>
+            <ol class="sp-site canvas-page" class:canvas-grid=show_grid style=style data-device=move || device.get().label()
+                data-grid=if show_grid { "on" } else { "off" }>
                 <For each=move || order.get() key=|id| *id let(id)>
                     <CanvasBlock ed=ed id=id/>
                 </For>

@@ -683,7 +683,7 @@ impl Editor {
         Ok(())
     }
 
-    /// The 30-second autosave tick: records a version if anything was saved since the last one.
+    /// The autosave tick (every `builder.auto_save_interval` seconds): records a version if anything was saved since the last one.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub fn autosave_tick(self) {
         if !self.can_edit() || self.changed_since_version.try_get_untracked() != Some(true) {
@@ -723,13 +723,23 @@ fn after_ms(ms: u32, f: impl FnOnce() + 'static) {
     let _ = (ms, f);
 }
 
-/// Starts the editor's browser-side duties: the 30-second autosave timer, retrying when the
-/// browser comes back online, and re-sending edits kept from an earlier visit. They stop when
-/// the builder unmounts.
-pub fn start_background(editor: Editor) {
+/// The autosave timer's period for a member's `builder.auto_save_interval` (seconds), kept
+/// within 10 seconds and 10 minutes whatever the stored preference says.
+#[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
+pub fn autosave_period_ms(seconds: u32) -> u32 {
+    seconds.clamp(10, 600) * 1000
+}
+
+/// Starts the editor's browser-side duties: the autosave timer (every `autosave_secs`, the
+/// member's preference, see [`autosave_period_ms`]), retrying when the browser comes back
+/// online, and re-sending edits kept from an earlier visit. They stop when the builder unmounts.
+pub fn start_background(editor: Editor, autosave_secs: u32) {
     #[cfg(feature = "hydrate")]
     {
-        let interval = gloo_timers::callback::Interval::new(30_000, move || editor.autosave_tick());
+        let interval =
+            gloo_timers::callback::Interval::new(autosave_period_ms(autosave_secs), move || {
+                editor.autosave_tick()
+            });
         let handle = send_wrapper::SendWrapper::new(interval);
         on_cleanup(move || drop(handle.take()));
         let online = window_event_listener_untyped("online", move |_| editor.retry());
@@ -738,5 +748,16 @@ pub fn start_background(editor: Editor) {
         request_animation_frame(move || editor.restore_pending());
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = editor;
+    let _ = (editor, autosave_secs);
+}
+
+#[cfg(test)]
+mod autosave_tests {
+    #[test]
+    fn the_autosave_period_follows_the_preference_within_bounds() {
+        assert_eq!(super::autosave_period_ms(30), 30_000);
+        assert_eq!(super::autosave_period_ms(10), 10_000);
+        assert_eq!(super::autosave_period_ms(0), 10_000);
+        assert_eq!(super::autosave_period_ms(100_000), 600_000);
+    }
 }

@@ -101,7 +101,7 @@ fn Builder(
     #[prop(optional)] prefs: crate::model::Preferences,
 ) -> impl IntoView {
     let ed = Editor::new(&data);
-    start_background(ed);
+    start_background(ed, prefs.builder.auto_save_interval);
     // The canvas reads branding live, so panels can change it before it is saved.
     let branding = RwSignal::new(data.branding.clone());
     let brand_style = Signal::derive(move || branding.with(|b| b.css_vars()));
@@ -110,6 +110,7 @@ fn Builder(
     history_shortcuts(ed);
     let collapsed = RwSignal::new(prefs.sidebar_collapsed);
     let device = canvas::Device::from_view(prefs.builder.default_view);
+    let show_grid = prefs.builder.show_grid;
     let prefs = StoredValue::new(prefs);
     // The other panels and the inspector's form are separate chunks (`lazy_panels`), fetched
     // once the builder is on screen.
@@ -156,7 +157,7 @@ fn Builder(
                     SidePanel::Deployments => lazy_view(move || lazy_panels::deployments_panel(args)),
                 }}
             </div>
-            <Canvas ed=ed brand_style=brand_style initial_device=device/>
+            <Canvas ed=ed brand_style=brand_style initial_device=device show_grid=show_grid/>
             <Inspector ed=ed pages=data.pages.clone()/>
         </div>
     }

@@ -122,6 +122,7 @@ pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
         "website_webhooks",
         "website_webhook_deliveries",
         "api_keys",
+        "website_subdomain_redirects",
     ];
     let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
     let mut out = String::new();
@@ -246,6 +247,41 @@ pub async fn private_template(pool: &PgPool, a: &NewAccount) -> Uuid {
     id
 }
 
+/// Puts the sign-up website in the state a lifecycle call needs: published (and, for
+/// `unpublished`, taken offline again), never archived.
+async fn lifecycle_state(pool: &PgPool, a: &NewAccount, unpublished: bool) {
+    let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+    sqlx::query("UPDATE websites SET status = 'draft' WHERE id = $1 AND status = 'archived'")
+        .bind(a.website_id)
+        .execute(&mut *tx)
+        .await
+        .expect("unarchive");
+    app::db::publish::publish(&mut tx, a.tenant_id, a.user_id, a.website_id)
+        .await
+        .expect("publish");
+    if unpublished {
+        app::db::website_lifecycle::unpublish(&mut tx, a.tenant_id, a.user_id, a.website_id)
+            .await
+            .expect("unpublish");
+    }
+    tx.commit().await.expect("commit");
+}
+
+/// A fresh draft website named "Doomed" (inserted directly: plan limits do not matter here).
+async fn doomed_website(pool: &PgPool, a: &NewAccount) -> Uuid {
+    let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO websites (tenant_id, name, subdomain) VALUES ($1, 'Doomed', $2) RETURNING id",
+    )
+    .bind(a.tenant_id)
+    .bind(unique("doomed-"))
+    .fetch_one(&mut *tx)
+    .await
+    .expect("website");
+    tx.commit().await.expect("commit");
+    id
+}
+
 /// Gives `user` a real password (fixture members have none), so a password change can succeed.
 pub async fn set_password(pool: &PgPool, tenant: Uuid, user: Uuid, password: &str) {
     let hash = app::db::accounts::hash_password(password.into())
@@ -361,6 +397,41 @@ pub async fn body_for(
             json!({ "name": "Imported", "subdomain": unique("imp-"), "document": document })
         }
         "/api/websites/publish" => json!({ "website_id": a.website_id }),
+        "/api/websites/settings" => json!({ "website_id": a.website_id }),
+        "/api/websites/rename" => json!({ "website_id": a.website_id, "name": unique("Renamed ") }),
+        "/api/websites/subdomain" => {
+            json!({ "website_id": a.website_id, "subdomain": unique("moved-") })
+        }
+        "/api/websites/seo_defaults" => json!({
+            "website_id": a.website_id,
+            "seo": { "title_template": "%s | Matrix", "description": unique("d-"), "no_index": false }
+        }),
+        "/api/websites/analytics" => {
+            // A change each time (a call that changes nothing is fine too, but proves less).
+            let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+            let on: bool =
+                sqlx::query_scalar("SELECT analytics_enabled FROM websites WHERE id = $1")
+                    .bind(a.website_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .expect("analytics");
+            tx.commit().await.expect("commit");
+            json!({ "website_id": a.website_id, "enabled": !on })
+        }
+        "/api/websites/unpublish" | "/api/websites/archive" => {
+            lifecycle_state(pool, a, false).await;
+            json!({ "website_id": a.website_id })
+        }
+        "/api/websites/republish" => {
+            lifecycle_state(pool, a, true).await;
+            json!({ "website_id": a.website_id })
+        }
+        "/api/websites/restore" => {
+            json!({ "website_id": archived_website(router, pool, owner, a).await })
+        }
+        "/api/websites/delete" => {
+            json!({ "website_id": doomed_website(pool, a).await, "confirm": "Doomed" })
+        }
         "/api/websites/branding" => {
             json!({ "website_id": a.website_id, "branding": app::model::Branding::default() })
         }

@@ -123,6 +123,9 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
             Record,
             Page,
         ),
+        // Every member sees a website's settings (the controls follow the role flags of
+        // `WebsiteSettings::for_role`).
+        ("/websites/{website}/settings", Role(|_| true), Record, Page),
         // Public pages: anyone may open them.
         ("/", Session, OwnTenant, Page),
         ("/signup", Session, OwnTenant, Page),
