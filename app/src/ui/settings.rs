@@ -231,7 +231,7 @@ fn PreferencesForm(prefs: Preferences) -> impl IntoView {
     view! {
         <section class="app-card" aria-labelledby="prefs-heading">
             <h2 id="prefs-heading">"Preferences"</h2>
-            <form on:submit=submit>
+            <form novalidate=true on:submit=submit>
                 <div class="app-field">
                     <label for="settings-theme">"Theme"</label>
                     <select id="settings-theme" on:change=move |ev| {
