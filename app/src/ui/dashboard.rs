@@ -44,6 +44,7 @@ pub fn DashboardPage() -> impl IntoView {
                 <A href="/forms">"Form submissions"</A>
                 <A href="/team">"Team"</A>
                 <A href="/audit">"Audit log"</A>
+                <A href="/api-keys">"API keys"</A>
                 <A href="/settings">"Settings"</A>
                 <A href="/billing">"Billing"</A>
             </nav>
