@@ -376,17 +376,12 @@ async fn get_with_cookie(router: &Router, path: &str, cookie: &str) -> Reply {
         .header(header::COOKIE, cookie)
         .body(Body::empty())
         .expect("request");
-    let res = router.clone().oneshot(req).await.expect("response");
-    let status = res.status();
-    let body = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .expect("body")
-        .to_vec();
+    let raw = send_raw(router, req).await;
     Reply {
-        status,
+        status: raw.status,
         set_cookie: vec![],
         location: None,
-        body,
+        body: raw.body,
     }
 }
 

@@ -385,7 +385,46 @@ impl Raw {
 }
 
 /// Sends `req` through `router` and reads the whole answer.
+/// How long a GET may take before [`send_raw`] retries it once.
+const GET_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Sends `req` and reads the whole answer.
+///
+/// A GET that has not finished after [`GET_DEADLINE`] is sent once more, with a warning on
+/// stderr, and fails the test if it stalls again. Under heavy CPU load, two of seven full runs
+/// of this binary had one server-rendered page (`/`, `/dashboard`) never finish its body, with
+/// no query running and no panic. The cause is not found yet (README, "Notes for
+/// developers"). GETs have no side effects, so sending one again is safe; other methods are
+/// sent once.
 pub async fn send_raw(router: &Router, req: Request<Body>) -> Raw {
+    if req.method() != axum::http::Method::GET {
+        return send_once(router, req).await;
+    }
+    let (parts, _) = req.into_parts();
+    let again = || {
+        let mut r = Request::builder()
+            .method(parts.method.clone())
+            .uri(parts.uri.clone());
+        for (k, v) in &parts.headers {
+            r = r.header(k, v);
+        }
+        r.body(Body::empty()).expect("request")
+    };
+    match tokio::time::timeout(GET_DEADLINE, send_once(router, again())).await {
+        Ok(raw) => raw,
+        Err(_) => {
+            eprintln!(
+                "WARNING: GET {} did not finish within {GET_DEADLINE:?}; sending it once more",
+                parts.uri
+            );
+            tokio::time::timeout(GET_DEADLINE, send_once(router, again()))
+                .await
+                .unwrap_or_else(|_| panic!("GET {} stalled twice", parts.uri))
+        }
+    }
+}
+
+async fn send_once(router: &Router, req: Request<Body>) -> Raw {
     let res = router.clone().oneshot(req).await.expect("response");
     let status = res.status();
     let headers = res.headers().clone();
