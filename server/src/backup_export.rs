@@ -5,7 +5,7 @@
 use app::api::ctx::Caller;
 use app::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
@@ -32,35 +32,14 @@ pub async fn stored(
     attachment(app::api::backup::backup_download_for(&state.pool, &caller, backup_id).await)
 }
 
-/// The JSON as a `…sitepilot.json` download, or the error with its status.
+/// The JSON as a `{slug}-{date}.sitepilot.json` download, or the error with its status.
 fn attachment(result: Result<(String, String), app::error::AppError>) -> Response {
-    match result {
-        Ok((json, name)) => {
-            let mut res = json.into_response();
-            let h = res.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json; charset=utf-8"),
-            );
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            );
-            let date = chrono::Utc::now().format("%Y-%m-%d");
-            // `name` is a slug (lowercase letters, digits, hyphens): safe in the header.
-            if let Ok(v) = HeaderValue::from_str(&format!(
-                "attachment; filename=\"{name}-{date}.sitepilot.json\""
-            )) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            res
-        }
-        Err(e) => {
-            let status =
-                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, e.to_string()).into_response()
-        }
-    }
+    let date = chrono::Utc::now().format("%Y-%m-%d");
+    // `name` is a slug (lowercase letters, digits, hyphens): safe in the header.
+    crate::http::download::attachment(
+        result.map(|(json, name)| (json, format!("{name}-{date}.sitepilot.json"))),
+        "application/json; charset=utf-8",
+    )
 }
 
 /// The `backups.daily` job (hourly): an automatic backup of every website that has none from

@@ -15,6 +15,7 @@ pub mod api_errors;
 pub mod client_ip;
 pub mod compression;
 pub mod csrf;
+pub mod download;
 pub mod limits;
 pub mod security_headers;
 pub mod static_files;
