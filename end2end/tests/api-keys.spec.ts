@@ -4,11 +4,7 @@ import { hydrated, signUp } from './builder-helpers';
 // API keys along an owner's path: create one, see it once, use it from outside the browser
 // (a request without cookies, as curl would), see its last use, revoke it, and see it refused.
 
-// FIXME (issue 21, known bug found at merge time): after "Create key" the new key is shown once,
-// but the Keys table still says "No keys yet." until a reload, so the steps below cannot run.
-// The server side is covered by server/tests/it/api_keys.rs. Fix the page's refresh, then turn
-// this back into `test(`.
-test.fixme('an owner creates an API key, sees it once, uses it, and revokes it', async ({ page, playwright, baseURL }) => {
+test('an owner creates an API key, sees it once, uses it, and revokes it', async ({ page, playwright, baseURL }) => {
   await signUp(page, 'Keys', { verify: false });
   await page.getByRole('link', { name: 'API keys' }).click();
   await expect(page.getByRole('heading', { name: 'API keys', level: 1 })).toBeVisible();

@@ -22,11 +22,7 @@ async function photo(page: Page, hue: number): Promise<Buffer> {
   return Buffer.from(b64, 'base64');
 }
 
-// FIXME (issue 17, regression found after this session's merges): of the two photos uploaded at
-// once over the throttled link only the second is stored; the first leaves the Uploads list
-// without an error and never reaches the library. It passed before the merges. Find the cause,
-// then turn this back into `test(`.
-test.fixme('a new user uploads photos, places them through the picker, publishes, and deleting asks first', async ({ page, context }) => {
+test('a new user uploads photos, places them through the picker, publishes, and deleting asks first', async ({ page, context }) => {
   test.setTimeout(120_000);
   const subdomain = await signUp(page, 'Media');
   await page.getByRole('link', { name: 'Media', exact: true }).click();

@@ -84,13 +84,15 @@ struct KeyRow {
     last_used_at: Option<DateTime<Utc>>,
     last_used_ip: Option<String>,
     revoked_at: Option<DateTime<Utc>>,
+    expired: bool,
 }
 
 /// The tenant's keys, newest first (never the keys themselves).
 pub async fn list(tx: &mut Tx) -> Result<Vec<ApiKeyInfo>, AppError> {
     let rows: Vec<KeyRow> = sqlx::query_as(
         r#"SELECT k.id, k.name, k.key_prefix, k.scopes, u.email AS created_by, k.created_at,
-                  k.expires_at, k.last_used_at, host(k.last_used_ip) AS last_used_ip, k.revoked_at
+                  k.expires_at, k.last_used_at, host(k.last_used_ip) AS last_used_ip, k.revoked_at,
+                  COALESCE(k.expires_at <= now(), false) AS expired
              FROM api_keys k LEFT JOIN users u ON u.tenant_id = k.tenant_id AND u.id = k.created_by
             ORDER BY k.created_at DESC, k.id"#,
     )
@@ -109,6 +111,7 @@ pub async fn list(tx: &mut Tx) -> Result<Vec<ApiKeyInfo>, AppError> {
             last_used_at: r.last_used_at,
             last_used_ip: r.last_used_ip,
             revoked_at: r.revoked_at,
+            expired: r.expired,
         })
         .collect())
 }

@@ -260,6 +260,9 @@ pub struct ApiKeyInfo {
     pub last_used_at: Option<DateTime<Utc>>,
     pub last_used_ip: Option<String>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Past its expiry by the database's clock when it was read (the browser has no clock we
+    /// trust, and chrono's clock is not available in the WASM build).
+    pub expired: bool,
 }
 
 /// The keys page.

@@ -214,10 +214,9 @@ fn KeyRow(
     busy: RwSignal<bool>,
 ) -> impl IntoView {
     let id = k.id;
-    let expired = k.expires_at.is_some_and(|t| t <= chrono::Utc::now());
     let state = if k.revoked_at.is_some() {
         format!("revoked {}", when(k.revoked_at))
-    } else if expired {
+    } else if k.expired {
         "expired".to_string()
     } else {
         "active".to_string()

@@ -9,6 +9,7 @@
 //! copied to the object store in parts, and the row is inserted under the tenant row's lock so
 //! concurrent uploads cannot overshoot the quota.
 
+pub mod metadata;
 pub mod process;
 pub mod storage;
 

@@ -190,7 +190,8 @@ pub struct Processed {
 
 /// Reads an image's size from its header and refuses pixel bombs, then (JPEG, PNG, WebP)
 /// decodes it once and writes `out` without metadata (orientation applied for JPEG and PNG).
-/// GIF and AVIF are measured and kept as uploaded (`out` is a copy). Blocking: run it on a
+/// GIF and AVIF are measured from their header and kept as uploaded, less their metadata
+/// (`assets::metadata`). Blocking: run it on a
 /// blocking thread.
 pub fn process_image(format: Format, input: &Path, out: &Path) -> Result<Processed, AppError> {
     let size = imagesize::size(input).map_err(|_| {
@@ -261,7 +262,7 @@ pub fn process_image(format: Format, input: &Path, out: &Path) -> Result<Process
             );
             reader.limits(decode_limits());
             let img = reader.decode().map_err(|_| damaged())?;
-            let clean = strip_webp_metadata(&bytes).ok_or_else(damaged)?;
+            let clean = super::metadata::strip_webp(&bytes).ok_or_else(damaged)?;
             std::fs::write(out, clean).map_err(|_| AppError::Internal)?;
             Ok(Processed {
                 width: img.width(),
@@ -269,7 +270,13 @@ pub fn process_image(format: Format, input: &Path, out: &Path) -> Result<Process
             })
         }
         Format::Gif | Format::Avif => {
-            std::fs::copy(input, out).map_err(|_| AppError::Internal)?;
+            let mut bytes = std::fs::read(input).map_err(|_| AppError::Internal)?;
+            let clean = if format == Format::Gif {
+                super::metadata::strip_gif(&bytes)
+            } else {
+                super::metadata::blank_avif_metadata(&mut bytes).map(|_| bytes)
+            };
+            std::fs::write(out, clean.ok_or_else(damaged)?).map_err(|_| AppError::Internal)?;
             Ok(Processed {
                 width: w as u32,
                 height: h as u32,
@@ -286,41 +293,6 @@ pub fn decode_limits() -> image::Limits {
     l.max_image_height = Some(MAX_SIDE as u32);
     l.max_alloc = Some(MAX_PIXELS * 4 + 64 * 1024 * 1024);
     l
-}
-
-/// The WebP container without its `EXIF` and `XMP ` chunks (and their flags in `VP8X`);
-/// `None` when the container is malformed.
-pub fn strip_webp_metadata(bytes: &[u8]) -> Option<Vec<u8>> {
-    if bytes.len() < 12 || &bytes[..4] != b"RIFF" || &bytes[8..12] != b"WEBP" {
-        return None;
-    }
-    let mut out = Vec::with_capacity(bytes.len());
-    out.extend_from_slice(b"RIFF\0\0\0\0WEBP");
-    let mut i = 12;
-    while i + 8 <= bytes.len() {
-        let fourcc = &bytes[i..i + 4];
-        let len = u32::from_le_bytes(bytes[i + 4..i + 8].try_into().ok()?) as usize;
-        let end = i.checked_add(8)?.checked_add(len)?;
-        let padded = end + (len & 1);
-        if end > bytes.len() {
-            return None;
-        }
-        if fourcc != b"EXIF" && fourcc != b"XMP " {
-            let start = out.len();
-            out.extend_from_slice(&bytes[i..end.min(bytes.len())]);
-            if len & 1 == 1 {
-                out.push(0);
-            }
-            if fourcc == b"VP8X" && len >= 1 {
-                // Flags byte: bit 3 EXIF, bit 2 XMP.
-                out[start + 8] &= !(0x08 | 0x04);
-            }
-        }
-        i = padded;
-    }
-    let riff_len = u32::try_from(out.len() - 8).ok()?;
-    out[4..8].copy_from_slice(&riff_len.to_le_bytes());
-    Some(out)
 }
 
 /// The responsive variants of a stored original: `(width, webp bytes)` for each width in
@@ -402,21 +374,6 @@ mod tests {
         assert_eq!(
             sniff(b"\0\0\0\x20ftypavif\0\0", "p.avif").ok(),
             Some(Format::Avif)
-        );
-    }
-
-    #[test]
-    fn webp_metadata_chunks_are_dropped() {
-        let mut f = b"RIFF\0\0\0\0WEBP".to_vec();
-        f.extend_from_slice(b"VP8X\x0a\0\0\0\x0c\0\0\0\0\0\0\0\0\0");
-        f.extend_from_slice(b"EXIF\x03\0\0\0GPS\0");
-        f.extend_from_slice(b"VP8L\x02\0\0\0ab");
-        let out = strip_webp_metadata(&f).expect("valid");
-        assert!(!out.windows(4).any(|w| w == b"EXIF"));
-        assert_eq!(out[20] & 0x0c, 0);
-        assert_eq!(
-            u32::from_le_bytes(out[4..8].try_into().expect("4")) as usize,
-            out.len() - 8
         );
     }
 }

@@ -261,6 +261,26 @@ async fn exif_and_gps_are_stripped_from_stored_images() {
 }
 
 #[tokio::test]
+async fn gif_comments_and_xmp_are_stripped_from_stored_files() {
+    let s = setup(None).await;
+    // A 1×1 GIF89a carrying a comment and an XMP packet, both with a home address.
+    let mut gif = b"GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xff\xff\xff".to_vec();
+    gif.extend_from_slice(b"\x21\xFE\x0bSECRET-HOME\0");
+    gif.extend_from_slice(b"\x21\xFF\x0bXMP DataXMP\x0bSECRET-HOME\0");
+    gif.extend_from_slice(b"\x2C\0\0\0\0\x01\0\x01\0\0\x02\x02\x44\x01\0\x3B");
+    let a = info(&upload(&s.router, Some(&s.owner), "dot.gif", &gif).await);
+    assert_eq!((a.width, a.height), (Some(1), Some(1)));
+    let file = fetch(&s.router, "127.0.0.1", &a.url, Some(&s.owner)).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(
+        !file.body.windows(11).any(|w| w == b"SECRET-HOME"),
+        "GIF metadata survived"
+    );
+    let decoded = image::load_from_memory(&file.body).expect("still a GIF");
+    assert_eq!((decoded.width(), decoded.height()), (1, 1));
+}
+
+#[tokio::test]
 async fn two_concurrent_uploads_cannot_overshoot_the_quota() {
     let s = setup(None).await;
     // Fill the Starter plan's 100 MB up to 1.5 MB below the limit.

@@ -46,6 +46,9 @@ pub fn MediaPage() -> impl IntoView {
         |(query, _)| list_assets(query),
     );
     let on_uploaded = Callback::new(move |_: AssetInfo| version.update(|v| *v += 1));
+    // The uploader lives outside the library's Transition: every finished upload refreshes the
+    // library, and a view rebuilt under it would drop the other uploads still on their way.
+    let can_upload = RwSignal::new(false);
     view! {
         <header class="app-topbar">
             <strong class="app-logo">"SitePilot"</strong>
@@ -53,6 +56,9 @@ pub fn MediaPage() -> impl IntoView {
         </header>
         <main class="app-page media-page">
             <h1>"Media"</h1>
+            <Show when=move || can_upload.get()>
+                <Uploader on_uploaded/>
+            </Show>
             <Transition fallback=|| view! { <p>"Loading your files…"</p> }>
                 {move || Suspend::new(async move {
                     match library.await {
@@ -65,7 +71,9 @@ pub fn MediaPage() -> impl IntoView {
                                     <span class="app-muted">{format!(" · files up to {} each", megabytes(lib.max_file_bytes))}</span>
                                 </p>
                             };
-                            let uploader = lib.can_upload.then(|| view! { <Uploader on_uploaded/> });
+                            if lib.can_upload != can_upload.get_untracked() {
+                                can_upload.set(lib.can_upload);
+                            }
                             let tags = lib.all_tags.clone();
                             let current_tag = tag.get_untracked();
                             let grid = if lib.assets.is_empty() {
@@ -80,7 +88,6 @@ pub fn MediaPage() -> impl IntoView {
                             };
                             view! {
                                 {meter}
-                                {uploader}
                                 <div class="media-filters">
                                     <label>"Search " <input type="search" prop:value=search.get_untracked()
                                         on:change=move |ev| search.set(event_target_value(&ev))/></label>
