@@ -70,3 +70,52 @@ test('an editor takes an AI heading, undoes it, fills the SEO fields with AI, an
   await expect(table.getByRole('row', { name: /SEO fields 1 0 1/ })).toBeVisible();
   await expect(credits.getByRole('list', { name: 'AI use per day' }).getByRole('listitem')).toHaveCount(1);
 });
+
+test('an editor rewrites a block with AI and undoes it, then takes an accessible palette', async ({ page }) => {
+  test.setTimeout(90_000);
+  await signUp(page, 'Rewrite');
+  await openHomeInBuilder(page);
+  const canvas = page.getByRole('main', { name: 'Canvas' });
+  const inspector = page.getByRole('complementary', { name: 'Inspector' });
+  const hero = canvas.getByRole('listitem', { name: 'Hero block' });
+  await hero.click();
+  const heading = inspector.getByLabel('Heading', { exact: true });
+  const original = await heading.inputValue();
+
+  // Every filled text field of the hero is rewritten (the stand-in answers "New <field>").
+  await inspector.getByLabel('Instructions for the AI rewrite (optional)').fill('Shorter, and mention free delivery');
+  await inspector.getByRole('button', { name: 'Rewrite this block with AI' }).click();
+  await expect(hero.getByRole('heading', { level: 1 })).toHaveText('New Heading');
+  await expect(heading).toHaveValue('New Heading');
+  await expect(inspector.getByLabel('Subheading', { exact: true })).toHaveValue('New Subheading');
+  await expect(page.getByRole('status')).toHaveText('Saved');
+
+  // One undo step puts back every field.
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(hero.getByRole('heading', { level: 1 })).toHaveText(original);
+  await expect(heading).toHaveValue(original);
+  await expect(page.getByRole('status')).toHaveText('Saved');
+
+  // A palette from a brief, shown with its contrast checks before anything changes.
+  await page.getByRole('tab', { name: 'Branding' }).click();
+  const panel = page.getByRole('region', { name: 'Branding' });
+  await expect(panel.getByLabel('Primary colour hex code')).toHaveValue('#4F46E5');
+  await panel.getByLabel('Describe the look (optional)').fill('Calm and fresh, for a bakery');
+  await panel.getByRole('button', { name: 'Suggest a palette with AI' }).click();
+  const proposal = panel.getByRole('region', { name: 'Suggested palette' });
+  const checks = proposal.getByRole('table', { name: 'Contrast checks' });
+  await expect(checks.getByRole('row', { name: /Button label on primary 5\.\d\d:1 passes/ })).toBeVisible();
+  await expect(checks.getByRole('row', { name: /fails/ })).toHaveCount(0);
+  await expect(panel.getByLabel('Primary colour hex code')).toHaveValue('#4F46E5');
+
+  // Taken, it restyles the canvas and is saved like a hand edit.
+  await proposal.getByRole('button', { name: 'Use this palette' }).click();
+  await expect(proposal).toHaveCount(0);
+  await expect(panel.getByLabel('Primary colour hex code')).toHaveValue('#0F766E');
+  await expect(hero.getByRole('link', { name: 'Get started' })).toHaveCSS('background-color', 'rgb(15, 118, 110)');
+  await expect(panel.getByText('Branding saved')).toBeVisible();
+  await page.reload();
+  await hydrated(page);
+  await page.getByRole('tab', { name: 'Branding' }).click();
+  await expect(panel.getByLabel('Primary colour hex code')).toHaveValue('#0F766E');
+});

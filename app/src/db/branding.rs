@@ -64,3 +64,15 @@ fn changed_sections(before: &Branding, after: &Branding) -> Vec<&'static str> {
     }
     out
 }
+
+/// The website's name and branding, for the assistant's palette. `NotFound` for another
+/// tenant's website, as RLS hides it.
+pub async fn load(tx: &mut Tx, website_id: Uuid) -> Result<(String, Branding), AppError> {
+    let row: Option<(String, serde_json::Value)> =
+        sqlx::query_as("SELECT name, branding_config FROM websites WHERE id = $1")
+            .bind(website_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let (name, branding) = row.ok_or_else(|| AppError::NotFound("Website".into()))?;
+    Ok((name, serde_json::from_value(branding).unwrap_or_default()))
+}

@@ -98,6 +98,22 @@ pub struct SeoSuggestion {
     pub credits_left: i64,
 }
 
+/// Nine brand colours for the branding panel (`suggest_color_palette`), with the WCAG checks
+/// they passed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PaletteSuggestion {
+    pub colors: super::BrandColors,
+    pub checks: Vec<super::ContrastCheck>,
+    pub credits_left: i64,
+}
+
+/// A block's props with every text field rewritten (`regenerate_section`), checked like an edit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SectionRewrite {
+    pub props: serde_json::Value,
+    pub credits_left: i64,
+}
+
 /// One day of AI use, for the owner's chart.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AiDay {

@@ -31,7 +31,7 @@ impl Default for BrandColors {
             surface: "#F5F7FB".into(),
             text: "#1E293B".into(),
             text_muted: "#5B6475".into(),
-            accent: "#F59E0B".into(),
+            accent: "#B45309".into(),
             danger: "#DC2626".into(),
             success: "#16A34A".into(),
         }

@@ -3,6 +3,8 @@
 //! [`Branding::css_vars`] re-checks every value and falls back to the default for anything that
 //! still does not parse (rows written before a rule existed, or by hand).
 
+use serde::{Deserialize, Serialize};
+
 use super::{check_len, check_url, Branding};
 use crate::error::AppError;
 
@@ -303,5 +305,99 @@ impl Branding {
             len(&r.card, &dr.card, &RADIUS),
             len(&r.input, &dr.input, &RADIUS),
         )
+    }
+}
+
+/// WCAG 2.x relative luminance of `#rgb` / `#rrggbb` (0 black … 1 white).
+fn luminance(color: &str) -> Option<f64> {
+    if !is_hex_color(color) {
+        return None;
+    }
+    let full = color_input_value(color);
+    let channel = |i: usize| {
+        let c = f64::from(u8::from_str_radix(&full[i..i + 2], 16).ok()?) / 255.0;
+        Some(if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        })
+    };
+    Some(0.2126 * channel(1)? + 0.7152 * channel(3)? + 0.0722 * channel(5)?)
+}
+
+/// The WCAG contrast ratio of two colours, 1 to 21; `None` when one is not a hex colour.
+pub fn contrast_ratio(a: &str, b: &str) -> Option<f64> {
+    let (la, lb) = (luminance(a)?, luminance(b)?);
+    let (hi, lo) = if la >= lb { (la, lb) } else { (lb, la) };
+    Some((hi + 0.05) / (lo + 0.05))
+}
+
+/// One pair of brand colours that are shown on each other, with its contrast and the WCAG AA
+/// minimum for how it is used (4.5 for body text, 3 for large text and controls).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContrastCheck {
+    pub pair: String,
+    pub ratio: f64,
+    pub min: f64,
+}
+
+impl ContrastCheck {
+    pub fn passes(&self) -> bool {
+        self.ratio >= self.min
+    }
+}
+
+/// Button labels on the primary colour and badges on the accent are white, and the footer's
+/// text on the secondary colour is `#E2E8F0` (`.sp-button`, `.sp-plan-badge`, `.sp-footer` in
+/// the site stylesheet).
+const BUTTON_LABEL: &str = "#FFFFFF";
+const FOOTER_TEXT: &str = "#E2E8F0";
+
+impl super::BrandColors {
+    /// The pairs the site stylesheet puts on top of each other, checked against WCAG AA.
+    /// A colour that is not a hex value counts as contrast 1 (it fails).
+    pub fn contrast_checks(&self) -> Vec<ContrastCheck> {
+        [
+            ("Text on background", &self.text, &self.background, 4.5),
+            ("Text on surface", &self.text, &self.surface, 4.5),
+            (
+                "Muted text on background",
+                &self.text_muted,
+                &self.background,
+                4.5,
+            ),
+            (
+                "Button label on primary",
+                &BUTTON_LABEL.to_string(),
+                &self.primary,
+                4.5,
+            ),
+            (
+                "Primary on background",
+                &self.primary,
+                &self.background,
+                3.0,
+            ),
+            (
+                "Footer text on secondary",
+                &FOOTER_TEXT.to_string(),
+                &self.secondary,
+                4.5,
+            ),
+            (
+                "Badge label on accent",
+                &BUTTON_LABEL.to_string(),
+                &self.accent,
+                4.5,
+            ),
+        ]
+        .into_iter()
+        .map(|(pair, a, b, min)| ContrastCheck {
+            pair: pair.to_string(),
+            // Floored, so a pair shown as 4.5 never really sits below it.
+            ratio: (contrast_ratio(a, b).unwrap_or(1.0) * 100.0).floor() / 100.0,
+            min,
+        })
+        .collect()
     }
 }

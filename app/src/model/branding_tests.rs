@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::color_input_value;
+use crate::model::{color_input_value, contrast_ratio, ContrastCheck};
 
 fn field_of(b: &Branding) -> Option<String> {
     b.validate().err().and_then(|e| e.field().map(String::from))
@@ -163,4 +163,28 @@ fn colour_inputs_get_the_long_lower_case_form() {
     assert_eq!(color_input_value("#ABC"), "#aabbcc");
     assert_eq!(color_input_value("#4F46E5"), "#4f46e5");
     assert_eq!(color_input_value("red"), "#000000");
+}
+
+#[test]
+fn contrast_follows_wcag_and_the_default_palette_passes() {
+    let r = |a, b| (contrast_ratio(a, b).expect("hex") * 100.0).round() / 100.0;
+    assert_eq!(r("#000", "#fff"), 21.0);
+    assert_eq!(r("#fff", "#fff"), 1.0);
+    // Order does not matter; #767676 on white is the well-known 4.54.
+    assert_eq!(r("#FFFFFF", "#767676"), 4.54);
+    assert_eq!(r("#767676", "#FFFFFF"), 4.54);
+    assert_eq!(contrast_ratio("red", "#fff"), None);
+    let checks = crate::model::BrandColors::default().contrast_checks();
+    assert_eq!(checks.len(), 7);
+    assert!(checks.iter().all(ContrastCheck::passes), "{checks:?}");
+    let pale = crate::model::BrandColors {
+        primary: "#A5B4FC".into(),
+        ..Default::default()
+    };
+    let button = pale
+        .contrast_checks()
+        .into_iter()
+        .find(|c| c.pair == "Button label on primary")
+        .expect("pair");
+    assert!(!button.passes(), "{button:?}");
 }

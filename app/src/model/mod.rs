@@ -33,8 +33,8 @@ mod views;
 mod website_settings;
 
 pub use ai::{
-    AiAction, AiActionUse, AiDay, AiStatus, AiUsageReport, CopySuggestions, SeoSuggestion,
-    AI_NOT_CONFIGURED, SEO_DESCRIPTION_MAX, SEO_TITLE_MAX,
+    AiAction, AiActionUse, AiDay, AiStatus, AiUsageReport, CopySuggestions, PaletteSuggestion,
+    SectionRewrite, SeoSuggestion, AI_NOT_CONFIGURED, SEO_DESCRIPTION_MAX, SEO_TITLE_MAX,
 };
 pub use analytics::{
     is_crawler, referrer_source, AnalyticsReport, Count, DayMetrics, Device, ANALYTICS_RANGES,
@@ -51,8 +51,8 @@ pub use branding::{
     BorderRadius, BrandColors, BrandLogo, Branding, BrandingConfig, Spacing, Typography,
 };
 pub use branding_rules::{
-    color_input_value, is_hex_color, FONTS, FONT_SIZE, HEADING_WEIGHT, LINE_HEIGHT, LOGO_HEIGHT,
-    LOGO_WIDTH,
+    color_input_value, contrast_ratio, is_hex_color, ContrastCheck, FONTS, FONT_SIZE,
+    HEADING_WEIGHT, LINE_HEIGHT, LOGO_HEIGHT, LOGO_WIDTH,
 };
 pub use deployments::{
     parse_deployment_notes, DeploymentSummary, RolledBack, DEPLOYMENT_NOTES_MAX,

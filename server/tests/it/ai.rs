@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 
 use app::db;
 use app::error::AppError;
-use app::model::{AiAction, AiStatus, AiUsageReport, CopySuggestions, SeoSuggestion};
+use app::model::{
+    AiAction, AiStatus, AiUsageReport, CopySuggestions, PaletteSuggestion, SectionRewrite,
+    SeoSuggestion,
+};
 use chrono::{Months, Utc};
 use serde_json::{json, Value};
 use server::ai::{AiSettings, Provider};
@@ -660,4 +663,207 @@ fn provider_settings_are_checked_at_start() {
     .expect("configured");
     assert_eq!(ok.base_url, "http://127.0.0.1:11434/v1");
     assert!(ok.api_key.is_none());
+}
+
+#[tokio::test]
+async fn a_palette_passes_the_contrast_checks_in_code_or_is_sent_back_with_the_failing_pairs() {
+    let s = setup(Provider::Anthropic).await;
+    let website = s.account.website_id;
+    let ask = |cookie: String, brief: &'static str| {
+        let router = s.router.clone();
+        async move {
+            call_json(
+                &router,
+                "/api/ai/suggest-palette",
+                Some(&cookie),
+                json!({ "website_id": website, "brief": brief }),
+            )
+            .await
+        }
+    };
+    // Pale indigo under white button labels (about 2:1): refused and asked again with the pair.
+    let mut pale = auto_input(&json!({"tool_choice": {"name": "color_palette"}}));
+    pale["primary"] = json!("#A5B4FC");
+    s.standin.push(Script::Tool(pale));
+    let reply = ask(s.cookie.clone(), "Calm, for a bakery").await;
+    assert!(reply.status.is_success(), "{}", reply.text());
+    let got: PaletteSuggestion = reply.json();
+    assert_eq!(got.colors.primary, "#0F766E");
+    assert!(got.checks.iter().all(|c| c.passes()), "{:?}", got.checks);
+    assert_eq!(got.checks.len(), 7);
+    assert_eq!(got.credits_left, 9);
+
+    let seen = s.standin.requests();
+    assert_eq!(seen.len(), 2);
+    let schema = &seen[0].body["tools"][0]["input_schema"];
+    assert_eq!(seen[0].body["tools"][0]["name"], "color_palette");
+    assert_eq!(
+        schema["properties"]["primary"]["pattern"],
+        "^#[0-9A-Fa-f]{6}$"
+    );
+    assert_eq!(schema["required"].as_array().map(Vec::len), Some(9));
+    let first = seen[0].body["messages"][0]["content"]
+        .as_str()
+        .expect("prompt");
+    assert!(
+        first.contains("<site_content>Calm, for a bakery</site_content>"),
+        "{first}"
+    );
+    assert!(
+        first.contains("Button label on primary: at least 4.5:1"),
+        "{first}"
+    );
+    let retry = seen[1].body["messages"][0]["content"]
+        .as_str()
+        .expect("prompt");
+    assert!(
+        retry.contains("the contrast is too low (Button label on primary is 1."),
+        "{retry}"
+    );
+    // Nothing was saved: the branding panel applies the palette through its own save.
+    let mut tx = db::tenant_tx(&s.pool, s.account.tenant_id)
+        .await
+        .expect("tx");
+    let (_, branding) = db::branding::load(&mut tx, website).await.expect("load");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(branding.colors, app::model::BrandColors::default());
+
+    // A value that is not a colour, twice: the action fails and its credit comes back.
+    let mut bad = auto_input(&json!({"tool_choice": {"name": "color_palette"}}));
+    bad["text"] = json!("black");
+    s.standin.push(Script::Tool(bad.clone()));
+    s.standin.push(Script::Tool(bad));
+    let reply = ask(s.cookie.clone(), "").await;
+    assert!(
+        invalid_ai(&reply).contains("text is not a #RRGGBB colour"),
+        "{}",
+        reply.text()
+    );
+    assert_eq!(s.balance().await, 9);
+
+    // Viewers cannot ask; a brief over 300 characters is refused before anything is spent.
+    let (viewer, _) = member(&s.pool, &s.account, "viewer", None).await;
+    assert!(matches!(
+        ask(viewer, "x").await.error(),
+        AppError::Forbidden(_)
+    ));
+    let long: &'static str = Box::leak("x".repeat(301).into_boxed_str());
+    assert!(matches!(
+        ask(s.cookie.clone(), long).await.error(),
+        AppError::Invalid { field, .. } if field == "brief"
+    ));
+    assert_eq!(s.standin.requests().len(), 4);
+    assert_eq!(s.balance().await, 9);
+}
+
+#[tokio::test]
+async fn a_block_rewrite_fills_every_text_field_within_its_limits_and_nothing_else() {
+    let s = setup(Provider::OpenAi).await;
+    let rewrite = |instructions: &'static str| {
+        let (router, cookie, page, hero) = (
+            s.router.clone(),
+            s.cookie.clone(),
+            s.account.home_page_id,
+            s.hero,
+        );
+        async move {
+            call_json(
+                &router,
+                "/api/ai/regenerate-section",
+                Some(&cookie),
+                json!({ "page_id": page, "component_id": hero, "instructions": instructions }),
+            )
+            .await
+        }
+    };
+    let before = load_page(&s.router, &s.cookie, s.account.home_page_id).await;
+    let hero = before
+        .components
+        .iter()
+        .find(|c| c.id == s.hero)
+        .expect("hero")
+        .block
+        .clone();
+    // An answer with a field the block does not have is sent back once.
+    s.standin.push(Script::Tool(
+        json!({ "heading": "Hi", "script": "alert(1)" }),
+    ));
+    let reply = rewrite("Shorter, and mention free delivery").await;
+    assert!(reply.status.is_success(), "{}", reply.text());
+    let got: SectionRewrite = reply.json();
+    assert_eq!(got.credits_left, 8, "a rewrite costs 2 credits");
+    assert_eq!(got.props["heading"], "New Heading");
+
+    let seen = s.standin.requests();
+    assert_eq!(seen.len(), 2);
+    let schema = &seen[0].body["tools"][0]["function"]["parameters"];
+    assert_eq!(schema["properties"]["heading"]["maxLength"], 200);
+    assert_eq!(schema["additionalProperties"], false);
+    let names: Vec<String> = schema["properties"]
+        .as_object()
+        .expect("properties")
+        .keys()
+        .cloned()
+        .collect();
+    // Exactly the block's filled text fields: no links, images, layout or empty labels.
+    let filled: Vec<String> = hero
+        .text_fields()
+        .into_iter()
+        .filter(|f| !f.value.trim().is_empty())
+        .map(|f| f.key.to_string())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    let mut filled = filled;
+    filled.sort();
+    assert_eq!(sorted, filled);
+    let prompt = seen[0].body["messages"][1]["content"]
+        .as_str()
+        .expect("prompt");
+    assert!(
+        prompt.contains("<site_content>Shorter, and mention free delivery</site_content>"),
+        "{prompt}"
+    );
+    let retry = seen[1].body["messages"][1]["content"]
+        .as_str()
+        .expect("prompt");
+    assert!(
+        retry.contains("it has a field \"script\" the section does not have"),
+        "{retry}"
+    );
+    // Everything that is not text is as it was, and the result is a valid hero.
+    let before_props = hero.props_json();
+    for (key, value) in before_props.as_object().expect("object") {
+        if !names.contains(key) {
+            assert_eq!(&got.props[key], value, "{key} changed");
+        }
+    }
+    hero.with_props_json(got.props.clone())
+        .expect("parses")
+        .validate()
+        .expect("valid");
+
+    // Nothing saved yet, and a pre_ai version was recorded for the undo-by-version path.
+    let after = load_page(&s.router, &s.cookie, s.account.home_page_id).await;
+    assert_eq!(after.revision, before.revision);
+    let mut tx = db::tenant_tx(&s.pool, s.account.tenant_id)
+        .await
+        .expect("tx");
+    let pre_ai: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM page_versions WHERE page_id = $1 AND trigger = 'pre_ai'",
+    )
+    .bind(s.account.home_page_id)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("versions");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(pre_ai, 1);
+
+    // Instructions over 500 characters are refused before anything is spent.
+    let long: &'static str = Box::leak("x".repeat(501).into_boxed_str());
+    assert!(matches!(
+        rewrite(long).await.error(),
+        AppError::Invalid { field, .. } if field == "instructions"
+    ));
+    assert_eq!(s.balance().await, 8);
 }

@@ -96,6 +96,31 @@ pub fn auto_input(body: &Value) -> Value {
             "og_title": "Handmade goods from our studio",
             "og_description": "Small batches, honest prices and friendly help."
         }),
+        // A teal palette that passes every contrast check of the branding panel.
+        "color_palette" => json!({
+            "primary": "#0F766E", "secondary": "#134E4A", "background": "#FFFFFF",
+            "surface": "#F0FDFA", "text": "#0F172A", "text_muted": "#475569",
+            "accent": "#B45309", "danger": "#B91C1C", "success": "#15803D"
+        }),
+        // "New <label>" for every field the schema asks for, within its limit.
+        "rewrite_section" => {
+            let schema = body
+                .pointer("/tools/0/input_schema")
+                .or_else(|| body.pointer("/tools/0/function/parameters"));
+            let mut out = serde_json::Map::new();
+            if let Some(props) = schema
+                .and_then(|s| s.get("properties"))
+                .and_then(Value::as_object)
+            {
+                for (name, spec) in props {
+                    let label = spec["description"].as_str().unwrap_or(name);
+                    let max = spec["maxLength"].as_u64().unwrap_or(40) as usize;
+                    let text: String = format!("New {label}").chars().take(max).collect();
+                    out.insert(name.clone(), Value::String(text));
+                }
+            }
+            Value::Object(out)
+        }
         _ => json!({}),
     }
 }

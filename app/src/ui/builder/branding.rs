@@ -39,6 +39,7 @@ pub fn BrandingPanel(website_id: Uuid, role: Role, branding: RwSignal<Branding>)
                 <fieldset>
                     <legend>"Colours"</legend>
                     {colors.into_iter().collect_view()}
+                    {(!disabled).then(|| view! { <super::ai_assist::PaletteSuggest website_id=website_id saver=saver.clone()/> })}
                 </fieldset>
                 <fieldset>
                     <legend>"Typography"</legend>

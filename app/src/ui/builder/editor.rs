@@ -284,6 +284,13 @@ impl Editor {
         }
     }
 
+    /// Replaces a block's props as its own undo step, never merged with what comes next: an
+    /// accepted AI rewrite of the block is undone in one step.
+    pub fn replace_props_step(self, id: Uuid, props: Value) {
+        self.replace_props(id, props);
+        self.history.update_value(|h| h.seal());
+    }
+
     /// Adds a new block after the selected one (or at the end), as the palette's buttons do.
     pub fn add(self, kind: ComponentKind) {
         let after = self
