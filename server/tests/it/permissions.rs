@@ -71,6 +71,12 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ("/api/ai/status", Role(|_| true), OwnTenant),
         ("/api/ai/suggest-copy", Role(R::can_use_ai), Record),
         ("/api/ai/seo-optimize", Role(R::can_use_ai), Record),
+        ("/api/ai/regenerate-section", Role(R::can_use_ai), Record),
+        (
+            "/api/ai/suggest-palette",
+            Role(|r| r.can_use_ai() && r.can_change_branding()),
+            Record,
+        ),
         ("/api/ai/usage", Role(R::can_view_audit), OwnTenant),
         ("/api/assets/list", Role(|_| true), OwnTenant),
         ("/api/assets/update", Role(R::can_manage_assets), Record),

@@ -577,6 +577,14 @@ async fn ai_actions_and_credits_stay_inside_their_tenant() {
             json!({ "page_id": b.home_page_id, "component_id": b_hero, "field": "heading", "current": "x" }),
         ),
         ("/api/ai/seo-optimize", json!({ "page_id": b.home_page_id })),
+        (
+            "/api/ai/regenerate-section",
+            json!({ "page_id": b.home_page_id, "component_id": b_hero, "instructions": "" }),
+        ),
+        (
+            "/api/ai/suggest-palette",
+            json!({ "website_id": b.website_id, "brief": "" }),
+        ),
     ] {
         let r = call_json(&router, path, Some(&ca), body).await;
         assert!(

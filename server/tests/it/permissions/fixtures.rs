@@ -367,6 +367,11 @@ pub async fn body_for(
             let hero = crate::ai::hero_of(pool, a.tenant_id, home).await;
             json!({ "page_id": home, "component_id": hero, "field": "heading", "current": "Welcome" })
         }
+        "/api/ai/regenerate-section" => {
+            let hero = crate::ai::hero_of(pool, a.tenant_id, home).await;
+            json!({ "page_id": home, "component_id": hero, "instructions": "" })
+        }
+        "/api/ai/suggest-palette" => json!({ "website_id": a.website_id, "brief": "Calm" }),
         "/api/websites/duplicate" => {
             json!({ "website_id": a.website_id, "name": "Copy", "subdomain": unique("dup-") })
         }
