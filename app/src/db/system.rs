@@ -306,9 +306,14 @@ pub async fn domains_due_for_recheck(
 
 /// Deletes throttle windows older than a day; returns how many.
 pub async fn throttle_purge(pool: &PgPool) -> Result<i32, AppError> {
-    Ok(sqlx::query_scalar::<_, i32>("SELECT throttle_purge()")
+    let n = sqlx::query_scalar::<_, i32>("SELECT throttle_purge()")
         .fetch_one(pool)
-        .await?)
+        .await?;
+    // The REST API's day-old idempotency answers (migration 0037) go with the day-old windows.
+    let m = sqlx::query_scalar::<_, i32>("SELECT api_idempotency_purge()")
+        .fetch_one(pool)
+        .await?;
+    Ok(n + m)
 }
 
 /// May anyone fetch this asset's files? Only when a deployment of a served tenant names it
