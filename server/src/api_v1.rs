@@ -424,6 +424,7 @@ fn paginate<T: Serialize + ToSchema>(
 
 /// `POST /api/v1/websites/{id}/pages`.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewPage {
     pub title: String,
     /// The page's address, such as `/menu`.
@@ -432,6 +433,7 @@ pub struct NewPage {
 
 /// `POST /api/v1/websites/{id}/publish`.
 #[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
 pub struct PublishBody {
     /// Kept with the deployment (at most 500 characters).
     #[serde(default)]
@@ -440,12 +442,14 @@ pub struct PublishBody {
 
 /// `POST /api/v1/websites/{id}/rollback`.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RollbackBody {
     pub deployment_id: Uuid,
 }
 
 /// `POST /api/v1/pages/{id}/components`: a new block after `after` (or first).
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InsertBody {
     /// `{ "id": uuid, "block": { "type": …, "props": … }, "is_visible": true, "is_locked": false }`.
     #[schema(value_type = Object)]

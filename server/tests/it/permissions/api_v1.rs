@@ -292,3 +292,75 @@ async fn each_role_key_gets_exactly_what_its_scopes_and_role_allow_and_no_other_
         failures.join("\n")
     );
 }
+
+#[tokio::test]
+async fn malformed_bodies_and_ids_are_a_typed_400_and_change_nothing() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let t = tenant(&pool, "API Bad Bodies").await;
+    let key = key_for(
+        &pool,
+        t.account.tenant_id,
+        t.account.user_id,
+        &ApiScope::ALL,
+    )
+    .await;
+    api(
+        &router,
+        Method::GET,
+        "/api/v1/websites",
+        Some(&key),
+        &[],
+        None,
+    )
+    .await;
+    let mut failures = Vec::new();
+    let bad_bodies = [
+        json!([1, 2]),
+        json!({ "title": 5, "slug": [], "block": "x", "type": 1, "deployment_id": "nope", "is_visible": "yes" }),
+        json!("text"),
+    ];
+    for (method, pattern, ..) in table() {
+        let m = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+        let (path, tag, body) = request_for(&pool, &t, method, pattern).await;
+        let headers: Vec<(&str, &str)> = tag.iter().map(|t| ("if-match", t.as_str())).collect();
+        let before = fingerprint(&pool, t.account.tenant_id).await;
+        if body.is_some() {
+            for bad in &bad_bodies {
+                let r = api(&router, m.clone(), &path, Some(&key), &headers, Some(bad)).await;
+                let typed = serde_json::from_slice::<app::error::AppError>(&r.body).ok();
+                if r.status != StatusCode::BAD_REQUEST
+                    || !matches!(typed, Some(app::error::AppError::Invalid { .. }))
+                {
+                    failures.push(format!(
+                        "{method} {pattern} with {bad}: {} {}",
+                        r.status,
+                        r.text()
+                    ));
+                }
+            }
+        }
+        // An id that is not a UUID.
+        if path.contains(&t.account.website_id.to_string()) || pattern.contains("{page_id}") {
+            let broken = path
+                .replace(&t.account.website_id.to_string(), "not-a-uuid")
+                .replacen("/pages/", "/pages/x", 1);
+            let r = api(
+                &router,
+                m.clone(),
+                &broken,
+                Some(&key),
+                &headers,
+                body.as_ref(),
+            )
+            .await;
+            if r.status != StatusCode::BAD_REQUEST {
+                failures.push(format!("{method} {broken}: {} {}", r.status, r.text()));
+            }
+        }
+        if fingerprint(&pool, t.account.tenant_id).await != before {
+            failures.push(format!("{method} {pattern}: a refused call changed rows"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
