@@ -365,35 +365,36 @@ pub struct Paged<T: ToSchema> {
     pub next_cursor: Option<String>,
 }
 
-/// The cursor is opaque to callers: the last item's id and position, hex-encoded. The next
-/// page starts after that id (or at the position, if the item is gone meanwhile).
-fn encode_cursor(id: Uuid, position: usize) -> String {
+/// The cursor is opaque to callers: the last item's id and a number, hex-encoded. For lists
+/// read whole ([`paginate`]) the number is the item's position: the next page starts after
+/// that id (or at the position, if the item is gone meanwhile). For keyset lists
+/// ([`keyset_page`]) it is the item's time in microseconds: the next page is the query's rows
+/// after (time, id), whatever was added or deleted meanwhile.
+fn encode_cursor(id: Uuid, n: i64) -> String {
     let mut bytes = id.as_bytes().to_vec();
-    bytes.extend_from_slice(&(position as u32).to_be_bytes());
+    bytes.extend_from_slice(&n.to_be_bytes());
     hex::encode(bytes)
 }
 
-fn decode_cursor(raw: &str) -> Result<(Uuid, usize), ApiError> {
-    let bad = || {
-        ApiError(AppError::invalid(
-            "cursor",
-            "This is not a cursor this API gave.",
-        ))
-    };
-    let bytes = hex::decode(raw.trim()).map_err(|_| bad())?;
-    if bytes.len() != 20 {
-        return Err(bad());
-    }
-    let id = Uuid::from_slice(&bytes[..16]).map_err(|_| bad())?;
-    let pos = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]) as usize;
-    Ok((id, pos))
+fn bad_cursor() -> ApiError {
+    ApiError(AppError::invalid(
+        "cursor",
+        "This is not a cursor this API gave.",
+    ))
 }
 
-fn paginate<T: Serialize + ToSchema>(
-    items: Vec<T>,
-    id_of: fn(&T) -> Uuid,
-    p: &PageParams,
-) -> Result<Paged<T>, ApiError> {
+fn decode_cursor(raw: &str) -> Result<(Uuid, i64), ApiError> {
+    let bytes = hex::decode(raw.trim()).map_err(|_| bad_cursor())?;
+    if bytes.len() != 24 {
+        return Err(bad_cursor());
+    }
+    let id = Uuid::from_slice(&bytes[..16]).map_err(|_| bad_cursor())?;
+    let mut n = [0u8; 8];
+    n.copy_from_slice(&bytes[16..]);
+    Ok((id, i64::from_be_bytes(n)))
+}
+
+fn limit_of(p: &PageParams) -> Result<usize, ApiError> {
     let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
         return Err(ApiError(AppError::invalid(
@@ -401,10 +402,50 @@ fn paginate<T: Serialize + ToSchema>(
             format!("limit is 1 to {MAX_LIMIT}."),
         )));
     }
+    Ok(limit)
+}
+
+type Key = (chrono::DateTime<chrono::Utc>, Uuid);
+
+/// The (time, id) a keyset page starts after.
+fn keyset_after(p: &PageParams) -> Result<Option<Key>, ApiError> {
+    let Some(c) = &p.cursor else {
+        return Ok(None);
+    };
+    let (id, micros) = decode_cursor(c)?;
+    let at = chrono::DateTime::from_timestamp_micros(micros).ok_or_else(bad_cursor)?;
+    Ok(Some((at, id)))
+}
+
+/// A keyset page from `rows` (the query asked for `limit + 1`: one more means a next page).
+fn keyset_page<T: Serialize + ToSchema>(
+    mut rows: Vec<T>,
+    limit: usize,
+    key_of: fn(&T) -> Key,
+) -> Paged<T> {
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next_cursor = more
+        .then(|| rows.last().map(key_of))
+        .flatten()
+        .map(|(at, id)| encode_cursor(id, at.timestamp_micros()));
+    Paged {
+        data: rows,
+        next_cursor,
+    }
+}
+
+fn paginate<T: Serialize + ToSchema>(
+    items: Vec<T>,
+    id_of: fn(&T) -> Uuid,
+    p: &PageParams,
+) -> Result<Paged<T>, ApiError> {
+    let limit = limit_of(p)?;
     let start = match &p.cursor {
         None => 0,
         Some(c) => {
             let (id, pos) = decode_cursor(c)?;
+            let pos = usize::try_from(pos).unwrap_or(0);
             items
                 .iter()
                 .position(|t| id_of(t) == id)
@@ -415,7 +456,7 @@ fn paginate<T: Serialize + ToSchema>(
     let data: Vec<T> = items.into_iter().skip(start).take(limit).collect();
     let end = start + data.len();
     let next_cursor = (end < total)
-        .then(|| data.last().map(|t| encode_cursor(id_of(t), end)))
+        .then(|| data.last().map(|t| encode_cursor(id_of(t), end as i64)))
         .flatten();
     Ok(Paged { data, next_cursor })
 }
@@ -933,10 +974,12 @@ async fn list_deployments(
     key.actor(ApiScope::ReadSites)?;
     let website_id = parse_id(&website_id, "website_id", "website")?;
     let p = query(q)?;
+    let (limit, after) = (limit_of(&p)?, keyset_after(&p)?);
     let mut tx = tx_for(&state, &key).await?;
-    let list = app::db::deployments::list(&mut tx, website_id).await?;
+    let rows =
+        app::db::deployments::list_page(&mut tx, website_id, after, limit as i64 + 1).await?;
     tx.commit().await?;
-    Ok(Json(paginate(list, |d| d.id, &p)?).into_response())
+    Ok(Json(keyset_page(rows, limit, |d| (d.deployed_at, d.id))).into_response())
 }
 
 /// Contact-form submissions, newest first (the forms inbox's list).
@@ -955,20 +998,26 @@ async fn list_submissions(
         app::api::forms::CANNOT_VIEW,
     )?;
     let q = query(q)?;
-    let mut tx = tx_for(&state, &key).await?;
-    if let Some(w) = q.website_id {
-        app::db::websites::require(&mut tx, w).await?;
-    }
-    let mut list = app::db::forms::list(&mut tx, key.0.tenant_id, q.unprocessed).await?;
-    tx.commit().await?;
-    if let Some(w) = q.website_id {
-        list.retain(|s| s.website_id == w);
-    }
     let p = PageParams {
         limit: q.limit,
         cursor: q.cursor,
     };
-    Ok(Json(paginate(list, |s| s.id, &p)?).into_response())
+    let (limit, after) = (limit_of(&p)?, keyset_after(&p)?);
+    let mut tx = tx_for(&state, &key).await?;
+    if let Some(w) = q.website_id {
+        app::db::websites::require(&mut tx, w).await?;
+    }
+    let rows = app::db::forms::list_page(
+        &mut tx,
+        key.0.tenant_id,
+        q.unprocessed,
+        q.website_id,
+        after,
+        limit as i64 + 1,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(keyset_page(rows, limit, |s| (s.created_at, s.id))).into_response())
 }
 
 /// The media library (filters and sort as the app's).
