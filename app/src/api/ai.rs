@@ -144,8 +144,10 @@ mod ssr {
     async fn rate_checked_member() -> Result<(Member, Tx), AppError> {
         let (state, member) = super::super::ctx::member().await?;
         if member.role.can_use_ai() && use_context::<AiApi>().is_some() {
-            db::rate_limits::check(&state.pool, member.tenant_id, db::rate_limits::Bucket::Ai)
-                .await?;
+            let rate =
+                db::rate_limits::check(&state.pool, member.tenant_id, db::rate_limits::Bucket::Ai)
+                    .await?;
+            super::super::ctx::set_rate_headers(&rate);
         }
         super::super::ctx::member_tx(Role::can_use_ai, VIEWERS_CANNOT).await
     }

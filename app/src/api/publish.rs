@@ -20,7 +20,8 @@ pub async fn publish_website(
     // callers only, before the transaction takes a pooled connection.
     let (state, m) = super::ctx::member().await?;
     if m.role.can_publish() {
-        rate_limits::check(&state.pool, m.tenant_id, Bucket::Publish).await?;
+        let rate = rate_limits::check(&state.pool, m.tenant_id, Bucket::Publish).await?;
+        super::ctx::set_rate_headers(&rate);
     }
     let (member, mut tx) =
         super::ctx::member_tx(Role::can_publish, super::ops::CANNOT_PUBLISH).await?;

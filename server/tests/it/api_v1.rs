@@ -684,14 +684,20 @@ async fn rate_limits_hold_across_two_instances_with_ratelimit_headers_and_retry_
     // the API on every instance: two a minute on this plan.
     let t = setup("Publish Rate Bakery", ALL).await;
     set_plan(&t.pool, t.a.tenant_id, tiny_plan(100, 2).await).await;
-    let r = call_json(
-        &t.router,
-        "/api/websites/publish",
-        Some(&t.cookie),
-        json!({ "website_id": t.a.website_id }),
-    )
-    .await;
+    let req = Request::post("/api/websites/publish")
+        .header(header::HOST, "127.0.0.1")
+        .header(header::ORIGIN, APP_ORIGIN)
+        .header(header::COOKIE, &t.cookie)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({ "website_id": t.a.website_id }).to_string(),
+        ))
+        .expect("request");
+    let r = send_raw(&t.router, req).await;
     assert!(r.status.is_success(), "{}", r.text());
+    // The builder's publish answers with the same headers.
+    assert_eq!(r.header("ratelimit-limit"), Some("2"));
+    assert_eq!(r.header("ratelimit-remaining"), Some("1"));
     let publish = format!("/api/v1/websites/{}/publish", t.a.website_id);
     let r = api(&second, Method::POST, &publish, Some(&t.key), &[], None).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());

@@ -777,3 +777,47 @@ async fn website_lifecycle_functions_stay_inside_their_tenant() {
     let site = get(&router, &format!("{}.localhost", b.subdomain), "/").await;
     assert_eq!(site.status, axum::http::StatusCode::OK);
 }
+
+/// Every REST API route, called with the key of another tenant's owner (every scope) on this
+/// tenant's records: 404 for a record, the caller's own data for a tenant-wide list, nothing of
+/// this tenant in the answer and none of its rows changed.
+#[tokio::test]
+async fn api_keys_never_reach_another_tenants_records() {
+    use crate::permissions::api_v1::{call, request_for, table};
+    use crate::permissions::fixtures::{fingerprint, tenant};
+    use crate::permissions::Scope;
+    use axum::http::StatusCode;
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let t = tenant(&pool, "API Tenancy A").await;
+    let b = tenant(&pool, "API Tenancy B").await;
+    let b_key = crate::api_v1::key_for(
+        &pool,
+        b.account.tenant_id,
+        b.account.user_id,
+        &app::model::ApiScope::ALL,
+    )
+    .await;
+    let mut failures = Vec::new();
+    for (method, pattern, _, scope) in table() {
+        let req = request_for(&pool, &t, method, pattern).await;
+        let before = fingerprint(&pool, t.account.tenant_id).await;
+        let r = call(&router, method, Some(&b_key), &req).await;
+        let ok = match scope {
+            Scope::Record => r.status == StatusCode::NOT_FOUND,
+            Scope::OwnTenant => r.status == StatusCode::OK,
+        } && fingerprint(&pool, t.account.tenant_id).await == before;
+        let leaked = t
+            .markers()
+            .into_iter()
+            .find(|m| r.text().contains(m.as_str()) && !req.0.contains(m.as_str()));
+        if !ok || leaked.is_some() {
+            failures.push(format!(
+                "{method} {pattern} with another tenant's key: {} {} (leaked {leaked:?})",
+                r.status,
+                r.text()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
