@@ -218,6 +218,22 @@ pub async fn throttle_hit(
     .await?)
 }
 
+/// [`throttle_hit`] inside the caller's transaction (the REST API's rate limits count both
+/// windows and read the plan in one transaction, one commit).
+pub async fn throttle_hit_in(
+    tx: &mut super::Tx,
+    key: &str,
+    window_secs: u32,
+) -> Result<ThrottleHit, AppError> {
+    Ok(sqlx::query_as::<_, ThrottleHit>(
+        "SELECT hits, previous_hits, window_left_secs FROM auth_throttle_hit($1, $2)",
+    )
+    .bind(key)
+    .bind(window_secs.min(i32::MAX as u32) as i32)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
 pub async fn throttle_reset(pool: &PgPool, key: &str) -> Result<(), AppError> {
     sqlx::query("SELECT auth_throttle_reset($1)")
         .bind(key)
