@@ -42,6 +42,16 @@ pub enum AppError {
     /// Publishing needs a verified email address (issue 18): the UI offers to resend the link.
     #[error("Confirm your email address {email} before publishing: follow the link in the email we sent you, or send it again.")]
     EmailUnverified { email: String },
+    /// REST API: the `If-Match` revision is not the current one (HTTP 412); the body carries
+    /// the current revision, as `Conflict` does for the builder.
+    #[error("The page changed since the revision in If-Match; it is now at revision {current_revision}. Fetch it again and retry.")]
+    PreconditionFailed { current_revision: i64 },
+    /// REST API: a write that needs `If-Match` was sent without it (HTTP 428).
+    #[error("{0}")]
+    PreconditionRequired(String),
+    /// REST API: an `Idempotency-Key` reused with a different request (HTTP 422).
+    #[error("This Idempotency-Key was already used for a different request. Use a new key for a new request.")]
+    IdempotencyKeyReused,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// Transport-level failure (network down, server unreachable, bad response).
@@ -101,6 +111,9 @@ impl AppError {
             Self::NotFound(_) => 404,
             Self::Invalid { .. } => 400,
             Self::Conflict { .. } => 409,
+            Self::PreconditionFailed { .. } => 412,
+            Self::PreconditionRequired(_) => 428,
+            Self::IdempotencyKeyReused => 422,
             Self::LimitReached { .. } => 402,
             Self::TooManyRequests { .. } => 429,
             Self::Unavailable { .. } => 503,

@@ -205,7 +205,7 @@ fn app_router(
         ))
         .merge(analytics::routes(batcher, limits))
         .merge(domains::routes())
-        .merge(api_v1::routes())
+        .merge(api_v1::routes(state.clone()))
         .route("/forms/export/{website_id}", get(forms_export::export))
         .merge(assets::routes(media))
         .route("/websites/{website_id}/export", get(backup_export::export))

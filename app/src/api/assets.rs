@@ -17,33 +17,9 @@ const CANNOT_MANAGE: &str =
 pub async fn list_assets(query: AssetQuery) -> Result<AssetLibrary, AppError> {
     use crate::model::Role;
     let (member, mut tx) = super::ctx::member_tx(|_: Role| true, "").await?;
-    if !matches!(query.kind.as_str(), "" | "image" | "video" | "raw") {
-        return Err(AppError::invalid(
-            "kind",
-            "Filter by image, video or raw files.",
-        ));
-    }
-    if !matches!(query.sort.as_str(), "" | "date" | "size" | "name") {
-        return Err(AppError::invalid("sort", "Sort by date, size or name."));
-    }
-    if query.search.chars().count() > 200 {
-        return Err(AppError::invalid(
-            "search",
-            "Search for at most 200 characters.",
-        ));
-    }
-    let assets = crate::db::assets::list(&mut tx, member.tenant_id, &query).await?;
-    let limits = crate::db::assets::upload_limits(&mut tx, member.tenant_id).await?;
-    let all_tags = crate::db::assets::all_tags(&mut tx).await?;
+    let library = super::ops::list_assets(&mut tx, &(&member).into(), &query).await?;
     tx.commit().await?;
-    Ok(AssetLibrary {
-        assets,
-        used_bytes: limits.used_bytes,
-        limit_bytes: limits.storage_bytes,
-        max_file_bytes: limits.max_file_bytes,
-        all_tags,
-        can_upload: member.role.can_manage_assets(),
-    })
+    Ok(library)
 }
 
 /// Renames (`display_name`; empty goes back to the file name) and replaces the tags.

@@ -25,6 +25,12 @@ pub async fn export_for(
     if !crate::model::Role::can_export_site(member.role) {
         return Err(AppError::forbidden("Your role cannot export websites."));
     }
+    crate::db::rate_limits::check(
+        pool,
+        member.tenant_id,
+        crate::db::rate_limits::Bucket::Export,
+    )
+    .await?;
     let mut tx = crate::db::tenant_tx(pool, member.tenant_id).await?;
     let backup = crate::db::backup::export(&mut tx, website_id).await?;
     crate::db::audit(

@@ -10,7 +10,7 @@ use crate::model::Role;
 use crate::model::{BlockProps, BuilderData, ComponentMoved, NewBlock, SaveAck, VersionRecorded};
 
 #[cfg(feature = "ssr")]
-const CANNOT_EDIT: &str = "Viewers cannot change pages. Ask an owner or admin for editor access.";
+use super::ops::CANNOT_EDIT;
 
 #[server(endpoint = "builder/load", output = WireJson)]
 pub async fn load_builder(page_id: Uuid) -> Result<BuilderData, AppError> {
@@ -30,22 +30,17 @@ pub async fn insert_component(
     base_revision: i64,
 ) -> Result<ComponentMoved, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let (revision, key) = crate::db::builder::insert(
+    let moved = super::ops::insert_component(
         &mut tx,
-        member.tenant_id,
+        &(&member).into(),
         page_id,
         &block,
         after,
         base_revision,
-        member.role,
     )
     .await?;
-    crate::db::assets::sync_usage_for_page(&mut tx, member.tenant_id, page_id).await?;
     tx.commit().await?;
-    Ok(ComponentMoved {
-        revision,
-        order_key: hex::encode(key.as_bytes()),
-    })
+    Ok(moved)
 }
 
 #[server(endpoint = "builder/update", input = WireJson, output = WireJson)]
@@ -56,18 +51,17 @@ pub async fn update_component(
     base_revision: i64,
 ) -> Result<SaveAck, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let revision = crate::db::builder::update_props(
+    let ack = super::ops::update_component(
         &mut tx,
+        &(&member).into(),
         page_id,
         component_id,
         &block,
         base_revision,
-        member.role,
     )
     .await?;
-    crate::db::assets::sync_usage_for_page(&mut tx, member.tenant_id, page_id).await?;
     tx.commit().await?;
-    Ok(SaveAck { revision })
+    Ok(ack)
 }
 
 #[server(endpoint = "builder/move", input = WireJson, output = WireJson)]
@@ -78,20 +72,17 @@ pub async fn move_component(
     base_revision: i64,
 ) -> Result<ComponentMoved, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let (revision, key) = crate::db::builder::move_block(
+    let moved = super::ops::move_component(
         &mut tx,
+        &(&member).into(),
         page_id,
         component_id,
         after,
         base_revision,
-        member.role,
     )
     .await?;
     tx.commit().await?;
-    Ok(ComponentMoved {
-        revision,
-        order_key: hex::encode(key),
-    })
+    Ok(moved)
 }
 
 #[server(endpoint = "builder/delete", input = WireJson, output = WireJson)]
@@ -101,12 +92,16 @@ pub async fn delete_component(
     base_revision: i64,
 ) -> Result<SaveAck, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let revision =
-        crate::db::builder::delete(&mut tx, page_id, component_id, base_revision, member.role)
-            .await?;
-    crate::db::assets::sync_usage_for_page(&mut tx, member.tenant_id, page_id).await?;
+    let ack = super::ops::delete_component(
+        &mut tx,
+        &(&member).into(),
+        page_id,
+        component_id,
+        base_revision,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(SaveAck { revision })
+    Ok(ack)
 }
 
 /// Hide/show (`is_visible`) and lock/unlock (`is_locked`); `None` leaves a flag as it is.
@@ -119,18 +114,18 @@ pub async fn set_component_flags(
     base_revision: i64,
 ) -> Result<SaveAck, AppError> {
     let (member, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let revision = crate::db::builder::set_flags(
+    let ack = super::ops::set_component_flags(
         &mut tx,
+        &(&member).into(),
         page_id,
         component_id,
         is_visible,
         is_locked,
         base_revision,
-        member.role,
     )
     .await?;
     tx.commit().await?;
-    Ok(SaveAck { revision })
+    Ok(ack)
 }
 
 /// The 30-second autosave tick: records an `auto` version if the page changed since the last one.

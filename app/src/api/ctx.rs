@@ -186,6 +186,24 @@ fn set_cookie(value: String) {
     }
 }
 
+/// The `RateLimit-Limit` / `-Remaining` / `-Reset` headers of a rate-limited action (publish,
+/// AI) on the server function's answer, as the REST API sends them.
+pub fn set_rate_headers(rate: &db::rate_limits::RateState) {
+    let Some(res) = use_context::<ResponseOptions>() else {
+        return;
+    };
+    for (name, value) in [
+        ("ratelimit-limit", rate.limit),
+        ("ratelimit-remaining", rate.remaining),
+        ("ratelimit-reset", rate.reset_secs),
+    ] {
+        res.insert_header(
+            http::HeaderName::from_static(name),
+            HeaderValue::from(value),
+        );
+    }
+}
+
 /// HttpOnly + SameSite=Lax session cookie (+ Secure behind https).
 pub fn set_session_cookie(token: &str, secure: bool) {
     let max_age = db::accounts::SESSION_DAYS * 24 * 3600;

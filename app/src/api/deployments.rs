@@ -24,19 +24,10 @@ pub async fn rollback_deployment(
     deployment_id: Uuid,
 ) -> Result<RolledBack, AppError> {
     use crate::model::Role;
-    let (member, mut tx) = super::ctx::member_tx(
-        Role::can_publish,
-        "Only owners, admins and developers can roll back. Ask one of them to change the live version.",
-    )
-    .await?;
-    let rolled_back = crate::db::deployments::rollback(
-        &mut tx,
-        member.tenant_id,
-        member.user_id,
-        website_id,
-        deployment_id,
-    )
-    .await?;
+    let (member, mut tx) =
+        super::ctx::member_tx(Role::can_publish, super::ops::CANNOT_ROLL_BACK).await?;
+    let rolled_back =
+        super::ops::rollback(&mut tx, &(&member).into(), website_id, deployment_id).await?;
     tx.commit().await?;
     Ok(rolled_back)
 }

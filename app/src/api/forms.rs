@@ -69,6 +69,12 @@ pub async fn export_csv_for(
     if !member.role.can_view_submissions() {
         return Err(AppError::forbidden(CANNOT_VIEW));
     }
+    crate::db::rate_limits::check(
+        pool,
+        member.tenant_id,
+        crate::db::rate_limits::Bucket::Export,
+    )
+    .await?;
     let mut tx = crate::db::tenant_tx(pool, member.tenant_id).await?;
     let csv = crate::db::forms::export_csv(&mut tx, member.tenant_id, website_id).await?;
     tx.commit().await?;

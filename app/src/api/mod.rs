@@ -30,3 +30,5 @@ pub mod wire;
 
 #[cfg(feature = "ssr")]
 pub mod ctx;
+#[cfg(feature = "ssr")]
+pub mod ops;

@@ -13,7 +13,7 @@ use crate::model::{parse_page_password, Role};
 use crate::model::{NavMove, PageCreated, PagePatch, PagesOverview};
 
 #[cfg(feature = "ssr")]
-const CANNOT_EDIT: &str = "Viewers cannot change pages. Ask an owner or admin for editor access.";
+use super::ops::CANNOT_EDIT;
 
 #[server(endpoint = "pages/list", input = WireJson, output = WireJson)]
 pub async fn list_pages(website_id: Uuid) -> Result<PagesOverview, AppError> {
@@ -30,11 +30,9 @@ pub async fn create_page(
     slug: String,
 ) -> Result<PageCreated, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let id = crate::db::pages::create(&mut tx, m.tenant_id, m.user_id, website_id, &title, &slug)
-        .await?;
-    let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website_id).await?;
+    let created = super::ops::create_page(&mut tx, &(&m).into(), website_id, &title, &slug).await?;
     tx.commit().await?;
-    Ok(PageCreated { id, overview })
+    Ok(created)
 }
 
 /// Title, address, status, navigation, SEO and layout; all checked before anything is saved.
@@ -45,17 +43,8 @@ pub async fn update_page(
     patch: PagePatch,
 ) -> Result<PagesOverview, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let website = crate::db::pages::update(
-        &mut tx,
-        m.tenant_id,
-        m.user_id,
-        page_id,
-        base_revision,
-        patch,
-    )
-    .await?;
-    crate::db::assets::sync_usage(&mut tx, m.tenant_id, website).await?;
-    let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website).await?;
+    let overview =
+        super::ops::update_page(&mut tx, &(&m).into(), page_id, base_revision, patch).await?;
     tx.commit().await?;
     Ok(overview)
 }
@@ -67,16 +56,8 @@ pub async fn move_page(
     step: NavMove,
 ) -> Result<PagesOverview, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let website = crate::db::pages::move_in_nav(
-        &mut tx,
-        m.tenant_id,
-        m.user_id,
-        page_id,
-        base_revision,
-        step,
-    )
-    .await?;
-    let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website).await?;
+    let overview =
+        super::ops::move_page(&mut tx, &(&m).into(), page_id, base_revision, step).await?;
     tx.commit().await?;
     Ok(overview)
 }
@@ -122,16 +103,7 @@ pub async fn set_page_password(
 #[server(endpoint = "pages/delete", input = WireJson, output = WireJson)]
 pub async fn delete_page(page_id: Uuid, base_revision: i64) -> Result<PagesOverview, AppError> {
     let (m, mut tx) = super::ctx::member_tx(Role::can_edit_content, CANNOT_EDIT).await?;
-    let website = crate::db::pages::delete(
-        &mut tx,
-        m.tenant_id,
-        m.user_id,
-        m.role,
-        page_id,
-        base_revision,
-    )
-    .await?;
-    let overview = crate::db::pages::overview(&mut tx, m.tenant_id, website).await?;
+    let overview = super::ops::delete_page(&mut tx, &(&m).into(), page_id, base_revision).await?;
     tx.commit().await?;
     Ok(overview)
 }

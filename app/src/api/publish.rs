@@ -14,26 +14,18 @@ pub async fn publish_website(
     website_id: Uuid,
     notes: Option<String>,
 ) -> Result<Published, AppError> {
-    use crate::model::{parse_deployment_notes, Role};
-    let (member, mut tx) = super::ctx::member_tx(
-        Role::can_publish,
-        "Only owners, admins and developers can publish. Ask one of them to publish your changes.",
-    )
-    .await?;
-    let notes = parse_deployment_notes(notes)?;
-    if !crate::db::user_tokens::is_verified(&mut tx, member.user_id).await? {
-        return Err(AppError::EmailUnverified {
-            email: member.email,
-        });
+    use crate::db::rate_limits::{self, Bucket};
+    use crate::model::Role;
+    // The plan's publish rate (shared with the REST API's publish), counted for allowed
+    // callers only, before the transaction takes a pooled connection.
+    let (state, m) = super::ctx::member().await?;
+    if m.role.can_publish() {
+        let rate = rate_limits::check(&state.pool, m.tenant_id, Bucket::Publish).await?;
+        super::ctx::set_rate_headers(&rate);
     }
-    let published = crate::db::publish::publish_with_notes(
-        &mut tx,
-        member.tenant_id,
-        member.user_id,
-        website_id,
-        notes.as_deref(),
-    )
-    .await?;
+    let (member, mut tx) =
+        super::ctx::member_tx(Role::can_publish, super::ops::CANNOT_PUBLISH).await?;
+    let published = super::ops::publish(&mut tx, &(&member).into(), website_id, notes).await?;
     tx.commit().await?;
     Ok(published)
 }

@@ -22,6 +22,17 @@ struct SummaryRow {
 
 /// The website's deployments, newest first. `NotFound` for a website the tenant does not have.
 pub async fn list(tx: &mut Tx, website_id: Uuid) -> Result<Vec<DeploymentSummary>, AppError> {
+    list_page(tx, website_id, None, i64::MAX).await
+}
+
+/// One keyset page of [`list`] (the REST API): at most `limit` deployments, newest first,
+/// after the one with `after` = (its `deployed_at`, its id).
+pub async fn list_page(
+    tx: &mut Tx,
+    website_id: Uuid,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<DeploymentSummary>, AppError> {
     super::websites::require(tx, website_id).await?;
     let rows = sqlx::query_as::<_, SummaryRow>(
         r#"SELECT d.id, d.deployed_at, COALESCE(NULLIF(btrim(u.full_name), ''), u.email) AS deployed_by,
@@ -30,9 +41,14 @@ pub async fn list(tx: &mut Tx, website_id: Uuid) -> Result<Vec<DeploymentSummary
            FROM deployments d
            LEFT JOIN users u ON u.tenant_id = d.tenant_id AND u.id = d.deployed_by
            WHERE d.website_id = $1
-           ORDER BY d.deployed_at DESC, d.id"#,
+             AND ($2::timestamptz IS NULL OR d.deployed_at < $2 OR (d.deployed_at = $2 AND d.id > $3))
+           ORDER BY d.deployed_at DESC, d.id
+           LIMIT $4"#,
     )
     .bind(website_id)
+    .bind(after.map(|a| a.0))
+    .bind(after.map(|a| a.1))
+    .bind(limit)
     .fetch_all(&mut **tx)
     .await?;
     Ok(rows

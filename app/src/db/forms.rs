@@ -127,13 +127,32 @@ pub async fn list(
     tenant_id: Uuid,
     unprocessed_only: bool,
 ) -> Result<Vec<SubmissionSummary>, AppError> {
+    list_page(tx, tenant_id, unprocessed_only, None, None, INBOX_LIMIT).await
+}
+
+/// One keyset page of [`list`] (the REST API): at most `limit` submissions, newest first,
+/// after the one with `after` = (its `created_at`, its id), optionally of one website.
+pub async fn list_page(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    unprocessed_only: bool,
+    website_id: Option<Uuid>,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<SubmissionSummary>, AppError> {
     let sql = format!(
-        "{SELECT} WHERE s.tenant_id = $1 AND (NOT $2 OR s.status <> 'processed') ORDER BY s.created_at DESC, s.id LIMIT $3"
+        "{SELECT} WHERE s.tenant_id = $1 AND (NOT $2 OR s.status <> 'processed')
+           AND ($4::uuid IS NULL OR s.website_id = $4)
+           AND ($5::timestamptz IS NULL OR s.created_at < $5 OR (s.created_at = $5 AND s.id > $6))
+         ORDER BY s.created_at DESC, s.id LIMIT $3"
     );
     let rows: Vec<Row> = sqlx::query_as(&sql)
         .bind(tenant_id)
         .bind(unprocessed_only)
-        .bind(INBOX_LIMIT)
+        .bind(limit)
+        .bind(website_id)
+        .bind(after.map(|a| a.0))
+        .bind(after.map(|a| a.1))
         .fetch_all(&mut **tx)
         .await?;
     Ok(rows.iter().map(Row::summary).collect())

@@ -388,3 +388,12 @@ pub async fn delete(
     .await?;
     Ok(website_id)
 }
+
+/// The website a page of the tenant belongs to (`NotFound` for another tenant's page).
+pub async fn website_of(tx: &mut Tx, page_id: Uuid) -> Result<Uuid, AppError> {
+    sqlx::query_scalar("SELECT website_id FROM pages WHERE id = $1")
+        .bind(page_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(page_not_found)
+}

@@ -218,6 +218,22 @@ pub async fn throttle_hit(
     .await?)
 }
 
+/// [`throttle_hit`] inside the caller's transaction (the REST API's rate limits count both
+/// windows and read the plan in one transaction, one commit).
+pub async fn throttle_hit_in(
+    tx: &mut super::Tx,
+    key: &str,
+    window_secs: u32,
+) -> Result<ThrottleHit, AppError> {
+    Ok(sqlx::query_as::<_, ThrottleHit>(
+        "SELECT hits, previous_hits, window_left_secs FROM auth_throttle_hit($1, $2)",
+    )
+    .bind(key)
+    .bind(window_secs.min(i32::MAX as u32) as i32)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
 pub async fn throttle_reset(pool: &PgPool, key: &str) -> Result<(), AppError> {
     sqlx::query("SELECT auth_throttle_reset($1)")
         .bind(key)
@@ -306,9 +322,14 @@ pub async fn domains_due_for_recheck(
 
 /// Deletes throttle windows older than a day; returns how many.
 pub async fn throttle_purge(pool: &PgPool) -> Result<i32, AppError> {
-    Ok(sqlx::query_scalar::<_, i32>("SELECT throttle_purge()")
+    let n = sqlx::query_scalar::<_, i32>("SELECT throttle_purge()")
         .fetch_one(pool)
-        .await?)
+        .await?;
+    // The REST API's day-old idempotency answers (migration 0037) go with the day-old windows.
+    let m = sqlx::query_scalar::<_, i32>("SELECT api_idempotency_purge()")
+        .fetch_one(pool)
+        .await?;
+    Ok(n + m)
 }
 
 /// May anyone fetch this asset's files? Only when a deployment of a served tenant names it

@@ -301,3 +301,14 @@ pub async fn is_verified(tx: &mut Tx, user_id: Uuid) -> Result<bool, AppError> {
     .await?
     .unwrap_or(false))
 }
+
+/// The member's email address (for `EmailUnverified` when the caller is an API key).
+pub async fn email_of(tx: &mut Tx, user_id: Uuid) -> Result<String, AppError> {
+    Ok(
+        sqlx::query_scalar::<_, String>("SELECT email FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .unwrap_or_default(),
+    )
+}

@@ -41,6 +41,7 @@ pub fn parse_deployment_notes(notes: Option<String>) -> Result<Option<String>, A
 }
 
 /// One deployment of a website, newest first in the deployments panel.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeploymentSummary {
     pub id: Uuid,
@@ -54,6 +55,7 @@ pub struct DeploymentSummary {
 }
 
 /// The deployment that is live after a rollback, and the one it replaced.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RolledBack {
     pub deployment_id: Uuid,

@@ -133,6 +133,7 @@ pub fn check_submission(
 }
 
 /// A row of the inbox.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubmissionSummary {
     pub id: Uuid,

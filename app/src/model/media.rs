@@ -47,12 +47,14 @@ impl AssetKind {
 }
 
 /// One library entry as the app shows it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AssetInfo {
     pub id: Uuid,
     /// `display_name`, or the uploaded file name when none was set.
     pub name: String,
     pub original_filename: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub kind: AssetKind,
     /// `jpg`, `png`, `webp`, `avif`, `gif`, `pdf`, `mp4`.
     pub format: String,

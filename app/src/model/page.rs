@@ -146,18 +146,22 @@ pub fn parse_page_password(raw: &str) -> Result<String, AppError> {
 
 /// One page as the Pages panel shows it. The password hash never leaves the server; only
 /// whether there is one.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PageInfo {
     pub id: Uuid,
     pub title: String,
     pub slug: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub status: PageStatus,
     pub is_home: bool,
     pub show_in_nav: bool,
     pub nav_order: i32,
     pub nav_label: Option<String>,
     pub password_protected: bool,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub seo_meta: SeoMeta,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub page_config: PageConfig,
     /// Concurrency token of the page's settings (not of its blocks, which use `revision`).
     pub settings_revision: i64,

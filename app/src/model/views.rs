@@ -16,6 +16,7 @@ pub struct CurrentUser {
     pub role: Role,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PageSummary {
     pub id: Uuid,
@@ -25,6 +26,7 @@ pub struct PageSummary {
     pub is_home: bool,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebsiteSummary {
     pub id: Uuid,
@@ -35,9 +37,11 @@ pub struct WebsiteSummary {
 }
 
 /// One block on the builder canvas.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ComponentDto {
     pub id: Uuid,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub block: BlockProps,
     /// Hex of the fractional index bytes; informational for the client.
     pub order_key: String,
@@ -70,17 +74,20 @@ pub struct BuilderData {
 }
 
 /// The server's acknowledgement of an edit: the page's new revision.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SaveAck {
     pub revision: i64,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ComponentMoved {
     pub revision: i64,
     pub order_key: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Published {
     pub deployment_id: Uuid,

@@ -59,7 +59,11 @@ pub fn refusal(method: &Method, path: &str, headers: &HeaderMap, own: &str) -> O
             "A request with cookies must say where it comes from (Origin header).",
         ));
     }
-    if path.starts_with("/api/") && !accepted_body_type(headers) {
+    // The REST API (bearer keys, no cookies) reads its bodies as JSON itself; a request
+    // without a body (DELETE, a bare publish) needs no type.
+    let rest_without_type =
+        path.starts_with("/api/v1/") && !headers.contains_key(header::CONTENT_TYPE);
+    if path.starts_with("/api/") && !rest_without_type && !accepted_body_type(headers) {
         return Some(AppError::invalid(
             "request",
             "Send the request as application/json (or a form).",

@@ -12,6 +12,7 @@ mod accounts;
 mod ai;
 mod analytics;
 mod api_keys;
+mod api_v1;
 mod assets;
 mod audit;
 mod backup;

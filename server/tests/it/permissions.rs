@@ -6,6 +6,7 @@
 //! missing from the table fails the test, so a new endpoint cannot ship without a stated rule.
 //! Anonymous and session endpoints are checked in `session`, routes and pages in `routes`.
 
+pub(crate) mod api_v1;
 pub mod fixtures;
 mod routes;
 mod session;

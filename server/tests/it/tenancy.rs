@@ -36,6 +36,7 @@ const TENANT_TABLES: &[&str] = &[
     "website_webhook_deliveries",
     "api_keys",
     "website_subdomain_redirects",
+    "api_idempotency_keys",
 ];
 
 fn tenant_col(table: &str) -> &'static str {
@@ -90,6 +91,8 @@ async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount
         "INSERT INTO credit_transactions (tenant_id, kind, amount, user_id, note) SELECT $1, 'top_up', 5, $2, 'test' WHERE $3::uuid IS NOT NULL",
         "INSERT INTO website_subdomain_redirects (subdomain, tenant_id, website_id, release_at)
          VALUES ('old-' || replace($1::text, '-', ''), $1, $3, now() + interval '30 days')",
+        "INSERT INTO api_idempotency_keys (tenant_id, api_key_id, idempotency_key, request_hash, response_status, response_body)
+         SELECT $1, k.id, 'fixture', repeat('e', 64), 201, '{}' FROM api_keys k WHERE $2::uuid IS NOT NULL AND $3::uuid IS NOT NULL LIMIT 1",
     ];
     for sql in stmts {
         sqlx::query(sql)
@@ -207,6 +210,7 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
         ("credit_transactions", "INSERT INTO credit_transactions (tenant_id, kind, amount, note) VALUES ($1, 'top_up', 1000, 'evil')"),
         ("site_templates", "INSERT INTO site_templates (tenant_id, name, document, version, size_bytes) VALUES ($1, 'Evil', '{}', 2, 2)"),
         ("website_subdomain_redirects", "INSERT INTO website_subdomain_redirects (subdomain, tenant_id, website_id, release_at) VALUES ('evil-' || substr(md5(random()::text), 1, 8), $1, $2, now())"),
+        ("api_idempotency_keys", "INSERT INTO api_idempotency_keys (tenant_id, api_key_id, idempotency_key, request_hash) VALUES ($1, gen_random_uuid(), 'evil', repeat('d', 64))"),
     ];
     assert_eq!(
         attempts.len(),
@@ -780,4 +784,48 @@ async fn website_lifecycle_functions_stay_inside_their_tenant() {
     );
     let site = get(&router, &format!("{}.localhost", b.subdomain), "/").await;
     assert_eq!(site.status, axum::http::StatusCode::OK);
+}
+
+/// Every REST API route, called with the key of another tenant's owner (every scope) on this
+/// tenant's records: 404 for a record, the caller's own data for a tenant-wide list, nothing of
+/// this tenant in the answer and none of its rows changed.
+#[tokio::test]
+async fn api_keys_never_reach_another_tenants_records() {
+    use crate::permissions::api_v1::{call, request_for, table};
+    use crate::permissions::fixtures::{fingerprint, tenant};
+    use crate::permissions::Scope;
+    use axum::http::StatusCode;
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let t = tenant(&pool, "API Tenancy A").await;
+    let b = tenant(&pool, "API Tenancy B").await;
+    let b_key = crate::api_v1::key_for(
+        &pool,
+        b.account.tenant_id,
+        b.account.user_id,
+        &app::model::ApiScope::ALL,
+    )
+    .await;
+    let mut failures = Vec::new();
+    for (method, pattern, _, scope) in table() {
+        let req = request_for(&pool, &t, method, pattern).await;
+        let before = fingerprint(&pool, t.account.tenant_id).await;
+        let r = call(&router, method, Some(&b_key), &req).await;
+        let ok = match scope {
+            Scope::Record => r.status == StatusCode::NOT_FOUND,
+            Scope::OwnTenant => r.status == StatusCode::OK,
+        } && fingerprint(&pool, t.account.tenant_id).await == before;
+        let leaked = t
+            .markers()
+            .into_iter()
+            .find(|m| r.text().contains(m.as_str()) && !req.0.contains(m.as_str()));
+        if !ok || leaked.is_some() {
+            failures.push(format!(
+                "{method} {pattern} with another tenant's key: {} {} (leaked {leaked:?})",
+                r.status,
+                r.text()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

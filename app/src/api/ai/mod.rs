@@ -168,6 +168,20 @@ mod ssr {
         pub call: Arc<dyn Fn(AiRequest) -> AiFuture + Send + Sync>,
     }
 
+    /// The member (who may use AI) and the tenant transaction, after counting the action
+    /// against the plan's AI rate (issue 21 part 3), before any credit is reserved. The count
+    /// runs before the transaction takes a pooled connection.
+    pub(super) async fn rate_checked_member() -> Result<(Member, Tx), AppError> {
+        let (state, member) = super::super::ctx::member().await?;
+        if member.role.can_use_ai() && use_context::<AiApi>().is_some() {
+            let rate =
+                db::rate_limits::check(&state.pool, member.tenant_id, db::rate_limits::Bucket::Ai)
+                    .await?;
+            super::super::ctx::set_rate_headers(&rate);
+        }
+        super::super::ctx::member_tx(Role::can_use_ai, VIEWERS_CANNOT).await
+    }
+
     pub(super) fn api() -> Result<AiApi, AppError> {
         use_context::<AiApi>().ok_or_else(|| AppError::forbidden(AI_NOT_CONFIGURED))
     }
@@ -371,7 +385,7 @@ mod ssr {
         field: String,
         current: String,
     ) -> Result<CopySuggestions, AppError> {
-        let (m, mut tx) = super::super::ctx::member_tx(Role::can_use_ai, VIEWERS_CANNOT).await?;
+        let (m, mut tx) = rate_checked_member().await?;
         let api = api()?;
         let data = db::builder::load(&mut tx, page_id, m.role).await?;
         let block = data
@@ -476,7 +490,7 @@ mod ssr {
     }
 
     pub async fn seo_optimize(page_id: Uuid) -> Result<SeoSuggestion, AppError> {
-        let (m, mut tx) = super::super::ctx::member_tx(Role::can_use_ai, VIEWERS_CANNOT).await?;
+        let (m, mut tx) = rate_checked_member().await?;
         let api = api()?;
         let data = db::builder::load(&mut tx, page_id, m.role).await?;
         let mut content = String::new();

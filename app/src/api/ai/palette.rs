@@ -6,10 +6,10 @@
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::ssr::{api, quoted, run, AiRequest, AiTool, UNTRUSTED, VIEWERS_CANNOT};
+use super::ssr::{api, quoted, rate_checked_member, run, AiRequest, AiTool, UNTRUSTED};
 use crate::db;
 use crate::error::AppError;
-use crate::model::{check_len, is_hex_color, AiAction, BrandColors, PaletteSuggestion, Role};
+use crate::model::{check_len, is_hex_color, AiAction, BrandColors, PaletteSuggestion};
 
 /// Longest brief an owner may give.
 const BRIEF_MAX: usize = 300;
@@ -18,7 +18,7 @@ pub async fn suggest_palette(
     website_id: Uuid,
     brief: String,
 ) -> Result<PaletteSuggestion, AppError> {
-    let (m, mut tx) = super::super::ctx::member_tx(Role::can_use_ai, VIEWERS_CANNOT).await?;
+    let (m, mut tx) = rate_checked_member().await?;
     if !m.role.can_change_branding() {
         return Err(AppError::forbidden(
             "Your role cannot change the branding, so it cannot ask for a palette either.",

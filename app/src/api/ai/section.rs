@@ -7,11 +7,11 @@
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::ssr::{api, clean, quoted, run, AiRequest, AiTool, UNTRUSTED, VIEWERS_CANNOT};
+use super::ssr::{api, clean, quoted, rate_checked_member, run, AiRequest, AiTool, UNTRUSTED};
 use crate::db;
 use crate::error::AppError;
 use crate::model::fields::{self, FieldType, Seg};
-use crate::model::{check_len, AiAction, BlockProps, Role, SectionRewrite};
+use crate::model::{check_len, AiAction, BlockProps, SectionRewrite};
 
 /// Most text fields one rewrite may touch (a long FAQ is cut to its first questions).
 const MAX_FIELDS: usize = 40;
@@ -98,7 +98,7 @@ pub async fn regenerate_section(
     component_id: Uuid,
     instructions: String,
 ) -> Result<SectionRewrite, AppError> {
-    let (m, mut tx) = super::super::ctx::member_tx(Role::can_use_ai, VIEWERS_CANNOT).await?;
+    let (m, mut tx) = rate_checked_member().await?;
     let api = api()?;
     let instructions = instructions.trim().to_string();
     check_len("instructions", &instructions, INSTRUCTIONS_MAX)?;

@@ -123,6 +123,7 @@ pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
         "website_webhook_deliveries",
         "api_keys",
         "website_subdomain_redirects",
+        "api_idempotency_keys",
     ];
     let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
     let mut out = String::new();
