@@ -182,6 +182,18 @@ mod ssr {
         super::super::ctx::member_tx(Role::can_use_ai, VIEWERS_CANNOT).await
     }
 
+    /// The saved props of block `id` on the loaded page; `NotFound` when it is not there.
+    pub(super) fn block_of(
+        data: &crate::model::BuilderData,
+        id: Uuid,
+    ) -> Result<BlockProps, AppError> {
+        data.components
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.block.clone())
+            .ok_or_else(|| AppError::NotFound("Block".into()))
+    }
+
     pub(super) fn api() -> Result<AiApi, AppError> {
         use_context::<AiApi>().ok_or_else(|| AppError::forbidden(AI_NOT_CONFIGURED))
     }
@@ -388,13 +400,7 @@ mod ssr {
         let (m, mut tx) = rate_checked_member().await?;
         let api = api()?;
         let data = db::builder::load(&mut tx, page_id, m.role).await?;
-        let block = data
-            .components
-            .iter()
-            .find(|c| c.id == component_id)
-            .ok_or_else(|| AppError::NotFound("Block".into()))?
-            .block
-            .clone();
+        let block = block_of(&data, component_id)?;
         let spec = crate::model::fields::fields(block.kind())
             .iter()
             .find(|f| f.key == field)

@@ -103,13 +103,7 @@ pub async fn regenerate_section(
     let instructions = instructions.trim().to_string();
     check_len("instructions", &instructions, INSTRUCTIONS_MAX)?;
     let data = db::builder::load(&mut tx, page_id, m.role).await?;
-    let block = data
-        .components
-        .iter()
-        .find(|c| c.id == component_id)
-        .ok_or_else(|| AppError::NotFound("Block".into()))?
-        .block
-        .clone();
+    let block = block_of(&data, component_id)?;
     let slots = slots(&block);
     if slots.is_empty() {
         return Err(AppError::invalid(
