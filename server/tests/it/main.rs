@@ -19,6 +19,7 @@ mod billing;
 mod blocks;
 mod branding;
 mod builder;
+mod commerce;
 mod compression;
 mod connections;
 mod deployments;
