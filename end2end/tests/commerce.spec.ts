@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { hydrated, signUp } from './builder-helpers';
-import { appOrigin } from './helpers';
+import { appOrigin, siteUrl } from './helpers';
 
 // The shop catalogue (issue 22): products with variants on a website's Products page.
 
@@ -11,8 +11,8 @@ async function openProducts(page: Page) {
   await hydrated(page);
 }
 
-test('an owner on Growth creates a product with two variants and finds it in the list', async ({ page }) => {
-  await signUp(page, 'Mugshop');
+test('an owner on Growth creates a product with two variants, finds it in the list, and visitors see its page without JavaScript', async ({ page, browser }) => {
+  const subdomain = await signUp(page, 'Mugshop');
   // Growth sells (billing test mode, as the billing page's button does it).
   const upgrade = await page.request.post('/api/billing/test_change', {
     headers: { Origin: appOrigin() },
@@ -68,6 +68,36 @@ test('an owner on Growth creates a product with two variants and finds it in the
   await expect(page.getByRole('table', { name: 'Products' })).toContainText('Stoneware Mug');
   await page.getByRole('search').getByLabel('Status').selectOption('draft');
   await expect(page.getByText('No products match.')).toBeVisible();
+
+  // Publish the site; a visitor with JavaScript off reads the product's page with live prices.
+  const websiteId = new URL(page.url()).pathname.split('/')[2];
+  const published = await page.request.post('/api/websites/publish', {
+    headers: { Origin: appOrigin() },
+    data: { website_id: websiteId, notes: null },
+  });
+  expect(published.ok()).toBeTruthy();
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  const visitor = await noJs.newPage();
+  const res = await visitor.goto(siteUrl(subdomain, '/products/stoneware-mug'));
+  expect(res?.status()).toBe(200);
+  await expect(visitor.getByRole('heading', { name: 'Stoneware Mug', level: 1 })).toBeVisible();
+  await expect(visitor.getByRole('strong')).toHaveText('dishwasher');
+  const prices = visitor.getByRole('table', { name: 'Prices' });
+  await expect(prices.getByRole('row').filter({ hasText: 'Small' })).toContainText('€12.50');
+  const large = prices.getByRole('row').filter({ hasText: 'Large' });
+  await expect(large).toContainText('€14.00');
+  await expect(large).toContainText('€16.00');
+  await expect(large).toContainText('Only 2 left');
+  const ld = JSON.parse((await visitor.locator('script[type="application/ld+json"]').textContent()) ?? '{}');
+  expect(ld['@type']).toBe('Product');
+  expect(ld.offers.map((o: { price: string }) => o.price)).toEqual(['12.50', '14.00']);
+  expect(ld.offers[0].priceCurrency).toBe('EUR');
+  // The shop's index links to it.
+  await visitor.goto(siteUrl(subdomain, '/products'));
+  await expect(visitor.getByRole('heading', { name: 'Shop', level: 1 })).toBeVisible();
+  await visitor.getByRole('link', { name: 'Stoneware Mug' }).click();
+  await expect(visitor.getByRole('heading', { name: 'Stoneware Mug', level: 1 })).toBeVisible();
+  await noJs.close();
 });
 
 test('an owner on the free plan is told to upgrade', async ({ page }) => {

@@ -11,7 +11,8 @@ use super::Tx;
 use crate::error::AppError;
 use crate::model::{
     money_input, ProductDetail, ProductInput, ProductQuery, ProductStatus, ProductSummary,
-    ValidProduct, VariantInput, PRODUCT_LIST_LIMIT,
+    StorefrontCard, StorefrontProduct, StorefrontVariant, ValidProduct, VariantInput,
+    PRODUCT_LIST_LIMIT, STOREFRONT_LIST_LIMIT,
 };
 
 fn product_not_found() -> AppError {
@@ -490,4 +491,109 @@ pub async fn website_name(tx: &mut Tx, website_id: Uuid) -> Result<String, AppEr
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| AppError::NotFound("Website".into()))
+}
+
+/// Whether the tenant's plan sells (`plans.commerce_enabled`): a storefront of a downgraded
+/// shop shows nothing.
+const SELLS: &str = "EXISTS (SELECT 1 FROM tenants t JOIN plans pl ON pl.id = t.plan_id
+                              WHERE t.id = p.tenant_id AND pl.commerce_enabled)";
+
+/// The active product at `slug` of the website, with live prices and stock, when the plan sells.
+pub async fn storefront_product(
+    tx: &mut Tx,
+    website_id: Uuid,
+    slug: &str,
+) -> Result<Option<StorefrontProduct>, AppError> {
+    let row = sqlx::query_as::<_, ProductRow>(&format!(
+        r#"SELECT p.id, p.website_id, p.title, p.slug, p.description, p.status, p.currency,
+                  p.option_names, p.images, p.seo_title, p.seo_description, p.updated_at
+             FROM website_products p
+            WHERE p.website_id = $1 AND p.slug = $2 AND p.status = 'active' AND {SELLS}"#
+    ))
+    .bind(website_id)
+    .bind(slug)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(p) = row else {
+        return Ok(None);
+    };
+    let variants = sqlx::query_as::<_, VariantRow>(
+        r#"SELECT id, option_values, sku, price_cents, compare_at_price_cents, stock, track_inventory
+             FROM website_product_variants WHERE product_id = $1 ORDER BY position, created_at, id"#,
+    )
+    .bind(p.id)
+    .fetch_all(&mut **tx)
+    .await?;
+    if variants.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(StorefrontProduct {
+        id: p.id,
+        slug: p.slug,
+        title: p.title,
+        description: p.description,
+        currency: p.currency,
+        option_names: p.option_names,
+        images: p.images,
+        seo_title: p.seo_title,
+        seo_description: p.seo_description,
+        variants: variants
+            .into_iter()
+            .map(|v| StorefrontVariant {
+                id: v.id,
+                option_values: v.option_values,
+                sku: v.sku,
+                price_cents: v.price_cents,
+                compare_at_price_cents: v.compare_at_price_cents,
+                stock: v.track_inventory.then_some(v.stock),
+                available: !v.track_inventory || v.stock > 0,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(FromRow)]
+struct CardRow {
+    slug: String,
+    title: String,
+    image: Option<String>,
+    currency: String,
+    price_min: i64,
+    price_max: i64,
+    available: bool,
+}
+
+/// The website's active products with at least one variant, featured first then newest, as
+/// the shop's index shows them; empty when the plan does not sell.
+pub async fn storefront_list(
+    tx: &mut Tx,
+    website_id: Uuid,
+) -> Result<Vec<StorefrontCard>, AppError> {
+    let rows = sqlx::query_as::<_, CardRow>(&format!(
+        r#"SELECT p.slug, p.title, p.images[1] AS image, p.currency,
+                  min(v.price_cents) AS price_min, max(v.price_cents) AS price_max,
+                  bool_or(NOT v.track_inventory OR v.stock > 0) AS available
+             FROM website_products p
+             JOIN website_product_variants v ON v.product_id = p.id
+            WHERE p.website_id = $1 AND p.status = 'active' AND {SELLS}
+            GROUP BY p.id
+            ORDER BY p.is_featured DESC, p.created_at DESC, p.id
+            LIMIT $2"#
+    ))
+    .bind(website_id)
+    .bind(STOREFRONT_LIST_LIMIT)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| StorefrontCard {
+            slug: r.slug,
+            title: r.title,
+            image: r.image,
+            currency: r.currency,
+            price_min_cents: r.price_min,
+            price_max_cents: r.price_max,
+            available: r.available,
+        })
+        .collect())
 }

@@ -724,6 +724,50 @@ pub struct ProductsOverview {
     pub products: Vec<ProductSummary>,
 }
 
+/// A variant as visitors see it: the live price and whether it can be bought.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StorefrontVariant {
+    pub id: Uuid,
+    pub option_values: Vec<String>,
+    pub sku: Option<String>,
+    pub price_cents: i64,
+    pub compare_at_price_cents: Option<i64>,
+    /// Units left, when the variant's stock is tracked.
+    pub stock: Option<i32>,
+    /// Untracked, or tracked with stock left.
+    pub available: bool,
+}
+
+/// An active product of a selling website, read live for its visitor page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StorefrontProduct {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub currency: String,
+    pub option_names: Vec<String>,
+    pub images: Vec<String>,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub variants: Vec<StorefrontVariant>,
+}
+
+/// One card of the shop's index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StorefrontCard {
+    pub slug: String,
+    pub title: String,
+    pub image: Option<String>,
+    pub currency: String,
+    pub price_min_cents: i64,
+    pub price_max_cents: i64,
+    pub available: bool,
+}
+
+/// Cards on the shop's index page.
+pub const STOREFRONT_LIST_LIMIT: i64 = 48;
+
 #[cfg(test)]
 mod tests {
     use super::*;

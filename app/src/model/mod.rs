@@ -58,8 +58,9 @@ pub use branding_rules::{
 pub use commerce::{
     allocate_discount, currency_exponent, discount_amount, format_money, is_product_slug,
     money_input, parse_currency, parse_money, parse_product, percent_of, Discount, ProductDetail,
-    ProductInput, ProductQuery, ProductStatus, ProductSummary, ProductsOverview, ValidProduct,
-    ValidVariant, VariantInput, CURRENCIES, PRODUCT_LIST_LIMIT, PRODUCT_OPTIONS_MAX, VARIANTS_MAX,
+    ProductInput, ProductQuery, ProductStatus, ProductSummary, ProductsOverview, StorefrontCard,
+    StorefrontProduct, StorefrontVariant, ValidProduct, ValidVariant, VariantInput, CURRENCIES,
+    PRODUCT_LIST_LIMIT, PRODUCT_OPTIONS_MAX, STOREFRONT_LIST_LIMIT, VARIANTS_MAX,
 };
 pub use deployments::{
     parse_deployment_notes, DeploymentSummary, RolledBack, DEPLOYMENT_NOTES_MAX,

@@ -386,3 +386,130 @@ async fn the_database_refuses_negative_money_and_stock_and_totals_that_do_not_ad
         assert_eq!(code, "23514", "{sql}: {e}");
     }
 }
+
+#[tokio::test]
+async fn a_visitor_reads_an_active_product_with_its_live_price_stock_and_json_ld() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Visible Shop").await;
+    set_plan(&pool, a.tenant_id, GROWTH).await;
+    let owner = cookie_for(&a);
+    let mut tx = app::db::tenant_tx(&pool, a.tenant_id).await.expect("tx");
+    app::db::publish::publish(&mut tx, a.tenant_id, a.user_id, a.website_id)
+        .await
+        .expect("publish");
+    tx.commit().await.expect("commit");
+    let mut form = product_json("Stoneware <Mug>", true);
+    form["slug"] = json!("stoneware-mug");
+    form["description"] = json!("Hand-thrown, **dishwasher** safe.");
+    form["images"] = json!(["/starter/gallery-1.svg"]);
+    let detail: ProductDetail = {
+        let r = create(&router, &owner, a.website_id, form).await;
+        assert!(r.status.is_success(), "{}", r.text());
+        r.json()
+    };
+    let path = format!("/sites/{}/products/stoneware-mug", a.subdomain);
+    let page = get(&router, "127.0.0.1", &path).await;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.text());
+    let html = page.text();
+    assert!(html.contains("<h1>Stoneware &lt;Mug"), "{html}");
+    assert!(html.contains("<strong>dishwasher"), "{html}");
+    assert!(html.contains("€12.50") && html.contains("€14.00") && html.contains("€16.00"));
+    assert!(html.contains("Only 4 left") && html.contains("Only 2 left"));
+    // The JSON-LD Product with one offer per variant (escaped inside the script element).
+    let start = html
+        .find(r#"<script type="application/ld+json">"#)
+        .expect("json-ld")
+        + 35;
+    let end = start + html[start..].find("</script>").expect("end");
+    let ld: Value = serde_json::from_str(&html[start..end]).expect("json");
+    assert_eq!(ld["@type"], "Product");
+    assert_eq!(ld["name"], "Stoneware <Mug>");
+    assert_eq!(ld["offers"][0]["price"], "12.50");
+    assert_eq!(ld["offers"][0]["priceCurrency"], "EUR");
+    assert_eq!(
+        ld["offers"][1]["availability"],
+        "https://schema.org/InStock"
+    );
+    assert!(
+        !html[start..end].contains('<'),
+        "the script text is escaped"
+    );
+
+    // The shop's index lists it with its price, linking to its page.
+    let index = get(
+        &router,
+        "127.0.0.1",
+        &format!("/sites/{}/products", a.subdomain),
+    )
+    .await;
+    assert_eq!(index.status.as_u16(), 200, "{}", index.text());
+    let list = index.text();
+    assert!(list.contains("Stoneware &lt;Mug"), "{list}");
+    assert!(list.contains("From €12.50"), "{list}");
+    assert!(
+        list.contains(&format!(
+            r#"href="/sites/{}/products/stoneware-mug""#,
+            a.subdomain
+        )),
+        "{list}"
+    );
+
+    // Price and stock are live: a change shows at once, without a publish.
+    let mut edit = serde_json::to_value(&detail.product).expect("json");
+    edit["variants"][0]["price"] = json!("11");
+    edit["variants"][1]["stock"] = json!("0");
+    let r = call_json(
+        &router,
+        "/api/commerce/product/update",
+        Some(&owner),
+        json!({ "product_id": detail.id, "product": edit }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let html = get(&router, "127.0.0.1", &path).await.text();
+    assert!(
+        html.contains("€11.00") && !html.contains("€12.50"),
+        "{html}"
+    );
+    assert!(html.contains("Sold out"), "{html}");
+    assert!(html.contains("https://schema.org/OutOfStock"));
+
+    // Drafts, unknown slugs and shops whose plan no longer sells are not found.
+    let r = call_json(
+        &router,
+        "/api/commerce/products/status",
+        Some(&owner),
+        json!({ "website_id": a.website_id, "product_ids": [detail.id], "status": "draft" }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    assert_eq!(get(&router, "127.0.0.1", &path).await.status.as_u16(), 404);
+    let r = call_json(
+        &router,
+        "/api/commerce/products/status",
+        Some(&owner),
+        json!({ "website_id": a.website_id, "product_ids": [detail.id], "status": "active" }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    assert_eq!(get(&router, "127.0.0.1", &path).await.status.as_u16(), 200);
+    let missing = format!("/sites/{}/products/no-such-thing", a.subdomain);
+    assert_eq!(
+        get(&router, "127.0.0.1", &missing).await.status.as_u16(),
+        404
+    );
+    set_plan(&pool, a.tenant_id, STARTER).await;
+    assert_eq!(get(&router, "127.0.0.1", &path).await.status.as_u16(), 404);
+
+    // Another tenant's website never shows it.
+    let b = account(&pool, "Other Shop").await;
+    set_plan(&pool, a.tenant_id, GROWTH).await;
+    let mut tx = app::db::tenant_tx(&pool, b.tenant_id).await.expect("tx");
+    app::db::publish::publish(&mut tx, b.tenant_id, b.user_id, b.website_id)
+        .await
+        .expect("publish");
+    tx.commit().await.expect("commit");
+    let other = format!("/sites/{}/products/stoneware-mug", b.subdomain);
+    assert_eq!(get(&router, "127.0.0.1", &other).await.status.as_u16(), 404);
+}
