@@ -187,6 +187,16 @@ mod ssr {
             "An account with this email already exists. Log in instead.",
         ),
         (
+            "website_products_slug_key",
+            "slug",
+            "Another product of this website already uses this address. Choose another.",
+        ),
+        (
+            "website_product_variants_sku_key",
+            "sku",
+            "Another product of this website already uses this SKU.",
+        ),
+        (
             "pages_website_id_slug_key",
             "slug",
             "Another page on this website already uses this URL.",

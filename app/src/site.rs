@@ -12,9 +12,11 @@ use crate::model::{BlockProps, FormSlot, Snapshot, SnapshotPage};
 pub const BEACON_SCRIPT: &str = "/_sp/beacon.js";
 
 mod nav;
+mod product;
 pub mod seo;
 
 pub use nav::local_href;
+pub use product::{product_json_ld, product_path, render_product, render_product_list};
 pub use seo::Head;
 
 /// Where a visitor site is being served, for absolute URLs (canonical, sitemap) and links.

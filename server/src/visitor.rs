@@ -17,6 +17,7 @@ pub mod cache;
 pub mod encoded;
 pub mod forms;
 pub(crate) mod headers;
+mod products;
 mod protected;
 pub mod split;
 
@@ -403,6 +404,19 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
             )
         }
         _ => {}
+    }
+    // The shop: `/products` and `/products/{slug}`, read live (never from the page cache).
+    if visit.form.is_none() && visit.password.is_none() {
+        let shop = match visit.path.trim_end_matches('/') {
+            "/products" => products::index(state, &live, &addr).await,
+            p => match p.strip_prefix("/products/") {
+                Some(slug) => products::serve(state, &live, &addr, slug).await,
+                None => None,
+            },
+        };
+        if let Some(res) = shop {
+            return res;
+        }
     }
     let Some(page) = snapshot.page(&visit.path) else {
         return not_found("page");

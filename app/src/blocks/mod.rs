@@ -13,6 +13,8 @@ mod content;
 mod media;
 mod people;
 mod rich;
+#[cfg(feature = "ssr")]
+pub(crate) use rich::rich_body;
 mod site;
 
 /// Renders one block. `form` is set on visitor pages only: it makes a contact form post to

@@ -7,7 +7,7 @@ use crate::model::{parse_rich_text, HeadingLevel, RichBlock, Span};
 
 /// The body's elements. Headings sit one level under the block's own `<h2>` when it has one,
 /// so the page outline stays in order.
-pub(super) fn rich_body(body: &str, under_heading: bool) -> impl IntoView {
+pub(crate) fn rich_body(body: &str, under_heading: bool) -> impl IntoView {
     parse_rich_text(body)
         .into_iter()
         .map(|block| match block {

@@ -159,6 +159,29 @@ pub async fn check_analytics(tx: &mut Tx, tenant: Uuid) -> Result<(), AppError> 
     flag(tx, tenant, "analytics_enabled", "Visitor analytics").await
 }
 
+/// `commerce_enabled`: selling on the site (Growth and Pro).
+pub async fn check_commerce(tx: &mut Tx, tenant: Uuid) -> Result<(), AppError> {
+    flag(tx, tenant, "commerce_enabled", "Online shops").await
+}
+
+/// `max_products`: the plan's maximum of products over all the tenant's websites.
+pub async fn max_products(tx: &mut Tx, tenant: Uuid) -> Result<i64, AppError> {
+    Ok(i64::from(current(tx, tenant, "max_products").await?.value))
+}
+
+/// `max_products`: call before adding a product. Locks the tenant row so two creates cannot
+/// both take the last slot, then counts the tenant's products.
+pub async fn check_products(tx: &mut Tx, tenant: Uuid) -> Result<(), AppError> {
+    sqlx::query("SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE")
+        .bind(tenant)
+        .execute(&mut **tx)
+        .await?;
+    let used: i64 = sqlx::query_scalar("SELECT count(*) FROM website_products")
+        .fetch_one(&mut **tx)
+        .await?;
+    numeric(tx, tenant, "max_products", used, ("product", "products")).await
+}
+
 /// `storage_limit_mb`: refuses an upload of `adding_bytes` that would go past the quota.
 pub async fn check_storage(tx: &mut Tx, tenant: Uuid, adding_bytes: i64) -> Result<(), AppError> {
     let used: f64 = sqlx::query_scalar("SELECT get_tenant_storage_mb($1)::float8")

@@ -15,6 +15,7 @@ pub mod billing;
 pub mod billing_stripe;
 pub mod branding;
 pub mod builder;
+pub mod commerce;
 pub mod demo;
 pub mod deployments;
 pub mod domains;

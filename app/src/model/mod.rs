@@ -7,6 +7,7 @@ mod backup;
 mod billing;
 mod branding;
 mod branding_rules;
+mod commerce;
 mod defaults;
 mod deployments;
 mod domain;
@@ -53,6 +54,13 @@ pub use branding::{
 pub use branding_rules::{
     color_input_value, contrast_ratio, is_hex_color, ContrastCheck, FONTS, FONT_SIZE,
     HEADING_WEIGHT, LINE_HEIGHT, LOGO_HEIGHT, LOGO_WIDTH,
+};
+pub use commerce::{
+    allocate_discount, currency_exponent, discount_amount, format_money, is_product_slug,
+    money_input, parse_currency, parse_money, parse_product, percent_of, Discount, ProductDetail,
+    ProductInput, ProductQuery, ProductStatus, ProductSummary, ProductsOverview, StorefrontCard,
+    StorefrontProduct, StorefrontVariant, ValidProduct, ValidVariant, VariantInput, CURRENCIES,
+    PRODUCT_LIST_LIMIT, PRODUCT_OPTIONS_MAX, STOREFRONT_LIST_LIMIT, VARIANTS_MAX,
 };
 pub use deployments::{
     parse_deployment_notes, DeploymentSummary, RolledBack, DEPLOYMENT_NOTES_MAX,

@@ -117,6 +117,12 @@ impl Role {
         matches!(self, Self::Owner | Self::Admin)
     }
 
+    /// The shop's catalogue (products, variants, categories): the content roles, owners,
+    /// admins and editors (issue 22). Every member may read it.
+    pub fn can_manage_products(self) -> bool {
+        matches!(self, Self::Owner | Self::Admin | Self::Editor)
+    }
+
     /// Connect and verify custom domains.
     pub fn can_manage_domains(self) -> bool {
         matches!(self, Self::Owner | Self::Admin | Self::Developer)
@@ -201,6 +207,12 @@ mod tests {
                 && !Role::Admin.can_delete_tenant()
         );
         assert!(Role::Editor.can_use_ai() && !Role::Viewer.can_use_ai());
+        assert!(
+            Role::Editor.can_manage_products()
+                && Role::Admin.can_manage_products()
+                && !Role::Developer.can_manage_products()
+                && !Role::Viewer.can_manage_products()
+        );
         assert!(Role::Owner.can_manage_billing());
         for r in [Role::Admin, Role::Editor, Role::Developer, Role::Viewer] {
             assert!(!r.can_manage_billing());

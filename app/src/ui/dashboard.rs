@@ -90,6 +90,9 @@ fn WebsiteCard(
                 <A href=format!("/websites/{}/domain", site.id) attr:aria-label=format!("Custom domain of {}", site.name)>"Custom domain"</A>
                 " · "
                 <A href=format!("/websites/{}/webhooks", site.id) attr:aria-label=format!("Webhooks of {}", site.name)>"Webhooks"</A>
+                " · "
+                <A href=format!("/websites/{}/products", site.id) attr:aria-label=format!("Products of {}", site.name)>"Products"</A>
+                " · "
                 <A href=format!("/websites/{}/settings", site.id) attr:aria-label=format!("Settings of {}", site.name)>"Website settings"</A>
             </p>
             // A plain download (Content-Disposition: attachment), not a client-side route.

@@ -13,7 +13,7 @@ use leptos_router::{lazy_route, LazyRoute};
 
 use super::{
     analytics, api_keys, audit, auth, billing, dashboard, domain, forms_inbox, invite, media,
-    settings, team, webhooks, website_settings,
+    products, settings, team, webhooks, website_settings,
 };
 
 pub struct SignupRoute;
@@ -229,5 +229,17 @@ impl LazyRoute for WebsiteSettingsRoute {
     }
     fn view(_this: Self) -> AnyView {
         view! { <website_settings::WebsiteSettingsPage/> }.into_any()
+    }
+}
+
+pub struct ProductsRoute;
+
+#[lazy_route]
+impl LazyRoute for ProductsRoute {
+    fn data() -> Self {
+        ProductsRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <products::ProductsPage/> }.into_any()
     }
 }

@@ -15,6 +15,7 @@ mod invite;
 mod lazy_routes;
 pub(crate) mod media;
 mod new_website;
+mod products;
 mod settings;
 mod team;
 mod webhooks;
@@ -99,6 +100,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/settings") view={Lazy::<lazy_routes::SettingsRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/domain") view={Lazy::<lazy_routes::DomainRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/webhooks") view={Lazy::<lazy_routes::WebhooksRoute>::new()}/>
+                <Route path=path!("/websites/:website_id/products") view={Lazy::<lazy_routes::ProductsRoute>::new()}/>
                 <Route path=path!("/api-keys") view={Lazy::<lazy_routes::ApiKeysRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/settings") view={Lazy::<lazy_routes::WebsiteSettingsRoute>::new()}/>
             </Routes>

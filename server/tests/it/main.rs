@@ -20,6 +20,7 @@ mod billing;
 mod blocks;
 mod branding;
 mod builder;
+mod commerce;
 mod compression;
 mod connections;
 mod deployments;

@@ -140,6 +140,28 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             Role(R::can_manage_integrations),
             Record,
         ),
+        ("/api/commerce/products", Role(|_| true), Record),
+        ("/api/commerce/product", Role(|_| true), Record),
+        (
+            "/api/commerce/product/create",
+            Role(R::can_manage_products),
+            Record,
+        ),
+        (
+            "/api/commerce/product/update",
+            Role(R::can_manage_products),
+            Record,
+        ),
+        (
+            "/api/commerce/product/delete",
+            Role(R::can_manage_products),
+            Record,
+        ),
+        (
+            "/api/commerce/products/status",
+            Role(R::can_manage_products),
+            Record,
+        ),
         (
             "/api/webhooks/overview",
             Role(R::can_manage_integrations),

@@ -37,6 +37,17 @@ const TENANT_TABLES: &[&str] = &[
     "api_keys",
     "website_subdomain_redirects",
     "api_idempotency_keys",
+    "website_products",
+    "website_product_variants",
+    "website_categories",
+    "website_product_categories",
+    "website_carts",
+    "website_cart_items",
+    "website_promotions",
+    "website_orders",
+    "website_order_items",
+    "website_order_status_history",
+    "website_promotion_usage",
 ];
 
 fn tenant_col(table: &str) -> &'static str {
@@ -52,6 +63,8 @@ async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount
     // A webhook endpoint and a queued delivery (website_webhooks, website_webhook_deliveries).
     crate::permissions::fixtures::fresh_webhook(pool, a).await;
     crate::permissions::fixtures::fresh_api_key(pool, a).await;
+    // A product, variants, category, cart, promotion and order (the commerce tables).
+    crate::permissions::fixtures::fill_commerce(pool, a).await;
     let mut tx = tenant_tx(pool, a.tenant_id).await.expect("tx");
     db::publish::publish(&mut tx, a.tenant_id, a.user_id, a.website_id)
         .await
@@ -211,6 +224,17 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
         ("site_templates", "INSERT INTO site_templates (tenant_id, name, document, version, size_bytes) VALUES ($1, 'Evil', '{}', 2, 2)"),
         ("website_subdomain_redirects", "INSERT INTO website_subdomain_redirects (subdomain, tenant_id, website_id, release_at) VALUES ('evil-' || substr(md5(random()::text), 1, 8), $1, $2, now())"),
         ("api_idempotency_keys", "INSERT INTO api_idempotency_keys (tenant_id, api_key_id, idempotency_key, request_hash) VALUES ($1, gen_random_uuid(), 'evil', repeat('d', 64))"),
+        ("website_products", "INSERT INTO website_products (tenant_id, website_id, title, slug) VALUES ($1, $2, 'Evil', 'evil')"),
+        ("website_product_variants", "INSERT INTO website_product_variants (tenant_id, website_id, product_id, price_cents) VALUES ($1, $2, gen_random_uuid(), 100)"),
+        ("website_categories", "INSERT INTO website_categories (tenant_id, website_id, name, slug) VALUES ($1, $2, 'Evil', 'evil')"),
+        ("website_product_categories", "INSERT INTO website_product_categories (tenant_id, product_id, category_id) VALUES ($1, gen_random_uuid(), gen_random_uuid())"),
+        ("website_carts", "INSERT INTO website_carts (tenant_id, website_id, currency) VALUES ($1, $2, 'EUR')"),
+        ("website_cart_items", "INSERT INTO website_cart_items (tenant_id, cart_id, product_id, variant_id, quantity, unit_price_cents) VALUES ($1, gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 1, 0)"),
+        ("website_promotions", "INSERT INTO website_promotions (tenant_id, website_id, code, name, discount_type, discount_value) VALUES ($1, $2, 'EVIL', 'Evil', 'percentage', 10000)"),
+        ("website_orders", "INSERT INTO website_orders (tenant_id, website_id, order_number, customer_email, currency, subtotal_cents, total_cents) VALUES ($1, $2, 'evil', 'evil@x.com', 'EUR', 0, 0)"),
+        ("website_order_items", "INSERT INTO website_order_items (tenant_id, order_id, title, quantity, unit_price_cents, subtotal_cents, total_cents) VALUES ($1, gen_random_uuid(), 'Evil', 1, 0, 0, 0)"),
+        ("website_order_status_history", "INSERT INTO website_order_status_history (tenant_id, order_id, status) VALUES ($1, gen_random_uuid(), 'paid')"),
+        ("website_promotion_usage", "INSERT INTO website_promotion_usage (tenant_id, promotion_id, order_id, customer_email, discount_cents) VALUES ($1, gen_random_uuid(), gen_random_uuid(), 'evil@x.com', 0)"),
     ];
     assert_eq!(
         attempts.len(),
@@ -439,6 +463,70 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
         .keys
         .iter()
         .any(|k| k.id == b_key && k.revoked_at.is_none()));
+
+    // B's products: neither read, changed, archived nor deleted by A, and A cannot add one to
+    // B's website.
+    set_plan(&pool, a.tenant_id, PRO).await;
+    set_plan(&pool, b.tenant_id, PRO).await;
+    let product = crate::permissions::fixtures::fresh_product(&pool, &b).await;
+    let b_products: app::model::ProductsOverview = call_json(
+        &router,
+        "/api/commerce/products",
+        Some(&cb),
+        json!({ "website_id": b.website_id, "query": {} }),
+    )
+    .await
+    .json();
+    assert_eq!(b_products.products.len(), 1);
+    let form = crate::permissions::fixtures::product_json("Stolen mug", false);
+    for (path, body) in [
+        (
+            "/api/commerce/products",
+            json!({ "website_id": b.website_id, "query": {} }),
+        ),
+        ("/api/commerce/product", json!({ "product_id": product })),
+        (
+            "/api/commerce/product/create",
+            json!({ "website_id": b.website_id, "product": form }),
+        ),
+        (
+            "/api/commerce/product/update",
+            json!({ "product_id": product, "product": form }),
+        ),
+        (
+            "/api/commerce/product/delete",
+            json!({ "product_id": product }),
+        ),
+        (
+            "/api/commerce/products/status",
+            json!({ "website_id": b.website_id, "product_ids": [product], "status": "archived" }),
+        ),
+        // A's own website with B's product id.
+        (
+            "/api/commerce/products/status",
+            json!({ "website_id": a.website_id, "product_ids": [product], "status": "archived" }),
+        ),
+    ] {
+        let r = call_json(&router, path, Some(&ca), body).await;
+        assert!(
+            matches!(r.error(), AppError::NotFound(_)),
+            "{path}: {}",
+            r.text()
+        );
+        assert!(
+            !r.text().contains("Fixture mug"),
+            "{path} leaked B's product"
+        );
+    }
+    let after: app::model::ProductsOverview = call_json(
+        &router,
+        "/api/commerce/products",
+        Some(&cb),
+        json!({ "website_id": b.website_id, "query": {} }),
+    )
+    .await
+    .json();
+    assert_eq!(after, b_products);
 
     // B's page is exactly as it was.
     let after = load_page(&router, &cb, b.home_page_id).await;

@@ -124,6 +124,8 @@ pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
         "api_keys",
         "website_subdomain_redirects",
         "api_idempotency_keys",
+        "website_products",
+        "website_product_variants",
     ];
     let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
     let mut out = String::new();
@@ -343,6 +345,82 @@ pub async fn fresh_webhook(pool: &PgPool, a: &NewAccount) -> (Uuid, Uuid) {
     (id, delivery)
 }
 
+/// A product form: one variant without options, or two (Size M and L) with `two`.
+pub fn product_json(title: &str, two: bool) -> Value {
+    let slug = unique("p-");
+    if two {
+        json!({
+            "title": title, "slug": slug, "status": "active", "currency": "EUR",
+            "option_names": ["Size"],
+            "variants": [
+                { "option_values": ["M"], "sku": unique("SKU-"), "price": "12.50", "stock": "4", "track_inventory": true },
+                { "option_values": ["L"], "sku": unique("SKU-"), "price": "14.00", "compare_at_price": "16.00", "stock": "2", "track_inventory": true },
+            ],
+        })
+    } else {
+        json!({
+            "title": title, "slug": slug, "status": "draft", "currency": "EUR",
+            "variants": [{ "price": "9.90", "stock": "1", "track_inventory": true }],
+        })
+    }
+}
+
+/// A fresh product of the website (written directly: the plan check is the API's).
+pub async fn fresh_product(pool: &PgPool, a: &NewAccount) -> Uuid {
+    let input: app::model::ProductInput =
+        serde_json::from_value(product_json("Fixture mug", true)).expect("input");
+    let valid = app::model::parse_product(&input).expect("valid");
+    let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+    let id = app::db::commerce::create(&mut tx, a.tenant_id, a.user_id, a.website_id, &valid)
+        .await
+        .expect("product");
+    tx.commit().await.expect("commit");
+    id
+}
+
+/// A row in every commerce table of `a` (migration 0036): a product with two variants, a
+/// category, a cart with a line, a promotion and an order with its line, history and use.
+pub async fn fill_commerce(pool: &PgPool, a: &NewAccount) -> Uuid {
+    let product = fresh_product(pool, a).await;
+    let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+    let stmts: &[&str] = &[
+        "INSERT INTO website_categories (tenant_id, website_id, name, slug) VALUES ($1, $2, 'Mugs', 'mugs-' || substr(md5(random()::text), 1, 8))",
+        "INSERT INTO website_product_categories (tenant_id, product_id, category_id, is_primary)
+         SELECT $1, $3, c.id, true FROM website_categories c WHERE c.website_id = $2 LIMIT 1",
+        "INSERT INTO website_carts (tenant_id, website_id, currency) VALUES ($1, $2, 'EUR')",
+        "INSERT INTO website_cart_items (tenant_id, cart_id, product_id, variant_id, quantity, unit_price_cents)
+         SELECT $1, c.id, v.product_id, v.id, 2, v.price_cents FROM website_carts c, website_product_variants v
+          WHERE c.website_id = $2 AND v.product_id = $3 LIMIT 1",
+        "INSERT INTO website_promotions (tenant_id, website_id, code, name, discount_type, discount_value)
+         VALUES ($1, $2, 'WELCOME10', 'Welcome', 'percentage', 1000)",
+        "INSERT INTO website_orders (tenant_id, website_id, order_number, customer_email, currency,
+                                     subtotal_cents, discount_cents, total_cents, promotion_code)
+         VALUES ($1, $2, '1001', 'buyer@example.com', 'EUR', 2500, 250, 2250, 'WELCOME10')",
+        "INSERT INTO website_order_items (tenant_id, order_id, product_id, variant_id, title, quantity,
+                                          unit_price_cents, subtotal_cents, discount_cents, total_cents)
+         SELECT $1, o.id, $3, v.id, 'Fixture mug (M)', 2, 1250, 2500, 250, 2250
+           FROM website_orders o, website_product_variants v
+          WHERE o.website_id = $2 AND v.product_id = $3 LIMIT 1",
+        "INSERT INTO website_order_status_history (tenant_id, order_id, status)
+         SELECT $1, o.id, 'pending' FROM website_orders o WHERE o.website_id = $2",
+        "INSERT INTO website_promotion_usage (tenant_id, promotion_id, order_id, customer_email, discount_cents)
+         SELECT $1, p.id, o.id, o.customer_email, 250 FROM website_promotions p, website_orders o
+          WHERE p.website_id = $2 AND o.website_id = $2",
+    ];
+    for sql in stmts {
+        let r = sqlx::query(sql)
+            .bind(a.tenant_id)
+            .bind(a.website_id)
+            .bind(product)
+            .execute(&mut *tx)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        assert!(r.rows_affected() > 0, "{sql}: no row");
+    }
+    tx.commit().await.expect("commit");
+    product
+}
+
 /// A request body for `path` naming fresh records of `t`, for a call by `caller` (only the
 /// password change cares who calls).
 pub async fn body_for(
@@ -449,6 +527,24 @@ pub async fn body_for(
             json!({ "name": "Matrix key", "scopes": ["read_sites"], "expires_in_days": 30 })
         }
         "/api/api_keys/revoke" => json!({ "key_id": fresh_api_key(pool, a).await }),
+        "/api/commerce/products" => {
+            json!({ "website_id": a.website_id, "query": { "search": "", "status": null } })
+        }
+        "/api/commerce/product" | "/api/commerce/product/delete" => {
+            json!({ "product_id": fresh_product(pool, a).await })
+        }
+        "/api/commerce/product/create" => {
+            json!({ "website_id": a.website_id, "product": product_json("Matrix mug", true) })
+        }
+        "/api/commerce/product/update" => json!({
+            "product_id": fresh_product(pool, a).await,
+            "product": product_json("Renamed mug", false),
+        }),
+        "/api/commerce/products/status" => json!({
+            "website_id": a.website_id,
+            "product_ids": [fresh_product(pool, a).await],
+            "status": "archived",
+        }),
         "/api/webhooks/overview" => json!({ "website_id": a.website_id }),
         "/api/webhooks/add" => json!({
             "website_id": a.website_id,

@@ -126,6 +126,8 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
         // Every member sees a website's settings (the controls follow the role flags of
         // `WebsiteSettings::for_role`).
         ("/websites/{website}/settings", Role(|_| true), Record, Page),
+        // The catalogue: every member reads it (the controls follow `Role::can_manage_products`).
+        ("/websites/{website}/products", Role(|_| true), Record, Page),
         // Public pages: anyone may open them.
         ("/", Session, OwnTenant, Page),
         ("/signup", Session, OwnTenant, Page),

@@ -1,0 +1,122 @@
+import { expect, test, type Page } from '@playwright/test';
+import { hydrated, signUp } from './builder-helpers';
+import { appOrigin, siteUrl } from './helpers';
+
+// The shop catalogue (issue 22): products with variants on a website's Products page.
+
+/** From the dashboard, opens the website's products page and waits for it to hydrate. */
+async function openProducts(page: Page) {
+  await page.getByRole('link', { name: /^Products of / }).click();
+  await expect(page.getByRole('heading', { name: 'Products', level: 1 })).toBeVisible();
+  await hydrated(page);
+}
+
+test('an owner on Growth creates a product with two variants, finds it in the list, and visitors see its page without JavaScript', async ({ page, browser }) => {
+  const subdomain = await signUp(page, 'Mugshop');
+  // Growth sells (billing test mode, as the billing page's button does it).
+  const upgrade = await page.request.post('/api/billing/test_change', {
+    headers: { Origin: appOrigin() },
+    data: { plan: 'growth', cycle: 'monthly', keep: [] },
+  });
+  expect(upgrade.ok()).toBeTruthy();
+  await openProducts(page);
+  await expect(page.getByText('0 of 100 products on your plan.')).toBeVisible();
+  await expect(page.getByText('No products match.')).toBeVisible();
+
+  await page.getByRole('button', { name: 'New product' }).click();
+  const form = page.getByRole('region', { name: 'New product' });
+  await form.getByLabel('Title', { exact: true }).fill('Stoneware Mug');
+  await form.getByLabel('Description', { exact: true }).fill('Hand-thrown, **dishwasher** safe.');
+  await form.getByLabel('Status', { exact: true }).selectOption('active');
+  await form.getByLabel('Options').fill('Size');
+  await form.getByLabel('Variant 1 Size').fill('Small');
+  await form.getByLabel('Variant 1 SKU').fill('MUG-S');
+  await form.getByLabel('Variant 1 price', { exact: true }).fill('12.50');
+  await form.getByLabel('Variant 1 stock').fill('4');
+  await form.getByRole('button', { name: 'Add variant' }).click();
+  await form.getByLabel('Variant 2 Size').fill('Large');
+  await form.getByLabel('Variant 2 SKU').fill('MUG-L');
+  await form.getByLabel('Variant 2 price', { exact: true }).fill('14');
+  await form.getByLabel('Variant 2 compare-at price').fill('16');
+  await form.getByLabel('Variant 2 stock').fill('2');
+  await form.getByRole('button', { name: 'Save product' }).click();
+
+  await expect(page.getByRole('status').filter({ hasText: 'Saved' })).toHaveText('Saved “Stoneware Mug”.');
+  const row = page.getByRole('table', { name: 'Products' }).getByRole('row').filter({ hasText: 'Stoneware Mug' });
+  await expect(row).toContainText('/products/stoneware-mug');
+  await expect(row).toContainText('Active');
+  await expect(row).toContainText('€12.50 – €14.00');
+  await expect(row.getByRole('cell').nth(5)).toHaveText('2');
+  await expect(row.getByRole('cell').nth(6)).toHaveText('6');
+  await expect(page.getByText('1 of 100 products on your plan.')).toBeVisible();
+
+  // The edit form shows what was saved; a negative stock is refused with the variant named.
+  await row.getByRole('button', { name: 'Edit Stoneware Mug' }).click();
+  const edit = page.getByRole('region', { name: 'Edit product' });
+  await expect(edit.getByLabel('Variant 2 compare-at price')).toHaveValue('16.00');
+  await edit.getByLabel('Variant 1 stock').fill('-3');
+  await edit.getByRole('button', { name: 'Save product' }).click();
+  await expect(edit.getByRole('alert')).toHaveText('Variant 1: stock cannot be negative.');
+  await edit.getByRole('button', { name: 'Cancel' }).click();
+
+  // Search and the status filter.
+  await page.getByLabel('Search products').fill('teapot');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByText('No products match.')).toBeVisible();
+  await page.getByLabel('Search products').fill('MUG-L');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('table', { name: 'Products' })).toContainText('Stoneware Mug');
+  await page.getByRole('search').getByLabel('Status').selectOption('draft');
+  await expect(page.getByText('No products match.')).toBeVisible();
+
+  // Publish the site; a visitor with JavaScript off reads the product's page with live prices.
+  const websiteId = new URL(page.url()).pathname.split('/')[2];
+  const published = await page.request.post('/api/websites/publish', {
+    headers: { Origin: appOrigin() },
+    data: { website_id: websiteId, notes: null },
+  });
+  expect(published.ok()).toBeTruthy();
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  const visitor = await noJs.newPage();
+  const res = await visitor.goto(siteUrl(subdomain, '/products/stoneware-mug'));
+  expect(res?.status()).toBe(200);
+  await expect(visitor.getByRole('heading', { name: 'Stoneware Mug', level: 1 })).toBeVisible();
+  await expect(visitor.getByRole('strong')).toHaveText('dishwasher');
+  const prices = visitor.getByRole('table', { name: 'Prices' });
+  await expect(prices.getByRole('row').filter({ hasText: 'Small' })).toContainText('€12.50');
+  const large = prices.getByRole('row').filter({ hasText: 'Large' });
+  await expect(large).toContainText('€14.00');
+  await expect(large).toContainText('€16.00');
+  await expect(large).toContainText('Only 2 left');
+  const ld = JSON.parse((await visitor.locator('script[type="application/ld+json"]').textContent()) ?? '{}');
+  expect(ld['@type']).toBe('Product');
+  expect(ld.offers.map((o: { price: string }) => o.price)).toEqual(['12.50', '14.00']);
+  expect(ld.offers[0].priceCurrency).toBe('EUR');
+  // The shop's index links to it.
+  await visitor.goto(siteUrl(subdomain, '/products'));
+  await expect(visitor.getByRole('heading', { name: 'Shop', level: 1 })).toBeVisible();
+  await visitor.getByRole('link', { name: 'Stoneware Mug' }).click();
+  await expect(visitor.getByRole('heading', { name: 'Stoneware Mug', level: 1 })).toBeVisible();
+  await noJs.close();
+});
+
+test('an owner on the free plan is told to upgrade', async ({ page }) => {
+  await signUp(page, 'Freestall');
+  const link = page.getByRole('link', { name: /^Products of / });
+  const websiteId = (await link.getAttribute('href'))?.split('/')[2];
+  await openProducts(page);
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('Online shops are available on the Growth plan. Upgrade to use them.');
+  await expect(alert.getByRole('link', { name: 'Upgrade to Growth on the Billing page' })).toHaveAttribute('href', '/billing');
+  await expect(page.getByRole('button', { name: 'New product' })).toHaveCount(0);
+
+  // The server refuses too, with 402 and the plan that lifts it.
+  const create = await page.request.post('/api/commerce/product/create', {
+    headers: { Origin: appOrigin() },
+    data: {
+      website_id: websiteId,
+      product: { title: 'Sneaky', status: 'active', currency: 'EUR', variants: [{ price: '1' }] },
+    },
+  });
+  expect(create.status()).toBe(402);
+});
