@@ -7,7 +7,9 @@
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::ssr::{api, block_of, clean, quoted, rate_checked_member, run, AiRequest, AiTool, UNTRUSTED};
+use super::ssr::{
+    api, block_of, clean, quoted, rate_checked_member, run, AiRequest, AiTool, UNTRUSTED,
+};
 use crate::db;
 use crate::error::AppError;
 use crate::model::fields::{self, FieldType, Seg};
