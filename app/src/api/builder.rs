@@ -41,6 +41,15 @@ pub async fn insert_component(
     )
     .await?;
     crate::db::assets::sync_usage_for_page(&mut tx, member.tenant_id, page_id).await?;
+    crate::db::realtime::page_changed(
+        &mut tx,
+        member.tenant_id,
+        page_id,
+        revision,
+        member.user_id,
+        Some(block.id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(ComponentMoved {
         revision,
@@ -66,6 +75,15 @@ pub async fn update_component(
     )
     .await?;
     crate::db::assets::sync_usage_for_page(&mut tx, member.tenant_id, page_id).await?;
+    crate::db::realtime::page_changed(
+        &mut tx,
+        member.tenant_id,
+        page_id,
+        revision,
+        member.user_id,
+        Some(component_id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(SaveAck { revision })
 }
@@ -87,6 +105,15 @@ pub async fn move_component(
         member.role,
     )
     .await?;
+    crate::db::realtime::page_changed(
+        &mut tx,
+        member.tenant_id,
+        page_id,
+        revision,
+        member.user_id,
+        Some(component_id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(ComponentMoved {
         revision,
@@ -105,6 +132,15 @@ pub async fn delete_component(
         crate::db::builder::delete(&mut tx, page_id, component_id, base_revision, member.role)
             .await?;
     crate::db::assets::sync_usage_for_page(&mut tx, member.tenant_id, page_id).await?;
+    crate::db::realtime::page_changed(
+        &mut tx,
+        member.tenant_id,
+        page_id,
+        revision,
+        member.user_id,
+        Some(component_id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(SaveAck { revision })
 }
@@ -127,6 +163,15 @@ pub async fn set_component_flags(
         is_locked,
         base_revision,
         member.role,
+    )
+    .await?;
+    crate::db::realtime::page_changed(
+        &mut tx,
+        member.tenant_id,
+        page_id,
+        revision,
+        member.user_id,
+        Some(component_id),
     )
     .await?;
     tx.commit().await?;

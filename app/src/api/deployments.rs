@@ -29,14 +29,58 @@ pub async fn rollback_deployment(
         "Only owners, admins and developers can roll back. Ask one of them to change the live version.",
     )
     .await?;
-    let rolled_back = crate::db::deployments::rollback(
-        &mut tx,
-        member.tenant_id,
-        member.user_id,
+    use crate::db::realtime::{deploy, deploy_now};
+    use crate::model::{DeployAction::Rollback, DeployPhase};
+    let pool = super::ctx::state()?.pool;
+    let tenant_id = member.tenant_id;
+    // Live status, as for publishing (`api::publish`).
+    let _ = deploy_now(
+        &pool,
+        tenant_id,
         website_id,
-        deployment_id,
+        Rollback,
+        DeployPhase::Started,
+        None,
     )
-    .await?;
-    tx.commit().await?;
+    .await;
+    let result = async {
+        let rolled_back = crate::db::deployments::rollback(
+            &mut tx,
+            tenant_id,
+            member.user_id,
+            website_id,
+            deployment_id,
+        )
+        .await?;
+        deploy(
+            &mut tx,
+            tenant_id,
+            website_id,
+            Rollback,
+            DeployPhase::Succeeded,
+            Some(rolled_back.deployment_id),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(rolled_back)
+    }
+    .await;
+    let rolled_back = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let message = e.to_string();
+            let _ = deploy_now(
+                &pool,
+                tenant_id,
+                website_id,
+                Rollback,
+                DeployPhase::Failed,
+                Some(&message),
+            )
+            .await;
+            return Err(e);
+        }
+    };
     Ok(rolled_back)
 }

@@ -26,14 +26,60 @@ pub async fn publish_website(
             email: member.email,
         });
     }
-    let published = crate::db::publish::publish_with_notes(
-        &mut tx,
-        member.tenant_id,
-        member.user_id,
+    use crate::db::realtime::{deploy, deploy_now};
+    use crate::model::{DeployAction::Publish, DeployPhase};
+    let pool = super::ctx::state()?.pool;
+    let (tenant_id, user_id) = (member.tenant_id, member.user_id);
+    // Live status for every open builder and dashboard of the website: "started" at once,
+    // "succeeded" with the deployment in the publishing transaction (delivered on commit),
+    // "failed" after it rolled back. A status that cannot be sent never fails the publish.
+    let _ = deploy_now(
+        &pool,
+        tenant_id,
         website_id,
-        notes.as_deref(),
+        Publish,
+        DeployPhase::Started,
+        None,
     )
-    .await?;
-    tx.commit().await?;
+    .await;
+    let result = async {
+        let published = crate::db::publish::publish_with_notes(
+            &mut tx,
+            tenant_id,
+            user_id,
+            website_id,
+            notes.as_deref(),
+        )
+        .await?;
+        deploy(
+            &mut tx,
+            tenant_id,
+            website_id,
+            Publish,
+            DeployPhase::Succeeded,
+            Some(published.deployment_id),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(published)
+    }
+    .await;
+    let published = match result {
+        Ok(p) => p,
+        Err(e) => {
+            let message = e.to_string();
+            let _ = deploy_now(
+                &pool,
+                tenant_id,
+                website_id,
+                Publish,
+                DeployPhase::Failed,
+                Some(&message),
+            )
+            .await;
+            return Err(e);
+        }
+    };
     Ok(published)
 }

@@ -30,6 +30,7 @@ pub mod page_blocks;
 pub mod page_order;
 pub mod pages;
 pub mod publish;
+pub mod realtime;
 pub mod role_check;
 pub mod settings;
 pub mod site_backups;
