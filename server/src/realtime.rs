@@ -136,16 +136,13 @@ pub struct EventsQuery {
     tab: Option<String>,
 }
 
-fn parse_id(v: Option<String>, what: &str) -> Result<Option<Uuid>, Response> {
+/// An optional id of the query string, or the message refusing it.
+fn parse_id(v: Option<String>, what: &str) -> Result<Option<Uuid>, String> {
     match v.filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => Uuid::parse_str(&s).map(Some).map_err(|_| {
-            (
-                StatusCode::BAD_REQUEST,
-                format!("`{what}` must be a {what} id (a UUID)."),
-            )
-                .into_response()
-        }),
+        Some(s) => Uuid::parse_str(&s)
+            .map(Some)
+            .map_err(|_| format!("`{what}` must be a {what} id (a UUID).")),
     }
 }
 
@@ -164,7 +161,7 @@ pub async fn events(
         .and_then(|w| Ok((w, parse_id(q.page, "page")?, parse_id(q.tab, "tab")?)));
     let (website, page, tab) = match ids {
         Ok(ids) => ids,
-        Err(res) => return res,
+        Err(message) => return (StatusCode::BAD_REQUEST, message).into_response(),
     };
     // Subscribed before the check answers, so nothing committed after it is missed.
     let rx = hub.events.subscribe();
@@ -210,6 +207,8 @@ pub async fn events(
 }
 
 type SseItem = Result<Event, std::convert::Infallible>;
+/// The next event of a stream, and the stream to read on from.
+type Next = Pin<Box<dyn std::future::Future<Output = Option<(SseItem, Conn)>> + Send>>;
 
 /// One open stream.
 struct Conn {
@@ -221,9 +220,7 @@ struct Conn {
 }
 
 impl Conn {
-    fn next(
-        mut self,
-    ) -> Pin<Box<dyn std::future::Future<Output = Option<(SseItem, Self)>> + Send>> {
+    fn next(mut self) -> Next {
         Box::pin(async move {
             if let Some(hello) = self.hello.take() {
                 return Some((Ok(hello), self));

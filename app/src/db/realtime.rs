@@ -127,9 +127,12 @@ pub async fn website_exists(tx: &mut Tx, website_id: Uuid) -> Result<bool, AppEr
     )
 }
 
-/// Who has the page open now (unexpired rows), oldest first.
+/// A presence row: tab, user, full name, email, selected block.
+type PresenceRow = (Uuid, Uuid, Option<String>, String, Option<Uuid>);
+
+/// Who has the page open now (unexpired rows), by name.
 pub async fn presence(tx: &mut Tx, page_id: Uuid) -> Result<PagePresence, AppError> {
-    let rows: Vec<(Uuid, Uuid, Option<String>, String, Option<Uuid>)> = sqlx::query_as(
+    let rows: Vec<PresenceRow> = sqlx::query_as(
         r#"SELECT p.tab_id, p.user_id, u.full_name, u.email, p.selected
              FROM page_presence p JOIN users u ON u.id = p.user_id
             WHERE p.page_id = $1 AND p.expires_at > now()
