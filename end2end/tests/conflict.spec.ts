@@ -12,6 +12,11 @@ test('two editors on one page: the stale one sees the conflict and chooses what 
   // The same account in a second browser context (another tab or device), same page.
   const second = await browser.newContext({ storageState: await first.storageState() });
   const b = await second.newPage();
+  // This tab has no realtime connection (as when the event stream is blocked): it learns of the
+  // other tab's saves only when its own save is refused. With the stream it would pull them in
+  // live (realtime.spec.ts).
+  await b.route(/\/events\?/, (route) => route.abort());
+  await b.route(/\/api\/builder\/presence/, (route) => route.abort());
   await b.goto(url);
   await hydrated(b);
 

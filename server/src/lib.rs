@@ -19,6 +19,7 @@ pub mod lifecycle;
 pub mod mail;
 pub mod preview;
 pub mod rate_limit;
+pub mod realtime;
 pub mod seed;
 pub mod stripe;
 pub mod unlock;
@@ -132,7 +133,9 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
         ),
         None => None,
     };
-    let cache = visitor::cache::VisitorCache::start(&state.pool);
+    // One LISTEN connection per instance serves the visitor cache and the realtime streams.
+    let hub = realtime::Hub::new();
+    let cache = visitor::cache::VisitorCache::start(&state.pool, hub.clone());
     // One writer task for page views (`analytics::batch`); both beacon routers queue to it.
     let batcher = analytics::batch::Batcher::start(state.pool.clone());
     let limits = analytics::BeaconLimits::start(&state.pool);
@@ -150,13 +153,12 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
         state.clone(),
         media,
         cache.clone(),
+        hub.clone(),
         config,
         Providers { stripe_api, ai_api },
         (batcher.clone(), limits),
     );
-    Ok(visitor::split::Split::new(
-        state, cache, beacons, app, batcher,
-    ))
+    Ok(visitor::split::Split::new(state, cache, beacons, app, batcher).with_realtime(hub))
 }
 
 /// Outside services the server functions reach through context, when configured.
@@ -171,6 +173,7 @@ fn app_router(
     state: AppState,
     media: assets::MediaState,
     cache: Arc<visitor::cache::VisitorCache>,
+    hub: Arc<realtime::Hub>,
     config: &ServerConfig,
     Providers { stripe_api, ai_api }: Providers,
     (batcher, limits): (Arc<analytics::batch::Batcher>, Arc<analytics::BeaconLimits>),
@@ -209,6 +212,7 @@ fn app_router(
         .route("/forms/export/{website_id}", get(forms_export::export))
         .merge(assets::routes(media))
         .route("/websites/{website_id}/export", get(backup_export::export))
+        .route("/events", get(realtime::events).layer(axum::Extension(hub)))
         .route("/backups/{backup_id}/download", get(backup_export::stored))
         .route(
             "/sites/{subdomain}",

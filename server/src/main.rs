@@ -116,6 +116,7 @@ async fn run() -> Result<(), StartupError> {
     }
     let app = server::build(&config, pool)?.trusting(config.trusted_proxies.clone());
     let analytics = app.analytics();
+    let realtime = app.realtime();
 
     let limits = server::http::limits::ConnectionLimits::from_env()
         .map_err(server::config::ConfigError::Refused)?;
@@ -130,7 +131,12 @@ async fn run() -> Result<(), StartupError> {
         listener,
         server::visitor::split::MakeSplit(app),
         limits,
-        shutdown_signal(),
+        async move {
+            shutdown_signal().await;
+            // Open event streams end now, so they do not hold up the drain; browsers
+            // reconnect to another instance (or this one once it is back).
+            realtime.close();
+        },
     )
     .await;
     // Page views still queued are written before the process ends.

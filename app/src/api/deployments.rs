@@ -26,8 +26,19 @@ pub async fn rollback_deployment(
     use crate::model::Role;
     let (member, mut tx) =
         super::ctx::member_tx(Role::can_publish, super::ops::CANNOT_ROLL_BACK).await?;
-    let rolled_back =
-        super::ops::rollback(&mut tx, &(&member).into(), website_id, deployment_id).await?;
-    tx.commit().await?;
-    Ok(rolled_back)
+    let actor = (&member).into();
+    // Live status, as for publishing.
+    super::ops::with_deploy_status(
+        &super::ctx::state()?.pool,
+        &actor,
+        website_id,
+        crate::model::DeployAction::Rollback,
+        async {
+            let rolled_back =
+                super::ops::rollback(&mut tx, &actor, website_id, deployment_id).await?;
+            tx.commit().await?;
+            Ok(rolled_back)
+        },
+    )
+    .await
 }

@@ -20,6 +20,7 @@ pub mod forms;
 pub mod invite;
 pub mod pages;
 pub mod publish;
+pub mod realtime;
 pub mod settings;
 pub mod team;
 pub mod templates;

@@ -8,8 +8,8 @@ use uuid::Uuid;
 use crate::db::{self, Tx};
 use crate::error::AppError;
 use crate::model::{
-    AssetLibrary, AssetQuery, BlockProps, ComponentMoved, NavMove, NewBlock, PageCreated,
-    PagePatch, PagesOverview, Published, Role, RolledBack, SaveAck,
+    AssetLibrary, AssetQuery, BlockProps, ComponentMoved, DeployAction, DeployPhase, NavMove,
+    NewBlock, PageCreated, PagePatch, PagesOverview, Published, Role, RolledBack, SaveAck,
 };
 
 pub const CANNOT_EDIT: &str =
@@ -134,6 +134,15 @@ pub async fn insert_component(
     )
     .await?;
     db::assets::sync_usage_for_page(tx, a.tenant_id, page_id).await?;
+    db::realtime::page_changed(
+        tx,
+        a.tenant_id,
+        page_id,
+        revision,
+        a.user_id,
+        Some(block.id),
+    )
+    .await?;
     Ok(ComponentMoved {
         revision,
         order_key: hex::encode(key.as_bytes()),
@@ -152,6 +161,15 @@ pub async fn update_component(
     let revision =
         db::builder::update_props(tx, page_id, component_id, block, base_revision, a.role).await?;
     db::assets::sync_usage_for_page(tx, a.tenant_id, page_id).await?;
+    db::realtime::page_changed(
+        tx,
+        a.tenant_id,
+        page_id,
+        revision,
+        a.user_id,
+        Some(component_id),
+    )
+    .await?;
     Ok(SaveAck { revision })
 }
 
@@ -166,6 +184,15 @@ pub async fn move_component(
     a.allow(Role::can_edit_content, CANNOT_EDIT)?;
     let (revision, key) =
         db::builder::move_block(tx, page_id, component_id, after, base_revision, a.role).await?;
+    db::realtime::page_changed(
+        tx,
+        a.tenant_id,
+        page_id,
+        revision,
+        a.user_id,
+        Some(component_id),
+    )
+    .await?;
     Ok(ComponentMoved {
         revision,
         order_key: hex::encode(key),
@@ -182,6 +209,15 @@ pub async fn delete_component(
     a.allow(Role::can_edit_content, CANNOT_EDIT)?;
     let revision = db::builder::delete(tx, page_id, component_id, base_revision, a.role).await?;
     db::assets::sync_usage_for_page(tx, a.tenant_id, page_id).await?;
+    db::realtime::page_changed(
+        tx,
+        a.tenant_id,
+        page_id,
+        revision,
+        a.user_id,
+        Some(component_id),
+    )
+    .await?;
     Ok(SaveAck { revision })
 }
 
@@ -205,6 +241,15 @@ pub async fn set_component_flags(
         a.role,
     )
     .await?;
+    db::realtime::page_changed(
+        tx,
+        a.tenant_id,
+        page_id,
+        revision,
+        a.user_id,
+        Some(component_id),
+    )
+    .await?;
     Ok(SaveAck { revision })
 }
 
@@ -226,7 +271,21 @@ pub async fn publish(
         };
         return Err(AppError::EmailUnverified { email });
     }
-    db::publish::publish_with_notes(tx, a.tenant_id, a.user_id, website_id, notes.as_deref()).await
+    let published =
+        db::publish::publish_with_notes(tx, a.tenant_id, a.user_id, website_id, notes.as_deref())
+            .await?;
+    // Live status: delivered to every open builder and dashboard when the caller commits.
+    db::realtime::deploy(
+        tx,
+        a.tenant_id,
+        website_id,
+        DeployAction::Publish,
+        DeployPhase::Succeeded,
+        Some(published.deployment_id),
+        None,
+    )
+    .await?;
+    Ok(published)
 }
 
 pub async fn rollback(
@@ -236,7 +295,52 @@ pub async fn rollback(
     deployment_id: Uuid,
 ) -> Result<RolledBack, AppError> {
     a.allow(Role::can_publish, CANNOT_ROLL_BACK)?;
-    db::deployments::rollback(tx, a.tenant_id, a.user_id, website_id, deployment_id).await
+    let rolled_back =
+        db::deployments::rollback(tx, a.tenant_id, a.user_id, website_id, deployment_id).await?;
+    db::realtime::deploy(
+        tx,
+        a.tenant_id,
+        website_id,
+        DeployAction::Rollback,
+        DeployPhase::Succeeded,
+        Some(rolled_back.deployment_id),
+        None,
+    )
+    .await?;
+    Ok(rolled_back)
+}
+
+/// Runs a publish or rollback (`run`, which commits) with live status around it: "started" at
+/// once, and "failed" with the reason after it rolled back ("succeeded" is sent by
+/// [`publish`] / [`rollback`] inside their transaction). A status that cannot be sent never
+/// fails the action.
+pub async fn with_deploy_status<T>(
+    pool: &sqlx::PgPool,
+    a: &Actor,
+    website_id: Uuid,
+    action: DeployAction,
+    run: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    let note = |phase, message: Option<String>| async move {
+        let sent = db::realtime::deploy_now(
+            pool,
+            a.tenant_id,
+            website_id,
+            action,
+            phase,
+            message.as_deref(),
+        )
+        .await;
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, "live deploy status not sent");
+        }
+    };
+    note(DeployPhase::Started, None).await;
+    let result = run.await;
+    if let Err(e) = &result {
+        note(DeployPhase::Failed, Some(e.to_string())).await;
+    }
+    result
 }
 
 /// The media library as `query` filters and sorts it, with the quota meter (every member).

@@ -25,7 +25,18 @@ pub async fn publish_website(
     }
     let (member, mut tx) =
         super::ctx::member_tx(Role::can_publish, super::ops::CANNOT_PUBLISH).await?;
-    let published = super::ops::publish(&mut tx, &(&member).into(), website_id, notes).await?;
-    tx.commit().await?;
-    Ok(published)
+    let actor = (&member).into();
+    // Live status in every open builder and dashboard of the website (`api::ops`).
+    super::ops::with_deploy_status(
+        &state.pool,
+        &actor,
+        website_id,
+        crate::model::DeployAction::Publish,
+        async {
+            let published = super::ops::publish(&mut tx, &actor, website_id, notes).await?;
+            tx.commit().await?;
+            Ok(published)
+        },
+    )
+    .await
 }

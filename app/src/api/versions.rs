@@ -74,6 +74,15 @@ pub async fn restore_version(
         base_revision,
     )
     .await?;
+    crate::db::realtime::page_changed(
+        &mut tx,
+        member.tenant_id,
+        page_id,
+        revision,
+        member.user_id,
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(SaveAck { revision })
 }

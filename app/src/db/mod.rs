@@ -33,6 +33,7 @@ pub mod page_order;
 pub mod pages;
 pub mod publish;
 pub mod rate_limits;
+pub mod realtime;
 pub mod role_check;
 pub mod settings;
 pub mod site_backups;

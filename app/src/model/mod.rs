@@ -23,6 +23,7 @@ mod page;
 mod page_layout;
 mod page_meta;
 mod props;
+mod realtime;
 mod rich_text;
 mod role;
 mod snapshot;
@@ -99,6 +100,10 @@ pub use props::{
     NavbarProps, PricePlan, PricingProps, Review, RichTextProps, SocialLink, StatItem, StatsProps,
     TeamMember, TeamProps, TestimonialsProps, TextField, VideoEmbedProps, VideoSource,
     CUSTOM_HTML_MAX,
+};
+pub use realtime::{
+    initials, DeployAction, DeployPhase, DeployStatus, LiveEvent, PageChanged, PagePresence,
+    Present, PRESENCE_HEARTBEAT_SECS, PRESENCE_MAX, PRESENCE_TTL_SECS,
 };
 pub use rich_text::{check_rich_text, parse_rich_text, HeadingLevel, RichBlock, Span};
 pub use role::Role;

@@ -28,6 +28,15 @@ pub fn DashboardPage() -> impl IntoView {
     );
     let me = wire_resource(|| (), |_| who_am_i());
     let logout = ServerAction::<Logout>::new();
+    // Publishes and rollbacks of the tenant's websites, live from any tab or teammate.
+    let deploy = RwSignal::new(None::<crate::model::DeployStatus>);
+    super::live::follow(String::new(), move |name, data| {
+        if name == "deploy" {
+            if let Ok(crate::model::LiveEvent::Deploy(d)) = serde_json::from_str(data) {
+                deploy.set(Some(d));
+            }
+        }
+    });
     view! {
         <header class="app-topbar">
             <strong class="app-logo">"SitePilot"</strong>
@@ -55,6 +64,7 @@ pub fn DashboardPage() -> impl IntoView {
         <main class="app-page">
             <super::billing::PastDueBanner/>
             <h1>"Your websites"</h1>
+            <super::live::DeployStatusRegion status=deploy.into()/>
             <Suspense fallback=|| view! { <p>"Loading your websites…"</p> }>
                 {move || Suspend::new(async move {
                     match sites.await {

@@ -13,6 +13,7 @@ mod forms_inbox;
 mod import_website;
 mod invite;
 mod lazy_routes;
+pub(crate) mod live;
 pub(crate) mod media;
 mod new_website;
 mod products;

@@ -194,10 +194,12 @@ impl VisitorCache {
 
     /// A cache with its change listener running on the current tokio runtime (none outside
     /// one: then the host cache simply stays bypassed).
-    pub fn start(pool: &PgPool) -> Arc<Self> {
+    /// The cache, and its listener task, which also feeds the realtime `hub` (one LISTEN
+    /// connection per instance for both).
+    pub fn start(pool: &PgPool, hub: Arc<crate::realtime::Hub>) -> Arc<Self> {
         let cache = Arc::new(Self::default());
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            rt.spawn(listen(pool.clone(), Arc::clone(&cache)));
+            rt.spawn(listen(pool.clone(), Arc::clone(&cache), hub));
         }
         cache
     }
@@ -379,19 +381,28 @@ impl VisitorCache {
     }
 }
 
-/// Listens for changes for as long as the runtime runs, reconnecting after errors.
-async fn listen(pool: PgPool, cache: Arc<VisitorCache>) {
+/// Listens for changes for as long as the runtime runs, reconnecting after errors. The same
+/// connection LISTENs on the realtime channel (`crate::realtime`) and hands those
+/// notifications to `hub`.
+async fn listen(pool: PgPool, cache: Arc<VisitorCache>, hub: Arc<crate::realtime::Hub>) {
+    let channels = [CHANNEL, crate::realtime::CHANNEL];
     loop {
         match PgListener::connect_with(&pool).await {
-            Ok(mut listener) => match listener.listen(CHANNEL).await {
+            Ok(mut listener) => match listener.listen_all(channels).await {
                 Ok(()) => {
                     // Anything cached before now may have missed a notification.
                     cache.clear();
                     cache.listening.store(true, Ordering::Release);
-                    tracing::debug!("visitor cache listening on {CHANNEL}");
+                    // Open streams may have missed events too: they reload what they show.
+                    hub.resync();
+                    tracing::debug!("listening on {CHANNEL} and {}", crate::realtime::CHANNEL);
                     // Ok(None): the connection was lost (and notifications with it).
                     while let Ok(Some(n)) = listener.try_recv().await {
-                        cache.evict(n.payload());
+                        if n.channel() == crate::realtime::CHANNEL {
+                            hub.dispatch(n.payload());
+                        } else {
+                            cache.evict(n.payload());
+                        }
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "visitor cache cannot LISTEN"),

@@ -46,6 +46,8 @@ pub struct Split {
     remote: Option<SocketAddr>,
     /// Whose forwarding headers give the client's address (`http::client_ip`).
     trusted: Arc<TrustedProxies>,
+    /// The realtime streams' hub: `main` closes it on shutdown.
+    realtime: Arc<crate::realtime::Hub>,
 }
 
 impl Split {
@@ -66,7 +68,19 @@ impl Split {
             }),
             remote: None,
             trusted: Arc::default(),
+            realtime: Arc::default(),
         }
+    }
+
+    /// With the realtime hub `main` closes on shutdown.
+    pub fn with_realtime(mut self, hub: Arc<crate::realtime::Hub>) -> Self {
+        self.realtime = hub;
+        self
+    }
+
+    /// The realtime hub (open event streams of this instance).
+    pub fn realtime(&self) -> Arc<crate::realtime::Hub> {
+        Arc::clone(&self.realtime)
     }
 
     /// This service for one connection from `remote`.
@@ -75,6 +89,7 @@ impl Split {
             inner: Arc::clone(&self.inner),
             remote: Some(remote),
             trusted: Arc::clone(&self.trusted),
+            realtime: Arc::clone(&self.realtime),
         }
     }
 
@@ -199,6 +214,7 @@ where
             inner: Arc::clone(&self.0.inner),
             remote: Some(*stream.remote_addr()),
             trusted: Arc::clone(&self.0.trusted),
+            realtime: Arc::clone(&self.0.realtime),
         }))
     }
 }

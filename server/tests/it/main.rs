@@ -38,6 +38,7 @@ mod password_reset;
 mod permissions;
 mod preferences_effects;
 mod publish;
+mod realtime;
 mod rich_text;
 mod site_backups;
 mod startup;

@@ -225,6 +225,8 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ("/api/builder/delete", Role(R::can_edit_content), Record),
         ("/api/builder/flags", Role(R::can_edit_content), Record),
         ("/api/builder/autosave", Role(R::can_edit_content), Record),
+        // Presence: every member who can open the page (viewers look at pages too).
+        ("/api/builder/presence", Role(|_| true), Record),
         ("/api/pages/list", Role(|_| true), Record),
         ("/api/pages/create", Role(R::can_edit_content), Record),
         ("/api/pages/update", Role(R::can_edit_content), Record),

@@ -6,6 +6,7 @@ use app::db::{self, tenant_tx};
 use app::error::AppError;
 use app::model::{BlockProps, ComponentKind, WebsiteSummary};
 use serde_json::json;
+use tower::ServiceExt;
 use uuid::Uuid;
 
 /// Every table that holds tenant data.
@@ -356,6 +357,36 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
             .error(),
         AppError::NotFound(_)
     ));
+    // Realtime: A can neither be present on B's page nor follow B's website or page.
+    let presence = json!({ "page_id": b.home_page_id, "tab": Uuid::new_v4(), "selected": hero.id, "stream": null });
+    assert!(matches!(
+        call_json(&router, "/api/builder/presence", Some(&ca), presence)
+            .await
+            .error(),
+        AppError::NotFound(_)
+    ));
+    for query in [
+        format!("website={}", b.website_id),
+        format!("page={}", b.home_page_id),
+        format!("website={}&page={}", a.website_id, b.home_page_id),
+    ] {
+        let res = router
+            .clone()
+            .oneshot(
+                axum::http::Request::get(format!("/events?{query}"))
+                    .header(axum::http::header::HOST, "127.0.0.1")
+                    .header(axum::http::header::COOKIE, ca.as_str())
+                    .body(axum::body::Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("response");
+        assert_eq!(
+            res.status(),
+            axum::http::StatusCode::NOT_FOUND,
+            "/events?{query}"
+        );
+    }
 
     // B's custom domain: neither read, changed, checked nor taken over by A.
     crate::common::set_plan(&pool, b.tenant_id, crate::common::GROWTH).await;

@@ -188,6 +188,7 @@ fn CanvasBlock(ed: Editor, id: Uuid) -> impl IntoView {
             node_ref=node
             class="canvas-block"
             class:selected=move || ed.selected.get() == Some(id)
+            class:held=move || !ed.holders(id).is_empty()
             class:hidden-block=move || me.with(|c| c.as_ref().is_some_and(|c| !c.is_visible))
             class:drop-before=move || drop_edge.get() == Some(false)
             class:drop-after=move || drop_edge.get() == Some(true)
@@ -231,6 +232,18 @@ fn CanvasBlock(ed: Editor, id: Uuid) -> impl IntoView {
             }
         >
             {move || me.with(|c| c.as_ref().map(badges))}
+            {move || {
+                let holders = ed.holders(id);
+                (!holders.is_empty()).then(|| {
+                    let names = holders.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
+                    let initials = holders.iter().map(|p| p.initials.as_str()).collect::<Vec<_>>().join(" ");
+                    view! {
+                        <span class="canvas-badge canvas-held" title=format!("Selected by {names}")>
+                            {format!("Selected by {initials}")}
+                        </span>
+                    }
+                })
+            }}
             {move || content.get().map(|b| view! { <BlockView block=b/> })}
         </li>
     }

@@ -18,8 +18,8 @@ use crate::api::publish::publish_website;
 use crate::error::AppError;
 use crate::model::fields::{self, Seg};
 use crate::model::{
-    BlockProps, BuilderData, ComponentDto, ComponentKind, Edit, History, NewBlock, PendingEdits,
-    Published, Role,
+    BlockProps, BuilderData, ComponentDto, ComponentKind, DeployStatus, Edit, History, NewBlock,
+    PendingEdits, Present, Published, Role,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -112,6 +112,17 @@ pub struct Editor {
     conflict_revision: StoredValue<Option<i64>>,
     resync_after_drain: StoredValue<bool>,
     changed_since_version: RwSignal<bool>,
+    /// This builder tab, for presence (a fresh id per open builder).
+    pub tab: Uuid,
+    /// The event stream this tab listens on (from its `hello`), reported with heartbeats.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub stream: StoredValue<Option<Uuid>>,
+    /// Everybody who has the page open (this tab included), from the event stream.
+    pub people: RwSignal<Vec<Present>>,
+    /// The website's last publish or rollback status, live from the event stream.
+    pub live_deploy: RwSignal<Option<DeployStatus>>,
+    /// A newer revision another editor saved while this one was sending (checked after).
+    remote_seen: StoredValue<Option<(i64, Option<Uuid>)>>,
 }
 
 impl Editor {
@@ -140,7 +151,92 @@ impl Editor {
             conflict_revision: StoredValue::new(None),
             resync_after_drain: StoredValue::new(false),
             changed_since_version: RwSignal::new(false),
+            tab: Uuid::new_v4(),
+            stream: StoredValue::new(None),
+            people: RwSignal::new(Vec::new()),
+            live_deploy: RwSignal::new(None),
+            remote_seen: StoredValue::new(None),
         }
+    }
+
+    // ── realtime ────────────────────────────────────────────────────────────────────────
+
+    /// The other builder tabs on this page (tracked).
+    pub fn others(&self) -> Vec<Present> {
+        let tab = self.tab;
+        self.people
+            .with(|p| p.iter().filter(|p| p.tab != tab).cloned().collect())
+    }
+
+    /// Who else has block `id` selected (tracked).
+    pub fn holders(&self, id: Uuid) -> Vec<Present> {
+        let tab = self.tab;
+        self.people.with(|p| {
+            p.iter()
+                .filter(|p| p.tab != tab && p.selected == Some(id))
+                .cloned()
+                .collect()
+        })
+    }
+
+    /// Tells the server (and so every open builder of the page) that this tab is here, with
+    /// its selection.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn heartbeat(self) {
+        let (page_id, tab) = (self.page_id, self.tab);
+        let selected = self.selected.get_untracked();
+        let stream = self.stream.get_value();
+        leptos::task::spawn_local(async move {
+            if let Ok(list) =
+                crate::api::realtime::presence_heartbeat(page_id, tab, selected, stream).await
+            {
+                self.people.try_set(list.people);
+            }
+        });
+    }
+
+    /// Another tab or editor saved the page (`revision`, touching `touched`), or events may
+    /// have been missed (`revision` unknown). Without unsaved changes here, the page is
+    /// reloaded at once; with unsaved changes to other blocks, they are re-applied on top of
+    /// the new version (a merge); with unsaved changes to the same block, the conflict choice
+    /// is shown. While a save is in flight the check waits for it.
+    pub fn remote_changed(self, revision: Option<i64>, touched: Option<Uuid>) {
+        if revision.is_some_and(|r| r <= self.revision.get_untracked()) {
+            return;
+        }
+        if self.busy.get_untracked() {
+            if let Some(r) = revision {
+                self.remote_seen.set_value(Some((r, touched)));
+            }
+            return;
+        }
+        match self.save.get_untracked() {
+            // Already showing the choice, or holding a change that cannot be sent: the next
+            // save finds the conflict.
+            SaveState::Conflict | SaveState::Invalid(_) => return,
+            _ => {}
+        }
+        let touched_here = self.queue.with_value(|q| {
+            q.iter().any(|j| match (j, touched) {
+                (Job::Edit(e), Some(t)) => e.id() == t,
+                (Job::Edit(_), None) => true,
+                (Job::Publish(_), _) => false,
+            })
+        });
+        if touched_here {
+            if let Some(r) = revision {
+                self.conflict_revision.set_value(Some(r));
+                self.save.set(SaveState::Conflict);
+            }
+            return;
+        }
+        self.busy.set(true);
+        leptos::task::spawn_local(async move {
+            self.resync().await;
+            self.busy.set(false);
+            // Edits kept while reloading go out on top of the new revision.
+            self.kick();
+        });
     }
 
     pub fn can_edit(&self) -> bool {
@@ -597,6 +693,10 @@ impl Editor {
             self.resync().await;
         }
         self.finish();
+        if let Some((r, touched)) = self.remote_seen.get_value() {
+            self.remote_seen.set_value(None);
+            self.remote_changed(Some(r), touched);
+        }
     }
 
     /// Settles the status once nothing is queued or in flight.

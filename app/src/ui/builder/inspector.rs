@@ -18,11 +18,30 @@ use crate::model::{ComponentDto, PageLink};
 #[component]
 pub fn Inspector(ed: Editor, pages: Vec<PageLink>) -> impl IntoView {
     let pages = StoredValue::new(pages);
+    // Soft lock: a block another editor has selected when this one selects it asks first.
+    let confirmed = RwSignal::new(None::<Uuid>);
+    let asking = Memo::new(move |_| {
+        let id = ed.selected.get()?;
+        if !ed.can_edit() || confirmed.get() == Some(id) {
+            return None;
+        }
+        let names: Vec<String> = untrack(|| ed.holders(id))
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        (!names.is_empty()).then(|| (id, names.join(", ")))
+    });
     view! {
         <aside class="builder-inspector" aria-label="Inspector">
-            {move || match (ed.selected.get(), ed.epoch.get()) {
-                (None, _) => view! { <p class="app-muted">"Select a block on the canvas to edit it."</p> }.into_any(),
-                (Some(id), _) => lazy_view(move || lazy_panels::block_inspector(ed, id, pages)),
+            {move || match (ed.selected.get(), ed.epoch.get(), asking.get()) {
+                (None, _, _) => view! { <p class="app-muted">"Select a block on the canvas to edit it."</p> }.into_any(),
+                (Some(_), _, Some((id, names))) => view! {
+                    <div class="soft-lock" role="alert">
+                        <p>{format!("{names} has this block selected and may be editing it.")}</p>
+                        <button type="button" class="app-button" on:click=move |_| confirmed.set(Some(id))>"Edit anyway"</button>
+                    </div>
+                }.into_any(),
+                (Some(id), _, None) => lazy_view(move || lazy_panels::block_inspector(ed, id, pages)),
             }}
         </aside>
     }

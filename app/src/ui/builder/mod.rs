@@ -11,6 +11,7 @@ mod deployments;
 mod editor;
 mod inspector;
 mod lazy_panels;
+mod live;
 mod pages;
 mod persist;
 mod publish_control;
@@ -102,6 +103,7 @@ fn Builder(
 ) -> impl IntoView {
     let ed = Editor::new(&data);
     start_background(ed, prefs.builder.auto_save_interval);
+    live::start(ed);
     // The canvas reads branding live, so panels can change it before it is saved.
     let branding = RwSignal::new(data.branding.clone());
     let brand_style = Signal::derive(move || branding.with(|b| b.css_vars()));
@@ -133,7 +135,9 @@ fn Builder(
                     </div>
                 })}
                 <sidebar_toggle::SidebarToggle collapsed=collapsed prefs=prefs/>
+                <live::PresenceBar ed=ed/>
                 <SaveStatus ed=ed reload=reload/>
+                <live::DeployLive ed=ed/>
                 {(!ed.can_edit()).then(|| view! {
                     <p class="builder-readonly">"View only: your role cannot change this page."</p>
                 })}

@@ -597,6 +597,9 @@ pub async fn body_for(
             let page = load_page(router, owner, home).await;
             json!({ "page_id": home, "component_id": block, "is_visible": false, "base_revision": page.revision })
         }
+        "/api/builder/presence" => {
+            json!({ "page_id": home, "tab": Uuid::new_v4(), "selected": null, "stream": null })
+        }
         "/api/builder/autosave" => {
             // Autosave records a version only when the content changed since the last one.
             let _ = fresh_block(router, owner, a).await;

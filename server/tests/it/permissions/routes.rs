@@ -57,6 +57,15 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
                 anonymous: StatusCode::UNAUTHORIZED,
             },
         ),
+        // The realtime event stream of a website's page: every member who can see it.
+        (
+            "/events?website={website}&page={page}",
+            Role(|_| true),
+            Record,
+            Http {
+                anonymous: StatusCode::UNAUTHORIZED,
+            },
+        ),
         (
             "/preview/deployments/{deployment}",
             Role(|_| true),
@@ -193,6 +202,27 @@ async fn fetch(router: &Router, path: &str, cookie: Option<&str>) -> Fetched {
         .get(header::LOCATION)
         .and_then(|v| v.to_str().ok())
         .map(String::from);
+    let event_stream = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v == "text/event-stream");
+    if event_stream {
+        // An event stream never ends: its first event (`hello`) is the content.
+        let mut body = res.into_body();
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(10), body.frame())
+            .await
+            .unwrap_or_else(|_| panic!("GET {path}: no event within 10 s"));
+        let text = frame
+            .and_then(|f| f.ok())
+            .and_then(|f| f.into_data().ok())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        return Fetched {
+            status,
+            location,
+            body: text,
+        };
+    }
     let body = tokio::time::timeout(
         std::time::Duration::from_secs(30),
         res.into_body().collect(),
@@ -291,6 +321,7 @@ fn content_ok(pattern: &str, f: &Fetched) -> bool {
         {
             f.body.contains("\"format\":\"sitepilot.website\"")
         }
+        p if p.starts_with("/events") => f.body.contains("event: hello"),
         p if p.starts_with("/preview/templates") => f.body.contains("Preview of the template"),
         p if p.starts_with("/preview") => f.body.contains("Preview of the deployment"),
         _ => alert(&f.body).is_none(),
