@@ -133,20 +133,28 @@ pub async fn insert_component(
         a.role,
     )
     .await?;
-    db::assets::sync_usage_for_page(tx, a.tenant_id, page_id).await?;
-    db::realtime::page_changed(
-        tx,
-        a.tenant_id,
-        page_id,
-        revision,
-        a.user_id,
-        Some(block.id),
-    )
-    .await?;
+    block_saved(tx, a, page_id, revision, block.id, true).await?;
     Ok(ComponentMoved {
         revision,
         order_key: hex::encode(key.as_bytes()),
     })
+}
+
+/// After a block of `page_id` was saved at `revision`: the media usage (when the block's
+/// props may have changed its images) and the "page changed" event for the page's other open
+/// builders, both in the save's transaction.
+async fn block_saved(
+    tx: &mut Tx,
+    a: &Actor,
+    page_id: Uuid,
+    revision: i64,
+    block: Uuid,
+    props_changed: bool,
+) -> Result<(), AppError> {
+    if props_changed {
+        db::assets::sync_usage_for_page(tx, a.tenant_id, page_id).await?;
+    }
+    db::realtime::page_changed(tx, a.tenant_id, page_id, revision, a.user_id, Some(block)).await
 }
 
 pub async fn update_component(
@@ -160,16 +168,7 @@ pub async fn update_component(
     a.allow(Role::can_edit_content, CANNOT_EDIT)?;
     let revision =
         db::builder::update_props(tx, page_id, component_id, block, base_revision, a.role).await?;
-    db::assets::sync_usage_for_page(tx, a.tenant_id, page_id).await?;
-    db::realtime::page_changed(
-        tx,
-        a.tenant_id,
-        page_id,
-        revision,
-        a.user_id,
-        Some(component_id),
-    )
-    .await?;
+    block_saved(tx, a, page_id, revision, component_id, true).await?;
     Ok(SaveAck { revision })
 }
 
@@ -184,15 +183,7 @@ pub async fn move_component(
     a.allow(Role::can_edit_content, CANNOT_EDIT)?;
     let (revision, key) =
         db::builder::move_block(tx, page_id, component_id, after, base_revision, a.role).await?;
-    db::realtime::page_changed(
-        tx,
-        a.tenant_id,
-        page_id,
-        revision,
-        a.user_id,
-        Some(component_id),
-    )
-    .await?;
+    block_saved(tx, a, page_id, revision, component_id, false).await?;
     Ok(ComponentMoved {
         revision,
         order_key: hex::encode(key),
@@ -208,16 +199,7 @@ pub async fn delete_component(
 ) -> Result<SaveAck, AppError> {
     a.allow(Role::can_edit_content, CANNOT_EDIT)?;
     let revision = db::builder::delete(tx, page_id, component_id, base_revision, a.role).await?;
-    db::assets::sync_usage_for_page(tx, a.tenant_id, page_id).await?;
-    db::realtime::page_changed(
-        tx,
-        a.tenant_id,
-        page_id,
-        revision,
-        a.user_id,
-        Some(component_id),
-    )
-    .await?;
+    block_saved(tx, a, page_id, revision, component_id, true).await?;
     Ok(SaveAck { revision })
 }
 
@@ -241,15 +223,7 @@ pub async fn set_component_flags(
         a.role,
     )
     .await?;
-    db::realtime::page_changed(
-        tx,
-        a.tenant_id,
-        page_id,
-        revision,
-        a.user_id,
-        Some(component_id),
-    )
-    .await?;
+    block_saved(tx, a, page_id, revision, component_id, false).await?;
     Ok(SaveAck { revision })
 }
 
