@@ -122,18 +122,9 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 fn rate_headers(res: &mut Response, rate: &RateState) {
     let h = res.headers_mut();
-    h.insert(
-        HeaderName::from_static("ratelimit-limit"),
-        rate.limit.into(),
-    );
-    h.insert(
-        HeaderName::from_static("ratelimit-remaining"),
-        rate.remaining.into(),
-    );
-    h.insert(
-        HeaderName::from_static("ratelimit-reset"),
-        rate.reset_secs.into(),
-    );
+    for (name, value) in rate.headers() {
+        h.insert(HeaderName::from_static(name), value.into());
+    }
 }
 
 /// Authenticates the key (looked up in PostgreSQL on every request, so a revocation holds at

@@ -3,6 +3,8 @@
 //! in `app::api::backup`). Background: the `backups.daily` job.
 
 use app::api::ctx::Caller;
+use app::db::rate_limits::RateState;
+use app::error::AppError;
 use app::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -17,7 +19,8 @@ pub async fn export(
     let Ok(website_id) = Uuid::parse_str(&website_id) else {
         return (StatusCode::NOT_FOUND, "Website not found.").into_response();
     };
-    attachment(app::api::backup::export_for(&state.pool, &caller, website_id).await)
+    let export = app::api::backup::export_for(&state.pool, &caller, website_id).await;
+    attachment(export.map(|(json, name, rate)| (json, name, Some(rate))))
 }
 
 /// `GET /backups/{id}/download`: one stored backup (daily, manual or before a restore).
@@ -29,15 +32,16 @@ pub async fn stored(
     let Ok(backup_id) = Uuid::parse_str(&backup_id) else {
         return (StatusCode::NOT_FOUND, "Backup not found.").into_response();
     };
-    attachment(app::api::backup::backup_download_for(&state.pool, &caller, backup_id).await)
+    let stored = app::api::backup::backup_download_for(&state.pool, &caller, backup_id).await;
+    attachment(stored.map(|(json, name)| (json, name, None)))
 }
 
 /// The JSON as a `{slug}-{date}.sitepilot.json` download, or the error with its status.
-fn attachment(result: Result<(String, String), app::error::AppError>) -> Response {
+fn attachment(result: Result<(String, String, Option<RateState>), AppError>) -> Response {
     let date = chrono::Utc::now().format("%Y-%m-%d");
     // `name` is a slug (lowercase letters, digits, hyphens): safe in the header.
     crate::http::download::attachment(
-        result.map(|(json, name)| (json, format!("{name}-{date}.sitepilot.json"))),
+        result.map(|(json, name, rate)| (json, format!("{name}-{date}.sitepilot.json"), rate)),
         "application/json; charset=utf-8",
     )
 }

@@ -18,7 +18,10 @@ pub async fn export(
     };
     let csv = app::api::forms::export_csv_for(&state.pool, &caller, website_id).await;
     crate::http::download::attachment(
-        csv.map(|csv| (csv, format!("submissions-{}.csv", website_id.simple()))),
+        csv.map(|(csv, rate)| {
+            let name = format!("submissions-{}.csv", website_id.simple());
+            (csv, name, Some(rate))
+        }),
         "text/csv; charset=utf-8",
     )
 }

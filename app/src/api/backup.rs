@@ -20,12 +20,12 @@ pub async fn export_for(
     pool: &sqlx::PgPool,
     caller: &super::ctx::Caller,
     website_id: Uuid,
-) -> Result<(String, String), AppError> {
+) -> Result<(String, String, crate::db::rate_limits::RateState), AppError> {
     let member = caller.member()?.ok_or(AppError::Unauthorized)?;
     if !crate::model::Role::can_export_site(member.role) {
         return Err(AppError::forbidden("Your role cannot export websites."));
     }
-    crate::db::rate_limits::check(
+    let rate = crate::db::rate_limits::check(
         pool,
         member.tenant_id,
         crate::db::rate_limits::Bucket::Export,
@@ -52,6 +52,7 @@ pub async fn export_for(
         } else {
             name
         },
+        rate,
     ))
 }
 

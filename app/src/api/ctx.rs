@@ -192,11 +192,7 @@ pub fn set_rate_headers(rate: &db::rate_limits::RateState) {
     let Some(res) = use_context::<ResponseOptions>() else {
         return;
     };
-    for (name, value) in [
-        ("ratelimit-limit", rate.limit),
-        ("ratelimit-remaining", rate.remaining),
-        ("ratelimit-reset", rate.reset_secs),
-    ] {
+    for (name, value) in rate.headers() {
         res.insert_header(
             http::HeaderName::from_static(name),
             HeaderValue::from(value),

@@ -64,12 +64,12 @@ pub async fn export_csv_for(
     pool: &sqlx::PgPool,
     caller: &super::ctx::Caller,
     website_id: Uuid,
-) -> Result<String, AppError> {
+) -> Result<(String, crate::db::rate_limits::RateState), AppError> {
     let member = caller.member()?.ok_or(AppError::Unauthorized)?;
     if !member.role.can_view_submissions() {
         return Err(AppError::forbidden(CANNOT_VIEW));
     }
-    crate::db::rate_limits::check(
+    let rate = crate::db::rate_limits::check(
         pool,
         member.tenant_id,
         crate::db::rate_limits::Bucket::Export,
@@ -78,7 +78,7 @@ pub async fn export_csv_for(
     let mut tx = crate::db::tenant_tx(pool, member.tenant_id).await?;
     let csv = crate::db::forms::export_csv(&mut tx, member.tenant_id, website_id).await?;
     tx.commit().await?;
-    Ok(csv)
+    Ok((csv, rate))
 }
 
 /// Whether the owner gets an email for each contact-form submission on the website.

@@ -47,6 +47,15 @@ pub struct RateState {
 }
 
 impl RateState {
+    /// The `RateLimit-*` response headers (lower-case names) and their values.
+    pub fn headers(&self) -> [(&'static str, u32); 3] {
+        [
+            ("ratelimit-limit", self.limit),
+            ("ratelimit-remaining", self.remaining),
+            ("ratelimit-reset", self.reset_secs),
+        ]
+    }
+
     /// The typed 429 for a refused request.
     pub fn error(&self) -> AppError {
         AppError::TooManyRequests {

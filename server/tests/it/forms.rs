@@ -76,6 +76,11 @@ async fn send(router: &Router, req: Request<Body>) -> Reply {
     {
         set_cookie.push(format!("content-disposition: {cd}"));
     }
+    for name in ["ratelimit-limit", "ratelimit-remaining"] {
+        if let Some(v) = h.get(name).and_then(|v| v.to_str().ok()) {
+            set_cookie.push(format!("{name}: {v}"));
+        }
+    }
     let body = res
         .into_body()
         .collect()
@@ -440,6 +445,16 @@ async fn owners_mark_processed_filter_and_export_csv() {
         .set_cookie
         .iter()
         .any(|h| h.starts_with("content-disposition: attachment;")));
+    // An export counts against the plan's export rate, and the answer says where it stands.
+    assert!(
+        csv.set_cookie.iter().any(|h| h == "ratelimit-limit: 20")
+            && csv
+                .set_cookie
+                .iter()
+                .any(|h| h == "ratelimit-remaining: 19"),
+        "{:?}",
+        csv.set_cookie
+    );
     let text = csv.text();
     let mut lines = text.split("\r\n");
     assert_eq!(
