@@ -41,7 +41,12 @@ async function recorder(page) {
     r.status = e.response.status;
     r.encoding = h['content-encoding'] || 'identity';
     r.cacheControl = h['cache-control'] || '';
-    r.fromCache = !!(e.response.fromDiskCache || e.response.fromMemoryCache || e.response.fromPrefetchCache);
+    r.fromCache = !!(r.fromCache || e.response.fromDiskCache || e.response.fromMemoryCache || e.response.fromPrefetchCache);
+  });
+  // A memory-cache hit has no flag on its response; Chromium announces it with this event.
+  cdp.on('Network.requestServedFromCache', (e) => {
+    const r = byId.get(e.requestId);
+    if (r) r.fromCache = true;
   });
   cdp.on('Network.loadingFinished', (e) => {
     const r = byId.get(e.requestId);
