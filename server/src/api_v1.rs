@@ -284,22 +284,58 @@ struct Idem {
     key: Option<String>,
 }
 
-impl Idem {
-    /// Claims the header's key, if any. `Ok(Err(response))` is a stored answer to replay.
-    async fn claim(
-        tx: &mut Tx,
-        caller: &ApiCaller,
-        headers: &HeaderMap,
-        uri: &Uri,
-        bytes: &Bytes,
-    ) -> Result<Result<Idem, Response>, ApiError> {
-        let Some(raw) = headers.get("idempotency-key") else {
-            return Ok(Ok(Idem { key: None }));
+/// A write's headers, address and body: what idempotency keys and `If-Match` read. It reads the
+/// body (within the router's body limit), so it is a handler's last argument.
+struct WriteReq {
+    headers: HeaderMap,
+    uri: Uri,
+    bytes: Bytes,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for WriteReq {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let uri = req.uri().clone();
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(WriteReq {
+            headers,
+            uri,
+            bytes,
+        })
+    }
+}
+
+impl WriteReq {
+    fn body<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        body(&self.bytes)
+    }
+
+    /// Opens the key's tenant transaction and claims the request's `Idempotency-Key`, if any, in
+    /// it. `Ok(Err(response))` is the stored answer to replay.
+    async fn begin(
+        &self,
+        state: &AppState,
+        key: &ApiKey,
+    ) -> Result<Result<(Tx, Idem), Response>, ApiError> {
+        let mut tx = tx_for(state, key).await?;
+        let Some(raw) = self.headers.get("idempotency-key") else {
+            return Ok(Ok((tx, Idem { key: None })));
         };
-        let key = idempotency::parse_key(raw.to_str().unwrap_or(""))?;
-        let hash = idempotency::request_hash("POST", uri.path(), bytes);
-        match idempotency::claim(tx, caller.tenant_id, caller.key_id, &key, &hash).await? {
-            Claim::Fresh => Ok(Ok(Idem { key: Some(key) })),
+        let caller = &key.0;
+        let idem_key = idempotency::parse_key(raw.to_str().unwrap_or(""))?;
+        let hash = idempotency::request_hash("POST", self.uri.path(), &self.bytes);
+        match idempotency::claim(&mut tx, caller.tenant_id, caller.key_id, &idem_key, &hash).await?
+        {
+            Claim::Fresh => Ok(Ok((
+                tx,
+                Idem {
+                    key: Some(idem_key),
+                },
+            ))),
             Claim::Replay { status, body } => {
                 let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
                 let mut res = (status, Json(body)).into_response();
@@ -311,7 +347,9 @@ impl Idem {
             }
         }
     }
+}
 
+impl Idem {
     /// Stores the answer (same transaction as the write), then commits and answers.
     async fn finish<T: Serialize>(
         self,
@@ -627,16 +665,13 @@ async fn create_page(
     State(state): State<AppState>,
     key: ApiKey,
     Path(website_id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-    bytes: Bytes,
+    w: WriteReq,
 ) -> ApiResult {
     let actor = key.actor(ApiScope::WriteContent)?;
     let website_id = parse_id(&website_id, "website_id", "website")?;
-    let new: NewPage = body(&bytes)?;
-    let mut tx = tx_for(&state, &key).await?;
-    let idem = match Idem::claim(&mut tx, &key.0, &headers, &uri, &bytes).await? {
-        Ok(i) => i,
+    let new: NewPage = w.body()?;
+    let (mut tx, idem) = match w.begin(&state, &key).await? {
+        Ok(t) => t,
         Err(replay) => return Ok(replay),
     };
     let created = ops::create_page(&mut tx, &actor, website_id, &new.title, &new.slug).await?;
@@ -692,13 +727,12 @@ async fn update_page(
     State(state): State<AppState>,
     key: ApiKey,
     Path(page_id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    w: WriteReq,
 ) -> ApiResult {
     let actor = key.actor(ApiScope::WriteContent)?;
     let page_id = parse_id(&page_id, "page_id", "page")?;
-    let base = if_match(&headers)?;
-    let patch: PagePatch = body(&bytes)?;
+    let base = if_match(&w.headers)?;
+    let patch: PagePatch = w.body()?;
     let mut tx = tx_for(&state, &key).await?;
     ops::update_page(&mut tx, &actor, page_id, base, patch)
         .await
@@ -769,17 +803,14 @@ async fn insert_component(
     State(state): State<AppState>,
     key: ApiKey,
     Path(page_id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-    bytes: Bytes,
+    w: WriteReq,
 ) -> ApiResult {
     let actor = key.actor(ApiScope::WriteContent)?;
     let page_id = parse_id(&page_id, "page_id", "page")?;
-    let base = if_match(&headers)?;
-    let b: InsertBody = body(&bytes)?;
-    let mut tx = tx_for(&state, &key).await?;
-    let idem = match Idem::claim(&mut tx, &key.0, &headers, &uri, &bytes).await? {
-        Ok(i) => i,
+    let base = if_match(&w.headers)?;
+    let b: InsertBody = w.body()?;
+    let (mut tx, idem) = match w.begin(&state, &key).await? {
+        Ok(t) => t,
         Err(replay) => return Ok(replay),
     };
     let moved = ops::insert_component(&mut tx, &actor, page_id, &b.block, b.after, base)
@@ -802,14 +833,13 @@ async fn put_component(
     State(state): State<AppState>,
     key: ApiKey,
     Path((page_id, component_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    w: WriteReq,
 ) -> ApiResult {
     let actor = key.actor(ApiScope::WriteContent)?;
     let page_id = parse_id(&page_id, "page_id", "page")?;
     let component_id = parse_id(&component_id, "component_id", "block")?;
-    let base = if_match(&headers)?;
-    let block: BlockProps = body(&bytes)?;
+    let base = if_match(&w.headers)?;
+    let block: BlockProps = w.body()?;
     let mut tx = tx_for(&state, &key).await?;
     let ack = ops::update_component(&mut tx, &actor, page_id, component_id, &block, base)
         .await
@@ -828,14 +858,13 @@ async fn patch_component(
     State(state): State<AppState>,
     key: ApiKey,
     Path((page_id, component_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    w: WriteReq,
 ) -> ApiResult {
     let actor = key.actor(ApiScope::WriteContent)?;
     let page_id = parse_id(&page_id, "page_id", "page")?;
     let component_id = parse_id(&component_id, "component_id", "block")?;
-    let mut revision = if_match(&headers)?;
-    let b: PatchComponentBody = body(&bytes)?;
+    let mut revision = if_match(&w.headers)?;
+    let b: PatchComponentBody = w.body()?;
     if b.is_visible.is_none() && b.is_locked.is_none() && b.after.is_none() {
         return Err(ApiError(AppError::invalid(
             "request",
@@ -905,19 +934,16 @@ async fn publish(
     State(state): State<AppState>,
     key: ApiKey,
     Path(website_id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-    bytes: Bytes,
+    w: WriteReq,
 ) -> ApiResult {
     let actor = key.actor(ApiScope::Publish)?;
     let website_id = parse_id(&website_id, "website_id", "website")?;
-    let b: PublishBody = body(&bytes)?;
+    let b: PublishBody = w.body()?;
     // The plan's publish rate (shared with the builder's publish), before the transaction
     // takes a pooled connection.
     rate_limits::check(&state.pool, key.0.tenant_id, Bucket::Publish).await?;
-    let mut tx = tx_for(&state, &key).await?;
-    let idem = match Idem::claim(&mut tx, &key.0, &headers, &uri, &bytes).await? {
-        Ok(i) => i,
+    let (mut tx, idem) = match w.begin(&state, &key).await? {
+        Ok(t) => t,
         Err(replay) => return Ok(replay),
     };
     let published = ops::publish(&mut tx, &actor, website_id, b.notes).await?;
@@ -935,16 +961,13 @@ async fn rollback(
     State(state): State<AppState>,
     key: ApiKey,
     Path(website_id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-    bytes: Bytes,
+    w: WriteReq,
 ) -> ApiResult {
     let actor = key.actor(ApiScope::Publish)?;
     let website_id = parse_id(&website_id, "website_id", "website")?;
-    let b: RollbackBody = body(&bytes)?;
-    let mut tx = tx_for(&state, &key).await?;
-    let idem = match Idem::claim(&mut tx, &key.0, &headers, &uri, &bytes).await? {
-        Ok(i) => i,
+    let b: RollbackBody = w.body()?;
+    let (mut tx, idem) = match w.begin(&state, &key).await? {
+        Ok(t) => t,
         Err(replay) => return Ok(replay),
     };
     let rolled = ops::rollback(&mut tx, &actor, website_id, b.deployment_id).await?;

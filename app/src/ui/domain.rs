@@ -3,13 +3,9 @@
 //! stands. The server checks the role and the plan again.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use super::new_website::LimitAlert;
-use super::team::AppNav;
-use super::LoadError;
 use crate::api::domains::{add_domain, check_domain, remove_domain, website_domain};
-use crate::api::wire::wire_resource;
 use crate::error::AppError;
 use crate::model::{DomainSettings, DomainStatus};
 
@@ -20,33 +16,13 @@ fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
 
 #[component]
 pub fn DomainPage() -> impl IntoView {
-    let params = use_params_map();
-    let website = move || {
-        params
-            .read()
-            .get("website_id")
-            .and_then(|s| s.parse::<uuid::Uuid>().ok())
-    };
-    let settings = wire_resource(website, |id| async move {
-        match id {
-            Some(id) => website_domain(id).await,
-            None => Err(AppError::NotFound("Website".into())),
-        }
-    });
-    view! {
-        <AppNav/>
-        <main class="app-page domain-page">
-            <h1>"Custom domain"</h1>
-            <Suspense fallback=|| view! { <p>"Loading the domain settings…"</p> }>
-                {move || Suspend::new(async move {
-                    match settings.await {
-                        Ok(s) => view! { <DomainView data=s/> }.into_any(),
-                        Err(e) => view! { <LoadError error=e/> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </main>
-    }
+    super::website_page(
+        "Custom domain",
+        "domain-page",
+        "Loading the domain settings…",
+        website_domain,
+        |data| view! { <DomainView data/> },
+    )
 }
 
 #[component]

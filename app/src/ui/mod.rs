@@ -151,3 +151,51 @@ fn LoadError(error: AppError) -> impl IntoView {
     }
     .into_any()
 }
+
+/// The `website_id` parameter of a `/websites/{website_id}/…` route, when it is a UUID.
+fn website_param() -> impl Fn() -> Option<uuid::Uuid> + Clone + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        params
+            .read()
+            .get("website_id")
+            .and_then(|s| s.parse::<uuid::Uuid>().ok())
+    }
+}
+
+/// The frame of a page about one website (`/websites/{website_id}/…`): the app navigation, the
+/// heading `title`, then `show` with what `load` answers for the route's website, or the
+/// error. `loading` is said while it loads.
+fn website_page<T, Fut, V>(
+    title: &'static str,
+    class: &'static str,
+    loading: &'static str,
+    load: impl Fn(uuid::Uuid) -> Fut + Copy + Send + Sync + 'static,
+    show: impl Fn(T) -> V + Copy + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    let data = crate::api::wire::wire_resource(website_param(), move |id| async move {
+        match id {
+            Some(id) => load(id).await,
+            None => Err(AppError::NotFound("Website".into())),
+        }
+    });
+    view! {
+        <team::AppNav/>
+        <main class=format!("app-page {class}")>
+            <h1>{title}</h1>
+            <Suspense fallback=move || view! { <p>{loading}</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(d) => show(d).into_any(),
+                        Err(e) => view! { <LoadError error=e/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}

@@ -3,14 +3,10 @@
 //! the deliveries log with "Resend". The server checks the role, the address and the events.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
-use super::team::AppNav;
-use super::LoadError;
 use crate::api::webhooks::{
     add_webhook, delete_webhook, enable_webhook, load_webhooks, resend_delivery,
 };
-use crate::api::wire::wire_resource;
 use crate::error::AppError;
 use crate::model::{WebhookDelivery, WebhookEndpoint, WebhooksOverview, WEBHOOK_EVENTS};
 
@@ -23,33 +19,13 @@ type Call =
 
 #[component]
 pub fn WebhooksPage() -> impl IntoView {
-    let params = use_params_map();
-    let website = move || {
-        params
-            .read()
-            .get("website_id")
-            .and_then(|s| s.parse::<uuid::Uuid>().ok())
-    };
-    let data = wire_resource(website, |id| async move {
-        match id {
-            Some(id) => load_webhooks(id).await,
-            None => Err(AppError::NotFound("Website".into())),
-        }
-    });
-    view! {
-        <AppNav/>
-        <main class="app-page webhooks-page">
-            <h1>"Webhooks"</h1>
-            <Suspense fallback=|| view! { <p>"Loading the webhooks…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(o) => view! { <WebhooksView data=o/> }.into_any(),
-                        Err(e) => view! { <LoadError error=e/> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </main>
-    }
+    super::website_page(
+        "Webhooks",
+        "webhooks-page",
+        "Loading the webhooks…",
+        load_webhooks,
+        |data| view! { <WebhooksView data/> },
+    )
 }
 
 #[component]
