@@ -331,38 +331,7 @@ pub async fn create(
     p: &ValidProduct,
 ) -> Result<Uuid, AppError> {
     super::websites::require(tx, website_id).await?;
-    check_unique(tx, website_id, None, p).await?;
-    let id: Uuid = sqlx::query_scalar(
-        r#"INSERT INTO website_products
-               (tenant_id, website_id, title, slug, description, status, currency, option_names,
-                images, seo_title, seo_description, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"#,
-    )
-    .bind(tenant_id)
-    .bind(website_id)
-    .bind(&p.title)
-    .bind(&p.slug)
-    .bind(&p.description)
-    .bind(p.status.as_str())
-    .bind(&p.currency)
-    .bind(&p.option_names)
-    .bind(&p.images)
-    .bind(&p.seo_title)
-    .bind(&p.seo_description)
-    .bind(user_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    write_variants(tx, tenant_id, website_id, id, p).await?;
-    super::audit(
-        tx,
-        tenant_id,
-        Some(user_id),
-        "product.created",
-        ("product", id),
-        serde_json::json!({ "website_id": website_id, "title": p.title, "slug": p.slug }),
-    )
-    .await?;
-    Ok(id)
+    save(tx, (tenant_id, user_id), website_id, None, p).await
 }
 
 /// Replaces a product's fields and variants. Returns its website.
@@ -380,15 +349,37 @@ pub async fn update(
             .fetch_optional(&mut **tx)
             .await?
             .ok_or_else(product_not_found)?;
-    check_unique(tx, website_id, Some(product_id), p).await?;
-    sqlx::query(
-        r#"UPDATE website_products
-              SET title = $2, slug = $3, description = $4, status = $5, currency = $6,
-                  option_names = $7, images = $8, seo_title = $9, seo_description = $10,
-                  updated_at = now()
-            WHERE id = $1"#,
+    save(tx, (tenant_id, user_id), website_id, Some(product_id), p).await?;
+    Ok(website_id)
+}
+
+/// Writes a product's fields (a new row when `product_id` is `None`, else that row, which the
+/// caller has locked), its variants and the audit row; answers the product's id.
+async fn save(
+    tx: &mut Tx,
+    (tenant_id, user_id): (Uuid, Uuid),
+    website_id: Uuid,
+    product_id: Option<Uuid>,
+    p: &ValidProduct,
+) -> Result<Uuid, AppError> {
+    check_unique(tx, website_id, product_id, p).await?;
+    let id: Uuid = sqlx::query_scalar(
+        r#"INSERT INTO website_products
+               (id, tenant_id, website_id, title, slug, description, status, currency,
+                option_names, images, seo_title, seo_description, created_by)
+           VALUES (COALESCE($1, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+                   $12, $13)
+           ON CONFLICT (id) DO UPDATE
+              SET title = EXCLUDED.title, slug = EXCLUDED.slug,
+                  description = EXCLUDED.description, status = EXCLUDED.status,
+                  currency = EXCLUDED.currency, option_names = EXCLUDED.option_names,
+                  images = EXCLUDED.images, seo_title = EXCLUDED.seo_title,
+                  seo_description = EXCLUDED.seo_description, updated_at = now()
+           RETURNING id"#,
     )
     .bind(product_id)
+    .bind(tenant_id)
+    .bind(website_id)
     .bind(&p.title)
     .bind(&p.slug)
     .bind(&p.description)
@@ -398,19 +389,25 @@ pub async fn update(
     .bind(&p.images)
     .bind(&p.seo_title)
     .bind(&p.seo_description)
-    .execute(&mut **tx)
+    .bind(user_id)
+    .fetch_one(&mut **tx)
     .await?;
-    write_variants(tx, tenant_id, website_id, product_id, p).await?;
+    write_variants(tx, tenant_id, website_id, id, p).await?;
+    let action = if product_id.is_some() {
+        "product.updated"
+    } else {
+        "product.created"
+    };
     super::audit(
         tx,
         tenant_id,
         Some(user_id),
-        "product.updated",
-        ("product", product_id),
+        action,
+        ("product", id),
         serde_json::json!({ "website_id": website_id, "title": p.title, "slug": p.slug }),
     )
     .await?;
-    Ok(website_id)
+    Ok(id)
 }
 
 /// Deletes a product and its variants. Returns its website.
