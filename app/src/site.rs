@@ -11,10 +11,12 @@ use crate::model::{BlockProps, FormSlot, Snapshot, SnapshotPage};
 /// `server/src/analytics.rs`). Only real pages carry it, never the 404 or password forms.
 pub const BEACON_SCRIPT: &str = "/_sp/beacon.js";
 
+mod cart;
 mod nav;
 mod product;
 pub mod seo;
 
+pub use cart::{render_cart, render_order};
 pub use nav::local_href;
 pub use product::{product_json_ld, product_path, render_product, render_product_list};
 pub use seo::Head;

@@ -44,6 +44,17 @@ pub struct AppState {
     /// Pool of the request role (`sitepilot_app`): not the owner, no BYPASSRLS.
     pub pool: PgPool,
     pub config: Arc<Config>,
+    /// How the shop's checkout takes payments (issue 22).
+    pub payments: Payments,
+}
+
+/// The payment routes the server has: local test mode (signed Stripe-shaped events through
+/// the real webhook handler) and/or the Stripe API. Both `None`: the shop says it cannot take
+/// payments.
+#[derive(Clone, Default)]
+pub struct Payments {
+    pub test_mode: Option<crate::api::billing::TestModeWebhook>,
+    pub stripe: Option<crate::api::billing_stripe::StripeApi>,
 }
 
 /// The client's address for this request, computed once by the server's outermost service from

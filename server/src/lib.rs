@@ -21,6 +21,7 @@ pub mod preview;
 pub mod rate_limit;
 pub mod realtime;
 pub mod seed;
+pub mod shop;
 pub mod stripe;
 pub mod unlock;
 pub mod visitor;
@@ -106,9 +107,25 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
             JOB_CONCURRENCY,
         );
     }
+    // Local billing test mode needs the webhook secret, which signs its simulated events.
+    let test_webhook = config
+        .stripe_webhook_secret
+        .clone()
+        .filter(|_| config.billing_test_mode)
+        .map(|secret| billing::test_mode_webhook(pool.clone(), secret));
+    let stripe_api = match &config.stripe_secret_key {
+        Some(key) => {
+            Some(stripe::client::StripeClient::new(key, &config.stripe_api_base)?.into_api())
+        }
+        None => None,
+    };
     let state = AppState {
         leptos_options: config.leptos.clone(),
         pool,
+        payments: app::state::Payments {
+            test_mode: test_webhook,
+            stripe: stripe_api.clone(),
+        },
         config: Arc::new(Config {
             sites_domain: config.sites_domain.clone(),
             secure_cookies: config.secure_cookies,
@@ -118,12 +135,6 @@ pub fn build(config: &ServerConfig, pool: PgPool) -> Result<Service, StartupErro
             email_delivery: config.smtp.is_some(),
             domain_apex_ips: config.domain_apex_ips.clone(),
         }),
-    };
-    let stripe_api = match &config.stripe_secret_key {
-        Some(key) => {
-            Some(stripe::client::StripeClient::new(key, &config.stripe_api_base)?.into_api())
-        }
-        None => None,
     };
     let ai_api = match &config.ai {
         Some(settings) => Some(
@@ -178,12 +189,7 @@ fn app_router(
     Providers { stripe_api, ai_api }: Providers,
     (batcher, limits): (Arc<analytics::batch::Batcher>, Arc<analytics::BeaconLimits>),
 ) -> Router {
-    // Local billing test mode needs the webhook secret, which signs its simulated events.
-    let test_webhook = config
-        .stripe_webhook_secret
-        .clone()
-        .filter(|_| config.billing_test_mode)
-        .map(|secret| billing::test_mode_webhook(state.pool.clone(), secret));
+    let test_webhook = state.payments.test_mode.clone();
     let routes = generate_route_list(App);
     let dns = domains::dns::DnsChecker::new(config.dns_server, &config.domain_apex_ips);
     let domain_checker = app::api::domains::DomainChecker {

@@ -18,6 +18,9 @@ pub mod encoded;
 pub mod forms;
 pub(crate) mod headers;
 mod products;
+mod shop;
+
+pub use shop::test_mode_payment;
 mod protected;
 pub mod split;
 
@@ -80,6 +83,8 @@ struct Visit {
     password: Option<String>,
     /// `Some` for a contact form submission (a POST carrying `_sp_form`): the posted pairs.
     form: Option<Vec<(String, String)>>,
+    /// `Some` for a POST to one of the shop's paths (cart, checkout, order): the posted pairs.
+    shop_form: Option<Vec<(String, String)>>,
     user_agent: Option<String>,
     /// The request's query string, kept by redirects.
     query: Option<String>,
@@ -147,9 +152,10 @@ async fn visit(
         ),
         _ => return Err(StatusCode::METHOD_NOT_ALLOWED.into_response()),
     };
-    let (password, form) = match posted {
+    let (password, form, shop_form) = match posted {
+        Some(pairs) if shop::is_shop_path(&path) => (None, None, Some(pairs)),
         Some(pairs) if pairs.iter().any(|(k, _)| k == app::model::FORM_ID_FIELD) => {
-            (None, Some(pairs))
+            (None, Some(pairs), None)
         }
         Some(pairs) => (
             Some(
@@ -160,8 +166,9 @@ async fn visit(
                     .unwrap_or_default(),
             ),
             None,
+            None,
         ),
-        None => (None, None),
+        None => (None, None, None),
     };
     Ok(Visit {
         site,
@@ -175,6 +182,7 @@ async fn visit(
         ip,
         password,
         form,
+        shop_form,
         user_agent,
         query,
     })
@@ -404,6 +412,10 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
             )
         }
         _ => {}
+    }
+    // The shop's cart, checkout and orders (per visitor, never cached).
+    if let Some(res) = shop::route(state, &live, &visit).await {
+        return res;
     }
     // The shop: `/products` and `/products/{slug}`, read live (never from the page cache).
     if visit.form.is_none() && visit.password.is_none() {

@@ -36,6 +36,7 @@ pub mod rate_limits;
 pub mod realtime;
 pub mod role_check;
 pub mod settings;
+pub mod shop;
 pub mod site_backups;
 pub mod system;
 pub mod team;

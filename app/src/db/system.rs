@@ -413,3 +413,21 @@ pub async fn website_lifecycle_due(
     .fetch_all(pool)
     .await?)
 }
+
+/// Pending shop orders whose stock reservation ended by `now` (ids only), for one tenant or
+/// all, at most `limit`: the reservation job's work list (migration 0042).
+pub async fn shop_reservations_due(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    tenant: Option<Uuid>,
+    limit: i32,
+) -> Result<Vec<(Uuid, Uuid)>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT tenant_id, order_id FROM shop_reservations_due($1, $2, $3)")
+            .bind(now)
+            .bind(tenant)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?,
+    )
+}

@@ -219,3 +219,8 @@ pub fn unlock_key(ip: Option<IpAddr>, page_id: uuid::Uuid) -> String {
 pub fn form_key(ip: Option<IpAddr>, website_id: uuid::Uuid) -> String {
     format!("form:{}:{website_id}", addr(ip))
 }
+
+/// Shop checkouts (each holds stock for a while) from one address on one website.
+pub fn checkout_key(ip: Option<IpAddr>, website_id: uuid::Uuid) -> String {
+    format!("checkout:{}:{website_id}", addr(ip))
+}

@@ -26,6 +26,7 @@ mod props;
 mod realtime;
 mod rich_text;
 mod role;
+mod shop;
 mod snapshot;
 mod team;
 mod templates;
@@ -107,6 +108,10 @@ pub use realtime::{
 };
 pub use rich_text::{check_rich_text, parse_rich_text, HeadingLevel, RichBlock, Span};
 pub use role::Role;
+pub use shop::{
+    CartLine, CartView, OrderPlaced, OrderReceipt, CART_LINES_MAX, CART_QUANTITY_MAX,
+    RESERVATION_MINUTES,
+};
 pub use snapshot::{Snapshot, SnapshotComponent, SnapshotPage};
 pub use team::{
     parse_avatar_url, parse_filter_date, parse_invite_role, AuditEntry, AuditFilter, AuditPage,

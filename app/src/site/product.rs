@@ -10,7 +10,7 @@ use super::{document, nav, seo, Head, SiteAddress};
 use crate::blocks::{rich_body, BlockView};
 use crate::model::{
     format_money, money_input, BlockProps, Snapshot, StorefrontCard, StorefrontProduct,
-    StorefrontVariant,
+    StorefrontVariant, CART_QUANTITY_MAX,
 };
 
 /// The address of a product page: `/products/{slug}`.
@@ -101,7 +101,10 @@ fn plain_description(src: &str) -> Option<String> {
 }
 
 /// The navbar and footer blocks of the site's home page, with the site's links.
-fn frame(snapshot: &Snapshot, addr: &SiteAddress) -> (Option<BlockProps>, Option<BlockProps>) {
+pub(super) fn frame(
+    snapshot: &Snapshot,
+    addr: &SiteAddress,
+) -> (Option<BlockProps>, Option<BlockProps>) {
     let Some(home) = snapshot.page("/") else {
         return (None, None);
     };
@@ -159,33 +162,49 @@ pub fn render_product(snapshot: &Snapshot, p: &StorefrontProduct, addr: &SiteAdd
         view! { <img class="sp-product-image" src=src alt=alt/> }
     });
     let options = p.option_names.clone();
-    let rows = p
-        .variants
-        .iter()
-        .map(|v| {
-            let label = if v.option_values.is_empty() {
-                p.title.clone()
-            } else {
-                v.option_values.join(" / ")
-            };
-            let price = format_money(v.price_cents, &currency);
-            let was = v
-                .compare_at_price_cents
-                .map(|c| view! { " " <s class="sp-product-was">{format_money(c, &currency)}</s> });
-            let stock = match (v.available, v.stock) {
-                (false, _) => "Sold out".to_string(),
-                (true, Some(n)) if n <= 5 => format!("Only {n} left"),
-                (true, _) => "In stock".to_string(),
-            };
-            view! {
-                <tr>
-                    <th scope="row">{label}</th>
-                    <td class="sp-product-price">{price}{was}</td>
-                    <td>{stock}</td>
-                </tr>
-            }
-        })
-        .collect_view();
+    let cart_action = nav::local_href(&addr.prefix, "/cart");
+    let rows =
+        p.variants
+            .iter()
+            .map(|v| {
+                let label = if v.option_values.is_empty() {
+                    p.title.clone()
+                } else {
+                    v.option_values.join(" / ")
+                };
+                let price = format_money(v.price_cents, &currency);
+                let was = v.compare_at_price_cents.map(
+                    |c| view! { " " <s class="sp-product-was">{format_money(c, &currency)}</s> },
+                );
+                let stock = match (v.available, v.stock) {
+                    (false, _) => "Sold out".to_string(),
+                    (true, Some(n)) if n <= 5 => format!("Only {n} left"),
+                    (true, _) => "In stock".to_string(),
+                };
+                // A plain form: adding works without JavaScript.
+                let buy = v.available.then(|| {
+                let qty_label = format!("Quantity of {label}");
+                let add_label = format!("Add {label} to cart");
+                let max = v.stock.map_or(CART_QUANTITY_MAX, |n| n.min(CART_QUANTITY_MAX));
+                view! {
+                    <form method="post" action=cart_action.clone() class="sp-buy">
+                        <input type="hidden" name="variant_id" value=v.id.to_string()/>
+                        <input type="number" name="quantity" value="1" min="1" max=max.to_string()
+                            aria-label=qty_label/>
+                        <button type="submit" aria-label=add_label>"Add to cart"</button>
+                    </form>
+                }
+            });
+                view! {
+                    <tr>
+                        <th scope="row">{label}</th>
+                        <td class="sp-product-price">{price}{was}</td>
+                        <td>{stock}</td>
+                        <td>{buy}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
     let heading = p.title.clone();
     let option_header = if options.is_empty() {
         "Product".to_string()
@@ -200,7 +219,7 @@ pub fn render_product(snapshot: &Snapshot, p: &StorefrontProduct, addr: &SiteAdd
                 <h1>{heading}</h1>
                 <div class="sp-product-description">{rich_body(&p.description, true)}</div>
                 <table class="sp-product-variants" aria-label="Prices">
-                    <thead><tr><th scope="col">{option_header}</th><th scope="col">"Price"</th><th scope="col">"Availability"</th></tr></thead>
+                    <thead><tr><th scope="col">{option_header}</th><th scope="col">"Price"</th><th scope="col">"Availability"</th><th scope="col"><span class="sr-only">"Buy"</span></th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </article>

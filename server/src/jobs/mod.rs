@@ -262,7 +262,13 @@ pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
             Backoff::exponential(Duration::from_secs(300), Duration::from_secs(3600)),
             crate::lifecycle::job,
         )
-        .every(crate::lifecycle::JOB, Duration::from_secs(3600));
+        .every(crate::lifecycle::JOB, Duration::from_secs(3600))
+        .handle(
+            crate::shop::JOB,
+            Backoff::exponential(Duration::from_secs(30), Duration::from_secs(600)),
+            crate::shop::job,
+        )
+        .every(crate::shop::JOB, Duration::from_secs(60));
 
     // The storage the upload routes write to; opening it again here is cheap (no I/O for S3,
     // a folder check for the local disk). If it cannot open, `build` has already refused.

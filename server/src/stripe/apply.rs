@@ -61,10 +61,35 @@ pub async fn process(pool: &PgPool, ev: &Event) -> Result<Outcome, ApplyError> {
         Body::Other => (None, Outcome::Ignored("ignored_type")),
         Body::Subscription(sub) => subscription(&mut tx, ev, sub).await?,
         Body::Invoice(inv) => invoice(&mut tx, ev, inv).await?,
+        Body::ShopPayment(p) => shop_payment(&mut tx, p).await?,
     };
     system::stripe_event_finish(&mut tx, &ev.id, tenant, outcome.as_str()).await?;
     tx.commit().await?;
     Ok(outcome)
+}
+
+/// A shop order paid through Checkout: marked paid once, in the order's tenant (RLS), only
+/// when the order carries this very session. A payment that arrives after the reservation ended
+/// is recorded on the order for the team to settle.
+async fn shop_payment(
+    tx: &mut Tx,
+    p: &super::event::ShopPayment,
+) -> Result<(Option<Uuid>, Outcome), ApplyError> {
+    if !p.paid {
+        return Ok((None, Outcome::Ignored("payment_not_complete")));
+    }
+    // The metadata names the tenant; RLS then only shows that tenant's order, which must also
+    // carry this session, so a wrong pair finds nothing.
+    app::db::enter_tenant(tx, p.tenant).await?;
+    use app::db::shop::Paid;
+    let outcome =
+        match app::db::shop::mark_paid(tx, p.tenant, p.order, &p.session, &p.reference).await? {
+            Paid::Now => Outcome::Applied,
+            Paid::Already => Outcome::Ignored("already_paid"),
+            Paid::AfterRelease => Outcome::Ignored("paid_after_release"),
+            Paid::Unknown => return Ok((None, Outcome::Ignored("unknown_order"))),
+        };
+    Ok((Some(p.tenant), outcome))
 }
 
 /// The tenant of a Stripe customer, then the rest of the transaction runs as that tenant.

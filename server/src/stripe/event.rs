@@ -11,6 +11,8 @@ pub const SUBSCRIPTION_UPDATED: &str = "customer.subscription.updated";
 pub const SUBSCRIPTION_DELETED: &str = "customer.subscription.deleted";
 pub const INVOICE_PAYMENT_FAILED: &str = "invoice.payment_failed";
 pub const INVOICE_PAYMENT_SUCCEEDED: &str = "invoice.payment_succeeded";
+/// A shop order's payment (issue 22): a Checkout session our shop created, completed.
+pub const CHECKOUT_COMPLETED: &str = "checkout.session.completed";
 
 pub struct Event {
     pub id: String,
@@ -23,6 +25,7 @@ pub struct Event {
 pub enum Body {
     Subscription(Subscription),
     Invoice(Invoice),
+    ShopPayment(ShopPayment),
     /// A type we do not act on.
     Other,
 }
@@ -46,6 +49,52 @@ pub struct Invoice {
     pub customer: String,
     /// The subscription the invoice bills; `None` for one-off invoices.
     pub subscription: Option<String>,
+}
+
+/// A shop order's completed Checkout session: the order and tenant come from the metadata our
+/// checkout set on the session, and the order must carry that very session id.
+pub struct ShopPayment {
+    pub session: String,
+    pub tenant: Uuid,
+    pub order: Uuid,
+    /// The payment intent, or the session when Stripe sends none.
+    pub reference: String,
+    /// `payment_status` is `paid` (asynchronous methods complete unpaid first).
+    pub paid: bool,
+}
+
+fn uuid_at(obj: &Value, pointer: &str, path: &str) -> Result<Uuid, Malformed> {
+    obj.pointer(pointer)
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .ok_or_else(|| missing(path))
+}
+
+/// `None` for a session that is not a shop order's (billing's own checkout).
+fn shop_payment(obj: &Value) -> Result<Option<ShopPayment>, Malformed> {
+    if obj
+        .pointer("/metadata/sitepilot_kind")
+        .and_then(Value::as_str)
+        != Some("shop_order")
+    {
+        return Ok(None);
+    }
+    let session = str_at(obj, "id", "data.object.id")?.to_string();
+    Ok(Some(ShopPayment {
+        tenant: uuid_at(
+            obj,
+            "/metadata/sitepilot_tenant",
+            "data.object.metadata.sitepilot_tenant",
+        )?,
+        order: uuid_at(
+            obj,
+            "/metadata/sitepilot_order",
+            "data.object.metadata.sitepilot_order",
+        )?,
+        reference: id_at(obj, "payment_intent").unwrap_or_else(|| session.clone()),
+        paid: obj.get("payment_status").and_then(Value::as_str) == Some("paid"),
+        session,
+    }))
 }
 
 /// Why an event was refused; the message names the missing or wrong field.
@@ -157,6 +206,10 @@ pub fn parse(raw: &[u8]) -> Result<Event, Malformed> {
             Body::Subscription(sub)
         }
         INVOICE_PAYMENT_FAILED | INVOICE_PAYMENT_SUCCEEDED => Body::Invoice(invoice(obj)?),
+        CHECKOUT_COMPLETED => match shop_payment(obj)? {
+            Some(p) => Body::ShopPayment(p),
+            None => Body::Other,
+        },
         _ => Body::Other,
     };
     Ok(Event {

@@ -40,6 +40,7 @@ mod preferences_effects;
 mod publish;
 mod realtime;
 mod rich_text;
+mod shop;
 mod site_backups;
 mod startup;
 mod static_files;

@@ -118,6 +118,11 @@ impl Reply {
     }
 }
 
+/// Sends any request through the router and reads the reply.
+pub async fn send_request(router: &Router, req: Request<Body>) -> Reply {
+    send(router, req).await
+}
+
 async fn send(router: &Router, req: Request<Body>) -> Reply {
     let Raw {
         status,
@@ -209,6 +214,33 @@ pub async fn get(router: &Router, host: &str, path: &str) -> Reply {
         .body(Body::empty())
         .expect("request");
     send(router, req).await
+}
+
+/// A visitor's request to a site page with the cookies in `cookie` (GET without `form`, else a
+/// plain HTML form POST, as a browser without JavaScript sends it).
+pub async fn visit(
+    router: &Router,
+    path: &str,
+    cookie: Option<&str>,
+    form: Option<&[(&str, &str)]>,
+) -> Reply {
+    let mut req = match form {
+        Some(_) => {
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        }
+        None => Request::get(path),
+    }
+    .header(header::HOST, "127.0.0.1");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let body = form
+        .unwrap_or_default()
+        .iter()
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    send(router, req.body(Body::from(body)).expect("request")).await
 }
 
 /// Percent-encodes a form value (RFC 3986 unreserved characters pass through).

@@ -1,0 +1,86 @@
+//! A visitor's cart and the orders checkout makes (issue 22 parts 3 and 4), as the visitor
+//! pages show them. Money is in minor units of the cart's currency, like the catalogue's.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Different variants one cart may hold.
+pub const CART_LINES_MAX: usize = 50;
+/// Units of one variant one cart may hold.
+pub const CART_QUANTITY_MAX: i32 = 99;
+/// How long checkout holds the stock it reserved for an unpaid order.
+pub const RESERVATION_MINUTES: i64 = 30;
+
+/// One variant in a cart, read live (price, stock, availability).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CartLine {
+    pub variant_id: Uuid,
+    pub product_slug: String,
+    pub title: String,
+    pub option_values: Vec<String>,
+    pub quantity: i32,
+    pub unit_price_cents: i64,
+    /// Units left when the variant's stock is tracked.
+    pub stock: Option<i32>,
+    /// The product is still on sale and (when tracked) has stock for this quantity.
+    pub available: bool,
+}
+
+impl CartLine {
+    pub fn total_cents(&self) -> i64 {
+        self.unit_price_cents * i64::from(self.quantity)
+    }
+
+    /// "Mug" or "T-shirt (M / Blue)".
+    pub fn label(&self) -> String {
+        if self.option_values.is_empty() {
+            self.title.clone()
+        } else {
+            format!("{} ({})", self.title, self.option_values.join(" / "))
+        }
+    }
+}
+
+/// A visitor's open cart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CartView {
+    pub id: Uuid,
+    pub currency: String,
+    pub lines: Vec<CartLine>,
+}
+
+impl CartView {
+    pub fn subtotal_cents(&self) -> i64 {
+        self.lines.iter().map(CartLine::total_cents).sum()
+    }
+
+    pub fn items(&self) -> i64 {
+        self.lines.iter().map(|l| i64::from(l.quantity)).sum()
+    }
+}
+
+/// What checkout created: a pending order holding its stock until `reserved_until`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderPlaced {
+    pub id: Uuid,
+    pub order_number: String,
+    pub currency: String,
+    pub total_cents: i64,
+    pub customer_email: String,
+    pub reserved_until: DateTime<Utc>,
+}
+
+/// An order as its customer sees it after paying (or while it waits for payment).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderReceipt {
+    pub id: Uuid,
+    pub order_number: String,
+    pub status: String,
+    pub payment_status: String,
+    pub currency: String,
+    pub total_cents: i64,
+    pub customer_email: String,
+    /// (label, quantity, line total)
+    pub lines: Vec<(String, i32, i64)>,
+}
