@@ -97,7 +97,45 @@ test('an owner on Growth creates a product with two variants, finds it in the li
   await expect(visitor.getByRole('heading', { name: 'Shop', level: 1 })).toBeVisible();
   await visitor.getByRole('link', { name: 'Stoneware Mug' }).click();
   await expect(visitor.getByRole('heading', { name: 'Stoneware Mug', level: 1 })).toBeVisible();
+
+  // Still without JavaScript: add two large mugs, check out and pay in test mode.
+  await visitor.getByLabel('Quantity of Large').fill('2');
+  await visitor.getByRole('button', { name: 'Add Large to cart' }).click();
+  await expect(visitor.getByRole('heading', { name: 'Your cart', level: 1 })).toBeVisible();
+  const cart = visitor.getByRole('table', { name: 'Cart' });
+  await expect(cart.getByRole('row').filter({ hasText: 'Stoneware Mug (Large)' })).toContainText('€28.00');
+  await expect(visitor.getByText('Subtotal: €28.00')).toBeVisible();
+  // Asking for more than is left is refused at checkout with what is left; nothing is held.
+  await visitor.getByLabel('Quantity of Stoneware Mug (Large)').fill('3');
+  await visitor.getByRole('button', { name: 'Update' }).click();
+  await visitor.getByLabel('Email for your receipt').fill('ann@example.com');
+  await visitor.getByRole('button', { name: 'Check out' }).click();
+  await expect(visitor.getByRole('alert')).toHaveText('Only 2 left of Stoneware Mug (Large). Lower the quantity to check out.');
+  await visitor.getByLabel('Quantity of Stoneware Mug (Large)').fill('2');
+  await visitor.getByRole('button', { name: 'Update' }).click();
+  await visitor.getByLabel('Email for your receipt').fill('ann@example.com');
+  await visitor.getByRole('button', { name: 'Check out' }).click();
+  await expect(visitor.getByRole('heading', { name: /^Order \d+: payment$/ })).toBeVisible();
+  await expect(visitor.getByText('Your items are reserved for 30 minutes while you pay.')).toBeVisible();
+  await visitor.getByRole('button', { name: 'Pay (test mode)' }).click();
+  await expect(visitor.getByRole('heading', { name: /is paid$/ })).toBeVisible();
+  await expect(visitor.getByText('A receipt goes to ann@example.com.')).toBeVisible();
+  // The stock went down for everyone.
+  await visitor.goto(siteUrl(subdomain, '/products/stoneware-mug'));
+  await expect(visitor.getByRole('table', { name: 'Prices' }).getByRole('row').filter({ hasText: 'Large' })).toContainText('Sold out');
   await noJs.close();
+
+  // The owner finds the order paid and marks it fulfilled.
+  await page.goto('/dashboard');
+  await page.getByRole('link', { name: /^Orders of / }).click();
+  await expect(page.getByRole('heading', { name: 'Orders', level: 1 })).toBeVisible();
+  await hydrated(page);
+  const order = page.getByRole('table', { name: 'Orders' }).getByRole('row').filter({ hasText: 'ann@example.com' });
+  await expect(order).toContainText('€28.00');
+  await expect(order.getByRole('cell').nth(5)).toHaveText('paid');
+  await order.getByRole('button', { name: /^Mark fulfilled/ }).click();
+  await expect(order.getByRole('cell').nth(5)).toHaveText('fulfilled');
+  await expect(order.getByRole('button', { name: /^Mark shipped/ })).toBeVisible();
 });
 
 test('an owner on the free plan is told to upgrade', async ({ page }) => {

@@ -146,3 +146,45 @@ pub async fn set_products_status(
     tx.commit().await?;
     Ok(n)
 }
+
+/// The website's orders, newest first, with their history. Every member may read them.
+#[server(endpoint = "commerce/orders", input = WireJson, output = WireJson)]
+pub async fn load_orders(website_id: Uuid) -> Result<crate::model::OrdersOverview, AppError> {
+    let (member, mut tx) = super::ctx::member_tx(|_| true, "").await?;
+    let website_name = crate::db::commerce::website_name(&mut tx, website_id).await?;
+    let orders = crate::db::shop::orders(&mut tx, website_id).await?;
+    tx.commit().await?;
+    Ok(crate::model::OrdersOverview {
+        website_id,
+        website_name,
+        can_edit: member.role.can_manage_products(),
+        orders,
+    })
+}
+
+/// Moves an order along (fulfilled, shipped, delivered) or cancels a pending one; answers the
+/// website's orders as they now stand.
+#[server(endpoint = "commerce/order/status", input = WireJson, output = WireJson)]
+pub async fn set_order_status(
+    order_id: Uuid,
+    status: String,
+) -> Result<crate::model::OrdersOverview, AppError> {
+    use crate::model::Role;
+    let (member, mut tx) = super::ctx::member_tx(Role::can_manage_products, ONLY_EDITORS).await?;
+    let website_id = crate::db::shop::set_status(
+        &mut tx,
+        (member.tenant_id, member.user_id),
+        order_id,
+        &status,
+    )
+    .await?;
+    let website_name = crate::db::commerce::website_name(&mut tx, website_id).await?;
+    let orders = crate::db::shop::orders(&mut tx, website_id).await?;
+    tx.commit().await?;
+    Ok(crate::model::OrdersOverview {
+        website_id,
+        website_name,
+        can_edit: true,
+        orders,
+    })
+}

@@ -16,7 +16,8 @@ use uuid::Uuid;
 use super::Tx;
 use crate::error::AppError;
 use crate::model::{
-    format_money, CartLine, CartView, OrderPlaced, OrderReceipt, CART_LINES_MAX, CART_QUANTITY_MAX,
+    format_money, CartLine, CartView, OrderEvent, OrderPlaced, OrderReceipt, OrderSummary,
+    CART_LINES_MAX, CART_QUANTITY_MAX, ORDER_LIST_LIMIT,
 };
 
 const SELLS: &str = "EXISTS (SELECT 1 FROM tenants t JOIN plans pl ON pl.id = t.plan_id
@@ -609,4 +610,129 @@ pub fn summary(order: &OrderPlaced) -> String {
         order.order_number,
         format_money(order.total_cents, &order.currency)
     )
+}
+
+/// The website's orders for the team, newest first, each with its status history.
+pub async fn orders(tx: &mut Tx, website_id: Uuid) -> Result<Vec<OrderSummary>, AppError> {
+    #[derive(FromRow)]
+    struct Row {
+        id: Uuid,
+        order_number: String,
+        customer_email: String,
+        status: String,
+        payment_status: String,
+        currency: String,
+        total_cents: i64,
+        items: i64,
+        created_at: DateTime<Utc>,
+    }
+    let rows = sqlx::query_as::<_, Row>(
+        "SELECT o.id, o.order_number, o.customer_email, o.status, o.payment_status, o.currency,
+                o.total_cents, o.created_at,
+                (SELECT coalesce(sum(i.quantity), 0)::bigint FROM website_order_items i
+                  WHERE i.order_id = o.id) AS items
+           FROM website_orders o
+          WHERE o.website_id = $1
+          ORDER BY o.created_at DESC, o.id
+          LIMIT $2",
+    )
+    .bind(website_id)
+    .bind(ORDER_LIST_LIMIT)
+    .fetch_all(&mut **tx)
+    .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    #[derive(FromRow)]
+    struct EventRow {
+        order_id: Uuid,
+        status: String,
+        payment_status: Option<String>,
+        notes: Option<String>,
+        created_at: DateTime<Utc>,
+    }
+    let events = sqlx::query_as::<_, EventRow>(
+        "SELECT order_id, status, payment_status, notes, created_at
+           FROM website_order_status_history WHERE order_id = ANY($1)
+          ORDER BY created_at, id",
+    )
+    .bind(&ids)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| OrderSummary {
+            history: events
+                .iter()
+                .filter(|e| e.order_id == r.id)
+                .map(|e| OrderEvent {
+                    status: e.status.clone(),
+                    payment_status: e.payment_status.clone(),
+                    notes: e.notes.clone(),
+                    at: e.created_at,
+                })
+                .collect(),
+            id: r.id,
+            order_number: r.order_number,
+            customer_email: r.customer_email,
+            status: r.status,
+            payment_status: r.payment_status,
+            currency: r.currency,
+            total_cents: r.total_cents,
+            items: r.items,
+            created_at: r.created_at,
+        })
+        .collect())
+}
+
+/// Moves an order to `status` by a member: the next step of paid → fulfilled → shipped →
+/// delivered, or cancelled while it is pending (its stock goes back). Anything else is a 400
+/// naming where the order stands. Answers the order's website.
+pub async fn set_status(
+    tx: &mut Tx,
+    (tenant_id, user_id): (Uuid, Uuid),
+    order_id: Uuid,
+    status: &str,
+) -> Result<Uuid, AppError> {
+    let row: Option<(Uuid, String, String)> = sqlx::query_as(
+        "SELECT website_id, status, order_number FROM website_orders WHERE id = $1 FOR UPDATE",
+    )
+    .bind(order_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((website_id, current, number)) = row else {
+        return Err(AppError::NotFound("Order".into()));
+    };
+    if status == "cancelled" && current == "pending" {
+        release(tx, tenant_id, order_id, Utc::now(), true).await?;
+    } else if crate::model::next_order_status(&current) == Some(status) {
+        sqlx::query("UPDATE website_orders SET status = $2, updated_at = now() WHERE id = $1")
+            .bind(order_id)
+            .bind(status)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO website_order_status_history (tenant_id, order_id, status, changed_by)
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(tenant_id)
+        .bind(order_id)
+        .bind(status)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    } else {
+        return Err(AppError::invalid(
+            "status",
+            format!("Order {number} is {current}; it cannot become {status}."),
+        ));
+    }
+    super::audit(
+        tx,
+        tenant_id,
+        Some(user_id),
+        "order.status_changed",
+        ("order", order_id),
+        serde_json::json!({ "website_id": website_id, "from": current, "to": status }),
+    )
+    .await?;
+    Ok(website_id)
 }

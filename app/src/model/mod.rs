@@ -109,8 +109,9 @@ pub use realtime::{
 pub use rich_text::{check_rich_text, parse_rich_text, HeadingLevel, RichBlock, Span};
 pub use role::Role;
 pub use shop::{
-    CartLine, CartView, OrderPlaced, OrderReceipt, CART_LINES_MAX, CART_QUANTITY_MAX,
-    RESERVATION_MINUTES,
+    next_order_status, order_action_label, CartLine, CartView, OrderEvent, OrderPlaced,
+    OrderReceipt, OrderSummary, OrdersOverview, CART_LINES_MAX, CART_QUANTITY_MAX,
+    ORDER_LIST_LIMIT, RESERVATION_MINUTES,
 };
 pub use snapshot::{Snapshot, SnapshotComponent, SnapshotPage};
 pub use team::{

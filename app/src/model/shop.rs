@@ -84,3 +84,63 @@ pub struct OrderReceipt {
     /// (label, quantity, line total)
     pub lines: Vec<(String, i32, i64)>,
 }
+
+/// Where an order can go next, as the team moves it along (pending → paid by the payment;
+/// then fulfilled → shipped → delivered). A pending order may be cancelled (its stock goes
+/// back).
+pub fn next_order_status(current: &str) -> Option<&'static str> {
+    match current {
+        "paid" => Some("fulfilled"),
+        "fulfilled" => Some("shipped"),
+        "shipped" => Some("delivered"),
+        _ => None,
+    }
+}
+
+/// "Mark fulfilled" for the team's button.
+pub fn order_action_label(next: &str) -> &'static str {
+    match next {
+        "fulfilled" => "Mark fulfilled",
+        "shipped" => "Mark shipped",
+        "delivered" => "Mark delivered",
+        "cancelled" => "Cancel order",
+        _ => "Update",
+    }
+}
+
+/// One row of the team's order list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub id: Uuid,
+    pub order_number: String,
+    pub customer_email: String,
+    pub status: String,
+    pub payment_status: String,
+    pub currency: String,
+    pub total_cents: i64,
+    pub items: i64,
+    pub created_at: DateTime<Utc>,
+    /// Its status changes, oldest first.
+    pub history: Vec<OrderEvent>,
+}
+
+/// A status change of an order, newest last.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderEvent {
+    pub status: String,
+    pub payment_status: Option<String>,
+    pub notes: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// A website's orders for the team (newest first, at most [`ORDER_LIST_LIMIT`]), with the
+/// status history of each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrdersOverview {
+    pub website_id: Uuid,
+    pub website_name: String,
+    pub can_edit: bool,
+    pub orders: Vec<OrderSummary>,
+}
+
+pub const ORDER_LIST_LIMIT: i64 = 200;

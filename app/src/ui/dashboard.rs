@@ -103,6 +103,8 @@ fn WebsiteCard(
                 " · "
                 <A href=format!("/websites/{}/products", site.id) attr:aria-label=format!("Products of {}", site.name)>"Products"</A>
                 " · "
+                <A href=format!("/websites/{}/orders", site.id) attr:aria-label=format!("Orders of {}", site.name)>"Orders"</A>
+                " · "
                 <A href=format!("/websites/{}/settings", site.id) attr:aria-label=format!("Settings of {}", site.name)>"Website settings"</A>
             </p>
             // A plain download (Content-Disposition: attachment), not a client-side route.

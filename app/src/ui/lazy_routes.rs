@@ -13,7 +13,7 @@ use leptos_router::{lazy_route, LazyRoute};
 
 use super::{
     analytics, api_keys, audit, auth, billing, dashboard, domain, forms_inbox, invite, media,
-    products, settings, team, webhooks, website_settings,
+    orders, products, settings, team, webhooks, website_settings,
 };
 
 pub struct SignupRoute;
@@ -241,5 +241,17 @@ impl LazyRoute for ProductsRoute {
     }
     fn view(_this: Self) -> AnyView {
         view! { <products::ProductsPage/> }.into_any()
+    }
+}
+
+pub struct OrdersRoute;
+
+#[lazy_route]
+impl LazyRoute for OrdersRoute {
+    fn data() -> Self {
+        OrdersRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <orders::OrdersPage/> }.into_any()
     }
 }

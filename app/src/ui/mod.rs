@@ -16,6 +16,7 @@ mod lazy_routes;
 pub(crate) mod live;
 pub(crate) mod media;
 mod new_website;
+mod orders;
 mod products;
 mod settings;
 mod team;
@@ -102,6 +103,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/websites/:website_id/domain") view={Lazy::<lazy_routes::DomainRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/webhooks") view={Lazy::<lazy_routes::WebhooksRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/products") view={Lazy::<lazy_routes::ProductsRoute>::new()}/>
+                <Route path=path!("/websites/:website_id/orders") view={Lazy::<lazy_routes::OrdersRoute>::new()}/>
                 <Route path=path!("/api-keys") view={Lazy::<lazy_routes::ApiKeysRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/settings") view={Lazy::<lazy_routes::WebsiteSettingsRoute>::new()}/>
             </Routes>

@@ -162,6 +162,12 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             Role(R::can_manage_products),
             Record,
         ),
+        ("/api/commerce/orders", Role(|_| true), Record),
+        (
+            "/api/commerce/order/status",
+            Role(R::can_manage_products),
+            Record,
+        ),
         (
             "/api/webhooks/overview",
             Role(R::can_manage_integrations),

@@ -251,6 +251,46 @@ async fn a_visitor_adds_to_cart_checks_out_and_pays_in_test_mode_once() {
         .count();
     assert_eq!(paid_rows, 1);
     assert_eq!(stock(&pool, &s, s.m).await, 1);
+
+    // The team sees it paid and moves it along one step at a time; a skipped step is refused.
+    let owner = cookie_for(&s.a);
+    let list: app::model::OrdersOverview = call_json(
+        &router,
+        "/api/commerce/orders",
+        Some(&owner),
+        json!({ "website_id": s.a.website_id }),
+    )
+    .await
+    .json();
+    assert_eq!(list.orders.len(), 1);
+    let o = &list.orders[0];
+    assert_eq!(
+        (o.status.as_str(), o.items, o.total_cents),
+        ("paid", 3, 3750)
+    );
+    assert_eq!(o.customer_email, "ann@example.com");
+    let steps: Vec<&str> = o.history.iter().map(|e| e.status.as_str()).collect();
+    assert_eq!(steps, ["pending", "paid"]);
+    let status = |to: &'static str| {
+        call_json(
+            &router,
+            "/api/commerce/order/status",
+            Some(&owner),
+            json!({ "order_id": order_id, "status": to }),
+        )
+    };
+    let r = status("delivered").await;
+    assert_eq!(r.status.as_u16(), 400);
+    assert!(
+        r.text().contains("is paid; it cannot become delivered"),
+        "{}",
+        r.text()
+    );
+    let r = status("fulfilled").await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let after: app::model::OrdersOverview = r.json();
+    assert_eq!(after.orders[0].status, "fulfilled");
+    assert_eq!(after.orders[0].history.len(), 3);
 }
 
 #[tokio::test]
@@ -262,7 +302,8 @@ async fn twenty_concurrent_checkouts_of_five_units_sell_exactly_five() {
     for _ in 0..20 {
         carts.push(cart_cookie(&add(&router, &s, None, s.m, "1").await));
     }
-    let results = futures_util::future::join_all(carts.iter().map(|c| checkout(&router, &s, c))).await;
+    let results =
+        futures_util::future::join_all(carts.iter().map(|c| checkout(&router, &s, c))).await;
     let sold = results.iter().filter(|r| r.status.as_u16() == 303).count();
     let refused: Vec<_> = results
         .iter()

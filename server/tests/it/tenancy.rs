@@ -500,6 +500,7 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
     set_plan(&pool, a.tenant_id, PRO).await;
     set_plan(&pool, b.tenant_id, PRO).await;
     let product = crate::permissions::fixtures::fresh_product(&pool, &b).await;
+    let b_order = crate::permissions::fixtures::fresh_paid_order(&pool, &b).await;
     let b_products: app::model::ProductsOverview = call_json(
         &router,
         "/api/commerce/products",
@@ -508,7 +509,8 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
     )
     .await
     .json();
-    assert_eq!(b_products.products.len(), 1);
+    // The product, and the one the paid order was bought from.
+    assert_eq!(b_products.products.len(), 2);
     let form = crate::permissions::fixtures::product_json("Stolen mug", false);
     for (path, body) in [
         (
@@ -531,6 +533,14 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
         (
             "/api/commerce/products/status",
             json!({ "website_id": b.website_id, "product_ids": [product], "status": "archived" }),
+        ),
+        (
+            "/api/commerce/orders",
+            json!({ "website_id": b.website_id }),
+        ),
+        (
+            "/api/commerce/order/status",
+            json!({ "order_id": b_order, "status": "fulfilled" }),
         ),
         // A's own website with B's product id.
         (
@@ -558,6 +568,19 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
     .await
     .json();
     assert_eq!(after, b_products);
+    let b_orders: app::model::OrdersOverview = call_json(
+        &router,
+        "/api/commerce/orders",
+        Some(&cb),
+        json!({ "website_id": b.website_id }),
+    )
+    .await
+    .json();
+    assert_eq!(b_orders.orders.len(), 1);
+    assert_eq!(
+        b_orders.orders[0].status, "paid",
+        "A's refused calls changed B's order"
+    );
 
     // B's page is exactly as it was.
     let after = load_page(&router, &cb, b.home_page_id).await;

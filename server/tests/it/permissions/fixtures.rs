@@ -365,6 +365,37 @@ pub fn product_json(title: &str, two: bool) -> Value {
     }
 }
 
+/// A fresh paid shop order of the website: a visitor's cart checked out and paid (written
+/// directly through the same db functions the visitor path and the webhook use).
+pub async fn fresh_paid_order(pool: &PgPool, a: &NewAccount) -> Uuid {
+    let product = fresh_product(pool, a).await;
+    let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+    let variant: Uuid = sqlx::query_scalar(
+        "SELECT id FROM website_product_variants WHERE product_id = $1 ORDER BY position LIMIT 1",
+    )
+    .bind(product)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("variant");
+    let site = (a.tenant_id, a.website_id);
+    let cart = app::db::shop::add(&mut tx, site, None, variant, 1)
+        .await
+        .expect("cart");
+    let until = chrono::Utc::now() + chrono::Duration::minutes(30);
+    let order = app::db::shop::checkout(&mut tx, site, cart, "buyer@example.com", until)
+        .await
+        .expect("checkout");
+    let session = format!("cs_test_{}", order.id.simple());
+    app::db::shop::set_checkout_session(&mut tx, order.id, &session)
+        .await
+        .expect("session");
+    app::db::shop::mark_paid(&mut tx, a.tenant_id, order.id, &session, "pi_test")
+        .await
+        .expect("paid");
+    tx.commit().await.expect("commit");
+    order.id
+}
+
 /// A fresh product of the website (written directly: the plan check is the API's).
 pub async fn fresh_product(pool: &PgPool, a: &NewAccount) -> Uuid {
     let input: app::model::ProductInput =
@@ -545,6 +576,10 @@ pub async fn body_for(
             "product_ids": [fresh_product(pool, a).await],
             "status": "archived",
         }),
+        "/api/commerce/orders" => json!({ "website_id": a.website_id }),
+        "/api/commerce/order/status" => {
+            json!({ "order_id": fresh_paid_order(pool, a).await, "status": "fulfilled" })
+        }
         "/api/webhooks/overview" => json!({ "website_id": a.website_id }),
         "/api/webhooks/add" => json!({
             "website_id": a.website_id,

@@ -137,6 +137,8 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
         ("/websites/{website}/settings", Role(|_| true), Record, Page),
         // The catalogue: every member reads it (the controls follow `Role::can_manage_products`).
         ("/websites/{website}/products", Role(|_| true), Record, Page),
+        // The shop's orders: every member reads them (the buttons follow `can_manage_products`).
+        ("/websites/{website}/orders", Role(|_| true), Record, Page),
         // Public pages: anyone may open them.
         ("/", Session, OwnTenant, Page),
         ("/signup", Session, OwnTenant, Page),
