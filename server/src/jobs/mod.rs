@@ -262,7 +262,21 @@ pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
             Backoff::exponential(Duration::from_secs(300), Duration::from_secs(3600)),
             crate::lifecycle::job,
         )
-        .every(crate::lifecycle::JOB, Duration::from_secs(3600));
+        .every(crate::lifecycle::JOB, Duration::from_secs(3600))
+        .handle(
+            app::api::ai::generate::JOB,
+            Backoff::exponential(Duration::from_secs(10), Duration::from_secs(120)),
+            {
+                // The same provider settings as the server functions; `None` (AI not
+                // configured) fails a generation plainly and refunds it.
+                let ai = config
+                    .ai
+                    .clone()
+                    .and_then(|s| crate::ai::AiClient::new(s).ok())
+                    .map(crate::ai::AiClient::into_api);
+                move |ctx| generate_site(ctx, ai.clone())
+            },
+        );
 
     // The storage the upload routes write to; opening it again here is cheap (no I/O for S3,
     // a folder check for the local disk). If it cannot open, `build` has already refused.
@@ -280,6 +294,28 @@ pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
             ),
         None => reg,
     }
+}
+
+/// `ai.generate_site`: one "build my site from a prompt" generation
+/// (`app::api::ai::generate::run_job`).
+async fn generate_site(ctx: JobCtx, ai: Option<app::api::ai::AiApi>) -> Result<(), JobError> {
+    let id = |key: &str| {
+        ctx.payload
+            .get(key)
+            .and_then(|v| v.as_str())
+            .and_then(|s| uuid::Uuid::parse_str(s).ok())
+            .ok_or_else(|| JobError::Fatal(format!("the job has no {key}")))
+    };
+    let (tenant, generation) = (id("tenant_id")?, id("generation_id")?);
+    app::api::ai::generate::run_job(
+        &ctx.pool,
+        ai.as_ref(),
+        tenant,
+        generation,
+        ctx.last_attempt(),
+    )
+    .await
+    .map_err(JobError::from)
 }
 
 /// Forgets old finished jobs (the table stays bounded).
