@@ -79,3 +79,25 @@ test('a generation can be cancelled while it runs, and the credits come back', a
   await page.getByRole('link', { name: 'Back to your websites' }).click();
   await expect(page.getByRole('region', { name: 'Spoke Shop', exact: true })).toHaveCount(0);
 });
+
+test('an editor writes a new page from a prompt in the Pages panel and opens it', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 1800 });
+  await signUp(page, 'Aip');
+  await page.getByRole('link', { name: 'Edit Home' }).click();
+  await expect(page.getByRole('main', { name: 'Canvas' })).toBeVisible();
+  await hydrated(page);
+  await page.getByRole('tab', { name: 'Pages' }).click();
+  const panel = page.getByRole('region', { name: 'Pages', exact: true });
+  const form = panel.getByRole('form', { name: 'New page from a prompt' });
+  await form.getByLabel('Describe the page').fill('opening hours and how to find us');
+  await form.getByRole('button', { name: 'Write page with AI' }).click();
+  await expect(panel.getByText('Page “Opening hours and” written by the assistant and added as a draft.')).toBeVisible();
+  const list = panel.getByRole('list', { name: 'Pages of this website' });
+  const item = list.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'Opening hours and', exact: true }) });
+  await expect(item.getByText('/opening-hours-and', { exact: true })).toBeVisible();
+  await expect(item.getByText('Draft', { exact: true })).toBeVisible();
+  // It counts against the plan's pages like any other.
+  await expect(panel.getByText('2 of 5 pages on the Starter plan')).toBeVisible();
+  await item.getByRole('link', { name: 'Opening hours and', exact: true }).click();
+  await expect(page.getByRole('main', { name: 'Canvas' }).getByRole('heading', { name: 'Opening hours and, at a glance' })).toBeVisible();
+});

@@ -536,3 +536,131 @@ async fn the_progress_stream_sends_the_state_first_then_every_step_until_the_end
         .expect("state");
     assert_eq!(again.status, GenerationStatus::Succeeded);
 }
+
+/// `POST /api/ai/generate-page` as the holder of `cookie`.
+async fn new_page(router: &Router, cookie: &str, website: Uuid, prompt: &str) -> Reply {
+    call_json(
+        router,
+        "/api/ai/generate-page",
+        Some(cookie),
+        json!({ "website_id": website, "prompt": prompt }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_page_is_written_from_a_prompt_as_a_new_draft_in_one_call() {
+    let s = setup().await;
+    let w = s.account.website_id;
+    let reply = new_page(&s.router, &s.cookie, w, "opening hours and how to find us").await;
+    assert!(reply.status.is_success(), "{}", reply.text());
+    let created: app::model::PageCreated = reply.json();
+    let page = created
+        .overview
+        .pages
+        .iter()
+        .find(|p| p.id == created.id)
+        .expect("listed");
+    assert_eq!(page.title, "Opening hours and");
+    assert_eq!(page.slug, "/opening-hours-and");
+    assert_eq!(page.status, app::model::PageStatus::Draft);
+    assert_eq!(s.balance().await, 50 - 5);
+
+    // One request: the new tool, its schema (a title and blocks of the allowed kinds).
+    let seen = s.standin.requests();
+    assert_eq!(seen.len(), 1);
+    let body = &seen[0].body;
+    assert_eq!(body["tool_choice"]["name"], "new_page");
+    assert_eq!(body["max_tokens"], 4096);
+    let schema = &body["tools"][0]["input_schema"];
+    assert_eq!(schema["required"], json!(["title", "blocks"]));
+    assert_eq!(schema["properties"]["title"]["maxLength"], 60);
+    assert!(body["messages"][0]["content"]
+        .as_str()
+        .expect("prompt")
+        .contains("<site_content>opening hours and how to find us</site_content>"));
+
+    // The blocks, as the builder loads them.
+    let data = load_page(&s.router, &s.cookie, created.id).await;
+    let kinds: Vec<&str> = data
+        .components
+        .iter()
+        .map(|c| c.block.kind().as_str())
+        .collect();
+    assert_eq!(kinds, ["hero", "cta"]);
+    assert_eq!(
+        data.components[0].block.props_json()["heading"],
+        "Opening hours and, at a glance"
+    );
+
+    // The same title again gets the next free address.
+    let again: app::model::PageCreated =
+        new_page(&s.router, &s.cookie, w, "opening hours and holidays")
+            .await
+            .json();
+    let page = again
+        .overview
+        .pages
+        .iter()
+        .find(|p| p.id == again.id)
+        .expect("listed");
+    assert_eq!(page.slug, "/opening-hours-and-2");
+}
+
+#[tokio::test]
+async fn a_bad_page_answer_is_refused_twice_then_refunded_and_nothing_is_saved() {
+    let s = setup().await;
+    let w = s.account.website_id;
+    let html = json!({ "title": "Evil", "blocks": [{ "type": "custom_html", "props": { "html": "<script>x</script>" } }] });
+    s.standin.push(Script::Tool(html.clone()));
+    s.standin.push(Script::Tool(html));
+    let reply = new_page(&s.router, &s.cookie, w, "a page").await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text());
+    assert!(reply.text().contains("not allowed"), "{}", reply.text());
+    assert_eq!(s.standin.requests().len(), 2);
+    assert_eq!(s.balance().await, 50);
+    let mut tx = db::tenant_tx(&s.pool, s.account.tenant_id)
+        .await
+        .expect("tx");
+    let pages: i64 = sqlx::query_scalar("SELECT count(*) FROM pages")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("count");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(pages, 1, "only the home page");
+}
+
+#[tokio::test]
+async fn new_pages_from_prompts_check_the_role_the_tenant_and_the_page_limit_first() {
+    let s = setup().await;
+    let w = s.account.website_id;
+    let viewer = member_cookie(&s.pool, &s.account, "viewer").await;
+    assert_eq!(
+        new_page(&s.router, &viewer, w, "about us").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let other = account(&s.pool, "Other Pages").await;
+    assert_eq!(
+        new_page(&s.router, &cookie_for(&other), w, "about us")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Starter allows 5 pages: at the limit, 402 before anything is asked or spent.
+    set_plan(&s.pool, s.account.tenant_id, STARTER).await;
+    for i in 0..4 {
+        let r = call_json(
+            &s.router,
+            "/api/pages/create",
+            Some(&s.cookie),
+            json!({ "website_id": w, "title": format!("Page {i}"), "slug": format!("/p{i}") }),
+        )
+        .await;
+        assert!(r.status.is_success(), "{}", r.text());
+    }
+    let before = s.balance().await;
+    let full = new_page(&s.router, &s.cookie, w, "about us").await;
+    assert_eq!(full.status, StatusCode::PAYMENT_REQUIRED, "{}", full.text());
+    assert!(s.standin.requests().is_empty());
+    assert_eq!(s.balance().await, before);
+}

@@ -85,6 +85,11 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             OwnTenant,
         ),
         ("/api/ai/generation", Role(|_| true), Record),
+        (
+            "/api/ai/generate-page",
+            Role(|r| r.can_use_ai() && r.can_edit_content()),
+            Record,
+        ),
         ("/api/ai/cancel-generation", Role(R::can_use_ai), Record),
         ("/api/assets/list", Role(|_| true), OwnTenant),
         ("/api/assets/update", Role(R::can_manage_assets), Record),

@@ -713,6 +713,10 @@ async fn ai_actions_and_credits_stay_inside_their_tenant() {
             json!({ "website_id": b.website_id, "brief": "" }),
         ),
         (
+            "/api/ai/generate-page",
+            json!({ "website_id": b.website_id, "prompt": "About us" }),
+        ),
+        (
             "/api/ai/generation",
             json!({ "generation_id": crate::permissions::fixtures::generation(&pool, &b).await }),
         ),

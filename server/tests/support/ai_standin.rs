@@ -162,6 +162,24 @@ pub fn auto_input(body: &Value) -> Value {
                 { "type": "cta", "props": { "heading": "Visit us today", "body": "We open at seven.", "button_label": "Find us", "button_href": "/" } }
             ] })
         }
+        // A page titled with the editor's first words, a hero and a call to action.
+        "new_page" => {
+            let prompt = prompt_of(body);
+            let asked = prompt
+                .split("asks for a new page: <site_content>")
+                .nth(1)
+                .and_then(|rest| rest.split("</site_content>").next())
+                .unwrap_or("New page");
+            let words: Vec<&str> = asked.split_whitespace().take(3).collect();
+            let mut title = words.join(" ");
+            if let Some(first) = title.get(..1) {
+                title = first.to_uppercase() + &title[1..];
+            }
+            json!({ "title": title, "blocks": [
+                { "type": "hero", "props": { "heading": format!("{title}, at a glance"), "subheading": "Everything you need to know." } },
+                { "type": "cta", "props": { "heading": "Questions?", "body": "Ask us any time.", "button_label": "Contact us", "button_href": "/" } }
+            ] })
+        }
         _ => json!({}),
     }
 }

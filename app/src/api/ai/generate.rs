@@ -700,3 +700,105 @@ async fn generate(
     tx.commit().await.map_err(|e| db_err(e.into()))?;
     Ok(Ended::Saved)
 }
+
+/// `generate_page`: a new draft page of `website_id` written from the editor's `prompt`.
+pub async fn new_page(
+    website_id: Uuid,
+    prompt: String,
+) -> Result<crate::model::PageCreated, AppError> {
+    let (m, mut tx) = rate_checked_member().await?;
+    if !m.role.can_edit_content() {
+        return Err(AppError::forbidden(super::ssr::VIEWERS_CANNOT));
+    }
+    let api = api()?;
+    let prompt = prompt.trim().to_string();
+    check_len("prompt", &prompt, BRIEF_FIELD_MAX)?;
+    if prompt.is_empty() {
+        return Err(AppError::invalid(
+            "prompt",
+            "Describe the page you want, in a sentence or two.",
+        ));
+    }
+    // Another tenant's website is a 404 here; a full website is refused before any credit
+    // is spent (the save checks again).
+    let overview = db::pages::overview(&mut tx, m.tenant_id, website_id).await?;
+    db::limits::check_pages(&mut tx, m.tenant_id, overview.pages.len() as i64).await?;
+    let (site_name, _) = db::branding::load(&mut tx, website_id).await?;
+    let taken: Vec<String> = overview.pages.iter().map(|p| p.slug.clone()).collect();
+    let existing = overview
+        .pages
+        .iter()
+        .map(|p| format!("{} ({})", p.slug, p.title))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut schema = page_schema();
+    schema["properties"]["title"] = json!({ "type": "string", "minLength": 1, "maxLength": 60 });
+    schema["required"] = json!(["title", "blocks"]);
+    let req = AiRequest {
+        system: format!("{SYSTEM} {UNTRUSTED}"),
+        prompt: format!(
+            "Website: {site_name}\nIts pages now: {existing}.\nThe editor asks for a new page: {}\nGive it a short title (it becomes the menu entry and the address) and 2 to {BLOCKS_MAX} blocks of the allowed types. Links may only point to the site's page addresses. Leave image fields empty.",
+            quoted(&prompt),
+        ),
+        tool: AiTool {
+            name: "new_page",
+            description: "Set the new page's title and its blocks, from top to bottom.",
+            schema,
+        },
+        max_tokens: 4096,
+    };
+    let check = |v: &Value| -> Result<(String, String, Vec<BackupBlock>), String> {
+        let title = v.get("title").and_then(Value::as_str).unwrap_or_default();
+        let title = parse_page_title(title).map_err(|e| format!("the title: {e}"))?;
+        if title.contains('<') && title.contains('>') {
+            return Err("the title contains markup".into());
+        }
+        let base = slugify(&title, 40);
+        if base.is_empty() {
+            return Err("the title has no letters or digits".into());
+        }
+        let mut slug = format!("/{base}");
+        let mut n = 2;
+        while taken.contains(&slug) {
+            slug = format!("/{base}-{n}");
+            n += 1;
+        }
+        Ok((title, slug, check_page(v)?))
+    };
+    let ((title, slug, blocks), _) = super::ssr::run(
+        &api,
+        &m,
+        tx,
+        AiAction::GeneratePage,
+        website_id,
+        None,
+        req,
+        check,
+    )
+    .await?;
+    let blocks = blocks
+        .into_iter()
+        .map(|b| {
+            Ok(crate::model::ValidBlock {
+                block: BlockProps::from_parts(&b.kind, b.props)?,
+                visible: b.visible,
+                locked: b.locked,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let state = super::super::ctx::state()?;
+    let mut tx = tenant_tx(&state.pool, m.tenant_id).await?;
+    let id = db::pages::create_with(
+        &mut tx,
+        m.tenant_id,
+        m.user_id,
+        website_id,
+        &title,
+        &slug,
+        Some(blocks),
+    )
+    .await?;
+    let overview = db::pages::overview(&mut tx, m.tenant_id, website_id).await?;
+    tx.commit().await?;
+    Ok(crate::model::PageCreated { id, overview })
+}

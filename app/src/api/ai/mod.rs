@@ -102,6 +102,16 @@ pub async fn cancel_generation(generation_id: Uuid) -> Result<Generation, AppErr
     generate::cancel(generation_id).await
 }
 
+/// "New page from a prompt": one model call writes a page of website `website_id` (its title
+/// and blocks, checked like an edit), saved as a new draft page within the plan's page limit.
+#[server(endpoint = "ai/generate-page", input = WireJson, output = WireJson)]
+pub async fn generate_page(
+    website_id: Uuid,
+    prompt: String,
+) -> Result<crate::model::PageCreated, AppError> {
+    generate::new_page(website_id, prompt).await
+}
+
 /// Credits left, use per action and cost per day over the last 30 days: owners and admins.
 #[server(endpoint = "ai/usage", input = WireJson, output = WireJson)]
 pub async fn ai_usage() -> Result<AiUsageReport, AppError> {

@@ -486,6 +486,9 @@ pub async fn body_for(
             "business": "A matrix bakery", "audience": "", "tone": "", "pages": "home",
             "name": "Matrix AI site", "subdomain": unique("mxai-")
         } }),
+        "/api/ai/generate-page" => {
+            json!({ "website_id": a.website_id, "prompt": "Opening hours and directions" })
+        }
         "/api/ai/generation" | "/api/ai/cancel-generation" => {
             json!({ "generation_id": generation(pool, a).await })
         }
