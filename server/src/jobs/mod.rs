@@ -307,15 +307,24 @@ async fn generate_site(ctx: JobCtx, ai: Option<app::api::ai::AiApi>) -> Result<(
             .ok_or_else(|| JobError::Fatal(format!("the job has no {key}")))
     };
     let (tenant, generation) = (id("tenant_id")?, id("generation_id")?);
-    app::api::ai::generate::run_job(
+    // Within the lease (with room to record the failure): a generation that takes longer
+    // fails and is refunded instead of running again from the start.
+    let limit = LEASE - Duration::from_secs(40);
+    let run = app::api::ai::generate::run_job(
         &ctx.pool,
         ai.as_ref(),
         tenant,
         generation,
         ctx.last_attempt(),
-    )
-    .await
-    .map_err(JobError::from)
+    );
+    match tokio::time::timeout(limit, run).await {
+        Ok(result) => result.map_err(JobError::from),
+        Err(_) => {
+            let why = format!("it took longer than {} s", limit.as_secs());
+            app::api::ai::generate::give_up(&ctx.pool, tenant, generation, &why).await?;
+            Ok(())
+        }
+    }
 }
 
 /// Forgets old finished jobs (the table stays bounded).

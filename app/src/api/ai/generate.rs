@@ -495,6 +495,29 @@ pub async fn run_job(
     }
 }
 
+/// Ends generation `id` as failed with `why` (and refunds it) unless it has ended: the job's
+/// handler ran out of time (`server::jobs`), so the row never stays running with its credits.
+pub async fn give_up(pool: &PgPool, tenant: Uuid, id: Uuid, why: &str) -> Result<(), AppError> {
+    let mut tx = tenant_tx(pool, tenant).await?;
+    let Some(g) = gens::lock(&mut tx, id).await? else {
+        return Ok(());
+    };
+    tx.commit().await?;
+    if g.status.is_final() {
+        return Ok(());
+    }
+    fail(
+        pool,
+        tenant,
+        id,
+        &g,
+        "",
+        &Spent::default(),
+        AiCallError::Failed(why.to_string()),
+    )
+    .await
+}
+
 async fn sqlx_reset(tx: &mut db::Tx, id: Uuid) -> Result<(), AppError> {
     gens::restart(tx, id).await
 }
