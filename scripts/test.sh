@@ -151,6 +151,8 @@ start_example() {
 start_stand_ins() {
   start_example test_dns "$DNS_LOG" || return 1
   export SITEPILOT_DNS_SERVER="$EXAMPLE_ADDR"
+  # The site generator's calls wait 1 s, so the progress page shows each step (ai-build.spec.ts).
+  export AI_STANDIN_SITE_DELAY_MS=1000
   start_example ai_standin "$AI_LOG" || return 1
   export SITEPILOT_AI_PROVIDER=anthropic SITEPILOT_AI_BASE_URL="http://$EXAMPLE_ADDR"
   export SITEPILOT_AI_API_KEY=sk-ant-e2e-standin SITEPILOT_AI_MODEL=claude-sonnet-4-5

@@ -218,6 +218,10 @@ fn app_router(
         .route("/forms/export/{website_id}", get(forms_export::export))
         .merge(assets::routes(media))
         .route("/websites/{website_id}/export", get(backup_export::export))
+        .route(
+            "/ai/generations/{generation_id}/events",
+            get(realtime::generation_events).layer(axum::Extension(hub.clone())),
+        )
         .route("/events", get(realtime::events).layer(axum::Extension(hub)))
         .route("/backups/{backup_id}/download", get(backup_export::stored))
         .route(

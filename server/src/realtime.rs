@@ -206,6 +206,127 @@ pub async fn events(
     res
 }
 
+/// `GET /ai/generations/{id}/events`: the progress of an AI site generation. The first event
+/// is the generation's current state, so a reloaded page re-attaches; each change
+/// (`app::db::ai_generations::notify`) sends the whole state again as a `generation` event; the
+/// stream ends after the final state. Another tenant's generation is a 404.
+pub async fn generation_events(
+    State(state): State<AppState>,
+    Extension(hub): Extension<Arc<Hub>>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return (StatusCode::BAD_REQUEST, "The generation id must be a UUID.").into_response();
+    };
+    let member = match caller.member() {
+        Ok(Some(m)) => m,
+        Ok(None) => return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
+        Err(e) => {
+            let status =
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return (status, e.to_string()).into_response();
+        }
+    };
+    let tenant = member.tenant_id;
+    // Subscribed before the first read, so no change after it is missed.
+    let rx = hub.events.subscribe();
+    let first = match app::api::ai::generate::load(&state.pool, tenant, id).await {
+        Ok(Some(g)) => g,
+        Ok(None) => return (StatusCode::NOT_FOUND, "Generation not found.").into_response(),
+        Err(e) => {
+            let status =
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return (status, e.to_string()).into_response();
+        }
+    };
+    let conn = GenConn {
+        rx,
+        pool: state.pool.clone(),
+        tenant,
+        id,
+        closing: hub.closing.subscribe(),
+        first: Some(first),
+        ended: false,
+    };
+    let stream = futures_util::stream::unfold(conn, GenConn::next);
+    let mut res = Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+        .into_response();
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    res
+}
+
+struct GenConn {
+    rx: broadcast::Receiver<Arc<Item>>,
+    pool: sqlx::PgPool,
+    tenant: Uuid,
+    id: Uuid,
+    closing: watch::Receiver<bool>,
+    first: Option<app::model::Generation>,
+    ended: bool,
+}
+
+type GenNext = Pin<Box<dyn std::future::Future<Output = Option<(SseItem, GenConn)>> + Send>>;
+
+impl GenConn {
+    fn event(&mut self, g: &app::model::Generation) -> SseItem {
+        self.ended = g.status.is_final();
+        Ok(Event::default()
+            .event("generation")
+            .retry(RETRY)
+            .data(serde_json::to_string(g).unwrap_or_default()))
+    }
+
+    fn next(mut self) -> GenNext {
+        Box::pin(async move {
+            if let Some(g) = self.first.take() {
+                let ev = self.event(&g);
+                return Some((ev, self));
+            }
+            if self.ended {
+                return None;
+            }
+            loop {
+                if *self.closing.borrow() {
+                    return None;
+                }
+                let received = tokio::select! {
+                    r = self.rx.recv() => r,
+                    _ = self.closing.changed() => return None,
+                };
+                let ours = match received {
+                    Ok(item) => match &*item {
+                        // The listener reconnected: changes may have been missed.
+                        Item::Resync => true,
+                        Item::Event {
+                            tenant,
+                            website,
+                            name,
+                            ..
+                        } => *tenant == self.tenant && *website == self.id && *name == "generation",
+                    },
+                    // Missed events: read the row again.
+                    Err(broadcast::error::RecvError::Lagged(_)) => true,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                };
+                if !ours {
+                    continue;
+                }
+                match app::api::ai::generate::load(&self.pool, self.tenant, self.id).await {
+                    Ok(Some(g)) => {
+                        let ev = self.event(&g);
+                        return Some((ev, self));
+                    }
+                    _ => return None,
+                }
+            }
+        })
+    }
+}
+
 type SseItem = Result<Event, std::convert::Infallible>;
 /// The next event of a stream, and the stream to read on from.
 type Next = Pin<Box<dyn std::future::Future<Output = Option<(SseItem, Conn)>> + Send>>;

@@ -154,6 +154,13 @@ pub async fn check_custom_domain(tx: &mut Tx, tenant: Uuid) -> Result<(), AppErr
     flag(tx, tenant, "custom_domain_allowed", "Custom domains").await
 }
 
+/// `max_pages_per_site` of the tenant's plan (the AI site generator plans no more pages).
+pub async fn max_pages_per_site(tx: &mut Tx, tenant: Uuid) -> Result<i64, AppError> {
+    Ok(i64::from(
+        current(tx, tenant, "max_pages_per_site").await?.value,
+    ))
+}
+
 /// `analytics_enabled`.
 pub async fn check_analytics(tx: &mut Tx, tenant: Uuid) -> Result<(), AppError> {
     flag(tx, tenant, "analytics_enabled", "Visitor analytics").await

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod ai;
+pub mod ai_generations;
 pub mod analytics;
 pub mod api_keys;
 pub mod argon;

@@ -150,6 +150,20 @@ pub async fn create(
     title: &str,
     slug: &str,
 ) -> Result<Uuid, AppError> {
+    create_with(tx, tenant_id, user_id, website_id, title, slug, None).await
+}
+
+/// [`create`] with the given (checked) blocks instead of the starter blocks: a page written
+/// by the AI assistant (`generate_page`).
+pub async fn create_with(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    website_id: Uuid,
+    title: &str,
+    slug: &str,
+    blocks: Option<Vec<crate::model::ValidBlock>>,
+) -> Result<Uuid, AppError> {
     let title = parse_page_title(title)?;
     let slug = PageSlug::parse(slug)?;
     // Locking the website row makes concurrent creates count one after the other, so two
@@ -180,7 +194,25 @@ pub async fn create(
     .bind(slug.as_str())
     .fetch_one(&mut **tx)
     .await?;
-    super::page_blocks::insert_starter_blocks(tx, tenant_id, website_id, page_id, &title).await?;
+    match blocks {
+        None => {
+            super::page_blocks::insert_starter_blocks(tx, tenant_id, website_id, page_id, &title)
+                .await?
+        }
+        Some(blocks) => {
+            let page = crate::model::ValidPage {
+                title: title.clone(),
+                slug: slug.as_str().to_string(),
+                status: crate::model::PageStatus::Draft,
+                show_in_nav: true,
+                nav_label: None,
+                seo: Default::default(),
+                page_config: Default::default(),
+                blocks,
+            };
+            super::backup::insert_blocks(tx, tenant_id, &[(page_id, &page)]).await?;
+        }
+    }
     let meta = serde_json::json!({ "title": title, "slug": slug.as_str() });
     audit(
         tx,

@@ -142,6 +142,82 @@ pub struct AiUsageReport {
     pub days: Vec<AiDay>,
 }
 
+/// "Build my site from a prompt": the short questionnaire, and the new website's name and
+/// address. Each answer is plain text of at most [`BRIEF_FIELD_MAX`] characters.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GenerationBrief {
+    pub business: String,
+    pub audience: String,
+    pub tone: String,
+    /// The pages wanted, in the owner's words ("home, menu, about, contact").
+    pub pages: String,
+    pub name: String,
+    pub subdomain: String,
+}
+
+pub const BRIEF_FIELD_MAX: usize = 500;
+/// Most pages one generation writes (the plan's page limit may allow fewer).
+pub const GENERATED_PAGES_MAX: usize = 6;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GenerationStatus {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+impl GenerationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Queued,
+            Self::Running,
+            Self::Succeeded,
+            Self::Failed,
+            Self::Cancelled,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+
+    /// Succeeded, failed or cancelled: nothing changes any more.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed | Self::Cancelled)
+    }
+}
+
+/// One step a generation reached ("Planning pages", "Writing Menu", …).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenerationStep {
+    pub label: String,
+}
+
+/// A generation as its progress page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Generation {
+    pub id: uuid::Uuid,
+    pub status: GenerationStatus,
+    pub name: String,
+    pub steps: Vec<GenerationStep>,
+    pub error: Option<String>,
+    /// The new website, once saved.
+    pub website_id: Option<uuid::Uuid>,
+    /// Its home page (the builder opens it).
+    pub home_page_id: Option<uuid::Uuid>,
+}
+
 /// Limits of the model's answers, the same as the inspector's fields and SEO checks.
 pub const SEO_TITLE_MAX: usize = 70;
 pub const SEO_DESCRIPTION_MAX: usize = 160;

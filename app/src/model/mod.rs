@@ -36,8 +36,10 @@ mod views;
 mod website_settings;
 
 pub use ai::{
-    AiAction, AiActionUse, AiDay, AiStatus, AiUsageReport, CopySuggestions, PaletteSuggestion,
-    SectionRewrite, SeoSuggestion, AI_NOT_CONFIGURED, SEO_DESCRIPTION_MAX, SEO_TITLE_MAX,
+    AiAction, AiActionUse, AiDay, AiStatus, AiUsageReport, CopySuggestions, Generation,
+    GenerationBrief, GenerationStatus, GenerationStep, PaletteSuggestion, SectionRewrite,
+    SeoSuggestion, AI_NOT_CONFIGURED, BRIEF_FIELD_MAX, GENERATED_PAGES_MAX, SEO_DESCRIPTION_MAX,
+    SEO_TITLE_MAX,
 };
 pub use analytics::{
     is_crawler, referrer_source, AnalyticsReport, Count, DayMetrics, Device, ANALYTICS_RANGES,
@@ -103,8 +105,8 @@ pub use props::{
     CUSTOM_HTML_MAX,
 };
 pub use realtime::{
-    initials, DeployAction, DeployPhase, DeployStatus, LiveEvent, PageChanged, PagePresence,
-    Present, PRESENCE_HEARTBEAT_SECS, PRESENCE_MAX, PRESENCE_TTL_SECS,
+    initials, DeployAction, DeployPhase, DeployStatus, GenerationChanged, LiveEvent, PageChanged,
+    PagePresence, Present, PRESENCE_HEARTBEAT_SECS, PRESENCE_MAX, PRESENCE_TTL_SECS,
 };
 pub use rich_text::{check_rich_text, parse_rich_text, HeadingLevel, RichBlock, Span};
 pub use role::Role;

@@ -108,6 +108,15 @@ pub enum LiveEvent {
     Deploy(DeployStatus),
     Page(PageChanged),
     Presence(PagePresence),
+    /// An AI site generation changed (its envelope's website is the generation's id: it
+    /// reaches only `GET /ai/generations/{id}/events`).
+    Generation(GenerationChanged),
+}
+
+/// A generation's row changed; the stream reads it again and sends the whole state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenerationChanged {
+    pub generation_id: Uuid,
 }
 
 impl LiveEvent {
@@ -117,6 +126,7 @@ impl LiveEvent {
             Self::Deploy(_) => "deploy",
             Self::Page(_) => "page",
             Self::Presence(_) => "presence",
+            Self::Generation(_) => "generation",
         }
     }
 
@@ -126,6 +136,7 @@ impl LiveEvent {
             Self::Deploy(_) => None,
             Self::Page(p) => Some(p.page_id),
             Self::Presence(p) => Some(p.page_id),
+            Self::Generation(_) => None,
         }
     }
 }

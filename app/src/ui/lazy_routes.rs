@@ -12,8 +12,8 @@ use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
 use super::{
-    analytics, api_keys, audit, auth, billing, dashboard, domain, forms_inbox, invite, media,
-    orders, products, settings, team, webhooks, website_settings,
+    ai_generation, analytics, api_keys, audit, auth, billing, dashboard, domain, forms_inbox,
+    invite, media, orders, products, settings, team, webhooks, website_settings,
 };
 
 pub struct SignupRoute;
@@ -253,5 +253,17 @@ impl LazyRoute for OrdersRoute {
     }
     fn view(_this: Self) -> AnyView {
         view! { <orders::OrdersPage/> }.into_any()
+    }
+}
+
+pub struct GenerationRoute;
+
+#[lazy_route]
+impl LazyRoute for GenerationRoute {
+    fn data() -> Self {
+        GenerationRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <ai_generation::GenerationPage/> }.into_any()
     }
 }

@@ -12,12 +12,36 @@ use leptos::prelude::*;
 pub fn follow(query: String, on: impl Fn(&str, &str) + 'static) {
     #[cfg(feature = "hydrate")]
     {
-        let live = imp::Live::start(format!("/events?{query}"), on);
+        let live = imp::Live::start(format!("/events?{query}"), &imp::EVENTS, None, on);
         let handle = send_wrapper::SendWrapper::new(live);
         on_cleanup(move || handle.take().borrow_mut().stop());
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (query, on);
+}
+
+/// Follows the progress stream of AI site generation `id` (`GET /ai/generations/{id}/events`)
+/// while the calling owner lives, calling `on` with each state's JSON; stops after a final
+/// state (the server ends the stream then). The first event is the current state, so a
+/// reload re-attaches.
+pub fn follow_generation(id: uuid::Uuid, on: impl Fn(&str) + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        fn done(_: &str, data: &str) -> bool {
+            serde_json::from_str::<crate::model::Generation>(data)
+                .is_ok_and(|g| g.status.is_final())
+        }
+        let live = imp::Live::start(
+            format!("/ai/generations/{id}/events"),
+            &["generation"],
+            Some(done),
+            move |_, data| on(data),
+        );
+        let handle = send_wrapper::SendWrapper::new(live);
+        on_cleanup(move || handle.take().borrow_mut().stop());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (id, on);
 }
 
 /// An `aria-live` region for a live deploy status (builder and dashboard).
@@ -42,7 +66,9 @@ mod imp {
     use wasm_bindgen::JsCast;
     use web_sys::{EventSource, MessageEvent};
 
-    const EVENTS: [&str; 5] = ["hello", "resync", "deploy", "page", "presence"];
+    pub const EVENTS: [&str; 5] = ["hello", "resync", "deploy", "page", "presence"];
+    /// Whether an event (name, data) is the last one: the stream is closed after it.
+    type Done = fn(&str, &str) -> bool;
     const FIRST_BACKOFF_MS: u32 = 1_000;
     const MAX_BACKOFF_MS: u32 = 30_000;
 
@@ -52,6 +78,8 @@ mod imp {
 
     pub struct Live {
         url: String,
+        events: &'static [&'static str],
+        done: Option<Done>,
         on: Handler,
         source: Option<EventSource>,
         listeners: Vec<(&'static str, Listener)>,
@@ -61,9 +89,16 @@ mod imp {
     }
 
     impl Live {
-        pub fn start(url: String, on: impl Fn(&str, &str) + 'static) -> Rc<RefCell<Live>> {
+        pub fn start(
+            url: String,
+            events: &'static [&'static str],
+            done: Option<Done>,
+            on: impl Fn(&str, &str) + 'static,
+        ) -> Rc<RefCell<Live>> {
             let live = Rc::new(RefCell::new(Live {
                 url,
+                events,
+                done,
                 on: Rc::new(on),
                 source: None,
                 listeners: Vec::new(),
@@ -84,9 +119,10 @@ mod imp {
                 self.reconnect_later();
                 return;
             };
-            for name in EVENTS {
+            for &name in self.events {
                 let on = Rc::clone(&self.on);
                 let me = self.me.clone();
+                let done = self.done;
                 let listener: Listener = Closure::new(move |ev: web_sys::Event| {
                     let data = ev
                         .dyn_ref::<MessageEvent>()
@@ -98,6 +134,16 @@ mod imp {
                         }
                     }
                     on(name, &data);
+                    if done.is_some_and(|d| d(name, &data)) {
+                        let me = me.clone();
+                        // Not from inside the listener being removed.
+                        gloo_timers::callback::Timeout::new(0, move || {
+                            if let Some(me) = me.upgrade() {
+                                me.borrow_mut().stop();
+                            }
+                        })
+                        .forget();
+                    }
                 });
                 let _ = source
                     .add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());

@@ -1,5 +1,6 @@
 //! Routes: auth, dashboard and the builder.
 
+mod ai_generation;
 mod analytics;
 mod api_keys;
 mod audit;
@@ -104,6 +105,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/websites/:website_id/webhooks") view={Lazy::<lazy_routes::WebhooksRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/products") view={Lazy::<lazy_routes::ProductsRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/orders") view={Lazy::<lazy_routes::OrdersRoute>::new()}/>
+                <Route path=path!("/ai/generations/:generation_id") view={Lazy::<lazy_routes::GenerationRoute>::new()}/>
                 <Route path=path!("/api-keys") view={Lazy::<lazy_routes::ApiKeysRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/settings") view={Lazy::<lazy_routes::WebsiteSettingsRoute>::new()}/>
             </Routes>

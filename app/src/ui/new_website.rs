@@ -6,15 +6,23 @@
 //! renderer (`/preview/templates/{key}/?thumbnail`) in a scaled-down frame that takes no
 //! input, and a "Live preview" link to the full preview of every page. Nothing is saved until
 //! "Create website".
+//!
+//! The third choice, "Build it with AI from a prompt", asks four short questions (business,
+//! audience, tone, pages wanted), queues the generation (`generate_site`) and opens its
+//! progress page. Without a provider it says AI is not configured and cannot be chosen.
 
 use leptos::prelude::*;
 
 use super::LoadError;
+use crate::api::ai::{get_ai_status, GenerateSite};
 use crate::api::templates::{list_templates, CreateFromTemplate, DeleteTemplate};
 use crate::api::websites::CreateWebsite;
 use crate::api::wire::wire_resource;
 use crate::error::AppError;
-use crate::model::TemplateSummary;
+use crate::model::{GenerationBrief, TemplateSummary};
+
+/// The `chosen` value of "Build it with AI" (template keys never start with `@`).
+const AI_CHOICE: &str = "@ai";
 
 fn message_for(error: RwSignal<Option<AppError>>, field: &'static str) -> Option<String> {
     error.with(|e| {
@@ -125,6 +133,13 @@ pub fn NewWebsiteForm(
     // "" is a blank website; otherwise a template's key.
     let chosen = RwSignal::new(String::new());
     let delete = ServerAction::<DeleteTemplate>::new();
+    let generate = ServerAction::<GenerateSite>::new();
+    let ai_status = wire_resource(|| (), |_| get_ai_status());
+    let business = RwSignal::new(String::new());
+    let audience = RwSignal::new(String::new());
+    let tone = RwSignal::new(String::new());
+    let pages = RwSignal::new("home, about, contact".to_string());
+    let is_ai = move || chosen.with(|c| c == AI_CHOICE);
     let gallery = wire_resource(
         move || (saved.get(), delete.version().get()),
         |_| list_templates(),
@@ -140,10 +155,35 @@ pub fn NewWebsiteForm(
     };
     Effect::new(move |_| done(create.value().get()));
     Effect::new(move |_| done(from_template.value().get()));
+    // A queued generation: follow it on its progress page (a full page load: its own bundle).
+    Effect::new(move |_| match generate.value().get() {
+        Some(Ok(id)) => {
+            error.set(None);
+            #[cfg(feature = "hydrate")]
+            let _ = window()
+                .location()
+                .set_href(&format!("/ai/generations/{id}"));
+            #[cfg(not(feature = "hydrate"))]
+            let _ = id;
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let template = chosen.get_untracked();
-        if template.is_empty() {
+        if template == AI_CHOICE {
+            generate.dispatch(GenerateSite {
+                brief: GenerationBrief {
+                    business: business.get_untracked(),
+                    audience: audience.get_untracked(),
+                    tone: tone.get_untracked(),
+                    pages: pages.get_untracked(),
+                    name: name.get_untracked(),
+                    subdomain: subdomain.get_untracked(),
+                },
+            });
+        } else if template.is_empty() {
             create.dispatch(CreateWebsite {
                 name: name.get_untracked(),
                 subdomain: subdomain.get_untracked(),
@@ -176,7 +216,26 @@ pub fn NewWebsiteForm(
             .map(|t| view! { <TemplateCard template=t chosen delete/> })
             .collect_view()
     };
-    let pending = move || create.pending().get() || from_template.pending().get();
+    let pending =
+        move || create.pending().get() || from_template.pending().get() || generate.pending().get();
+    let answer = move |id: &'static str,
+                       label: &'static str,
+                       hint: &'static str,
+                       value: RwSignal<String>,
+                       key: &'static str| {
+        let err_id = format!("{id}-error");
+        let hint_id = format!("{id}-hint");
+        view! {
+            <div class="app-field">
+                <label for=id>{label}</label>
+                <textarea id=id rows="2" aria-describedby=format!("{hint_id} {err_id}")
+                    aria-invalid=move || message_for(error, key).is_some().to_string()
+                    prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))></textarea>
+                <p class="app-muted" id=hint_id>{hint}</p>
+                <p class="app-field-error" id=err_id>{move || message_for(error, key)}</p>
+            </div>
+        }
+    };
     view! {
         <section class="app-card" aria-labelledby="new-website">
             <h2 id="new-website">"New website"</h2>
@@ -190,6 +249,25 @@ pub fn NewWebsiteForm(
                         <label for="template-blank">"Blank website"</label>
                         <span class="app-muted">" A home page with five starter blocks."</span>
                     </div>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let configured = ai_status.await.map(|s| s.configured).unwrap_or(false);
+                            view! {
+                                <div class="template-blank">
+                                    <input type="radio" name="template" id="template-ai" value=AI_CHOICE
+                                        disabled=!configured aria-describedby="template-ai-about"
+                                        prop:checked=is_ai
+                                        on:change=move |_| chosen.set(AI_CHOICE.to_string())/>
+                                    <label for="template-ai">"Build it with AI from a prompt"</label>
+                                    <span class="app-muted" id="template-ai-about">{if configured {
+                                        format!(" Answer four questions; the assistant plans the pages, writes them and picks the colours ({} credits).", crate::model::AiAction::GenerateLayout.credits())
+                                    } else {
+                                        format!(" {}", crate::model::AI_NOT_CONFIGURED)
+                                    }}</span>
+                                </div>
+                            }
+                        })}
+                    </Suspense>
                     <Suspense fallback=|| view! { <p>"Loading templates…"</p> }>
                         {move || Suspend::new(async move {
                             match gallery.await {
@@ -215,14 +293,23 @@ pub fn NewWebsiteForm(
                         Err(e) => view! { <p role="alert" class="app-error">{e.to_string()}</p> }.into_any(),
                     })}
                 </fieldset>
+                {move || is_ai().then(|| view! {
+                    <fieldset class="ai-brief">
+                        <legend>"Tell the assistant about the website"</legend>
+                        {answer("ai-business", "What does the business do?", "For example: a family bakery with sourdough, pastries and coffee.", business, "business")}
+                        {answer("ai-audience", "Who is it for?", "The customers you want to reach.", audience, "audience")}
+                        {answer("ai-tone", "Tone", "Warm, playful, formal…", tone, "tone")}
+                        {answer("ai-pages", "Pages wanted", "Separated by commas; the first is the home page.", pages, "pages")}
+                    </fieldset>
+                })}
                 {field("new-website-name", "Website name", name, "name")}
-                {move || (!chosen.with(String::is_empty)).then(|| view! {
+                {move || (!chosen.with(String::is_empty) && !is_ai()).then(|| view! {
                     <p class="app-muted">"Leave the name empty to use the template's name."</p>
                 })}
                 {field("new-website-subdomain", "Address (subdomain)", subdomain, "subdomain")}
-                <button type="submit" class="app-button" disabled=pending>"Create website"</button>
+                <button type="submit" class="app-button" disabled=pending>{move || if is_ai() { "Build with AI" } else { "Create website" }}</button>
             </form>
-            {move || error.get().filter(|e| !matches!(e.field(), Some("name" | "subdomain"))).map(|e| match e {
+            {move || error.get().filter(|e| !matches!(e.field(), Some("name" | "subdomain" | "business" | "audience" | "tone" | "pages"))).map(|e| match e {
                 e @ AppError::LimitReached { .. } => view! { <LimitAlert error=e/> }.into_any(),
                 other => view! { <p role="alert" class="app-error">{other.to_string()}</p> }.into_any(),
             })}

@@ -268,7 +268,21 @@ pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
             Backoff::exponential(Duration::from_secs(30), Duration::from_secs(600)),
             crate::shop::job,
         )
-        .every(crate::shop::JOB, Duration::from_secs(60));
+        .every(crate::shop::JOB, Duration::from_secs(60))
+        .handle(
+            app::api::ai::generate::JOB,
+            Backoff::exponential(Duration::from_secs(10), Duration::from_secs(120)),
+            {
+                // The same provider settings as the server functions; `None` (AI not
+                // configured) fails a generation plainly and refunds it.
+                let ai = config
+                    .ai
+                    .clone()
+                    .and_then(|s| crate::ai::AiClient::new(s).ok())
+                    .map(crate::ai::AiClient::into_api);
+                move |ctx| generate_site(ctx, ai.clone())
+            },
+        );
 
     // The storage the upload routes write to; opening it again here is cheap (no I/O for S3,
     // a folder check for the local disk). If it cannot open, `build` has already refused.
@@ -285,6 +299,37 @@ pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
                 crate::assets::purge_job(storage),
             ),
         None => reg,
+    }
+}
+
+/// `ai.generate_site`: one "build my site from a prompt" generation
+/// (`app::api::ai::generate::run_job`).
+async fn generate_site(ctx: JobCtx, ai: Option<app::api::ai::AiApi>) -> Result<(), JobError> {
+    let id = |key: &str| {
+        ctx.payload
+            .get(key)
+            .and_then(|v| v.as_str())
+            .and_then(|s| uuid::Uuid::parse_str(s).ok())
+            .ok_or_else(|| JobError::Fatal(format!("the job has no {key}")))
+    };
+    let (tenant, generation) = (id("tenant_id")?, id("generation_id")?);
+    // Within the lease (with room to record the failure): a generation that takes longer
+    // fails and is refunded instead of running again from the start.
+    let limit = LEASE - Duration::from_secs(40);
+    let run = app::api::ai::generate::run_job(
+        &ctx.pool,
+        ai.as_ref(),
+        tenant,
+        generation,
+        ctx.last_attempt(),
+    );
+    match tokio::time::timeout(limit, run).await {
+        Ok(result) => result.map_err(JobError::from),
+        Err(_) => {
+            let why = format!("it took longer than {} s", limit.as_secs());
+            app::api::ai::generate::give_up(&ctx.pool, tenant, generation, &why).await?;
+            Ok(())
+        }
     }
 }
 

@@ -79,6 +79,18 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             Record,
         ),
         ("/api/ai/usage", Role(R::can_view_audit), OwnTenant),
+        (
+            "/api/ai/generate-site",
+            Role(|r| r.can_use_ai() && r.can_edit_content()),
+            OwnTenant,
+        ),
+        ("/api/ai/generation", Role(|_| true), Record),
+        (
+            "/api/ai/generate-page",
+            Role(|r| r.can_use_ai() && r.can_edit_content()),
+            Record,
+        ),
+        ("/api/ai/cancel-generation", Role(R::can_use_ai), Record),
         ("/api/assets/list", Role(|_| true), OwnTenant),
         ("/api/assets/update", Role(R::can_manage_assets), Record),
         ("/api/assets/delete", Role(R::can_manage_assets), Record),

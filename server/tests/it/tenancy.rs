@@ -32,6 +32,7 @@ const TENANT_TABLES: &[&str] = &[
     "user_tokens",
     "site_backups",
     "credit_transactions",
+    "ai_generations",
     "site_templates",
     "website_webhooks",
     "website_webhook_deliveries",
@@ -103,6 +104,8 @@ async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount
         "INSERT INTO domain_verifications (tenant_id, website_id, domain, cname_target) VALUES ($1, $3, 'www.' || $1::text || '.test', 'x.localhost')",
         "INSERT INTO team_invitations (tenant_id, invited_by, email, role) VALUES ($1, $2, 'invitee@example.com', 'editor')",
         "INSERT INTO credit_transactions (tenant_id, kind, amount, user_id, note) SELECT $1, 'top_up', 5, $2, 'test' WHERE $3::uuid IS NOT NULL",
+        "INSERT INTO ai_generations (tenant_id, created_by, brief, usage_id)
+         SELECT $1, $2, '{}', c.id FROM credit_transactions c WHERE c.tenant_id = $1 AND $3::uuid IS NOT NULL LIMIT 1",
         "INSERT INTO website_subdomain_redirects (subdomain, tenant_id, website_id, release_at)
          VALUES ('old-' || replace($1::text, '-', ''), $1, $3, now() + interval '30 days')",
         "INSERT INTO api_idempotency_keys (tenant_id, api_key_id, idempotency_key, request_hash, response_status, response_body)
@@ -222,6 +225,7 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
         ("api_keys", "INSERT INTO api_keys (tenant_id, created_by, name, key_hash, key_prefix, scopes) VALUES ($1, $4, 'evil', repeat('c', 64), 'sp_live_evil', '{read_sites}')"),
         ("site_backups", "INSERT INTO site_backups (tenant_id, website_id, backup_data, version, size_bytes, expires_at) VALUES ($1, $2, '{}', 2, 2, now() + interval '1 day')"),
         ("credit_transactions", "INSERT INTO credit_transactions (tenant_id, kind, amount, note) VALUES ($1, 'top_up', 1000, 'evil')"),
+        ("ai_generations", "INSERT INTO ai_generations (tenant_id, brief, usage_id) VALUES ($1, '{}', gen_random_uuid())"),
         ("site_templates", "INSERT INTO site_templates (tenant_id, name, document, version, size_bytes) VALUES ($1, 'Evil', '{}', 2, 2)"),
         ("website_subdomain_redirects", "INSERT INTO website_subdomain_redirects (subdomain, tenant_id, website_id, release_at) VALUES ('evil-' || substr(md5(random()::text), 1, 8), $1, $2, now())"),
         ("api_idempotency_keys", "INSERT INTO api_idempotency_keys (tenant_id, api_key_id, idempotency_key, request_hash) VALUES ($1, gen_random_uuid(), 'evil', repeat('d', 64))"),
@@ -730,6 +734,18 @@ async fn ai_actions_and_credits_stay_inside_their_tenant() {
         (
             "/api/ai/suggest-palette",
             json!({ "website_id": b.website_id, "brief": "" }),
+        ),
+        (
+            "/api/ai/generate-page",
+            json!({ "website_id": b.website_id, "prompt": "About us" }),
+        ),
+        (
+            "/api/ai/generation",
+            json!({ "generation_id": crate::permissions::fixtures::generation(&pool, &b).await }),
+        ),
+        (
+            "/api/ai/cancel-generation",
+            json!({ "generation_id": crate::permissions::fixtures::generation(&pool, &b).await }),
         ),
     ] {
         let r = call_json(&router, path, Some(&ca), body).await;

@@ -47,6 +47,9 @@ pub enum Reply {
 pub struct AiStandIn {
     pub seen: Arc<Mutex<Vec<Seen>>>,
     pub script: Arc<Mutex<VecDeque<Reply>>>,
+    /// How long the site generator's calls (`plan_pages`, `write_page`) wait before answering,
+    /// so a browser can watch the steps and reload mid-way.
+    pub site_delay: Arc<Mutex<std::time::Duration>>,
 }
 
 impl AiStandIn {
@@ -121,8 +124,74 @@ pub fn auto_input(body: &Value) -> Value {
             }
             Value::Object(out)
         }
+        // The pages the owner asked for ("Pages wanted: <site_content>home, menu</site_content>"),
+        // home first; three when the answer is empty.
+        "plan_pages" => {
+            let prompt = prompt_of(body);
+            let wanted = prompt
+                .split("Pages wanted: <site_content>")
+                .nth(1)
+                .and_then(|rest| rest.split("</site_content>").next())
+                .unwrap_or_default();
+            let mut titles: Vec<String> = wanted
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(|t| {
+                    let mut c = t.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect();
+            if titles.is_empty() {
+                titles = vec!["Home".into(), "About".into(), "Contact".into()];
+            }
+            json!({ "pages": titles.iter().map(|t| json!({ "title": t, "purpose": format!("The {t} page") })).collect::<Vec<_>>() })
+        }
+        // A hero named after the page and a call to action.
+        "write_page" => {
+            let prompt = prompt_of(body);
+            let title = prompt
+                .split("Write the page \"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or("Welcome");
+            json!({ "blocks": [
+                { "type": "hero", "props": { "heading": format!("{title}: made fresh every morning"), "subheading": "Small batches, honest prices." } },
+                { "type": "cta", "props": { "heading": "Visit us today", "body": "We open at seven.", "button_label": "Find us", "button_href": "/" } }
+            ] })
+        }
+        // A page titled with the editor's first words, a hero and a call to action.
+        "new_page" => {
+            let prompt = prompt_of(body);
+            let asked = prompt
+                .split("asks for a new page: <site_content>")
+                .nth(1)
+                .and_then(|rest| rest.split("</site_content>").next())
+                .unwrap_or("New page");
+            let words: Vec<&str> = asked.split_whitespace().take(3).collect();
+            let mut title = words.join(" ");
+            if let Some(first) = title.get(..1) {
+                title = first.to_uppercase() + &title[1..];
+            }
+            json!({ "title": title, "blocks": [
+                { "type": "hero", "props": { "heading": format!("{title}, at a glance"), "subheading": "Everything you need to know." } },
+                { "type": "cta", "props": { "heading": "Questions?", "body": "Ask us any time.", "button_label": "Contact us", "button_href": "/" } }
+            ] })
+        }
         _ => json!({}),
     }
+}
+
+/// The user turn of a request, in either protocol.
+pub fn prompt_of(body: &Value) -> String {
+    body["messages"]
+        .as_array()
+        .and_then(|m| m.iter().rev().find(|m| m["role"] == "user"))
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or_default()
+        .to_string()
 }
 
 async fn answer(
@@ -164,6 +233,12 @@ async fn answer(
         .and_then(Value::as_str)
         .unwrap_or("tool")
         .to_string();
+    if tool == "plan_pages" || tool == "write_page" {
+        let delay = *s.site_delay.lock().expect("lock");
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+    }
     let json_text = input.to_string();
     // The input arrives in three pieces, as real streams split it.
     let third = json_text.len() / 3;

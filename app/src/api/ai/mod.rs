@@ -18,9 +18,12 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::{
-    AiStatus, AiUsageReport, CopySuggestions, PaletteSuggestion, SectionRewrite, SeoSuggestion,
+    AiStatus, AiUsageReport, CopySuggestions, Generation, GenerationBrief, PaletteSuggestion,
+    SectionRewrite, SeoSuggestion,
 };
 
+#[cfg(feature = "ssr")]
+pub mod generate;
 #[cfg(feature = "ssr")]
 mod palette;
 #[cfg(feature = "ssr")]
@@ -77,6 +80,36 @@ pub async fn regenerate_section(
     instructions: String,
 ) -> Result<SectionRewrite, AppError> {
     section::regenerate_section(page_id, component_id, instructions).await
+}
+
+/// "Build my site from a prompt": checks the questionnaire, reserves the credits of a whole
+/// website and queues the generation; answers its id (the progress page follows it).
+#[server(endpoint = "ai/generate-site", input = WireJson, output = WireJson)]
+pub async fn generate_site(brief: GenerationBrief) -> Result<Uuid, AppError> {
+    generate::start(brief).await
+}
+
+/// A generation's state: status, steps reached, error, and the new website once saved.
+#[server(endpoint = "ai/generation", input = WireJson, output = WireJson)]
+pub async fn get_generation(generation_id: Uuid) -> Result<Generation, AppError> {
+    generate::get(generation_id).await
+}
+
+/// Cancels a queued or running generation: its credits come back at once, and the job stops
+/// before its next step.
+#[server(endpoint = "ai/cancel-generation", input = WireJson, output = WireJson)]
+pub async fn cancel_generation(generation_id: Uuid) -> Result<Generation, AppError> {
+    generate::cancel(generation_id).await
+}
+
+/// "New page from a prompt": one model call writes a page of website `website_id` (its title
+/// and blocks, checked like an edit), saved as a new draft page within the plan's page limit.
+#[server(endpoint = "ai/generate-page", input = WireJson, output = WireJson)]
+pub async fn generate_page(
+    website_id: Uuid,
+    prompt: String,
+) -> Result<crate::model::PageCreated, AppError> {
+    generate::new_page(website_id, prompt).await
 }
 
 /// Credits left, use per action and cost per day over the last 30 days: owners and admins.
@@ -261,7 +294,7 @@ mod ssr {
 
     /// Calls the model; an answer that fails `check` is retried once with the reasons, then
     /// the action fails. Returns the checked value and the summed token counts.
-    async fn ask<T>(
+    pub(super) async fn ask<T>(
         api: &AiApi,
         mut req: AiRequest,
         check: impl Fn(&Value) -> Result<T, String>,
@@ -386,7 +419,7 @@ mod ssr {
         settle(m, &r, call, result).await
     }
 
-    fn cost(model: &str, prompt: i32, completion: i32) -> f64 {
+    pub(super) fn cost(model: &str, prompt: i32, completion: i32) -> f64 {
         let (p, c) = price_per_million(model);
         (f64::from(prompt) * p + f64::from(completion) * c) / 1_000_000.0
     }

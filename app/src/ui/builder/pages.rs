@@ -125,6 +125,7 @@ fn PagesManager(
         {if can_edit {
             view! {
                 <AddPageForm state=state/>
+                <AiPageForm state=state/>
                 {move || selected_page.get().map(|p| view! { <settings::PageSettings state=state page=p/> })}
             }
             .into_any()
@@ -171,6 +172,61 @@ fn PageList(state: PagesState, can_edit: bool) -> impl IntoView {
                 }
             }).collect_view()}
         </ul>
+    }
+    .into_any()
+}
+
+/// "New page from a prompt" (`generate_page`): the assistant writes a new draft page (title
+/// and blocks) from the editor's description; it is then selected like an added page. Without
+/// a provider, or out of credits, the server's message is shown as is.
+#[component]
+fn AiPageForm(state: PagesState) -> impl IntoView {
+    let prompt = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (website_id, text) = (state.website_id, prompt.get_untracked());
+        busy.set(true);
+        state.notice.set(None);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let result = crate::api::ai::generate_page(website_id, text).await;
+            busy.try_set(false);
+            match result {
+                Ok(created) => {
+                    let name = created
+                        .overview
+                        .pages
+                        .iter()
+                        .find(|p| p.id == created.id)
+                        .map(|p| p.title.clone());
+                    state.overview.try_set(created.overview);
+                    state.selected.try_set(created.id);
+                    state.notice.try_set(Some(format!(
+                        "Page “{}” written by the assistant and added as a draft.",
+                        name.unwrap_or_default()
+                    )));
+                    prompt.try_set(String::new());
+                }
+                Err(e) => {
+                    error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <form class="pages-add" aria-label="New page from a prompt" on:submit=submit>
+            <h3>"New page from a prompt"</h3>
+            <label for="ai-page-prompt">"Describe the page"</label>
+            <textarea id="ai-page-prompt" rows="3" aria-describedby="ai-page-prompt-hint"
+                prop:value=move || prompt.get() on:input=move |ev| prompt.set(event_target_value(&ev))></textarea>
+            <p class="app-muted" id="ai-page-prompt-hint">{format!("For example: opening hours and how to find us. Costs {} AI credits.", crate::model::AiAction::GeneratePage.credits())}</p>
+            <super::ai_assist::AiError error=error/>
+            <button type="submit" class="app-button" disabled=move || busy.get()>
+                {move || if busy.get() { "Writing the page…" } else { "Write page with AI" }}
+            </button>
+        </form>
     }
     .into_any()
 }

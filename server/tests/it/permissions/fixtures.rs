@@ -117,6 +117,7 @@ pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
         "domain_verifications",
         "site_backups",
         "credit_transactions",
+        "ai_generations",
         "ai_usage_log",
         "site_templates",
         "website_webhooks",
@@ -452,6 +453,36 @@ pub async fn fill_commerce(pool: &PgPool, a: &NewAccount) -> Uuid {
     product
 }
 
+/// A queued AI site generation of `a` (credits reserved), as `generate_site` leaves it.
+pub async fn generation(pool: &PgPool, a: &app::db::accounts::NewAccount) -> uuid::Uuid {
+    let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+    // Its own credits, so any plan can hold one.
+    let cost = app::model::AiAction::GenerateLayout.credits();
+    app::db::ai::top_up(&mut tx, a.tenant_id, cost, "Fixture credits")
+        .await
+        .expect("top up");
+    let r = app::db::ai::reserve(
+        &mut tx,
+        a.tenant_id,
+        a.user_id,
+        app::model::AiAction::GenerateLayout,
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("reserve");
+    let brief = app::model::GenerationBrief {
+        business: "Fixture".into(),
+        name: "Fixture AI site".into(),
+        subdomain: unique("fxai-"),
+        ..Default::default()
+    };
+    let id = app::db::ai_generations::create(&mut tx, a.tenant_id, a.user_id, &brief, r.usage_id)
+        .await
+        .expect("generation");
+    tx.commit().await.expect("commit");
+    id
+}
+
 /// A request body for `path` naming fresh records of `t`, for a call by `caller` (only the
 /// password change cares who calls).
 pub async fn body_for(
@@ -482,6 +513,16 @@ pub async fn body_for(
             json!({ "page_id": home, "component_id": hero, "instructions": "" })
         }
         "/api/ai/suggest-palette" => json!({ "website_id": a.website_id, "brief": "Calm" }),
+        "/api/ai/generate-site" => json!({ "brief": {
+            "business": "A matrix bakery", "audience": "", "tone": "", "pages": "home",
+            "name": "Matrix AI site", "subdomain": unique("mxai-")
+        } }),
+        "/api/ai/generate-page" => {
+            json!({ "website_id": a.website_id, "prompt": "Opening hours and directions" })
+        }
+        "/api/ai/generation" | "/api/ai/cancel-generation" => {
+            json!({ "generation_id": generation(pool, a).await })
+        }
         "/api/websites/duplicate" => {
             json!({ "website_id": a.website_id, "name": "Copy", "subdomain": unique("dup-") })
         }

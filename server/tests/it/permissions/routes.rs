@@ -66,6 +66,16 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
                 anonymous: StatusCode::UNAUTHORIZED,
             },
         ),
+        // The progress of an AI site generation: every member of the tenant may watch it.
+        (
+            "/ai/generations/{generation}/events",
+            Role(|_| true),
+            Record,
+            Http {
+                anonymous: StatusCode::UNAUTHORIZED,
+            },
+        ),
+        ("/ai/generations/{generation}", Role(|_| true), Record, Page),
         (
             "/preview/deployments/{deployment}",
             Role(|_| true),
@@ -164,6 +174,8 @@ async fn every_app_route_has_a_rule() {
             .replace(":token", "{token}")
             .replace(":website_id", "{website}")
             .replace("{website_id}", "{website}")
+            .replace(":generation_id", "{generation}")
+            .replace("{generation_id}", "{generation}")
     };
     let routes: Vec<String> = leptos_axum::generate_route_list(app::App)
         .iter()
@@ -255,6 +267,7 @@ struct Records {
     deployment: Uuid,
     backup: Uuid,
     template: Uuid,
+    generation: Uuid,
 }
 
 async fn records(router: &Router, pool: &PgPool, t: &Tenant) -> Records {
@@ -300,6 +313,7 @@ async fn records(router: &Router, pool: &PgPool, t: &Tenant) -> Records {
         deployment: published.deployment_id,
         backup,
         template: private_template(pool, a).await,
+        generation: generation(pool, a).await,
     }
 }
 
@@ -310,6 +324,7 @@ fn address(pattern: &str, t: &Tenant, r: &Records) -> String {
         .replace("{backup}", &r.backup.to_string())
         .replace("{template}", &r.template.to_string())
         .replace("{page}", &t.account.home_page_id.to_string())
+        .replace("{generation}", &r.generation.to_string())
 }
 
 /// What an allowed fetch must show, so "allowed" means the content really came back.
@@ -324,6 +339,9 @@ fn content_ok(pattern: &str, f: &Fetched) -> bool {
             f.body.contains("\"format\":\"sitepilot.website\"")
         }
         p if p.starts_with("/events") => f.body.contains("event: hello"),
+        p if p.starts_with("/ai/generations/") && p.ends_with("/events") => {
+            f.body.contains("event: generation")
+        }
         p if p.starts_with("/preview/templates") => f.body.contains("Preview of the template"),
         p if p.starts_with("/preview") => f.body.contains("Preview of the deployment"),
         _ => alert(&f.body).is_none(),
