@@ -195,13 +195,20 @@ pub async fn events(
         hello: Some(hello),
         _leave: leave,
     };
-    let stream = futures_util::stream::unfold(conn, Conn::next);
+    sse(futures_util::stream::unfold(conn, Conn::next))
+}
+
+/// An event stream as the browser's `EventSource` reads it: keep-alive comments, never stored,
+/// and never buffered by a proxy (nginx) on the way.
+fn sse<S>(stream: S) -> Response
+where
+    S: futures_util::Stream<Item = SseItem> + Send + 'static,
+{
     let mut res = Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
         .into_response();
     let h = res.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    // Proxies (nginx) must not buffer the stream.
     h.insert("x-accel-buffering", HeaderValue::from_static("no"));
     res
 }
@@ -249,14 +256,7 @@ pub async fn generation_events(
         first: Some(first),
         ended: false,
     };
-    let stream = futures_util::stream::unfold(conn, GenConn::next);
-    let mut res = Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
-        .into_response();
-    let h = res.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    res
+    sse(futures_util::stream::unfold(conn, GenConn::next))
 }
 
 struct GenConn {

@@ -195,18 +195,11 @@ fn AiPageForm(state: PagesState) -> impl IntoView {
             busy.try_set(false);
             match result {
                 Ok(created) => {
-                    let name = created
-                        .overview
-                        .pages
-                        .iter()
-                        .find(|p| p.id == created.id)
-                        .map(|p| p.title.clone());
-                    state.overview.try_set(created.overview);
-                    state.selected.try_set(created.id);
-                    state.notice.try_set(Some(format!(
-                        "Page “{}” written by the assistant and added as a draft.",
-                        name.unwrap_or_default()
-                    )));
+                    show_added(
+                        state,
+                        created,
+                        "written by the assistant and added as a draft",
+                    );
                     prompt.try_set(String::new());
                 }
                 Err(e) => {
@@ -229,6 +222,20 @@ fn AiPageForm(state: PagesState) -> impl IntoView {
         </form>
     }
     .into_any()
+}
+
+/// Shows a page just added: the new list, the page selected, and "Page “…” {how}.".
+fn show_added(state: PagesState, created: crate::model::PageCreated, how: &str) {
+    let name = created
+        .overview
+        .pages
+        .iter()
+        .find(|p| p.id == created.id)
+        .map(|p| p.title.clone())
+        .unwrap_or_default();
+    state.overview.try_set(created.overview);
+    state.selected.try_set(created.id);
+    state.notice.try_set(Some(format!("Page “{name}” {how}.")));
 }
 
 #[component]
@@ -261,18 +268,7 @@ fn AddPageForm(state: PagesState) -> impl IntoView {
             busy.try_set(false);
             match result {
                 Ok(created) => {
-                    let name = created
-                        .overview
-                        .pages
-                        .iter()
-                        .find(|p| p.id == created.id)
-                        .map(|p| p.title.clone());
-                    state.overview.try_set(created.overview);
-                    state.selected.try_set(created.id);
-                    state.notice.try_set(Some(format!(
-                        "Page “{}” added as a draft.",
-                        name.unwrap_or_default()
-                    )));
+                    show_added(state, created, "added as a draft");
                     title.try_set(String::new());
                     slug_edited.try_set(false);
                 }
