@@ -63,6 +63,7 @@ pub fn DashboardPage() -> impl IntoView {
         </header>
         <main class="app-page">
             <super::billing::PastDueBanner/>
+            <super::organisation::OnboardingChecklist/>
             <h1>"Your websites"</h1>
             <super::live::DeployStatusRegion status=deploy.into()/>
             <Suspense fallback=|| view! { <p>"Loading your websites…"</p> }>

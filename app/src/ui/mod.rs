@@ -16,6 +16,7 @@ mod lazy_routes;
 pub(crate) mod live;
 pub(crate) mod media;
 mod new_website;
+mod organisation;
 mod products;
 mod settings;
 mod team;

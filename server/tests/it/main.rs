@@ -33,6 +33,7 @@ mod http_surface;
 mod jobs;
 mod limits;
 mod login_throttle;
+mod organisation;
 mod pages;
 mod password_reset;
 mod permissions;

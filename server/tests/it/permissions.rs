@@ -294,6 +294,38 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             Role(R::can_edit_own_settings),
             OwnTenant,
         ),
+        ("/api/org/get", Role(|_| true), OwnTenant),
+        (
+            "/api/org/update",
+            Role(R::can_manage_organisation),
+            OwnTenant,
+        ),
+        ("/api/org/onboarding", Role(|_| true), OwnTenant),
+        (
+            "/api/org/onboarding_dismiss",
+            Role(R::can_transfer_ownership),
+            OwnTenant,
+        ),
+        (
+            "/api/org/transfer_state",
+            Role(R::can_transfer_ownership),
+            OwnTenant,
+        ),
+        (
+            "/api/org/transfer_start",
+            Role(R::can_transfer_ownership),
+            Record,
+        ),
+        (
+            "/api/org/transfer_cancel",
+            Role(R::can_transfer_ownership),
+            OwnTenant,
+        ),
+        (
+            "/api/org/transfer_confirm",
+            Role(R::can_accept_ownership),
+            Record,
+        ),
         (
             "/api/billing/test_invoice",
             Role(R::can_manage_billing),
