@@ -132,5 +132,5 @@ pub use views::{
     SaveAck, VersionRecorded, WebsiteSummary,
 };
 pub use website_settings::{
-    SiteSeoDefaults, SubdomainRedirect, WebsiteSettings, LIFECYCLE_GRACE_DAYS,
+    DeletedWebsite, SiteSeoDefaults, SubdomainRedirect, WebsiteSettings, LIFECYCLE_GRACE_DAYS,
 };

@@ -76,6 +76,7 @@ pub fn DashboardPage() -> impl IntoView {
             </Suspense>
             <super::new_website::NewWebsiteForm create from_template saved=Signal::derive(move || save_template.version().get())/>
             <super::import_website::ImportWebsiteForm import/>
+            <super::deleted_websites::DeletedWebsites/>
         </main>
     }
 }

@@ -8,6 +8,7 @@ mod backups_panel;
 mod billing;
 mod builder;
 mod dashboard;
+mod deleted_websites;
 mod domain;
 mod forms_inbox;
 mod import_website;

@@ -53,4 +53,6 @@ mod versions;
 mod visitor_password;
 mod visitor_site;
 mod webhooks;
+mod website_favicon;
 mod website_lifecycle;
+mod website_undelete;

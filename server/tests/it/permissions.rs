@@ -190,6 +190,21 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ("/api/websites/settings", Role(|_| true), Record),
         ("/api/websites/rename", Role(R::can_change_branding), Record),
         (
+            "/api/websites/deleted",
+            Role(R::can_delete_website),
+            OwnTenant,
+        ),
+        (
+            "/api/websites/undelete",
+            Role(R::can_delete_website),
+            Record,
+        ),
+        (
+            "/api/websites/favicon",
+            Role(R::can_change_branding),
+            Record,
+        ),
+        (
             "/api/websites/seo_defaults",
             Role(R::can_change_branding),
             Record,

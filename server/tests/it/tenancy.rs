@@ -855,6 +855,10 @@ async fn website_lifecycle_functions_stay_inside_their_tenant() {
             json!({ "website_id": w, "name": "Stolen" }),
         ),
         (
+            "/api/websites/favicon",
+            json!({ "website_id": w, "favicon_url": "/stolen.png" }),
+        ),
+        (
             "/api/websites/subdomain",
             json!({ "website_id": w, "subdomain": unique("hijack-") }),
         ),
@@ -869,6 +873,7 @@ async fn website_lifecycle_functions_stay_inside_their_tenant() {
         ("/api/websites/unpublish", json!({ "website_id": w })),
         ("/api/websites/republish", json!({ "website_id": w })),
         ("/api/websites/archive", json!({ "website_id": w })),
+        ("/api/websites/undelete", json!({ "website_id": w })),
         ("/api/websites/restore", json!({ "website_id": w })),
         (
             "/api/websites/delete",

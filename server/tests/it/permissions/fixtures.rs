@@ -482,6 +482,21 @@ pub async fn body_for(
         }
         "/api/websites/publish" => json!({ "website_id": a.website_id }),
         "/api/websites/settings" => json!({ "website_id": a.website_id }),
+        "/api/websites/favicon" => {
+            json!({ "website_id": a.website_id, "favicon_url": format!("/{}.png", unique("icon-")) })
+        }
+        "/api/websites/deleted" => json!({}),
+        "/api/websites/undelete" => {
+            let id = doomed_website(pool, a).await;
+            let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+            sqlx::query("UPDATE websites SET deleted_at = now() WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .expect("delete");
+            tx.commit().await.expect("commit");
+            json!({ "website_id": id })
+        }
         "/api/websites/rename" => json!({ "website_id": a.website_id, "name": unique("Renamed ") }),
         "/api/websites/subdomain" => {
             json!({ "website_id": a.website_id, "subdomain": unique("moved-") })
