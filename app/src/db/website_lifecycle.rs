@@ -411,9 +411,12 @@ pub async fn delete(
     Ok(purge_at)
 }
 
+/// A row of [`deleted_websites`]: id, name, subdomain, deleted at, purged after.
+type DeletedRow = (Uuid, String, Option<String>, DateTime<Utc>, DateTime<Utc>);
+
 /// The websites deleted within the last 30 days, newest first: they can still be restored.
 pub async fn deleted_websites(tx: &mut Tx) -> Result<Vec<crate::model::DeletedWebsite>, AppError> {
-    let rows: Vec<(Uuid, String, Option<String>, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+    let rows: Vec<DeletedRow> = sqlx::query_as(
         r#"SELECT id, name, subdomain, deleted_at, deleted_at + make_interval(days => $1)
              FROM websites
             WHERE deleted_at IS NOT NULL AND deleted_at > now() - make_interval(days => $1)
