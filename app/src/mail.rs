@@ -129,6 +129,25 @@ pub fn email_verification(link: &str) -> Rendered {
     })
 }
 
+/// To the admin the owner chose as the next owner: the link confirms the transfer.
+pub fn ownership_transfer(tenant_name: &str, from: &str, link: &str) -> Rendered {
+    render(Body {
+        subject: format!("Become the owner of {tenant_name} on SitePilot"),
+        paragraphs: vec![
+            "Hello,".into(),
+            format!(
+                "{from} would like to make you the owner of {tenant_name} on SitePilot. \
+                 As the owner you manage billing and can delete the organisation; {from} stays on the team as an admin."
+            ),
+            "Confirm with the link below while signed in to your account. It works once, for 7 days. \
+             If you do not want to become the owner, ignore this email."
+                .into(),
+        ],
+        action: Some(("Become the owner", link)),
+        preferences: None,
+    })
+}
+
 pub fn form_submission(
     website_name: &str,
     fields: &[(String, String)],

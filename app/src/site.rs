@@ -41,7 +41,7 @@ impl SiteAddress {
 fn document(head: Head, style: String, body: AnyView, beacon: bool) -> String {
     let owner = Owner::new();
     owner.with(|| {
-        let Head { title, description, robots, canonical, properties, names, json_ld } = head;
+        let Head { title, description, robots, canonical, properties, names, json_ld, icon } = head;
         let html = view! {
             <html lang="en">
                 <head>
@@ -56,7 +56,10 @@ fn document(head: Head, style: String, body: AnyView, beacon: bool) -> String {
                     // Escaped by seo::script_json, so the text cannot end the element.
                     {json_ld.into_iter().map(|j| view! { <script type="application/ld+json" inner_html=j></script> }).collect_view()}
                     <link rel="stylesheet" href=crate::assets::stylesheet_href()/>
-                    <link rel="icon" href=crate::assets::FAVICON r#type="image/svg+xml"/>
+                    {match icon {
+                        Some(href) => view! { <link rel="icon" href=href/> }.into_any(),
+                        None => view! { <link rel="icon" href=crate::assets::FAVICON r#type="image/svg+xml"/> }.into_any(),
+                    }}
                 </head>
                 <body class="sp-site" style=style>
                     {body}

@@ -301,10 +301,13 @@ fn cached_salt(today: NaiveDate) -> Option<Vec<u8>> {
 
 /// The `analytics.rollup` job (`jobs::registry`, recurring every `SITEPILOT_ANALYTICS_ROLLUP_SECS`):
 /// roll up yesterday (late events, the day's final numbers) and today (so far) for every site.
+/// Days are each tenant's local days (its timezone, migration 0041), which lie between the
+/// UTC day before yesterday and the UTC day after today, so those four days are rolled up.
 /// UPSERTs, so a run repeated after a lost lease is harmless.
 pub async fn rollup_job(ctx: crate::jobs::JobCtx) -> Result<(), crate::jobs::JobError> {
     let today = Utc::now().date_naive();
-    for day in [today - chrono::Duration::days(1), today] {
+    for offset in [-2, -1, 0, 1] {
+        let day = today + chrono::Duration::days(offset);
         let rows = store::rollup_all(&ctx.pool, day).await?;
         tracing::debug!(%day, rows, "analytics rolled up");
     }

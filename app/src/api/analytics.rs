@@ -19,7 +19,8 @@ pub async fn website_analytics(website_id: Uuid, days: u32) -> Result<AnalyticsR
         ));
     }
     crate::db::limits::check_analytics(&mut tx, member.tenant_id).await?;
-    let today = chrono::Utc::now().date_naive();
+    // Days are the tenant's own (its timezone, issue 23).
+    let today = crate::db::organisation::local_today(&mut tx, member.tenant_id).await?;
     let report = crate::db::analytics::report(&mut tx, website_id, days, today).await?;
     tx.commit().await?;
     Ok(report)

@@ -18,6 +18,7 @@ pub mod domains;
 pub mod duplicate;
 pub mod forms;
 pub mod invite;
+pub mod organisation;
 pub mod pages;
 pub mod publish;
 pub mod realtime;

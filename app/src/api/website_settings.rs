@@ -123,6 +123,50 @@ pub async fn set_seo_defaults(
     .await
 }
 
+/// The favicon visitors get after the next publish; an empty address goes back to the default.
+#[server(endpoint = "websites/favicon", input = WireJson, output = WireJson)]
+pub async fn set_website_favicon(
+    website_id: Uuid,
+    favicon_url: String,
+) -> Result<WebsiteSettings, AppError> {
+    change(
+        Role::can_change_branding,
+        CONTENT_ONLY,
+        website_id,
+        |tx, m| {
+            Box::pin(async move {
+                crate::db::website_lifecycle::set_favicon(
+                    tx,
+                    m.tenant_id,
+                    m.user_id,
+                    website_id,
+                    &favicon_url,
+                )
+                .await
+            })
+        },
+    )
+    .await
+}
+
+/// The websites deleted in the last 30 days (owners and admins, who may delete).
+#[server(endpoint = "websites/deleted", input = WireJson, output = WireJson)]
+pub async fn deleted_websites() -> Result<Vec<crate::model::DeletedWebsite>, AppError> {
+    let (_m, mut tx) = super::ctx::member_tx(Role::can_delete_website, DELETE_ONLY).await?;
+    let list = crate::db::website_lifecycle::deleted_websites(&mut tx).await?;
+    tx.commit().await?;
+    Ok(list)
+}
+
+/// Undoes a deletion within the 30 days, within the plan's websites.
+#[server(endpoint = "websites/undelete", input = WireJson, output = WireJson)]
+pub async fn undelete_website(website_id: Uuid) -> Result<(), AppError> {
+    let (m, mut tx) = super::ctx::member_tx(Role::can_delete_website, DELETE_ONLY).await?;
+    crate::db::website_lifecycle::undelete(&mut tx, m.tenant_id, m.user_id, website_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[server(endpoint = "websites/analytics", input = WireJson, output = WireJson)]
 pub async fn set_website_analytics(
     website_id: Uuid,

@@ -509,6 +509,7 @@ pub async fn login_with_meta(
         .execute(&mut *tx)
         .await?;
     let token = insert_session(&mut tx, row.tenant_id, row.user_id).await?;
+    super::organisation::touch_active(&mut tx, row.tenant_id).await?;
     meta.apply(&mut tx).await?;
     audit(
         &mut tx,
@@ -578,13 +579,15 @@ pub async fn resolve_session(pool: &PgPool, token: &str) -> Result<SessionOutcom
     }))
 }
 
-/// Moves the session's idle clock forward (at most once per [`SESSION_TOUCH_SECS`]).
+/// Moves the session's idle clock forward (at most once per [`SESSION_TOUCH_SECS`]), and the
+/// tenant's `last_active_at` with it.
 async fn touch_session(pool: &PgPool, tenant_id: Uuid, session_id: &str) -> Result<(), AppError> {
     let mut tx = tenant_tx(pool, tenant_id).await?;
     sqlx::query("UPDATE sessions SET last_seen_at = now() WHERE id = $1")
         .bind(session_id)
         .execute(&mut *tx)
         .await?;
+    super::organisation::touch_active(&mut tx, tenant_id).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -246,6 +246,7 @@ pub async fn used_on_pages(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Vec<St
            SELECT DISTINCT w.name || ' › branding'
              FROM websites w
             WHERE w.branding_config::text LIKE $1 OR w.seo_defaults::text LIKE $1
+               OR coalesce(w.favicon_url, '') LIKE $1
            ORDER BY 1"#,
     )
     .bind(needle)
@@ -316,7 +317,8 @@ pub async fn sync_usage(tx: &mut Tx, tenant: Uuid, website_id: Uuid) -> Result<(
                UNION ALL
                SELECT p.seo_meta::text FROM pages p WHERE p.website_id = $1
                UNION ALL
-               SELECT w.branding_config::text || ' ' || w.seo_defaults::text FROM websites w WHERE w.id = $1
+               SELECT w.branding_config::text || ' ' || w.seo_defaults::text || ' ' || coalesce(w.favicon_url, '')
+                 FROM websites w WHERE w.id = $1
                UNION ALL
                SELECT d.snapshot_json::text FROM deployments d WHERE d.website_id = $1 AND d.is_live
            ),

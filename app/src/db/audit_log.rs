@@ -45,6 +45,7 @@ pub fn truncate_user_agent(ua: &str) -> String {
 struct Row {
     id: Uuid,
     created_at: chrono::DateTime<chrono::Utc>,
+    local_time: String,
     action: String,
     performed_by: Option<Uuid>,
     performer: Option<String>,
@@ -77,11 +78,15 @@ pub async fn list(tx: &mut Tx, filter: &AuditFilter) -> Result<AuditPage, AppErr
     let offset = page
         .checked_mul(AUDIT_PAGE_SIZE)
         .ok_or_else(|| AppError::invalid("page", "That page number is too large."))?;
-    // Dates are whole UTC days: `to` includes the entire day.
+    // Dates are whole days in the organisation's timezone: `to` includes the entire day.
+    let timezone: String =
+        sqlx::query_scalar("SELECT timezone FROM tenants WHERE id = app_current_tenant()")
+            .fetch_one(&mut **tx)
+            .await?;
     let where_sql = r#"($1::text IS NULL OR a.action = $1)
           AND ($2::uuid IS NULL OR a.performed_by = $2)
-          AND ($3::date IS NULL OR a.created_at >= $3::date)
-          AND ($4::date IS NULL OR a.created_at < $4::date + 1)"#;
+          AND ($3::date IS NULL OR a.created_at >= ($3::date)::timestamp AT TIME ZONE (SELECT timezone FROM tenants WHERE id = app_current_tenant()))
+          AND ($4::date IS NULL OR a.created_at < ($4::date + 1)::timestamp AT TIME ZONE (SELECT timezone FROM tenants WHERE id = app_current_tenant()))"#;
     let total: i64 = sqlx::query_scalar(&format!(
         "SELECT count(*) FROM audit_logs a WHERE {where_sql}"
     ))
@@ -92,7 +97,9 @@ pub async fn list(tx: &mut Tx, filter: &AuditFilter) -> Result<AuditPage, AppErr
     .fetch_one(&mut **tx)
     .await?;
     let rows = sqlx::query_as::<_, Row>(&format!(
-        r#"SELECT a.id, a.created_at, a.action, a.performed_by,
+        r#"SELECT a.id, a.created_at,
+                  to_char(a.created_at AT TIME ZONE (SELECT timezone FROM tenants WHERE id = app_current_tenant()), 'YYYY-MM-DD HH24:MI:SS') AS local_time,
+                  a.action, a.performed_by,
                   coalesce(u.full_name, u.email) AS performer,
                   a.resource_type, a.resource_id, a.metadata,
                   host(a.ip_address) AS ip_address, a.user_agent
@@ -124,6 +131,7 @@ pub async fn list(tx: &mut Tx, filter: &AuditFilter) -> Result<AuditPage, AppErr
             .map(|r| AuditEntry {
                 id: r.id,
                 created_at: r.created_at,
+                local_time: r.local_time,
                 action: r.action,
                 performed_by: r.performed_by,
                 performer: r.performer,
@@ -137,6 +145,7 @@ pub async fn list(tx: &mut Tx, filter: &AuditFilter) -> Result<AuditPage, AppErr
         total,
         page,
         page_size: AUDIT_PAGE_SIZE,
+        timezone,
         actions,
         users,
     })

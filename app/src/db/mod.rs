@@ -29,6 +29,7 @@ pub mod jobs;
 pub mod limits;
 pub mod mail;
 pub mod notify;
+pub mod organisation;
 pub mod page_blocks;
 pub mod page_order;
 pub mod pages;

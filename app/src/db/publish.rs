@@ -17,6 +17,7 @@ struct SiteRow {
     subdomain: Option<String>,
     branding_config: serde_json::Value,
     seo_defaults: serde_json::Value,
+    favicon_url: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -48,7 +49,7 @@ async fn build_snapshot(
     website_id: Uuid,
 ) -> Result<(Snapshot, Option<String>), AppError> {
     let site = sqlx::query_as::<_, SiteRow>(
-        "SELECT name, subdomain, branding_config, seo_defaults FROM websites WHERE id = $1",
+        "SELECT name, subdomain, branding_config, seo_defaults, favicon_url FROM websites WHERE id = $1",
     )
     .bind(website_id)
     .fetch_optional(&mut **tx)
@@ -111,6 +112,7 @@ async fn build_snapshot(
         published_at: Utc::now(),
         branding: serde_json::from_value::<Branding>(site.branding_config).unwrap_or_default(),
         seo_defaults: site.seo_defaults,
+        favicon_url: site.favicon_url,
         pages,
     };
     Ok((snapshot, site.subdomain))

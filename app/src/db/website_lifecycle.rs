@@ -20,6 +20,7 @@ struct Row {
     unpublished_at: Option<DateTime<Utc>>,
     analytics_enabled: bool,
     seo_defaults: serde_json::Value,
+    favicon_url: Option<String>,
     has_live_deployment: bool,
 }
 
@@ -28,7 +29,7 @@ struct Row {
 async fn lock(tx: &mut Tx, website: Uuid) -> Result<Row, AppError> {
     sqlx::query_as::<_, Row>(
         r#"SELECT w.id, w.name, w.subdomain, w.status, w.unpublished_at, w.analytics_enabled,
-                  w.seo_defaults,
+                  w.seo_defaults, w.favicon_url,
                   EXISTS (SELECT 1 FROM deployments d WHERE d.website_id = w.id AND d.is_live)
                       AS has_live_deployment
            FROM websites w WHERE w.id = $1 AND w.deleted_at IS NULL FOR UPDATE OF w"#,
@@ -43,7 +44,7 @@ async fn lock(tx: &mut Tx, website: Uuid) -> Result<Row, AppError> {
 pub async fn settings(tx: &mut Tx, website: Uuid) -> Result<WebsiteSettings, AppError> {
     let row = sqlx::query_as::<_, Row>(
         r#"SELECT w.id, w.name, w.subdomain, w.status, w.unpublished_at, w.analytics_enabled,
-                  w.seo_defaults,
+                  w.seo_defaults, w.favicon_url,
                   EXISTS (SELECT 1 FROM deployments d WHERE d.website_id = w.id AND d.is_live)
                       AS has_live_deployment
            FROM websites w WHERE w.id = $1 AND w.deleted_at IS NULL"#,
@@ -69,6 +70,7 @@ pub async fn settings(tx: &mut Tx, website: Uuid) -> Result<WebsiteSettings, App
         analytics_enabled: row.analytics_enabled,
         // Older rows may hold keys this page does not edit; unknown shapes read as defaults.
         seo: serde_json::from_value(row.seo_defaults).unwrap_or_default(),
+        favicon_url: row.favicon_url,
         redirects: redirects
             .into_iter()
             .map(|(subdomain, release_at)| SubdomainRedirect {
@@ -216,6 +218,40 @@ pub async fn set_seo_defaults(
         "website.seo_defaults_changed",
         ("website", website),
         meta,
+    )
+    .await
+}
+
+/// Sets (or, with an empty address, clears) the favicon: an image address checked like a
+/// logo's (a media library address `/media/…` or https). Visitors get it after the next
+/// publish. Audited `website.favicon_changed`; the media library's "used in" follows.
+pub async fn set_favicon(
+    tx: &mut Tx,
+    tenant: Uuid,
+    user: Uuid,
+    website: Uuid,
+    favicon_url: &str,
+) -> Result<(), AppError> {
+    let url = favicon_url.trim();
+    crate::model::check_image_address("favicon_url", url)?;
+    let url = (!url.is_empty()).then(|| url.to_string());
+    let row = lock(tx, website).await?;
+    if row.favicon_url == url {
+        return Ok(());
+    }
+    sqlx::query("UPDATE websites SET favicon_url = $2 WHERE id = $1")
+        .bind(website)
+        .bind(&url)
+        .execute(&mut **tx)
+        .await?;
+    super::assets::sync_usage(tx, tenant, website).await?;
+    audit(
+        tx,
+        tenant,
+        Some(user),
+        "website.favicon_changed",
+        ("website", website),
+        serde_json::json!({ "from": row.favicon_url, "to": url }),
     )
     .await
 }
@@ -373,6 +409,75 @@ pub async fn delete(
     )
     .await?;
     Ok(purge_at)
+}
+
+/// A row of [`deleted_websites`]: id, name, subdomain, deleted at, purged after.
+type DeletedRow = (Uuid, String, Option<String>, DateTime<Utc>, DateTime<Utc>);
+
+/// The websites deleted within the last 30 days, newest first: they can still be restored.
+pub async fn deleted_websites(tx: &mut Tx) -> Result<Vec<crate::model::DeletedWebsite>, AppError> {
+    let rows: Vec<DeletedRow> = sqlx::query_as(
+        r#"SELECT id, name, subdomain, deleted_at, deleted_at + make_interval(days => $1)
+             FROM websites
+            WHERE deleted_at IS NOT NULL AND deleted_at > now() - make_interval(days => $1)
+            ORDER BY deleted_at DESC, name"#,
+    )
+    .bind(LIFECYCLE_GRACE_DAYS as i32)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, name, subdomain, deleted_at, purge_at)| crate::model::DeletedWebsite {
+                id,
+                name,
+                subdomain,
+                deleted_at,
+                purge_at,
+            },
+        )
+        .collect())
+}
+
+/// Undoes a deletion within the 30 days: the website comes back as it was (an archived one
+/// stays archived; any other counts against the plan's websites again, `LimitReached`
+/// otherwise). Its address was kept reserved, and a live deployment serves again at once.
+/// Audited `website.undeleted`.
+pub async fn undelete(
+    tx: &mut Tx,
+    tenant: Uuid,
+    user: Uuid,
+    website: Uuid,
+) -> Result<(), AppError> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        r#"SELECT name, status FROM websites
+            WHERE id = $1 AND deleted_at IS NOT NULL
+              AND deleted_at > now() - make_interval(days => $2)
+            FOR UPDATE"#,
+    )
+    .bind(website)
+    .bind(LIFECYCLE_GRACE_DAYS as i32)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((name, status)) = row else {
+        return Err(AppError::NotFound("Website".into()));
+    };
+    if status != "archived" {
+        super::limits::check_websites(tx, tenant).await?;
+    }
+    sqlx::query("UPDATE websites SET deleted_at = NULL WHERE id = $1")
+        .bind(website)
+        .execute(&mut **tx)
+        .await?;
+    audit(
+        tx,
+        tenant,
+        Some(user),
+        "website.undeleted",
+        ("website", website),
+        serde_json::json!({ "name": name }),
+    )
+    .await
 }
 
 /// The lifecycle job: removes a website deleted 30 days before `now` with everything that

@@ -128,7 +128,14 @@ fn is_css_safe_url(s: &str) -> bool {
 
 /// A logo must be an image address: http(s) or a site path, never `mailto:`, `#…` or a script.
 fn check_logo_url(v: &str) -> Result<(), AppError> {
-    check_url("logo.url", v)?;
+    check_image_address("logo.url", v)
+}
+
+/// An image address (a logo, a favicon): empty, http(s) or a site path such as a media
+/// library address `/media/…`, never `mailto:`, `#…` or a script, and safe inside CSS
+/// `url("…")` and an HTML attribute. The error names `field`.
+pub fn check_image_address(field: &str, v: &str) -> Result<(), AppError> {
+    check_url(field, v)?;
     let lower = v.to_ascii_lowercase();
     let image_like = v.is_empty()
         || (v.starts_with('/') && !v.starts_with("//"))
@@ -136,7 +143,7 @@ fn check_logo_url(v: &str) -> Result<(), AppError> {
         || lower.starts_with("http://");
     if !image_like || !is_css_safe_url(v) {
         return Err(AppError::invalid(
-            "logo.url",
+            field,
             "Use an image address starting with https:// or a path like /logo.png, without spaces or quotes.",
         ));
     }

@@ -19,6 +19,7 @@ mod integrations;
 mod kind;
 mod mail;
 mod media;
+mod organisation;
 mod page;
 mod page_layout;
 mod page_meta;
@@ -56,8 +57,8 @@ pub use branding::{
     BorderRadius, BrandColors, BrandLogo, Branding, BrandingConfig, Spacing, Typography,
 };
 pub use branding_rules::{
-    color_input_value, contrast_ratio, is_hex_color, ContrastCheck, FONTS, FONT_SIZE,
-    HEADING_WEIGHT, LINE_HEIGHT, LOGO_HEIGHT, LOGO_WIDTH,
+    check_image_address, color_input_value, contrast_ratio, is_hex_color, ContrastCheck, FONTS,
+    FONT_SIZE, HEADING_WEIGHT, LINE_HEIGHT, LOGO_HEIGHT, LOGO_WIDTH,
 };
 pub use commerce::{
     allocate_discount, currency_exponent, discount_amount, format_money, is_product_slug,
@@ -90,6 +91,10 @@ pub use media::{
     has_variants, original_key, original_url, parse_tags, referenced_assets, variant_key,
     variant_url, AssetDeleted, AssetInfo, AssetKind, AssetLibrary, AssetQuery, MediaFile, MediaRef,
     ASSET_NAME_MAX, ASSET_TAGS_MAX, ASSET_TAG_MAX, MEDIA_PREFIX, VARIANT_WIDTHS,
+};
+pub use organisation::{
+    Onboarding, OnboardingItem, Organisation, OrganisationInput, PendingTransfer,
+    TransferCandidate, TransferState, ValidOrganisation, COMMON_TIMEZONES, LOCALES,
 };
 pub use page::{
     parse_nav_label, parse_page_password, parse_page_title, NavMove, PageCreated, PageInfo,
@@ -135,5 +140,5 @@ pub use views::{
     SaveAck, VersionRecorded, WebsiteSummary,
 };
 pub use website_settings::{
-    SiteSeoDefaults, SubdomainRedirect, WebsiteSettings, LIFECYCLE_GRACE_DAYS,
+    DeletedWebsite, SiteSeoDefaults, SubdomainRedirect, WebsiteSettings, LIFECYCLE_GRACE_DAYS,
 };

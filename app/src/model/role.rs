@@ -162,6 +162,23 @@ impl Role {
         !matches!(self, Self::Viewer)
     }
 
+    /// The organisation's name, logo, timezone and locale (issue 23): owners and admins; every
+    /// member sees them read-only.
+    pub fn can_manage_organisation(self) -> bool {
+        matches!(self, Self::Owner | Self::Admin)
+    }
+
+    /// Hand the organisation to an admin, withdraw that, and close the first-run checklist:
+    /// the owner only.
+    pub fn can_transfer_ownership(self) -> bool {
+        matches!(self, Self::Owner)
+    }
+
+    /// Confirm an ownership transfer: only an admin can become the owner.
+    pub fn can_accept_ownership(self) -> bool {
+        matches!(self, Self::Admin)
+    }
+
     /// One's own profile, password and preferences: every member.
     pub fn can_edit_own_settings(self) -> bool {
         true

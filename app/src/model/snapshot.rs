@@ -17,6 +17,9 @@ pub struct Snapshot {
     pub branding: Branding,
     #[serde(default)]
     pub seo_defaults: Value,
+    /// The website's favicon at publish time (`websites.favicon_url`); the app's own otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub favicon_url: Option<String>,
     pub pages: Vec<SnapshotPage>,
 }
 

@@ -109,6 +109,8 @@ pub const AUDIT_PAGE_SIZE: i64 = 25;
 pub struct AuditEntry {
     pub id: Uuid,
     pub created_at: DateTime<Utc>,
+    /// `created_at` in the organisation's timezone, `YYYY-MM-DD HH:MM:SS`.
+    pub local_time: String,
     pub action: String,
     pub performed_by: Option<Uuid>,
     pub performer: Option<String>,
@@ -128,6 +130,8 @@ pub struct AuditPage {
     /// Distinct actions in this tenant's log, for the filter.
     pub actions: Vec<String>,
     pub users: Vec<(Uuid, String)>,
+    /// The organisation's timezone, which the times and the date filter use.
+    pub timezone: String,
 }
 
 /// Parses an optional `YYYY-MM-DD` filter date.

@@ -126,6 +126,7 @@ impl super::ValidSite {
             published_at: chrono::Utc::now(),
             branding: self.branding.clone(),
             seo_defaults: self.seo_defaults.clone(),
+            favicon_url: None,
             pages: self
                 .pages
                 .iter()

@@ -61,6 +61,9 @@ pub struct VersionSummary {
     /// The saver's name; "System" or "Deleted user" when there is none.
     pub author: String,
     pub saved_at: DateTime<Utc>,
+    /// `saved_at` in the organisation's timezone ("14 Jan 2025, 14:32:05 Europe/Berlin").
+    #[serde(default)]
+    pub saved_at_local: String,
     pub component_count: i64,
 }
 

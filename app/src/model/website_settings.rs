@@ -99,6 +99,9 @@ pub struct WebsiteSettings {
     pub has_live_deployment: bool,
     pub analytics_enabled: bool,
     pub seo: SiteSeoDefaults,
+    /// The favicon visitors get after the next publish (`websites.favicon_url`).
+    #[serde(default)]
+    pub favicon_url: Option<String>,
     pub redirects: Vec<SubdomainRedirect>,
     /// What the caller may change (the server checks again): name and SEO defaults
     /// (`Role::can_change_branding`), address / visibility / analytics
@@ -109,6 +112,17 @@ pub struct WebsiteSettings {
     pub can_manage: bool,
     #[serde(default)]
     pub can_delete: bool,
+}
+
+/// A website deleted less than [`LIFECYCLE_GRACE_DAYS`] ago, which may still be restored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeletedWebsite {
+    pub id: Uuid,
+    pub name: String,
+    pub subdomain: Option<String>,
+    pub deleted_at: DateTime<Utc>,
+    /// When the lifecycle job purges it for good.
+    pub purge_at: DateTime<Utc>,
 }
 
 impl WebsiteSettings {

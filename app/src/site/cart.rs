@@ -9,9 +9,10 @@ use super::{document, nav, Head, SiteAddress};
 use crate::blocks::BlockView;
 use crate::model::{format_money, CartView, OrderReceipt, Snapshot, CART_QUANTITY_MAX};
 
-fn private_head(title: String) -> Head {
+fn private_head(title: String, icon: Option<String>) -> Head {
     Head {
         title,
+        icon,
         description: None,
         robots: Some("noindex, nofollow".to_string()),
         canonical: None,
@@ -30,7 +31,10 @@ fn page(snapshot: &Snapshot, addr: &SiteAddress, title: &str, main: AnyView) -> 
     }
     .into_any();
     document(
-        private_head(format!("{title} | {}", snapshot.website_name)),
+        private_head(
+            format!("{title} | {}", snapshot.website_name),
+            snapshot.favicon_url.clone(),
+        ),
         snapshot.branding.css_vars(),
         body,
         false,

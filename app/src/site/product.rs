@@ -154,6 +154,7 @@ pub fn render_product(snapshot: &Snapshot, p: &StorefrontProduct, addr: &SiteAdd
         properties,
         names: vec![("twitter:card", "summary".to_string())],
         json_ld: vec![seo::script_json(&product_json_ld(p, addr))],
+        icon: snapshot.favicon_url.clone(),
     };
     let (navbar, footer) = frame(snapshot, addr);
     let currency = p.currency.clone();
@@ -251,6 +252,7 @@ pub fn render_product_list(
         ],
         names: vec![("twitter:card", "summary".to_string())],
         json_ld: Vec::new(),
+        icon: snapshot.favicon_url.clone(),
     };
     let (navbar, footer) = frame(snapshot, addr);
     let items = cards

@@ -22,6 +22,8 @@ pub struct Head {
     pub names: Vec<(&'static str, String)>,
     /// JSON-LD documents, already safe to place inside `<script>`.
     pub json_ld: Vec<String>,
+    /// The website's favicon; the app's own when `None`.
+    pub icon: Option<String>,
 }
 
 fn text(v: &Value, key: &str) -> Option<String> {
@@ -128,6 +130,7 @@ pub fn head(snapshot: &Snapshot, page: &SnapshotPage, addr: &SiteAddress) -> Hea
         properties,
         names,
         json_ld: json_ld(snapshot, page, addr),
+        icon: snapshot.favicon_url.clone(),
     }
 }
 

@@ -93,7 +93,7 @@ fn Entries(data: AuditPage, filter: RwSignal<AuditFilter>) -> impl IntoView {
     let go = move |p: i64| filter.update(|f| f.page = p);
     view! {
         <Filters filter=filter actions=data.actions.clone() users=data.users.clone()/>
-        <p class="app-muted">{format!("{} entries · page {} of {}", data.total, current + 1, pages)}</p>
+        <p class="app-muted">{format!("{} entries · page {} of {} · times in {}", data.total, current + 1, pages, data.timezone)}</p>
         <table class="audit-table" aria-label="Audit entries">
             <thead><tr><th>"When"</th><th>"Action"</th><th>"By"</th><th>"Details"</th><th>"IP"</th><th>"Browser"</th></tr></thead>
             <tbody>{data.entries.into_iter().map(|e| view! { <Row e=e/> }).collect_view()}</tbody>
@@ -125,7 +125,7 @@ fn Row(e: AuditEntry) -> impl IntoView {
     };
     view! {
         <tr>
-            <td>{e.created_at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
+            <td><time datetime=e.created_at.to_rfc3339()>{e.local_time}</time></td>
             <td><code>{e.action}</code></td>
             <td>{e.performer.unwrap_or_else(|| "—".into())}</td>
             <td>{details}</td>

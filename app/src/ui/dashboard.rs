@@ -63,6 +63,7 @@ pub fn DashboardPage() -> impl IntoView {
         </header>
         <main class="app-page">
             <super::billing::PastDueBanner/>
+            <super::organisation::OnboardingChecklist/>
             <h1>"Your websites"</h1>
             <super::live::DeployStatusRegion status=deploy.into()/>
             <Suspense fallback=|| view! { <p>"Loading your websites…"</p> }>
@@ -75,6 +76,7 @@ pub fn DashboardPage() -> impl IntoView {
             </Suspense>
             <super::new_website::NewWebsiteForm create from_template saved=Signal::derive(move || save_template.version().get())/>
             <super::import_website::ImportWebsiteForm import/>
+            <super::deleted_websites::DeletedWebsites/>
         </main>
     }
 }

@@ -11,7 +11,8 @@ use super::team::AppNav;
 use super::LoadError;
 use crate::api::website_settings::{
     archive_website, change_subdomain, delete_website, load_website_settings, rename_website,
-    republish_website, restore_website, set_seo_defaults, set_website_analytics, unpublish_website,
+    republish_website, restore_website, set_seo_defaults, set_website_analytics,
+    set_website_favicon, unpublish_website,
 };
 use crate::api::wire::wire_resource;
 use crate::error::AppError;
@@ -93,6 +94,7 @@ fn SettingsView(data: WebsiteSettings) -> impl IntoView {
         "title_template",
         "description",
         "og_image",
+        "favicon_url",
         "confirm",
     ];
     let general_error = move || {
@@ -142,6 +144,15 @@ fn SettingsView(data: WebsiteSettings) -> impl IntoView {
         run(
             Box::pin(set_seo_defaults(id, seo)),
             "SEO defaults saved. Visitors see them after the next publish.",
+        );
+    };
+    // Favicon.
+    let favicon = RwSignal::new(data.favicon_url.clone().unwrap_or_default());
+    let save_favicon = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        run(
+            Box::pin(set_website_favicon(id, favicon.get_untracked())),
+            "Favicon saved. Visitors see it after the next publish.",
         );
     };
     // Deletion.
@@ -300,6 +311,21 @@ fn SettingsView(data: WebsiteSettings) -> impl IntoView {
                     "Hide the whole site from search engines (noindex)"
                 </label>
                 <button type="submit" class="app-button" disabled=move || busy.get() || !can_edit>"Save SEO defaults"</button>
+            </form>
+        </section>
+
+        <section class="app-card" aria-labelledby="ws-favicon-heading">
+            <h2 id="ws-favicon-heading">"Favicon"</h2>
+            <p class="app-muted">"The small icon browsers show in the tab. Copy an image's address from the media library, or use an https:// address. Empty uses SitePilot's. Visitors see it after the next publish."</p>
+            <form on:submit=save_favicon>
+                <div class="app-field">
+                    <label for="ws-favicon">"Favicon address"</label>
+                    <input id="ws-favicon" type="text" placeholder="/media/… or https://…" disabled=!can_edit
+                        aria-describedby="ws-favicon-error"
+                        prop:value=move || favicon.get() on:input=move |ev| favicon.set(event_target_value(&ev))/>
+                    <p class="app-field-error" id="ws-favicon-error">{field_error("favicon_url")}</p>
+                </div>
+                <button type="submit" class="app-button" disabled=move || busy.get() || !can_edit>"Save favicon"</button>
             </form>
         </section>
 

@@ -208,6 +208,21 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ("/api/websites/settings", Role(|_| true), Record),
         ("/api/websites/rename", Role(R::can_change_branding), Record),
         (
+            "/api/websites/deleted",
+            Role(R::can_delete_website),
+            OwnTenant,
+        ),
+        (
+            "/api/websites/undelete",
+            Role(R::can_delete_website),
+            Record,
+        ),
+        (
+            "/api/websites/favicon",
+            Role(R::can_change_branding),
+            Record,
+        ),
+        (
             "/api/websites/seo_defaults",
             Role(R::can_change_branding),
             Record,
@@ -311,6 +326,38 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             "/api/settings/logout_everywhere",
             Role(R::can_edit_own_settings),
             OwnTenant,
+        ),
+        ("/api/org/get", Role(|_| true), OwnTenant),
+        (
+            "/api/org/update",
+            Role(R::can_manage_organisation),
+            OwnTenant,
+        ),
+        ("/api/org/onboarding", Role(|_| true), OwnTenant),
+        (
+            "/api/org/onboarding_dismiss",
+            Role(R::can_transfer_ownership),
+            OwnTenant,
+        ),
+        (
+            "/api/org/transfer_state",
+            Role(R::can_transfer_ownership),
+            OwnTenant,
+        ),
+        (
+            "/api/org/transfer_start",
+            Role(R::can_transfer_ownership),
+            Record,
+        ),
+        (
+            "/api/org/transfer_cancel",
+            Role(R::can_transfer_ownership),
+            OwnTenant,
+        ),
+        (
+            "/api/org/transfer_confirm",
+            Role(R::can_accept_ownership),
+            Record,
         ),
         (
             "/api/billing/test_invoice",

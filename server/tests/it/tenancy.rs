@@ -894,6 +894,10 @@ async fn website_lifecycle_functions_stay_inside_their_tenant() {
             json!({ "website_id": w, "name": "Stolen" }),
         ),
         (
+            "/api/websites/favicon",
+            json!({ "website_id": w, "favicon_url": "/stolen.png" }),
+        ),
+        (
             "/api/websites/subdomain",
             json!({ "website_id": w, "subdomain": unique("hijack-") }),
         ),
@@ -908,6 +912,7 @@ async fn website_lifecycle_functions_stay_inside_their_tenant() {
         ("/api/websites/unpublish", json!({ "website_id": w })),
         ("/api/websites/republish", json!({ "website_id": w })),
         ("/api/websites/archive", json!({ "website_id": w })),
+        ("/api/websites/undelete", json!({ "website_id": w })),
         ("/api/websites/restore", json!({ "website_id": w })),
         (
             "/api/websites/delete",
@@ -986,4 +991,84 @@ async fn api_keys_never_reach_another_tenants_records() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Organisation settings and ownership transfer (issue 23): tenant A's members can neither
+/// change B's settings nor take or give B's ownership, even holding B's emailed link.
+#[tokio::test]
+async fn organisation_functions_stay_inside_their_tenant() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Org Tenancy A").await;
+    let b = account(&pool, "Org Tenancy B").await;
+    let (ca, cb) = (cookie_for(&a), cookie_for(&b));
+    let (a_admin, _) = member(&pool, &a, "admin", None).await;
+    let (_, b_admin_id) = member(&pool, &b, "admin", None).await;
+    let org_of = |c: String| {
+        let router = router.clone();
+        async move {
+            call_json(&router, "/api/org/get", Some(&c), json!({}))
+                .await
+                .json::<app::model::Organisation>()
+        }
+    };
+    let before = org_of(cb.clone()).await;
+    let r = call_json(
+        &router,
+        "/api/org/update",
+        Some(&ca),
+        json!({ "settings": { "name": "Only A", "logo_url": "", "timezone": "Asia/Tokyo", "locale": "en" } }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    assert_eq!(org_of(ca.clone()).await.name, "Only A");
+    assert_eq!(org_of(cb.clone()).await, before);
+
+    // A's owner cannot name B's admin as the next owner.
+    let r = call_json(
+        &router,
+        "/api/org/transfer_start",
+        Some(&ca),
+        json!({ "to_user_id": b_admin_id }),
+    )
+    .await;
+    assert!(matches!(r.error(), AppError::NotFound(_)), "{}", r.text());
+    // B's link, confirmed by A's admin: unknown in A's tenant.
+    let mut tx = tenant_tx(&pool, b.tenant_id).await.expect("tx");
+    let token = db::organisation::start_transfer(
+        &mut tx,
+        b.tenant_id,
+        b.user_id,
+        "B",
+        b_admin_id,
+        "http://x",
+    )
+    .await
+    .expect("link");
+    tx.commit().await.expect("commit");
+    let r = call_json(
+        &router,
+        "/api/org/transfer_confirm",
+        Some(&a_admin),
+        json!({ "token": token }),
+    )
+    .await;
+    assert!(
+        matches!(r.error(), AppError::Invalid { .. }),
+        "{}",
+        r.text()
+    );
+    // A's transfer state shows nothing of B's pending link.
+    let r = call_json(&router, "/api/org/transfer_state", Some(&ca), json!({})).await;
+    let state: app::model::TransferState = r.json();
+    assert!(state.pending.is_none());
+    assert!(!r.text().contains(&b_admin_id.to_string()));
+    let owner_b: Uuid = {
+        let mut tx = tenant_tx(&pool, b.tenant_id).await.expect("tx");
+        sqlx::query_scalar("SELECT id FROM users WHERE role = 'owner'")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("owner")
+    };
+    assert_eq!(owner_b, b.user_id);
 }

@@ -137,6 +137,7 @@ struct SummaryRow {
     trigger: String,
     author: String,
     saved_at: chrono::DateTime<chrono::Utc>,
+    saved_at_local: String,
     component_count: i64,
 }
 
@@ -152,15 +153,18 @@ impl SummaryRow {
             trigger,
             author: self.author,
             saved_at: self.saved_at,
+            saved_at_local: self.saved_at_local,
             component_count: self.component_count,
         })
     }
 }
 
-/// Columns of [`SummaryRow`]. A missing saver is the system for timed saves and a deleted
+/// Columns of [`SummaryRow`]; times are also given in the organisation's timezone. A missing saver is the system for timed saves and a deleted
 /// account otherwise (`saved_by` is set to NULL when the user is deleted).
 const SUMMARY_SQL: &str = r#"
     SELECT v.id, v.label, v.trigger, v.saved_at,
+           (SELECT to_char(v.saved_at AT TIME ZONE t.timezone, 'FMDD Mon YYYY, HH24:MI:SS ') || t.timezone
+              FROM tenants t WHERE t.id = v.tenant_id) AS saved_at_local,
            CASE WHEN jsonb_typeof(v.content_snapshot) = 'array'
                 THEN jsonb_array_length(v.content_snapshot) ELSE 0 END::bigint AS component_count,
            CASE WHEN u.id IS NOT NULL THEN COALESCE(NULLIF(btrim(u.full_name), ''), u.email)

@@ -132,13 +132,14 @@ fn VersionList(list: Vec<VersionSummary>, previewing: RwSignal<Option<Uuid>>) ->
         <ul class="versions-list" aria-label="Saved versions">
             {list.into_iter().map(|v| {
                 let id = v.id;
+                let when = version_time(&v);
                 let blocks = if v.component_count == 1 { "1 block".to_string() } else { format!("{} blocks", v.component_count) };
                 view! {
                     <li class="version-item">
                         <span class="version-trigger">{v.trigger.label()}</span>
                         {v.label.map(|l| view! { <strong class="version-label">{l}</strong> })}
                         <span class="version-meta">
-                            {v.author} " · " <time datetime=v.saved_at.to_rfc3339()>{saved_at_text(v.saved_at)}</time>
+                            {v.author} " · " <time datetime=v.saved_at.to_rfc3339()>{when}</time>
                             " · " {blocks}
                         </span>
                         <button type="button" class="app-button app-button-ghost" on:click=move |_| previewing.set(Some(id))>
@@ -150,6 +151,16 @@ fn VersionList(list: Vec<VersionSummary>, previewing: RwSignal<Option<Uuid>>) ->
         </ul>
     }
     .into_any()
+}
+
+/// The save time in the organisation's timezone (issue 23), or, from a server that did not
+/// send it, in the reader's.
+fn version_time(v: &crate::model::VersionSummary) -> String {
+    if v.saved_at_local.is_empty() {
+        saved_at_text(v.saved_at)
+    } else {
+        v.saved_at_local.clone()
+    }
 }
 
 /// The save time in the reader's time zone ("14 Jan 2025, 14:32:05"); UTC when rendered on
@@ -219,7 +230,7 @@ fn PreviewDialog(
                 None => format!(
                     "Preview: {} · {}",
                     p.version.trigger.label(),
-                    saved_at_text(p.version.saved_at)
+                    version_time(&p.version)
                 ),
             })
     };

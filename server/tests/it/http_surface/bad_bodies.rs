@@ -11,7 +11,13 @@ use crate::common::*;
 use crate::permissions::fixtures::{body_for, fingerprint, tenant, FORM_ENCODED};
 
 /// Server functions without arguments: any body decodes, so only the body type is checked.
-const NO_ARGUMENTS: [&str; 17] = [
+const NO_ARGUMENTS: [&str; 23] = [
+    "/api/websites/deleted",
+    "/api/org/get",
+    "/api/org/onboarding",
+    "/api/org/onboarding_dismiss",
+    "/api/org/transfer_state",
+    "/api/org/transfer_cancel",
     "/api/api_keys/list",
     "/api/logout",
     "/api/ai/status",

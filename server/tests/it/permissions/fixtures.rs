@@ -554,6 +554,21 @@ pub async fn body_for(
         }
         "/api/websites/publish" => json!({ "website_id": a.website_id }),
         "/api/websites/settings" => json!({ "website_id": a.website_id }),
+        "/api/websites/favicon" => {
+            json!({ "website_id": a.website_id, "favicon_url": format!("/{}.png", unique("icon-")) })
+        }
+        "/api/websites/deleted" => json!({}),
+        "/api/websites/undelete" => {
+            let id = doomed_website(pool, a).await;
+            let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+            sqlx::query("UPDATE websites SET deleted_at = now() WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .expect("delete");
+            tx.commit().await.expect("commit");
+            json!({ "website_id": id })
+        }
         "/api/websites/rename" => json!({ "website_id": a.website_id, "name": unique("Renamed ") }),
         "/api/websites/subdomain" => {
             json!({ "website_id": a.website_id, "subdomain": unique("moved-") })
@@ -797,6 +812,40 @@ pub async fn body_for(
         "/api/auth/email_status" | "/api/auth/resend_verification" => json!({}),
         "/api/forms/notices" => json!({ "website_id": a.website_id }),
         "/api/forms/set_notices" => json!({ "website_id": a.website_id, "on": true }),
+        "/api/org/get"
+        | "/api/org/onboarding"
+        | "/api/org/onboarding_dismiss"
+        | "/api/org/transfer_state"
+        | "/api/org/transfer_cancel" => json!({}),
+        "/api/org/update" => json!({ "settings": {
+            "name": "Matrix Org", "logo_url": "", "timezone": "Europe/Berlin", "locale": "fr"
+        } }),
+        "/api/org/transfer_start" => json!({ "to_user_id": t.members[1].user_id }),
+        "/api/org/transfer_confirm" => {
+            // A live link for the tenant's admin when they call; the others are refused
+            // before the link matters.
+            let Some(to) = caller
+                .filter(|c| {
+                    c.role == Role::Admin && t.members.iter().any(|m| m.user_id == c.user_id)
+                })
+                .map(|c| c.user_id)
+            else {
+                return json!({ "token": "ab".repeat(32) });
+            };
+            let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+            let token = app::db::organisation::start_transfer(
+                &mut tx,
+                a.tenant_id,
+                a.user_id,
+                "Owner",
+                to,
+                "http://127.0.0.1:3000",
+            )
+            .await
+            .expect("transfer link");
+            tx.commit().await.expect("commit");
+            json!({ "token": token })
+        }
         other => panic!("no request body for {other}: add one to permissions::fixtures::body_for"),
     }
 }
