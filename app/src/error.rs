@@ -20,6 +20,10 @@ pub enum AppError {
     /// The page changed since the revision the edit was based on.
     #[error("This page was changed in another tab or by another editor. Reload to see the latest version.")]
     Conflict { current_revision: i64 },
+    /// The thing cannot go while something still uses it (a global block placed on pages):
+    /// HTTP 409, with a message that names the uses.
+    #[error("{0}")]
+    InUse(String),
     /// A plan limit. `limit` is the `plans` column (e.g. `max_websites`), `upgrade_to` the name
     /// of the smallest plan that lifts it (`None` when no plan does).
     #[error("{}", limit_message(what, *max, upgrade_to.as_deref()))]
@@ -110,7 +114,7 @@ impl AppError {
             Self::Forbidden(_) | Self::EmailUnverified { .. } => 403,
             Self::NotFound(_) => 404,
             Self::Invalid { .. } => 400,
-            Self::Conflict { .. } => 409,
+            Self::Conflict { .. } | Self::InUse(_) => 409,
             Self::PreconditionFailed { .. } => 412,
             Self::PreconditionRequired(_) => 428,
             Self::IdempotencyKeyReused => 422,

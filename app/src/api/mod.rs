@@ -17,6 +17,7 @@ pub mod deployments;
 pub mod domains;
 pub mod duplicate;
 pub mod forms;
+pub mod global_blocks;
 pub mod invite;
 pub mod organisation;
 pub mod pages;

@@ -16,6 +16,7 @@ use crate::model::{
 
 #[derive(FromRow)]
 struct PageHead {
+    tenant_id: Uuid,
     id: Uuid,
     title: String,
     slug: String,
@@ -36,6 +37,7 @@ pub(crate) struct ComponentRow {
     pub(crate) props: serde_json::Value,
     pub(crate) is_visible: bool,
     pub(crate) is_locked: bool,
+    pub(crate) global_block_id: Option<Uuid>,
 }
 
 fn page_not_found() -> AppError {
@@ -58,6 +60,7 @@ impl ComponentRow {
             order_key: hex::encode(&self.order_key),
             is_visible: self.is_visible,
             is_locked: self.is_locked,
+            global_block_id: self.global_block_id,
         })
     }
 }
@@ -65,7 +68,7 @@ impl ComponentRow {
 /// The page's blocks in order.
 pub(crate) async fn components(tx: &mut Tx, page_id: Uuid) -> Result<Vec<ComponentRow>, AppError> {
     Ok(sqlx::query_as::<_, ComponentRow>(
-        r#"SELECT id, type, order_key, props, is_visible, is_locked
+        r#"SELECT id, type, order_key, props, is_visible, is_locked, global_block_id
            FROM components WHERE page_id = $1 ORDER BY order_key"#,
     )
     .bind(page_id)
@@ -75,7 +78,7 @@ pub(crate) async fn components(tx: &mut Tx, page_id: Uuid) -> Result<Vec<Compone
 
 pub async fn load(tx: &mut Tx, page_id: Uuid, role: Role) -> Result<BuilderData, AppError> {
     let head = sqlx::query_as::<_, PageHead>(
-        r#"SELECT p.id, p.title, p.slug, p.revision, w.id AS website_id, w.name AS website_name,
+        r#"SELECT p.tenant_id, p.id, p.title, p.slug, p.revision, w.id AS website_id, w.name AS website_name,
                   w.subdomain, w.branding_config
            FROM pages p JOIN websites w ON w.id = p.website_id
            WHERE p.id = $1"#,
@@ -99,6 +102,7 @@ pub async fn load(tx: &mut Tx, page_id: Uuid, role: Role) -> Result<BuilderData,
     .map(|(title, slug)| PageLink { title, slug })
     .collect();
     Ok(BuilderData {
+        tenant_id: head.tenant_id,
         page_id: head.id,
         page_title: head.title,
         page_slug: head.slug,
@@ -140,7 +144,7 @@ pub async fn bump_revision(tx: &mut Tx, page_id: Uuid, base: i64) -> Result<i64,
 
 /// The fractional index for a block placed directly after `after` (or first when `None`),
 /// ignoring `moving` (the block being moved, if any).
-async fn key_after(
+pub(crate) async fn key_after(
     tx: &mut Tx,
     page_id: Uuid,
     after: Option<Uuid>,
@@ -189,7 +193,12 @@ async fn key_after(
 }
 
 /// Locked blocks may be changed only by owners and admins.
-async fn check_block(tx: &mut Tx, page_id: Uuid, id: Uuid, role: Role) -> Result<(), AppError> {
+pub(crate) async fn check_block(
+    tx: &mut Tx,
+    page_id: Uuid,
+    id: Uuid,
+    role: Role,
+) -> Result<(), AppError> {
     let locked: bool =
         sqlx::query_scalar("SELECT is_locked FROM components WHERE id = $1 AND page_id = $2")
             .bind(id)

@@ -72,8 +72,8 @@ pub async fn page(
     .fetch_one(&mut **tx)
     .await?;
     sqlx::query(
-        r#"INSERT INTO components (tenant_id, page_id, type, order_key, props, is_visible, is_locked, required_plan)
-           SELECT tenant_id, $2, type, order_key, props, is_visible, is_locked, required_plan
+        r#"INSERT INTO components (tenant_id, page_id, type, order_key, props, is_visible, is_locked, required_plan, global_block_id)
+           SELECT tenant_id, $2, type, order_key, props, is_visible, is_locked, required_plan, global_block_id
            FROM components WHERE page_id = $1"#,
     )
     .bind(page)

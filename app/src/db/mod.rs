@@ -22,6 +22,7 @@ pub mod deployments;
 pub mod domains;
 pub mod duplicate;
 pub mod forms;
+pub mod global_blocks;
 pub mod health;
 pub mod idempotency;
 pub mod invite;

@@ -173,6 +173,7 @@ impl Edit {
                         order_key: String::new(),
                         is_visible: block.is_visible,
                         is_locked: block.is_locked,
+                        global_block_id: None,
                     },
                 );
                 true
@@ -353,6 +354,7 @@ mod tests {
             order_key: String::new(),
             is_visible: true,
             is_locked: false,
+            global_block_id: None,
         }
     }
 

@@ -14,6 +14,7 @@ mod domain;
 mod edit;
 pub mod fields;
 mod forms;
+mod global_blocks;
 mod inputs;
 mod integrations;
 mod kind;
@@ -77,6 +78,11 @@ pub use edit::{Edit, History, NewBlock, PendingEdits};
 pub use forms::{
     check_submission, csv_cell, FieldMap, FormSlot, SubmissionDetail, SubmissionSummary,
     SubmittedField, FORM_ID_FIELD, HONEYPOT_FIELD, LINE_MAX, TEXTAREA_MAX,
+};
+pub use global_blocks::{
+    clipboard_payload, parse_clipboard, parse_global_block_name, BlockPlaced, GlobalBlock,
+    GlobalBlockCreated, GlobalBlockSaved, GlobalBlockUse, GlobalBlockUses, PageRevision,
+    CLIPBOARD_FORMAT, CLIPBOARD_MAX_BYTES, CLIPBOARD_VERSION,
 };
 pub use inputs::{check_len, check_url, parse_name, slugify, Email, Password};
 pub use integrations::{

@@ -47,6 +47,9 @@ pub struct ComponentDto {
     pub order_key: String,
     pub is_visible: bool,
     pub is_locked: bool,
+    /// The global block this block is a use of (its props are the global block's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub global_block_id: Option<Uuid>,
 }
 
 /// A page of the same website, as link pickers offer it.
@@ -59,6 +62,9 @@ pub struct PageLink {
 /// Everything the builder needs to open one page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BuilderData {
+    /// The account the page belongs to (the copied-block clipboard payload names it).
+    #[serde(default)]
+    pub tenant_id: Uuid,
     pub page_id: Uuid,
     pub page_title: String,
     pub page_slug: String,

@@ -113,6 +113,9 @@ fn WebsiteCard(
             <p>
                 <a href=format!("/websites/{}/export", site.id) rel="external" download=""
                     aria-label=format!("Download a backup of {}", site.name)>"Download backup"</a>
+                " · "
+                <a href=format!("/websites/{}/export.zip", site.id) rel="external" download=""
+                    aria-label=format!("Download a backup of {} with media", site.name)>"Download backup with media"</a>
             </p>
             <h3>"Pages"</h3>
             <ul class="app-list">

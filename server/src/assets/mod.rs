@@ -55,6 +55,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: MediaState) -> Router<S> 
             post(upload).layer(DefaultBodyLimit::disable()),
         )
         .route("/media/{tenant}/{asset}/{file}", get(serve))
+        .route(
+            "/websites/{website_id}/export.zip",
+            get(crate::backup_export::export_zip),
+        )
         .with_state(state)
 }
 

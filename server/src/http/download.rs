@@ -13,6 +13,17 @@ pub fn attachment(
     result: Result<(String, String, Option<RateState>), AppError>,
     content_type: &'static str,
 ) -> Response {
+    attachment_bytes(
+        result.map(|(body, name, rate)| (body.into_bytes(), name, rate)),
+        content_type,
+    )
+}
+
+/// [`attachment`] for a binary body (the backup zip).
+pub fn attachment_bytes(
+    result: Result<(Vec<u8>, String, Option<RateState>), AppError>,
+    content_type: &'static str,
+) -> Response {
     match result {
         Ok((body, filename, rate)) => {
             let mut res = body.into_response();

@@ -712,3 +712,75 @@ async fn storage_suite_on_s3() {
     assert_eq!(w.status, StatusCode::OK);
     assert_eq!(w.headers[header::CONTENT_TYPE], "image/webp");
 }
+
+/// "Download backup with media" (issue 20 §4): a zip with `website.json` and the tenant's files
+/// that its asset manifest names, byte for byte; another tenant gets 404.
+#[tokio::test]
+async fn the_backup_zip_holds_the_document_and_the_named_media_files() {
+    use std::io::Read;
+    let pool = pool().await;
+    let router = build(&media_config(None), pool.clone());
+    let a = account(&pool, "Zip Bakery").await;
+    let b = account(&pool, "Zip Rival").await;
+    let owner = cookie_for(&a);
+    let bytes = png(64, 48);
+    let asset = info(&upload(&router, Some(&owner), "bread.png", &bytes).await);
+    let page = load_page(&router, &owner, a.home_page_id).await;
+    let hero = page.components[1].clone();
+    let mut props = hero.block.props_json();
+    props["background_image"] = json!(asset.url);
+    let block = BlockProps::from_parts("hero", props).expect("hero");
+    let r = call_json(
+        &router,
+        "/api/builder/update",
+        Some(&owner),
+        json!({
+        "page_id": a.home_page_id, "component_id": hero.id, "block": block,
+        "base_revision": page.revision }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+
+    let path = format!("/websites/{}/export.zip", a.website_id);
+    let raw = fetch(&router, "127.0.0.1", &path, Some(&owner)).await;
+    assert_eq!(
+        raw.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&raw.body)
+    );
+    assert_eq!(raw.header("content-type"), Some("application/zip"));
+    assert!(raw
+        .header("content-disposition")
+        .is_some_and(|d| d.contains(".sitepilot.zip")));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(raw.body.clone())).expect("a zip");
+    let mut doc = String::new();
+    zip.by_name("website.json")
+        .expect("website.json")
+        .read_to_string(&mut doc)
+        .expect("read");
+    let doc: serde_json::Value = serde_json::from_str(&doc).expect("json");
+    assert_eq!(doc["format"], "sitepilot.website");
+    assert!(doc["assets"]
+        .as_array()
+        .expect("manifest")
+        .contains(&json!(asset.url)));
+    let mut file = Vec::new();
+    zip.by_name(asset.url.trim_start_matches('/'))
+        .expect("the uploaded file")
+        .read_to_end(&mut file)
+        .expect("read");
+    assert_eq!(
+        image::load_from_memory(&file)
+            .expect("an image")
+            .into_rgb8(),
+        image::load_from_memory(&bytes)
+            .expect("an image")
+            .into_rgb8(),
+        "the stored original"
+    );
+    assert_eq!(zip.len(), 2, "the document and the one file it names");
+
+    let other = fetch(&router, "127.0.0.1", &path, Some(&cookie_for(&b))).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+}

@@ -29,6 +29,7 @@ mod domains;
 mod duplicate;
 mod email;
 mod forms;
+mod global_blocks;
 mod hardening;
 mod http_surface;
 mod jobs;

@@ -34,6 +34,7 @@ const TENANT_TABLES: &[&str] = &[
     "credit_transactions",
     "ai_generations",
     "site_templates",
+    "global_blocks",
     "website_webhooks",
     "website_webhook_deliveries",
     "api_keys",
@@ -98,6 +99,8 @@ async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount
          VALUES ($1, 'logo.png', 'local/' || gen_random_uuid(), '/a.png', '/a.png', 10)",
         "INSERT INTO asset_publications (tenant_id, asset_id, deployment_id)
          SELECT $1, gen_random_uuid(), d.id FROM deployments d WHERE d.website_id = $3 AND $2::uuid IS NOT NULL LIMIT 1",
+        "INSERT INTO global_blocks (tenant_id, name, component_type, created_by)
+         SELECT $1, 'Fixture footer', 'footer', $2 WHERE $3::uuid IS NOT NULL",
         "INSERT INTO ai_usage_log (tenant_id, user_id, action_type, website_id) VALUES ($1, $2, 'suggest_copy', $3)",
         "INSERT INTO usage_metrics (tenant_id, website_id, date, page_views) VALUES ($1, $3, current_date, 5)",
         "INSERT INTO raw_page_events (tenant_id, website_id, page_slug) VALUES ($1, $3, '/')",
@@ -227,6 +230,7 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
         ("credit_transactions", "INSERT INTO credit_transactions (tenant_id, kind, amount, note) VALUES ($1, 'top_up', 1000, 'evil')"),
         ("ai_generations", "INSERT INTO ai_generations (tenant_id, brief, usage_id) VALUES ($1, '{}', gen_random_uuid())"),
         ("site_templates", "INSERT INTO site_templates (tenant_id, name, document, version, size_bytes) VALUES ($1, 'Evil', '{}', 2, 2)"),
+        ("global_blocks", "INSERT INTO global_blocks (tenant_id, name, component_type) VALUES ($1, 'Evil', 'footer')"),
         ("website_subdomain_redirects", "INSERT INTO website_subdomain_redirects (subdomain, tenant_id, website_id, release_at) VALUES ('evil-' || substr(md5(random()::text), 1, 8), $1, $2, now())"),
         ("api_idempotency_keys", "INSERT INTO api_idempotency_keys (tenant_id, api_key_id, idempotency_key, request_hash) VALUES ($1, gen_random_uuid(), 'evil', repeat('d', 64))"),
         ("website_products", "INSERT INTO website_products (tenant_id, website_id, title, slug) VALUES ($1, $2, 'Evil', 'evil')"),
@@ -854,6 +858,103 @@ async fn private_templates_stay_inside_their_tenant() {
         1,
         "nothing was created in A from B's template"
     );
+}
+
+/// Global blocks and pasting (issue 20 §2, §3): tenant A can neither list, read, place, edit,
+/// detach nor delete tenant B's global blocks, and a block copied in B does not paste in A.
+#[tokio::test]
+async fn global_blocks_and_pasting_stay_inside_their_tenant() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Lambda Loaves").await;
+    let b = account(&pool, "Mu Muffins").await;
+    let (ca, cb) = (cookie_for(&a), cookie_for(&b));
+    let b_home = load_page(&router, &cb, b.home_page_id).await;
+    let footer = b_home.components.last().expect("blocks").clone();
+    let r = call_json(
+        &router,
+        "/api/global-blocks/create",
+        Some(&cb),
+        json!({
+        "page_id": b.home_page_id, "component_id": footer.id, "name": "Mu footer",
+        "base_revision": b_home.revision }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let global: app::model::GlobalBlockCreated = r.json();
+    let global = global.global;
+    let b_before = load_page(&router, &cb, b.home_page_id).await;
+
+    let listed: Vec<app::model::GlobalBlock> =
+        call_json(&router, "/api/global-blocks/list", Some(&ca), json!({}))
+            .await
+            .json();
+    assert!(listed.is_empty(), "A lists B's global block");
+    let a_home = load_page(&router, &ca, a.home_page_id).await;
+    let a_footer = a_home.components.last().expect("blocks").id;
+    let mut edited = global.block.clone();
+    edited.set_text("tagline", "Stolen".into());
+    for (path, body) in [
+        (
+            "/api/global-blocks/uses",
+            json!({ "global_block_id": global.id }),
+        ),
+        (
+            "/api/global-blocks/update",
+            json!({ "global_block_id": global.id, "block": edited, "base_revision": global.revision }),
+        ),
+        (
+            "/api/global-blocks/delete",
+            json!({ "global_block_id": global.id }),
+        ),
+        (
+            "/api/global-blocks/insert",
+            json!({ "page_id": a.home_page_id, "global_block_id": global.id,
+            "id": Uuid::new_v4(), "after": null, "base_revision": a_home.revision }),
+        ),
+        (
+            "/api/global-blocks/detach",
+            json!({ "page_id": b.home_page_id, "component_id": footer.id,
+            "base_revision": b_before.revision }),
+        ),
+        (
+            "/api/global-blocks/create",
+            json!({ "page_id": b.home_page_id, "component_id": footer.id,
+            "name": "Taken", "base_revision": b_before.revision }),
+        ),
+        (
+            "/api/builder/paste",
+            json!({ "page_id": b.home_page_id,
+            "payload": app::model::clipboard_payload(b.tenant_id, &footer.block),
+            "id": Uuid::new_v4(), "after": null, "base_revision": b_before.revision }),
+        ),
+    ] {
+        let r = call_json(&router, path, Some(&ca), body).await;
+        assert!(
+            matches!(r.error(), AppError::NotFound(_)),
+            "{path}: {}",
+            r.text()
+        );
+    }
+    // A block copied in B, pasted on A's own page: refused, nothing saved in A.
+    let r = call_json(
+        &router,
+        "/api/builder/paste",
+        Some(&ca),
+        json!({ "page_id": a.home_page_id,
+        "payload": app::model::clipboard_payload(b.tenant_id, &footer.block),
+        "id": Uuid::new_v4(), "after": a_footer, "base_revision": a_home.revision }),
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 400, "{}", r.text());
+    assert_eq!(load_page(&router, &ca, a.home_page_id).await, a_home);
+    assert_eq!(load_page(&router, &cb, b.home_page_id).await, b_before);
+    let theirs: Vec<app::model::GlobalBlock> =
+        call_json(&router, "/api/global-blocks/list", Some(&cb), json!({}))
+            .await
+            .json();
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0].block, global.block);
 }
 
 /// Website settings and lifecycle (issue 23): tenant A can neither read nor change tenant B's

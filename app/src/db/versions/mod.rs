@@ -227,6 +227,7 @@ async fn snapshot_blocks(
                 order_key: item.order_key,
                 is_visible: item.is_visible,
                 is_locked: item.is_locked,
+                global_block_id: None,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;

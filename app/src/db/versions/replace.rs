@@ -139,6 +139,7 @@ pub async fn replace_components(
             order_key: hex::encode(&inserted.order_key),
             is_visible: inserted.is_visible,
             is_locked: inserted.is_locked,
+            global_block_id: None,
         });
     }
     Ok(stored)
@@ -157,7 +158,7 @@ async fn insert_row(
         r#"INSERT INTO components (id, tenant_id, page_id, type, order_key, props, is_visible, is_locked)
            VALUES (COALESCE($1, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (id) DO NOTHING
-           RETURNING id, type, order_key, props, is_visible, is_locked"#,
+           RETURNING id, type, order_key, props, is_visible, is_locked, global_block_id"#,
     )
     .bind(id)
     .bind(tenant_id)

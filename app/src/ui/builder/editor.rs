@@ -18,8 +18,8 @@ use crate::api::publish::publish_website;
 use crate::error::AppError;
 use crate::model::fields::{self, Seg};
 use crate::model::{
-    BlockProps, BuilderData, ComponentDto, ComponentKind, DeployStatus, Edit, History, NewBlock,
-    PendingEdits, Present, Published, Role,
+    BlockPlaced, BlockProps, BuilderData, ComponentDto, ComponentKind, DeployStatus, Edit,
+    GlobalBlock, History, NewBlock, PendingEdits, Present, Published, Role,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -81,6 +81,8 @@ pub struct FieldError {
 /// Copyable handle to the editor's state.
 #[derive(Clone, Copy)]
 pub struct Editor {
+    /// The account, named in copied blocks' clipboard payloads.
+    pub tenant_id: Uuid,
     pub page_id: Uuid,
     pub website_id: Uuid,
     pub role: Role,
@@ -123,11 +125,19 @@ pub struct Editor {
     pub live_deploy: RwSignal<Option<DeployStatus>>,
     /// A newer revision another editor saved while this one was sending (checked after).
     remote_seen: StoredValue<Option<(i64, Option<Uuid>)>>,
+    /// The account's global blocks (names, revisions), for the palette and the inspector.
+    pub globals: RwSignal<Vec<GlobalBlock>>,
+    /// A use of a global block edited here and not saved yet: saving changes every page
+    /// that uses it, so it waits for the person to confirm (`ui::builder::global_ui`).
+    pub global_pending: RwSignal<Option<Uuid>>,
+    /// The outcome of the last copy, paste or global block action, for the status line.
+    pub block_note: RwSignal<Option<Result<String, String>>>,
 }
 
 impl Editor {
     pub fn new(data: &BuilderData) -> Self {
         Self {
+            tenant_id: data.tenant_id,
             page_id: data.page_id,
             website_id: data.website_id,
             role: data.role,
@@ -156,7 +166,65 @@ impl Editor {
             people: RwSignal::new(Vec::new()),
             live_deploy: RwSignal::new(None),
             remote_seen: StoredValue::new(None),
+            globals: RwSignal::new(Vec::new()),
+            global_pending: RwSignal::new(None),
+            block_note: RwSignal::new(None),
         }
+    }
+
+    // ── blocks placed by the server (global blocks, pastes) ─────────────────────────────
+
+    /// Whether nothing is queued, in flight or in conflict: the moment for an action that
+    /// the server applies itself and answers with the page's new revision.
+    pub fn idle(&self) -> bool {
+        !self.busy.get_untracked()
+            && !self.has_pending()
+            && self.save.get_untracked() != SaveState::Conflict
+    }
+
+    /// Puts a block the server placed (after `after`, first when `None`) on the canvas,
+    /// selected, at the page's new revision.
+    pub fn placed(self, placed: BlockPlaced, after: Option<Uuid>) {
+        let id = placed.component.id;
+        self.blocks.update(|b| {
+            let at = after
+                .and_then(|a| b.iter().position(|c| c.id == a))
+                .map_or(0, |i| i + 1);
+            b.insert(at.min(b.len()), placed.component);
+        });
+        self.server_saved(placed.revision);
+        self.selected.set(Some(id));
+    }
+
+    /// The server saved a change of this page that it made itself, at `revision`.
+    pub fn server_saved(self, revision: i64) {
+        self.revision.set(revision);
+        self.changed_since_version.set(true);
+        self.history.update_value(History::clear);
+        self.sync_history_flags();
+        self.epoch.update(|e| *e += 1);
+    }
+
+    /// Sets (or clears) which global block block `id` uses, as the server now has it.
+    pub fn set_global_link(self, id: Uuid, global: Option<Uuid>) {
+        self.blocks.update(|b| {
+            if let Some(c) = b.iter_mut().find(|c| c.id == id) {
+                c.global_block_id = global;
+            }
+        });
+    }
+
+    /// Reloads the page from the server (after a global block edit was cancelled).
+    pub fn reload_blocks(self) {
+        self.global_pending.set(None);
+        leptos::task::spawn_local(async move { self.resync().await });
+    }
+
+    /// The global block that block `id` uses, if any.
+    pub fn global_of(&self, id: Uuid) -> Option<GlobalBlock> {
+        let gid = self.block(id)?.global_block_id?;
+        self.globals
+            .with_untracked(|g| g.iter().find(|g| g.id == gid).cloned())
     }
 
     // ── realtime ────────────────────────────────────────────────────────────────────────
@@ -287,9 +355,25 @@ impl Editor {
         self.send(edit, debounce);
     }
 
-    /// Queues an edit already applied locally, unless it fails validation.
+    /// Queues an edit already applied locally, unless it fails validation. A change of a
+    /// global block's use is not queued: it waits for the confirmation that names the pages.
     fn send(self, edit: Edit, debounce: bool) {
         if let Edit::Put { id, block } = &edit {
+            if self.block(*id).is_some_and(|c| c.global_block_id.is_some()) {
+                if let Err(AppError::Invalid { field, message }) = block.validate() {
+                    self.field_error.set(Some(FieldError {
+                        block: *id,
+                        field,
+                        message: message.clone(),
+                    }));
+                    self.save.set(SaveState::Invalid(message));
+                    return;
+                }
+                self.field_error.set(None);
+                self.global_pending.set(Some(*id));
+                self.save.set(SaveState::Unsaved);
+                return;
+            }
             if let Err(AppError::Invalid { field, message }) = block.validate() {
                 self.field_error.set(Some(FieldError {
                     block: *id,

@@ -81,6 +81,7 @@ pub(super) fn block_inspector(ed: Editor, id: Uuid, pages: StoredValue<Vec<PageL
         <form class="inspector-form" on:submit=|ev| ev.prevent_default()>{form}</form>
         {cx.editable.then(|| view! { <super::ai_assist::RewriteBlock ed=ed id=id/> })}
         {ed.can_edit().then(|| view! { <BlockActions ed=ed id=id/> })}
+        <super::global_ui::BlockTools ed=ed id=id/>
     }
     .into_any()
 }

@@ -9,6 +9,7 @@ mod branding_save;
 mod canvas;
 mod deployments;
 mod editor;
+mod global_ui;
 mod inspector;
 mod lazy_panels;
 mod live;
@@ -110,6 +111,9 @@ fn Builder(
     let panel = RwSignal::new(SidePanel::Blocks);
     let title = format!("{} · {} · SitePilot", data.page_title, data.website_name);
     history_shortcuts(ed);
+    global_ui::clipboard_shortcuts(ed);
+    #[cfg(feature = "hydrate")]
+    global_ui::refresh_globals(ed);
     let collapsed = RwSignal::new(prefs.sidebar_collapsed);
     let device = canvas::Device::from_view(prefs.builder.default_view);
     let show_grid = prefs.builder.show_grid;
@@ -137,6 +141,7 @@ fn Builder(
                 <sidebar_toggle::SidebarToggle collapsed=collapsed prefs=prefs/>
                 <live::PresenceBar ed=ed/>
                 <SaveStatus ed=ed reload=reload/>
+                <global_ui::BlockNote ed=ed/>
                 <live::DeployLive ed=ed/>
                 {(!ed.can_edit()).then(|| view! {
                     <p class="builder-readonly">"View only: your role cannot change this page."</p>
@@ -292,6 +297,7 @@ fn Palette(ed: Editor) -> impl IntoView {
             {move || BlockProps::PLACEABLE.into_iter().all(|k| !matches(k)).then(|| view! {
                 <p class="app-muted">"No block matches that search."</p>
             })}
+            <global_ui::GlobalPalette ed=ed/>
         </aside>
     }
 }

@@ -304,6 +304,7 @@ pub async fn insert(
         order_key: String::new(),
         is_visible: true,
         is_locked: false,
+        global_block_id: None,
     };
     let body = serde_json::json!({
         "page_id": page,

@@ -202,6 +202,25 @@ async fn fresh_block(router: &Router, owner: &str, a: &NewAccount) -> Uuid {
     .id
 }
 
+/// A fresh global block of `a`, made from a fresh block (its one use): (global, that block).
+async fn fresh_global(
+    router: &Router,
+    owner: &str,
+    a: &NewAccount,
+) -> (app::model::GlobalBlock, Uuid) {
+    let block = fresh_block(router, owner, a).await;
+    let page = load_page(router, owner, a.home_page_id).await;
+    let created: app::model::GlobalBlockCreated = ok_json(
+        router,
+        "/api/global-blocks/create",
+        owner,
+        json!({ "page_id": a.home_page_id, "component_id": block,
+                "name": unique("Global "), "base_revision": page.revision }),
+    )
+    .await;
+    (created.global, block)
+}
+
 /// A deployment of `a` that is not live: publishes twice and names the first.
 async fn earlier_deployment(router: &Router, owner: &str, a: &NewAccount) -> Uuid {
     let first: app::model::Published = ok_json(
@@ -687,6 +706,53 @@ pub async fn body_for(
             let block = fresh_block(router, owner, a).await;
             let page = load_page(router, owner, home).await;
             json!({ "page_id": home, "component_id": block, "is_visible": false, "base_revision": page.revision })
+        }
+        "/api/global-blocks/list" => json!({}),
+        "/api/global-blocks/create" => {
+            let block = fresh_block(router, owner, a).await;
+            let page = load_page(router, owner, home).await;
+            json!({ "page_id": home, "component_id": block, "name": unique("Global "), "base_revision": page.revision })
+        }
+        "/api/global-blocks/uses" => {
+            json!({ "global_block_id": fresh_global(router, owner, a).await.0.id })
+        }
+        "/api/global-blocks/insert" => {
+            let (global, _) = fresh_global(router, owner, a).await;
+            let page = load_page(router, owner, home).await;
+            json!({ "page_id": home, "global_block_id": global.id, "id": Uuid::new_v4(),
+                    "after": null, "base_revision": page.revision })
+        }
+        "/api/global-blocks/update" => {
+            let (global, _) = fresh_global(router, owner, a).await;
+            let mut block = global.block.clone();
+            block.set_text("heading", "Matrix".into());
+            json!({ "global_block_id": global.id, "block": block, "base_revision": global.revision })
+        }
+        "/api/global-blocks/detach" => {
+            let (_, block) = fresh_global(router, owner, a).await;
+            let page = load_page(router, owner, home).await;
+            json!({ "page_id": home, "component_id": block, "base_revision": page.revision })
+        }
+        "/api/global-blocks/delete" => {
+            let (global, block) = fresh_global(router, owner, a).await;
+            let page = load_page(router, owner, home).await;
+            let _: app::model::SaveAck = ok_json(
+                router,
+                "/api/global-blocks/detach",
+                owner,
+                json!({ "page_id": home, "component_id": block, "base_revision": page.revision }),
+            )
+            .await;
+            json!({ "global_block_id": global.id })
+        }
+        "/api/builder/paste" => {
+            let page = load_page(router, owner, home).await;
+            let payload = app::model::clipboard_payload(
+                a.tenant_id,
+                &BlockProps::starter(ComponentKind::Cta),
+            );
+            json!({ "page_id": home, "payload": payload, "id": Uuid::new_v4(),
+                    "after": null, "base_revision": page.revision })
         }
         "/api/builder/presence" => {
             json!({ "page_id": home, "tab": Uuid::new_v4(), "selected": null, "stream": null })

@@ -57,6 +57,14 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
                 anonymous: StatusCode::UNAUTHORIZED,
             },
         ),
+        (
+            "/websites/{website}/export.zip",
+            Role(R::can_export_site),
+            Record,
+            Http {
+                anonymous: StatusCode::UNAUTHORIZED,
+            },
+        ),
         // The realtime event stream of a website's page: every member who can see it.
         (
             "/events?website={website}&page={page}",
@@ -333,6 +341,7 @@ fn content_ok(pattern: &str, f: &Fetched) -> bool {
         p if p.starts_with("/forms/export") => {
             f.body.starts_with("received_at") || f.body.contains("visitor@example.com")
         }
+        p if p.ends_with("/export.zip") => f.body.starts_with("PK"),
         p if (p.starts_with("/websites/") && p.ends_with("/export"))
             || p.starts_with("/backups/") =>
         {
