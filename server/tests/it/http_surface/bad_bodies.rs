@@ -11,8 +11,9 @@ use crate::common::*;
 use crate::permissions::fixtures::{body_for, fingerprint, tenant, FORM_ENCODED};
 
 /// Server functions without arguments: any body decodes, so only the body type is checked.
-const NO_ARGUMENTS: [&str; 23] = [
+const NO_ARGUMENTS: [&str; 24] = [
     "/api/websites/deleted",
+    "/api/global-blocks/list",
     "/api/org/get",
     "/api/org/onboarding",
     "/api/org/onboarding_dismiss",
