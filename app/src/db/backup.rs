@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::{audit, limits, Tx};
 use crate::error::AppError;
 use crate::model::{
-    BackupBlock, BackupPage, BackupWebsite, BlockProps, Branding, PageConfig, SeoMeta, SiteBackup,
-    ValidPage, ValidSite, BACKUP_FORMAT, BACKUP_VERSION,
+    BackupBlock, BackupGlobalBlock, BackupPage, BackupWebsite, BlockProps, Branding, PageConfig,
+    SeoMeta, SiteBackup, ValidGlobalBlock, ValidPage, ValidSite, BACKUP_FORMAT, BACKUP_VERSION,
 };
 
 #[derive(FromRow)]
@@ -41,6 +41,21 @@ struct BlockRow {
     props: serde_json::Value,
     is_visible: bool,
     is_locked: bool,
+    global_name: Option<String>,
+}
+
+#[derive(FromRow)]
+struct GlobalRow {
+    name: String,
+    component_type: String,
+    props: serde_json::Value,
+}
+
+/// A block's props in their normal form, or as stored when they no longer parse.
+fn normal_props(kind: &str, props: serde_json::Value) -> serde_json::Value {
+    BlockProps::from_parts(kind, props.clone())
+        .map(|p| p.props_json())
+        .unwrap_or(props)
 }
 
 /// Stored JSON in its normal form (what an import would store), or as stored when it no
@@ -74,23 +89,39 @@ pub async fn export(tx: &mut Tx, website_id: Uuid) -> Result<SiteBackup, AppErro
     .fetch_all(&mut **tx)
     .await?;
     let blocks = sqlx::query_as::<_, BlockRow>(
-        r#"SELECT c.page_id, c.type, c.props, c.is_visible, c.is_locked FROM components c
+        r#"SELECT c.page_id, c.type, c.props, c.is_visible, c.is_locked, g.name AS global_name
+           FROM components c
            JOIN pages p ON p.id = c.page_id
+           LEFT JOIN global_blocks g ON g.id = c.global_block_id
            WHERE p.website_id = $1 ORDER BY c.page_id, c.order_key"#,
     )
     .bind(website_id)
     .fetch_all(&mut **tx)
     .await?;
+    let global_blocks = sqlx::query_as::<_, GlobalRow>(
+        r#"SELECT g.name, g.component_type, g.props FROM global_blocks g
+           WHERE EXISTS (SELECT 1 FROM components c JOIN pages p ON p.id = c.page_id
+                         WHERE c.global_block_id = g.id AND p.website_id = $1)
+           ORDER BY g.name"#,
+    )
+    .bind(website_id)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|g| BackupGlobalBlock {
+        props: normal_props(&g.component_type, g.props),
+        name: g.name,
+        kind: g.component_type,
+    })
+    .collect();
     let mut by_page: std::collections::HashMap<Uuid, Vec<BackupBlock>> = Default::default();
     for b in blocks {
-        let props = BlockProps::from_parts(&b.kind, b.props.clone())
-            .map(|p| p.props_json())
-            .unwrap_or(b.props);
         by_page.entry(b.page_id).or_default().push(BackupBlock {
+            props: normal_props(&b.kind, b.props),
             kind: b.kind,
-            props,
             visible: b.is_visible,
             locked: b.is_locked,
+            global: b.global_name,
         });
     }
     let branding: Branding =
@@ -121,6 +152,7 @@ pub async fn export(tx: &mut Tx, website_id: Uuid) -> Result<SiteBackup, AppErro
         },
         pages,
         assets,
+        global_blocks,
     })
 }
 
@@ -164,7 +196,8 @@ pub async fn import(
         let page = insert_page(tx, tenant, website, order, p).await?;
         written.push((page, p));
     }
-    let blocks = insert_blocks(tx, tenant, &written).await?;
+    let globals = link_global_blocks(tx, tenant, user, &site.global_blocks).await?;
+    let blocks = insert_blocks(tx, tenant, &written, &globals).await?;
     audit(
         tx,
         tenant,
@@ -211,15 +244,80 @@ pub(crate) async fn insert_page(
     .await?)
 }
 
-/// Inserts the blocks of every (page id, checked page) in one statement, in order; returns
-/// how many.
+/// The tenant's global block for each of a backup's global blocks, in order: the one of the
+/// same name when its type and content are the same, otherwise a new one, named
+/// "Footer (2)", "Footer (3)"… when the name is taken by different content.
+pub(crate) async fn link_global_blocks(
+    tx: &mut Tx,
+    tenant: Uuid,
+    user: Uuid,
+    globals: &[ValidGlobalBlock],
+) -> Result<Vec<Uuid>, AppError> {
+    let mut ids = Vec::with_capacity(globals.len());
+    for g in globals {
+        let kind = g.block.kind().as_str();
+        let props = g.block.props_json();
+        let mut found = None;
+        for n in 1..=50 {
+            let name = if n == 1 {
+                g.name.clone()
+            } else {
+                let suffix = format!(" ({n})");
+                let base: String = g.name.chars().take(80 - suffix.chars().count()).collect();
+                format!("{}{suffix}", base.trim_end())
+            };
+            let existing: Option<(Uuid, String, serde_json::Value)> = sqlx::query_as(
+                "SELECT id, component_type, props FROM global_blocks WHERE name = $1",
+            )
+            .bind(&name)
+            .fetch_optional(&mut **tx)
+            .await?;
+            match existing {
+                Some((id, k, p)) if k == kind && normal_props(&k, p.clone()) == props => {
+                    found = Some(id);
+                    break;
+                }
+                Some(_) => continue,
+                None => {
+                    let id: Uuid = sqlx::query_scalar(
+                        r#"INSERT INTO global_blocks (tenant_id, name, component_type, props, created_by)
+                           VALUES ($1, $2, $3, $4, $5) RETURNING id"#,
+                    )
+                    .bind(tenant)
+                    .bind(&name)
+                    .bind(kind)
+                    .bind(&props)
+                    .bind(user)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    found = Some(id);
+                    break;
+                }
+            }
+        }
+        ids.push(found.ok_or_else(|| {
+            AppError::invalid(
+                "global_blocks",
+                format!(
+                    "Global block “{}”: 50 global blocks with this name already exist. Rename some first.",
+                    g.name
+                ),
+            )
+        })?);
+    }
+    Ok(ids)
+}
+
+/// Inserts the blocks of every (page id, checked page) in one statement, in order, linking
+/// uses of global blocks to `globals` (from [`link_global_blocks`]); returns how many.
 pub(crate) async fn insert_blocks(
     tx: &mut Tx,
     tenant: Uuid,
     pages: &[(Uuid, &ValidPage)],
+    globals: &[Uuid],
 ) -> Result<usize, AppError> {
-    let (mut page_ids, mut kinds, mut keys, mut props, mut visible, mut locked) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut page_ids, mut kinds, mut keys, mut props, mut visible, mut locked, mut global) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     for (page, p) in pages {
         let mut key = FractionalIndex::default();
         for b in &p.blocks {
@@ -229,12 +327,13 @@ pub(crate) async fn insert_blocks(
             props.push(b.block.props_json());
             visible.push(b.visible);
             locked.push(b.locked);
+            global.push(b.global.and_then(|i| globals.get(i).copied()));
             key = FractionalIndex::new_after(&key);
         }
     }
     sqlx::query(
-        r#"INSERT INTO components (tenant_id, page_id, type, order_key, props, is_visible, is_locked)
-           SELECT $1, * FROM UNNEST($2::uuid[], $3::text[], $4::bytea[], $5::jsonb[], $6::bool[], $7::bool[])"#,
+        r#"INSERT INTO components (tenant_id, page_id, type, order_key, props, is_visible, is_locked, global_block_id)
+           SELECT $1, * FROM UNNEST($2::uuid[], $3::text[], $4::bytea[], $5::jsonb[], $6::bool[], $7::bool[], $8::uuid[])"#,
     )
     .bind(tenant)
     .bind(&page_ids)
@@ -243,6 +342,7 @@ pub(crate) async fn insert_blocks(
     .bind(&props)
     .bind(&visible)
     .bind(&locked)
+    .bind(&global)
     .execute(&mut **tx)
     .await?;
     Ok(page_ids.len())

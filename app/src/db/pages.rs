@@ -210,7 +210,7 @@ pub async fn create_with(
                 page_config: Default::default(),
                 blocks,
             };
-            super::backup::insert_blocks(tx, tenant_id, &[(page_id, &page)]).await?;
+            super::backup::insert_blocks(tx, tenant_id, &[(page_id, &page)], &[]).await?;
         }
     }
     let meta = serde_json::json!({ "title": title, "slug": slug.as_str() });

@@ -202,7 +202,8 @@ pub async fn restore(tx: &mut Tx, tenant: Uuid, user: Uuid, id: Uuid) -> Result<
         };
         written.push((page, p));
     }
-    backup::insert_blocks(tx, tenant, &written).await?;
+    let globals = backup::link_global_blocks(tx, tenant, user, &site.global_blocks).await?;
+    backup::insert_blocks(tx, tenant, &written, &globals).await?;
     audit(
         tx,
         tenant,

@@ -28,6 +28,8 @@ pub const BACKUP_MAX_PAGES: usize = 200;
 pub const BACKUP_MAX_BLOCKS_PER_PAGE: usize = 300;
 /// Site-wide SEO defaults are free-form JSON; this bounds them.
 const SEO_DEFAULTS_MAX: usize = 8_000;
+/// Global blocks one backup may carry.
+pub const BACKUP_MAX_GLOBAL_BLOCKS: usize = 100;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +43,20 @@ pub struct SiteBackup {
     /// Every image address the blocks and the logo reference, sorted, once each.
     #[serde(default)]
     pub assets: Vec<String>,
+    /// The tenant's global blocks that blocks of this website use, by name. Absent when none
+    /// is used, so documents without global blocks read and compare as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub global_blocks: Vec<BackupGlobalBlock>,
+}
+
+/// A global block a backup's blocks use (`BackupBlock::global` names it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupGlobalBlock {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub props: Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,6 +97,9 @@ pub struct BackupBlock {
     pub visible: bool,
     #[serde(default)]
     pub locked: bool,
+    /// The name of the global block (in `SiteBackup::global_blocks`) this block uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub global: Option<String>,
 }
 
 /// One stored backup as the backups panel lists it.
@@ -112,6 +131,14 @@ pub struct ValidSite {
     pub branding: Branding,
     pub seo_defaults: Value,
     pub pages: Vec<ValidPage>,
+    /// Global blocks the pages use; `ValidBlock::global` indexes this list.
+    pub global_blocks: Vec<ValidGlobalBlock>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidGlobalBlock {
+    pub name: String,
+    pub block: BlockProps,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -132,6 +159,8 @@ pub struct ValidBlock {
     pub block: BlockProps,
     pub visible: bool,
     pub locked: bool,
+    /// Index into `ValidSite::global_blocks` when the block uses a global block.
+    pub global: Option<usize>,
 }
 
 impl ValidSite {
@@ -208,6 +237,57 @@ pub fn upgrade(doc: &mut Value) -> Result<(), AppError> {
         obj.insert("version".into(), Value::from(2));
     }
     Ok(())
+}
+
+/// The backup's global blocks, each with a valid, unique name and valid props.
+fn validate_globals(globals: Vec<BackupGlobalBlock>) -> Result<Vec<ValidGlobalBlock>, AppError> {
+    if globals.len() > BACKUP_MAX_GLOBAL_BLOCKS {
+        return Err(AppError::invalid(
+            "global_blocks",
+            format!("A backup holds at most {BACKUP_MAX_GLOBAL_BLOCKS} global blocks."),
+        ));
+    }
+    let mut out: Vec<ValidGlobalBlock> = Vec::with_capacity(globals.len());
+    for (i, g) in globals.into_iter().enumerate() {
+        let prefix = format!("global_blocks.{i}");
+        let place = format!("Global block {}", i + 1);
+        let name =
+            super::parse_global_block_name(&g.name).map_err(|e| located(e, &prefix, &place))?;
+        let place = format!("Global block “{name}”");
+        if out.iter().any(|o| o.name == name) {
+            return Err(located(
+                AppError::invalid("name", "Another global block of the backup has this name."),
+                &prefix,
+                &place,
+            ));
+        }
+        let block =
+            BlockProps::from_parts(&g.kind, g.props).map_err(|e| located(e, &prefix, &place))?;
+        out.push(ValidGlobalBlock { name, block });
+    }
+    Ok(out)
+}
+
+/// Where a block's `global` name points in the backup's global blocks; the kinds must agree.
+fn global_index(
+    globals: &[ValidGlobalBlock],
+    name: &str,
+    block: &BlockProps,
+) -> Result<usize, String> {
+    let i = globals
+        .iter()
+        .position(|g| g.name == name.trim())
+        .ok_or_else(|| {
+            format!("It uses the global block “{name}”, which the backup does not include.")
+        })?;
+    if globals[i].block.kind() != block.kind() {
+        return Err(format!(
+            "It is a {} block but the global block “{name}” is a {} block.",
+            block.kind().label(),
+            globals[i].block.kind().label()
+        ));
+    }
+    Ok(i)
 }
 
 /// "Page 2 “About” (/about)" for error messages.
@@ -298,6 +378,7 @@ impl SiteBackup {
                 format!("A backup holds at most {BACKUP_MAX_PAGES} pages."),
             ));
         }
+        let global_blocks = validate_globals(self.global_blocks)?;
         let mut pages = Vec::with_capacity(self.pages.len());
         let mut slugs = std::collections::HashSet::new();
         for (i, p) in self.pages.into_iter().enumerate() {
@@ -364,10 +445,19 @@ impl SiteBackup {
                 let block_prefix = format!("{prefix}.blocks.{j}");
                 let block = BlockProps::from_parts(&b.kind, b.props)
                     .map_err(|e| located(e, &block_prefix, &block_place))?;
+                let global = match &b.global {
+                    None => None,
+                    Some(name) => {
+                        Some(global_index(&global_blocks, name, &block).map_err(|m| {
+                            located(AppError::invalid("global", m), &block_prefix, &block_place)
+                        })?)
+                    }
+                };
                 blocks.push(ValidBlock {
                     block,
                     visible: b.visible,
                     locked: b.locked,
+                    global,
                 });
             }
             pages.push(ValidPage {
@@ -392,6 +482,7 @@ impl SiteBackup {
             branding,
             seo_defaults,
             pages,
+            global_blocks,
         })
     }
 

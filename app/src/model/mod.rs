@@ -47,8 +47,9 @@ pub use analytics::{
     is_crawler, referrer_source, AnalyticsReport, Count, DayMetrics, Device, ANALYTICS_RANGES,
 };
 pub use backup::{
-    upgrade as upgrade_backup, BackupBlock, BackupPage, BackupSummary, BackupWebsite, SiteBackup,
-    ValidBlock, ValidPage, ValidSite, BACKUP_FORMAT, BACKUP_MAX_BYTES, BACKUP_VERSION,
+    upgrade as upgrade_backup, BackupBlock, BackupGlobalBlock, BackupPage, BackupSummary,
+    BackupWebsite, SiteBackup, ValidBlock, ValidGlobalBlock, ValidPage, ValidSite, BACKUP_FORMAT,
+    BACKUP_MAX_BYTES, BACKUP_VERSION,
 };
 pub use billing::{
     is_reserved_subdomain, parse_subdomain, BillingOverview, BillingStatus, BillingWebsite,

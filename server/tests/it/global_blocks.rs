@@ -444,3 +444,127 @@ async fn a_pasted_block_is_validated_again_and_a_forged_payload_saves_nothing() 
     .await;
     assert!(matches!(r.error(), AppError::Forbidden(_)));
 }
+
+/// The website's backup document, as the Export button downloads it.
+async fn export_doc(router: &Router, cookie: &str, website: Uuid) -> serde_json::Value {
+    let req = axum::http::Request::get(format!("/websites/{website}/export"))
+        .header(axum::http::header::HOST, "127.0.0.1")
+        .header(axum::http::header::COOKIE, cookie)
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let r = send_raw(router, req).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.text());
+    serde_json::from_slice(&r.body).expect("backup JSON")
+}
+
+async fn import_doc(router: &Router, cookie: &str, doc: &serde_json::Value) -> Reply {
+    call_json(
+        router,
+        "/api/websites/import",
+        Some(cookie),
+        json!({ "name": "", "subdomain": unique("gbcopy-"), "document": doc.to_string() }),
+    )
+    .await
+}
+
+/// (name, number of uses) of the tenant's global blocks, by name.
+async fn global_uses(pool: &sqlx::PgPool, tenant: Uuid) -> Vec<(String, i64)> {
+    let mut tx = app::db::tenant_tx(pool, tenant).await.expect("tx");
+    sqlx::query_as(
+        r#"SELECT g.name, (SELECT count(*) FROM components c WHERE c.global_block_id = g.id)
+           FROM global_blocks g ORDER BY g.name"#,
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .expect("global blocks")
+}
+
+#[tokio::test]
+async fn a_backup_carries_the_global_blocks_it_uses_and_an_import_links_them_again() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let a = account(&pool, "Backup Globals").await;
+    set_plan(&pool, a.tenant_id, PRO).await;
+    let owner = cookie_for(&a);
+    let (global, _) = global_footer_on_two_pages(&router, &owner, &a).await;
+
+    // The export names the global block once and marks both uses.
+    let doc = export_doc(&router, &owner, a.website_id).await;
+    let globals = doc["global_blocks"].as_array().expect("global_blocks");
+    assert_eq!(globals.len(), 1, "{doc}");
+    assert_eq!(globals[0]["name"], "Site footer");
+    assert_eq!(globals[0]["type"], "footer");
+    let uses = doc["pages"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .flat_map(|p| p["blocks"].as_array().cloned().unwrap_or_default())
+        .filter(|b| b["global"] == "Site footer")
+        .count();
+    assert_eq!(uses, 2);
+
+    // Imported into the same tenant, the uses link to the same global block (same content).
+    let r = import_doc(&router, &owner, &doc).await;
+    assert!(r.status.is_success(), "import: {}", r.text());
+    let copy: Uuid = r.json();
+    assert_eq!(
+        global_uses(&pool, a.tenant_id).await,
+        vec![("Site footer".to_string(), 4)]
+    );
+    let again = export_doc(&router, &owner, copy).await;
+    let strip = |mut d: serde_json::Value| {
+        d.as_object_mut().map(|o| o.remove("exported_at"));
+        d
+    };
+    assert_eq!(strip(doc.clone()), strip(again));
+
+    // After the global block changed, importing the old backup does not overwrite it: the
+    // backup's content becomes a new global block, "Site footer (2)".
+    let mut edited = global.block.clone();
+    edited.set_text("tagline", "Changed since the backup".into());
+    let r = call_json(
+        &router,
+        "/api/global-blocks/update",
+        Some(&owner),
+        json!({ "global_block_id": global.id, "block": edited, "base_revision": global.revision }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let r = import_doc(&router, &owner, &doc).await;
+    assert!(r.status.is_success(), "import: {}", r.text());
+    assert_eq!(
+        global_uses(&pool, a.tenant_id).await,
+        vec![
+            ("Site footer".to_string(), 4),
+            ("Site footer (2)".to_string(), 2)
+        ]
+    );
+
+    // A block naming a global block the backup lacks, or one of another kind, is refused
+    // with its place, and nothing is written.
+    let before = global_uses(&pool, a.tenant_id).await;
+    let mut missing = doc.clone();
+    missing["global_blocks"] = json!([]);
+    let mut wrong_kind = doc.clone();
+    wrong_kind["global_blocks"][0]["type"] = json!("cta");
+    wrong_kind["global_blocks"][0]["props"] = BlockProps::starter(ComponentKind::Cta).props_json();
+    for (bad, words) in [
+        (missing, "which the backup does not include"),
+        (wrong_kind, "is a Call to action block"),
+    ] {
+        let r = import_doc(&router, &owner, &bad).await;
+        assert_eq!(r.status.as_u16(), 400, "{}", r.text());
+        let AppError::Invalid { field, message } = r.error() else {
+            panic!("expected Invalid: {}", r.text())
+        };
+        assert!(
+            field.starts_with("pages.0.blocks.") && field.ends_with(".global"),
+            "{field}"
+        );
+        assert!(
+            message.contains("Page 1") && message.contains(words),
+            "{message}"
+        );
+    }
+    assert_eq!(global_uses(&pool, a.tenant_id).await, before);
+}

@@ -291,6 +291,7 @@ pub fn check_page(v: &Value) -> Result<Vec<BackupBlock>, String> {
             props: block.props_json(),
             visible: true,
             locked: false,
+            global: None,
         });
     }
     Ok(out)
@@ -675,6 +676,7 @@ async fn generate(
         },
         assets: vec![],
         pages,
+        global_blocks: vec![],
     };
     // The import's own checks, on the whole document.
     let site = doc
@@ -806,6 +808,7 @@ pub async fn new_page(
                 block: BlockProps::from_parts(&b.kind, b.props)?,
                 visible: b.visible,
                 locked: b.locked,
+                global: None,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
