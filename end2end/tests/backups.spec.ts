@@ -37,7 +37,7 @@ test('a new user exports a website, imports it as a new one and sees identical p
 
   // Download the backup.
   const downloading = page.waitForEvent('download');
-  await page.getByRole('link', { name: `Download a backup of ${siteName}` }).click();
+  await page.getByRole('link', { name: `Download a backup of ${siteName}`, exact: true }).click();
   const download = await downloading;
   expect(download.suggestedFilename()).toMatch(/\.sitepilot\.json$/);
   const file = await download.path();

@@ -23,7 +23,7 @@ test('a block copied in one website pastes into another; a forged clipboard is r
   await form.getByLabel('Website name', { exact: true }).fill('Second Shop');
   await form.getByLabel('Address (subdomain)').fill(`second-${tag}`);
   await page.getByRole('button', { name: 'Create website' }).click();
-  const second = page.getByRole('region', { name: 'Second Shop' });
+  const second = page.getByRole('region', { name: 'Second Shop', exact: true });
   await expect(second).toBeVisible();
 
   // Website A: change the hero, then copy it with Ctrl+C.
@@ -46,7 +46,7 @@ test('a block copied in one website pastes into another; a forged clipboard is r
   await page.getByRole('link', { name: '← Websites' }).click();
   await expect(page.getByRole('heading', { name: 'Your websites' })).toBeVisible();
   await hydrated(page);
-  await page.getByRole('region', { name: 'Second Shop' }).getByRole('link', { name: 'Edit Home' }).click();
+  await page.getByRole('region', { name: 'Second Shop', exact: true }).getByRole('link', { name: 'Edit Home' }).click();
   await expect(canvas).toBeVisible();
   await hydrated(page);
   await expect(canvas).not.toContainText('Copied across sites');

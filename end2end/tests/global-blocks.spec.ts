@@ -31,7 +31,7 @@ test('a global footer used on two pages changes on both after one confirmed edit
 
   // On About, its own footer gives way to the global one from the palette.
   await panel.getByRole('list', { name: 'Pages of this website' }).getByRole('link', { name: 'About', exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: /^About/ })).toBeVisible();
+  await expect(page.getByRole('banner').getByRole('heading', { level: 1, name: /^About/ })).toBeVisible();
   await hydrated(page);
   await canvas.getByRole('listitem', { name: 'Footer block' }).click();
   await inspector.getByRole('button', { name: 'Delete block' }).click();

@@ -57,9 +57,12 @@ test('an owner sets the organisation timezone and sees the analytics day of a vi
   expect(localDay).not.toBe(utcDay);
 
   // In UTC (the default) the visit counts on the UTC day.
+  // The daily table sits in a closed "Daily numbers" disclosure under the chart.
   const daily = page.getByRole('table', { name: 'Daily numbers' });
+  const openDaily = () => page.getByText('Daily numbers', { exact: true }).click();
   await expect(async () => {
     await page.goto('/analytics?days=7');
+    await openDaily();
     await expect(daily.getByRole('row', { name: `${utcDay} 1 1` })).toBeVisible({ timeout: 1000 });
   }).toPass({ timeout: 10_000 });
 
@@ -78,6 +81,7 @@ test('an owner sets the organisation timezone and sees the analytics day of a vi
 
   // The same visit now counts on the organisation's local day.
   await page.goto('/analytics?days=7');
+  await openDaily();
   await expect(daily.getByRole('row', { name: `${localDay} 1 1` })).toBeVisible();
   await expect(daily.getByRole('row', { name: `${utcDay} 0 0` })).toHaveCount(localDay < utcDay ? 0 : 1);
 

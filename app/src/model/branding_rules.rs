@@ -135,7 +135,6 @@ fn check_logo_url(v: &str) -> Result<(), AppError> {
 /// library address `/media/…`, never `mailto:`, `#…` or a script, and safe inside CSS
 /// `url("…")` and an HTML attribute. The error names `field`.
 pub fn check_image_address(field: &str, v: &str) -> Result<(), AppError> {
-    check_url(field, v)?;
     let lower = v.to_ascii_lowercase();
     let image_like = v.is_empty()
         || (v.starts_with('/') && !v.starts_with("//"))
@@ -147,7 +146,8 @@ pub fn check_image_address(field: &str, v: &str) -> Result<(), AppError> {
             "Use an image address starting with https:// or a path like /logo.png, without spaces or quotes.",
         ));
     }
-    Ok(())
+    // The general link rules (length, control characters) after the image-specific message.
+    check_url(field, v)
 }
 
 fn range_error<T: std::fmt::Display>(field: &str, what: &str, (lo, hi): (T, T)) -> AppError {

@@ -37,6 +37,9 @@ pub fn OrganisationCard() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            // Beside the form, not inside its Suspend, so its resource exists at hydration;
+            // it shows nothing to members other than the owner (the server refuses them).
+            <TransferCard/>
         </section>
         <TransferConfirm/>
     }
@@ -118,7 +121,6 @@ fn OrganisationForm(org: Organisation) -> impl IntoView {
             <p role="alert" class="app-error">{move || error.get().filter(|e| !matches!(e.field(), Some("name" | "logo_url" | "timezone" | "locale"))).map(|e| e.to_string())}</p>
             {can_edit.then(|| view! { <button type="submit" class="app-button">"Save organisation"</button> })}
         </form>
-        {can_edit.then(|| view! { <TransferCard/> })}
     }
 }
 

@@ -98,11 +98,13 @@ pub fn SettingsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading your settings…"</p> }>
                 {move || Suspend::new(async move {
                     match settings.await {
-                        Ok(s) => view! { <Profile s=s.clone()/> <PasswordForm/> <PreferencesForm prefs=s.preferences/> <SessionsCard/> <super::organisation::OrganisationCard/> }.into_any(),
+                        Ok(s) => view! { <Profile s=s.clone()/> <PasswordForm/> <PreferencesForm prefs=s.preferences/> <SessionsCard/> }.into_any(),
                         Err(e) => view! { <LoadError error=e/> }.into_any(),
                     }
                 })}
             </Suspense>
+            // Outside the Suspend above: its resources must exist when hydration starts.
+            <super::organisation::OrganisationCard/>
         </main>
     }
 }
