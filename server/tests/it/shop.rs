@@ -125,19 +125,6 @@ async fn history(pool: &PgPool, s: &Shop) -> Vec<(String, Option<String>)> {
 }
 
 /// Delivers `event` to `/webhooks/stripe`, signed as Stripe signs.
-async fn send_stripe_event(router: &Router, event: &serde_json::Value) -> Reply {
-    let body = event.to_string();
-    let t = chrono::Utc::now().timestamp();
-    let v1 = server::stripe::signature::sign(STRIPE_WEBHOOK_SECRET.as_bytes(), t, body.as_bytes());
-    let req = axum::http::Request::post("/webhooks/stripe")
-        .header(axum::http::header::HOST, "127.0.0.1")
-        .header(axum::http::header::CONTENT_TYPE, "application/json")
-        .header("stripe-signature", format!("t={t},v1={v1}"))
-        .body(axum::body::Body::from(body))
-        .expect("request");
-    send_request(router, req).await
-}
-
 /// Checks out the cart of `cookie`; the order page's address on success.
 async fn checkout(router: &Router, s: &Shop, cookie: &str) -> Reply {
     visit(
