@@ -25,6 +25,7 @@ fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_config_yes=false npm_config_fund=false npm_config_audit=false
 
 E2E_LOG="$SP_ROOT/target/e2e-server.log"
+E2E_NO_AI_LOG="$SP_ROOT/target/e2e-server-no-ai.log"
 # Where the e2e server's emails arrive (the SMTP sink); Playwright reads them there.
 E2E_MAIL_DIR="$SP_ROOT/target/e2e-mail"
 DNS_LOG="$SP_ROOT/target/e2e-dns.log"
@@ -32,10 +33,16 @@ AI_LOG="$SP_ROOT/target/e2e-ai.log"
 db_started_here=""
 # The local stand-in servers (server/examples) the e2e server talks to.
 example_pids=()
+# The second e2e server, without an AI provider (ai-off.spec.ts).
+NO_AI_PID=""
+NO_AI_PORT=""
 
 cleanup() {
   local rc=$?
   stop_background_server
+  if [[ -n "$NO_AI_PID" ]]; then
+    kill "$NO_AI_PID" 2>/dev/null || true
+  fi
   if [[ -n "$s3_started_here" ]]; then
     "$SP_SCRIPTS/s3-local.sh" stop || true
   fi
@@ -157,6 +164,28 @@ start_stand_ins() {
   export SITEPILOT_AI_PROVIDER=anthropic SITEPILOT_AI_BASE_URL="http://$EXAMPLE_ADDR"
   export SITEPILOT_AI_API_KEY=sk-ant-e2e-standin SITEPILOT_AI_MODEL=claude-sonnet-4-5
 }
+# A second instance on the same database with no AI provider configured and no job worker
+# (a generation job must not land on an instance that cannot run it): ai-off.spec.ts checks that
+# every AI entry point explains how to turn AI on. Sets NO_AI_PID and NO_AI_PORT.
+start_no_ai_server() {
+  local first_pid="$SP_BG_SERVER_PID" first_port="$SP_BG_SERVER_PORT" rc=0
+  local ai_vars=(SITEPILOT_AI_PROVIDER SITEPILOT_AI_BASE_URL SITEPILOT_AI_API_KEY SITEPILOT_AI_MODEL)
+  local saved=() v
+  for v in "${ai_vars[@]}"; do saved+=("${!v:-}"); done
+  unset "${ai_vars[@]}"
+  export SITEPILOT_JOBS_WORKER=false
+  start_background_server "$E2E_DB" "$E2E_NO_AI_LOG" || rc=$?
+  unset SITEPILOT_JOBS_WORKER
+  local i
+  for i in "${!ai_vars[@]}"; do
+    [[ -n "${saved[$i]}" ]] && export "${ai_vars[$i]}=${saved[$i]}"
+  done
+  NO_AI_PID="$SP_BG_SERVER_PID"
+  NO_AI_PORT="$SP_BG_SERVER_PORT"
+  SP_BG_SERVER_PID="$first_pid"
+  SP_BG_SERVER_PORT="$first_port"
+  return "$rc"
+}
 E2E_PORT=""
 dns_rc=1
 if [[ "$build_rc" == 0 ]]; then
@@ -177,6 +206,7 @@ if [[ "$build_rc" == 0 && "$dns_rc" == 0 ]]; then
   export SITEPILOT_WEBHOOKS_ALLOW_PRIVATE=1
   [[ "$server_rc" == 0 ]] && { start_background_server "$E2E_DB" "$E2E_LOG" || server_rc=$?; }
   E2E_PORT="$SP_BG_SERVER_PORT"
+  [[ "$server_rc" == 0 ]] && { start_no_ai_server || server_rc=$?; }
   phase_end "$server_rc"
 else
   server_rc=1
@@ -187,6 +217,7 @@ fi
 playwright() {
   cd "$SP_ROOT/end2end"
   SITEPILOT_BASE_URL="http://127.0.0.1:$E2E_PORT" SITEPILOT_PORT="$E2E_PORT" \
+    SITEPILOT_NO_AI_URL="http://127.0.0.1:$NO_AI_PORT" \
     SITEPILOT_E2E_MAIL_DIR="$E2E_MAIL_DIR" \
     npx --no -- playwright test "${PLAYWRIGHT_ARGS[@]}"
 }

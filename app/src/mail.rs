@@ -166,6 +166,63 @@ pub fn form_submission(
     })
 }
 
+/// One line of an order as its emails list it: "2 × T-shirt (Large): €28.00".
+pub struct OrderLine {
+    pub quantity: i32,
+    pub label: String,
+    pub total: String,
+}
+
+fn order_lines(lines: &[OrderLine], total: &str) -> String {
+    let mut out: Vec<String> = lines
+        .iter()
+        .map(|l| format!("{} × {}: {}", l.quantity, l.label, l.total))
+        .collect();
+    out.push(format!("Total: {total}"));
+    out.join("\n")
+}
+
+/// To the customer, once their order is paid.
+pub fn order_confirmation(
+    website_name: &str,
+    order_number: &str,
+    lines: &[OrderLine],
+    total: &str,
+) -> Rendered {
+    render(Body {
+        subject: format!("Your order {order_number} from {website_name}"),
+        paragraphs: vec![
+            "Hello,".into(),
+            format!("Thank you for your order. {website_name} has received your payment for order {order_number}:"),
+            order_lines(lines, total),
+            format!("{website_name} will let you know when it ships. Reply to the shop if anything is wrong."),
+        ],
+        action: None,
+        preferences: None,
+    })
+}
+
+/// To the owner, when an order of one of their websites is paid.
+pub fn order_notice(
+    website_name: &str,
+    order_number: &str,
+    customer: &str,
+    lines: &[OrderLine],
+    total: &str,
+    orders_link: &str,
+    preferences: &str,
+) -> Rendered {
+    render(Body {
+        subject: format!("New order {order_number} on {website_name}"),
+        paragraphs: vec![
+            format!("{customer} paid order {order_number} on your website {website_name}:"),
+            order_lines(lines, total),
+        ],
+        action: Some(("Open the orders", orders_link)),
+        preferences: Some(preferences),
+    })
+}
+
 /// Billing notices: `event` is `payment_failed` or `suspended`.
 pub fn billing_notice(
     tenant_name: &str,

@@ -69,6 +69,12 @@ test('an editor takes an AI heading, undoes it, fills the SEO fields with AI, an
   await expect(table.getByRole('row', { name: /Suggest copy 9 0 9/ })).toBeVisible();
   await expect(table.getByRole('row', { name: /SEO fields 1 0 1/ })).toBeVisible();
   await expect(credits.getByRole('list', { name: 'AI use per day' }).getByRole('listitem')).toHaveCount(1);
+
+  // Out of credits, the owner buys a pack. The e2e server has no Stripe key, so billing's
+  // local test mode sends the signed checkout.session.completed through the real webhook.
+  await credits.getByRole('button', { name: 'Buy 100 credits for $5' }).click();
+  await expect(credits.getByText('Credits added.')).toBeVisible();
+  await expect(credits.getByText(/^100 credits left · your plan adds 10/)).toBeVisible();
 });
 
 test('an editor rewrites a block with AI and undoes it, then takes an accessible palette', async ({ page }) => {

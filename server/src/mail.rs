@@ -283,6 +283,22 @@ pub fn billing_notice_handler(config: &ServerConfig) -> NoticeHandler {
     })
 }
 
+/// `email.order_notice` {"tenant_id", "order_id"} (queued when a shop order is paid).
+pub fn order_notice_handler(config: &ServerConfig) -> NoticeHandler {
+    let base = config.public_origin();
+    Box::new(move |ctx| {
+        let base = base.clone();
+        Box::pin(async move {
+            let (tenant, order) = (
+                payload_uuid(&ctx, "tenant_id")?,
+                payload_uuid(&ctx, "order_id")?,
+            );
+            app::db::notify::queue_order_notices(&ctx.pool, tenant, order, &base).await?;
+            Ok(())
+        })
+    })
+}
+
 /// `email.domain_notice` {"tenant_id", "website_id", "domain", "event": "verified" | "lost"}
 /// (queued by the custom domains worker).
 pub fn domain_notice_handler(config: &ServerConfig) -> NoticeHandler {

@@ -212,7 +212,10 @@ fn test_customer(tenant: Uuid) -> String {
 }
 
 #[cfg(feature = "ssr")]
-async fn deliver(hook: &TestModeWebhook, event: serde_json::Value) -> Result<(), AppError> {
+pub(crate) async fn deliver(
+    hook: &TestModeWebhook,
+    event: serde_json::Value,
+) -> Result<(), AppError> {
     (hook.0)(event.to_string().into_bytes()).await.map_err(|e| {
         tracing::error!(error = %e, "test-mode webhook delivery failed");
         AppError::Internal
@@ -229,6 +232,36 @@ pub mod test_event {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64)
+    }
+
+    /// A paid one-off Checkout session (`mode: payment`): a shop order or a pack of AI credits,
+    /// told apart by the `metadata` our checkout sets; `amount` is (minor units, currency).
+    pub fn checkout_completed(
+        session: &str,
+        payment_intent: &str,
+        amount: Option<(i64, &str)>,
+        metadata: serde_json::Value,
+    ) -> serde_json::Value {
+        let mut object = serde_json::json!({
+            "id": session,
+            "object": "checkout.session",
+            "mode": "payment",
+            "payment_status": "paid",
+            "payment_intent": payment_intent,
+            "metadata": metadata,
+        });
+        if let Some((total, currency)) = amount {
+            object["amount_total"] = total.into();
+            object["currency"] = currency.into();
+        }
+        serde_json::json!({
+            "id": format!("evt_test_{}", Uuid::new_v4().simple()),
+            "object": "event",
+            "type": "checkout.session.completed",
+            "created": now(),
+            "livemode": false,
+            "data": { "object": object }
+        })
     }
 
     pub fn invoice(kind: &str, customer: &str, subscription: &str) -> serde_json::Value {

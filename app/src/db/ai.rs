@@ -244,21 +244,46 @@ pub async fn failed(
     log(tx, tenant, call, 0, status, Some(error)).await
 }
 
-/// Adds bought credits (a Stripe top-up, or the local billing test mode).
-pub async fn top_up(tx: &mut Tx, tenant: Uuid, amount: i32, note: &str) -> Result<(), AppError> {
+/// Whether `tenant` exists (and is the transaction's tenant, under RLS): a signed payment may
+/// name a tenant deleted since its checkout.
+pub async fn tenant_visible(tx: &mut Tx, tenant: Uuid) -> Result<bool, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM tenants WHERE id = $1)")
+            .bind(tenant)
+            .fetch_one(&mut **tx)
+            .await?,
+    )
+}
+
+/// Adds bought credits (a Stripe top-up, or the local billing test mode). With a `reference`
+/// (the Checkout session that paid) the credits are added at most once per reference: `false`
+/// when that payment was already counted.
+pub async fn top_up(
+    tx: &mut Tx,
+    tenant: Uuid,
+    amount: i32,
+    note: &str,
+    reference: Option<&str>,
+) -> Result<bool, AppError> {
     if amount <= 0 {
         return Err(AppError::invalid(
             "amount",
             "A top-up adds at least one credit.",
         ));
     }
-    sqlx::query("INSERT INTO credit_transactions (tenant_id, kind, amount, note) VALUES ($1, 'top_up', $2, $3)")
-        .bind(tenant)
-        .bind(amount)
-        .bind(note)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    let added = sqlx::query(
+        "INSERT INTO credit_transactions (tenant_id, kind, amount, note, reference)
+         VALUES ($1, 'top_up', $2, $3, $4)
+         ON CONFLICT (tenant_id, reference) WHERE kind = 'top_up' DO NOTHING",
+    )
+    .bind(tenant)
+    .bind(amount)
+    .bind(note)
+    .bind(reference)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(added == 1)
 }
 
 /// Calls per action over the last 30 days (credits net of refunds), most used first.

@@ -20,6 +20,110 @@ use crate::error::AppError;
 pub const FORM_NOTICE: &str = "email.form_notice";
 pub const BILLING_NOTICE: &str = "email.billing_notice";
 pub const DOMAIN_NOTICE: &str = "email.domain_notice";
+pub const ORDER_NOTICE: &str = "email.order_notice";
+
+/// When a shop order is paid (same transaction): one job that emails the customer their
+/// confirmation and the owner a notice.
+pub async fn enqueue_order_notice(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    order_id: Uuid,
+) -> Result<(), AppError> {
+    jobs::enqueue(
+        &mut **tx,
+        jobs::NewJob::new(
+            ORDER_NOTICE,
+            serde_json::json!({ "tenant_id": tenant_id, "order_id": order_id }),
+        )
+        .tenant(tenant_id)
+        .dedupe(format!("order-notice:{order_id}")),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The `email.order_notice` job: the customer's confirmation and the owner's notice of a paid
+/// order, queued together. `false` when the order is gone or not paid.
+pub async fn queue_order_notices(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    order_id: Uuid,
+    link_base: &str,
+) -> Result<bool, AppError> {
+    let mut tx = tenant_tx(pool, tenant_id).await?;
+    let order: Option<(String, String, String, i64, String, Uuid)> = sqlx::query_as(
+        r#"SELECT w.name, o.order_number, o.customer_email, o.total_cents, o.currency, w.id
+             FROM website_orders o JOIN websites w ON w.id = o.website_id
+            WHERE o.id = $1 AND o.payment_status = 'paid'"#,
+    )
+    .bind(order_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((website_name, number, customer, total_cents, currency, website_id)) = order else {
+        return Ok(false);
+    };
+    let items: Vec<(i32, String, Vec<String>, i64)> = sqlx::query_as(
+        r#"SELECT quantity, title, option_values, total_cents FROM website_order_items
+            WHERE order_id = $1 ORDER BY created_at, id"#,
+    )
+    .bind(order_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let money = |cents: i64| crate::model::format_money(cents, &currency);
+    let lines: Vec<crate::mail::OrderLine> = items
+        .into_iter()
+        .map(|(quantity, title, options, total)| {
+            let label = if options.is_empty() {
+                title
+            } else {
+                format!("{title} ({})", options.join(", "))
+            };
+            crate::mail::OrderLine {
+                quantity,
+                label,
+                total: money(total),
+            }
+        })
+        .collect();
+    let total = money(total_cents);
+    let receipt = crate::mail::order_confirmation(&website_name, &number, &lines, &total);
+    super::mail::queue(
+        &mut tx,
+        tenant_id,
+        &super::mail::Envelope {
+            kind: "order_confirmation",
+            to: &customer,
+            link: None,
+            unsubscribe_url: None,
+            secret: false,
+            invitation_id: None,
+        },
+        &receipt,
+    )
+    .await?;
+    if let Some((to, _)) = owner(&mut tx).await? {
+        let prefs = format!("{link_base}/settings");
+        let orders = format!("{link_base}/websites/{website_id}/orders");
+        let msg = crate::mail::order_notice(
+            &website_name,
+            &number,
+            &customer,
+            &lines,
+            &total,
+            &orders,
+            &prefs,
+        );
+        super::mail::queue(
+            &mut tx,
+            tenant_id,
+            &envelope("order_notice", &to, &prefs),
+            &msg,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
 
 /// After a submission is stored (same transaction): a notice job when the website wants one.
 pub async fn enqueue_form_notice(

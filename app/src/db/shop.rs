@@ -365,6 +365,7 @@ pub async fn checkout(
         .bind(email)
         .execute(&mut **tx)
         .await?;
+    emit_order_event(tx, website_id, "order.created", order_id).await?;
     Ok(OrderPlaced {
         id: order_id,
         order_number: number.to_string(),
@@ -373,6 +374,34 @@ pub async fn checkout(
         customer_email: email.to_string(),
         reserved_until,
     })
+}
+
+/// The webhook event of an order (`order.created`, `order.paid`), in the order's transaction:
+/// the order as its line items and totals say.
+async fn emit_order_event(
+    tx: &mut Tx,
+    website_id: Uuid,
+    event: &str,
+    order_id: Uuid,
+) -> Result<(), AppError> {
+    let data: serde_json::Value = sqlx::query_scalar(
+        r#"SELECT jsonb_build_object(
+                  'id', o.id, 'order_number', o.order_number, 'status', o.status,
+                  'payment_status', o.payment_status, 'currency', o.currency,
+                  'subtotal_cents', o.subtotal_cents, 'total_cents', o.total_cents,
+                  'customer_email', o.customer_email, 'created_at', o.created_at,
+                  'items', COALESCE((SELECT jsonb_agg(jsonb_build_object(
+                                'sku', i.sku, 'title', i.title, 'options', to_jsonb(i.option_values),
+                                'quantity', i.quantity, 'unit_price_cents', i.unit_price_cents,
+                                'total_cents', i.total_cents) ORDER BY i.created_at, i.id)
+                              FROM website_order_items i WHERE i.order_id = o.id), '[]'::jsonb))
+             FROM website_orders o WHERE o.id = $1"#,
+    )
+    .bind(order_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    super::webhooks::emit(tx, website_id, event, None, data).await?;
+    Ok(())
 }
 
 async fn history(
@@ -466,6 +495,13 @@ pub async fn mark_paid(
             .execute(&mut **tx)
             .await?;
             history(tx, tenant_id, order_id, "paid", "paid", "Payment received").await?;
+            let website_id: Uuid =
+                sqlx::query_scalar("SELECT website_id FROM website_orders WHERE id = $1")
+                    .bind(order_id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+            emit_order_event(tx, website_id, "order.paid", order_id).await?;
+            super::notify::enqueue_order_notice(tx, tenant_id, order_id).await?;
             Ok(Paid::Now)
         }
         Some("cancelled") => {

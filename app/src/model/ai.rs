@@ -140,6 +140,56 @@ pub struct AiUsageReport {
     pub status: AiStatus,
     pub by_action: Vec<AiActionUse>,
     pub days: Vec<AiDay>,
+    /// Whether the caller can buy credits here; otherwise why not (shown instead of the packs).
+    pub top_up: Result<(), String>,
+}
+
+/// A pack of AI credits an owner can buy (issue 19 §5), paid once through Stripe Checkout
+/// (or the local billing test mode). Prices are in US cents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CreditPack {
+    pub id: &'static str,
+    pub credits: i32,
+    pub price_cents: i64,
+}
+
+/// The packs on sale: what the top-up button offers and what the Stripe webhook accepts.
+pub const CREDIT_PACKS: [CreditPack; 2] = [
+    CreditPack {
+        id: "credits_100",
+        credits: 100,
+        price_cents: 500,
+    },
+    CreditPack {
+        id: "credits_500",
+        credits: 500,
+        price_cents: 2_000,
+    },
+];
+
+/// The only currency packs are priced in.
+pub const CREDIT_PACK_CURRENCY: &str = "usd";
+
+impl CreditPack {
+    pub fn find(id: &str) -> Option<CreditPack> {
+        CREDIT_PACKS.iter().copied().find(|p| p.id == id)
+    }
+
+    /// "Buy 500 credits for $20"
+    pub fn label(&self) -> String {
+        format!(
+            "Buy {} credits for ${}",
+            self.credits,
+            self.price_cents / 100
+        )
+    }
+}
+
+/// The answer to a top-up: Stripe Checkout's page to open, or (test mode) nothing to open
+/// because the credits are already added.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopUpStarted {
+    pub checkout_url: Option<String>,
 }
 
 /// "Build my site from a prompt": the short questionnaire, and the new website's name and

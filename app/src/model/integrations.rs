@@ -19,6 +19,8 @@ pub const WEBHOOK_EVENTS: &[(&str, &str)] = &[
         "The website is rolled back to an earlier deployment",
     ),
     ("page.updated", "A page's blocks or settings are saved"),
+    ("order.created", "A visitor checks out in the shop"),
+    ("order.paid", "A shop order is paid"),
 ];
 
 /// Longest endpoint address accepted.

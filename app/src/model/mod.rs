@@ -38,10 +38,10 @@ mod views;
 mod website_settings;
 
 pub use ai::{
-    AiAction, AiActionUse, AiDay, AiStatus, AiUsageReport, CopySuggestions, Generation,
+    AiAction, AiActionUse, AiDay, AiStatus, AiUsageReport, CopySuggestions, CreditPack, Generation,
     GenerationBrief, GenerationStatus, GenerationStep, PaletteSuggestion, SectionRewrite,
-    SeoSuggestion, AI_NOT_CONFIGURED, BRIEF_FIELD_MAX, GENERATED_PAGES_MAX, SEO_DESCRIPTION_MAX,
-    SEO_TITLE_MAX,
+    SeoSuggestion, TopUpStarted, AI_NOT_CONFIGURED, BRIEF_FIELD_MAX, CREDIT_PACKS,
+    CREDIT_PACK_CURRENCY, GENERATED_PAGES_MAX, SEO_DESCRIPTION_MAX, SEO_TITLE_MAX,
 };
 pub use analytics::{
     is_crawler, referrer_source, AnalyticsReport, Count, DayMetrics, Device, ANALYTICS_RANGES,

@@ -7,12 +7,13 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use super::LoadError;
+use crate::api::ai::BuyCredits;
 use crate::api::billing::{
     load_billing, load_billing_status, RestoreWebsite, TestCancel, TestChangePlan, TestInvoice,
 };
 use crate::api::billing_stripe::{OpenPortal, StartCheckout};
 use crate::api::wire::wire_resource;
-use crate::model::{BillingOverview, PlanCard};
+use crate::model::{BillingOverview, PlanCard, TopUpStarted, CREDIT_PACKS};
 
 fn money(cents: i32) -> String {
     format!("${}", cents / 100)
@@ -41,7 +42,9 @@ pub fn BillingPage() -> impl IntoView {
         |_| load_billing(),
     );
     // Created here, beside the billing data (not inside its Suspend), so hydration finds it.
-    let ai = wire_resource(|| (), |_| crate::api::ai::ai_usage());
+    let buy = ServerAction::<BuyCredits>::new();
+    redirect_to_checkout(buy);
+    let ai = wire_resource(move || buy.version().get(), |_| crate::api::ai::ai_usage());
     view! {
         <header class="app-topbar">
             <strong class="app-logo">"SitePilot"</strong>
@@ -54,7 +57,7 @@ pub fn BillingPage() -> impl IntoView {
                     match data.await {
                         Ok(o) => {
                             let ai = ai.await;
-                            view! { <BillingBody overview=o change cancel restore stripe/> <AiCredits report=ai/> }.into_any()
+                            view! { <BillingBody overview=o change cancel restore stripe/> <AiCredits report=ai buy/> }.into_any()
                         }
                         Err(e) => view! { <LoadError error=e/> }.into_any(),
                     }
@@ -66,20 +69,77 @@ pub fn BillingPage() -> impl IntoView {
 
 /// AI credits left, use per action and cost per day over the last 30 days (issue 19).
 #[component]
-fn AiCredits(report: Result<crate::model::AiUsageReport, crate::error::AppError>) -> impl IntoView {
+fn AiCredits(
+    report: Result<crate::model::AiUsageReport, crate::error::AppError>,
+    buy: ServerAction<BuyCredits>,
+) -> impl IntoView {
     view! {
         <section class="app-card" aria-labelledby="ai-credits-heading">
             <h2 id="ai-credits-heading">"AI credits"</h2>
             {match report {
-                Ok(r) => view! { <AiCreditsBody report=r/> }.into_any(),
+                Ok(r) => view! { <AiCreditsBody report=r buy/> }.into_any(),
                 Err(e) => view! { <LoadError error=e/> }.into_any(),
             }}
         </section>
     }
 }
 
+/// Opens Stripe Checkout when a top-up answered with its page.
+fn redirect_to_checkout(buy: ServerAction<BuyCredits>) {
+    Effect::new(move |_| {
+        let Some(Ok(TopUpStarted {
+            checkout_url: Some(url),
+        })) = buy.value().get()
+        else {
+            return;
+        };
+        #[cfg(feature = "hydrate")]
+        if let Err(e) = window().location().set_href(&url) {
+            leptos::logging::error!("cannot open Stripe: {e:?}");
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = url;
+    });
+}
+
+/// The credit packs for sale, or why they cannot be bought here.
 #[component]
-fn AiCreditsBody(report: crate::model::AiUsageReport) -> impl IntoView {
+fn BuyCreditsForm(top_up: Result<(), String>, buy: ServerAction<BuyCredits>) -> impl IntoView {
+    if let Err(why) = top_up {
+        return view! { <p class="app-muted">{why}</p> }.into_any();
+    }
+    let outcome = move || match buy.value().get() {
+        Some(Err(e)) => {
+            Some(view! { <p role="alert" class="app-error">{e.to_string()}</p> }.into_any())
+        }
+        Some(Ok(TopUpStarted { checkout_url: None })) => {
+            Some(view! { <p role="status" class="app-notice">"Credits added."</p> }.into_any())
+        }
+        _ => None,
+    };
+    view! {
+        <div class="ai-credit-packs" role="group" aria-label="Buy AI credits">
+            {CREDIT_PACKS.iter().map(|p| {
+                let pack = p.id.to_string();
+                view! {
+                    <button type="button" class="app-button"
+                        disabled=move || buy.pending().get()
+                        on:click=move |_| { buy.dispatch(BuyCredits { pack: pack.clone() }); }>
+                        {p.label()}
+                    </button>
+                }
+            }).collect_view()}
+        </div>
+        {outcome}
+    }
+    .into_any()
+}
+
+#[component]
+fn AiCreditsBody(
+    report: crate::model::AiUsageReport,
+    buy: ServerAction<BuyCredits>,
+) -> impl IntoView {
     let s = report.status;
     let max_credits = report
         .days
@@ -98,6 +158,7 @@ fn AiCreditsBody(report: crate::model::AiUsageReport) -> impl IntoView {
             {format!("{} credits left · your plan adds {} at the start of each billing period.", s.credits_left, s.credits_per_month)}
         </p>
         {(!s.configured).then(|| view! { <p class="app-muted">{crate::model::AI_NOT_CONFIGURED}</p> })}
+        <BuyCreditsForm top_up=report.top_up buy/>
         <p class="app-hint">{format!("Credits per action: {costs}. A failed action gives its credits back.")}</p>
         {if report.by_action.is_empty() {
             view! { <p class="app-muted">"No AI use in the last 30 days."</p> }.into_any()
@@ -460,7 +521,13 @@ fn CheckoutReturn() -> impl IntoView {
             <p role="status" class="billing-test-mode">"Payment received by Stripe. Your new plan applies as soon as Stripe confirms it; reload in a moment."</p>
         }.into_any()),
         Some("cancelled") => Some(view! { <p role="status" class="app-muted">"Checkout was cancelled; nothing changed."</p> }.into_any()),
-        _ => None,
+        _ => match query.read().get("credits").as_deref() {
+            Some("bought") => Some(view! {
+                <p role="status" class="billing-test-mode">"Payment received by Stripe. Your AI credits are added as soon as Stripe confirms it; reload in a moment."</p>
+            }.into_any()),
+            Some("cancelled") => Some(view! { <p role="status" class="app-muted">"Checkout was cancelled; no credits were bought."</p> }.into_any()),
+            _ => None,
+        },
     }
     }
 }

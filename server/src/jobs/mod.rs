@@ -240,6 +240,11 @@ pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
             crate::mail::domain_notice_handler(config),
         )
         .handle(
+            app::db::notify::ORDER_NOTICE,
+            crate::mail::backoff(),
+            crate::mail::order_notice_handler(config),
+        )
+        .handle(
             "backups.daily",
             Backoff::exponential(Duration::from_secs(300), Duration::from_secs(3600)),
             crate::backup_export::daily_job,

@@ -62,6 +62,7 @@ pub async fn process(pool: &PgPool, ev: &Event) -> Result<Outcome, ApplyError> {
         Body::Subscription(sub) => subscription(&mut tx, ev, sub).await?,
         Body::Invoice(inv) => invoice(&mut tx, ev, inv).await?,
         Body::ShopPayment(p) => shop_payment(&mut tx, p).await?,
+        Body::CreditTopUp(t) => credit_top_up(&mut tx, t).await?,
     };
     system::stripe_event_finish(&mut tx, &ev.id, tenant, outcome.as_str()).await?;
     tx.commit().await?;
@@ -90,6 +91,40 @@ async fn shop_payment(
             Paid::Unknown => return Ok((None, Outcome::Ignored("unknown_order"))),
         };
     Ok((Some(p.tenant), outcome))
+}
+
+/// A pack of AI credits paid through Checkout: a `top_up` ledger row once per session, in the
+/// tenant the metadata names, and an audit row. A session that did not charge the pack's price
+/// is recorded and adds nothing.
+async fn credit_top_up(
+    tx: &mut Tx,
+    t: &super::event::CreditTopUp,
+) -> Result<(Option<Uuid>, Outcome), ApplyError> {
+    if !t.paid {
+        return Ok((None, Outcome::Ignored("payment_not_complete")));
+    }
+    if !t.amount_matches {
+        tracing::warn!(session = %t.session, tenant = %t.tenant, pack = t.pack.id, "credit top-up paid another amount than the pack's price");
+        return Ok((None, Outcome::Ignored("amount_mismatch")));
+    }
+    app::db::enter_tenant(tx, t.tenant).await?;
+    if !app::db::ai::tenant_visible(tx, t.tenant).await? {
+        return Ok((None, Outcome::Ignored("unknown_tenant")));
+    }
+    let note = format!("{} credits bought", t.pack.credits);
+    if !app::db::ai::top_up(tx, t.tenant, t.pack.credits, &note, Some(&t.session)).await? {
+        return Ok((Some(t.tenant), Outcome::Ignored("already_applied")));
+    }
+    audit(
+        tx,
+        t.tenant,
+        None,
+        "ai.credits_bought",
+        ("tenant", t.tenant),
+        serde_json::json!({ "credits": t.pack.credits, "pack": t.pack.id, "session": t.session }),
+    )
+    .await?;
+    Ok((Some(t.tenant), Outcome::Applied))
 }
 
 /// The tenant of a Stripe customer, then the rest of the transaction runs as that tenant.

@@ -11,7 +11,8 @@ pub const SUBSCRIPTION_UPDATED: &str = "customer.subscription.updated";
 pub const SUBSCRIPTION_DELETED: &str = "customer.subscription.deleted";
 pub const INVOICE_PAYMENT_FAILED: &str = "invoice.payment_failed";
 pub const INVOICE_PAYMENT_SUCCEEDED: &str = "invoice.payment_succeeded";
-/// A shop order's payment (issue 22): a Checkout session our shop created, completed.
+/// A one-off Checkout session our app created, completed: a shop order's payment (issue 22)
+/// or a pack of AI credits (issue 19).
 pub const CHECKOUT_COMPLETED: &str = "checkout.session.completed";
 
 pub struct Event {
@@ -26,6 +27,7 @@ pub enum Body {
     Subscription(Subscription),
     Invoice(Invoice),
     ShopPayment(ShopPayment),
+    CreditTopUp(CreditTopUp),
     /// A type we do not act on.
     Other,
 }
@@ -61,6 +63,39 @@ pub struct ShopPayment {
     pub reference: String,
     /// `payment_status` is `paid` (asynchronous methods complete unpaid first).
     pub paid: bool,
+}
+
+/// A pack of AI credits paid through Checkout (issue 19): tenant and pack from the metadata
+/// our checkout set.
+pub struct CreditTopUp {
+    pub session: String,
+    pub tenant: Uuid,
+    pub pack: app::model::CreditPack,
+    /// `payment_status` is `paid`.
+    pub paid: bool,
+    /// The session charged the pack's price in its currency.
+    pub amount_matches: bool,
+}
+
+fn credit_top_up(obj: &Value) -> Result<CreditTopUp, Malformed> {
+    let pack = obj
+        .pointer("/metadata/sitepilot_pack")
+        .and_then(Value::as_str)
+        .and_then(app::model::CreditPack::find)
+        .ok_or_else(|| missing("data.object.metadata.sitepilot_pack"))?;
+    let amount_matches = obj.get("amount_total").and_then(Value::as_i64) == Some(pack.price_cents)
+        && obj.get("currency").and_then(Value::as_str) == Some(app::model::CREDIT_PACK_CURRENCY);
+    Ok(CreditTopUp {
+        session: str_at(obj, "id", "data.object.id")?.to_string(),
+        tenant: uuid_at(
+            obj,
+            "/metadata/sitepilot_tenant",
+            "data.object.metadata.sitepilot_tenant",
+        )?,
+        pack,
+        paid: obj.get("payment_status").and_then(Value::as_str) == Some("paid"),
+        amount_matches,
+    })
 }
 
 fn uuid_at(obj: &Value, pointer: &str, path: &str) -> Result<Uuid, Malformed> {
@@ -206,9 +241,15 @@ pub fn parse(raw: &[u8]) -> Result<Event, Malformed> {
             Body::Subscription(sub)
         }
         INVOICE_PAYMENT_FAILED | INVOICE_PAYMENT_SUCCEEDED => Body::Invoice(invoice(obj)?),
-        CHECKOUT_COMPLETED => match shop_payment(obj)? {
-            Some(p) => Body::ShopPayment(p),
-            None => Body::Other,
+        CHECKOUT_COMPLETED => match obj
+            .pointer("/metadata/sitepilot_kind")
+            .and_then(Value::as_str)
+        {
+            Some("ai_credits") => Body::CreditTopUp(credit_top_up(obj)?),
+            _ => match shop_payment(obj)? {
+                Some(p) => Body::ShopPayment(p),
+                None => Body::Other,
+            },
         },
         _ => Body::Other,
     };

@@ -390,26 +390,16 @@ impl Shop<'_> {
 
 /// The Stripe-shaped `checkout.session.completed` event test mode sends for an order.
 pub fn test_mode_payment(tenant_id: Uuid, order_id: Uuid) -> serde_json::Value {
-    let now = chrono::Utc::now().timestamp();
-    serde_json::json!({
-        "id": format!("evt_test_{}", Uuid::new_v4().simple()),
-        "object": "event",
-        "type": "checkout.session.completed",
-        "created": now,
-        "livemode": false,
-        "data": { "object": {
-            "id": format!("cs_test_{}", order_id.simple()),
-            "object": "checkout.session",
-            "mode": "payment",
-            "payment_status": "paid",
-            "payment_intent": format!("pi_test_{}", order_id.simple()),
-            "metadata": {
-                "sitepilot_kind": "shop_order",
-                "sitepilot_tenant": tenant_id.to_string(),
-                "sitepilot_order": order_id.to_string(),
-            }
-        }}
-    })
+    app::api::billing::test_event::checkout_completed(
+        &format!("cs_test_{}", order_id.simple()),
+        &format!("pi_test_{}", order_id.simple()),
+        None,
+        serde_json::json!({
+            "sitepilot_kind": "shop_order",
+            "sitepilot_tenant": tenant_id.to_string(),
+            "sitepilot_order": order_id.to_string(),
+        }),
+    )
 }
 
 fn parse_variant(raw: &str) -> Result<Uuid, AppError> {

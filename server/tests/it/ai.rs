@@ -471,7 +471,7 @@ async fn the_monthly_grant_arrives_once_per_billing_period() {
             .expect("grants");
     assert_eq!(grants, 2);
     // A top-up adds to the balance; a refund of the same usage row counts once.
-    db::ai::top_up(&mut tx, t, 50, "Stripe test-mode top-up")
+    db::ai::top_up(&mut tx, t, 50, "Stripe test-mode top-up", None)
         .await
         .expect("top up");
     assert_eq!(

@@ -11,7 +11,6 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use serde_json::json;
 use sqlx::PgPool;
-use tower::ServiceExt;
 use uuid::Uuid;
 
 /// The app router with local billing test mode on, as `main` builds it without STRIPE_SECRET_KEY.
@@ -76,16 +75,9 @@ async fn audits(pool: &PgPool, tenant: Uuid, action: &str) -> i64 {
 /// A signed Stripe event delivered to the webhook (as Stripe would, for past_due / unpaid).
 async fn stripe_event(router: &Router, kind: &str, object: serde_json::Value) {
     let t = chrono::Utc::now().timestamp();
-    let body = json!({ "id": format!("evt_{}", Uuid::new_v4().simple()), "type": kind, "created": t, "data": { "object": object } }).to_string();
-    let v1 = server::stripe::signature::sign(STRIPE_WEBHOOK_SECRET.as_bytes(), t, body.as_bytes());
-    let req = Request::post("/webhooks/stripe")
-        .header(header::HOST, "127.0.0.1")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("stripe-signature", format!("t={t},v1={v1}"))
-        .body(Body::from(body))
-        .expect("request");
-    let res = router.clone().oneshot(req).await.expect("response");
-    assert_eq!(res.status(), StatusCode::OK);
+    let event = json!({ "id": format!("evt_{}", Uuid::new_v4().simple()), "type": kind, "created": t, "data": { "object": object } });
+    let r = send_stripe_event(router, &event).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
 #[tokio::test]

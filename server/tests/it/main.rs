@@ -10,6 +10,7 @@ mod test_dns;
 
 mod accounts;
 mod ai;
+mod ai_credits;
 mod ai_generate;
 mod analytics;
 mod api_keys;

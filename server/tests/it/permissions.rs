@@ -402,6 +402,7 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             Role(R::can_manage_billing),
             OwnTenant,
         ),
+        ("/api/ai/top-up", Role(R::can_manage_billing), OwnTenant),
     ]
 }
 

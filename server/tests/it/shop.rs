@@ -125,17 +125,35 @@ async fn history(pool: &PgPool, s: &Shop) -> Vec<(String, Option<String>)> {
 }
 
 /// Delivers `event` to `/webhooks/stripe`, signed as Stripe signs.
-async fn send_stripe_event(router: &Router, event: &serde_json::Value) -> Reply {
-    let body = event.to_string();
-    let t = chrono::Utc::now().timestamp();
-    let v1 = server::stripe::signature::sign(STRIPE_WEBHOOK_SECRET.as_bytes(), t, body.as_bytes());
-    let req = axum::http::Request::post("/webhooks/stripe")
-        .header(axum::http::header::HOST, "127.0.0.1")
-        .header(axum::http::header::CONTENT_TYPE, "application/json")
-        .header("stripe-signature", format!("t={t},v1={v1}"))
-        .body(axum::body::Body::from(body))
-        .expect("request");
-    send_request(router, req).await
+/// (event, total, number of lines) of the website's queued webhook deliveries, oldest first.
+async fn order_events(pool: &PgPool, s: &Shop) -> Vec<(String, i64, usize)> {
+    let mut tx = app::db::tenant_tx(pool, s.a.tenant_id).await.expect("tx");
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT event, payload FROM website_webhook_deliveries WHERE website_id = $1 ORDER BY created_at, event",
+    )
+    .bind(s.a.website_id)
+    .fetch_all(&mut *tx)
+    .await
+    .expect("deliveries");
+    rows.into_iter()
+        .map(|(event, payload)| {
+            let v: serde_json::Value = serde_json::from_str(&payload).expect("payload");
+            let data = &v["data"];
+            (
+                event,
+                data["total_cents"].as_i64().unwrap_or(-1),
+                data["items"].as_array().map_or(0, Vec::len),
+            )
+        })
+        .collect()
+}
+
+async fn owner_address(pool: &PgPool, s: &Shop) -> String {
+    let mut tx = app::db::tenant_tx(pool, s.a.tenant_id).await.expect("tx");
+    sqlx::query_scalar("SELECT email FROM users WHERE role = 'owner'")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("owner")
 }
 
 /// Checks out the cart of `cookie`; the order page's address on success.
@@ -207,6 +225,20 @@ async fn a_visitor_adds_to_cart_checks_out_and_pays_in_test_mode_once() {
     assert!(r.text().contains("Enter the email address"), "{}", r.text());
     assert!(orders(&pool, &s).await.is_empty());
 
+    // An endpoint for the order events (nothing listens there; only the queued deliveries count).
+    let mut tx = app::db::tenant_tx(&pool, s.a.tenant_id).await.expect("tx");
+    app::db::webhooks::add(
+        &mut tx,
+        s.a.tenant_id,
+        s.a.user_id,
+        s.a.website_id,
+        "https://hooks.example.com/orders",
+        &["order.created".to_string(), "order.paid".to_string()],
+    )
+    .await
+    .expect("webhook");
+    tx.commit().await.expect("commit");
+
     // Checkout holds the stock at once and sends the visitor to the order's payment page.
     let r = checkout(&router, &s, &cookie).await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.text());
@@ -251,6 +283,40 @@ async fn a_visitor_adds_to_cart_checks_out_and_pays_in_test_mode_once() {
         .count();
     assert_eq!(paid_rows, 1);
     assert_eq!(stock(&pool, &s, s.m).await, 1);
+
+    // One order.created and one order.paid delivery, each with the order's lines.
+    assert_eq!(
+        order_events(&pool, &s).await,
+        vec![
+            ("order.created".into(), 3750, 1),
+            ("order.paid".into(), 3750, 1)
+        ]
+    );
+    // The payment queued the emails once: the customer's confirmation and the owner's notice.
+    use crate::common::smtp::{header, sink};
+    let reg = crate::email::registry(&pool);
+    assert!(server::jobs::run_due_for(&pool, &reg, s.a.tenant_id).await >= 3);
+    let to_customer: Vec<_> = sink()
+        .messages_to("ann@example.com")
+        .into_iter()
+        .filter(|m| header(m, "subject").is_some_and(|t| t.starts_with("Your order 1001 from ")))
+        .collect();
+    assert_eq!(to_customer.len(), 1);
+    let text = to_customer[0]["text"].as_str().expect("text");
+    assert!(
+        text.contains("3 × Blue Mug (M): €37.50") && text.contains("Total: €37.50"),
+        "{text}"
+    );
+    let owner_email = owner_address(&pool, &s).await;
+    let to_owner = sink().messages_to(&owner_email);
+    assert_eq!(to_owner.len(), 1);
+    assert!(header(&to_owner[0], "subject").is_some_and(|t| t.starts_with("New order 1001 on ")));
+    let text = to_owner[0]["text"].as_str().expect("text");
+    assert!(
+        text.contains("ann@example.com paid order 1001")
+            && text.contains(&format!("/websites/{}/orders", s.a.website_id)),
+        "{text}"
+    );
 
     // The team sees it paid and moves it along one step at a time; a skipped step is refused.
     let owner = cookie_for(&s.a);

@@ -21,7 +21,7 @@ use uuid::Uuid;
 pub(crate) const SECRET_KEY: &str = "sk_test_sitepilot_standin";
 
 #[derive(Clone, Debug)]
-struct Seen {
+pub(crate) struct Seen {
     path: String,
     authorization: String,
     idempotency_key: Option<String>,
@@ -29,7 +29,7 @@ struct Seen {
 }
 
 impl Seen {
-    fn field(&self, name: &str) -> Option<&str> {
+    pub(crate) fn field(&self, name: &str) -> Option<&str> {
         self.form
             .iter()
             .find(|(k, _)| k == name)
@@ -45,7 +45,7 @@ pub(crate) struct StandIn {
 }
 
 impl StandIn {
-    fn seen(&self, path: &str) -> Vec<Seen> {
+    pub(crate) fn seen(&self, path: &str) -> Vec<Seen> {
         self.seen
             .lock()
             .expect("lock")
@@ -129,7 +129,7 @@ pub(crate) async fn stand_in() -> (StandIn, String) {
 }
 
 /// The app router as `main` builds it with STRIPE_SECRET_KEY and STRIPE_API_BASE set.
-fn stripe_router(pool: PgPool, base: &str) -> Router {
+pub(crate) fn stripe_router(pool: PgPool, base: &str) -> Router {
     let config = server::ServerConfig {
         stripe_secret_key: Some(SECRET_KEY.into()),
         stripe_api_base: base.into(),
@@ -523,20 +523,10 @@ async fn subscription_created(router: &Router, customer: &str, tenant: Uuid, pri
         "status": "active", "items": { "object": "list", "data": [{ "price": { "id": price } }] },
         "current_period_start": t, "current_period_end": t + 30 * 86400, "cancel_at_period_end": false,
         "metadata": { "tenant_id": tenant.to_string() } });
-    let body = json!({ "id": format!("evt_{}", Uuid::new_v4().simple()), "type": "customer.subscription.created", "created": t,
-        "data": { "object": object } })
-    .to_string();
-    let v1 = server::stripe::signature::sign(STRIPE_WEBHOOK_SECRET.as_bytes(), t, body.as_bytes());
-    let req = axum::http::Request::post("/webhooks/stripe")
-        .header("host", "127.0.0.1")
-        .header("content-type", "application/json")
-        .header("stripe-signature", format!("t={t},v1={v1}"))
-        .body(axum::body::Body::from(body))
-        .expect("request");
-    let res = tower::ServiceExt::oneshot(router.clone(), req)
-        .await
-        .expect("response");
-    assert_eq!(res.status(), StatusCode::OK);
+    let event = json!({ "id": format!("evt_{}", Uuid::new_v4().simple()), "type": "customer.subscription.created", "created": t,
+        "data": { "object": object } });
+    let r = send_stripe_event(router, &event).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
 #[tokio::test]

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::model::{
     AiStatus, AiUsageReport, CopySuggestions, Generation, GenerationBrief, PaletteSuggestion,
-    SectionRewrite, SeoSuggestion,
+    SectionRewrite, SeoSuggestion, TopUpStarted,
 };
 
 #[cfg(feature = "ssr")]
@@ -28,6 +28,8 @@ pub mod generate;
 mod palette;
 #[cfg(feature = "ssr")]
 mod section;
+#[cfg(feature = "ssr")]
+mod top_up;
 #[cfg(feature = "ssr")]
 pub use ssr::*;
 
@@ -129,7 +131,17 @@ pub async fn ai_usage() -> Result<AiUsageReport, AppError> {
         status,
         by_action,
         days,
+        top_up: top_up::available(m.role),
     })
+}
+
+/// Buys the credit pack `pack` (`credits_100`, `credits_500`): owner only. With Stripe, a
+/// Checkout session whose page the browser opens; the credits arrive with Stripe's signed
+/// `checkout.session.completed`. In the local billing test mode the same signed event goes
+/// through the same webhook handler at once.
+#[server(endpoint = "ai/top-up", input = WireJson, output = WireJson)]
+pub async fn buy_credits(pack: String) -> Result<TopUpStarted, AppError> {
+    top_up::buy(pack).await
 }
 
 #[cfg(feature = "ssr")]

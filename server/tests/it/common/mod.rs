@@ -474,3 +474,18 @@ async fn send_once(router: &Router, req: Request<Body>) -> Raw {
         body,
     }
 }
+
+/// `event` signed with the test webhook secret and posted to `/webhooks/stripe`, as Stripe
+/// delivers it.
+pub async fn send_stripe_event(router: &Router, event: &serde_json::Value) -> Reply {
+    let body = event.to_string();
+    let t = chrono::Utc::now().timestamp();
+    let v1 = server::stripe::signature::sign(STRIPE_WEBHOOK_SECRET.as_bytes(), t, body.as_bytes());
+    let req = axum::http::Request::post("/webhooks/stripe")
+        .header(axum::http::header::HOST, "127.0.0.1")
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .header("stripe-signature", format!("t={t},v1={v1}"))
+        .body(axum::body::Body::from(body))
+        .expect("request");
+    send_request(router, req).await
+}

@@ -477,7 +477,7 @@ pub async fn generation(pool: &PgPool, a: &app::db::accounts::NewAccount) -> uui
     let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
     // Its own credits, so any plan can hold one.
     let cost = app::model::AiAction::GenerateLayout.credits();
-    app::db::ai::top_up(&mut tx, a.tenant_id, cost, "Fixture credits")
+    app::db::ai::top_up(&mut tx, a.tenant_id, cost, "Fixture credits", None)
         .await
         .expect("top up");
     let r = app::db::ai::reserve(
@@ -851,6 +851,7 @@ pub async fn body_for(
         }
         "/api/billing/checkout" => json!({ "plan": "growth", "cycle": "monthly" }),
         "/api/billing/portal" => json!({}),
+        "/api/ai/top-up" => json!({ "pack": "credits_100" }),
         "/api/audit/list" => json!({ "filter": { "page": 0 } }),
         "/api/settings/profile" => json!({ "full_name": "Perm Person", "avatar_url": "" }),
         "/api/settings/password" => {
