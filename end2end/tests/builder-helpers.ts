@@ -40,3 +40,21 @@ export async function openHomeInBuilder(page: Page) {
   await expect(page.getByRole('main', { name: 'Canvas' })).toBeVisible();
   await hydrated(page);
 }
+
+/** From anywhere: publishes the website's home page in the builder, then back on the dashboard. */
+export async function publishHome(page: Page) {
+  await page.goto('/dashboard');
+  await openHomeInBuilder(page);
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.getByText('Published.')).toBeVisible();
+  await page.goto('/dashboard');
+  await expect(page.getByRole('heading', { name: 'Your websites' })).toBeVisible();
+  await hydrated(page);
+}
+
+/** From the dashboard: opens the (only) website's settings page. */
+export async function openWebsiteSettings(page: Page) {
+  await page.getByRole('link', { name: /^Settings of / }).click();
+  await expect(page.getByRole('heading', { name: 'Website settings', level: 1 })).toBeVisible();
+  await hydrated(page);
+}

@@ -1,30 +1,14 @@
-import { expect, test, type Page } from '@playwright/test';
-import { hydrated, openHomeInBuilder, signUp } from './builder-helpers';
+import { expect, test } from '@playwright/test';
+import { hydrated, openWebsiteSettings, publishHome, signUp } from './builder-helpers';
 import { siteUrl } from './helpers';
 
 // The website's favicon and undoing a deletion (issue 23 part 1), along a person's path.
 
-async function publish(page: Page) {
-  await page.goto('/dashboard');
-  await openHomeInBuilder(page);
-  await page.getByRole('button', { name: 'Publish' }).click();
-  await expect(page.getByText('Published.')).toBeVisible();
-  await page.goto('/dashboard');
-  await expect(page.getByRole('heading', { name: 'Your websites' })).toBeVisible();
-  await hydrated(page);
-}
-
-async function openSettings(page: Page) {
-  await page.getByRole('link', { name: /^Settings of / }).click();
-  await expect(page.getByRole('heading', { name: 'Website settings', level: 1 })).toBeVisible();
-  await hydrated(page);
-}
-
 test('an owner sets a favicon, visitors get it after publishing; a deleted website is restored from the dashboard', async ({ page, browser }) => {
   test.setTimeout(120_000);
   const subdomain = await signUp(page, 'Icon');
-  await publish(page);
-  await openSettings(page);
+  await publishHome(page);
+  await openWebsiteSettings(page);
 
   // A script is refused; an image address is kept.
   await page.getByLabel('Favicon address').fill('javascript:alert(1)');
@@ -35,14 +19,14 @@ test('an owner sets a favicon, visitors get it after publishing; a deleted websi
   await expect(page.getByText('Favicon saved. Visitors see it after the next publish.')).toBeVisible();
   const name = await page.getByLabel('Website name').inputValue();
 
-  await publish(page);
+  await publishHome(page);
   const visitorContext = await browser.newContext();
   const visitor = await visitorContext.newPage();
   await visitor.goto(siteUrl(subdomain));
   await expect(visitor.locator('link[rel="icon"]')).toHaveAttribute('href', '/starter/gallery-1.svg');
 
   // Delete it, then restore it from the dashboard's "Deleted websites".
-  await openSettings(page);
+  await openWebsiteSettings(page);
   await page.getByLabel("Type the website's name to confirm").fill(name);
   await page.getByRole('button', { name: 'Delete website' }).click();
   await expect(page.getByRole('heading', { name: 'Your websites' })).toBeVisible();

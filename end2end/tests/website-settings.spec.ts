@@ -1,30 +1,15 @@
-import { expect, test, type Page } from '@playwright/test';
-import { hydrated, openHomeInBuilder, signUp } from './builder-helpers';
+import { expect, test } from '@playwright/test';
+import { openWebsiteSettings, publishHome, signUp } from './builder-helpers';
 import { siteUrl } from './helpers';
 
 // The website settings page (issue 23 part 1), along a person's path: publish, then rename the
 // site and move it to a new address, take it offline and back, delete it.
 
-async function publishFromBuilder(page: Page) {
-  await openHomeInBuilder(page);
-  await page.getByRole('button', { name: 'Publish' }).click();
-  await expect(page.getByText('Published.')).toBeVisible();
-  await page.goto('/dashboard');
-  await expect(page.getByRole('heading', { name: 'Your websites' })).toBeVisible();
-  await hydrated(page);
-}
-
-async function openSettings(page: Page) {
-  await page.getByRole('link', { name: /^Settings of / }).click();
-  await expect(page.getByRole('heading', { name: 'Website settings', level: 1 })).toBeVisible();
-  await hydrated(page);
-}
-
 test('an owner renames the site and changes its address; the old address redirects to the new one', async ({ page, browser }) => {
   test.setTimeout(90_000);
   const old = await signUp(page, 'Moving');
-  await publishFromBuilder(page);
-  await openSettings(page);
+  await publishHome(page);
+  await openWebsiteSettings(page);
 
   await page.getByLabel('Website name').fill('Crumb and Co');
   await page.getByRole('button', { name: 'Save name' }).click();
@@ -61,8 +46,8 @@ test('an owner renames the site and changes its address; the old address redirec
 test('an owner unpublishes the site, visitors see that it is not available, and publishing again brings it back', async ({ page, browser }) => {
   test.setTimeout(90_000);
   const subdomain = await signUp(page, 'Offline');
-  await publishFromBuilder(page);
-  await openSettings(page);
+  await publishHome(page);
+  await openWebsiteSettings(page);
 
   await page.getByRole('button', { name: 'Unpublish' }).click();
   await expect(page.getByText('Unpublished: the site is offline.')).toBeVisible();
@@ -85,8 +70,8 @@ test('an owner unpublishes the site, visitors see that it is not available, and 
 test('an owner deletes a website by typing its name; it leaves the dashboard and goes offline', async ({ page, browser }) => {
   test.setTimeout(90_000);
   const subdomain = await signUp(page, 'Deleting');
-  await publishFromBuilder(page);
-  await openSettings(page);
+  await publishHome(page);
+  await openWebsiteSettings(page);
   const name = await page.getByLabel('Website name').inputValue();
 
   await page.getByLabel("Type the website's name to confirm").fill('not the name');
