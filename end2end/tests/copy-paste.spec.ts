@@ -58,6 +58,14 @@ test('a block copied in one website pastes into another; a forged clipboard is r
   const names = () => canvas.getByRole('listitem', { name: / block$/ }).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
   await expect.poll(names).toEqual(['Navbar block', 'Hero block', 'Hero block', 'Features block', 'Gallery block', 'Footer block']);
   await expect(canvas.getByRole('listitem', { name: 'Hero block' }).first()).toContainText('Copied across sites');
+  // The paste is one undo step, saved like any edit; redo puts the block back.
+  const saved = page.getByRole('status').filter({ hasText: /^Saved$/ });
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect.poll(names).toEqual(['Navbar block', 'Hero block', 'Features block', 'Gallery block', 'Footer block']);
+  await expect(saved).toBeVisible();
+  await page.getByRole('button', { name: 'Redo' }).click();
+  await expect.poll(names).toEqual(['Navbar block', 'Hero block', 'Hero block', 'Features block', 'Gallery block', 'Footer block']);
+  await expect(saved).toBeVisible();
   await page.reload();
   await hydrated(page);
   await expect(canvas.getByRole('listitem', { name: 'Hero block' }).first()).toContainText('Copied across sites');

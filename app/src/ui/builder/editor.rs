@@ -185,14 +185,31 @@ impl Editor {
     /// Puts a block the server placed (after `after`, first when `None`) on the canvas,
     /// selected, at the page's new revision.
     pub fn placed(self, placed: BlockPlaced, after: Option<Uuid>) {
-        let id = placed.component.id;
+        let c = &placed.component;
+        let id = c.id;
+        // One undo step like any insert: undo deletes the block through the normal save path,
+        // redo puts its content back as a plain block.
+        let forward = Edit::Insert {
+            block: NewBlock {
+                id,
+                block: c.block.clone(),
+                is_visible: c.is_visible,
+                is_locked: c.is_locked,
+            },
+            after,
+        };
         self.blocks.update(|b| {
             let at = after
                 .and_then(|a| b.iter().position(|c| c.id == a))
                 .map_or(0, |i| i + 1);
             b.insert(at.min(b.len()), placed.component);
         });
-        self.server_saved(placed.revision);
+        self.revision.set(placed.revision);
+        self.changed_since_version.set(true);
+        self.history
+            .update_value(|h| h.record(forward, Edit::Delete { id }, None));
+        self.sync_history_flags();
+        self.epoch.update(|e| *e += 1);
         self.selected.set(Some(id));
     }
 
