@@ -794,6 +794,22 @@ impl Editor {
             self.resync().await;
         }
         self.finish();
+        self.replay_remote();
+    }
+
+    /// Runs a change the server applies itself (a paste, a global block placed) with the page
+    /// marked busy, so the realtime event of that very change waits instead of reloading the
+    /// page under it. Call [`Editor::replay_remote`] once the answer is applied.
+    pub async fn while_busy<T>(self, work: impl std::future::Future<Output = T>) -> T {
+        self.busy.set(true);
+        let out = work.await;
+        self.busy.set(false);
+        out
+    }
+
+    /// A change another tab made while this one was busy, looked at now: ignored when this
+    /// tab's revision already covers it.
+    pub fn replay_remote(self) {
         if let Some((r, touched)) = self.remote_seen.get_value() {
             self.remote_seen.set_value(None);
             self.remote_changed(Some(r), touched);

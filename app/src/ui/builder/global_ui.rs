@@ -45,7 +45,16 @@ pub fn GlobalPalette(ed: Editor) -> impl IntoView {
             .or_else(|| ed.blocks.with_untracked(|b| b.last().map(|c| c.id)));
         let (page, base) = (ed.page_id, ed.revision.get_untracked());
         leptos::task::spawn_local(async move {
-            match insert_global_block(page, global, Uuid::new_v4(), after, base).await {
+            match ed
+                .while_busy(insert_global_block(
+                    page,
+                    global,
+                    Uuid::new_v4(),
+                    after,
+                    base,
+                ))
+                .await
+            {
                 Ok(placed) => {
                     ed.placed(placed, after);
                     note(ed, Ok("Global block added.".into()));
@@ -53,6 +62,7 @@ pub fn GlobalPalette(ed: Editor) -> impl IntoView {
                 }
                 Err(e) => note(ed, Err(e.to_string())),
             }
+            ed.replay_remote();
         });
     };
     let remove = move |global: Uuid| {
@@ -138,7 +148,10 @@ pub fn paste_block_here(ed: Editor) {
             Ok(t) => t,
             Err(e) => return note(ed, Err(e)),
         };
-        match paste_block(page, text, Uuid::new_v4(), after, base).await {
+        match ed
+            .while_busy(paste_block(page, text, Uuid::new_v4(), after, base))
+            .await
+        {
             Ok(placed) => {
                 let label = placed.component.block.kind().label();
                 ed.placed(placed, after);
@@ -146,6 +159,7 @@ pub fn paste_block_here(ed: Editor) {
             }
             Err(e) => note(ed, Err(e.to_string())),
         }
+        ed.replay_remote();
     });
 }
 
