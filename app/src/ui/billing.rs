@@ -93,13 +93,18 @@ fn redirect_to_checkout(buy: ServerAction<BuyCredits>) {
         else {
             return;
         };
-        #[cfg(feature = "hydrate")]
-        if let Err(e) = window().location().set_href(&url) {
-            leptos::logging::error!("cannot open Stripe: {e:?}");
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = url;
+        open_stripe(&url);
     });
+}
+
+/// Sends the browser to a Stripe page (Checkout or the customer portal).
+fn open_stripe(url: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Err(e) = window().location().set_href(url) {
+        leptos::logging::error!("cannot open Stripe: {e:?}");
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = url;
 }
 
 /// The credit packs for sale, or why they cannot be bought here.
@@ -447,12 +452,7 @@ impl StripeActions {
                 (Some(Ok(url)), _) | (_, Some(Ok(url))) => url,
                 _ => return,
             };
-            #[cfg(feature = "hydrate")]
-            if let Err(e) = window().location().set_href(&url) {
-                leptos::logging::error!("cannot open Stripe: {e:?}");
-            }
-            #[cfg(not(feature = "hydrate"))]
-            let _ = url;
+            open_stripe(&url);
         });
     }
 

@@ -25,13 +25,13 @@ pub fn available(role: Role) -> Result<(), String> {
     Ok(())
 }
 
-/// What the webhook reads back: the tenant and the pack.
-fn metadata(tenant: uuid::Uuid, pack: &CreditPack) -> serde_json::Value {
-    serde_json::json!({
-        "sitepilot_kind": "ai_credits",
-        "sitepilot_tenant": tenant.to_string(),
-        "sitepilot_pack": pack.id,
-    })
+/// What the webhook reads back from the session's metadata: the tenant and the pack.
+fn metadata(tenant: uuid::Uuid, pack: &CreditPack) -> [(&'static str, String); 3] {
+    [
+        ("sitepilot_kind", "ai_credits".into()),
+        ("sitepilot_tenant", tenant.to_string()),
+        ("sitepilot_pack", pack.id.into()),
+    ]
 }
 
 pub async fn buy(pack: String) -> Result<TopUpStarted, AppError> {
@@ -74,14 +74,7 @@ pub async fn buy(pack: String) -> Result<TopUpStarted, AppError> {
             ),
             ("client_reference_id".into(), tenant.to_string()),
         ];
-        if let serde_json::Value::Object(m) = metadata(tenant, &pack) {
-            for (k, v) in m {
-                form.push((
-                    format!("metadata[{k}]"),
-                    v.as_str().unwrap_or_default().to_string(),
-                ));
-            }
-        }
+        form.extend(metadata(tenant, &pack).map(|(k, v)| (format!("metadata[{k}]"), v)));
         let key = format!("sitepilot-credits-{}", uuid::Uuid::new_v4());
         let session = api.post(stripe::CHECKOUT_SESSIONS, form, Some(key)).await?;
         return Ok(TopUpStarted {
@@ -97,7 +90,12 @@ pub async fn buy(pack: String) -> Result<TopUpStarted, AppError> {
         &format!("cs_test_{id}"),
         &format!("pi_test_{id}"),
         Some((pack.price_cents, CREDIT_PACK_CURRENCY)),
-        metadata(tenant, &pack),
+        serde_json::Value::Object(
+            metadata(tenant, &pack)
+                .map(|(k, v)| (k.to_string(), v.into()))
+                .into_iter()
+                .collect(),
+        ),
     );
     crate::api::billing::deliver(&hook, event).await?;
     Ok(TopUpStarted { checkout_url: None })
