@@ -147,3 +147,28 @@ test('after a failed payment the owner sees the past-due banner across the app, 
   await openHomeInBuilder(page);
   await expect(page.getByRole('alert').filter({ hasText: 'Your last payment failed' })).toHaveCount(0);
 });
+
+test('the owner reads the invoice history: the upgrade is billed, a failed payment is due until the retry pays it', async ({ page }) => {
+  await signUp(page, 'Invoices');
+  await openBilling(page);
+  const history = page.getByRole('region', { name: 'Invoices' });
+  await expect(history).toContainText('No invoices yet.');
+
+  await page.getByRole('button', { name: 'Upgrade to Growth' }).click();
+  const table = history.getByRole('table', { name: 'Invoices' });
+  const first = table.getByRole('row').filter({ hasText: 'TEST-0001' });
+  await expect(first).toContainText('$19.00');
+  await expect(first.getByRole('cell').nth(4)).toHaveText('Paid');
+  await expect(history).toContainText('Test mode: these invoices are simulated');
+
+  const current = page.getByRole('region', { name: 'Current plan' });
+  await current.getByRole('button', { name: 'Simulate a failed payment' }).click();
+  const second = table.getByRole('row').filter({ hasText: 'TEST-0002' });
+  await expect(second.getByRole('cell').nth(4)).toHaveText('Due');
+  // Newest first: the due invoice heads the list.
+  await expect(table.getByRole('row').nth(1)).toContainText('TEST-0002');
+
+  await current.getByRole('button', { name: 'Simulate a successful payment' }).click();
+  await expect(second.getByRole('cell').nth(4)).toHaveText('Paid');
+  await expect(table.getByRole('row')).toHaveCount(3);
+});

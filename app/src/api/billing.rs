@@ -86,15 +86,19 @@ pub async fn test_change_plan(
     tx.commit().await?;
     let live = state.subscription.is_some() && state.status != "cancelled";
     let tenant = member.tenant_id;
-    let event = match (target.price.as_deref(), live) {
+    let customer = state.customer.clone();
+    let (event, subscription) = match (target.price.as_deref(), live) {
         (None, false) => return Err(AppError::invalid("plan", "You are already on this plan.")),
-        (None, true) => test_event::subscription(
-            "customer.subscription.deleted",
-            &state,
-            tenant,
-            state.price.as_deref(),
-            "canceled",
-            false,
+        (None, true) => (
+            test_event::subscription(
+                "customer.subscription.deleted",
+                &state,
+                tenant,
+                state.price.as_deref(),
+                "canceled",
+                false,
+            ),
+            None,
         ),
         (Some(price), true) if state.price.as_deref() == Some(price) => {
             return Err(AppError::invalid(
@@ -102,13 +106,16 @@ pub async fn test_change_plan(
                 "You are already on this plan and billing cycle.",
             ))
         }
-        (Some(price), true) => test_event::subscription(
-            "customer.subscription.updated",
-            &state,
-            tenant,
-            Some(price),
-            "active",
-            false,
+        (Some(price), true) => (
+            test_event::subscription(
+                "customer.subscription.updated",
+                &state,
+                tenant,
+                Some(price),
+                "active",
+                false,
+            ),
+            state.subscription.clone().map(|s| (s, price)),
         ),
         (Some(price), false) => {
             // A new subscription, as Stripe creates one per checkout.
@@ -116,17 +123,29 @@ pub async fn test_change_plan(
                 subscription: Some(format!("sub_test_{}", Uuid::new_v4().simple())),
                 ..state
             };
-            test_event::subscription(
-                "customer.subscription.created",
-                &fresh,
-                tenant,
-                Some(price),
-                "active",
-                false,
+            let sub = fresh.subscription.clone().map(|s| (s, price));
+            (
+                test_event::subscription(
+                    "customer.subscription.created",
+                    &fresh,
+                    tenant,
+                    Some(price),
+                    "active",
+                    false,
+                ),
+                sub,
             )
         }
     };
-    deliver(&hook, event).await
+    deliver(&hook, event).await?;
+    // Stripe invoices a new or changed paid plan at once; test mode bills the plan's price.
+    if let Some((subscription, price)) = subscription {
+        let bill = test_bill(tenant, price, false).await?;
+        let paid =
+            test_event::invoice("invoice.payment_succeeded", &customer, &subscription, &bill);
+        deliver(&hook, paid).await?;
+    }
+    Ok(())
 }
 
 /// Test mode: cancels the paid subscription at the end of the period (Stripe keeps the plan
@@ -190,11 +209,38 @@ pub async fn test_invoice(paid: bool) -> Result<(), AppError> {
     } else {
         "invoice.payment_failed"
     };
-    deliver(
-        &hook,
-        test_event::invoice(kind, &state.customer, subscription),
-    )
-    .await
+    let price = state.price.clone().unwrap_or_default();
+    // A successful retry pays the invoice that failed, as Stripe's retries do.
+    let event = test_bill(member.tenant_id, &price, paid)
+        .await
+        .map(|bill| test_event::invoice(kind, &state.customer, subscription, &bill))?;
+    deliver(&hook, event).await
+}
+
+/// The next simulated invoice for `price`: the open one when `retry` and there is one,
+/// otherwise a new invoice.
+#[cfg(feature = "ssr")]
+async fn test_bill(
+    tenant: Uuid,
+    price: &str,
+    retry: bool,
+) -> Result<test_event::TestBill, AppError> {
+    let state = super::ctx::state()?;
+    let mut tx = crate::db::tenant_tx(&state.pool, tenant).await?;
+    let amount_cents = crate::db::invoices::price_cents(&mut tx, price)
+        .await?
+        .unwrap_or(0);
+    let (open, number) = crate::db::invoices::test_mode_next(&mut tx).await?;
+    tx.commit().await?;
+    let id = open
+        .filter(|_| retry)
+        .unwrap_or_else(|| format!("in_test_{}", Uuid::new_v4().simple()));
+    Ok(test_event::TestBill {
+        id,
+        number,
+        price: price.to_string(),
+        amount_cents,
+    })
 }
 
 #[cfg(feature = "ssr")]
@@ -264,19 +310,48 @@ pub mod test_event {
         })
     }
 
-    pub fn invoice(kind: &str, customer: &str, subscription: &str) -> serde_json::Value {
+    /// A simulated invoice: Stripe's id for it, its running number, the plan's Stripe price
+    /// and what that price costs (minor units, USD as the plans are priced).
+    pub struct TestBill {
+        pub id: String,
+        pub number: i64,
+        pub price: String,
+        pub amount_cents: i64,
+    }
+
+    pub fn invoice(
+        kind: &str,
+        customer: &str,
+        subscription: &str,
+        bill: &TestBill,
+    ) -> serde_json::Value {
+        let now = now();
+        let paid = kind.ends_with("succeeded");
+        let days = if bill.price.ends_with("_yearly") {
+            365
+        } else {
+            30
+        };
         serde_json::json!({
             "id": format!("evt_test_{}", Uuid::new_v4().simple()),
             "object": "event",
             "type": kind,
-            "created": now(),
+            "created": now,
             "livemode": false,
             "data": { "object": {
-                "id": format!("in_test_{}", Uuid::new_v4().simple()),
+                "id": bill.id,
                 "object": "invoice",
                 "customer": customer,
                 "subscription": subscription,
-                "paid": kind.ends_with("succeeded"),
+                "paid": paid,
+                "status": if paid { "paid" } else { "open" },
+                "number": format!("TEST-{:04}", bill.number),
+                "currency": "usd",
+                "amount_due": bill.amount_cents,
+                "amount_paid": if paid { bill.amount_cents } else { 0 },
+                "created": now,
+                "period_start": now,
+                "period_end": now + days * 24 * 3600,
             }}
         })
     }

@@ -116,11 +116,22 @@ mod ssr {
     pub type StripeFuture =
         Pin<Box<dyn Future<Output = Result<serde_json::Value, AppError>> + Send>>;
 
-    /// The call behind [`StripeApi`]: `path`, form fields, optional `Idempotency-Key`.
-    pub type StripeCall =
-        dyn Fn(&'static str, Vec<(String, String)>, Option<String>) -> StripeFuture + Send + Sync;
+    pub const INVOICES: &str = "/v1/invoices";
 
-    /// One form-encoded POST to the Stripe API (`path`, fields, optional `Idempotency-Key`),
+    /// How a call reaches Stripe: a POST sends its fields as the form body, a GET (the list
+    /// endpoints) as the query string.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum StripeMethod {
+        Get,
+        Post,
+    }
+
+    /// The call behind [`StripeApi`]: method, `path`, fields, optional `Idempotency-Key`.
+    pub type StripeCall = dyn Fn(StripeMethod, &'static str, Vec<(String, String)>, Option<String>) -> StripeFuture
+        + Send
+        + Sync;
+
+    /// One call to the Stripe API (a form-encoded POST, or a GET with a query string),
     /// answering Stripe's JSON object or a clear error. Provided by the server only when
     /// `STRIPE_SECRET_KEY` is set.
     #[derive(Clone)]
@@ -133,7 +144,12 @@ mod ssr {
             form: Vec<(String, String)>,
             key: Option<String>,
         ) -> StripeFuture {
-            (self.0)(path, form, key)
+            (self.0)(StripeMethod::Post, path, form, key)
+        }
+
+        /// A GET of `path` with `query` (a list endpoint, e.g. the customer's invoices).
+        pub fn get(&self, path: &'static str, query: Vec<(String, String)>) -> StripeFuture {
+            (self.0)(StripeMethod::Get, path, query, None)
         }
     }
 

@@ -26,6 +26,7 @@ pub mod global_blocks;
 pub mod health;
 pub mod idempotency;
 pub mod invite;
+pub mod invoices;
 pub mod jobs;
 pub mod limits;
 pub mod mail;

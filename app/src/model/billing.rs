@@ -116,6 +116,47 @@ pub struct BillingOverview {
     pub websites: Vec<BillingWebsite>,
 }
 
+/// One invoice of the organisation's subscription on the billing page (issue 23 part 6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invoice {
+    pub stripe_id: String,
+    /// Stripe's invoice number; drafts have none.
+    pub number: Option<String>,
+    /// draft | open | paid | uncollectible | void
+    pub status: String,
+    pub amount_due_cents: i64,
+    pub amount_paid_cents: i64,
+    /// ISO 4217, upper case.
+    pub currency: String,
+    /// Stripe's page for the invoice, and its PDF, where Stripe provides them.
+    pub hosted_url: Option<String>,
+    pub pdf_url: Option<String>,
+    /// `YYYY-MM-DD` in the organisation's timezone.
+    pub issued_on: String,
+    /// `YYYY-MM-DD – YYYY-MM-DD`, the period billed.
+    pub period: Option<String>,
+}
+
+/// Where the invoice list comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceSource {
+    /// The Stripe API (the server has `STRIPE_SECRET_KEY`).
+    Stripe,
+    /// The local test mode's simulated invoices.
+    TestMode,
+    /// No payment route: there are no invoices to show.
+    Unconfigured,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceHistory {
+    pub source: InvoiceSource,
+    pub invoices: Vec<Invoice>,
+    /// Set when Stripe could not be asked: the list is what SitePilot recorded from its events.
+    pub notice: Option<String>,
+}
+
 /// Billing state every member may see (for the past-due banner).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BillingStatus {

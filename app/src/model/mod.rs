@@ -53,7 +53,7 @@ pub use backup::{
 };
 pub use billing::{
     is_reserved_subdomain, parse_subdomain, BillingOverview, BillingStatus, BillingWebsite,
-    PlanCard, UsageMeter,
+    Invoice, InvoiceHistory, InvoiceSource, PlanCard, UsageMeter,
 };
 pub use branding::{
     BorderRadius, BrandColors, BrandLogo, Branding, BrandingConfig, Spacing, Typography,

@@ -12,8 +12,12 @@ use crate::api::billing::{
     load_billing, load_billing_status, RestoreWebsite, TestCancel, TestChangePlan, TestInvoice,
 };
 use crate::api::billing_stripe::{OpenPortal, StartCheckout};
+use crate::api::invoices::load_invoices;
 use crate::api::wire::wire_resource;
-use crate::model::{BillingOverview, PlanCard, TopUpStarted, CREDIT_PACKS};
+use crate::model::{
+    format_money, BillingOverview, Invoice, InvoiceHistory, InvoiceSource, PlanCard, TopUpStarted,
+    CREDIT_PACKS,
+};
 
 fn money(cents: i32) -> String {
     format!("${}", cents / 100)
@@ -45,6 +49,10 @@ pub fn BillingPage() -> impl IntoView {
     let buy = ServerAction::<BuyCredits>::new();
     redirect_to_checkout(buy);
     let ai = wire_resource(move || buy.version().get(), |_| crate::api::ai::ai_usage());
+    let invoices = wire_resource(
+        move || (change.version().get(), stripe.invoice.version().get()),
+        |_| load_invoices(),
+    );
     view! {
         <header class="app-topbar">
             <strong class="app-logo">"SitePilot"</strong>
@@ -57,13 +65,98 @@ pub fn BillingPage() -> impl IntoView {
                     match data.await {
                         Ok(o) => {
                             let ai = ai.await;
-                            view! { <BillingBody overview=o change cancel restore stripe/> <AiCredits report=ai buy/> }.into_any()
+                            let invoices = invoices.await;
+                            view! {
+                                <BillingBody overview=o change cancel restore stripe/>
+                                <Invoices history=invoices/>
+                                <AiCredits report=ai buy/>
+                            }.into_any()
                         }
                         Err(e) => view! { <LoadError error=e/> }.into_any(),
                     }
                 })}
             </Suspense>
         </main>
+    }
+}
+
+/// The organisation's invoices, newest first, with Stripe's invoice page and PDF where Stripe
+/// provides them (issue 23 part 6).
+#[component]
+fn Invoices(history: Result<InvoiceHistory, crate::error::AppError>) -> impl IntoView {
+    let body = match history {
+        Err(e) => view! { <LoadError error=e/> }.into_any(),
+        Ok(h) if h.source == InvoiceSource::Unconfigured => view! {
+            <p class="app-muted">"Invoices appear here once online payment is set up on this server (STRIPE_SECRET_KEY)."</p>
+        }
+        .into_any(),
+        Ok(h) if h.invoices.is_empty() => view! {
+            {h.notice.map(|n| view! { <p role="note" class="app-muted">{n}</p> })}
+            <p>"No invoices yet. Each payment for a paid plan adds one here."</p>
+        }
+        .into_any(),
+        Ok(h) => {
+            let test_mode = h.source == InvoiceSource::TestMode;
+            view! {
+                {h.notice.map(|n| view! { <p role="note" class="app-muted">{n}</p> })}
+                {test_mode.then(|| view! { <p class="app-muted">"Test mode: these invoices are simulated, so Stripe has no invoice page or PDF for them."</p> })}
+                <table class="app-table" aria-label="Invoices">
+                    <thead><tr>
+                        <th scope="col">"Date"</th><th scope="col">"Number"</th><th scope="col">"Period"</th>
+                        <th scope="col">"Amount"</th><th scope="col">"Status"</th><th scope="col">"Documents"</th>
+                    </tr></thead>
+                    <tbody>
+                        {h.invoices.into_iter().map(|i| view! { <InvoiceRow invoice=i/> }).collect_view()}
+                    </tbody>
+                </table>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <section class="app-card" aria-labelledby="billing-invoices">
+            <h2 id="billing-invoices">"Invoices"</h2>
+            {body}
+        </section>
+    }
+}
+
+#[component]
+fn InvoiceRow(invoice: Invoice) -> impl IntoView {
+    let name = invoice
+        .number
+        .clone()
+        .unwrap_or_else(|| invoice.stripe_id.clone());
+    let status = match invoice.status.as_str() {
+        "paid" => "Paid",
+        "open" => "Due",
+        "draft" => "Draft",
+        "void" => "Void",
+        _ => "Uncollectible",
+    };
+    let amount = if invoice.status == "paid" {
+        invoice.amount_paid_cents
+    } else {
+        invoice.amount_due_cents
+    };
+    let page = invoice.hosted_url.map(|href| {
+        let label = format!("View invoice {name}");
+        view! { <a href=href rel="noopener noreferrer" target="_blank" aria-label=label>"View"</a> }
+    });
+    let pdf = invoice.pdf_url.map(|href| {
+        let label = format!("Download invoice {name} as PDF");
+        view! { " " <a href=href rel="noopener noreferrer" aria-label=label>"PDF"</a> }
+    });
+    let none = (page.is_none() && pdf.is_none()).then_some("—");
+    view! {
+        <tr>
+            <td>{invoice.issued_on}</td>
+            <td>{name.clone()}</td>
+            <td>{invoice.period.unwrap_or_else(|| "—".into())}</td>
+            <td>{format_money(amount, &invoice.currency)}</td>
+            <td>{status}</td>
+            <td>{page}{pdf}{none}</td>
+        </tr>
     }
 }
 

@@ -226,11 +226,15 @@ async fn invoice(
     ev: &Event,
     inv: &Invoice,
 ) -> Result<(Option<Uuid>, Outcome), ApplyError> {
-    let Some(sub_id) = &inv.subscription else {
-        return Ok((None, Outcome::Ignored("no_subscription")));
-    };
     let Some(tenant) = enter_tenant(tx, &inv.customer, None).await? else {
         return Ok((None, Outcome::Ignored("no_tenant")));
+    };
+    // The invoice history keeps every invoice, whatever it does to the subscription.
+    if let Some(record) = &inv.record {
+        app::db::invoices::upsert(tx, record).await?;
+    }
+    let Some(sub_id) = &inv.subscription else {
+        return Ok((Some(tenant), Outcome::Ignored("no_subscription")));
     };
     let Some(cur) = stripe_db::current_subscription(tx, ev.created).await? else {
         return Ok((Some(tenant), Outcome::Ignored("no_subscription")));

@@ -1,4 +1,4 @@
-//! The Stripe API client behind [`StripeApi`]: form-encoded POSTs with the secret key as a
+//! The Stripe API client behind [`StripeApi`]: form-encoded POSTs and list GETs with the secret key as a
 //! bearer token, an `Idempotency-Key` on creates, and Stripe's error object turned into a
 //! message an owner can act on. The base URL is configurable (`STRIPE_API_BASE`) so tests can
 //! point it at a local stand-in for api.stripe.com.
@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::api::billing_stripe::StripeApi;
+use app::api::billing_stripe::{StripeApi, StripeMethod};
 use app::error::AppError;
 use serde::Deserialize;
 
@@ -74,23 +74,26 @@ impl StripeClient {
 
     /// The client as the app's server functions see it.
     pub fn into_api(self) -> StripeApi {
-        StripeApi(Arc::new(move |path, form, key| {
+        StripeApi(Arc::new(move |method, path, fields, key| {
             let client = self.clone();
-            Box::pin(async move { client.post(path, &form, key.as_deref()).await })
+            Box::pin(async move { client.send(method, path, &fields, key.as_deref()).await })
         }))
     }
 
-    pub async fn post(
+    /// One request: a POST carries `fields` as its form body, a GET as its query string.
+    pub async fn send(
         &self,
+        method: StripeMethod,
         path: &str,
-        form: &[(String, String)],
+        fields: &[(String, String)],
         idempotency_key: Option<&str>,
     ) -> Result<serde_json::Value, AppError> {
-        let mut req = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&*self.key.0)
-            .form(form);
+        let url = format!("{}{path}", self.base);
+        let mut req = match method {
+            StripeMethod::Post => self.http.post(url).form(fields),
+            StripeMethod::Get => self.http.get(url).query(fields),
+        }
+        .bearer_auth(&*self.key.0);
         if let Some(key) = idempotency_key {
             req = req.header("Idempotency-Key", key);
         }

@@ -51,6 +51,9 @@ pub struct Invoice {
     pub customer: String,
     /// The subscription the invoice bills; `None` for one-off invoices.
     pub subscription: Option<String>,
+    /// What the billing page's invoice history keeps; `None` when the event's invoice lacks
+    /// those fields.
+    pub record: Option<app::db::invoices::InvoiceRecord>,
 }
 
 /// A shop order's completed Checkout session: the order and tenant come from the metadata our
@@ -218,6 +221,7 @@ fn invoice(obj: &Value) -> Result<Invoice, Malformed> {
     Ok(Invoice {
         customer: id_at(obj, "customer").ok_or_else(|| missing("data.object.customer"))?,
         subscription,
+        record: app::api::invoices::record_of(obj),
     })
 }
 

@@ -33,6 +33,7 @@ mod forms;
 mod global_blocks;
 mod hardening;
 mod http_surface;
+mod invoices;
 mod jobs;
 mod limits;
 mod login_throttle;

@@ -309,6 +309,11 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
         ),
         ("/api/billing/status", Role(|_| true), OwnTenant),
         (
+            "/api/billing/invoices",
+            Role(R::can_manage_billing),
+            OwnTenant,
+        ),
+        (
             "/api/billing/test_change",
             Role(R::can_manage_billing),
             OwnTenant,

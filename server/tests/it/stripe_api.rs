@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::common::*;
 use app::error::AppError;
 use app::model::BillingOverview;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::post;
@@ -42,6 +42,8 @@ pub(crate) struct StandIn {
     seen: Arc<Mutex<Vec<Seen>>>,
     /// Answer every request with this status and body instead.
     fail: Arc<Mutex<Option<(u16, Value)>>>,
+    /// What `GET /v1/invoices` lists (`data` of Stripe's list object).
+    invoices: Arc<Mutex<Vec<Value>>>,
 }
 
 impl StandIn {
@@ -59,7 +61,11 @@ impl StandIn {
         self.seen.lock().expect("lock").len()
     }
 
-    fn fail_with(&self, status: u16, body: Value) {
+    pub(crate) fn list_invoices(&self, invoices: Vec<Value>) {
+        *self.invoices.lock().expect("lock") = invoices;
+    }
+
+    pub(crate) fn fail_with(&self, status: u16, body: Value) {
         *self.fail.lock().expect("lock") = Some((status, body));
     }
 }
@@ -114,11 +120,47 @@ async fn stripe_post(
     (StatusCode::OK, Json(body))
 }
 
+/// Stripe's list endpoints; only the invoice list is needed (the billing page's history).
+async fn stripe_get(
+    State(s): State<StandIn>,
+    Path(rest): Path<String>,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> impl IntoResponse {
+    let path = format!("/v1/{rest}");
+    s.seen.lock().expect("lock").push(Seen {
+        path: path.clone(),
+        authorization: headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string(),
+        idempotency_key: None,
+        form: query,
+    });
+    if let Some((status, body)) = s.fail.lock().expect("lock").clone() {
+        return (StatusCode::from_u16(status).expect("status"), Json(body));
+    }
+    if path != "/v1/invoices" {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(
+                json!({ "error": { "type": "invalid_request_error", "message": "Unrecognized request URL." } }),
+            ),
+        );
+    }
+    let data = s.invoices.lock().expect("lock").clone();
+    (
+        StatusCode::OK,
+        Json(json!({ "object": "list", "url": "/v1/invoices", "has_more": false, "data": data })),
+    )
+}
+
 /// Starts the stand-in on a free port; returns it and its base URL.
 pub(crate) async fn stand_in() -> (StandIn, String) {
     let s = StandIn::default();
     let app = Router::new()
-        .route("/v1/{*rest}", post(stripe_post))
+        .route("/v1/{*rest}", post(stripe_post).get(stripe_get))
         .with_state(s.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

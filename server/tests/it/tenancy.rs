@@ -51,6 +51,7 @@ const TENANT_TABLES: &[&str] = &[
     "website_order_items",
     "website_order_status_history",
     "website_promotion_usage",
+    "billing_invoices",
 ];
 
 fn tenant_col(table: &str) -> &'static str {
@@ -113,6 +114,8 @@ async fn fill_every_table(pool: &sqlx::PgPool, a: &app::db::accounts::NewAccount
          VALUES ('old-' || replace($1::text, '-', ''), $1, $3, now() + interval '30 days')",
         "INSERT INTO api_idempotency_keys (tenant_id, api_key_id, idempotency_key, request_hash, response_status, response_body)
          SELECT $1, k.id, 'fixture', repeat('e', 64), 201, '{}' FROM api_keys k WHERE $2::uuid IS NOT NULL AND $3::uuid IS NOT NULL LIMIT 1",
+        "INSERT INTO billing_invoices (tenant_id, stripe_invoice_id, status, amount_due_cents, amount_paid_cents, currency, issued_at)
+         SELECT $1, 'in_fixture_' || replace($1::text, '-', ''), 'paid', 1900, 1900, 'USD', now() WHERE $2::uuid IS NOT NULL AND $3::uuid IS NOT NULL",
     ];
     for sql in stmts {
         sqlx::query(sql)
@@ -244,6 +247,7 @@ async fn inserting_rows_for_another_tenant_is_refused_by_rls() {
         ("website_order_items", "INSERT INTO website_order_items (tenant_id, order_id, title, quantity, unit_price_cents, subtotal_cents, total_cents) VALUES ($1, gen_random_uuid(), 'Evil', 1, 0, 0, 0)"),
         ("website_order_status_history", "INSERT INTO website_order_status_history (tenant_id, order_id, status) VALUES ($1, gen_random_uuid(), 'paid')"),
         ("website_promotion_usage", "INSERT INTO website_promotion_usage (tenant_id, promotion_id, order_id, customer_email, discount_cents) VALUES ($1, gen_random_uuid(), gen_random_uuid(), 'evil@x.com', 0)"),
+        ("billing_invoices", "INSERT INTO billing_invoices (tenant_id, stripe_invoice_id, status, amount_due_cents, amount_paid_cents, currency, issued_at) VALUES ($1, 'in_evil', 'paid', 0, 0, 'USD', now())"),
     ];
     assert_eq!(
         attempts.len(),

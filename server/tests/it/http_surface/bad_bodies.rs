@@ -11,7 +11,7 @@ use crate::common::*;
 use crate::permissions::fixtures::{body_for, fingerprint, tenant, FORM_ENCODED};
 
 /// Server functions without arguments: any body decodes, so only the body type is checked.
-const NO_ARGUMENTS: [&str; 24] = [
+const NO_ARGUMENTS: [&str; 25] = [
     "/api/websites/deleted",
     "/api/global-blocks/list",
     "/api/org/get",
@@ -29,6 +29,7 @@ const NO_ARGUMENTS: [&str; 24] = [
     "/api/websites",
     "/api/billing/overview",
     "/api/billing/status",
+    "/api/billing/invoices",
     "/api/billing/test_cancel",
     "/api/billing/portal",
     "/api/team/overview",

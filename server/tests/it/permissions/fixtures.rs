@@ -519,7 +519,8 @@ pub async fn body_for(
         | "/api/team/overview"
         | "/api/settings/get"
         | "/api/billing/overview"
-        | "/api/billing/status" => json!({}),
+        | "/api/billing/status"
+        | "/api/billing/invoices" => json!({}),
         "/api/websites/create" => json!({ "name": "Matrix site", "subdomain": unique("mx-") }),
         "/api/ai/status" | "/api/ai/usage" => json!({}),
         "/api/ai/seo-optimize" => json!({ "page_id": home }),
@@ -918,11 +919,12 @@ pub async fn body_for(
 }
 
 /// Server functions with the default (form) encoding; the rest take JSON.
-pub const FORM_ENCODED: [&str; 11] = [
+pub const FORM_ENCODED: [&str; 12] = [
     "/api/websites",
     "/api/builder/load",
     "/api/billing/overview",
     "/api/billing/status",
+    "/api/billing/invoices",
     "/api/billing/test_cancel",
     "/api/billing/portal",
     "/api/signup",
