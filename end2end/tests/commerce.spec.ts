@@ -12,6 +12,7 @@ async function openProducts(page: Page) {
 }
 
 test('an owner on Growth creates a product with two variants, finds it in the list, and visitors see its page without JavaScript', async ({ page, browser }) => {
+  test.setTimeout(120_000);
   const subdomain = await signUp(page, 'Mugshop');
   // Growth sells (billing test mode, as the billing page's button does it).
   const upgrade = await page.request.post('/api/billing/test_change', {
@@ -136,6 +137,27 @@ test('an owner on Growth creates a product with two variants, finds it in the li
   await order.getByRole('button', { name: /^Mark fulfilled/ }).click();
   await expect(order.getByRole('cell').nth(5)).toHaveText('fulfilled');
   await expect(order.getByRole('button', { name: /^Mark shipped/ })).toBeVisible();
+
+  // A visitor with JavaScript reads the product page: its beacon counts a product view.
+  const jsContext = await browser.newContext();
+  const reader = await jsContext.newPage();
+  const beacon = reader.waitForResponse((r) => r.url().endsWith('/_sp/event'));
+  await reader.goto(siteUrl(subdomain, '/products/stoneware-mug'));
+  expect((await beacon).status()).toBe(204);
+  await jsContext.close();
+
+  // The analytics page shows the shop: today's sale and the conversion from product views.
+  // Page views are stored in batches, so the page is reloaded until the view is in.
+  const shop = page.getByRole('region', { name: 'Shop' });
+  await expect(async () => {
+    await page.goto('/analytics');
+    await expect(shop.getByRole('group', { name: 'Product views' })).toContainText('1', { timeout: 1000 });
+  }).toPass({ timeout: 10_000 });
+  await expect(shop.getByRole('group', { name: 'Revenue' })).toContainText('€28.00');
+  await expect(shop.getByRole('group', { name: 'Paid orders' })).toContainText('1');
+  await expect(shop.getByRole('group', { name: 'Conversion' })).toContainText('100.0%');
+  await shop.getByText('Revenue per day in EUR').click();
+  await expect(shop.getByRole('table', { name: 'Revenue per day in EUR' }).getByRole('row').nth(1)).toContainText('€28.00');
 });
 
 test('an owner on the free plan is told to upgrade', async ({ page }) => {

@@ -248,20 +248,32 @@ async fn queued(
     ip: &str,
     user_agent: &str,
 ) -> Result<Option<QueuedEvent>, app::error::AppError> {
-    // Only pages the live deployment has; the slug as stored, so `/about/` counts as `/about`.
-    let Some(page) = live.snapshot.page(path) else {
+    // Only pages the live deployment has (the slug as stored, so `/about/` counts as `/about`),
+    // and the shop's product pages, which live in the database rather than the deployment.
+    let Some(page_slug) = live
+        .snapshot
+        .page(path)
+        .map(|page| page.slug.clone())
+        .or_else(|| product_page(path))
+    else {
         return Ok(None);
     };
     let salt = daily_salt(pool).await?;
     Ok(Some(QueuedEvent {
         tenant_id: live.tenant_id,
         website_id: live.website_id,
-        page_slug: page.slug.clone(),
+        page_slug,
         visitor_id: visitor_id(&salt, live.website_id, ip, user_agent),
         referrer: referrer_source(referrer, host),
         device: Device::from_user_agent(user_agent).as_str(),
         at: Utc::now(),
     }))
+}
+
+/// `/products/{slug}` (a product page, counted for the shop's conversion) as stored.
+fn product_page(path: &str) -> Option<String> {
+    let slug = path.strip_prefix("/products/")?.trim_end_matches('/');
+    app::model::is_product_slug(slug).then(|| format!("/products/{slug}"))
 }
 
 /// The anonymous id: not reversible, and different for the same person on another day or site.
@@ -319,6 +331,23 @@ mod tests {
     use super::*;
 
     const APP: &str = "127.0.0.1:3000";
+
+    #[test]
+    fn product_pages_count_by_their_slug_and_nothing_else_passes_as_one() {
+        assert_eq!(
+            product_page("/products/stoneware-mug"),
+            Some("/products/stoneware-mug".into())
+        );
+        assert_eq!(
+            product_page("/products/stoneware-mug/"),
+            Some("/products/stoneware-mug".into())
+        );
+        assert_eq!(product_page("/products/"), None);
+        assert_eq!(product_page("/products"), None);
+        assert_eq!(product_page("/products/a/b"), None);
+        assert_eq!(product_page("/products/Bad Slug"), None);
+        assert_eq!(product_page("/about"), None);
+    }
 
     #[test]
     fn the_site_comes_from_the_host_or_the_path_form() {

@@ -10,7 +10,9 @@ use uuid::Uuid;
 
 use super::Tx;
 use crate::error::AppError;
-use crate::model::{AnalyticsReport, Count, DayMetrics};
+use crate::model::{
+    conversion_rate, AnalyticsReport, Count, CurrencyRevenue, DayMetrics, ShopDay, ShopReport,
+};
 
 /// A page view waiting in the server's batcher (`server::analytics::batch`), with what it
 /// belongs to and when it was seen. The User-Agent is not stored: the device class is all the
@@ -104,6 +106,7 @@ struct MetricsRow {
     top_pages: serde_json::Value,
     referrer_breakdown: serde_json::Value,
     device_breakdown: serde_json::Value,
+    product_views: i32,
 }
 
 /// The report for `days` days ending `today`. Today's row is rolled up first (inside the
@@ -115,14 +118,14 @@ pub async fn report(
     today: NaiveDate,
 ) -> Result<AnalyticsReport, AppError> {
     super::websites::require(tx, website_id).await?;
-    sqlx::query("SELECT analytics_rollup($1)")
+    sqlx::query("SELECT analytics_rollup($1), analytics_product_rollup($1)")
         .bind(today)
         .execute(&mut **tx)
         .await?;
     let first = today - Duration::days(i64::from(days) - 1);
     let rows = sqlx::query_as::<_, MetricsRow>(
         r#"SELECT date, page_views, unique_visitors, sessions, bounce_rate::float8 AS bounce_rate,
-                  top_pages, referrer_breakdown, device_breakdown
+                  top_pages, referrer_breakdown, device_breakdown, product_views
              FROM usage_metrics WHERE website_id = $1 AND date BETWEEN $2 AND $3 ORDER BY date"#,
     )
     .bind(website_id)
@@ -130,7 +133,93 @@ pub async fn report(
     .bind(today)
     .fetch_all(&mut **tx)
     .await?;
-    Ok(build_report(website_id, first, days, &rows))
+    let mut report = build_report(website_id, first, days, &rows);
+    let product_views = rows.iter().map(|r| i64::from(r.product_views)).sum();
+    report.shop = shop_report(tx, website_id, first, today, product_views).await?;
+    Ok(report)
+}
+
+/// Paid orders and revenue per day and currency from `first` to `last` (the organisation's
+/// days), or `None` for a website that sells nothing.
+async fn shop_report(
+    tx: &mut Tx,
+    website_id: Uuid,
+    first: NaiveDate,
+    last: NaiveDate,
+    product_views: i64,
+) -> Result<Option<ShopReport>, AppError> {
+    let sells: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM website_products WHERE website_id = $1)
+             OR EXISTS (SELECT 1 FROM website_orders WHERE website_id = $1)",
+    )
+    .bind(website_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if !sells {
+        return Ok(None);
+    }
+    #[derive(FromRow)]
+    struct Row {
+        day: NaiveDate,
+        currency: String,
+        orders: i64,
+        revenue: i64,
+    }
+    let rows = sqlx::query_as::<_, Row>(
+        r#"SELECT (o.paid_at AT TIME ZONE t.timezone)::date AS day, o.currency,
+                  count(*) AS orders, sum(o.total_cents - o.refunded_cents)::bigint AS revenue
+             FROM website_orders o
+             JOIN tenants t ON t.id = o.tenant_id
+            WHERE o.website_id = $1 AND o.paid_at IS NOT NULL
+              AND o.paid_at >= ($2::date)::timestamp AT TIME ZONE t.timezone
+              AND o.paid_at < ($3::date + 1)::timestamp AT TIME ZONE t.timezone
+            GROUP BY 1, 2"#,
+    )
+    .bind(website_id)
+    .bind(first)
+    .bind(last)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut currencies: Vec<String> = rows.iter().map(|r| r.currency.clone()).collect();
+    currencies.sort();
+    currencies.dedup();
+    let span = (last - first).num_days() + 1;
+    let mut revenue: Vec<CurrencyRevenue> = currencies
+        .into_iter()
+        .map(|currency| {
+            let days: Vec<ShopDay> = (0..span)
+                .map(|i| {
+                    let date = first + Duration::days(i);
+                    let row = rows
+                        .iter()
+                        .find(|r| r.day == date && r.currency == currency);
+                    ShopDay {
+                        date,
+                        orders: row.map_or(0, |r| r.orders),
+                        revenue_cents: row.map_or(0, |r| r.revenue),
+                    }
+                })
+                .collect();
+            CurrencyRevenue {
+                orders: days.iter().map(|d| d.orders).sum(),
+                revenue_cents: days.iter().map(|d| d.revenue_cents).sum(),
+                currency,
+                days,
+            }
+        })
+        .collect();
+    revenue.sort_by(|a, b| {
+        b.revenue_cents
+            .cmp(&a.revenue_cents)
+            .then_with(|| a.currency.cmp(&b.currency))
+    });
+    let orders = revenue.iter().map(|c| c.orders).sum();
+    Ok(Some(ShopReport {
+        revenue,
+        orders,
+        product_views,
+        conversion_rate: conversion_rate(orders, product_views),
+    }))
 }
 
 fn build_report(
@@ -182,6 +271,7 @@ fn build_report(
         top_pages: ranked(pages, 10),
         referrers: ranked(referrers, 10),
         devices: ranked(devices, 3),
+        shop: None,
     }
 }
 

@@ -37,6 +37,45 @@ pub struct AnalyticsReport {
     pub top_pages: Vec<Count>,
     pub referrers: Vec<Count>,
     pub devices: Vec<Count>,
+    /// The shop's numbers, for a website that sells (has products or orders).
+    #[serde(default)]
+    pub shop: Option<ShopReport>,
+}
+
+/// Paid orders and revenue of one day, in one currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShopDay {
+    pub date: NaiveDate,
+    pub orders: i64,
+    /// Minor units, net of refunds.
+    pub revenue_cents: i64,
+}
+
+/// Revenue in one currency: every day of the range, oldest first, zero-filled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurrencyRevenue {
+    pub currency: String,
+    pub orders: i64,
+    pub revenue_cents: i64,
+    pub days: Vec<ShopDay>,
+}
+
+/// The shop on the analytics page (issue 22 part 6). Days are the organisation's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShopReport {
+    /// One entry per currency sold in, most revenue first; empty before the first paid order.
+    pub revenue: Vec<CurrencyRevenue>,
+    /// Paid orders in the range (later refunds included; their revenue is netted out).
+    pub orders: i64,
+    /// Views of product pages (`/products/{slug}`).
+    pub product_views: i64,
+    /// Paid orders per 100 product views, one decimal; `None` without product views.
+    pub conversion_rate: Option<f64>,
+}
+
+/// Paid orders per 100 product views, rounded to one decimal.
+pub fn conversion_rate(orders: i64, product_views: i64) -> Option<f64> {
+    (product_views > 0).then(|| (orders as f64 * 1000.0 / product_views as f64).round() / 10.0)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

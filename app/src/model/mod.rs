@@ -44,7 +44,8 @@ pub use ai::{
     CREDIT_PACK_CURRENCY, GENERATED_PAGES_MAX, SEO_DESCRIPTION_MAX, SEO_TITLE_MAX,
 };
 pub use analytics::{
-    is_crawler, referrer_source, AnalyticsReport, Count, DayMetrics, Device, ANALYTICS_RANGES,
+    conversion_rate, is_crawler, referrer_source, AnalyticsReport, Count, CurrencyRevenue,
+    DayMetrics, Device, ShopDay, ShopReport, ANALYTICS_RANGES,
 };
 pub use backup::{
     upgrade as upgrade_backup, BackupBlock, BackupGlobalBlock, BackupPage, BackupSummary,

@@ -13,7 +13,9 @@ use crate::api::analytics::website_analytics;
 use crate::api::websites::list_websites;
 use crate::api::wire::wire_resource;
 use crate::error::AppError;
-use crate::model::{AnalyticsReport, Count, DayMetrics, WebsiteSummary, ANALYTICS_RANGES};
+use crate::model::{
+    format_money, AnalyticsReport, Count, DayMetrics, ShopReport, WebsiteSummary, ANALYTICS_RANGES,
+};
 
 /// What the page needs: the websites (for the picker), the chosen one and its report.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
@@ -140,6 +142,7 @@ fn Report(report: AnalyticsReport) -> impl IntoView {
             {stat("Bounce rate", bounce)}
         </div>
         <DailyChart days=report.days.clone()/>
+        {report.shop.map(|shop| view! { <ShopNumbers shop/> })}
         <div class="analytics-tables">
             <CountTable label="Top pages" heading="Page" rows=report.top_pages/>
             <CountTable label="Referrers" heading="Source" rows=report.referrers/>
@@ -148,6 +151,66 @@ fn Report(report: AnalyticsReport) -> impl IntoView {
         <p class="app-muted">
             "Visitors are counted without cookies: a visitor's anonymous id changes every day, so the same person on two days counts twice."
         </p>
+    }
+}
+
+/// The shop's revenue and paid orders per day (per currency sold in) and the conversion from
+/// product page views to paid orders.
+#[component]
+fn ShopNumbers(shop: ShopReport) -> impl IntoView {
+    let conversion = shop
+        .conversion_rate
+        .map_or_else(|| "–".to_string(), |c| format!("{c:.1}%"));
+    let revenue = if shop.revenue.is_empty() {
+        "–".to_string()
+    } else {
+        shop.revenue
+            .iter()
+            .map(|c| format_money(c.revenue_cents, &c.currency))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    let stat = |label: &'static str, value: String| {
+        view! {
+            <div class="analytics-stat" role="group" aria-label=label>
+                <span>{label}</span>
+                <strong>{value}</strong>
+            </div>
+        }
+    };
+    let tables = shop
+        .revenue
+        .into_iter()
+        .map(|c| {
+            let label = format!("Revenue per day in {}", c.currency);
+            let currency = c.currency.clone();
+            view! {
+                <details>
+                    <summary>{label.clone()}</summary>
+                    <table aria-label=label>
+                        <thead><tr><th scope="col">"Day"</th><th scope="col">"Paid orders"</th><th scope="col">"Revenue"</th></tr></thead>
+                        <tbody>
+                            {c.days.into_iter().rev().map(|d| view! {
+                                <tr><td>{d.date.to_string()}</td><td>{d.orders}</td><td>{format_money(d.revenue_cents, &currency)}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </details>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="app-card" aria-labelledby="analytics-shop">
+            <h2 id="analytics-shop">"Shop"</h2>
+            <div class="analytics-stats">
+                {stat("Revenue", revenue)}
+                {stat("Paid orders", shop.orders.to_string())}
+                {stat("Product views", shop.product_views.to_string())}
+                {stat("Conversion", conversion)}
+            </div>
+            {tables}
+            <p class="app-muted">"Revenue is what paid orders brought in, net of refunds, on the day they were paid. Conversion is paid orders per 100 product page views."</p>
+        </section>
     }
 }
 

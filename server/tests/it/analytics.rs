@@ -579,3 +579,111 @@ async fn beacon_limits_are_shared_by_two_instances() {
     // Another key is counted on its own.
     assert!(a.allow("203.0.113.8") && b.allow("203.0.113.8"));
 }
+
+#[tokio::test]
+async fn the_shop_reports_revenue_per_day_net_of_refunds_and_conversion_from_product_views() {
+    let pool = pool().await;
+    let (router, queue) = analytics_router(pool.clone());
+    let a = published(&pool, &router, "Shop Numbers").await;
+    set_plan(&pool, a.tenant_id, GROWTH).await;
+    let c = cookie_for(&a);
+    let host = format!("{}.localhost:3000", a.subdomain);
+    // A website that sells nothing has no shop numbers.
+    let r = report(&router, &c, a.website_id, 7).await.expect("report");
+    assert_eq!(r.shop, None);
+
+    crate::permissions::fixtures::fresh_product(&pool, &a).await;
+    let shop = report(&router, &c, a.website_id, 7)
+        .await
+        .expect("report")
+        .shop
+        .expect("a website with products has shop numbers");
+    assert_eq!(
+        (
+            shop.revenue.len(),
+            shop.orders,
+            shop.product_views,
+            shop.conversion_rate
+        ),
+        (0, 0, 0, None)
+    );
+
+    // Five product page views and one ordinary page view.
+    for _ in 0..5 {
+        let (status, _) = beacon(
+            &router,
+            &queue,
+            &host,
+            DESKTOP,
+            r#"{"p":"/products/fixture-mug","r":""}"#,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+    beacon(&router, &queue, &host, PHONE, r#"{"p":"/","r":""}"#).await;
+
+    // Paid today: 22.50 EUR, and 10.00 EUR of which 4.00 was refunded; paid three days ago:
+    // 7.00 EUR; paid today in dollars: 5.00 USD. Pending and cancelled orders bring nothing.
+    let mut tx = tenant_tx(&pool, a.tenant_id).await.expect("tx");
+    let orders: &[(&str, &str, &str, i64, i64, &str)] = &[
+        ("2001", "paid", "EUR", 2250, 0, "now()"),
+        ("2002", "refunded", "EUR", 1000, 400, "now()"),
+        (
+            "2003",
+            "delivered",
+            "EUR",
+            700,
+            0,
+            "now() - interval '3 days'",
+        ),
+        ("2004", "paid", "USD", 500, 0, "now()"),
+        ("2005", "pending", "EUR", 9900, 0, "NULL"),
+        ("2006", "cancelled", "EUR", 9900, 0, "NULL"),
+    ];
+    for (number, status, currency, total, refunded, paid_at) in orders {
+        sqlx::query(&format!(
+            "INSERT INTO website_orders (tenant_id, website_id, order_number, customer_email, status,
+                                         currency, subtotal_cents, total_cents, refunded_cents, paid_at)
+             VALUES ($1, $2, $3, 'buyer@example.com', $4, $5, $6, $6, $7, {paid_at})"
+        ))
+        .bind(a.tenant_id)
+        .bind(a.website_id)
+        .bind(number)
+        .bind(status)
+        .bind(currency)
+        .bind(total)
+        .bind(refunded)
+        .execute(&mut *tx)
+        .await
+        .expect("order");
+    }
+    tx.commit().await.expect("commit");
+
+    let r = report(&router, &c, a.website_id, 7).await.expect("report");
+    assert_eq!(r.page_views, 6, "product pages are page views too");
+    let shop = r.shop.expect("shop");
+    assert_eq!(
+        (shop.orders, shop.product_views, shop.conversion_rate),
+        (4, 5, Some(80.0))
+    );
+    let totals: Vec<(&str, i64, i64)> = shop
+        .revenue
+        .iter()
+        .map(|c| (c.currency.as_str(), c.orders, c.revenue_cents))
+        .collect();
+    assert_eq!(
+        totals,
+        [("EUR", 3, 2250 + 600 + 700), ("USD", 1, 500)],
+        "most revenue first, refunds netted out"
+    );
+    let eur = &shop.revenue[0];
+    assert_eq!(eur.days.len(), 7);
+    let today = eur.days.last().expect("today");
+    assert_eq!((today.orders, today.revenue_cents), (2, 2850));
+    assert_eq!(
+        (eur.days[3].orders, eur.days[3].revenue_cents),
+        (1, 700),
+        "three days ago"
+    );
+    assert_eq!(eur.days.iter().map(|d| d.orders).sum::<i64>(), 3);
+}
