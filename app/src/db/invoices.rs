@@ -35,7 +35,8 @@ pub async fn upsert(tx: &mut Tx, inv: &InvoiceRecord) -> Result<(), AppError> {
                 currency, hosted_invoice_url, invoice_pdf_url, period_start, period_end, issued_at)
            VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT (tenant_id, stripe_invoice_id) DO UPDATE SET
-               number = COALESCE(EXCLUDED.number, billing_invoices.number),
+               -- A finalized invoice's number never changes at Stripe.
+               number = COALESCE(billing_invoices.number, EXCLUDED.number),
                -- Paid and void are final at Stripe: an older event delivered late cannot undo them.
                status = CASE WHEN billing_invoices.status IN ('paid', 'void')
                              THEN billing_invoices.status ELSE EXCLUDED.status END,

@@ -129,8 +129,13 @@ async fn test_mode_lists_the_simulated_invoices_newest_first_and_a_retry_pays_th
         .find(|i| i.stripe_id == failed)
         .expect("the failed invoice");
     assert_eq!(
-        (retried.status.as_str(), retried.amount_paid_cents),
-        ("paid", 1900)
+        (
+            retried.status.as_str(),
+            retried.amount_paid_cents,
+            retried.number.as_deref()
+        ),
+        ("paid", 1900, Some("TEST-0002")),
+        "the same invoice, under its own number"
     );
 
     // Another organisation sees none of them.
