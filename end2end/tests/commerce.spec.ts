@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { hydrated, signUp } from './builder-helpers';
 import { appOrigin, siteUrl } from './helpers';
@@ -158,6 +159,28 @@ test('an owner on Growth creates a product with two variants, finds it in the li
   await expect(shop.getByRole('group', { name: 'Conversion' })).toContainText('100.0%');
   await shop.getByText('Revenue per day in EUR').click();
   await expect(shop.getByRole('table', { name: 'Revenue per day in EUR' }).getByRole('row').nth(1)).toContainText('€28.00');
+
+  // Back on the orders: the CSV has the order and its lines; then a refund puts the mugs back.
+  await page.goto(`/websites/${websiteId}/orders`);
+  await hydrated(page);
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download all orders (CSV)' }).click();
+  const csv = readFileSync(await (await download).path(), 'utf8');
+  expect(csv.split('\r\n')[0]).toMatch(/^Order,Placed \(UTC\),Paid \(UTC\),Status,Payment,Customer email/);
+  expect(csv).toContain('ann@example.com');
+  expect(csv).toContain('2 × Stoneware Mug');
+  const refunded = page.getByRole('table', { name: 'Orders' }).getByRole('row').filter({ hasText: 'ann@example.com' });
+  await refunded.getByRole('button', { name: /^Refund order / }).click();
+  const confirm = refunded.getByRole('group', { name: /^Refund order / });
+  await expect(confirm.getByLabel('Put the items back in stock')).toBeChecked();
+  await confirm.getByRole('button', { name: 'Refund €28.00 to ann@example.com' }).click();
+  await expect(refunded.getByRole('cell').nth(5)).toHaveText('refunded');
+  await expect(refunded.getByRole('cell').nth(6)).toHaveText('refunded');
+  await expect(refunded.getByRole('button', { name: /^Refund order / })).toHaveCount(0);
+  const shopper = await browser.newPage();
+  await shopper.goto(siteUrl(subdomain, '/products/stoneware-mug'));
+  await expect(shopper.getByRole('table', { name: 'Prices' }).getByRole('row').filter({ hasText: 'Large' })).toContainText('Only 2 left');
+  await shopper.close();
 });
 
 test('an owner on the free plan is told to upgrade', async ({ page }) => {

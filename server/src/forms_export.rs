@@ -1,7 +1,12 @@
-//! `GET /forms/export/{website_id}`: a website's contact form submissions as a CSV download,
-//! for signed-in owners and admins (the check is `app::api::forms::export_csv_for`).
+//! The CSV downloads of a website's records, for signed-in members whose role allows them:
+//! - `GET /forms/export/{website_id}`: contact form submissions, owners and admins (the check
+//!   is `app::api::forms::export_csv_for`);
+//! - `GET /websites/{website_id}/orders.csv`: shop orders, every member (issue 22;
+//!   `app::api::orders::export_csv_for`).
 
 use app::api::ctx::Caller;
+use app::db::rate_limits::RateState;
+use app::error::AppError;
 use app::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -14,12 +19,32 @@ pub async fn export(
     caller: Caller,
 ) -> Response {
     let Ok(website_id) = Uuid::parse_str(&website_id) else {
-        return (StatusCode::NOT_FOUND, "Website not found.").into_response();
+        return not_found();
     };
     let csv = app::api::forms::export_csv_for(&state.pool, &caller, website_id).await;
+    download(csv, "submissions", website_id)
+}
+
+pub async fn orders(
+    State(state): State<AppState>,
+    Path(website_id): Path<String>,
+    caller: Caller,
+) -> Response {
+    let Ok(website_id) = Uuid::parse_str(&website_id) else {
+        return not_found();
+    };
+    let csv = app::api::orders::export_csv_for(&state.pool, &caller, website_id).await;
+    download(csv, "orders", website_id)
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "Website not found.").into_response()
+}
+
+fn download(csv: Result<(String, RateState), AppError>, what: &str, website_id: Uuid) -> Response {
     crate::http::download::attachment(
         csv.map(|(csv, rate)| {
-            let name = format!("submissions-{}.csv", website_id.simple());
+            let name = format!("{what}-{}.csv", website_id.simple());
             (csv, name, Some(rate))
         }),
         "text/csv; charset=utf-8",

@@ -216,6 +216,10 @@ fn app_router(
         .merge(domains::routes())
         .merge(api_v1::routes(state.clone()))
         .route("/forms/export/{website_id}", get(forms_export::export))
+        .route(
+            "/websites/{website_id}/orders.csv",
+            get(forms_export::orders),
+        )
         .merge(assets::routes(media))
         .route("/websites/{website_id}/export", get(backup_export::export))
         .route(

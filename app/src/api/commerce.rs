@@ -151,15 +151,9 @@ pub async fn set_products_status(
 #[server(endpoint = "commerce/orders", input = WireJson, output = WireJson)]
 pub async fn load_orders(website_id: Uuid) -> Result<crate::model::OrdersOverview, AppError> {
     let (member, mut tx) = super::ctx::member_tx(|_| true, "").await?;
-    let website_name = crate::db::commerce::website_name(&mut tx, website_id).await?;
-    let orders = crate::db::shop::orders(&mut tx, website_id).await?;
+    let overview = super::orders::overview(&mut tx, member.role, website_id).await?;
     tx.commit().await?;
-    Ok(crate::model::OrdersOverview {
-        website_id,
-        website_name,
-        can_edit: member.role.can_manage_products(),
-        orders,
-    })
+    Ok(overview)
 }
 
 /// Moves an order along (fulfilled, shipped, delivered) or cancels a pending one; answers the
@@ -178,13 +172,7 @@ pub async fn set_order_status(
         &status,
     )
     .await?;
-    let website_name = crate::db::commerce::website_name(&mut tx, website_id).await?;
-    let orders = crate::db::shop::orders(&mut tx, website_id).await?;
+    let overview = super::orders::overview(&mut tx, member.role, website_id).await?;
     tx.commit().await?;
-    Ok(crate::model::OrdersOverview {
-        website_id,
-        website_name,
-        can_edit: true,
-        orders,
-    })
+    Ok(overview)
 }

@@ -20,6 +20,7 @@ pub mod forms;
 pub mod global_blocks;
 pub mod invite;
 pub mod invoices;
+pub mod orders;
 pub mod organisation;
 pub mod pages;
 pub mod publish;

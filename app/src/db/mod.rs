@@ -31,6 +31,7 @@ pub mod jobs;
 pub mod limits;
 pub mod mail;
 pub mod notify;
+pub mod order_admin;
 pub mod organisation;
 pub mod page_blocks;
 pub mod page_order;

@@ -551,14 +551,7 @@ pub async fn release(
     let Some(cart_id) = due else {
         return Ok(false);
     };
-    sqlx::query(
-        "UPDATE website_product_variants v SET stock = v.stock + i.quantity, updated_at = now()
-           FROM website_order_items i
-          WHERE i.order_id = $1 AND i.variant_id = v.id AND v.track_inventory",
-    )
-    .bind(order_id)
-    .execute(&mut **tx)
-    .await?;
+    restock(tx, order_id).await?;
     sqlx::query(
         "UPDATE website_orders SET status = 'cancelled', payment_status = 'failed',
                 reserved_until = NULL, updated_at = now() WHERE id = $1",
@@ -582,6 +575,19 @@ pub async fn release(
     };
     history(tx, tenant_id, order_id, "cancelled", "failed", why).await?;
     Ok(true)
+}
+
+/// Puts the order's items back in stock (variants that track inventory).
+pub(super) async fn restock(tx: &mut Tx, order_id: Uuid) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE website_product_variants v SET stock = v.stock + i.quantity, updated_at = now()
+           FROM website_order_items i
+          WHERE i.order_id = $1 AND i.variant_id = v.id AND v.track_inventory",
+    )
+    .bind(order_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// The order as its customer sees it, when it belongs to the website.

@@ -123,6 +123,11 @@ impl Role {
         matches!(self, Self::Owner | Self::Admin | Self::Editor)
     }
 
+    /// Refund a paid shop order (money goes back to the customer): owners and admins.
+    pub fn can_refund_orders(self) -> bool {
+        matches!(self, Self::Owner | Self::Admin)
+    }
+
     /// Connect and verify custom domains.
     pub fn can_manage_domains(self) -> bool {
         matches!(self, Self::Owner | Self::Admin | Self::Developer)

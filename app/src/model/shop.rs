@@ -140,6 +140,9 @@ pub struct OrdersOverview {
     pub website_id: Uuid,
     pub website_name: String,
     pub can_edit: bool,
+    /// The caller may refund paid orders (`Role::can_refund_orders`).
+    #[serde(default)]
+    pub can_refund: bool,
     pub orders: Vec<OrderSummary>,
 }
 

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use crate::api::commerce::{load_orders, set_order_status};
+use crate::api::orders::refund_order;
 use crate::error::AppError;
 use crate::model::{
     format_money, next_order_status, order_action_label, OrderSummary, OrdersOverview,
@@ -38,8 +39,21 @@ fn OrdersView(data: OrdersOverview) -> impl IntoView {
             busy.set(false);
         });
     };
+    let refund = move |order: uuid::Uuid, restock: bool| {
+        error.set(None);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match refund_order(order, restock).await {
+                Ok(o) => current.set(o),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let csv = current.with_untracked(|o| format!("/websites/{}/orders.csv", o.website_id));
     view! {
         <p class="app-muted">{move || current.with(|o| format!("Shop orders of {}.", o.website_name))}</p>
+        <p><a href=csv download="">"Download all orders (CSV)"</a></p>
         {move || error.get().map(|e| view! { <p role="alert" class="app-error">{e.to_string()}</p> })}
         {move || {
             let o = current.get();
@@ -47,6 +61,7 @@ fn OrdersView(data: OrdersOverview) -> impl IntoView {
                 return view! { <p>"No orders yet."</p> }.into_any();
             }
             let can_edit = o.can_edit;
+            let can_refund = o.can_refund;
             view! {
                 <table class="team-table" aria-label="Orders">
                     <thead>
@@ -57,7 +72,7 @@ fn OrdersView(data: OrdersOverview) -> impl IntoView {
                     </thead>
                     <tbody>
                         {o.orders.into_iter().map(|order| view! {
-                            <OrderRow order can_edit busy change/>
+                            <OrderRow order can_edit can_refund busy change refund/>
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -70,8 +85,10 @@ fn OrdersView(data: OrdersOverview) -> impl IntoView {
 fn OrderRow(
     order: OrderSummary,
     can_edit: bool,
+    can_refund: bool,
     busy: RwSignal<bool>,
     change: impl Fn(uuid::Uuid, &'static str) + Copy + 'static,
+    refund: impl Fn(uuid::Uuid, bool) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let id = order.id;
     let number = order.order_number.clone();
@@ -106,6 +123,40 @@ fn OrderRow(
             }
         })
         .collect_view();
+    let refundable = can_refund
+        && order.payment_status == "paid"
+        && matches!(
+            order.status.as_str(),
+            "paid" | "fulfilled" | "shipped" | "delivered"
+        );
+    let refund_form = refundable.then(|| {
+        let amount = format_money(order.total_cents, &order.currency);
+        let restock = RwSignal::new(true);
+        let open = RwSignal::new(false);
+        let label = format!("Refund order {number}");
+        let confirm = format!("Refund {amount} to {}", order.customer_email);
+        view! {
+            <button type="button" class="app-button app-button-ghost" aria-label=label.clone()
+                aria-expanded=move || open.get().to_string()
+                disabled=move || busy.get() on:click=move |_| open.update(|o| *o = !*o)>
+                "Refund"
+            </button>
+            <Show when=move || open.get()>
+                <div role="group" aria-label=label.clone() class="orders-refund">
+                    <label>
+                        <input type="checkbox" prop:checked=move || restock.get()
+                            on:change=move |ev| restock.set(event_target_checked(&ev))/>
+                        " Put the items back in stock"
+                    </label>
+                    <button type="button" class="app-button" disabled=move || busy.get()
+                        on:click=move |_| { open.set(false); refund(id, restock.get_untracked()); }>
+                        {confirm.clone()}
+                    </button>
+                </div>
+            </Show>
+        }
+        .into_any()
+    });
     view! {
         <tr>
             <td>
@@ -120,7 +171,7 @@ fn OrderRow(
             <td>{format_money(order.total_cents, &order.currency)}</td>
             <td>{order.status.clone()}</td>
             <td>{order.payment_status.clone()}</td>
-            <td>{buttons}</td>
+            <td>{buttons}{refund_form}</td>
         </tr>
     }
 }

@@ -37,6 +37,7 @@ mod invoices;
 mod jobs;
 mod limits;
 mod login_throttle;
+mod order_admin;
 mod organisation;
 mod pages;
 mod password_reset;

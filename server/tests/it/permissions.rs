@@ -181,6 +181,11 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             Record,
         ),
         (
+            "/api/commerce/order/refund",
+            Role(R::can_refund_orders),
+            Record,
+        ),
+        (
             "/api/webhooks/overview",
             Role(R::can_manage_integrations),
             Record,

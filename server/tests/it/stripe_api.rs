@@ -105,6 +105,9 @@ async fn stripe_post(
         "/v1/checkout/sessions" => {
             json!({ "id": "cs_test_standin", "object": "checkout.session", "url": "https://checkout.stripe.com/c/pay/cs_test_standin" })
         }
+        "/v1/refunds" => {
+            json!({ "id": format!("re_Standin{n}"), "object": "refund", "status": "succeeded" })
+        }
         "/v1/billing_portal/sessions" => {
             json!({ "id": "bps_standin", "object": "billing_portal.session", "url": "https://billing.stripe.com/p/session/test_standin" })
         }

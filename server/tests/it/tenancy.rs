@@ -554,6 +554,10 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
             "/api/commerce/order/status",
             json!({ "order_id": b_order, "status": "fulfilled" }),
         ),
+        (
+            "/api/commerce/order/refund",
+            json!({ "order_id": b_order, "restock": true }),
+        ),
         // A's own website with B's product id.
         (
             "/api/commerce/products/status",

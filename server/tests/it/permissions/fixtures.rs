@@ -409,7 +409,8 @@ pub async fn fresh_paid_order(pool: &PgPool, a: &NewAccount) -> Uuid {
     app::db::shop::set_checkout_session(&mut tx, order.id, &session)
         .await
         .expect("session");
-    app::db::shop::mark_paid(&mut tx, a.tenant_id, order.id, &session, "pi_test")
+    let payment = format!("pi_test_{}", order.id.simple());
+    app::db::shop::mark_paid(&mut tx, a.tenant_id, order.id, &session, &payment)
         .await
         .expect("paid");
     tx.commit().await.expect("commit");
@@ -655,6 +656,9 @@ pub async fn body_for(
         "/api/commerce/orders" => json!({ "website_id": a.website_id }),
         "/api/commerce/order/status" => {
             json!({ "order_id": fresh_paid_order(pool, a).await, "status": "fulfilled" })
+        }
+        "/api/commerce/order/refund" => {
+            json!({ "order_id": fresh_paid_order(pool, a).await, "restock": true })
         }
         "/api/webhooks/overview" => json!({ "website_id": a.website_id }),
         "/api/webhooks/add" => json!({

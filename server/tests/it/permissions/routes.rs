@@ -42,6 +42,14 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
             },
         ),
         (
+            "/websites/{website}/orders.csv",
+            Role(|_| true),
+            Record,
+            Http {
+                anonymous: StatusCode::UNAUTHORIZED,
+            },
+        ),
+        (
             "/backups/{backup}/download",
             Role(R::can_export_site),
             Record,
@@ -342,6 +350,7 @@ fn content_ok(pattern: &str, f: &Fetched) -> bool {
             f.body.starts_with("received_at") || f.body.contains("visitor@example.com")
         }
         p if p.ends_with("/export.zip") => f.body.starts_with("PK"),
+        p if p.ends_with("/orders.csv") => f.body.starts_with("Order,Placed ("),
         p if (p.starts_with("/websites/") && p.ends_with("/export"))
             || p.starts_with("/backups/") =>
         {
