@@ -21,6 +21,7 @@ pub mod global_blocks;
 pub mod invite;
 pub mod organisation;
 pub mod pages;
+pub mod promotions;
 pub mod publish;
 pub mod realtime;
 pub mod settings;

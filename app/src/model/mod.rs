@@ -24,6 +24,7 @@ mod organisation;
 mod page;
 mod page_layout;
 mod page_meta;
+mod promotions;
 mod props;
 mod realtime;
 mod rich_text;
@@ -119,6 +120,12 @@ pub use props::{
 pub use realtime::{
     initials, DeployAction, DeployPhase, DeployStatus, GenerationChanged, LiveEvent, PageChanged,
     PagePresence, Present, PRESENCE_HEARTBEAT_SECS, PRESENCE_MAX, PRESENCE_TTL_SECS,
+};
+pub use promotions::{
+    amount_text, apply_promotion, discount_label, is_promotion_code, normalize_code,
+    parse_promotion, Applied, CartCode, DiscountKind, NotApplied, PromotionInput, PromotionRule,
+    PromotionSummary, PromotionsOverview, ScopeChoice, ScopedLine, ValidPromotion,
+    PROMOTION_LIST_LIMIT,
 };
 pub use rich_text::{check_rich_text, parse_rich_text, HeadingLevel, RichBlock, Span};
 pub use role::Role;

@@ -41,6 +41,7 @@ mod pages;
 mod password_reset;
 mod permissions;
 mod preferences_effects;
+mod promotions;
 mod publish;
 mod realtime;
 mod rich_text;
