@@ -64,7 +64,13 @@ pub async fn create_promotion(
     limits::check_commerce(&mut tx, member.tenant_id).await?;
     let currencies = promotions::shop_currencies(&mut tx, website_id).await?;
     let valid = crate::model::parse_promotion(&promotion, &currencies)?;
-    promotions::create(&mut tx, (member.tenant_id, member.user_id), website_id, &valid).await?;
+    promotions::create(
+        &mut tx,
+        (member.tenant_id, member.user_id),
+        website_id,
+        &valid,
+    )
+    .await?;
     let o = overview(&mut tx, &member, website_id).await?;
     tx.commit().await?;
     Ok(o)
@@ -98,12 +104,9 @@ pub async fn set_promotion_active(
 pub async fn delete_promotion(promotion_id: Uuid) -> Result<PromotionsOverview, AppError> {
     use crate::model::Role;
     let (member, mut tx) = super::ctx::member_tx(Role::can_manage_products, ONLY_EDITORS).await?;
-    let website_id = crate::db::promotions::delete(
-        &mut tx,
-        (member.tenant_id, member.user_id),
-        promotion_id,
-    )
-    .await?;
+    let website_id =
+        crate::db::promotions::delete(&mut tx, (member.tenant_id, member.user_id), promotion_id)
+            .await?;
     let o = overview(&mut tx, &member, website_id).await?;
     tx.commit().await?;
     Ok(o)

@@ -285,13 +285,12 @@ pub async fn delete(
     (tenant_id, user_id): (Uuid, Uuid),
     promotion_id: Uuid,
 ) -> Result<Uuid, AppError> {
-    let (website_id, code): (Uuid, String) = sqlx::query_as(
-        "DELETE FROM website_promotions WHERE id = $1 RETURNING website_id, code",
-    )
-    .bind(promotion_id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(promotion_not_found)?;
+    let (website_id, code): (Uuid, String) =
+        sqlx::query_as("DELETE FROM website_promotions WHERE id = $1 RETURNING website_id, code")
+            .bind(promotion_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(promotion_not_found)?;
     super::audit(
         tx,
         tenant_id,

@@ -13,9 +13,9 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 use uuid::Uuid;
 
+use super::promotions;
 use super::Tx;
 use crate::error::AppError;
-use super::promotions;
 use crate::model::{
     apply_promotion, format_money, normalize_code, Applied, CartCode, CartLine, CartView,
     NotApplied, OrderEvent, OrderPlaced, OrderReceipt, OrderSummary, CART_LINES_MAX,

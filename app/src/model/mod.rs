@@ -109,6 +109,12 @@ pub use page::{
     PagePatch, PageSlug, PageStatus, PagesOverview,
 };
 pub use page_meta::{PageConfig, SeoMeta, OG_TYPES, TWITTER_CARDS};
+pub use promotions::{
+    amount_text, apply_promotion, discount_label, is_promotion_code, normalize_code,
+    parse_promotion, Applied, CartCode, DiscountKind, NotApplied, PromotionInput, PromotionRule,
+    PromotionSummary, PromotionsOverview, ScopeChoice, ScopedLine, ValidPromotion,
+    PROMOTION_LIST_LIMIT,
+};
 pub use props::{
     parse_date, BlockProps, BlogGridProps, BlogPost, ContactFormProps, CtaProps, CustomHtmlProps,
     FaqItem, FaqProps, FeatureItem, FeaturesProps, FooterColumn, FooterLink, FooterProps,
@@ -120,12 +126,6 @@ pub use props::{
 pub use realtime::{
     initials, DeployAction, DeployPhase, DeployStatus, GenerationChanged, LiveEvent, PageChanged,
     PagePresence, Present, PRESENCE_HEARTBEAT_SECS, PRESENCE_MAX, PRESENCE_TTL_SECS,
-};
-pub use promotions::{
-    amount_text, apply_promotion, discount_label, is_promotion_code, normalize_code,
-    parse_promotion, Applied, CartCode, DiscountKind, NotApplied, PromotionInput, PromotionRule,
-    PromotionSummary, PromotionsOverview, ScopeChoice, ScopedLine, ValidPromotion,
-    PROMOTION_LIST_LIMIT,
 };
 pub use rich_text::{check_rich_text, parse_rich_text, HeadingLevel, RichBlock, Span};
 pub use role::Role;

@@ -310,10 +310,9 @@ impl std::fmt::Display for NotApplied {
                 "This code needs an order of at least {}.",
                 format_money(*cents, c)
             ),
-            Self::NothingInScope => write!(
-                f,
-                "This code does not apply to the products in your cart."
-            ),
+            Self::NothingInScope => {
+                write!(f, "This code does not apply to the products in your cart.")
+            }
             Self::UsedByCustomer => write!(
                 f,
                 "This code was already used with this email address as often as it may be."
@@ -342,7 +341,10 @@ impl PromotionRule {
     fn in_scope(&self, line: &ScopedLine) -> bool {
         (self.product_ids.is_empty() && self.category_ids.is_empty())
             || self.product_ids.contains(&line.product_id)
-            || line.category_ids.iter().any(|c| self.category_ids.contains(c))
+            || line
+                .category_ids
+                .iter()
+                .any(|c| self.category_ids.contains(c))
     }
 }
 
@@ -588,11 +590,25 @@ mod tests {
         };
         let shop = ["EUR".to_string()];
         assert_eq!(
-            field(PromotionInput { code: "a b".into(), ..form() }, &shop).as_deref(),
+            field(
+                PromotionInput {
+                    code: "a b".into(),
+                    ..form()
+                },
+                &shop
+            )
+            .as_deref(),
             Some("code")
         );
         assert_eq!(
-            field(PromotionInput { name: " ".into(), ..form() }, &shop).as_deref(),
+            field(
+                PromotionInput {
+                    name: " ".into(),
+                    ..form()
+                },
+                &shop
+            )
+            .as_deref(),
             Some("name")
         );
         let fixed_usd = PromotionInput {
@@ -615,27 +631,58 @@ mod tests {
         };
         assert_eq!(field(backwards, &shop).as_deref(), Some("ends_at"));
         assert_eq!(
-            field(PromotionInput { starts_at: "soon".into(), ..form() }, &shop).as_deref(),
+            field(
+                PromotionInput {
+                    starts_at: "soon".into(),
+                    ..form()
+                },
+                &shop
+            )
+            .as_deref(),
             Some("starts_at")
         );
         assert_eq!(
-            field(PromotionInput { usage_limit: "0".into(), ..form() }, &shop).as_deref(),
+            field(
+                PromotionInput {
+                    usage_limit: "0".into(),
+                    ..form()
+                },
+                &shop
+            )
+            .as_deref(),
             Some("usage_limit")
         );
         assert_eq!(
             field(
-                PromotionInput { usage_limit_per_customer: "x".into(), ..form() },
+                PromotionInput {
+                    usage_limit_per_customer: "x".into(),
+                    ..form()
+                },
                 &shop
             )
             .as_deref(),
             Some("usage_limit_per_customer")
         );
         assert_eq!(
-            field(PromotionInput { value: "150".into(), ..form() }, &shop).as_deref(),
+            field(
+                PromotionInput {
+                    value: "150".into(),
+                    ..form()
+                },
+                &shop
+            )
+            .as_deref(),
             Some("value")
         );
         assert_eq!(
-            field(PromotionInput { minimum_order: "-1".into(), ..form() }, &shop).as_deref(),
+            field(
+                PromotionInput {
+                    minimum_order: "-1".into(),
+                    ..form()
+                },
+                &shop
+            )
+            .as_deref(),
             Some("minimum_order")
         );
         // A minimum gives a percentage code its currency.
@@ -713,12 +760,19 @@ mod tests {
             ..rule()
         };
         let e = apply_promotion(&min, at(2_000), "EUR", &lines, None).expect_err("below");
-        assert_eq!(e.to_string(), "This code needs an order of at least €50.01.");
+        assert_eq!(
+            e.to_string(),
+            "This code needs an order of at least €50.01."
+        );
     }
 
     #[test]
     fn only_lines_in_scope_are_discounted_and_never_below_zero() {
-        let lines = [line(1, &[10], 3000), line(2, &[20], 1000), line(3, &[], 999)];
+        let lines = [
+            line(1, &[10], 3000),
+            line(2, &[20], 1000),
+            line(3, &[], 999),
+        ];
         let by_product = PromotionRule {
             product_ids: vec![Uuid::from_u128(2)],
             ..rule()

@@ -54,12 +54,8 @@ fn PromotionsView(data: PromotionsOverview) -> impl IntoView {
             busy.try_set(false);
         });
     };
-    let (website, products_href) = current.with_untracked(|o| {
-        (
-            o.website_id,
-            format!("/websites/{}/products", o.website_id),
-        )
-    });
+    let (website, products_href) =
+        current.with_untracked(|o| (o.website_id, format!("/websites/{}/products", o.website_id)));
     let can_edit = move || current.with(|o| o.can_edit && o.plan_refusal.is_none());
     // Each part is its own view (type-erased), which keeps the page's view type shallow.
     let header = view! {
@@ -160,7 +156,11 @@ fn PromotionRow(
             .map(|u| u.format("%Y-%m-%d %H:%M UTC").to_string())
             .unwrap_or_else(|| "no end".into())
     );
-    let toggle_label = if p.is_active { "Deactivate" } else { "Activate" };
+    let toggle_label = if p.is_active {
+        "Deactivate"
+    } else {
+        "Activate"
+    };
     let buttons = editable.then(|| {
         view! {
             <button type="button" class="app-button app-button-ghost"
@@ -261,16 +261,17 @@ fn PromotionForm(
             category_ids: categories.get_untracked(),
         });
     };
-    let field = |id: &'static str, label: &'static str, sig: RwSignal<String>, kind: &'static str| {
-        view! {
-            <div class="app-field">
-                <label for=id>{label}</label>
-                <input id=id type=kind prop:value=move || sig.get()
-                    on:input=move |ev| sig.set(event_target_value(&ev))/>
-            </div>
-        }
-        .into_any()
-    };
+    let field =
+        |id: &'static str, label: &'static str, sig: RwSignal<String>, kind: &'static str| {
+            view! {
+                <div class="app-field">
+                    <label for=id>{label}</label>
+                    <input id=id type=kind prop:value=move || sig.get()
+                        on:input=move |ev| sig.set(event_target_value(&ev))/>
+                </div>
+            }
+            .into_any()
+        };
     let value_label = move || match kind.get() {
         DiscountKind::Percentage => "Percentage off",
         DiscountKind::Fixed => "Amount off",

@@ -84,14 +84,8 @@ async fn shop_payment(
     app::db::enter_tenant(tx, p.tenant).await?;
     use app::db::shop::Paid;
     let charged = p.charged.as_ref().map(|(a, c)| (*a, c.as_str()));
-    let paid = app::db::shop::mark_paid(
-        tx,
-        (p.tenant, p.order),
-        &p.session,
-        &p.reference,
-        charged,
-    )
-    .await?;
+    let paid = app::db::shop::mark_paid(tx, (p.tenant, p.order), &p.session, &p.reference, charged)
+        .await?;
     let outcome = match paid {
         Paid::Now => Outcome::Applied,
         Paid::Already => Outcome::Ignored("already_paid"),

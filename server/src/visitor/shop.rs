@@ -201,9 +201,9 @@ impl Shop<'_> {
             None => Some(field(pairs, "code").unwrap_or("")),
         };
         let result = async {
-            let cart = self
-                .cookie_cart()
-                .ok_or_else(|| AppError::invalid("code", "Add a product before entering a code."))?;
+            let cart = self.cookie_cart().ok_or_else(|| {
+                AppError::invalid("code", "Add a product before entering a code.")
+            })?;
             let mut tx = self.tx().await?;
             app::db::shop::set_code(&mut tx, self.live.website_id, cart, code).await?;
             tx.commit().await?;

@@ -36,7 +36,13 @@ fn percent(code: &str, value: &str) -> Value {
 }
 
 async fn apply(router: &Router, s: &Shop, cookie: &str, code: &str) -> Reply {
-    visit(router, &s.path("/cart"), Some(cookie), Some(&[("code", code)])).await
+    visit(
+        router,
+        &s.path("/cart"),
+        Some(cookie),
+        Some(&[("code", code)]),
+    )
+    .await
 }
 
 async fn checkout_as(router: &Router, s: &Shop, cookie: &str, email: &str) -> Reply {
@@ -113,7 +119,8 @@ async fn the_team_form_is_refused_field_by_field_and_scope_stays_in_the_website(
         field(create(&router, &s, percent("SAVE10", "20")).await),
         (400, "code".into())
     );
-    let usd = json!({ "code": "USD5", "name": "Five", "kind": "fixed", "value": "5", "currency": "USD" });
+    let usd =
+        json!({ "code": "USD5", "name": "Five", "kind": "fixed", "value": "5", "currency": "USD" });
     assert_eq!(
         field(create(&router, &s, usd).await),
         (400, "currency".into())
@@ -189,7 +196,10 @@ async fn a_code_is_taken_off_the_cart_the_order_and_the_payment() {
     let cart = visit(&router, &s.path("/cart"), Some(&cookie), None)
         .await
         .text();
-    assert!(cart.contains("Discount code") && cart.contains("Apply code"), "{cart}");
+    assert!(
+        cart.contains("Discount code") && cart.contains("Apply code"),
+        "{cart}"
+    );
     // An unknown code is refused and not kept.
     let r = apply(&router, &s, &cookie, "NOPE").await;
     assert_eq!(r.status.as_u16(), 400);
@@ -216,7 +226,10 @@ async fn a_code_is_taken_off_the_cart_the_order_and_the_payment() {
     let cart = visit(&router, &s.path("/cart"), Some(&cookie), None)
         .await
         .text();
-    assert!(!cart.contains("−€2.50") && cart.contains("Apply code"), "{cart}");
+    assert!(
+        !cart.contains("−€2.50") && cart.contains("Apply code"),
+        "{cart}"
+    );
     apply(&router, &s, &cookie, "SAVE10").await;
 
     let r = checkout_as(&router, &s, &cookie, "ann@example.com").await;
@@ -288,20 +301,29 @@ async fn a_total_limit_of_three_holds_under_ten_concurrent_checkouts() {
     }))
     .await;
     let statuses: Vec<u16> = results.iter().map(|r| r.status.as_u16()).collect();
-    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 3, "{statuses:?}");
-    let refused: Vec<_> = results.iter().filter(|r| r.status.as_u16() == 409).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        3,
+        "{statuses:?}"
+    );
+    let refused: Vec<_> = results
+        .iter()
+        .filter(|r| r.status.as_u16() == 409)
+        .collect();
     assert_eq!(refused.len(), 7, "{statuses:?}");
     assert!(
-        refused
-            .iter()
-            .all(|r| r.text().contains("The code THREE cannot be used: This code has been used up.")),
+        refused.iter().all(|r| r
+            .text()
+            .contains("The code THREE cannot be used: This code has been used up.")),
         "{}",
         refused[0].text()
     );
     assert_eq!(uses(&pool, &s, "THREE").await, (3, 3));
     let money = order_money(&pool, &s).await;
     assert_eq!(money.len(), 3);
-    assert!(money.iter().all(|m| *m == (1250, 250, 1000, Some("THREE".into()))));
+    assert!(money
+        .iter()
+        .all(|m| *m == (1250, 250, 1000, Some("THREE".into()))));
     // Refused checkouts took no stock.
     assert_eq!(stock(&pool, &s, s.m).await, 47);
 }
@@ -329,7 +351,11 @@ async fn a_per_customer_limit_holds_under_concurrency_and_counts_by_email() {
     }))
     .await;
     let statuses: Vec<u16> = results.iter().map(|r| r.status.as_u16()).collect();
-    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 1, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
     let refused = results
         .iter()
         .find(|r| r.status.as_u16() == 409)
@@ -493,7 +519,10 @@ async fn a_code_outside_its_window_is_said_on_the_cart_and_refused_at_checkout()
         let cart = visit(&router, &s.path("/cart"), Some(&cookie), None)
             .await
             .text();
-        assert!(cart.contains(reason) && cart.contains("Remove code"), "{code}: {cart}");
+        assert!(
+            cart.contains(reason) && cart.contains("Remove code"),
+            "{code}: {cart}"
+        );
         let r = checkout_as(&router, &s, &cookie, "ann@example.com").await;
         assert_eq!(r.status.as_u16(), 409, "{code}");
         assert!(
@@ -548,7 +577,8 @@ async fn a_cancelled_unpaid_order_gives_its_use_back() {
     let r = visit(&router, &page, None, Some(&[("cancel", "1")])).await;
     assert_eq!(r.status.as_u16(), 303);
     assert_eq!(uses(&pool, &s, "SOLO").await, (0, 0));
-    let late = server::visitor::test_mode_payment(s.a.tenant_id, order_id(&first_page), (1125, "EUR"));
+    let late =
+        server::visitor::test_mode_payment(s.a.tenant_id, order_id(&first_page), (1125, "EUR"));
     let r = send_stripe_event(&router, &late).await;
     assert!(r.text().contains("paid_after_release"), "{}", r.text());
     assert_eq!(uses(&pool, &s, "SOLO").await, (0, 0));

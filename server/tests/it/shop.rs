@@ -78,7 +78,13 @@ pub(crate) fn cart_cookie(r: &Reply) -> String {
         .to_string()
 }
 
-pub(crate) async fn add(router: &Router, s: &Shop, cookie: Option<&str>, variant: Uuid, n: &str) -> Reply {
+pub(crate) async fn add(
+    router: &Router,
+    s: &Shop,
+    cookie: Option<&str>,
+    variant: Uuid,
+    n: &str,
+) -> Reply {
     let v = variant.to_string();
     visit(
         router,

@@ -418,7 +418,7 @@ pub async fn fresh_paid_order(pool: &PgPool, a: &NewAccount) -> Uuid {
         charged,
     )
     .await
-        .expect("paid");
+    .expect("paid");
     tx.commit().await.expect("commit");
     order.id
 }
