@@ -23,6 +23,25 @@ fn promotion_not_found() -> AppError {
     AppError::NotFound("Promotion".into())
 }
 
+/// The audit row of a change to code `code` (`promotion.created`, `.deleted`, …).
+async fn audit(
+    tx: &mut Tx,
+    (tenant_id, user_id): (Uuid, Uuid),
+    action: &str,
+    (promotion_id, website_id): (Uuid, Uuid),
+    code: &str,
+) -> Result<(), AppError> {
+    super::audit(
+        tx,
+        tenant_id,
+        Some(user_id),
+        action,
+        ("promotion", promotion_id),
+        serde_json::json!({ "website_id": website_id, "code": code }),
+    )
+    .await
+}
+
 #[derive(FromRow)]
 struct RuleRow {
     id: Uuid,
@@ -233,13 +252,12 @@ pub async fn create(
     .bind(&p.category_ids)
     .fetch_one(&mut **tx)
     .await?;
-    super::audit(
+    audit(
         tx,
-        tenant_id,
-        Some(user_id),
+        (tenant_id, user_id),
         "promotion.created",
-        ("promotion", id),
-        serde_json::json!({ "website_id": website_id, "code": p.code }),
+        (id, website_id),
+        &p.code,
     )
     .await?;
     Ok(id)
@@ -266,13 +284,12 @@ pub async fn set_active(
     } else {
         "promotion.deactivated"
     };
-    super::audit(
+    audit(
         tx,
-        tenant_id,
-        Some(user_id),
+        (tenant_id, user_id),
         action,
-        ("promotion", promotion_id),
-        serde_json::json!({ "website_id": website_id, "code": code }),
+        (promotion_id, website_id),
+        &code,
     )
     .await?;
     Ok(website_id)
@@ -291,13 +308,12 @@ pub async fn delete(
             .fetch_optional(&mut **tx)
             .await?
             .ok_or_else(promotion_not_found)?;
-    super::audit(
+    audit(
         tx,
-        tenant_id,
-        Some(user_id),
+        (tenant_id, user_id),
         "promotion.deleted",
-        ("promotion", promotion_id),
-        serde_json::json!({ "website_id": website_id, "code": code }),
+        (promotion_id, website_id),
+        &code,
     )
     .await?;
     Ok(website_id)
