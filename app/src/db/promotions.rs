@@ -94,8 +94,8 @@ impl RuleRow {
         }
     }
 
-    fn summary(self) -> PromotionSummary {
-        PromotionSummary {
+    fn summary(self, now: DateTime<Utc>) -> PromotionSummary {
+        let mut s = PromotionSummary {
             discount: self.discount(),
             id: self.id,
             code: self.code,
@@ -110,7 +110,10 @@ impl RuleRow {
             products: self.product_ids.len(),
             categories: self.category_ids.len(),
             is_active: self.is_active,
-        }
+            state: String::new(),
+        };
+        s.state = s.state_at(now).to_string();
+        s
     }
 }
 
@@ -124,7 +127,8 @@ pub async fn list(tx: &mut Tx, website_id: Uuid) -> Result<Vec<PromotionSummary>
     .bind(PROMOTION_LIST_LIMIT)
     .fetch_all(&mut **tx)
     .await?;
-    Ok(rows.into_iter().map(RuleRow::summary).collect())
+    let now = Utc::now();
+    Ok(rows.into_iter().map(|r| r.summary(now)).collect())
 }
 
 /// The currencies the website's products are priced in, most used first.

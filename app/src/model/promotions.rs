@@ -446,11 +446,14 @@ pub struct PromotionSummary {
     pub products: usize,
     pub categories: usize,
     pub is_active: bool,
+    /// [`PromotionSummary::state_at`] when the server read it (the browser has no clock
+    /// chrono can read on wasm32).
+    pub state: String,
 }
 
 impl PromotionSummary {
     /// "Active", "Off", "Scheduled", "Expired" or "Used up" at `now`.
-    pub fn state(&self, now: DateTime<Utc>) -> &'static str {
+    pub fn state_at(&self, now: DateTime<Utc>) -> &'static str {
         if !self.is_active {
             "Off"
         } else if now < self.valid_from {

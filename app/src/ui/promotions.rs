@@ -148,7 +148,6 @@ fn PromotionRow(
     toggle: impl Fn(leptos::ev::MouseEvent) + 'static,
     remove: impl Fn(leptos::ev::MouseEvent) + 'static,
 ) -> impl IntoView {
-    let now = chrono::Utc::now();
     let valid = format!(
         "{} – {}",
         p.valid_from.format("%Y-%m-%d %H:%M"),
@@ -179,7 +178,7 @@ fn PromotionRow(
             <td>{p.conditions_label()}</td>
             <td>{valid}</td>
             <td>{p.uses_label()}</td>
-            <td>{p.state(now)}</td>
+            <td>{p.state.clone()}</td>
             <td>{buttons}</td>
         </tr>
     }
