@@ -196,6 +196,11 @@ mod ssr {
             "Another product of this website already uses this address. Choose another.",
         ),
         (
+            "website_promotions_code_key",
+            "code",
+            "Another promotion of this website already uses this code. Choose another.",
+        ),
+        (
             "website_product_variants_sku_key",
             "sku",
             "Another product of this website already uses this SKU.",

@@ -23,6 +23,7 @@ pub mod invoices;
 pub mod orders;
 pub mod organisation;
 pub mod pages;
+pub mod promotions;
 pub mod publish;
 pub mod realtime;
 pub mod settings;

@@ -36,6 +36,7 @@ pub mod organisation;
 pub mod page_blocks;
 pub mod page_order;
 pub mod pages;
+pub mod promotions;
 pub mod publish;
 pub mod rate_limits;
 pub mod realtime;

@@ -13,11 +13,13 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 use uuid::Uuid;
 
+use super::promotions;
 use super::Tx;
 use crate::error::AppError;
 use crate::model::{
-    format_money, CartLine, CartView, OrderEvent, OrderPlaced, OrderReceipt, OrderSummary,
-    CART_LINES_MAX, CART_QUANTITY_MAX, ORDER_LIST_LIMIT,
+    apply_promotion, format_money, normalize_code, Applied, CartCode, CartLine, CartView,
+    NotApplied, OrderEvent, OrderPlaced, OrderReceipt, OrderSummary, CART_LINES_MAX,
+    CART_QUANTITY_MAX, ORDER_LIST_LIMIT,
 };
 
 const SELLS: &str = "EXISTS (SELECT 1 FROM tenants t JOIN plans pl ON pl.id = t.plan_id
@@ -33,6 +35,8 @@ fn cart_gone() -> AppError {
 #[derive(FromRow)]
 struct LineRow {
     variant_id: Uuid,
+    product_id: Uuid,
+    category_ids: Vec<Uuid>,
     product_slug: String,
     title: String,
     option_values: Vec<String>,
@@ -43,25 +47,29 @@ struct LineRow {
     on_sale: bool,
 }
 
-/// The open, unexpired cart `cart_id` of the website, with live prices and stock.
+/// The open, unexpired cart `cart_id` of the website, with live prices and stock, and what
+/// its discount code (if any) takes off now.
 pub async fn cart(
     tx: &mut Tx,
     website_id: Uuid,
     cart_id: Uuid,
 ) -> Result<Option<CartView>, AppError> {
-    let currency: Option<String> = sqlx::query_scalar(
-        "SELECT currency FROM website_carts
+    let found: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT currency, promotion_code FROM website_carts
           WHERE id = $1 AND website_id = $2 AND status = 'open' AND expires_at > now()",
     )
     .bind(cart_id)
     .bind(website_id)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some(currency) = currency else {
+    let Some((currency, code)) = found else {
         return Ok(None);
     };
     let rows = sqlx::query_as::<_, LineRow>(&format!(
-        r#"SELECT v.id AS variant_id, p.slug AS product_slug, p.title, v.option_values,
+        r#"SELECT v.id AS variant_id, p.id AS product_id,
+                  ARRAY(SELECT pc.category_id FROM website_product_categories pc
+                         WHERE pc.product_id = p.id) AS category_ids,
+                  p.slug AS product_slug, p.title, v.option_values,
                   i.quantity, v.price_cents, v.stock, v.track_inventory,
                   (p.status = 'active' AND p.currency = $2 AND {SELLS}) AS on_sale
              FROM website_cart_items i
@@ -78,6 +86,8 @@ pub async fn cart(
         .into_iter()
         .map(|r| CartLine {
             variant_id: r.variant_id,
+            product_id: r.product_id,
+            category_ids: r.category_ids,
             product_slug: r.product_slug,
             title: r.title,
             option_values: r.option_values,
@@ -87,11 +97,95 @@ pub async fn cart(
             available: r.on_sale && (!r.track_inventory || r.stock >= r.quantity),
         })
         .collect();
-    Ok(Some(CartView {
+    let mut view = CartView {
         id: cart_id,
         currency,
         lines,
-    }))
+        code: None,
+    };
+    if let Some(code) = code {
+        // Before checkout the customer's email is not known: their own uses are counted then.
+        let outcome = match promotions::rule_by_code(tx, website_id, &code, false).await? {
+            Some(rule) => apply_promotion(
+                &rule,
+                Utc::now(),
+                &view.currency,
+                &view.scoped_lines(),
+                None,
+            ),
+            None => Err(NotApplied::Unknown),
+        };
+        view.code = Some(CartCode { code, outcome });
+    }
+    Ok(Some(view))
+}
+
+/// Puts discount code `code` on the open cart, or takes it off (`None`). A code the website
+/// does not have (or has switched off) is refused on `code`; a known code is kept even while
+/// it does not apply (below the minimum, not started), and the cart page says why.
+pub async fn set_code(
+    tx: &mut Tx,
+    website_id: Uuid,
+    cart_id: Uuid,
+    code: Option<&str>,
+) -> Result<(), AppError> {
+    lock_open(tx, website_id, cart_id).await?;
+    let code = match code.map(normalize_code) {
+        Some(c) if c.is_empty() => {
+            return Err(AppError::invalid("code", "Enter a discount code."));
+        }
+        Some(c) => {
+            let known = crate::model::is_promotion_code(&c)
+                && promotions::rule_by_code(tx, website_id, &c, false)
+                    .await?
+                    .is_some_and(|r| r.is_active);
+            if !known {
+                return Err(AppError::invalid("code", NotApplied::Unknown.to_string()));
+            }
+            Some(c)
+        }
+        None => None,
+    };
+    sqlx::query("UPDATE website_carts SET promotion_code = $2, updated_at = now() WHERE id = $1")
+        .bind(cart_id)
+        .bind(code)
+        .execute(&mut **tx)
+        .await?;
+    touch(tx, cart_id).await
+}
+
+/// The cart's code checked again at checkout under the code's row lock, with the customer's
+/// own uses: `None` without a code; refused (nothing is written) when it no longer applies,
+/// so an order never silently loses the discount the visitor saw.
+async fn checkout_code(
+    tx: &mut Tx,
+    website_id: Uuid,
+    cart: &CartView,
+    email: &str,
+) -> Result<Option<(Uuid, String, Applied)>, AppError> {
+    let Some(code) = cart.code.as_ref().map(|c| c.code.clone()) else {
+        return Ok(None);
+    };
+    let refused = |why: NotApplied| {
+        AppError::invalid(
+            "code",
+            format!("The code {code} cannot be used: {why} Remove it to check out without it."),
+        )
+    };
+    let Some(rule) = promotions::rule_by_code(tx, website_id, &code, true).await? else {
+        return Err(refused(NotApplied::Unknown));
+    };
+    let uses = promotions::customer_uses(tx, rule.id, email).await?;
+    match apply_promotion(
+        &rule,
+        Utc::now(),
+        &cart.currency,
+        &cart.scoped_lines(),
+        Some(uses),
+    ) {
+        Ok(applied) => Ok(Some((rule.id, code, applied))),
+        Err(why) => Err(refused(why)),
+    }
 }
 
 /// Adds `quantity` units of `variant_id` (an active product of the website) to the cart
@@ -305,6 +399,14 @@ pub async fn checkout(
             return Err(AppError::invalid("cart", message));
         }
     }
+    // The code's row lock comes after the stock's (every path takes stock rows first), so
+    // concurrent checkouts with one code count its uses one after the other.
+    let promotion = checkout_code(tx, website_id, &cart, email).await?;
+    let line_discounts = match &promotion {
+        Some((_, _, a)) => a.line_discounts.clone(),
+        None => vec![0; cart.lines.len()],
+    };
+    let discount = promotion.as_ref().map_or(0, |(_, _, a)| a.discount_cents);
     // Order numbers count up per website from 1001; the lock orders concurrent checkouts.
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('shop-order:' || $1::text, 0))")
         .bind(website_id)
@@ -316,11 +418,13 @@ pub async fn checkout(
             .fetch_one(&mut **tx)
             .await?;
     let subtotal = cart.subtotal_cents();
+    let total = subtotal - discount;
     let order_id: Uuid = sqlx::query_scalar(
         "INSERT INTO website_orders
                 (tenant_id, website_id, order_number, cart_id, customer_email, currency,
-                 subtotal_cents, total_cents, reserved_until)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id",
+                 subtotal_cents, discount_cents, total_cents, promotion_id, promotion_code,
+                 reserved_until)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(tenant_id)
     .bind(website_id)
@@ -329,16 +433,20 @@ pub async fn checkout(
     .bind(email)
     .bind(&cart.currency)
     .bind(subtotal)
+    .bind(discount)
+    .bind(total)
+    .bind(promotion.as_ref().map(|p| p.0))
+    .bind(promotion.as_ref().map(|p| p.1.as_str()))
     .bind(reserved_until)
     .fetch_one(&mut **tx)
     .await?;
-    for line in &cart.lines {
-        let total = line.total_cents();
+    for (line, line_discount) in cart.lines.iter().zip(&line_discounts) {
+        let line_subtotal = line.total_cents();
         sqlx::query(
             "INSERT INTO website_order_items
                     (tenant_id, order_id, product_id, variant_id, sku, title, option_values,
-                     quantity, unit_price_cents, subtotal_cents, total_cents)
-             SELECT $1, $2, v.product_id, v.id, v.sku, $4, v.option_values, $5, $6, $7, $7
+                     quantity, unit_price_cents, subtotal_cents, discount_cents, total_cents)
+             SELECT $1, $2, v.product_id, v.id, v.sku, $4, v.option_values, $5, $6, $7, $8, $9
                FROM website_product_variants v WHERE v.id = $3",
         )
         .bind(tenant_id)
@@ -347,8 +455,20 @@ pub async fn checkout(
         .bind(&line.title)
         .bind(line.quantity)
         .bind(line.unit_price_cents)
-        .bind(total)
+        .bind(line_subtotal)
+        .bind(line_discount)
+        .bind(line_subtotal - line_discount)
         .execute(&mut **tx)
+        .await?;
+    }
+    if let Some((promotion_id, _, applied)) = &promotion {
+        promotions::record_use(
+            tx,
+            tenant_id,
+            *promotion_id,
+            (order_id, email),
+            applied.discount_cents,
+        )
         .await?;
     }
     history(
@@ -370,7 +490,7 @@ pub async fn checkout(
         id: order_id,
         order_number: number.to_string(),
         currency: cart.currency,
-        total_cents: subtotal,
+        total_cents: total,
         customer_email: email.to_string(),
         reserved_until,
     })
@@ -388,7 +508,8 @@ async fn emit_order_event(
         r#"SELECT jsonb_build_object(
                   'id', o.id, 'order_number', o.order_number, 'status', o.status,
                   'payment_status', o.payment_status, 'currency', o.currency,
-                  'subtotal_cents', o.subtotal_cents, 'total_cents', o.total_cents,
+                  'subtotal_cents', o.subtotal_cents, 'discount_cents', o.discount_cents,
+                  'promotion_code', o.promotion_code, 'total_cents', o.total_cents,
                   'customer_email', o.customer_email, 'created_at', o.created_at,
                   'items', COALESCE((SELECT jsonb_agg(jsonb_build_object(
                                 'sku', i.sku, 'title', i.title, 'options', to_jsonb(i.option_values),
@@ -456,27 +577,44 @@ pub enum Paid {
     AfterRelease,
     /// No such order under this checkout session.
     Unknown,
+    /// The session charged another amount or currency than the order's total (after its
+    /// discount): the order stays pending, recorded in the history for the team.
+    AmountMismatch,
 }
 
 /// Marks the order of checkout session `session_id` paid (the payment's `reference`), once.
+/// `charged` is the session's `amount_total` and `currency` when the event carries them; a
+/// payment of another amount than the order's total (after its discount) does not count.
 pub async fn mark_paid(
     tx: &mut Tx,
-    tenant_id: Uuid,
-    order_id: Uuid,
+    (tenant_id, order_id): (Uuid, Uuid),
     session_id: &str,
     reference: &str,
+    charged: Option<(i64, &str)>,
 ) -> Result<Paid, AppError> {
-    let status: Option<String> = sqlx::query_scalar(
-        "SELECT status FROM website_orders
+    let row: Option<(String, i64, String)> = sqlx::query_as(
+        "SELECT status, total_cents, currency FROM website_orders
           WHERE id = $1 AND stripe_checkout_session_id = $2 FOR UPDATE",
     )
     .bind(order_id)
     .bind(session_id)
     .fetch_optional(&mut **tx)
     .await?;
-    match status.as_deref() {
+    let charged_other = |total: i64, currency: &str| {
+        charged.is_some_and(|(a, c)| a != total || !c.eq_ignore_ascii_case(currency))
+    };
+    match row.as_ref().map(|(s, t, c)| (s.as_str(), *t, c.as_str())) {
         None => Ok(Paid::Unknown),
-        Some("pending") => {
+        Some(("pending", total, currency)) if charged_other(total, currency) => {
+            let note = format!(
+                "A payment of {} did not match the order's total of {}; the order stays unpaid.",
+                charged.map_or_else(String::new, |(a, c)| format_money(a, &c.to_uppercase())),
+                format_money(total, currency)
+            );
+            history(tx, tenant_id, order_id, "pending", "pending", &note).await?;
+            Ok(Paid::AmountMismatch)
+        }
+        Some(("pending", _, _)) => {
             sqlx::query(
                 "UPDATE website_orders
                     SET status = 'paid', payment_status = 'paid', payment_reference = $2,
@@ -504,7 +642,7 @@ pub async fn mark_paid(
             super::notify::enqueue_order_notice(tx, tenant_id, order_id).await?;
             Ok(Paid::Now)
         }
-        Some("cancelled") => {
+        Some(("cancelled", _, _)) => {
             sqlx::query(
                 "UPDATE website_orders SET payment_status = 'paid', payment_reference = $2,
                         paid_at = now(), updated_at = now() WHERE id = $1",
@@ -559,6 +697,9 @@ pub async fn release(
     .bind(order_id)
     .execute(&mut **tx)
     .await?;
+    // A cancelled unpaid order gives its discount code's use back (the order keeps the code
+    // and its discount for the record).
+    promotions::give_back(tx, order_id).await?;
     if let Some(cart) = cart_id {
         sqlx::query(
             "UPDATE website_carts SET status = 'open', updated_at = now()
@@ -603,10 +744,13 @@ pub async fn receipt(
         payment_status: String,
         currency: String,
         total_cents: i64,
+        discount_cents: i64,
+        promotion_code: Option<String>,
         customer_email: String,
     }
     let row = sqlx::query_as::<_, Row>(
-        "SELECT order_number, status, payment_status, currency, total_cents, customer_email
+        "SELECT order_number, status, payment_status, currency, total_cents, discount_cents,
+                promotion_code, customer_email
            FROM website_orders WHERE id = $1 AND website_id = $2",
     )
     .bind(order_id)
@@ -630,6 +774,8 @@ pub async fn receipt(
         payment_status: r.payment_status,
         currency: r.currency,
         total_cents: r.total_cents,
+        discount_cents: r.discount_cents,
+        promotion_code: r.promotion_code,
         customer_email: r.customer_email,
         lines: lines
             .into_iter()
@@ -665,12 +811,14 @@ pub async fn orders(tx: &mut Tx, website_id: Uuid) -> Result<Vec<OrderSummary>, 
         payment_status: String,
         currency: String,
         total_cents: i64,
+        discount_cents: i64,
+        promotion_code: Option<String>,
         items: i64,
         created_at: DateTime<Utc>,
     }
     let rows = sqlx::query_as::<_, Row>(
         "SELECT o.id, o.order_number, o.customer_email, o.status, o.payment_status, o.currency,
-                o.total_cents, o.created_at,
+                o.total_cents, o.discount_cents, o.promotion_code, o.created_at,
                 (SELECT coalesce(sum(i.quantity), 0)::bigint FROM website_order_items i
                   WHERE i.order_id = o.id) AS items
            FROM website_orders o
@@ -719,6 +867,8 @@ pub async fn orders(tx: &mut Tx, website_id: Uuid) -> Result<Vec<OrderSummary>, 
             payment_status: r.payment_status,
             currency: r.currency,
             total_cents: r.total_cents,
+            discount_cents: r.discount_cents,
+            promotion_code: r.promotion_code,
             items: r.items,
             created_at: r.created_at,
         })

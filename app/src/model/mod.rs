@@ -24,6 +24,7 @@ mod organisation;
 mod page;
 mod page_layout;
 mod page_meta;
+mod promotions;
 mod props;
 mod realtime;
 mod rich_text;
@@ -109,6 +110,12 @@ pub use page::{
     PagePatch, PageSlug, PageStatus, PagesOverview,
 };
 pub use page_meta::{PageConfig, SeoMeta, OG_TYPES, TWITTER_CARDS};
+pub use promotions::{
+    amount_text, apply_promotion, discount_label, is_promotion_code, normalize_code,
+    parse_promotion, Applied, CartCode, DiscountKind, NotApplied, PromotionInput, PromotionRule,
+    PromotionSummary, PromotionsOverview, ScopeChoice, ScopedLine, ValidPromotion,
+    PROMOTION_LIST_LIMIT,
+};
 pub use props::{
     parse_date, BlockProps, BlogGridProps, BlogPost, ContactFormProps, CtaProps, CustomHtmlProps,
     FaqItem, FaqProps, FeatureItem, FeaturesProps, FooterColumn, FooterLink, FooterProps,

@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::promotions::{CartCode, ScopedLine};
+
 /// Different variants one cart may hold.
 pub const CART_LINES_MAX: usize = 50;
 /// Units of one variant one cart may hold.
@@ -16,6 +18,9 @@ pub const RESERVATION_MINUTES: i64 = 30;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CartLine {
     pub variant_id: Uuid,
+    pub product_id: Uuid,
+    /// The product's categories (a discount code may be scoped to them).
+    pub category_ids: Vec<Uuid>,
     pub product_slug: String,
     pub title: String,
     pub option_values: Vec<String>,
@@ -48,6 +53,8 @@ pub struct CartView {
     pub id: Uuid,
     pub currency: String,
     pub lines: Vec<CartLine>,
+    /// The discount code the visitor entered, with its discount or why it does not apply.
+    pub code: Option<CartCode>,
 }
 
 impl CartView {
@@ -57,6 +64,31 @@ impl CartView {
 
     pub fn items(&self) -> i64 {
         self.lines.iter().map(|l| i64::from(l.quantity)).sum()
+    }
+
+    /// What the code takes off (0 without a code, or when it does not apply).
+    pub fn discount_cents(&self) -> i64 {
+        self.code
+            .as_ref()
+            .and_then(|c| c.outcome.as_ref().ok())
+            .map_or(0, |a| a.discount_cents)
+    }
+
+    /// The subtotal less the discount, never below zero.
+    pub fn total_cents(&self) -> i64 {
+        (self.subtotal_cents() - self.discount_cents()).max(0)
+    }
+
+    /// The lines as a discount code's rules see them.
+    pub fn scoped_lines(&self) -> Vec<ScopedLine> {
+        self.lines
+            .iter()
+            .map(|l| ScopedLine {
+                product_id: l.product_id,
+                category_ids: l.category_ids.clone(),
+                subtotal_cents: l.total_cents(),
+            })
+            .collect()
     }
 }
 
@@ -80,8 +112,11 @@ pub struct OrderReceipt {
     pub payment_status: String,
     pub currency: String,
     pub total_cents: i64,
+    /// Taken off by `promotion_code` (0 without a code).
+    pub discount_cents: i64,
+    pub promotion_code: Option<String>,
     pub customer_email: String,
-    /// (label, quantity, line total)
+    /// (label, quantity, line total after its share of the discount)
     pub lines: Vec<(String, i32, i64)>,
 }
 
@@ -118,6 +153,9 @@ pub struct OrderSummary {
     pub payment_status: String,
     pub currency: String,
     pub total_cents: i64,
+    /// Taken off by `promotion_code` (0 without a code).
+    pub discount_cents: i64,
+    pub promotion_code: Option<String>,
     pub items: i64,
     pub created_at: DateTime<Utc>,
     /// Its status changes, oldest first.

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::product::{frame, product_path};
 use super::{document, nav, Head, SiteAddress};
 use crate::blocks::BlockView;
-use crate::model::{format_money, CartView, OrderReceipt, Snapshot, CART_QUANTITY_MAX};
+use crate::model::{format_money, CartCode, CartView, OrderReceipt, Snapshot, CART_QUANTITY_MAX};
 
 fn private_head(title: String, icon: Option<String>) -> Head {
     Head {
@@ -109,6 +109,7 @@ pub fn render_cart(
                 })
                 .collect_view();
             let subtotal = format_money(c.subtotal_cents(), &c.currency);
+            let code = code_section(c, &cart_action);
             view! {
                 <table class="sp-cart" aria-label="Cart">
                     <thead><tr>
@@ -118,6 +119,7 @@ pub fn render_cart(
                     <tbody>{rows}</tbody>
                 </table>
                 <p class="sp-cart-subtotal">"Subtotal: " <strong>{subtotal}</strong></p>
+                {code}
                 <form method="post" action=checkout_action class="sp-checkout">
                     <label for="sp-checkout-email">"Email for your receipt"</label>
                     <input id="sp-checkout-email" type="email" name="email" required=true
@@ -138,6 +140,52 @@ pub fn render_cart(
     }
     .into_any();
     page(snapshot, addr, "Cart", main)
+}
+
+/// The discount code part of the cart: with a code, its discount and the new total (or why it
+/// does not apply) and a button to take it off; without, the form to enter one.
+fn code_section(cart: &CartView, action: &str) -> AnyView {
+    let currency = cart.currency.clone();
+    let Some(CartCode { code, outcome }) = cart.code.clone() else {
+        let action = action.to_string();
+        return view! {
+            <form method="post" action=action class="sp-cart-code">
+                <label for="sp-cart-code">"Discount code"</label>
+                <input id="sp-cart-code" type="text" name="code" required=true maxlength="50"
+                    autocomplete="off" autocapitalize="characters"/>
+                <button type="submit">"Apply code"</button>
+            </form>
+        }
+        .into_any();
+    };
+    let remove_action = action.to_string();
+    let remove = view! {
+        <form method="post" action=remove_action class="sp-cart-code">
+            <input type="hidden" name="remove_code" value="1"/>
+            <button type="submit" aria-label=format!("Remove code {code}")>"Remove code"</button>
+        </form>
+    };
+    let state = match outcome {
+        Ok(applied) => {
+            let off = format!("−{}", format_money(applied.discount_cents, &currency));
+            let total = format_money(cart.total_cents(), &currency);
+            view! {
+                <p class="sp-cart-discount">"Discount (" <code>{code.clone()}</code> "): " <strong>{off}</strong></p>
+                <p class="sp-cart-total">"Total: " <strong>{total}</strong></p>
+            }
+            .into_any()
+        }
+        Err(why) => {
+            let why = why.to_string();
+            view! {
+                <p role="status" class="sp-cart-note">
+                    "Code " <code>{code.clone()}</code> " does not apply: " {why}
+                </p>
+            }
+            .into_any()
+        }
+    };
+    view! { {state} {remove} }.into_any()
 }
 
 /// `/orders/{id}`: the order's lines and total, and while it waits for payment, the payment
@@ -205,6 +253,10 @@ pub fn render_order(
         }
     });
     let total = format_money(order.total_cents, &order.currency);
+    let discount = order.promotion_code.clone().map(|code| {
+        let off = format!("−{}", format_money(order.discount_cents, &order.currency));
+        view! { <p class="sp-cart-discount">"Discount (" <code>{code}</code> "): " <strong>{off}</strong></p> }
+    });
     let main = view! {
         <section class="sp-block sp-order">
             <h1>{heading}</h1>
@@ -213,6 +265,7 @@ pub fn render_order(
                 <thead><tr><th scope="col">"Product"</th><th scope="col">"Quantity"</th><th scope="col">"Total"</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
+            {discount}
             <p class="sp-cart-subtotal">"Total: " <strong>{total}</strong></p>
             {pay}
         </section>

@@ -13,7 +13,7 @@ use leptos_router::{lazy_route, LazyRoute};
 
 use super::{
     ai_generation, analytics, api_keys, audit, auth, billing, dashboard, domain, forms_inbox,
-    invite, media, orders, products, settings, team, webhooks, website_settings,
+    invite, media, orders, products, promotions, settings, team, webhooks, website_settings,
 };
 
 pub struct SignupRoute;
@@ -253,6 +253,18 @@ impl LazyRoute for OrdersRoute {
     }
     fn view(_this: Self) -> AnyView {
         view! { <orders::OrdersPage/> }.into_any()
+    }
+}
+
+pub struct PromotionsRoute;
+
+#[lazy_route]
+impl LazyRoute for PromotionsRoute {
+    fn data() -> Self {
+        PromotionsRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <promotions::PromotionsPage/> }.into_any()
     }
 }
 

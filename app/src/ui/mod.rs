@@ -21,6 +21,7 @@ mod new_website;
 mod orders;
 mod organisation;
 mod products;
+mod promotions;
 mod settings;
 mod team;
 mod webhooks;
@@ -107,6 +108,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/websites/:website_id/webhooks") view={Lazy::<lazy_routes::WebhooksRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/products") view={Lazy::<lazy_routes::ProductsRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/orders") view={Lazy::<lazy_routes::OrdersRoute>::new()}/>
+                <Route path=path!("/websites/:website_id/promotions") view={Lazy::<lazy_routes::PromotionsRoute>::new()}/>
                 <Route path=path!("/ai/generations/:generation_id") view={Lazy::<lazy_routes::GenerationRoute>::new()}/>
                 <Route path=path!("/api-keys") view={Lazy::<lazy_routes::ApiKeysRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/settings") view={Lazy::<lazy_routes::WebsiteSettingsRoute>::new()}/>

@@ -168,7 +168,14 @@ fn OrderRow(
             <td>{order.created_at.format("%Y-%m-%d %H:%M").to_string()}</td>
             <td>{order.customer_email.clone()}</td>
             <td>{order.items.to_string()}</td>
-            <td>{format_money(order.total_cents, &order.currency)}</td>
+            <td>
+                {format_money(order.total_cents, &order.currency)}
+                {order.promotion_code.clone().map(|code| view! {
+                    <br/><span class="app-muted">
+                        {format!("−{} with {code}", format_money(order.discount_cents, &order.currency))}
+                    </span>
+                })}
+            </td>
             <td>{order.status.clone()}</td>
             <td>{order.payment_status.clone()}</td>
             <td>{buttons}{refund_form}</td>

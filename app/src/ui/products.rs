@@ -169,7 +169,11 @@ fn ProductsView(
     let products = data.products.clone();
     let empty = products.is_empty();
     view! {
-        <p>"Website: " <strong>{data.website_name.clone()}</strong></p>
+        <p>
+            "Website: " <strong>{data.website_name.clone()}</strong>
+            " · " <a href=format!("/websites/{website}/promotions")>"Discount codes"</a>
+            " · " <a href=format!("/websites/{website}/orders")>"Orders"</a>
+        </p>
         {plan}
         {usage}
         {read_only}

@@ -83,13 +83,16 @@ async fn shop_payment(
     // carry this session, so a wrong pair finds nothing.
     app::db::enter_tenant(tx, p.tenant).await?;
     use app::db::shop::Paid;
-    let outcome =
-        match app::db::shop::mark_paid(tx, p.tenant, p.order, &p.session, &p.reference).await? {
-            Paid::Now => Outcome::Applied,
-            Paid::Already => Outcome::Ignored("already_paid"),
-            Paid::AfterRelease => Outcome::Ignored("paid_after_release"),
-            Paid::Unknown => return Ok((None, Outcome::Ignored("unknown_order"))),
-        };
+    let charged = p.charged.as_ref().map(|(a, c)| (*a, c.as_str()));
+    let paid = app::db::shop::mark_paid(tx, (p.tenant, p.order), &p.session, &p.reference, charged)
+        .await?;
+    let outcome = match paid {
+        Paid::Now => Outcome::Applied,
+        Paid::Already => Outcome::Ignored("already_paid"),
+        Paid::AfterRelease => Outcome::Ignored("paid_after_release"),
+        Paid::AmountMismatch => Outcome::Ignored("amount_mismatch"),
+        Paid::Unknown => return Ok((None, Outcome::Ignored("unknown_order"))),
+    };
     Ok((Some(p.tenant), outcome))
 }
 

@@ -66,6 +66,9 @@ pub struct ShopPayment {
     pub reference: String,
     /// `payment_status` is `paid` (asynchronous methods complete unpaid first).
     pub paid: bool,
+    /// `amount_total` and `currency` of the session: what the customer was charged, which
+    /// must be the order's total after its discount.
+    pub charged: Option<(i64, String)>,
 }
 
 /// A pack of AI credits paid through Checkout (issue 19): tenant and pack from the metadata
@@ -131,6 +134,11 @@ fn shop_payment(obj: &Value) -> Result<Option<ShopPayment>, Malformed> {
         )?,
         reference: id_at(obj, "payment_intent").unwrap_or_else(|| session.clone()),
         paid: obj.get("payment_status").and_then(Value::as_str) == Some("paid"),
+        charged: obj
+            .get("amount_total")
+            .and_then(Value::as_i64)
+            .zip(obj.get("currency").and_then(Value::as_str))
+            .map(|(a, c)| (a, c.to_string())),
         session,
     }))
 }

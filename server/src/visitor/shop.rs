@@ -3,7 +3,7 @@
 //!
 //! | path | GET | POST |
 //! | --- | --- | --- |
-//! | `/cart` | the cart | `variant_id` + `quantity`: add; `set` + `quantity`: change (0 removes) |
+//! | `/cart` | the cart | `variant_id` + `quantity`: add; `set` + `quantity`: change (0 removes); `code`: apply a discount code; `remove_code`: take it off |
 //! | `/checkout` | – | `email`: a pending order holding its stock, then the payment |
 //! | `/orders/{id}?t=…` | the receipt, or the test-mode payment page while unpaid | `pay` (test mode) or `cancel` |
 //!
@@ -15,7 +15,9 @@
 //! Payment goes through Stripe Checkout. With `STRIPE_SECRET_KEY` unset (never in production)
 //! it runs in the local test mode billing uses: "Pay (test mode)" sends a Stripe-shaped
 //! `checkout.session.completed` event, signed like Stripe's, through the real
-//! `/webhooks/stripe` handler, which marks the order paid once.
+//! `/webhooks/stripe` handler, which marks the order paid once. The event charges the order's
+//! total after its discount (`amount_total`), and the handler refuses a payment of any other
+//! amount, as it will for Stripe's own events.
 
 use app::error::AppError;
 use app::model::{CartView, Snapshot, RESERVATION_MINUTES};
@@ -191,7 +193,34 @@ impl Shop<'_> {
         }
     }
 
+    /// `code`: puts a discount code on the cart; `remove_code`: takes it off. Then back to
+    /// the cart, which shows the discount or why the code does not apply.
+    async fn post_code(&self, pairs: &[(String, String)]) -> Response {
+        let code = match field(pairs, "remove_code") {
+            Some(_) => None,
+            None => Some(field(pairs, "code").unwrap_or("")),
+        };
+        let result = async {
+            let cart = self.cookie_cart().ok_or_else(|| {
+                AppError::invalid("code", "Add a product before entering a code.")
+            })?;
+            let mut tx = self.tx().await?;
+            app::db::shop::set_code(&mut tx, self.live.website_id, cart, code).await?;
+            tx.commit().await?;
+            Ok::<_, AppError>(())
+        }
+        .await;
+        match result {
+            Ok(()) => see_other(&path(&self.visit.prefix, "/cart")),
+            Err(e) if e.status() < 500 => self.cart_page(StatusCode::BAD_REQUEST, Some(&e)).await,
+            Err(e) => unavailable(&e),
+        }
+    }
+
     async fn post_cart(&self, pairs: &[(String, String)]) -> Response {
+        if field(pairs, "code").is_some() || field(pairs, "remove_code").is_some() {
+            return self.post_code(pairs).await;
+        }
         let quantity = field(pairs, "quantity").unwrap_or("1");
         let Ok(quantity) = quantity.parse::<i32>() else {
             let e = AppError::invalid("quantity", "The quantity must be a whole number.");
@@ -273,6 +302,12 @@ impl Shop<'_> {
         if payments.test_mode.is_none() {
             // Stripe Connect onboarding of the shop's own account is not built yet, so a live
             // server cannot take the payment: say so before any stock is held.
+            // When the live session lands it must charge `OrderPlaced::total_cents`, the total
+            // after the discount: send one line item per order line with quantity 1 and the
+            // line's total after its share of the discount as `unit_amount` (named "3 × Mug").
+            // That charges the exact total with no rounding (a discount split per unit would
+            // not divide evenly) and needs no coupon object created on the connected account
+            // first; the webhook refuses any other `amount_total` (`db::shop::mark_paid`).
             let e = AppError::invalid(
                 "cart",
                 "This shop cannot take payments yet: its owner has not connected a payment account.",
@@ -376,7 +411,16 @@ impl Shop<'_> {
                     "Test-mode payment is off on this server.",
                 ));
             };
-            let event = test_mode_payment(self.live.tenant_id, order_id);
+            let mut tx = self.tx().await?;
+            let order = app::db::shop::receipt(&mut tx, self.live.website_id, order_id)
+                .await?
+                .ok_or_else(|| AppError::NotFound("Order".into()))?;
+            tx.commit().await?;
+            let event = test_mode_payment(
+                self.live.tenant_id,
+                order_id,
+                (order.total_cents, &order.currency),
+            );
             (hook.0)(event.to_string().into_bytes())
                 .await
                 .map_err(|e| {
@@ -388,12 +432,18 @@ impl Shop<'_> {
     }
 }
 
-/// The Stripe-shaped `checkout.session.completed` event test mode sends for an order.
-pub fn test_mode_payment(tenant_id: Uuid, order_id: Uuid) -> serde_json::Value {
+/// The Stripe-shaped `checkout.session.completed` event test mode sends for an order,
+/// charging `charged` (the order's total after its discount, and its currency; Stripe writes
+/// currencies in lower case).
+pub fn test_mode_payment(
+    tenant_id: Uuid,
+    order_id: Uuid,
+    (total, currency): (i64, &str),
+) -> serde_json::Value {
     app::api::billing::test_event::checkout_completed(
         &format!("cs_test_{}", order_id.simple()),
         &format!("pi_test_{}", order_id.simple()),
-        None,
+        Some((total, &currency.to_lowercase())),
         serde_json::json!({
             "sitepilot_kind": "shop_order",
             "sitepilot_tenant": tenant_id.to_string(),

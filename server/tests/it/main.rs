@@ -43,6 +43,7 @@ mod pages;
 mod password_reset;
 mod permissions;
 mod preferences_effects;
+mod promotions;
 mod publish;
 mod realtime;
 mod rich_text;

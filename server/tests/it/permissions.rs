@@ -175,6 +175,22 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             Record,
         ),
         ("/api/commerce/orders", Role(|_| true), Record),
+        ("/api/commerce/promotions", Role(|_| true), Record),
+        (
+            "/api/commerce/promotion/create",
+            Role(R::can_manage_products),
+            Record,
+        ),
+        (
+            "/api/commerce/promotion/active",
+            Role(R::can_manage_products),
+            Record,
+        ),
+        (
+            "/api/commerce/promotion/delete",
+            Role(R::can_manage_products),
+            Record,
+        ),
         (
             "/api/commerce/order/status",
             Role(R::can_manage_products),

@@ -15,7 +15,7 @@ use crate::common::*;
 use crate::permissions::fixtures::product_json;
 
 /// The router with local billing test mode on (no STRIPE_SECRET_KEY), as `main` builds it.
-fn test_mode_router(pool: PgPool) -> Router {
+pub(crate) fn test_mode_router(pool: PgPool) -> Router {
     build(
         &server::ServerConfig {
             billing_test_mode: true,
@@ -25,15 +25,15 @@ fn test_mode_router(pool: PgPool) -> Router {
     )
 }
 
-struct Shop {
-    a: NewAccount,
+pub(crate) struct Shop {
+    pub a: NewAccount,
     /// The two variants: M (stock 4, €12.50) and L (stock 2, €14.00).
-    m: Uuid,
-    l: Uuid,
+    pub m: Uuid,
+    pub l: Uuid,
 }
 
 /// A Growth account with its site published and one active product with two variants.
-async fn shop(pool: &PgPool, stock_m: i32) -> Shop {
+pub(crate) async fn shop(pool: &PgPool, stock_m: i32) -> Shop {
     let a = account(pool, "Cart Shop").await;
     set_plan(pool, a.tenant_id, GROWTH).await;
     let mut form = product_json("Blue Mug", true);
@@ -63,13 +63,13 @@ async fn shop(pool: &PgPool, stock_m: i32) -> Shop {
 }
 
 impl Shop {
-    fn path(&self, p: &str) -> String {
+    pub(crate) fn path(&self, p: &str) -> String {
         format!("/sites/{}{p}", self.a.subdomain)
     }
 }
 
 /// The `name=value` of the cart cookie a reply sets.
-fn cart_cookie(r: &Reply) -> String {
+pub(crate) fn cart_cookie(r: &Reply) -> String {
     r.set_cookie
         .iter()
         .find(|c| c.starts_with("sp_cart_"))
@@ -78,7 +78,13 @@ fn cart_cookie(r: &Reply) -> String {
         .to_string()
 }
 
-async fn add(router: &Router, s: &Shop, cookie: Option<&str>, variant: Uuid, n: &str) -> Reply {
+pub(crate) async fn add(
+    router: &Router,
+    s: &Shop,
+    cookie: Option<&str>,
+    variant: Uuid,
+    n: &str,
+) -> Reply {
     let v = variant.to_string();
     visit(
         router,
@@ -89,7 +95,7 @@ async fn add(router: &Router, s: &Shop, cookie: Option<&str>, variant: Uuid, n: 
     .await
 }
 
-async fn stock(pool: &PgPool, s: &Shop, variant: Uuid) -> i32 {
+pub(crate) async fn stock(pool: &PgPool, s: &Shop, variant: Uuid) -> i32 {
     let mut tx = app::db::tenant_tx(pool, s.a.tenant_id).await.expect("tx");
     let n = sqlx::query_scalar("SELECT stock FROM website_product_variants WHERE id = $1")
         .bind(variant)
@@ -100,7 +106,7 @@ async fn stock(pool: &PgPool, s: &Shop, variant: Uuid) -> i32 {
     n
 }
 
-async fn orders(pool: &PgPool, s: &Shop) -> Vec<(String, String, i64)> {
+pub(crate) async fn orders(pool: &PgPool, s: &Shop) -> Vec<(String, String, i64)> {
     let mut tx = app::db::tenant_tx(pool, s.a.tenant_id).await.expect("tx");
     let rows = sqlx::query_as(
         "SELECT status, payment_status, total_cents FROM website_orders ORDER BY created_at",
@@ -271,7 +277,7 @@ async fn a_visitor_adds_to_cart_checks_out_and_pays_in_test_mode_once() {
         .and_then(|t| t.split('?').next())
         .and_then(|t| t.parse().ok())
         .expect("order id");
-    let event = server::visitor::test_mode_payment(s.a.tenant_id, order_id);
+    let event = server::visitor::test_mode_payment(s.a.tenant_id, order_id, (3750, "EUR"));
     for _ in 0..2 {
         let r = send_stripe_event(&router, &event).await;
         assert_eq!(r.status.as_u16(), 200, "{}", r.text());
@@ -440,7 +446,7 @@ async fn an_unpaid_reservation_gives_its_stock_back_and_a_late_payment_is_flagge
         .expect("order id");
     let r = send_stripe_event(
         &router,
-        &server::visitor::test_mode_payment(s.a.tenant_id, order_id),
+        &server::visitor::test_mode_payment(s.a.tenant_id, order_id, (2800, "EUR")),
     )
     .await;
     assert_eq!(r.status.as_u16(), 200);

@@ -513,6 +513,16 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
     set_plan(&pool, b.tenant_id, PRO).await;
     let product = crate::permissions::fixtures::fresh_product(&pool, &b).await;
     let b_order = crate::permissions::fixtures::fresh_paid_order(&pool, &b).await;
+    let b_promo = crate::permissions::fixtures::fresh_promotion(&pool, &b).await;
+    let b_promos: app::model::PromotionsOverview = call_json(
+        &router,
+        "/api/commerce/promotions",
+        Some(&cb),
+        json!({ "website_id": b.website_id }),
+    )
+    .await
+    .json();
+    assert_eq!(b_promos.promotions.len(), 1);
     let b_products: app::model::ProductsOverview = call_json(
         &router,
         "/api/commerce/products",
@@ -558,6 +568,24 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
             "/api/commerce/order/refund",
             json!({ "order_id": b_order, "restock": true }),
         ),
+        (
+            "/api/commerce/promotions",
+            json!({ "website_id": b.website_id }),
+        ),
+        (
+            "/api/commerce/promotion/create",
+            json!({ "website_id": b.website_id, "promotion": {
+                "code": "STOLEN", "name": "Stolen", "kind": "percentage", "value": "50", "currency": "EUR",
+            } }),
+        ),
+        (
+            "/api/commerce/promotion/active",
+            json!({ "promotion_id": b_promo, "active": false }),
+        ),
+        (
+            "/api/commerce/promotion/delete",
+            json!({ "promotion_id": b_promo }),
+        ),
         // A's own website with B's product id.
         (
             "/api/commerce/products/status",
@@ -593,6 +621,15 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
     .await
     .json();
     assert_eq!(b_orders.orders.len(), 1);
+    let after: app::model::PromotionsOverview = call_json(
+        &router,
+        "/api/commerce/promotions",
+        Some(&cb),
+        json!({ "website_id": b.website_id }),
+    )
+    .await
+    .json();
+    assert_eq!(after, b_promos, "A's refused calls changed B's codes");
     assert_eq!(
         b_orders.orders[0].status, "paid",
         "A's refused calls changed B's order"

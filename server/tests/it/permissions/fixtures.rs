@@ -409,12 +409,37 @@ pub async fn fresh_paid_order(pool: &PgPool, a: &NewAccount) -> Uuid {
     app::db::shop::set_checkout_session(&mut tx, order.id, &session)
         .await
         .expect("session");
+    let charged = Some((order.total_cents, order.currency.as_str()));
     let payment = format!("pi_test_{}", order.id.simple());
-    app::db::shop::mark_paid(&mut tx, a.tenant_id, order.id, &session, &payment)
-        .await
-        .expect("paid");
+    app::db::shop::mark_paid(
+        &mut tx,
+        (a.tenant_id, order.id),
+        &session,
+        &payment,
+        charged,
+    )
+    .await
+    .expect("paid");
     tx.commit().await.expect("commit");
     order.id
+}
+
+/// A fresh discount code of the website (written directly: the plan check is the API's).
+pub async fn fresh_promotion(pool: &PgPool, a: &NewAccount) -> Uuid {
+    let input = app::model::PromotionInput {
+        code: unique("FIX").replace(['-', '_'], "").to_uppercase(),
+        name: "Fixture code".into(),
+        value: "10".into(),
+        currency: "EUR".into(),
+        ..Default::default()
+    };
+    let valid = app::model::parse_promotion(&input, &[]).expect("valid");
+    let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+    let id = app::db::promotions::create(&mut tx, (a.tenant_id, a.user_id), a.website_id, &valid)
+        .await
+        .expect("promotion");
+    tx.commit().await.expect("commit");
+    id
 }
 
 /// A fresh product of the website (written directly: the plan check is the API's).
@@ -654,6 +679,20 @@ pub async fn body_for(
             "status": "archived",
         }),
         "/api/commerce/orders" => json!({ "website_id": a.website_id }),
+        "/api/commerce/promotions" => json!({ "website_id": a.website_id }),
+        "/api/commerce/promotion/create" => json!({
+            "website_id": a.website_id,
+            "promotion": {
+                "code": unique("M").replace(['-', '_'], "").to_uppercase(),
+                "name": "Matrix code", "kind": "percentage", "value": "10", "currency": "EUR",
+            },
+        }),
+        "/api/commerce/promotion/active" => {
+            json!({ "promotion_id": fresh_promotion(pool, a).await, "active": false })
+        }
+        "/api/commerce/promotion/delete" => {
+            json!({ "promotion_id": fresh_promotion(pool, a).await })
+        }
         "/api/commerce/order/status" => {
             json!({ "order_id": fresh_paid_order(pool, a).await, "status": "fulfilled" })
         }

@@ -165,6 +165,13 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
         ("/websites/{website}/products", Role(|_| true), Record, Page),
         // The shop's orders: every member reads them (the buttons follow `can_manage_products`).
         ("/websites/{website}/orders", Role(|_| true), Record, Page),
+        // The discount codes: every member reads them (the form follows `can_manage_products`).
+        (
+            "/websites/{website}/promotions",
+            Role(|_| true),
+            Record,
+            Page,
+        ),
         // Public pages: anyone may open them.
         ("/", Session, OwnTenant, Page),
         ("/signup", Session, OwnTenant, Page),
