@@ -19,6 +19,7 @@ pub mod duplicate;
 pub mod forms;
 pub mod global_blocks;
 pub mod invite;
+pub mod org_lifecycle;
 pub mod organisation;
 pub mod pages;
 pub mod publish;

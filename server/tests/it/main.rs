@@ -36,6 +36,7 @@ mod http_surface;
 mod jobs;
 mod limits;
 mod login_throttle;
+mod org_lifecycle;
 mod organisation;
 mod pages;
 mod password_reset;
