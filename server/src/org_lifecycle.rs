@@ -175,13 +175,8 @@ pub async fn closing_guard(State(state): State<AppState>, req: Request, next: Ne
     let Caller::Closing(member) = caller else {
         return next.run(Request::from_parts(parts, body)).await;
     };
-    let wants_html = parts
-        .headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
-    if parts.uri.path().starts_with("/api/") && !wants_html {
-        return crate::http::api_errors::typed(&app::error::AppError::forbidden(CLOSING));
+    if let Some(refused) = crate::billing::refuse_api_call(&parts, CLOSING) {
+        return refused;
     }
     let state_of = async {
         let mut tx = app::db::tenant_tx(&state.pool, member.tenant_id).await?;
