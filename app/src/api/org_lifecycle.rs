@@ -53,6 +53,10 @@ pub async fn delete_organisation(confirm_name: String) -> Result<DeletionState, 
     )
     .await?;
     tx.commit().await?;
+    // The subscription stops renewing (test mode); a failure there does not undo the deletion.
+    if let Err(e) = super::billing::follow_organisation_deletion(m.tenant_id, true).await {
+        tracing::warn!(error = %e, "cancelling the subscription after the organisation's deletion");
+    }
     Ok(state)
 }
 
@@ -66,6 +70,9 @@ pub async fn cancel_deletion() -> Result<(), AppError> {
         super::ctx::closing_member_tx(Role::can_delete_tenant, DELETE_OWNER_ONLY).await?;
     crate::db::org_deletion::cancel(&mut tx, m.tenant_id, m.user_id).await?;
     tx.commit().await?;
+    if let Err(e) = super::billing::follow_organisation_deletion(m.tenant_id, false).await {
+        tracing::warn!(error = %e, "resuming the subscription after the deletion was cancelled");
+    }
     leptos_axum::redirect("/dashboard");
     Ok(())
 }

@@ -527,3 +527,50 @@ async fn a_deleted_organisation_is_purged_after_90_days_and_not_before() {
     .expect("call"));
     assert!(exists(other.a.tenant_id).await);
 }
+
+#[tokio::test]
+async fn deleting_stops_the_test_mode_subscription_renewing_and_cancel_resumes_it() {
+    let pool = pool().await;
+    let config = ServerConfig {
+        billing_test_mode: true,
+        ..config()
+    };
+    let router = build(&config, pool.clone());
+    let a = account(&pool, "Paying Deli").await;
+    let owner = cookie_for(&a);
+    let r = call_json(
+        &router,
+        "/api/billing/test_change",
+        Some(&owner),
+        json!({ "plan": "growth", "cycle": "monthly", "keep": [] }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let tenant = a.tenant_id;
+    let renewing = |pool: PgPool| async move {
+        let mut tx = app::db::tenant_tx(&pool, tenant).await.expect("tx");
+        let (status, cancel): (String, bool) =
+            sqlx::query_as("SELECT status, cancel_at_period_end FROM subscriptions")
+                .fetch_one(&mut *tx)
+                .await
+                .expect("subscription");
+        (status, !cancel)
+    };
+    assert_eq!(renewing(pool.clone()).await, ("active".to_string(), true));
+    let r = call_json(
+        &router,
+        "/api/org/delete",
+        Some(&owner),
+        json!({ "confirm_name": "Paying Deli" }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    assert_eq!(renewing(pool.clone()).await, ("active".to_string(), false));
+    let r = call_form(&router, "/api/org/deletion_cancel", Some(&owner), &[]).await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.text()
+    );
+    assert_eq!(renewing(pool.clone()).await, ("active".to_string(), true));
+}
