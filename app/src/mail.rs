@@ -148,6 +148,28 @@ pub fn ownership_transfer(tenant_name: &str, from: &str, link: &str) -> Rendered
     })
 }
 
+/// To the owner: the organisation is deleted, its websites are offline, and everything is
+/// purged on `purge_date` unless they cancel before then.
+pub fn organisation_deletion(tenant_name: &str, purge_date: &str, link: &str) -> Rendered {
+    render(Body {
+        subject: format!("{tenant_name} is scheduled for deletion on SitePilot"),
+        paragraphs: vec![
+            "Hello,".into(),
+            format!(
+                "You deleted the organisation {tenant_name}. Its websites are offline from now on, \
+                 and its members can only sign in to see this notice."
+            ),
+            format!(
+                "Everything it holds (websites, form submissions, media files, the audit log) is \
+                 deleted for good on {purge_date}. Until then you can cancel the deletion by signing in: \
+                 everything comes back as it was."
+            ),
+        ],
+        action: Some(("Sign in to cancel the deletion", link)),
+        preferences: None,
+    })
+}
+
 pub fn form_submission(
     website_name: &str,
     fields: &[(String, String)],

@@ -70,6 +70,20 @@ fn guarded(path: &str) -> bool {
         || (path.starts_with("/api/") && !open_api.contains(&path))
 }
 
+/// For a guard that shuts a tenant's members out (suspension, deletion): a server function
+/// called by the app gets the typed Forbidden with `message` its caller decodes; `None` for a
+/// page, or a browser posting a plain form (no JavaScript), which asks for HTML and gets the
+/// guard's page.
+pub fn refuse_api_call(parts: &axum::http::request::Parts, message: &str) -> Option<Response> {
+    let wants_html = parts
+        .headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    (parts.uri.path().starts_with("/api/") && !wants_html)
+        .then(|| crate::http::api_errors::typed(&app::error::AppError::forbidden(message)))
+}
+
 /// Members of a suspended tenant (subscription unpaid or paused) get a clear 403 page on every
 /// app route, instead of the app; paying again lifts the suspension (the webhook does).
 /// It reads the request's [`Caller`] (resolved once per request, shared with the handlers).
@@ -82,15 +96,8 @@ pub async fn suspended_guard(State(state): State<AppState>, req: Request, next: 
     if !matches!(caller, Caller::Suspended) {
         return next.run(Request::from_parts(parts, body)).await;
     }
-    // Server functions called by the app get the typed error their callers decode; a browser
-    // posting a plain form (no JavaScript) asks for HTML and gets the page.
-    let wants_html = parts
-        .headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
-    if parts.uri.path().starts_with("/api/") && !wants_html {
-        return crate::http::api_errors::typed(&app::error::AppError::forbidden(SUSPENDED));
+    if let Some(refused) = refuse_api_call(&parts, SUSPENDED) {
+        return refused;
     }
     let page = r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Account suspended · SitePilot</title>
 <link rel="stylesheet" href="/pkg/sitepilot.css"></head><body><main class="app-narrow">

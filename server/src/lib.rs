@@ -17,6 +17,8 @@ pub mod http;
 pub mod jobs;
 pub mod lifecycle;
 pub mod mail;
+pub mod org_export;
+pub mod org_lifecycle;
 pub mod preview;
 pub mod rate_limit;
 pub mod realtime;
@@ -287,6 +289,11 @@ fn app_router(
         .layer(middleware::from_fn_with_state(
             state.clone(),
             billing::suspended_guard,
+        ))
+        //    Members of a deleted organisation (in its retention) get the deletion notice.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            org_lifecycle::closing_guard,
         ))
         // 2. Who is asking: a `CallerSlot` where the session cookie is resolved at most once
         //    per request (server functions, preview, CSV export and the guard share it).

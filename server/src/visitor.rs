@@ -303,6 +303,13 @@ async fn resolve(
                 tenant_id: r.tenant_id,
             }
         }
+        // The whole organisation was deleted (its retention running): offline at once, with
+        // the "not available" page, and back as it was if the owner cancels.
+        Some(r) if r.tenant_status == "offboarded" => SiteState::Offline {
+            website_id: r.website_id,
+            tenant_id: r.tenant_id,
+            deleted: false,
+        },
         Some(r) if r.deleted => SiteState::Offline {
             website_id: r.website_id,
             tenant_id: r.tenant_id,

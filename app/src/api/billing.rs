@@ -153,30 +153,64 @@ pub async fn test_change_plan(
 #[server(endpoint = "billing/test_cancel", output = WireJson)]
 pub async fn test_cancel() -> Result<(), AppError> {
     let hook = test_mode()?;
-    let (member, mut tx) =
+    let (member, tx) =
         super::ctx::member_tx(crate::model::Role::can_manage_billing, OWNER_ONLY).await?;
-    let state = crate::db::billing::stripe_state(
-        &mut tx,
-        member.tenant_id,
-        &test_customer(member.tenant_id),
-    )
-    .await?;
     tx.commit().await?;
-    if state.subscription.is_none() || state.status == "cancelled" || state.price.is_none() {
+    if !cancel_at_period_end(&hook, &ctx_pool()?, member.tenant_id, true).await? {
         return Err(AppError::invalid(
             "plan",
             "There is no paid subscription to cancel.",
         ));
     }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn ctx_pool() -> Result<sqlx::PgPool, AppError> {
+    Ok(super::ctx::state()?.pool)
+}
+
+/// Test mode: sets the tenant's paid subscription to end with the current period (`cancel`)
+/// or to go on again, as Stripe's `cancel_at_period_end` does; `false` when there is no paid
+/// subscription (nothing to do).
+#[cfg(feature = "ssr")]
+async fn cancel_at_period_end(
+    hook: &TestModeWebhook,
+    pool: &sqlx::PgPool,
+    tenant: Uuid,
+    cancel: bool,
+) -> Result<bool, AppError> {
+    let mut tx = crate::db::tenant_tx(pool, tenant).await?;
+    let state = crate::db::billing::stripe_state(&mut tx, tenant, &test_customer(tenant)).await?;
+    tx.commit().await?;
+    if state.subscription.is_none() || state.status == "cancelled" || state.price.is_none() {
+        return Ok(false);
+    }
     let event = test_event::subscription(
         "customer.subscription.updated",
         &state,
-        member.tenant_id,
+        tenant,
         state.price.as_deref(),
-        "active",
-        true,
+        &state.status,
+        cancel,
     );
-    deliver(&hook, event).await
+    deliver(hook, event).await?;
+    Ok(true)
+}
+
+/// When the organisation is deleted (`cancel`) or its deletion cancelled: in local test mode
+/// the paid subscription ends with the current period, or goes on again. Without test mode
+/// nothing happens here (the owner manages a live Stripe subscription in the customer portal).
+#[cfg(feature = "ssr")]
+pub(crate) async fn follow_organisation_deletion(
+    tenant: Uuid,
+    cancel: bool,
+) -> Result<(), AppError> {
+    let Some(hook) = use_context::<TestModeWebhook>() else {
+        return Ok(());
+    };
+    cancel_at_period_end(&hook, &ctx_pool()?, tenant, cancel).await?;
+    Ok(())
 }
 
 /// Test mode: Stripe's invoice outcome for the paid subscription, as `stripe trigger

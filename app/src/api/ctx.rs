@@ -41,6 +41,10 @@ pub enum Caller {
     Member(Member),
     /// A member of a suspended tenant: the app answers with the suspension page.
     Suspended,
+    /// A member of a deleted organisation during its retention: the app answers with the
+    /// deletion notice (`server::org_lifecycle::closing_guard`); only the owner's "Cancel
+    /// deletion" gets through ([`closing_member`]).
+    Closing(Member),
     /// The session could not be looked up (the database failed); the error to answer with.
     Unavailable(AppError),
 }
@@ -54,6 +58,7 @@ impl Caller {
         match db::accounts::resolve_session(pool, &token).await {
             Ok(db::accounts::SessionOutcome::Member(m)) => Self::Member(m),
             Ok(db::accounts::SessionOutcome::Suspended) => Self::Suspended,
+            Ok(db::accounts::SessionOutcome::Closing(m)) => Self::Closing(m),
             Ok(db::accounts::SessionOutcome::None) => Self::Anonymous,
             Err(e) => Self::Unavailable(e),
         }
@@ -64,7 +69,7 @@ impl Caller {
     pub fn member(&self) -> Result<Option<&Member>, AppError> {
         match self {
             Self::Member(m) => Ok(Some(m)),
-            Self::Anonymous | Self::Suspended => Ok(None),
+            Self::Anonymous | Self::Suspended | Self::Closing(_) => Ok(None),
             Self::Unavailable(e) => Err(e.clone()),
         }
     }
@@ -114,6 +119,34 @@ pub async fn try_member() -> Result<Option<(AppState, Member)>, AppError> {
     let caller = Caller::of_request(&state.pool, &parts).await;
     let member = caller.member()?.cloned();
     Ok(member.map(|m| (state, m)))
+}
+
+/// The member of a deleted organisation still in its retention, with an open tenant
+/// transaction, after checking the role with `allowed`; `Unauthorized` for anyone else (an
+/// active organisation's members included: there is nothing to cancel).
+pub async fn closing_member_tx(
+    allowed: fn(crate::model::Role) -> bool,
+    denied: &str,
+) -> Result<(Member, Tx), AppError> {
+    let state = state()?;
+    let parts = use_context::<http::request::Parts>().ok_or(AppError::Unauthorized)?;
+    let member = match Caller::of_request(&state.pool, &parts).await {
+        Caller::Closing(m) => m,
+        Caller::Member(_) => {
+            return Err(AppError::invalid(
+                "organisation",
+                "The organisation is not scheduled for deletion.",
+            ))
+        }
+        Caller::Unavailable(e) => return Err(e),
+        Caller::Anonymous | Caller::Suspended => return Err(AppError::Unauthorized),
+    };
+    if !allowed(member.role) {
+        return Err(AppError::forbidden(denied));
+    }
+    let mut tx = db::tenant_tx(&state.pool, member.tenant_id).await?;
+    request_meta().apply(&mut tx).await?;
+    Ok((member, tx))
 }
 
 /// The signed-in member, or `Unauthorized`.

@@ -21,6 +21,7 @@ pub mod global_blocks;
 pub mod invite;
 pub mod invoices;
 pub mod orders;
+pub mod org_lifecycle;
 pub mod organisation;
 pub mod pages;
 pub mod promotions;

@@ -497,7 +497,9 @@ pub async fn login_with_meta(
             "This account has been deactivated. Ask your team's owner.",
         ));
     }
-    if row.tenant_status != "active" {
+    // A deleted organisation's members may still sign in during its retention, to see the
+    // purge date (and, for the owner, to cancel); `resolve_session` keeps them out of the rest.
+    if row.tenant_status != "active" && row.tenant_status != "offboarded" {
         return Err(AppError::forbidden(
             "This organisation is suspended. Contact support.",
         ));
@@ -546,6 +548,9 @@ pub enum SessionOutcome {
     Member(Member),
     /// A live session whose tenant is suspended (subscription unpaid or paused).
     Suspended,
+    /// A member of an organisation deleted and still in its retention (status 'offboarded'):
+    /// they see the purge date and, as the owner, may cancel the deletion; nothing else.
+    Closing(Member),
 }
 
 /// Looks the session token up once: the only place a session cookie becomes a member.
@@ -559,16 +564,17 @@ pub async fn resolve_session(pool: &PgPool, token: &str) -> Result<SessionOutcom
     if row.tenant_status == "suspended" {
         return Ok(SessionOutcome::Suspended);
     }
-    if row.tenant_status != "active" {
+    let closing = row.tenant_status == "offboarded";
+    if row.tenant_status != "active" && !closing {
         return Ok(SessionOutcome::None);
     }
     let Some(role) = Role::parse(&row.role) else {
         return Ok(SessionOutcome::None);
     };
-    if (chrono::Utc::now() - row.last_seen_at).num_seconds() > SESSION_TOUCH_SECS {
+    if !closing && (chrono::Utc::now() - row.last_seen_at).num_seconds() > SESSION_TOUCH_SECS {
         touch_session(pool, row.tenant_id, &row.session_id).await?;
     }
-    Ok(SessionOutcome::Member(Member {
+    let member = Member {
         session_id: row.session_id,
         user_id: row.user_id,
         tenant_id: row.tenant_id,
@@ -576,7 +582,12 @@ pub async fn resolve_session(pool: &PgPool, token: &str) -> Result<SessionOutcom
         email: row.email,
         full_name: row.full_name,
         tenant_name: row.tenant_name,
-    }))
+    };
+    Ok(if closing {
+        SessionOutcome::Closing(member)
+    } else {
+        SessionOutcome::Member(member)
+    })
 }
 
 /// Moves the session's idle clock forward (at most once per [`SESSION_TOUCH_SECS`]), and the

@@ -32,6 +32,8 @@ pub mod limits;
 pub mod mail;
 pub mod notify;
 pub mod order_admin;
+pub mod org_deletion;
+pub mod org_export;
 pub mod organisation;
 pub mod page_blocks;
 pub mod page_order;

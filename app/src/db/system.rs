@@ -431,3 +431,53 @@ pub async fn shop_reservations_due(
             .await?,
     )
 }
+
+/// Ready organisation exports whose download expired by `now` (tenant, export), for one
+/// tenant or all, at most `limit` (migration 0046).
+pub async fn organisation_exports_expired(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    tenant: Option<Uuid>,
+    limit: i32,
+) -> Result<Vec<(Uuid, Uuid)>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT tenant_id, export_id FROM organisation_exports_expired($1, $2, $3)")
+            .bind(now)
+            .bind(tenant)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
+/// Organisations whose 90-day retention after deletion ended by `now` (ids only), for one
+/// tenant or all, at most `limit` (migration 0046).
+pub async fn organisations_due_purge(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    tenant: Option<Uuid>,
+    limit: i32,
+) -> Result<Vec<Uuid>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT tenant_id FROM organisations_due_purge($1, $2, $3)")
+            .bind(now)
+            .bind(tenant)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
+/// Deletes a deleted organisation's rows once its retention is over at `now`; `false` (and
+/// nothing deleted) for any other tenant. Its stored files must be deleted first.
+pub async fn organisation_purge(
+    pool: &PgPool,
+    tenant: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar("SELECT organisation_purge($1, $2)")
+        .bind(tenant)
+        .bind(now)
+        .fetch_one(pool)
+        .await?)
+}

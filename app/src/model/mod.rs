@@ -20,6 +20,7 @@ mod integrations;
 mod kind;
 mod mail;
 mod media;
+mod org_lifecycle;
 mod organisation;
 mod page;
 mod page_layout;
@@ -100,6 +101,10 @@ pub use media::{
     has_variants, original_key, original_url, parse_tags, referenced_assets, variant_key,
     variant_url, AssetDeleted, AssetInfo, AssetKind, AssetLibrary, AssetQuery, MediaFile, MediaRef,
     ASSET_NAME_MAX, ASSET_TAGS_MAX, ASSET_TAG_MAX, MEDIA_PREFIX, VARIANT_WIDTHS,
+};
+pub use org_lifecycle::{
+    DeletionState, ExportManifest, ExportStatus, ManifestFile, ManifestOrganisation,
+    ManifestWebsite, OrgExport, EXPORT_DAYS, EXPORT_FORMAT_VERSION, RETENTION_DAYS,
 };
 pub use organisation::{
     Onboarding, OnboardingItem, Organisation, OrganisationInput, PendingTransfer,

@@ -157,6 +157,12 @@ impl Role {
         matches!(self, Self::Owner)
     }
 
+    /// Export the whole organisation (every website, submission, media file and the audit
+    /// log): the owner only.
+    pub fn can_export_organisation(self) -> bool {
+        matches!(self, Self::Owner)
+    }
+
     /// Delete (offboard) the whole tenant: the owner only.
     pub fn can_delete_tenant(self) -> bool {
         matches!(self, Self::Owner)

@@ -19,6 +19,7 @@ pub(crate) mod live;
 pub(crate) mod media;
 mod new_website;
 mod orders;
+mod org_lifecycle;
 mod organisation;
 mod products;
 mod promotions;

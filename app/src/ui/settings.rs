@@ -105,6 +105,7 @@ pub fn SettingsPage() -> impl IntoView {
             </Suspense>
             // Outside the Suspend above: its resources must exist when hydration starts.
             <super::organisation::OrganisationCard/>
+            <super::org_lifecycle::OrgLifecycleCard/>
         </main>
     }
 }

@@ -59,6 +59,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: MediaState) -> Router<S> 
             "/websites/{website_id}/export.zip",
             get(crate::backup_export::export_zip),
         )
+        .route(
+            "/organisation/exports/{export_id}/download",
+            get(crate::org_export::download),
+        )
         .with_state(state)
 }
 

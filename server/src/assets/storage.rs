@@ -167,6 +167,26 @@ impl Storage {
         }
     }
 
+    /// Removes every object under the folder `prefix` (`tenants/{tenant}`: whole path
+    /// segments, so `tenants/ab` never touches `tenants/abc/…`); returns how many.
+    pub async fn delete_prefix(&self, prefix: &str) -> Result<usize, StorageError> {
+        let prefix = Key::from(prefix.trim_end_matches('/'));
+        let mut listed = self.store.list(Some(&prefix));
+        let mut n = 0;
+        while let Some(meta) = listed.next().await {
+            let meta = match meta {
+                Ok(meta) => meta,
+                Err(object_store::Error::NotFound { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            match self.store.delete(&meta.location).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => n += 1,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(n)
+    }
+
     /// Whether `key` holds an object.
     pub async fn exists(&self, key: &str) -> Result<bool, StorageError> {
         match self.store.head(&Key::from(key)).await {

@@ -301,8 +301,19 @@ pub fn registry(config: &ServerConfig, _pool: &PgPool) -> Registry {
             .handle(
                 app::db::assets::JOB_PURGE,
                 Backoff::exponential(Duration::from_secs(60), Duration::from_secs(3600)),
-                crate::assets::purge_job(storage),
-            ),
+                crate::assets::purge_job(storage.clone()),
+            )
+            .handle(
+                app::db::org_export::JOB,
+                Backoff::exponential(Duration::from_secs(30), Duration::from_secs(600)),
+                crate::org_export::job(storage.clone(), config.upload_tmp_dir.clone()),
+            )
+            .handle(
+                crate::org_lifecycle::JOB,
+                Backoff::exponential(Duration::from_secs(300), Duration::from_secs(3600)),
+                crate::org_lifecycle::job(storage),
+            )
+            .every(crate::org_lifecycle::JOB, Duration::from_secs(3600)),
         None => reg,
     }
 }

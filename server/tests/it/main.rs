@@ -38,6 +38,7 @@ mod jobs;
 mod limits;
 mod login_throttle;
 mod order_admin;
+mod org_lifecycle;
 mod organisation;
 mod pages;
 mod password_reset;

@@ -414,6 +414,22 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             Record,
         ),
         (
+            "/api/org/export_start",
+            Role(R::can_export_organisation),
+            OwnTenant,
+        ),
+        (
+            "/api/org/export_latest",
+            Role(R::can_export_organisation),
+            OwnTenant,
+        ),
+        ("/api/org/delete", Role(R::can_delete_tenant), OwnTenant),
+        (
+            "/api/org/deletion_cancel",
+            Role(R::can_delete_tenant),
+            OwnTenant,
+        ),
+        (
             "/api/billing/test_invoice",
             Role(R::can_manage_billing),
             OwnTenant,

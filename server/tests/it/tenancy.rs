@@ -1218,3 +1218,76 @@ async fn organisation_functions_stay_inside_their_tenant() {
     };
     assert_eq!(owner_b, b.user_id);
 }
+
+/// The organisation export and deletion (issue 23 part 5): A's owner never sees B's export
+/// (state or download), deleting A leaves B running, and A's owner cannot cancel B's deletion.
+#[tokio::test]
+async fn organisation_export_and_deletion_stay_inside_their_tenant() {
+    let pool = pool().await;
+    let config = config();
+    let router = build(&config, pool.clone());
+    let a = account(&pool, "Lifecycle Tenancy A").await;
+    let b = account(&pool, "Lifecycle Tenancy B").await;
+    let (ca, cb) = (cookie_for(&a), cookie_for(&b));
+    let r = call_json(&router, "/api/org/export_start", Some(&cb), json!({})).await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let b_export: app::model::OrgExport = r.json();
+    let registry = server::jobs::registry(&config, &pool).only(&[app::db::org_export::JOB]);
+    server::jobs::run_due_for(&pool, &registry, b.tenant_id).await;
+
+    // A sees no export at all, and B's link answers A's owner 404.
+    let r = call_json(&router, "/api/org/export_latest", Some(&ca), json!({})).await;
+    assert_eq!(r.json::<Option<app::model::OrgExport>>(), None);
+    let url = format!("/organisation/exports/{}/download", b_export.id);
+    let req = axum::http::Request::get(&url)
+        .header(axum::http::header::HOST, "127.0.0.1")
+        .header(axum::http::header::COOKIE, &ca)
+        .body(axum::body::Body::empty())
+        .expect("request");
+    assert_eq!(
+        send_raw(&router, req).await.status,
+        axum::http::StatusCode::NOT_FOUND
+    );
+    // A's new export is A's own, whatever B has.
+    let r = call_json(&router, "/api/org/export_start", Some(&ca), json!({})).await;
+    assert_ne!(r.json::<app::model::OrgExport>().id, b_export.id);
+
+    // B's name typed by A's owner deletes nothing (A's name is the one that counts).
+    let r = call_json(
+        &router,
+        "/api/org/delete",
+        Some(&ca),
+        json!({ "confirm_name": "Lifecycle Tenancy B" }),
+    )
+    .await;
+    assert!(
+        matches!(r.error(), AppError::Invalid { .. }),
+        "{}",
+        r.text()
+    );
+    let r = call_json(
+        &router,
+        "/api/org/delete",
+        Some(&cb),
+        json!({ "confirm_name": "Lifecycle Tenancy B" }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    // A stays active and cannot cancel B's deletion (A has nothing to cancel).
+    let r = call_json(&router, "/api/websites", Some(&ca), json!({})).await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let r = call_form(&router, "/api/org/deletion_cancel", Some(&ca), &[]).await;
+    assert!(
+        matches!(r.error(), AppError::Invalid { .. }),
+        "{}",
+        r.text()
+    );
+    let status: String = {
+        let mut tx = tenant_tx(&pool, b.tenant_id).await.expect("tx");
+        sqlx::query_scalar("SELECT status FROM tenants")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("status")
+    };
+    assert_eq!(status, "offboarded");
+}

@@ -11,8 +11,11 @@ use crate::common::*;
 use crate::permissions::fixtures::{body_for, fingerprint, tenant, FORM_ENCODED};
 
 /// Server functions without arguments: any body decodes, so only the body type is checked.
-const NO_ARGUMENTS: [&str; 25] = [
+const NO_ARGUMENTS: [&str; 28] = [
     "/api/websites/deleted",
+    "/api/org/export_start",
+    "/api/org/export_latest",
+    "/api/org/deletion_cancel",
     "/api/global-blocks/list",
     "/api/org/get",
     "/api/org/onboarding",

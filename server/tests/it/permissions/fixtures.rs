@@ -118,6 +118,7 @@ pub async fn fingerprint(pool: &PgPool, tenant: Uuid) -> String {
         "site_backups",
         "credit_transactions",
         "ai_generations",
+        "organisation_exports",
         "ai_usage_log",
         "site_templates",
         "website_webhooks",
@@ -957,6 +958,28 @@ pub async fn body_for(
             tx.commit().await.expect("commit");
             json!({ "token": token })
         }
+        "/api/org/export_start" | "/api/org/export_latest" => json!({}),
+        "/api/org/delete" => {
+            let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+            let name: String = sqlx::query_scalar("SELECT name FROM tenants")
+                .fetch_one(&mut *tx)
+                .await
+                .expect("name");
+            tx.commit().await.expect("commit");
+            json!({ "confirm_name": name })
+        }
+        "/api/org/deletion_cancel" => {
+            // Something to cancel: the tenant is deleted (its retention running) first.
+            let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+            sqlx::query(
+                "UPDATE tenants SET status = 'offboarded', offboard_scheduled_at = now() WHERE status = 'active'",
+            )
+            .execute(&mut *tx)
+            .await
+            .expect("offboard");
+            tx.commit().await.expect("commit");
+            json!({})
+        }
         other => panic!("no request body for {other}: add one to permissions::fixtures::body_for"),
     }
 }
@@ -964,6 +987,7 @@ pub async fn body_for(
 /// Server functions with the default (form) encoding; the rest take JSON.
 pub const FORM_ENCODED: [&str; 12] = [
     "/api/websites",
+    "/api/org/deletion_cancel",
     "/api/builder/load",
     "/api/billing/overview",
     "/api/billing/status",

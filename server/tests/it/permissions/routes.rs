@@ -73,6 +73,15 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
                 anonymous: StatusCode::UNAUTHORIZED,
             },
         ),
+        // The organisation's export zip: the owner only.
+        (
+            "/organisation/exports/{export}/download",
+            Role(R::can_export_organisation),
+            Record,
+            Http {
+                anonymous: StatusCode::UNAUTHORIZED,
+            },
+        ),
         // The realtime event stream of a website's page: every member who can see it.
         (
             "/events?website={website}&page={page}",
@@ -291,6 +300,7 @@ struct Records {
     backup: Uuid,
     template: Uuid,
     generation: Uuid,
+    export: Uuid,
 }
 
 async fn records(router: &Router, pool: &PgPool, t: &Tenant) -> Records {
@@ -332,7 +342,18 @@ async fn records(router: &Router, pool: &PgPool, t: &Tenant) -> Records {
         .await
         .expect("backup");
     tx.commit().await.expect("commit");
+    let export = {
+        let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+        let e = app::db::org_export::start(&mut tx, a.tenant_id, a.user_id)
+            .await
+            .expect("export");
+        tx.commit().await.expect("commit");
+        let registry = server::jobs::registry(&config(), pool).only(&[app::db::org_export::JOB]);
+        server::jobs::run_due_for(pool, &registry, a.tenant_id).await;
+        e.id
+    };
     Records {
+        export,
         deployment: published.deployment_id,
         backup,
         template: private_template(pool, a).await,
@@ -348,6 +369,7 @@ fn address(pattern: &str, t: &Tenant, r: &Records) -> String {
         .replace("{template}", &r.template.to_string())
         .replace("{page}", &t.account.home_page_id.to_string())
         .replace("{generation}", &r.generation.to_string())
+        .replace("{export}", &r.export.to_string())
 }
 
 /// What an allowed fetch must show, so "allowed" means the content really came back.
@@ -356,7 +378,9 @@ fn content_ok(pattern: &str, f: &Fetched) -> bool {
         p if p.starts_with("/forms/export") => {
             f.body.starts_with("received_at") || f.body.contains("visitor@example.com")
         }
-        p if p.ends_with("/export.zip") => f.body.starts_with("PK"),
+        p if p.ends_with("/export.zip") || p.starts_with("/organisation/exports/") => {
+            f.body.starts_with("PK")
+        }
         p if p.ends_with("/orders.csv") => f.body.starts_with("Order,Placed ("),
         p if (p.starts_with("/websites/") && p.ends_with("/export"))
             || p.starts_with("/backups/") =>
