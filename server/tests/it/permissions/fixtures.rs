@@ -985,7 +985,7 @@ pub async fn body_for(
 }
 
 /// Server functions with the default (form) encoding; the rest take JSON.
-pub const FORM_ENCODED: [&str; 12] = [
+pub const FORM_ENCODED: [&str; 13] = [
     "/api/websites",
     "/api/org/deletion_cancel",
     "/api/builder/load",
