@@ -57,7 +57,7 @@ pub async fn lock_refundable(tx: &mut Tx, order_id: Uuid) -> Result<Refundable, 
 
 /// Records the refund `refund_id` of `amount` (the whole rest of the order): the order becomes
 /// refunded, its history says by whom and how much, and with `restock` its items go back in
-/// stock. Audited as `order.refunded`.
+/// stock. Audited, and sent to the website's webhooks, as `order.refunded`.
 pub async fn record_refund(
     tx: &mut Tx,
     (tenant_id, user_id): (Uuid, Uuid),
@@ -93,6 +93,7 @@ pub async fn record_refund(
     .bind(user_id)
     .execute(&mut **tx)
     .await?;
+    super::shop::emit_order_event(tx, order.website_id, "order.refunded", order_id).await?;
     super::audit(
         tx,
         tenant_id,

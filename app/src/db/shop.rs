@@ -498,7 +498,7 @@ pub async fn checkout(
 
 /// The webhook event of an order (`order.created`, `order.paid`), in the order's transaction:
 /// the order as its line items and totals say.
-async fn emit_order_event(
+pub(super) async fn emit_order_event(
     tx: &mut Tx,
     website_id: Uuid,
     event: &str,
@@ -510,6 +510,7 @@ async fn emit_order_event(
                   'payment_status', o.payment_status, 'currency', o.currency,
                   'subtotal_cents', o.subtotal_cents, 'discount_cents', o.discount_cents,
                   'promotion_code', o.promotion_code, 'total_cents', o.total_cents,
+                  'refunded_cents', o.refunded_cents,
                   'customer_email', o.customer_email, 'created_at', o.created_at,
                   'items', COALESCE((SELECT jsonb_agg(jsonb_build_object(
                                 'sku', i.sku, 'title', i.title, 'options', to_jsonb(i.option_values),

@@ -21,6 +21,7 @@ pub const WEBHOOK_EVENTS: &[(&str, &str)] = &[
     ("page.updated", "A page's blocks or settings are saved"),
     ("order.created", "A visitor checks out in the shop"),
     ("order.paid", "A shop order is paid"),
+    ("order.refunded", "A shop order is refunded"),
 ];
 
 /// Longest endpoint address accepted.

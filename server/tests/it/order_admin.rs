@@ -75,6 +75,19 @@ async fn a_test_mode_payment_is_refunded_once_by_owners_and_admins_with_the_stoc
     set_plan(&pool, a.tenant_id, GROWTH).await;
     let order = fresh_paid_order(&pool, &a).await;
     let before = stock_of(&pool, &a, order).await;
+    // An endpoint that listens for refunds.
+    let mut tx = app::db::tenant_tx(&pool, a.tenant_id).await.expect("tx");
+    app::db::webhooks::add(
+        &mut tx,
+        a.tenant_id,
+        a.user_id,
+        a.website_id,
+        &format!("https://93.184.216.34/{}", unique("refunds-")),
+        &["order.refunded".to_string()],
+    )
+    .await
+    .expect("webhook");
+    tx.commit().await.expect("commit");
 
     for role in ["editor", "developer", "viewer"] {
         let c = member_cookie(&pool, &a, role).await;
@@ -123,7 +136,18 @@ async fn a_test_mode_payment_is_refunded_once_by_owners_and_admins_with_the_stoc
             .await
             .expect("audit");
     assert_eq!(audits, 1);
+    // The endpoint got one `order.refunded` event with the refunded amount.
+    let payloads: Vec<String> = sqlx::query_scalar(
+        "SELECT payload FROM website_webhook_deliveries WHERE event = 'order.refunded'",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .expect("deliveries");
     tx.commit().await.expect("commit");
+    assert_eq!(payloads.len(), 1);
+    let data: serde_json::Value = serde_json::from_str(&payloads[0]).expect("payload");
+    assert_eq!(data["data"]["status"], "refunded");
+    assert_eq!(data["data"]["refunded_cents"], json!(total));
 
     // Without restocking, the stock stays where it is.
     let other = fresh_paid_order(&pool, &a).await;
