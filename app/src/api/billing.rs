@@ -198,14 +198,28 @@ async fn cancel_at_period_end(
     Ok(true)
 }
 
-/// When the organisation is deleted (`cancel`) or its deletion cancelled: in local test mode
-/// the paid subscription ends with the current period, or goes on again. Without test mode
-/// nothing happens here (the owner manages a live Stripe subscription in the customer portal).
+/// When the organisation is deleted (`cancel`) or its deletion cancelled, the paid
+/// subscription ends with the current period, or goes on again: with Stripe keys through the
+/// Stripe API (`cancel_at_period_end` on the live subscription), in local test mode through
+/// its simulated event.
 #[cfg(feature = "ssr")]
 pub(crate) async fn follow_organisation_deletion(
     tenant: Uuid,
     cancel: bool,
 ) -> Result<(), AppError> {
+    if let Some(api) = use_context::<super::billing_stripe::StripeApi>() {
+        // A live subscription: Stripe stops (or resumes) renewing it, and its
+        // `customer.subscription.updated` event mirrors that here as for any change.
+        let mut tx = crate::db::tenant_tx(&ctx_pool()?, tenant).await?;
+        let live = crate::db::billing_stripe::live_subscription(&mut tx).await?;
+        tx.commit().await?;
+        if let Some(sub) = live {
+            let form = vec![("cancel_at_period_end".to_string(), cancel.to_string())];
+            api.post(&format!("/v1/subscriptions/{sub}"), form, None)
+                .await?;
+        }
+        return Ok(());
+    }
     let Some(hook) = use_context::<TestModeWebhook>() else {
         return Ok(());
     };

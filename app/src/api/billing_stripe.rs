@@ -127,7 +127,7 @@ mod ssr {
     }
 
     /// The call behind [`StripeApi`]: method, `path`, fields, optional `Idempotency-Key`.
-    pub type StripeCall = dyn Fn(StripeMethod, &'static str, Vec<(String, String)>, Option<String>) -> StripeFuture
+    pub type StripeCall = dyn Fn(StripeMethod, String, Vec<(String, String)>, Option<String>) -> StripeFuture
         + Send
         + Sync;
 
@@ -140,16 +140,16 @@ mod ssr {
     impl StripeApi {
         pub fn post(
             &self,
-            path: &'static str,
+            path: &str,
             form: Vec<(String, String)>,
             key: Option<String>,
         ) -> StripeFuture {
-            (self.0)(StripeMethod::Post, path, form, key)
+            (self.0)(StripeMethod::Post, path.to_string(), form, key)
         }
 
         /// A GET of `path` with `query` (a list endpoint, e.g. the customer's invoices).
-        pub fn get(&self, path: &'static str, query: Vec<(String, String)>) -> StripeFuture {
-            (self.0)(StripeMethod::Get, path, query, None)
+        pub fn get(&self, path: &str, query: Vec<(String, String)>) -> StripeFuture {
+            (self.0)(StripeMethod::Get, path.to_string(), query, None)
         }
     }
 

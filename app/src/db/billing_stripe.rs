@@ -247,3 +247,17 @@ pub async fn set_subscription_status(
     .await?;
     Ok(())
 }
+
+/// The tenant's live (not cancelled) Stripe subscription, if it has one; test mode's
+/// simulated subscriptions (`sub_test_…`) do not count.
+pub async fn live_subscription(tx: &mut Tx) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT stripe_subscription_id FROM subscriptions
+          WHERE tenant_id = app_current_tenant() AND status <> 'cancelled'
+            AND stripe_subscription_id IS NOT NULL
+            AND stripe_subscription_id NOT LIKE 'sub\\_test\\_%'",
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .flatten())
+}

@@ -76,7 +76,7 @@ impl StripeClient {
     pub fn into_api(self) -> StripeApi {
         StripeApi(Arc::new(move |method, path, fields, key| {
             let client = self.clone();
-            Box::pin(async move { client.send(method, path, &fields, key.as_deref()).await })
+            Box::pin(async move { client.send(method, &path, &fields, key.as_deref()).await })
         }))
     }
 

@@ -574,3 +574,55 @@ async fn deleting_stops_the_test_mode_subscription_renewing_and_cancel_resumes_i
     );
     assert_eq!(renewing(pool.clone()).await, ("active".to_string(), true));
 }
+
+#[tokio::test]
+async fn with_stripe_keys_deleting_stops_the_live_subscription_renewing_and_cancel_resumes_it() {
+    let pool = pool().await;
+    let (stripe, base) = crate::stripe_api::stand_in().await;
+    let router = crate::stripe_api::stripe_router(pool.clone(), &base);
+    let a = account(&pool, "Live Deli").await;
+    let owner = cookie_for(&a);
+    let sub = format!("sub_1Live{}", &Uuid::new_v4().simple().to_string()[..10]);
+    let mut tx = app::db::tenant_tx(&pool, a.tenant_id).await.expect("tx");
+    sqlx::query("UPDATE subscriptions SET stripe_subscription_id = $1, status = 'active'")
+        .bind(&sub)
+        .execute(&mut *tx)
+        .await
+        .expect("subscription");
+    tx.commit().await.expect("commit");
+    let path = format!("/v1/subscriptions/{sub}");
+
+    let r = call_json(
+        &router,
+        "/api/org/delete",
+        Some(&owner),
+        json!({ "confirm_name": "Live Deli" }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let sent = stripe.seen(&path);
+    assert_eq!(sent.len(), 1, "one call to Stripe");
+    assert_eq!(sent[0].field("cancel_at_period_end"), Some("true"));
+
+    let r = call_form(&router, "/api/org/deletion_cancel", Some(&owner), &[]).await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.text()
+    );
+    let sent = stripe.seen(&path);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[1].field("cancel_at_period_end"), Some("false"));
+
+    // Without a live subscription nothing is sent to Stripe.
+    let b = account(&pool, "Free Deli").await;
+    let r = call_json(
+        &router,
+        "/api/org/delete",
+        Some(&cookie_for(&b)),
+        json!({ "confirm_name": "Free Deli" }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    assert_eq!(stripe.seen(&path).len(), 2);
+}

@@ -105,6 +105,9 @@ async fn stripe_post(
         "/v1/checkout/sessions" => {
             json!({ "id": "cs_test_standin", "object": "checkout.session", "url": "https://checkout.stripe.com/c/pay/cs_test_standin" })
         }
+        p if p.starts_with("/v1/subscriptions/") => {
+            json!({ "id": p.trim_start_matches("/v1/subscriptions/"), "object": "subscription" })
+        }
         "/v1/refunds" => {
             json!({ "id": format!("re_Standin{n}"), "object": "refund", "status": "succeeded" })
         }
