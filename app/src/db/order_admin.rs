@@ -82,16 +82,14 @@ pub async fn record_refund(
         crate::model::format_money(amount, &order.currency),
         if restock { ", items back in stock" } else { "" }
     );
-    sqlx::query(
-        "INSERT INTO website_order_status_history
-                (tenant_id, order_id, status, payment_status, notes, changed_by)
-         VALUES ($1, $2, 'refunded', 'refunded', $3, $4)",
+    super::shop::history(
+        tx,
+        tenant_id,
+        order_id,
+        ("refunded", "refunded"),
+        &note,
+        Some(user_id),
     )
-    .bind(tenant_id)
-    .bind(order_id)
-    .bind(&note)
-    .bind(user_id)
-    .execute(&mut **tx)
     .await?;
     super::shop::emit_order_event(tx, order.website_id, "order.refunded", order_id).await?;
     super::audit(

@@ -475,9 +475,9 @@ pub async fn checkout(
         tx,
         tenant_id,
         order_id,
-        "pending",
-        "pending",
+        ("pending", "pending"),
         "Checkout started",
+        None,
     )
     .await?;
     sqlx::query("UPDATE website_carts SET status = 'checking_out', customer_email = $2, updated_at = now() WHERE id = $1")
@@ -526,24 +526,27 @@ pub(super) async fn emit_order_event(
     Ok(())
 }
 
-async fn history(
+/// A line of the order's status history; `changed_by` is the member who made the change
+/// (`None` for the shop itself: checkout, payment, release).
+pub(super) async fn history(
     tx: &mut Tx,
     tenant_id: Uuid,
     order_id: Uuid,
-    status: &str,
-    payment_status: &str,
+    (status, payment_status): (&str, &str),
     notes: &str,
+    changed_by: Option<Uuid>,
 ) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO website_order_status_history
-                (tenant_id, order_id, status, payment_status, notes)
-         VALUES ($1, $2, $3, $4, $5)",
+                (tenant_id, order_id, status, payment_status, notes, changed_by)
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(tenant_id)
     .bind(order_id)
     .bind(status)
     .bind(payment_status)
     .bind(notes)
+    .bind(changed_by)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -612,7 +615,7 @@ pub async fn mark_paid(
                 charged.map_or_else(String::new, |(a, c)| format_money(a, &c.to_uppercase())),
                 format_money(total, currency)
             );
-            history(tx, tenant_id, order_id, "pending", "pending", &note).await?;
+            history(tx, tenant_id, order_id, ("pending", "pending"), &note, None).await?;
             Ok(Paid::AmountMismatch)
         }
         Some(("pending", _, _)) => {
@@ -633,7 +636,15 @@ pub async fn mark_paid(
             .bind(order_id)
             .execute(&mut **tx)
             .await?;
-            history(tx, tenant_id, order_id, "paid", "paid", "Payment received").await?;
+            history(
+                tx,
+                tenant_id,
+                order_id,
+                ("paid", "paid"),
+                "Payment received",
+                None,
+            )
+            .await?;
             let website_id: Uuid =
                 sqlx::query_scalar("SELECT website_id FROM website_orders WHERE id = $1")
                     .bind(order_id)
@@ -656,9 +667,9 @@ pub async fn mark_paid(
                 tx,
                 tenant_id,
                 order_id,
-                "cancelled",
-                "paid",
+                ("cancelled", "paid"),
                 "Payment arrived after the reservation ended and the stock was released: refund it or fulfil it by hand.",
+                None,
             )
             .await?;
             Ok(Paid::AfterRelease)
@@ -715,7 +726,7 @@ pub async fn release(
     } else {
         "Reservation ended unpaid; stock released"
     };
-    history(tx, tenant_id, order_id, "cancelled", "failed", why).await?;
+    history(tx, tenant_id, order_id, ("cancelled", "failed"), why, None).await?;
     Ok(true)
 }
 
