@@ -18,7 +18,10 @@ pub mod seo;
 
 pub use cart::{render_cart, render_order};
 pub use nav::local_href;
-pub use product::{product_json_ld, product_path, render_product, render_product_list};
+pub use product::{
+    category_path, product_json_ld, product_path, render_category, render_product,
+    render_product_list,
+};
 pub use seo::Head;
 
 /// Where a visitor site is being served, for absolute URLs (canonical, sitemap) and links.

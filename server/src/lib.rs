@@ -222,6 +222,10 @@ fn app_router(
             "/websites/{website_id}/orders.csv",
             get(forms_export::orders),
         )
+        .route(
+            "/websites/{website_id}/products.csv",
+            get(forms_export::products),
+        )
         .merge(assets::routes(media))
         .route("/websites/{website_id}/export", get(backup_export::export))
         .route(

@@ -424,13 +424,14 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
     if let Some(res) = shop::route(state, &live, &visit).await {
         return res;
     }
-    // The shop: `/products` and `/products/{slug}`, read live (never from the page cache).
+    // The shop: `/products`, `/products/{slug}` and `/categories/{slug}`, read live (never from the page cache).
     if visit.form.is_none() && visit.password.is_none() {
         let shop = match visit.path.trim_end_matches('/') {
             "/products" => products::index(state, &live, &addr).await,
-            p => match p.strip_prefix("/products/") {
-                Some(slug) => products::serve(state, &live, &addr, slug).await,
-                None => None,
+            p => match (p.strip_prefix("/products/"), p.strip_prefix("/categories/")) {
+                (Some(slug), _) => products::serve(state, &live, &addr, slug).await,
+                (_, Some(slug)) => products::category(state, &live, &addr, slug).await,
+                _ => None,
             },
         };
         if let Some(res) = shop {

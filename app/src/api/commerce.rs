@@ -29,6 +29,7 @@ pub async fn load_products(
         Err(e) => return Err(e),
     };
     let products = commerce::list(&mut tx, website_id, &query).await?;
+    let categories = crate::db::categories::list(&mut tx, website_id).await?;
     let products_used = commerce::count(&mut tx).await?;
     let products_max = limits::max_products(&mut tx, member.tenant_id).await?;
     tx.commit().await?;
@@ -40,6 +41,7 @@ pub async fn load_products(
         products_used,
         products_max,
         products,
+        categories,
     })
 }
 
@@ -175,4 +177,42 @@ pub async fn set_order_status(
     let overview = super::orders::overview(&mut tx, member.role, website_id).await?;
     tx.commit().await?;
     Ok(overview)
+}
+
+/// Reads a product CSV (the export's format) into the website: new addresses become products,
+/// known ones are replaced. Any bad line refuses the whole file, naming the line.
+#[server(endpoint = "commerce/products/import", input = WireJson, output = WireJson)]
+pub async fn import_products(
+    website_id: Uuid,
+    csv: String,
+) -> Result<crate::model::ProductImport, AppError> {
+    use crate::db::{commerce, limits, product_csv};
+    use crate::model::Role;
+    let (member, mut tx) = super::ctx::member_tx(Role::can_manage_products, ONLY_EDITORS).await?;
+    commerce::website_name(&mut tx, website_id).await?;
+    limits::check_commerce(&mut tx, member.tenant_id).await?;
+    let items = crate::model::read_products_csv(&csv)?;
+    let report = product_csv::import(
+        &mut tx,
+        (member.tenant_id, member.user_id),
+        website_id,
+        items,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// `GET /websites/{id}/products.csv`: every member may read the catalogue, so every member may
+/// download it; rate-limited like the other exports.
+#[cfg(feature = "ssr")]
+pub async fn export_csv_for(
+    pool: &sqlx::PgPool,
+    caller: &super::ctx::Caller,
+    website_id: Uuid,
+) -> Result<(String, crate::db::rate_limits::RateState), AppError> {
+    let (_, rate, mut tx) = super::ctx::export_tx(pool, caller, |_| true, "").await?;
+    let csv = crate::db::product_csv::export(&mut tx, website_id).await?;
+    tx.commit().await?;
+    Ok((csv, rate))
 }

@@ -168,6 +168,25 @@ pub async fn member_tx(
     Ok((member, tx))
 }
 
+/// For a download route (outside server functions): the member `caller` is, after checking
+/// the role with `allowed` and the tenant's export rate limit, with the rate state for the
+/// response headers and an open tenant transaction.
+pub async fn export_tx<'a>(
+    pool: &sqlx::PgPool,
+    caller: &'a Caller,
+    allowed: fn(crate::model::Role) -> bool,
+    denied: &str,
+) -> Result<(&'a Member, db::rate_limits::RateState, Tx), AppError> {
+    let member = caller.member()?.ok_or(AppError::Unauthorized)?;
+    if !allowed(member.role) {
+        return Err(AppError::forbidden(denied));
+    }
+    let rate =
+        db::rate_limits::check(pool, member.tenant_id, db::rate_limits::Bucket::Export).await?;
+    let tx = db::tenant_tx(pool, member.tenant_id).await?;
+    Ok((member, rate, tx))
+}
+
 pub use crate::state::ClientIp;
 
 /// The client's IP address for a request: the one place server functions learn it (throttles,

@@ -65,17 +65,8 @@ pub async fn export_csv_for(
     caller: &super::ctx::Caller,
     website_id: Uuid,
 ) -> Result<(String, crate::db::rate_limits::RateState), AppError> {
-    let member = caller.member()?.ok_or(AppError::Unauthorized)?;
-    if !member.role.can_view_submissions() {
-        return Err(AppError::forbidden(CANNOT_VIEW));
-    }
-    let rate = crate::db::rate_limits::check(
-        pool,
-        member.tenant_id,
-        crate::db::rate_limits::Bucket::Export,
-    )
-    .await?;
-    let mut tx = crate::db::tenant_tx(pool, member.tenant_id).await?;
+    let (member, rate, mut tx) =
+        super::ctx::export_tx(pool, caller, Role::can_view_submissions, CANNOT_VIEW).await?;
     let csv = crate::db::forms::export_csv(&mut tx, member.tenant_id, website_id).await?;
     tx.commit().await?;
     Ok((csv, rate))

@@ -12,6 +12,7 @@ pub mod billing;
 pub mod billing_stripe;
 pub mod branding;
 pub mod builder;
+pub mod categories;
 pub mod commerce;
 pub mod deployments;
 pub mod domains;

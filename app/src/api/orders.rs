@@ -103,14 +103,7 @@ mod ssr {
         caller: &crate::api::ctx::Caller,
         website_id: Uuid,
     ) -> Result<(String, crate::db::rate_limits::RateState), AppError> {
-        let member = caller.member()?.ok_or(AppError::Unauthorized)?;
-        let rate = crate::db::rate_limits::check(
-            pool,
-            member.tenant_id,
-            crate::db::rate_limits::Bucket::Export,
-        )
-        .await?;
-        let mut tx = crate::db::tenant_tx(pool, member.tenant_id).await?;
+        let (_, rate, mut tx) = crate::api::ctx::export_tx(pool, caller, |_| true, "").await?;
         let csv = crate::db::order_admin::orders_csv(&mut tx, website_id).await?;
         tx.commit().await?;
         Ok((csv, rate))

@@ -47,8 +47,9 @@ pub async fn list(
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
-    let rows = sqlx::query_as::<_, SummaryRow>(
-        r#"SELECT p.id, p.title, p.slug, p.status, p.currency, p.updated_at,
+    let rows = sqlx::query_as::<_, SummaryRow>(&format!(
+        r#"{sub}
+           SELECT p.id, p.title, p.slug, p.status, p.currency, p.updated_at,
                   count(v.id) AS variants, min(v.price_cents) AS price_min,
                   max(v.price_cents) AS price_max,
                   sum(v.stock) FILTER (WHERE v.track_inventory)::int8 AS stock
@@ -59,15 +60,20 @@ pub async fn list(
                    OR EXISTS (SELECT 1 FROM website_product_variants s
                                WHERE s.product_id = p.id AND s.sku ILIKE $3))
               AND ($4::text IS NULL OR p.status = $4)
+              AND ($6::uuid IS NULL OR EXISTS (
+                   SELECT 1 FROM website_product_categories pc JOIN sub ON sub.id = pc.category_id
+                    WHERE pc.product_id = p.id))
             GROUP BY p.id
             ORDER BY p.updated_at DESC, p.id
             LIMIT $5"#,
-    )
+        sub = super::categories::subtree_cte(6)
+    ))
     .bind(website_id)
     .bind(search)
     .bind(pattern)
     .bind(q.status.map(ProductStatus::as_str))
     .bind(PRODUCT_LIST_LIMIT)
+    .bind(q.category)
     .fetch_all(&mut **tx)
     .await?;
     Ok(rows
@@ -149,6 +155,7 @@ pub async fn get(tx: &mut Tx, product_id: Uuid) -> Result<ProductDetail, AppErro
     .fetch_all(&mut **tx)
     .await?;
     let currency = p.currency.clone();
+    let category_ids = super::categories::of_product(tx, product_id).await?;
     Ok(ProductDetail {
         id: p.id,
         website_id: p.website_id,
@@ -178,6 +185,7 @@ pub async fn get(tx: &mut Tx, product_id: Uuid) -> Result<ProductDetail, AppErro
                     track_inventory: v.track_inventory,
                 })
                 .collect(),
+            category_ids,
         },
     })
 }
@@ -393,6 +401,7 @@ async fn save(
     .fetch_one(&mut **tx)
     .await?;
     write_variants(tx, tenant_id, website_id, id, p).await?;
+    super::categories::set_for_product(tx, tenant_id, website_id, id, &p.category_ids).await?;
     let action = if product_id.is_some() {
         "product.updated"
     } else {
@@ -495,6 +504,18 @@ pub async fn website_name(tx: &mut Tx, website_id: Uuid) -> Result<String, AppEr
 const SELLS: &str = "EXISTS (SELECT 1 FROM tenants t JOIN plans pl ON pl.id = t.plan_id
                               WHERE t.id = p.tenant_id AND pl.commerce_enabled)";
 
+/// Whether the website's tenant is on a plan that sells.
+pub async fn storefront_sells(tx: &mut Tx, website_id: Uuid) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar(
+        r#"SELECT EXISTS (SELECT 1 FROM websites w JOIN tenants t ON t.id = w.tenant_id
+                            JOIN plans pl ON pl.id = t.plan_id
+                           WHERE w.id = $1 AND pl.commerce_enabled)"#,
+    )
+    .bind(website_id)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
 /// The active product at `slug` of the website, with live prices and stock, when the plan sells.
 pub async fn storefront_product(
     tx: &mut Tx,
@@ -562,23 +583,31 @@ struct CardRow {
 
 /// The website's active products with at least one variant, featured first then newest, as
 /// the shop's index shows them; empty when the plan does not sell.
+/// With `category`, only products in it or in a category under it.
 pub async fn storefront_list(
     tx: &mut Tx,
     website_id: Uuid,
+    category: Option<Uuid>,
 ) -> Result<Vec<StorefrontCard>, AppError> {
     let rows = sqlx::query_as::<_, CardRow>(&format!(
-        r#"SELECT p.slug, p.title, p.images[1] AS image, p.currency,
+        r#"{sub}
+           SELECT p.slug, p.title, p.images[1] AS image, p.currency,
                   min(v.price_cents) AS price_min, max(v.price_cents) AS price_max,
                   bool_or(NOT v.track_inventory OR v.stock > 0) AS available
              FROM website_products p
              JOIN website_product_variants v ON v.product_id = p.id
             WHERE p.website_id = $1 AND p.status = 'active' AND {SELLS}
+              AND ($3::uuid IS NULL OR EXISTS (
+                   SELECT 1 FROM website_product_categories pc JOIN sub ON sub.id = pc.category_id
+                    WHERE pc.product_id = p.id))
             GROUP BY p.id
             ORDER BY p.is_featured DESC, p.created_at DESC, p.id
-            LIMIT $2"#
+            LIMIT $2"#,
+        sub = super::categories::subtree_cte(3)
     ))
     .bind(website_id)
     .bind(STOREFRONT_LIST_LIMIT)
+    .bind(category)
     .fetch_all(&mut **tx)
     .await?;
     Ok(rows

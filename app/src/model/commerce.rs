@@ -328,6 +328,9 @@ pub struct ProductInput {
     #[serde(default)]
     pub seo_description: String,
     pub variants: Vec<VariantInput>,
+    /// The categories it is listed in.
+    #[serde(default)]
+    pub category_ids: Vec<Uuid>,
 }
 
 /// A variant that passed every check.
@@ -355,6 +358,8 @@ pub struct ValidProduct {
     pub seo_title: Option<String>,
     pub seo_description: Option<String>,
     pub variants: Vec<ValidVariant>,
+    /// Distinct, in the form's order.
+    pub category_ids: Vec<Uuid>,
 }
 
 /// Is `s` a product address: lower-case letters and digits in groups joined by single dashes.
@@ -368,7 +373,7 @@ pub fn is_product_slug(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
-fn text(field: &str, raw: &str, max: usize, what: &str) -> Result<String, AppError> {
+pub(super) fn text(field: &str, raw: &str, max: usize, what: &str) -> Result<String, AppError> {
     let v = raw.trim();
     if v.chars().count() > max {
         return Err(AppError::invalid(
@@ -645,6 +650,21 @@ pub fn parse_product(input: &ProductInput) -> Result<ValidProduct, AppError> {
         }
         variants.push(valid);
     }
+    let mut category_ids: Vec<Uuid> = Vec::new();
+    for id in &input.category_ids {
+        if !category_ids.contains(id) {
+            category_ids.push(*id);
+        }
+    }
+    if category_ids.len() > super::PRODUCT_CATEGORIES_MAX {
+        return Err(AppError::invalid(
+            "category_ids",
+            format!(
+                "A product is in {} categories at most.",
+                super::PRODUCT_CATEGORIES_MAX
+            ),
+        ));
+    }
     Ok(ValidProduct {
         title,
         slug,
@@ -656,6 +676,7 @@ pub fn parse_product(input: &ProductInput) -> Result<ValidProduct, AppError> {
         seo_title: (!seo_title.is_empty()).then_some(seo_title),
         seo_description: (!seo_description.is_empty()).then_some(seo_description),
         variants,
+        category_ids,
     })
 }
 
@@ -707,6 +728,9 @@ pub struct ProductQuery {
     pub search: String,
     #[serde(default)]
     pub status: Option<ProductStatus>,
+    /// Only products in this category (or one under it).
+    #[serde(default)]
+    pub category: Option<Uuid>,
 }
 
 /// A website's products page: the list and what the caller may do.
@@ -722,6 +746,8 @@ pub struct ProductsOverview {
     pub products_used: i64,
     pub products_max: i64,
     pub products: Vec<ProductSummary>,
+    /// The website's categories in tree order, for the filter and the form.
+    pub categories: Vec<super::Category>,
 }
 
 /// A variant as visitors see it: the live price and whether it can be bought.

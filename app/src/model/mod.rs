@@ -7,6 +7,7 @@ mod backup;
 mod billing;
 mod branding;
 mod branding_rules;
+mod categories;
 mod commerce;
 mod defaults;
 mod deployments;
@@ -25,6 +26,7 @@ mod organisation;
 mod page;
 mod page_layout;
 mod page_meta;
+mod product_csv;
 mod promotions;
 mod props;
 mod realtime;
@@ -64,6 +66,10 @@ pub use branding::{
 pub use branding_rules::{
     check_image_address, color_input_value, contrast_ratio, is_hex_color, ContrastCheck, FONTS,
     FONT_SIZE, HEADING_WEIGHT, LINE_HEIGHT, LOGO_HEIGHT, LOGO_WIDTH,
+};
+pub use categories::{
+    parse_category, subtree, tree_order, CategoriesOverview, Category, CategoryInput,
+    ValidCategory, CATEGORIES_MAX, CATEGORY_DEPTH_MAX, PRODUCT_CATEGORIES_MAX,
 };
 pub use commerce::{
     allocate_discount, currency_exponent, discount_amount, format_money, is_product_slug,
@@ -115,6 +121,12 @@ pub use page::{
     PagePatch, PageSlug, PageStatus, PagesOverview,
 };
 pub use page_meta::{PageConfig, SeoMeta, OG_TYPES, TWITTER_CARDS};
+#[cfg(feature = "ssr")]
+pub use product_csv::read_products_csv;
+pub use product_csv::{
+    at_line, product_csv_lines, ImportedProduct, ProductImport, PRODUCT_CSV_COLUMNS,
+    PRODUCT_CSV_MAX_BYTES,
+};
 pub use promotions::{
     amount_text, apply_promotion, discount_label, is_promotion_code, normalize_code,
     parse_promotion, Applied, CartCode, DiscountKind, NotApplied, PromotionInput, PromotionRule,

@@ -238,14 +238,43 @@ pub fn render_product_list(
     cards: &[StorefrontCard],
     addr: &SiteAddress,
 ) -> String {
-    let url = addr.page_url("/products");
+    render_listing(snapshot, ("Shop", "/products", None), cards, addr)
+}
+
+/// A category's page, `/categories/{slug}`: its active products and those of the categories
+/// under it.
+pub fn render_category(
+    snapshot: &Snapshot,
+    category: &crate::model::Category,
+    cards: &[StorefrontCard],
+    addr: &SiteAddress,
+) -> String {
+    let path = category_path(&category.slug);
+    let description = (!category.description.is_empty()).then_some(category.description.as_str());
+    render_listing(snapshot, (&category.name, &path, description), cards, addr)
+}
+
+/// The address of a category page: `/categories/{slug}`.
+pub fn category_path(slug: &str) -> String {
+    format!("/categories/{slug}")
+}
+
+/// A page of product cards under a heading, at `path`.
+fn render_listing(
+    snapshot: &Snapshot,
+    (heading, path, description): (&str, &str, Option<&str>),
+    cards: &[StorefrontCard],
+    addr: &SiteAddress,
+) -> String {
+    let url = addr.page_url(path);
+    let title = format!("{heading} | {}", snapshot.website_name);
     let head = Head {
-        title: format!("Shop | {}", snapshot.website_name),
-        description: None,
+        title: title.clone(),
+        description: description.map(str::to_string),
         robots: None,
         canonical: Some(url.clone()),
         properties: vec![
-            ("og:title", format!("Shop | {}", snapshot.website_name)),
+            ("og:title", title),
             ("og:type", "website".to_string()),
             ("og:url", url),
             ("og:site_name", snapshot.website_name.clone()),
@@ -290,7 +319,8 @@ pub fn render_product_list(
         {navbar.map(|b| view! { <BlockView block=b form=None/> })}
         <main>
             <section class="sp-block sp-product-grid">
-                <h1>"Shop"</h1>
+                <h1>{heading.to_string()}</h1>
+                {description.map(|d| view! { <p>{d.to_string()}</p> })}
                 {empty}
                 <ul class="sp-product-cards">{items}</ul>
             </section>

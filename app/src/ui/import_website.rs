@@ -18,7 +18,7 @@ fn message_for(error: RwSignal<Option<AppError>>, field: &'static str) -> Option
 
 /// Reads the chosen file's text into `document` (`None` when no file is chosen).
 #[cfg(feature = "hydrate")]
-fn read_file(
+pub(super) fn read_file(
     ev: leptos::ev::Event,
     document: RwSignal<Option<String>>,
     error: RwSignal<Option<AppError>>,
@@ -44,7 +44,7 @@ fn read_file(
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn read_file(
+pub(super) fn read_file(
     _ev: leptos::ev::Event,
     _document: RwSignal<Option<String>>,
     _error: RwSignal<Option<AppError>>,

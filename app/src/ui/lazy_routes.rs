@@ -12,8 +12,9 @@ use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
 use super::{
-    ai_generation, analytics, api_keys, audit, auth, billing, dashboard, domain, forms_inbox,
-    invite, media, orders, products, promotions, settings, team, webhooks, website_settings,
+    ai_generation, analytics, api_keys, audit, auth, billing, categories, dashboard, domain,
+    forms_inbox, invite, media, orders, products, promotions, settings, team, webhooks,
+    website_settings,
 };
 
 pub struct SignupRoute;
@@ -265,6 +266,18 @@ impl LazyRoute for PromotionsRoute {
     }
     fn view(_this: Self) -> AnyView {
         view! { <promotions::PromotionsPage/> }.into_any()
+    }
+}
+
+pub struct CategoriesRoute;
+
+#[lazy_route]
+impl LazyRoute for CategoriesRoute {
+    fn data() -> Self {
+        CategoriesRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <categories::CategoriesPage/> }.into_any()
     }
 }
 

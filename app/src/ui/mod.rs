@@ -8,6 +8,7 @@ mod auth;
 mod backups_panel;
 mod billing;
 mod builder;
+mod categories;
 mod dashboard;
 mod deleted_websites;
 mod domain;
@@ -110,6 +111,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/websites/:website_id/products") view={Lazy::<lazy_routes::ProductsRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/orders") view={Lazy::<lazy_routes::OrdersRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/promotions") view={Lazy::<lazy_routes::PromotionsRoute>::new()}/>
+                <Route path=path!("/websites/:website_id/categories") view={Lazy::<lazy_routes::CategoriesRoute>::new()}/>
                 <Route path=path!("/ai/generations/:generation_id") view={Lazy::<lazy_routes::GenerationRoute>::new()}/>
                 <Route path=path!("/api-keys") view={Lazy::<lazy_routes::ApiKeysRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/settings") view={Lazy::<lazy_routes::WebsiteSettingsRoute>::new()}/>

@@ -12,14 +12,14 @@ use super::new_website::LimitAlert;
 use super::team::AppNav;
 use super::LoadError;
 use crate::api::commerce::{
-    create_product, delete_product, load_product, load_products, set_products_status,
-    update_product,
+    create_product, delete_product, import_products, load_product, load_products,
+    set_products_status, update_product,
 };
 use crate::api::wire::wire_resource;
 use crate::error::AppError;
 use crate::model::{
-    ProductDetail, ProductInput, ProductQuery, ProductStatus, ProductSummary, ProductsOverview,
-    VariantInput, CURRENCIES, PRODUCT_OPTIONS_MAX,
+    Category, ProductDetail, ProductInput, ProductQuery, ProductStatus, ProductSummary,
+    ProductsOverview, VariantInput, CURRENCIES, PRODUCT_OPTIONS_MAX,
 };
 
 #[component]
@@ -52,7 +52,7 @@ pub fn ProductsPage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading the products…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(o) => view! { <ProductsView data=o reload notice/> }.into_any(),
+                        Ok(o) => view! { <ProductsView data=o query reload notice/> }.into_any(),
                         Err(e) => view! { <LoadError error=e/> }.into_any(),
                     }
                 })}
@@ -105,6 +105,7 @@ enum Editing {
 #[component]
 fn ProductsView(
     data: ProductsOverview,
+    query: RwSignal<ProductQuery>,
     reload: RwSignal<u32>,
     notice: RwSignal<Option<String>>,
 ) -> impl IntoView {
@@ -167,10 +168,13 @@ fn ProductsView(
         view! { <p class="app-muted">"Only the owner, admins and editors can change the products."</p> }
     });
     let products = data.products.clone();
+    let categories = data.categories.clone();
+    let filter_categories = data.categories.clone();
     let empty = products.is_empty();
     view! {
         <p>
             "Website: " <strong>{data.website_name.clone()}</strong>
+            " · " <a href=format!("/websites/{website}/categories")>"Categories"</a>
             " · " <a href=format!("/websites/{website}/promotions")>"Discount codes"</a>
             " · " <a href=format!("/websites/{website}/orders")>"Orders"</a>
         </p>
@@ -190,11 +194,13 @@ fn ProductsView(
         })}
         {move || match editing.get() {
             Editing::None => ().into_any(),
-            Editing::New => view! { <ProductForm website initial=None saved cancel/> }.into_any(),
-            Editing::Existing(p) => view! { <ProductForm website initial=Some(*p) saved cancel/> }.into_any(),
+            Editing::New => view! { <ProductForm website categories=categories.clone() initial=None saved cancel/> }.into_any(),
+            Editing::Existing(p) => view! { <ProductForm website categories=categories.clone() initial=Some(*p) saved cancel/> }.into_any(),
         }}
+        <ImportExport website can_edit reload notice/>
         <section class="app-card" aria-labelledby="products-heading">
             <h2 id="products-heading">"Catalogue"</h2>
+            <CategoryFilter categories=filter_categories query/>
             {if empty {
                 view! { <p>"No products match."</p> }.into_any()
             } else {
@@ -322,6 +328,7 @@ fn split_names(raw: &str) -> Vec<String> {
 #[component]
 fn ProductForm(
     website: Uuid,
+    categories: Vec<Category>,
     initial: Option<ProductDetail>,
     saved: Callback<String>,
     cancel: Callback<()>,
@@ -344,6 +351,7 @@ fn ProductForm(
     let images = RwSignal::new(p.images.join("\n"));
     let seo_title = RwSignal::new(p.seo_title.clone());
     let seo_description = RwSignal::new(p.seo_description.clone());
+    let chosen = RwSignal::new(p.category_ids.clone());
     let next_key = StoredValue::new(p.variants.len() as u32);
     let rows = RwSignal::new(
         p.variants
@@ -389,6 +397,7 @@ fn ProductForm(
             seo_title: seo_title.get_untracked(),
             seo_description: seo_description.get_untracked(),
             variants: rows.with_untracked(|r| r.iter().map(|v| v.input(n)).collect()),
+            category_ids: chosen.get_untracked(),
         };
         let name = input.title.trim().to_string();
         error.set(None);
@@ -486,6 +495,7 @@ fn ProductForm(
                     <textarea id="product-seo-description" rows="2"
                         prop:value=move || seo_description.get() on:input=move |ev| seo_description.set(event_target_value(&ev))></textarea>
                 </div>
+                <CategoryChoice categories chosen/>
                 <fieldset class="app-field product-variants">
                     <legend>"Variants"</legend>
                     <div class="app-field">
@@ -575,4 +585,133 @@ fn VariantFields(
                 on:click=remove>"Remove"</button>
         </div>
     }
+}
+
+/// The categories a product is listed in (the first ticked is its main one).
+#[component]
+fn CategoryChoice(categories: Vec<Category>, chosen: RwSignal<Vec<Uuid>>) -> impl IntoView {
+    if categories.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <fieldset class="app-field">
+            <legend>"Categories"</legend>
+            {categories.into_iter().map(|c| {
+                let id = c.id;
+                view! {
+                    <label class="app-check">
+                        <input type="checkbox"
+                            prop:checked=move || chosen.with(|s| s.contains(&id))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                chosen.update(|s| {
+                                    s.retain(|x| *x != id);
+                                    if on { s.push(id); }
+                                });
+                            }/>
+                        " " {c.indented_name()}
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// Narrows the list to one category (and those under it).
+#[component]
+fn CategoryFilter(categories: Vec<Category>, query: RwSignal<ProductQuery>) -> impl IntoView {
+    if categories.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <div class="app-field">
+            <label for="product-category-filter">"Category"</label>
+            <select id="product-category-filter"
+                on:change=move |ev| {
+                    let v = event_target_value(&ev).parse::<Uuid>().ok();
+                    query.update(|q| q.category = v);
+                }>
+                <option value="" selected=move || query.with(|q| q.category.is_none())>"All categories"</option>
+                {categories.into_iter().map(|c| {
+                    let id = c.id;
+                    view! {
+                        <option value=id.to_string() selected=move || query.with(|q| q.category == Some(id))>
+                            {c.indented_name()}
+                        </option>
+                    }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+    .into_any()
+}
+
+/// The catalogue as CSV: every member downloads it; editors import a file in the same format.
+#[component]
+fn ImportExport(
+    website: Uuid,
+    can_edit: bool,
+    reload: RwSignal<u32>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let file = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(csv) = file.get_untracked() else {
+            error.set(Some(AppError::invalid(
+                "csv",
+                "Choose a CSV file to import.",
+            )));
+            return;
+        };
+        error.set(None);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let r = import_products(website, csv).await;
+            busy.try_set(false);
+            match r {
+                Ok(r) => {
+                    notice.try_set(Some(format!(
+                        "Imported: {} new, {} updated.",
+                        r.created, r.updated
+                    )));
+                    reload.try_update(|n| *n += 1);
+                }
+                Err(e) => {
+                    error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let import = can_edit.then(|| {
+        view! {
+            <form on:submit=submit novalidate>
+                <div class="app-field">
+                    <label for="product-csv">"Product CSV file"</label>
+                    <input id="product-csv" type="file" accept=".csv,text/csv"
+                        aria-describedby="product-csv-hint"
+                        on:change=move |ev| super::import_website::read_file(ev, file, error)/>
+                    <p class="app-muted" id="product-csv-hint">
+                        "The download's format: one line per variant, lines of a product sharing its Handle. Products with a known Handle are replaced; a file with any bad line changes nothing."
+                    </p>
+                </div>
+                {move || error.get().map(|e| match e {
+                    e @ AppError::LimitReached { .. } => view! { <LimitAlert error=e/> }.into_any(),
+                    e => view! { <p role="alert" class="app-error">{e.to_string()}</p> }.into_any(),
+                })}
+                <button type="submit" class="app-button app-button-ghost" disabled=move || busy.get()>"Import products"</button>
+            </form>
+        }
+    });
+    view! {
+        <section class="app-card" aria-labelledby="products-csv-heading">
+            <h2 id="products-csv-heading">"Import and export"</h2>
+            <p><a href=format!("/websites/{website}/products.csv") download="">"Download products (CSV)"</a></p>
+            {import}
+        </section>
+    }
+    .into_any()
 }

@@ -55,7 +55,7 @@ pub(super) async fn index(
 ) -> Option<Response> {
     let found = async {
         let mut tx = app::db::tenant_tx(&state.pool, live.tenant_id).await?;
-        let cards = app::db::commerce::storefront_list(&mut tx, live.website_id).await?;
+        let cards = app::db::commerce::storefront_list(&mut tx, live.website_id, None).await?;
         tx.commit().await?;
         Ok::<_, AppError>(cards)
     }
@@ -68,6 +68,45 @@ pub(super) async fn index(
         )),
         Err(e) => {
             tracing::error!(error = %e, website = %live.website_id, "shop index lookup failed");
+            Some(headers::html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                app::site::render_unavailable(),
+            ))
+        }
+    }
+}
+
+/// A category's page `/categories/{slug}`, or `None` when the website has no such category or
+/// does not sell (the path then falls through to the site's pages and their 404).
+pub(super) async fn category(
+    state: &AppState,
+    live: &LiveSite,
+    addr: &SiteAddress,
+    slug: &str,
+) -> Option<Response> {
+    if !app::model::is_product_slug(slug) {
+        return None;
+    }
+    let found = async {
+        let mut tx = app::db::tenant_tx(&state.pool, live.tenant_id).await?;
+        let Some(c) = app::db::categories::by_slug(&mut tx, live.website_id, slug).await? else {
+            return Ok(None);
+        };
+        let cards =
+            app::db::commerce::storefront_list(&mut tx, live.website_id, Some(c.id)).await?;
+        let sells = app::db::commerce::storefront_sells(&mut tx, live.website_id).await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(sells.then_some((c, cards)))
+    }
+    .await;
+    match found {
+        Ok(Some((c, cards))) => Some(headers::html(
+            StatusCode::OK,
+            app::site::render_category(&live.snapshot, &c, &cards, addr),
+        )),
+        Ok(None) => None,
+        Err(e) => {
+            tracing::error!(error = %e, website = %live.website_id, "category page lookup failed");
             Some(headers::html(
                 StatusCode::SERVICE_UNAVAILABLE,
                 app::site::render_unavailable(),

@@ -174,6 +174,27 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             Role(R::can_manage_products),
             Record,
         ),
+        (
+            "/api/commerce/products/import",
+            Role(R::can_manage_products),
+            Record,
+        ),
+        ("/api/commerce/categories", Role(|_| true), Record),
+        (
+            "/api/commerce/category/save",
+            Role(R::can_manage_products),
+            Record,
+        ),
+        (
+            "/api/commerce/category/delete",
+            Role(R::can_manage_products),
+            Record,
+        ),
+        (
+            "/api/commerce/category/move",
+            Role(R::can_manage_products),
+            Record,
+        ),
         ("/api/commerce/orders", Role(|_| true), Record),
         ("/api/commerce/promotions", Role(|_| true), Record),
         (

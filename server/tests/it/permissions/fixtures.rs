@@ -443,6 +443,21 @@ pub async fn fresh_promotion(pool: &PgPool, a: &NewAccount) -> Uuid {
     id
 }
 
+/// A fresh category of the website, at the top of its tree.
+pub async fn fresh_category(pool: &PgPool, a: &NewAccount) -> Uuid {
+    let input = app::model::CategoryInput {
+        name: unique("Fixture category"),
+        ..Default::default()
+    };
+    let valid = app::model::parse_category(&input).expect("valid");
+    let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+    let id = app::db::categories::create(&mut tx, (a.tenant_id, a.user_id), a.website_id, &valid)
+        .await
+        .expect("category");
+    tx.commit().await.expect("commit");
+    id
+}
+
 /// A fresh product of the website (written directly: the plan check is the API's).
 pub async fn fresh_product(pool: &PgPool, a: &NewAccount) -> Uuid {
     let input: app::model::ProductInput =
@@ -679,6 +694,22 @@ pub async fn body_for(
             "product_ids": [fresh_product(pool, a).await],
             "status": "archived",
         }),
+        "/api/commerce/products/import" => json!({
+            "website_id": a.website_id,
+            "csv": format!("Handle,Title,Price\r\n{},Imported mug,3.50\r\n", unique("imported")),
+        }),
+        "/api/commerce/categories" => json!({ "website_id": a.website_id }),
+        "/api/commerce/category/save" => json!({
+            "website_id": a.website_id,
+            "category_id": fresh_category(pool, a).await,
+            "category": { "name": unique("Renamed"), "slug": "", "description": "", "parent_id": null },
+        }),
+        "/api/commerce/category/delete" => {
+            json!({ "category_id": fresh_category(pool, a).await })
+        }
+        "/api/commerce/category/move" => {
+            json!({ "category_id": fresh_category(pool, a).await, "up": true })
+        }
         "/api/commerce/orders" => json!({ "website_id": a.website_id }),
         "/api/commerce/promotions" => json!({ "website_id": a.website_id }),
         "/api/commerce/promotion/create" => json!({

@@ -49,6 +49,15 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
                 anonymous: StatusCode::UNAUTHORIZED,
             },
         ),
+        // The catalogue as CSV: every member reads the products.
+        (
+            "/websites/{website}/products.csv",
+            Role(|_| true),
+            Record,
+            Http {
+                anonymous: StatusCode::UNAUTHORIZED,
+            },
+        ),
         (
             "/backups/{backup}/download",
             Role(R::can_export_site),
@@ -177,6 +186,13 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
         // The discount codes: every member reads them (the form follows `can_manage_products`).
         (
             "/websites/{website}/promotions",
+            Role(|_| true),
+            Record,
+            Page,
+        ),
+        // The category tree: every member reads it (the form follows `can_manage_products`).
+        (
+            "/websites/{website}/categories",
             Role(|_| true),
             Record,
             Page,
@@ -382,6 +398,7 @@ fn content_ok(pattern: &str, f: &Fetched) -> bool {
             f.body.starts_with("PK")
         }
         p if p.ends_with("/orders.csv") => f.body.starts_with("Order,Placed ("),
+        p if p.ends_with("/products.csv") => f.body.starts_with("Handle,Title,Status"),
         p if (p.starts_with("/websites/") && p.ends_with("/export"))
             || p.starts_with("/backups/") =>
         {
