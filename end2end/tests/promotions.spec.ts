@@ -109,6 +109,22 @@ test('an owner makes a code, a visitor applies it and pays the discounted total,
   const used = page.getByRole('table', { name: 'Discount codes' }).getByRole('row').filter({ hasText: 'SAVE10' });
   await expect(used.getByRole('cell').nth(5)).toHaveText('1 of 5');
 
+  // Edited, the code keeps its use and shows its new terms; a total below the uses is refused.
+  await used.getByRole('button', { name: 'Edit SAVE10' }).click();
+  const editForm = page.getByRole('region', { name: 'Edit discount code' });
+  await expect(editForm.getByLabel('Percentage off')).toHaveValue('10');
+  await expect(editForm.getByLabel('Total uses (optional)')).toHaveValue('5');
+  await editForm.getByLabel('Percentage off').fill('15');
+  await editForm.getByLabel('Total uses (optional)').fill('0');
+  await editForm.getByRole('button', { name: 'Save code' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  await editForm.getByLabel('Total uses (optional)').fill('8');
+  await editForm.getByRole('button', { name: 'Save code' }).click();
+  await expect(page.getByRole('status')).toHaveText('Saved code SAVE10.');
+  await expect(used).toContainText('15 %');
+  await expect(used.getByRole('cell').nth(5)).toHaveText('1 of 8');
+  await expect(page.getByRole('region', { name: 'New discount code' })).toBeVisible();
+
   // Switched off, the code shows as off and its button offers to switch it on again.
   await used.getByRole('button', { name: 'Deactivate SAVE10' }).click();
   await expect(page.getByRole('status')).toHaveText('Code SAVE10 switched off.');

@@ -76,6 +76,41 @@ pub async fn create_promotion(
     Ok(o)
 }
 
+/// A code as its edit form shows it.
+#[server(endpoint = "commerce/promotion", input = WireJson, output = WireJson)]
+pub async fn load_promotion(promotion_id: Uuid) -> Result<PromotionInput, AppError> {
+    let (_, mut tx) = super::ctx::member_tx(|_| true, "").await?;
+    let (_, form) = crate::db::promotions::form(&mut tx, promotion_id).await?;
+    tx.commit().await?;
+    Ok(form)
+}
+
+/// Saves a code's fields, checked as when it was added; a total limit below its uses so far
+/// is refused. Needs a plan that sells.
+#[server(endpoint = "commerce/promotion/update", input = WireJson, output = WireJson)]
+pub async fn update_promotion(
+    promotion_id: Uuid,
+    promotion: PromotionInput,
+) -> Result<PromotionsOverview, AppError> {
+    use crate::db::{limits, promotions};
+    use crate::model::Role;
+    let (member, mut tx) = super::ctx::member_tx(Role::can_manage_products, ONLY_EDITORS).await?;
+    let (website_id, _) = promotions::form(&mut tx, promotion_id).await?;
+    limits::check_commerce(&mut tx, member.tenant_id).await?;
+    let currencies = promotions::shop_currencies(&mut tx, website_id).await?;
+    let valid = crate::model::parse_promotion(&promotion, &currencies)?;
+    promotions::update(
+        &mut tx,
+        (member.tenant_id, member.user_id),
+        promotion_id,
+        &valid,
+    )
+    .await?;
+    let o = overview(&mut tx, &member, website_id).await?;
+    tx.commit().await?;
+    Ok(o)
+}
+
 /// Switches a code on or off; an off code is unknown to visitors.
 #[server(endpoint = "commerce/promotion/active", input = WireJson, output = WireJson)]
 pub async fn set_promotion_active(

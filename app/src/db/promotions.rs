@@ -16,7 +16,8 @@ use uuid::Uuid;
 use super::Tx;
 use crate::error::AppError;
 use crate::model::{
-    Discount, PromotionRule, PromotionSummary, ScopeChoice, ValidPromotion, PROMOTION_LIST_LIMIT,
+    discount_label, money_input, Discount, DiscountKind, PromotionInput, PromotionRule,
+    PromotionSummary, ScopeChoice, ValidPromotion, PROMOTION_LIST_LIMIT,
 };
 
 fn promotion_not_found() -> AppError {
@@ -197,14 +198,14 @@ async fn check_scope(
     Ok(())
 }
 
-/// Adds a code to the website (a taken code is a 400 on `code`). Answers its id.
-pub async fn create(
+/// The checks a code's fields need beyond its form: the end after the start `from`, and
+/// products and categories of the website.
+async fn check_code(
     tx: &mut Tx,
-    (tenant_id, user_id): (Uuid, Uuid),
     website_id: Uuid,
     p: &ValidPromotion,
-) -> Result<Uuid, AppError> {
-    let from = p.valid_from.unwrap_or_else(Utc::now);
+    from: DateTime<Utc>,
+) -> Result<(), AppError> {
     if p.valid_until.is_some_and(|u| u <= from) {
         return Err(AppError::invalid(
             "ends_at",
@@ -226,11 +227,137 @@ pub async fn create(
         "category_ids",
         &p.category_ids,
     )
-    .await?;
-    let (kind, value) = match p.discount {
+    .await
+}
+
+fn kind_value(d: Discount) -> (&'static str, i64) {
+    match d {
         Discount::Percentage(bp) => ("percentage", bp),
         Discount::Fixed(c) => ("fixed", c),
+    }
+}
+
+/// A code as its edit form shows it, with its website.
+pub async fn form(tx: &mut Tx, promotion_id: Uuid) -> Result<(Uuid, PromotionInput), AppError> {
+    let (website_id,): (Uuid,) =
+        sqlx::query_as("SELECT website_id FROM website_promotions WHERE id = $1")
+            .bind(promotion_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(promotion_not_found)?;
+    let r = sqlx::query_as::<_, RuleRow>(&format!(
+        "SELECT {RULE_COLUMNS} FROM website_promotions WHERE id = $1"
+    ))
+    .bind(promotion_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let currency = r.currency.clone().unwrap_or_else(|| "EUR".into());
+    let money = |c: Option<i64>| c.map(|c| money_input(c, &currency)).unwrap_or_default();
+    let time = |t: Option<DateTime<Utc>>| {
+        t.map(|t| t.format("%Y-%m-%dT%H:%M").to_string())
+            .unwrap_or_default()
     };
+    let limit = |n: Option<i32>| n.map(|n| n.to_string()).unwrap_or_default();
+    let (kind, value) = match r.discount() {
+        Discount::Percentage(bp) => (
+            DiscountKind::Percentage,
+            discount_label(Discount::Percentage(bp), None)
+                .trim_end_matches(" %")
+                .to_string(),
+        ),
+        Discount::Fixed(c) => (DiscountKind::Fixed, money_input(c, &currency)),
+    };
+    Ok((
+        website_id,
+        PromotionInput {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            kind,
+            value,
+            currency: currency.clone(),
+            minimum_order: money(r.minimum_order_cents),
+            maximum_discount: money(r.maximum_discount_cents),
+            starts_at: time(Some(r.valid_from)),
+            ends_at: time(r.valid_until),
+            usage_limit: limit(r.usage_limit),
+            usage_limit_per_customer: limit(r.usage_limit_per_customer),
+            product_ids: r.product_ids,
+            category_ids: r.category_ids,
+        },
+    ))
+}
+
+/// Saves a code's fields. The row is locked first, so a checkout using the code finishes
+/// before (and counts against the old limits) or starts after (the new ones). A total limit
+/// below the uses so far is refused. Answers its website.
+pub async fn update(
+    tx: &mut Tx,
+    (tenant_id, user_id): (Uuid, Uuid),
+    promotion_id: Uuid,
+    p: &ValidPromotion,
+) -> Result<Uuid, AppError> {
+    let (website_id, valid_from, times_used): (Uuid, DateTime<Utc>, i32) = sqlx::query_as(
+        "SELECT website_id, valid_from, times_used FROM website_promotions
+          WHERE id = $1 FOR UPDATE",
+    )
+    .bind(promotion_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(promotion_not_found)?;
+    let from = p.valid_from.unwrap_or(valid_from);
+    check_code(tx, website_id, p, from).await?;
+    if p.usage_limit.is_some_and(|l| l < times_used) {
+        return Err(AppError::invalid(
+            "usage_limit",
+            format!("The code was already used {times_used} times: the total cannot be lower."),
+        ));
+    }
+    let (kind, value) = kind_value(p.discount);
+    sqlx::query(
+        "UPDATE website_promotions
+            SET code = $2, name = $3, discount_type = $4, discount_value = $5, currency = $6,
+                minimum_order_cents = $7, maximum_discount_cents = $8, valid_from = $9,
+                valid_until = $10, usage_limit = $11, usage_limit_per_customer = $12,
+                product_ids = $13, category_ids = $14, updated_at = now()
+          WHERE id = $1",
+    )
+    .bind(promotion_id)
+    .bind(&p.code)
+    .bind(&p.name)
+    .bind(kind)
+    .bind(value)
+    .bind(&p.currency)
+    .bind(p.minimum_order_cents)
+    .bind(p.maximum_discount_cents)
+    .bind(from)
+    .bind(p.valid_until)
+    .bind(p.usage_limit)
+    .bind(p.usage_limit_per_customer)
+    .bind(&p.product_ids)
+    .bind(&p.category_ids)
+    .execute(&mut **tx)
+    .await?;
+    audit(
+        tx,
+        (tenant_id, user_id),
+        "promotion.updated",
+        (promotion_id, website_id),
+        &p.code,
+    )
+    .await?;
+    Ok(website_id)
+}
+
+/// Adds a code to the website (a taken code is a 400 on `code`). Answers its id.
+pub async fn create(
+    tx: &mut Tx,
+    (tenant_id, user_id): (Uuid, Uuid),
+    website_id: Uuid,
+    p: &ValidPromotion,
+) -> Result<Uuid, AppError> {
+    let from = p.valid_from.unwrap_or_else(Utc::now);
+    check_code(tx, website_id, p, from).await?;
+    let (kind, value) = kind_value(p.discount);
     let id: Uuid = sqlx::query_scalar(
         "INSERT INTO website_promotions
                 (tenant_id, website_id, code, name, discount_type, discount_value, currency,

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 
 use super::new_website::LimitAlert;
 use crate::api::promotions::{
-    create_promotion, delete_promotion, load_promotions, set_promotion_active,
+    create_promotion, delete_promotion, load_promotion, load_promotions, set_promotion_active,
+    update_promotion,
 };
 use crate::error::AppError;
 use crate::model::{
@@ -33,6 +34,8 @@ fn PromotionsView(data: PromotionsOverview) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let notice = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // The code in the form: `None` adds one.
+    let editing = RwSignal::new(None::<(uuid::Uuid, PromotionInput)>);
     // Every change answers the page as it now stands.
     let run = move |what: String,
                     call: std::pin::Pin<
@@ -45,6 +48,7 @@ fn PromotionsView(data: PromotionsOverview) -> impl IntoView {
             match call.await {
                 Ok(o) => {
                     current.try_set(o);
+                    editing.try_set(None);
                     notice.try_set(Some(what));
                 }
                 Err(e) => {
@@ -78,14 +82,24 @@ fn PromotionsView(data: PromotionsOverview) -> impl IntoView {
     let form = move || {
         can_edit().then(|| {
             let o = current.get_untracked();
+            let initial = editing.get();
+            let id = initial.as_ref().map(|(id, _)| *id);
             let submit = Callback::new(move |input: PromotionInput| {
                 let code = input.code.trim().to_uppercase();
-                run(
-                    format!("Created code {code}."),
-                    Box::pin(create_promotion(website, input)),
-                );
+                match id {
+                    Some(id) => run(
+                        format!("Saved code {code}."),
+                        Box::pin(update_promotion(id, input)),
+                    ),
+                    None => run(
+                        format!("Created code {code}."),
+                        Box::pin(create_promotion(website, input)),
+                    ),
+                }
             });
-            view! { <PromotionForm data=o busy submit/> }.into_any()
+            let cancel = Callback::new(move |()| editing.set(None));
+            view! { <PromotionForm data=o initial=initial.map(|(_, f)| f) busy submit cancel/> }
+                .into_any()
         })
     };
     let list = move || {
@@ -106,6 +120,20 @@ fn PromotionsView(data: PromotionsOverview) -> impl IntoView {
                     );
                     run(what, Box::pin(set_promotion_active(id, !active)));
                 };
+                let open = move |_| {
+                    error.set(None);
+                    notice.set(None);
+                    leptos::task::spawn_local(async move {
+                        match load_promotion(id).await {
+                            Ok(f) => {
+                                editing.try_set(Some((id, f)));
+                            }
+                            Err(e) => {
+                                error.try_set(Some(e));
+                            }
+                        }
+                    });
+                };
                 let code = p.code.clone();
                 let remove = move |_| {
                     run(
@@ -113,7 +141,7 @@ fn PromotionsView(data: PromotionsOverview) -> impl IntoView {
                         Box::pin(delete_promotion(id)),
                     );
                 };
-                view! { <PromotionRow p editable busy toggle remove/> }.into_any()
+                view! { <PromotionRow p editable busy open toggle remove/> }.into_any()
             })
             .collect_view();
         view! {
@@ -145,6 +173,7 @@ fn PromotionRow(
     p: PromotionSummary,
     editable: bool,
     busy: RwSignal<bool>,
+    open: impl Fn(leptos::ev::MouseEvent) + 'static,
     toggle: impl Fn(leptos::ev::MouseEvent) + 'static,
     remove: impl Fn(leptos::ev::MouseEvent) + 'static,
 ) -> impl IntoView {
@@ -162,6 +191,9 @@ fn PromotionRow(
     };
     let buttons = editable.then(|| {
         view! {
+            <button type="button" class="app-button app-button-ghost"
+                aria-label=format!("Edit {}", p.code)
+                disabled=move || busy.get() on:click=open>"Edit"</button>
             <button type="button" class="app-button app-button-ghost"
                 aria-label=format!("{toggle_label} {}", p.code)
                 disabled=move || busy.get() on:click=toggle>{toggle_label}</button>
@@ -222,8 +254,11 @@ fn ScopeList(
 #[component]
 fn PromotionForm(
     data: PromotionsOverview,
+    /// The code being edited; `None` for a new one.
+    initial: Option<PromotionInput>,
     busy: RwSignal<bool>,
     submit: Callback<PromotionInput>,
+    cancel: Callback<()>,
 ) -> impl IntoView {
     let default_currency = data
         .currencies
@@ -235,13 +270,20 @@ fn PromotionForm(
     } else {
         data.currencies.clone()
     };
-    let text = || RwSignal::new(String::new());
-    let (code, name, value, minimum, maximum) = (text(), text(), text(), text(), text());
-    let (starts, ends, limit, per_customer) = (text(), text(), text(), text());
-    let currency = RwSignal::new(default_currency);
-    let kind = RwSignal::new(DiscountKind::Percentage);
-    let products = RwSignal::new(Vec::new());
-    let categories = RwSignal::new(Vec::new());
+    let editing = initial.is_some();
+    let f = initial.unwrap_or_else(|| PromotionInput {
+        currency: default_currency,
+        ..Default::default()
+    });
+    let text = RwSignal::new;
+    let (code, name, value) = (text(f.code), text(f.name), text(f.value));
+    let (minimum, maximum) = (text(f.minimum_order), text(f.maximum_discount));
+    let (starts, ends) = (text(f.starts_at), text(f.ends_at));
+    let (limit, per_customer) = (text(f.usage_limit), text(f.usage_limit_per_customer));
+    let currency = RwSignal::new(f.currency);
+    let kind = RwSignal::new(f.kind);
+    let products = RwSignal::new(f.product_ids);
+    let categories = RwSignal::new(f.category_ids);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         submit.run(PromotionInput {
@@ -314,7 +356,7 @@ fn PromotionForm(
     .into_any();
     view! {
         <section class="app-card" aria-labelledby="promotion-form-heading">
-            <h2 id="promotion-form-heading">"New discount code"</h2>
+            <h2 id="promotion-form-heading">{if editing { "Edit discount code" } else { "New discount code" }}</h2>
             <form on:submit=on_submit novalidate>
                 {field("promotion-code", "Code", code, "text")}
                 {field("promotion-name", "Name", name, "text")}
@@ -326,7 +368,13 @@ fn PromotionForm(
                 {field("promotion-limit", "Total uses (optional)", limit, "number")}
                 {field("promotion-per-customer", "Uses per customer (optional)", per_customer, "number")}
                 {scope}
-                <button type="submit" class="app-button" disabled=move || busy.get()>"Create code"</button>
+                <button type="submit" class="app-button" disabled=move || busy.get()>
+                    {if editing { "Save code" } else { "Create code" }}
+                </button>
+                {editing.then(|| view! {
+                    <button type="button" class="app-button app-button-ghost"
+                        on:click=move |_| cancel.run(())>"Cancel"</button>
+                })}
             </form>
         </section>
     }

@@ -207,6 +207,12 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             Role(R::can_manage_products),
             Record,
         ),
+        ("/api/commerce/promotion", Role(|_| true), Record),
+        (
+            "/api/commerce/promotion/update",
+            Role(R::can_manage_products),
+            Record,
+        ),
         (
             "/api/commerce/promotion/delete",
             Role(R::can_manage_products),

@@ -583,3 +583,83 @@ async fn a_cancelled_unpaid_order_gives_its_use_back() {
     assert!(r.text().contains("paid_after_release"), "{}", r.text());
     assert_eq!(uses(&pool, &s, "SOLO").await, (0, 0));
 }
+
+#[tokio::test]
+async fn an_edited_code_applies_its_new_terms_and_keeps_its_uses() {
+    let pool = pool().await;
+    let router = test_mode_router(pool.clone());
+    let s = shop(&pool, 10).await;
+    let owner = cookie_for(&s.a);
+    let mut code = percent("SPRING", "10");
+    code["usage_limit"] = json!("3");
+    code["starts_at"] = json!("2026-01-01T09:30");
+    let o = create_ok(&router, &s, code).await;
+    let id = o.promotions[0].id;
+    for email in ["ann@example.com", "bob@example.com"] {
+        let cart = cart_with_code(&router, &s, s.m, "1", "SPRING").await;
+        let r = checkout_as(&router, &s, &cart, email).await;
+        assert_eq!(r.status.as_u16(), 303, "{}", r.text());
+    }
+
+    // The edit form reads back what was saved.
+    let read = || {
+        let router = router.clone();
+        let owner = owner.clone();
+        async move {
+            let r = call_json(
+                &router,
+                "/api/commerce/promotion",
+                Some(&owner),
+                json!({ "promotion_id": id }),
+            )
+            .await;
+            assert!(r.status.is_success(), "{}", r.text());
+            r.json::<Value>()
+        }
+    };
+    let mut form = read().await;
+    assert_eq!(form["value"], "10");
+    assert_eq!(form["usage_limit"], "3");
+    assert_eq!(form["starts_at"], "2026-01-01T09:30");
+
+    // A total below the two uses so far is refused, naming the field; nothing changes.
+    let update = |form: Value| {
+        let router = router.clone();
+        let owner = owner.clone();
+        async move {
+            call_json(
+                &router,
+                "/api/commerce/promotion/update",
+                Some(&owner),
+                json!({ "promotion_id": id, "promotion": form }),
+            )
+            .await
+        }
+    };
+    form["value"] = json!("12.5");
+    form["usage_limit"] = json!("1");
+    let r = update(form.clone()).await;
+    assert_eq!(r.status.as_u16(), 400, "{}", r.text());
+    match r.json::<AppError>() {
+        AppError::Invalid { field, .. } => assert_eq!(field, "usage_limit"),
+        e => panic!("{e:?}"),
+    }
+    assert_eq!(read().await["value"], "10", "nothing saved");
+    form["usage_limit"] = json!("3");
+    let r = update(form.clone()).await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let o: app::model::PromotionsOverview = r.json();
+    assert_eq!(o.promotions[0].times_used, 2, "uses stay");
+    // The start stayed where it was (an edit does not restart the window).
+    let again = read().await;
+    assert_eq!(again["starts_at"], "2026-01-01T09:30");
+    assert_eq!(again["value"], "12.5");
+
+    // The new terms apply at the next checkout: 12.5 % of €12.50 is €1.56.
+    let third = cart_with_code(&router, &s, s.m, "1", "SPRING").await;
+    let r = checkout_as(&router, &s, &third, "cy@example.com").await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.text());
+    let discounts: Vec<i64> = order_money(&pool, &s).await.iter().map(|m| m.1).collect();
+    assert_eq!(discounts, vec![125, 125, 156]);
+    assert_eq!(uses(&pool, &s, "SPRING").await, (3, 3));
+}

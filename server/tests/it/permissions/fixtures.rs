@@ -722,6 +722,18 @@ pub async fn body_for(
         "/api/commerce/promotion/active" => {
             json!({ "promotion_id": fresh_promotion(pool, a).await, "active": false })
         }
+        "/api/commerce/promotion" => {
+            json!({ "promotion_id": fresh_promotion(pool, a).await })
+        }
+        "/api/commerce/promotion/update" => json!({
+            "promotion_id": fresh_promotion(pool, a).await,
+            "promotion": {
+                "code": unique("EDIT").to_uppercase(), "name": "Edited", "kind": "percentage",
+                "value": "15", "currency": "EUR", "minimum_order": "", "maximum_discount": "",
+                "starts_at": "", "ends_at": "", "usage_limit": "", "usage_limit_per_customer": "",
+                "product_ids": [], "category_ids": [],
+            },
+        }),
         "/api/commerce/promotion/delete" => {
             json!({ "promotion_id": fresh_promotion(pool, a).await })
         }
