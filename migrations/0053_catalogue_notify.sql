@@ -26,9 +26,11 @@ BEGIN
         PERFORM pg_notify('sitepilot_deployments', 'catalogue:' || website::text);
     END IF;
     -- A product or category moved to another website (not possible today) refreshes both.
-    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME <> 'website_product_categories'
-       AND OLD.website_id IS DISTINCT FROM NEW.website_id THEN
-        PERFORM pg_notify('sitepilot_deployments', 'catalogue:' || OLD.website_id::text);
+    -- Nested: PL/pgSQL does not short-circuit AND, and the membership rows have no website_id.
+    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME <> 'website_product_categories' THEN
+        IF OLD.website_id IS DISTINCT FROM NEW.website_id THEN
+            PERFORM pg_notify('sitepilot_deployments', 'catalogue:' || OLD.website_id::text);
+        END IF;
     END IF;
     RETURN NULL;
 END;
