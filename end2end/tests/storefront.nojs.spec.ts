@@ -60,7 +60,7 @@ test('a visitor without JavaScript buys from a product grid and a buy button, wi
   // The grid links the product's page with its live price.
   await page.goto(siteUrl(site.subdomain, '/'));
   await expect(page.getByRole('heading', { name: 'Towels' })).toBeVisible();
-  await expect(page.locator('.sp-product-card')).toContainText('From €15.00');
+  await expect(page.getByRole('region', { name: 'Towels' })).toContainText('From €15.00');
   // The buy button: the visitor picks the colour in a plain select and posts the form.
   await page.getByLabel('Choose Linen Towel').selectOption({ label: 'Moss – €18.00' });
   await page.getByRole('button', { name: 'Buy a towel' }).click();

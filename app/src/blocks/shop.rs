@@ -77,6 +77,8 @@ pub(super) fn product_grid(p: ProductGridProps, shelf: Option<&Shelf>) -> AnyVie
         return placeholder(Some(shelf), "sp-product-grid", text);
     }
     let style = format!("--sp-columns:{}", p.columns.clamp(2, 4));
+    // Named by its heading, so the grid is a landmark people (and tests) can find.
+    let name = (!p.heading.is_empty()).then(|| p.heading.clone());
     let cards = items
         .into_iter()
         .map(|sp| {
@@ -102,7 +104,7 @@ pub(super) fn product_grid(p: ProductGridProps, shelf: Option<&Shelf>) -> AnyVie
         })
         .collect_view();
     view! {
-        <section class="sp-block sp-product-grid">
+        <section class="sp-block sp-product-grid" aria-label=name>
             <div class="sp-container">
                 {section_head(p.heading, p.subheading)}
                 <ul class="sp-product-cards" style=style>{cards}</ul>
