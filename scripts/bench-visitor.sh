@@ -11,6 +11,8 @@
 # BENCH_ENCODING: the Accept-Encoding both servers are asked for (default gzip; SitePilot answers
 # from its compressed cache, nginx with gzip_static from the same gzip bytes saved next to the
 # page; `identity` measures uncompressed pages as before).
+# BENCH_DB: the database to (re)create (default sitepilot_vbench; name another one when sharing a
+# PostgreSQL cluster with other checkouts).
 # BENCH_SHOP_GRID=1: the page is a product grid of 48 live products (storefront blocks, read from
 # the catalogue and cached until it changes) instead of the starter blocks; its target is >= 0.5x.
 # Quiet-machine rerun: BENCH_SKIP_BUILD=1 bash scripts/bench-visitor.sh
@@ -59,7 +61,8 @@ have_cmd wrk || missing+=(wrk)
 phase_must "nginx and wrk" apt_install "${missing[@]}"
 NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
 
-phase_must "database" bash -c '"$1/db.sh" start && "$1/db.sh" recreate-db sitepilot_vbench' _ "$SP_SCRIPTS"
+BENCH_DB="${BENCH_DB:-sitepilot_vbench}"
+phase_must "database" bash -c '"$1/db.sh" start && "$1/db.sh" recreate-db "$2"' _ "$SP_SCRIPTS" "$BENCH_DB"
 if [[ "${BENCH_SKIP_BUILD:-}" == 1 && -x "$SP_SERVER_BIN" ]]; then
   phase_skip "cargo leptos build --release" "BENCH_SKIP_BUILD=1"
 else
@@ -72,7 +75,7 @@ BENCH_MAIL_DIR="$SP_ROOT/target/bench-visitor-mail"
 start_smtp_sink "$BENCH_MAIL_DIR" || die "the SMTP sink did not start"
 export SITEPILOT_SMTP_URL="smtp://127.0.0.1:$SP_SMTP_PORT"
 export SITEPILOT_MAIL_FROM="SitePilot <no-reply@sitepilot.test>"
-start_background_server sitepilot_vbench "$SP_ROOT/target/bench-visitor-server.log"
+start_background_server "$BENCH_DB" "$SP_ROOT/target/bench-visitor-server.log"
 phase_end 0
 app="http://127.0.0.1:$SP_BG_SERVER_PORT"
 
