@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use leptos::tachys::view::RenderHtml;
 
 use crate::blocks::BlockView;
-use crate::model::{BlockProps, FormSlot, Snapshot, SnapshotPage};
+use std::sync::Arc;
+
+use crate::model::{BlockProps, FormSlot, Shelf, Snapshot, SnapshotPage};
 
 /// The cookieless page-view beacon (served by the server on every host, see
 /// `server/src/analytics.rs`). Only real pages carry it, never the 404 or password forms.
@@ -84,9 +86,20 @@ fn plain_head(title: String) -> Head {
     }
 }
 
-/// The HTML for `path` of a live site, or `None` when the snapshot has no such page.
-pub fn render_page(snapshot: &Snapshot, path: &str, addr: &SiteAddress) -> Option<String> {
-    render(snapshot, path, addr, None, None, false)
+/// The HTML for `path` of a live site, or `None` when the snapshot has no such page. `shelf`
+/// is the live catalogue its storefront blocks show (`None`: they show nothing).
+pub fn render_page(
+    snapshot: &Snapshot,
+    path: &str,
+    addr: &SiteAddress,
+    shelf: Option<Arc<Shelf>>,
+) -> Option<String> {
+    render(snapshot, path, addr, None, None, Some(visitor_shelf(shelf)))
+}
+
+/// A visitor page's catalogue: what was read, or nothing to show (never a placeholder).
+fn visitor_shelf(shelf: Option<Arc<Shelf>>) -> Arc<Shelf> {
+    shelf.unwrap_or_default()
 }
 
 /// As [`render_page`], with one contact form shown as `current` says (the visitor's values
@@ -97,8 +110,16 @@ pub fn render_page_with_form(
     path: &str,
     addr: &SiteAddress,
     current: Option<&FormSlot>,
+    shelf: Option<Arc<Shelf>>,
 ) -> Option<String> {
-    render(snapshot, path, addr, None, current, false)
+    render(
+        snapshot,
+        path,
+        addr,
+        None,
+        current,
+        Some(visitor_shelf(shelf)),
+    )
 }
 
 /// As [`render_page`], for a member's preview of a deployment: `banner` says which deployment
@@ -109,13 +130,13 @@ pub fn render_preview(
     addr: &SiteAddress,
     banner: String,
 ) -> Option<String> {
-    render(snapshot, path, addr, Some(banner), None, true)
+    render(snapshot, path, addr, Some(banner), None, None)
 }
 
 /// The home page of `snapshot` as the template gallery's thumbnail shows it: the preview
 /// without its banner (the card names the template), never indexed, no analytics beacon.
 pub fn render_thumbnail(snapshot: &Snapshot, addr: &SiteAddress) -> Option<String> {
-    render(snapshot, "/", addr, None, None, true)
+    render(snapshot, "/", addr, None, None, None)
 }
 
 fn render(
@@ -124,8 +145,10 @@ fn render(
     addr: &SiteAddress,
     banner: Option<String>,
     current: Option<&FormSlot>,
-    preview: bool,
+    visitor: Option<Arc<Shelf>>,
 ) -> Option<String> {
+    // Previews and thumbnails (no visitor catalogue) show the shop blocks' placeholders.
+    let preview = visitor.is_none();
     let page = snapshot.page(path)?;
     let mut head = seo::head(snapshot, page, addr);
     // Previews are members looking, not visits: never indexed, no analytics beacon.
@@ -150,7 +173,10 @@ fn render(
     let wrapper = config.wrapper_style();
     let body = view! {
         {banner.map(|b| view! { <div class="sp-preview-banner" role="note">{b}</div> })}
-        <main style=wrapper>{blocks.into_iter().map(|(id, b)| view! { <BlockView block=b form=form_slot(id, current)/> }).collect_view()}</main>
+        <main style=wrapper>{blocks.into_iter().map(|(id, b)| {
+            let shelf = if b.kind().is_shop() { visitor.clone() } else { None };
+            view! { <BlockView block=b form=form_slot(id, current) shelf=shelf/> }
+        }).collect_view()}</main>
     }
     .into_any();
     let style = format!(

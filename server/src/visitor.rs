@@ -23,6 +23,7 @@ mod shop;
 pub use shop::test_mode_payment;
 mod protected;
 pub mod split;
+mod storefront;
 
 use cache::{LiveSite, PageKey, Rendered, SiteState, VisitorCache};
 
@@ -421,7 +422,15 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
         _ => {}
     }
     // The shop's cart, checkout and orders (per visitor, never cached).
+    let shop_post = visit.shop_form.is_some();
     if let Some(res) = shop::route(state, &live, &visit).await {
+        // A checkout or cancel moves stock: this instance's storefront pages of the site go at
+        // once (the others hear migration 0053's notification).
+        if shop_post {
+            if let Some(c) = cache {
+                c.evict_catalogue(Some(live.website_id));
+            }
+        }
         return res;
     }
     // The shop: `/products`, `/products/{slug}` and `/categories/{slug}`, read live (never from the page cache).
@@ -452,7 +461,14 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
         .await;
     }
     if page.password_protected {
-        return protected::serve(state, live.website_id, snapshot, page, visit).await;
+        return protected::serve(
+            state,
+            (live.tenant_id, live.website_id),
+            snapshot,
+            page,
+            visit,
+        )
+        .await;
     }
     if visit.password.is_some() {
         // A form posted to a page that is (now) public: just show the page.
@@ -466,12 +482,27 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
     let (rendered, page_hit) = match cache.and_then(|c| c.page(&key)) {
         Some(r) => (r, true),
         None => {
-            let Some(html) = app::site::render_page(snapshot, &page.slug, &addr) else {
+            // Storefront blocks: the live catalogue, read now (after `started` was taken).
+            let shelf =
+                match storefront::shelf_for(state, (live.tenant_id, live.website_id), page, &addr)
+                    .await
+                {
+                    Ok(s) => s,
+                    Err(res) => return res,
+                };
+            let catalogue = shelf.is_some();
+            let Some(html) = app::site::render_page(snapshot, &page.slug, &addr, shelf) else {
                 return not_found("page");
             };
-            // Deployments are immutable, so (deployment, address, path) identifies the bytes.
+            // Deployments are immutable, so (deployment, address, path) identifies the bytes;
+            // a storefront page adds a hash of its bytes, which change with the catalogue.
+            let content = if catalogue {
+                format!("-{:x}", fxhash(&html))
+            } else {
+                String::new()
+            };
             let etag = format!(
-                "\"{}-{:x}\"",
+                "\"{}-{:x}{content}\"",
                 live.deployment_id.simple(),
                 fxhash(&format!("{}{}", addr.base, page.slug))
             );
@@ -482,9 +513,14 @@ async fn serve(state: &AppState, cache: Option<&VisitorCache>, visit: Visit) -> 
                 );
             };
             // Compressed here, once per deployment and page; requests only pick a form.
-            let r = Arc::new(Rendered::new(live.website_id, live.tenant_id, html, etag));
+            let r = Rendered::new(live.website_id, live.tenant_id, html, etag);
+            let r = Arc::new(if catalogue { r.showing_catalogue() } else { r });
             if let Some(c) = cache {
-                c.store_page(key, Arc::clone(&r));
+                if catalogue {
+                    c.store_catalogue_page(key, Arc::clone(&r), started);
+                } else {
+                    c.store_page(key, Arc::clone(&r));
+                }
             }
             (r, false)
         }

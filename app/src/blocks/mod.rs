@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::{is_hex_color, parse_date, BlockProps, FormSlot};
+use crate::model::{is_hex_color, parse_date, BlockProps, FormSlot, Shelf};
 
 mod content;
 mod media;
@@ -15,15 +15,19 @@ mod people;
 mod rich;
 #[cfg(feature = "ssr")]
 pub(crate) use rich::rich_body;
+mod shop;
 mod site;
 
 /// Renders one block. `form` is set on visitor pages only: it makes a contact form post to
-/// its page and show the visitor's values, errors or success message.
+/// its page and show the visitor's values, errors or success message. `shelf` is the live
+/// catalogue the storefront blocks show (read by the server, or loaded by the builder).
 #[component]
 pub fn BlockView(
     block: BlockProps,
     #[prop(optional_no_strip)] form: Option<FormSlot>,
+    #[prop(optional_no_strip)] shelf: Option<std::sync::Arc<Shelf>>,
 ) -> impl IntoView {
+    let shelf = shelf.as_deref();
     match block {
         BlockProps::Navbar(p) => site::navbar(p).into_any(),
         BlockProps::Hero(p) => site::hero(p).into_any(),
@@ -43,6 +47,10 @@ pub fn BlockView(
         BlockProps::ImageText(p) => content::image_text(p).into_any(),
         BlockProps::Footer(p) => site::footer(p).into_any(),
         BlockProps::CustomHtml(p) => media::custom_html(p).into_any(),
+        BlockProps::ProductGrid(p) => shop::product_grid(p, shelf),
+        BlockProps::ProductDetail(p) => shop::product_detail(p, shelf),
+        BlockProps::Cart(p) => shop::cart(p, shelf),
+        BlockProps::BuyButton(p) => shop::buy_button(p, shelf),
     }
 }
 

@@ -48,6 +48,7 @@ pub mod role_check;
 pub mod settings;
 pub mod shop;
 pub mod site_backups;
+pub mod storefront;
 pub mod system;
 pub mod team;
 pub mod templates;

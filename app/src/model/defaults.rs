@@ -169,6 +169,54 @@ impl Default for FooterProps {
     }
 }
 
+/// A new grid shows the shop's products at once (featured first, then newest); the owner can
+/// narrow it to a category or a hand-picked list. Nothing here names a product: an empty shop
+/// shows an empty grid, never made-up products.
+impl Default for ProductGridProps {
+    fn default() -> Self {
+        Self {
+            heading: "Shop".into(),
+            subheading: String::new(),
+            source: "all".into(),
+            category_id: String::new(),
+            product_ids: Vec::new(),
+            columns: 3,
+            limit: 12,
+        }
+    }
+}
+
+impl Default for ProductDetailProps {
+    fn default() -> Self {
+        Self {
+            product_id: String::new(),
+            show_description: true,
+            button_label: "Add to cart".into(),
+        }
+    }
+}
+
+impl Default for CartProps {
+    fn default() -> Self {
+        Self {
+            heading: "Your cart".into(),
+            body: "Review what you picked and check out when you are ready.".into(),
+            button_label: "View cart".into(),
+        }
+    }
+}
+
+impl Default for BuyButtonProps {
+    fn default() -> Self {
+        Self {
+            product_id: String::new(),
+            variant_id: String::new(),
+            label: "Buy now".into(),
+            show_price: true,
+        }
+    }
+}
+
 impl BlockProps {
     /// A new block of `kind` with good-looking default content. Every kind has one; whether
     /// the tenant's plan allows the kind is the server's check, not this one.
@@ -192,6 +240,10 @@ impl BlockProps {
             ComponentKind::ImageText => Self::ImageText(ImageTextProps::default()),
             ComponentKind::Footer => Self::Footer(FooterProps::default()),
             ComponentKind::CustomHtml => Self::CustomHtml(CustomHtmlProps::default()),
+            ComponentKind::ProductGrid => Self::ProductGrid(ProductGridProps::default()),
+            ComponentKind::ProductDetail => Self::ProductDetail(ProductDetailProps::default()),
+            ComponentKind::Cart => Self::Cart(CartProps::default()),
+            ComponentKind::BuyButton => Self::BuyButton(BuyButtonProps::default()),
         }
     }
 

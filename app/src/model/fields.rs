@@ -44,6 +44,16 @@ pub enum FieldType {
         max_items: usize,
     },
     List(&'static ListSpec),
+    /// One of the website's products (by id), picked from a list the server supplies.
+    Product,
+    /// A variant of the product chosen in the same block's `product_id`.
+    Variant,
+    /// One of the website's categories (by id).
+    Category,
+    /// Several of the website's products (ids), in order.
+    Products {
+        max: usize,
+    },
 }
 
 #[derive(Debug)]
@@ -140,6 +150,11 @@ const HEADING_SIZES: &[(&str, &str)] = &[
     ("4xl", "Medium"),
     ("5xl", "Large"),
     ("6xl", "Huge"),
+];
+const GRID_SOURCES: &[(&str, &str)] = &[
+    ("all", "All products"),
+    ("category", "A category"),
+    ("products", "Products I pick"),
 ];
 const SIDES: &[(&str, &str)] = &[("left", "Left"), ("right", "Right")];
 const FORM_TYPES: &[(&str, &str)] = &[
@@ -483,6 +498,37 @@ pub fn fields(kind: ComponentKind) -> &'static [Field] {
             ),
             number("height", "Frame height (px)", 50.0, 2000.0, 1.0),
         ]),
+        K::ProductGrid => table!([
+            text("heading", "Heading"),
+            long("subheading", "Subheading"),
+            f("source", "Show", FieldType::Select(GRID_SOURCES)),
+            f("category_id", "Category", FieldType::Category),
+            f(
+                "product_ids",
+                "Products",
+                FieldType::Products {
+                    max: super::GRID_MAX
+                }
+            ),
+            number("columns", "Products per row", 2.0, 4.0, 1.0),
+            number("limit", "Show at most", 1.0, 48.0, 1.0),
+        ]),
+        K::ProductDetail => table!([
+            f("product_id", "Product", FieldType::Product),
+            toggle("show_description", "Show the description"),
+            text("button_label", "Button label"),
+        ]),
+        K::Cart => table!([
+            text("heading", "Heading"),
+            long("body", "Text"),
+            text("button_label", "Button label"),
+        ]),
+        K::BuyButton => table!([
+            f("product_id", "Product", FieldType::Product),
+            f("variant_id", "Variant", FieldType::Variant),
+            text("label", "Button label"),
+            toggle("show_price", "Show the price"),
+        ]),
     }
 }
 
@@ -649,6 +695,35 @@ fn check_fields(fields: &[Field], v: &Value, prefix: &[Seg]) -> Result<(), AppEr
                     let mut item_path = path.clone();
                     item_path.push(Seg::Index(i));
                     check_fields(spec.item, v, &item_path)?;
+                }
+            }
+            FieldType::Product | FieldType::Variant | FieldType::Category => {
+                if !s.trim().is_empty() && super::chosen_id(s).is_none() {
+                    return Err(AppError::invalid(
+                        &name,
+                        format!("{}: choose one from the list.", field.label),
+                    ));
+                }
+            }
+            FieldType::Products { max } => {
+                let items = value
+                    .and_then(Value::as_array)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                if items.len() > max {
+                    return Err(AppError::invalid(
+                        &name,
+                        format!("{} holds at most {max} products.", field.label),
+                    ));
+                }
+                if items
+                    .iter()
+                    .any(|i| i.as_str().and_then(super::chosen_id).is_none())
+                {
+                    return Err(AppError::invalid(
+                        &name,
+                        format!("{}: choose products from the list.", field.label),
+                    ));
                 }
             }
             FieldType::Toggle | FieldType::Image | FieldType::Url | FieldType::Link => {}

@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
-/// The 18 component kinds of schema reference §9 (`components.type`).
+/// The 18 component kinds of schema reference §9 (`components.type`), and the four storefront
+/// kinds (product grid, product, cart, buy button) that show the website's shop (migration 0052).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ComponentKind {
@@ -22,10 +23,14 @@ pub enum ComponentKind {
     ImageText,
     Footer,
     CustomHtml,
+    ProductGrid,
+    ProductDetail,
+    Cart,
+    BuyButton,
 }
 
 impl ComponentKind {
-    pub const ALL: [ComponentKind; 18] = [
+    pub const ALL: [ComponentKind; 22] = [
         Self::Navbar,
         Self::Hero,
         Self::Features,
@@ -44,7 +49,24 @@ impl ComponentKind {
         Self::ImageText,
         Self::Footer,
         Self::CustomHtml,
+        Self::ProductGrid,
+        Self::ProductDetail,
+        Self::Cart,
+        Self::BuyButton,
     ];
+
+    /// The storefront kinds: they show live catalogue rows (prices, stock), so a visitor page
+    /// holding one is rendered with the catalogue and evicted when it changes.
+    pub const SHOP: [ComponentKind; 4] = [
+        Self::ProductGrid,
+        Self::ProductDetail,
+        Self::Cart,
+        Self::BuyButton,
+    ];
+
+    pub fn is_shop(self) -> bool {
+        Self::SHOP.contains(&self)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -66,6 +88,10 @@ impl ComponentKind {
             Self::ImageText => "image_text",
             Self::Footer => "footer",
             Self::CustomHtml => "custom_html",
+            Self::ProductGrid => "product_grid",
+            Self::ProductDetail => "product_detail",
+            Self::Cart => "cart",
+            Self::BuyButton => "buy_button",
         }
     }
 
@@ -94,6 +120,10 @@ impl ComponentKind {
             Self::ImageText => "Image and text",
             Self::Footer => "Footer",
             Self::CustomHtml => "Custom HTML",
+            Self::ProductGrid => "Product grid",
+            Self::ProductDetail => "Product",
+            Self::Cart => "Cart",
+            Self::BuyButton => "Buy button",
         }
     }
 }

@@ -34,6 +34,7 @@ mod rich_text;
 mod role;
 mod shop;
 mod snapshot;
+mod storefront;
 mod team;
 mod templates;
 pub mod value_reader;
@@ -134,12 +135,13 @@ pub use promotions::{
     PROMOTION_LIST_LIMIT,
 };
 pub use props::{
-    parse_date, BlockProps, BlogGridProps, BlogPost, ContactFormProps, CtaProps, CustomHtmlProps,
-    FaqItem, FaqProps, FeatureItem, FeaturesProps, FooterColumn, FooterLink, FooterProps,
-    FormField, GalleryImage, GalleryProps, HeroProps, ImageTextProps, LogoRef, MapProps, NavLink,
-    NavbarProps, PricePlan, PricingProps, Review, RichTextProps, SocialLink, StatItem, StatsProps,
+    chosen_id, parse_date, BlockProps, BlogGridProps, BlogPost, BuyButtonProps, CartProps,
+    ContactFormProps, CtaProps, CustomHtmlProps, FaqItem, FaqProps, FeatureItem, FeaturesProps,
+    FooterColumn, FooterLink, FooterProps, FormField, GalleryImage, GalleryProps, GridSource,
+    HeroProps, ImageTextProps, LogoRef, MapProps, NavLink, NavbarProps, PricePlan, PricingProps,
+    ProductDetailProps, ProductGridProps, Review, RichTextProps, SocialLink, StatItem, StatsProps,
     TeamMember, TeamProps, TestimonialsProps, TextField, VideoEmbedProps, VideoSource,
-    CUSTOM_HTML_MAX,
+    CUSTOM_HTML_MAX, GRID_MAX,
 };
 pub use realtime::{
     initials, DeployAction, DeployPhase, DeployStatus, GenerationChanged, LiveEvent, PageChanged,
@@ -153,6 +155,7 @@ pub use shop::{
     ORDER_LIST_LIMIT, RESERVATION_MINUTES,
 };
 pub use snapshot::{Snapshot, SnapshotComponent, SnapshotPage};
+pub use storefront::{Shelf, ShelfCategory, ShelfNeeds, ShelfProduct};
 pub use team::{
     parse_avatar_url, parse_filter_date, parse_invite_role, AuditEntry, AuditFilter, AuditPage,
     BuilderPrefs, DeviceView, Invitation, InviteState, MemberInfo, NotificationPrefs, OutboxEmail,

@@ -45,6 +45,7 @@ fn check_count<T>(
 mod content;
 mod media;
 mod people;
+mod shop;
 mod site;
 #[cfg(test)]
 mod tests;
@@ -52,6 +53,7 @@ mod tests;
 pub use content::*;
 pub use media::*;
 pub use people::*;
+pub use shop::*;
 pub use site::*;
 
 /// On the wire and in snapshots: `{"type": "hero", "props": {…}}`. Serialized by the derive;
@@ -79,6 +81,10 @@ pub enum BlockProps {
     ImageText(ImageTextProps),
     Footer(FooterProps),
     CustomHtml(CustomHtmlProps),
+    ProductGrid(ProductGridProps),
+    ProductDetail(ProductDetailProps),
+    Cart(CartProps),
+    BuyButton(BuyButtonProps),
 }
 
 /// Runs `$body` with `$p` bound to the props of whichever kind `$block` is. Every per-kind
@@ -104,6 +110,10 @@ macro_rules! with_props {
             BlockProps::ImageText($p) => $body,
             BlockProps::Footer($p) => $body,
             BlockProps::CustomHtml($p) => $body,
+            BlockProps::ProductGrid($p) => $body,
+            BlockProps::ProductDetail($p) => $body,
+            BlockProps::Cart($p) => $body,
+            BlockProps::BuyButton($p) => $body,
         }
     };
 }
@@ -122,9 +132,10 @@ impl<'de> Deserialize<'de> for BlockProps {
 }
 
 impl BlockProps {
-    /// Kinds the palette offers, in schema reference §9 order: all 18. Plan gating (custom HTML is Pro
-    /// only) is enforced by the server when a block is added, not by hiding it here.
-    pub const PLACEABLE: [ComponentKind; 18] = ComponentKind::ALL;
+    /// Kinds the palette offers, in schema reference §9 order, then the shop's: all 22. Plan
+    /// gating (custom HTML is Pro only) is enforced by the server when a block is added, not by
+    /// hiding it here. Shop blocks show nothing to visitors while the plan does not sell.
+    pub const PLACEABLE: [ComponentKind; 22] = ComponentKind::ALL;
 
     pub fn kind(&self) -> ComponentKind {
         match self {
@@ -146,6 +157,10 @@ impl BlockProps {
             Self::ImageText(_) => ComponentKind::ImageText,
             Self::Footer(_) => ComponentKind::Footer,
             Self::CustomHtml(_) => ComponentKind::CustomHtml,
+            Self::ProductGrid(_) => ComponentKind::ProductGrid,
+            Self::ProductDetail(_) => ComponentKind::ProductDetail,
+            Self::Cart(_) => ComponentKind::Cart,
+            Self::BuyButton(_) => ComponentKind::BuyButton,
         }
     }
 
@@ -246,6 +261,10 @@ impl BlockProps {
             K::ImageText => Self::ImageText(read(props)?),
             K::Footer => Self::Footer(read(props)?),
             K::CustomHtml => Self::CustomHtml(read(props)?),
+            K::ProductGrid => Self::ProductGrid(read(props)?),
+            K::ProductDetail => Self::ProductDetail(read(props)?),
+            K::Cart => Self::Cart(read(props)?),
+            K::BuyButton => Self::BuyButton(read(props)?),
         })
     }
 

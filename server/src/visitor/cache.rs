@@ -15,6 +15,15 @@
 //!   from host entries, so they obey the same rules (listener up, [`HOST_TTL`], evicted with
 //!   their website or tenant, and dropped whenever the host entries are).
 //!
+//! Storefront pages (a product grid, product, buy button: live prices and stock) are the one
+//! exception to "pages are immutable": they are stored in `pages` and `ready` like any page,
+//! but only while the listener is connected and only when no eviction happened while they
+//! were rendered (generation check, as for hosts), and migration 0053's triggers send
+//! `'catalogue:<website_id>'` in the same transaction as any product, variant (price, stock),
+//! category or membership change, which evicts that website's storefront pages on every
+//! instance. The instance that made a change through the app also evicts at once
+//! ([`evict_after_writes`], the visitor checkout), without waiting for the notification.
+//!
 //! Invalidation: migration 0017 sends `pg_notify('sitepilot_deployments', website_id)` when a
 //! deployment is inserted or its live flag changes (publish, rollback) and when a website's
 //! status or address changes, and `'tenant:<id>'` when a tenant's status changes. Every server
@@ -119,6 +128,9 @@ impl SiteState {
 pub struct Rendered {
     pub website_id: Uuid,
     pub tenant_id: Uuid,
+    /// Shows live catalogue rows (a storefront block): not immutable with its deployment,
+    /// evicted on `catalogue:<website>` and stored only while the listener is up.
+    pub catalogue: bool,
     pub identity: Variant,
     pub gzip: Option<Variant>,
     pub br: Option<Variant>,
@@ -250,7 +262,34 @@ impl VisitorCache {
     }
 
     pub fn page(&self, key: &PageKey) -> Option<Arc<Rendered>> {
-        lock(&self.pages).get(key).cloned()
+        let page = lock(&self.pages).get(key).cloned()?;
+        // A storefront page is only as fresh as the notifications heard.
+        (!page.catalogue || self.is_listening()).then_some(page)
+    }
+
+    /// Stores a storefront page unless an eviction happened since the request started (its
+    /// catalogue read may predate a change) or the listener is down.
+    pub fn store_catalogue_page(&self, key: PageKey, page: Arc<Rendered>, started: u64) {
+        if !self.is_listening() {
+            return;
+        }
+        let mut pages = lock(&self.pages);
+        // Checked under the lock: evictions bump the generation before taking it.
+        if self.generation() != started {
+            return;
+        }
+        if pages.len() >= MAX_PAGES {
+            pages.clear();
+        }
+        pages.insert(key, page);
+    }
+
+    /// Forgets the storefront pages of `website` (every website's when `None`), here at once.
+    pub fn evict_catalogue(&self, website: Option<Uuid>) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        let stale = |p: &Rendered| p.catalogue && website.is_none_or(|w| p.website_id == w);
+        lock(&self.pages).retain(|_, p| !stale(p));
+        self.clear_ready(|p| !stale(p));
     }
 
     pub fn store_page(&self, key: PageKey, page: Arc<Rendered>) {
@@ -307,6 +346,13 @@ impl VisitorCache {
     /// Handles one notification payload: a website id or `tenant:<id>`. Unknown payloads
     /// clear everything, which is always safe.
     pub fn evict(&self, payload: &str) {
+        if let Some(w) = payload.strip_prefix("catalogue:") {
+            match w.parse::<Uuid>() {
+                Ok(w) => self.evict_catalogue(Some(w)),
+                Err(_) => self.clear(),
+            }
+            return;
+        }
         self.generation.fetch_add(1, Ordering::AcqRel);
         let (website, tenant) = match payload.strip_prefix("tenant:") {
             Some(t) => (None, t.parse::<Uuid>().ok()),
@@ -441,7 +487,10 @@ pub async fn evict_after_writes(
     let post = req.method() == axum::http::Method::POST;
     let save = post && path.starts_with("/api/websites/");
     let webhook = post && path.starts_with("/webhooks/");
-    let cache = if save || webhook {
+    // Catalogue changes (products, variants, stock, order status): this instance's storefront
+    // pages of the website go at once; other instances hear migration 0053's notification.
+    let catalogue = post && path.starts_with("/api/commerce/");
+    let cache = if save || webhook || catalogue {
         req.extensions().get::<Arc<VisitorCache>>().cloned()
     } else {
         None
@@ -449,6 +498,17 @@ pub async fn evict_after_writes(
     let Some(cache) = cache else {
         return next.run(req).await;
     };
+    if catalogue {
+        let (req, forget) = website_of(req).await;
+        let res = next.run(req).await;
+        if res.status().is_success() {
+            cache.evict_catalogue(match forget {
+                Forget::Website(w) => w,
+                Forget::All => None,
+            });
+        }
+        return res;
+    }
     let (req, forget) = if save {
         website_of(req).await
     } else {

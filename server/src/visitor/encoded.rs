@@ -69,10 +69,18 @@ impl Rendered {
         Rendered {
             website_id,
             tenant_id,
+            catalogue: false,
             identity,
             gzip,
             br,
         }
+    }
+
+    /// Marks a page that shows live catalogue rows (storefront blocks): a catalogue change of
+    /// its website evicts it (`VisitorCache::evict`, payload `catalogue:<website>`).
+    pub fn showing_catalogue(mut self) -> Rendered {
+        self.catalogue = true;
+        self
     }
 
     /// The form to send to a client that sent this `Accept-Encoding`.

@@ -67,8 +67,21 @@ fn contact_form(page: &SnapshotPage, id: Uuid) -> Option<app::model::ContactForm
     }
 }
 
-fn page_with(snapshot: &Snapshot, visit: &Visit, slot: &FormSlot, status: StatusCode) -> Response {
-    match app::site::render_page_with_form(snapshot, &visit.path, &visit.address(), Some(slot)) {
+/// The page again with the form in `slot`'s state (and its storefront blocks, read live).
+async fn page_with(
+    state: &AppState,
+    site: (Uuid, Uuid),
+    (snapshot, page): (&Snapshot, &SnapshotPage),
+    visit: &Visit,
+    slot: &FormSlot,
+    status: StatusCode,
+) -> Response {
+    let addr = visit.address();
+    let shelf = match super::storefront::shelf_for(state, site, page, &addr).await {
+        Ok(s) => s,
+        Err(res) => return res,
+    };
+    match app::site::render_page_with_form(snapshot, &visit.path, &addr, Some(slot), shelf) {
         Some(html) => private(html, status),
         None => not_found("page"),
     }
@@ -88,7 +101,7 @@ pub(super) async fn submit(
     if page.password_protected
         && !protected::unlocked(state, website_id, page, visit.cookies.as_deref())
     {
-        return protected::serve(state, website_id, snapshot, page, visit).await;
+        return protected::serve(state, site, snapshot, page, visit).await;
     }
     if let Err(wait_secs) = count_submission(&state.pool, visit.ip, website_id).await {
         let mut res = private(
@@ -123,14 +136,22 @@ pub(super) async fn submit(
     {
         tracing::info!(website = %website_id, "contact form honeypot filled; submission dropped");
         slot.sent = true;
-        return page_with(snapshot, &visit, &slot, StatusCode::OK);
+        return page_with(state, site, (snapshot, page), &visit, &slot, StatusCode::OK).await;
     }
     let fields = match check_submission(&form, &posted) {
         Ok(fields) => fields,
         Err((values, errors)) => {
             slot.values = values;
             slot.errors = errors;
-            return page_with(snapshot, &visit, &slot, StatusCode::UNPROCESSABLE_ENTITY);
+            return page_with(
+                state,
+                site,
+                (snapshot, page),
+                &visit,
+                &slot,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let stored = async {
@@ -160,5 +181,5 @@ pub(super) async fn submit(
         );
     }
     slot.sent = true;
-    page_with(snapshot, &visit, &slot, StatusCode::OK)
+    page_with(state, site, (snapshot, page), &visit, &slot, StatusCode::OK).await
 }

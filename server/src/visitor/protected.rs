@@ -76,7 +76,7 @@ pub(super) fn unlocked(
 
 pub(super) async fn serve(
     state: &AppState,
-    website_id: Uuid,
+    (tenant_id, website_id): (Uuid, Uuid),
     snapshot: &Snapshot,
     page: &SnapshotPage,
     visit: Visit,
@@ -134,7 +134,13 @@ pub(super) async fn serve(
         let html = app::site::render_password_form(snapshot, page, &action, None);
         return private(Html(html).into_response(), StatusCode::UNAUTHORIZED);
     }
-    match app::site::render_page(snapshot, &visit.path, &visit.address()) {
+    let addr = visit.address();
+    let shelf =
+        match super::storefront::shelf_for(state, (tenant_id, website_id), page, &addr).await {
+            Ok(s) => s,
+            Err(res) => return res,
+        };
+    match app::site::render_page(snapshot, &visit.path, &addr, shelf) {
         Some(html) => private(Html(html).into_response(), StatusCode::OK),
         None => not_found("page"),
     }

@@ -54,6 +54,7 @@ mod shop;
 mod site_backups;
 mod startup;
 mod static_files;
+mod storefront;
 mod stripe_api;
 mod stripe_webhook;
 mod team;

@@ -153,6 +153,7 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             Record,
         ),
         ("/api/commerce/products", Role(|_| true), Record),
+        ("/api/storefront/shelf", Role(|_| true), Record),
         ("/api/commerce/product", Role(|_| true), Record),
         (
             "/api/commerce/product/create",

@@ -586,6 +586,11 @@ async fn server_functions_cannot_read_or_change_another_tenants_page() {
             "/api/commerce/promotion/delete",
             json!({ "promotion_id": b_promo }),
         ),
+        // The builder's catalogue for B's storefront blocks.
+        (
+            "/api/storefront/shelf",
+            json!({ "website_id": b.website_id }),
+        ),
         // A's own website with B's product id.
         (
             "/api/commerce/products/status",

@@ -192,6 +192,13 @@ fn field_schema(ty: &FieldType) -> Value {
         FieldType::Link => {
             json!({ "type": "string", "description": "one of the site's page addresses" })
         }
+        // Shop blocks name catalogue rows; generation never places them (`KINDS`).
+        FieldType::Product | FieldType::Variant | FieldType::Category => {
+            json!({ "type": "string", "description": "leave empty" })
+        }
+        FieldType::Products { max } => json!({
+            "type": "array", "maxItems": max, "items": { "type": "string" }
+        }),
         FieldType::Lines { max_items } => json!({
             "type": "array", "maxItems": max_items, "items": { "type": "string", "maxLength": 200 }
         }),

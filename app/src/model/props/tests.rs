@@ -1,4 +1,4 @@
-//! Props of all 18 kinds: starters are valid and round-trip, text edits land, and unsafe or
+//! Props of all 22 kinds: starters are valid and round-trip, text edits land, and unsafe or
 //! out-of-range values are refused with the field they belong to.
 
 use serde_json::{json, Value};
@@ -41,10 +41,12 @@ fn every_starter_validates_round_trips_and_takes_a_heading_edit() {
             .unwrap_or_else(|e| panic!("{kind:?} starter does not parse: {e}"));
         assert_eq!(parsed, starter, "{kind:?} round-trips");
 
-        let (key, label) = if kind == ComponentKind::CustomHtml {
-            ("html", "HTML")
-        } else {
-            ("heading", "Heading")
+        let (key, label) = match kind {
+            ComponentKind::CustomHtml => ("html", "HTML"),
+            // Shop blocks that show a product lead with their product picker, then the button.
+            ComponentKind::ProductDetail => ("button_label", "Button label"),
+            ComponentKind::BuyButton => ("label", "Button label"),
+            _ => ("heading", "Heading"),
         };
         let first = starter
             .text_fields()
@@ -393,4 +395,58 @@ fn the_tagged_form_of_every_kind_round_trips_in_any_key_order() {
     assert!(err(r#"{"type":"marquee","props":{}}"#).contains("unknown variant `marquee`"));
     assert!(err(r#"{"type":"hero"}"#).contains("missing field `props`"));
     assert!(err(r#"{"type":"hero","props":{"heading":["x"]}}"#).contains("invalid type"));
+}
+
+#[test]
+fn shop_blocks_take_only_ids_from_the_lists_and_bounded_grids() {
+    use ComponentKind::*;
+    let id = "0b5f3c1e-8a7d-4f7e-9a51-2d6f1c3b4a59";
+    // Unset (empty) is fine everywhere: the builder shows a placeholder, visitors nothing.
+    for kind in ComponentKind::SHOP {
+        BlockProps::starter(kind).validate().expect("starter");
+    }
+    assert!(with_value(ProductDetail, "/product_id", json!(id)).is_ok());
+    assert_eq!(
+        refused_field(with_value(ProductDetail, "/product_id", json!("mug"))),
+        "product_id"
+    );
+    assert_eq!(
+        refused_field(with_value(BuyButton, "/product_id", json!("'; drop"))),
+        "product_id"
+    );
+    // A variant needs its product.
+    assert_eq!(
+        refused_field(with_value(BuyButton, "/variant_id", json!(id))),
+        "variant_id"
+    );
+    assert_eq!(
+        refused_field(with_value(ProductGrid, "/category_id", json!("shoes"))),
+        "category_id"
+    );
+    assert_eq!(
+        refused_field(with_value(ProductGrid, "/product_ids", json!([id, "x"]))),
+        "product_ids"
+    );
+    let too_many: Vec<String> = (0..49).map(|_| id.to_string()).collect();
+    assert_eq!(
+        refused_field(with_value(ProductGrid, "/product_ids", json!(too_many))),
+        "product_ids"
+    );
+    assert_eq!(
+        refused_field(with_value(ProductGrid, "/columns", json!(6))),
+        "columns"
+    );
+    assert_eq!(
+        refused_field(with_value(ProductGrid, "/limit", json!(49))),
+        "limit"
+    );
+    assert_eq!(
+        refused_field(with_value(ProductGrid, "/source", json!("random"))),
+        "source"
+    );
+    let grid = with_value(ProductGrid, "/product_ids", json!([id, id])).expect("grid");
+    let BlockProps::ProductGrid(g) = grid else {
+        unreachable!()
+    };
+    assert_eq!(g.picked().len(), 1, "a product picked twice shows once");
 }

@@ -67,6 +67,15 @@ pub fn Canvas(
             .with(|b| b.iter().map(|c| c.id).collect::<Vec<_>>())
     });
     let style = move || format!("{}max-width:{};", brand_style.get(), device.get().width());
+    // The shop blocks render the website's real products: load them once one is on the page.
+    Effect::new(move |_| {
+        if ed
+            .blocks
+            .with(|b| b.iter().any(|c| c.block.kind().is_shop()))
+        {
+            ed.load_shelf();
+        }
+    });
     view! {
         <main class="builder-canvas" aria-label="Canvas" on:click=|ev| ev.prevent_default()>
             <div class="canvas-toolbar" role="group" aria-label="Device preview">
@@ -244,7 +253,11 @@ fn CanvasBlock(ed: Editor, id: Uuid) -> impl IntoView {
                     }
                 })
             }}
-            {move || content.get().map(|b| view! { <BlockView block=b/> })}
+            {move || content.get().map(|b| {
+                // Only shop blocks track the catalogue, so its arrival re-renders only them.
+                let shelf = if b.kind().is_shop() { ed.shelf_now() } else { None };
+                view! { <BlockView block=b shelf=shelf/> }
+            })}
         </li>
     }
     // Erased so the canvas's view type stays shallow enough for the compiler.

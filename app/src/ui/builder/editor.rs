@@ -132,6 +132,10 @@ pub struct Editor {
     pub global_pending: RwSignal<Option<Uuid>>,
     /// The outcome of the last copy, paste or global block action, for the status line.
     pub block_note: RwSignal<Option<Result<String, String>>>,
+    /// The website's products and categories for the shop blocks (`api::storefront`), loaded
+    /// once the page has a shop block; `Some(Err)` when loading failed.
+    pub shelf: RwSignal<Option<Result<std::sync::Arc<crate::model::Shelf>, String>>>,
+    shelf_loading: StoredValue<bool>,
 }
 
 impl Editor {
@@ -169,7 +173,30 @@ impl Editor {
             globals: RwSignal::new(Vec::new()),
             global_pending: RwSignal::new(None),
             block_note: RwSignal::new(None),
+            shelf: RwSignal::new(None),
+            shelf_loading: StoredValue::new(false),
         }
+    }
+
+    /// Loads the shop's catalogue for the shop blocks, once (and again after a failure).
+    pub fn load_shelf(self) {
+        if matches!(self.shelf.get_untracked(), Some(Ok(_))) || self.shelf_loading.get_value() {
+            return;
+        }
+        self.shelf_loading.set_value(true);
+        leptos::task::spawn_local(async move {
+            let got = crate::api::storefront::load_shelf(self.website_id).await;
+            self.shelf_loading.set_value(false);
+            self.shelf.set(Some(
+                got.map(std::sync::Arc::new).map_err(|e| e.to_string()),
+            ));
+        });
+    }
+
+    /// The loaded catalogue, if any (tracked).
+    pub fn shelf_now(&self) -> Option<std::sync::Arc<crate::model::Shelf>> {
+        self.shelf
+            .with(|s| s.as_ref().and_then(|r| r.as_ref().ok()).cloned())
     }
 
     // ── blocks placed by the server (global blocks, pastes) ─────────────────────────────

@@ -195,6 +195,37 @@ fn field_view(cx: Ctx, props: &Value, prefix: &[Seg], field: &Field) -> AnyView 
             label,
             current.as_str().unwrap_or_default(),
         ),
+        FieldType::Product | FieldType::Variant | FieldType::Category => {
+            super::shop_fields::select(
+                cx.ed,
+                cx.id,
+                cx.editable,
+                field.ty,
+                path.clone(),
+                input_id.clone(),
+                current.as_str().unwrap_or_default().to_string(),
+            )
+        }
+        FieldType::Products { max } => {
+            let picked = current
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            return super::shop_fields::products(
+                cx.ed,
+                cx.id,
+                cx.editable,
+                path,
+                label,
+                picked,
+                max,
+            );
+        }
         FieldType::Link => link_view(
             cx,
             path.clone(),

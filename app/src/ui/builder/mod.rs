@@ -16,6 +16,7 @@ mod live;
 mod pages;
 mod persist;
 mod publish_control;
+mod shop_fields;
 mod sidebar_toggle;
 mod versions;
 
@@ -279,21 +280,28 @@ fn Palette(ed: Editor) -> impl IntoView {
             <h2>"Add a block"</h2>
             <input type="search" class="palette-search" aria-label="Search blocks" placeholder="Search blocks"
                 on:input=move |ev| query.set(event_target_value(&ev))/>
-            <ul>
-                {BlockProps::PLACEABLE.into_iter().map(|kind| {
-                    // Every kind stays visible; the server refuses Pro-only kinds with a message
-                    // the status line shows, and the tooltip says so up front.
-                    let hint = (kind == ComponentKind::CustomHtml).then_some("Available on the Pro plan");
-                    view! {
-                        <li class:palette-hidden=move || !matches(kind)>
-                            <button type="button" title=hint draggable="true"
-                                on:dragstart=move |ev| start_palette_drag(ed, kind, &ev)
-                                on:dragend=move |_| ed.dragging.set(None)
-                                on:click=move |_| ed.add(kind)>{format!("Add {}", kind.label())}</button>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
+            {[(false, None), (true, Some("Shop"))].into_iter().map(|(shop, group)| view! {
+                {group.map(|g| view! { <h3 class="palette-group" class:palette-hidden=move || ComponentKind::SHOP.into_iter().all(|k| !matches(k))>{g}</h3> })}
+                <ul aria-label=group>
+                    {BlockProps::PLACEABLE.into_iter().filter(move |k| k.is_shop() == shop).map(|kind| {
+                        // Every kind stays visible; the server refuses Pro-only kinds with a message
+                        // the status line shows, and the tooltip says so up front.
+                        let hint = match kind {
+                            ComponentKind::CustomHtml => Some("Available on the Pro plan"),
+                            k if k.is_shop() => Some("Shows your shop's products (Growth and Pro plans sell)"),
+                            _ => None,
+                        };
+                        view! {
+                            <li class:palette-hidden=move || !matches(kind)>
+                                <button type="button" title=hint draggable="true"
+                                    on:dragstart=move |ev| start_palette_drag(ed, kind, &ev)
+                                    on:dragend=move |_| ed.dragging.set(None)
+                                    on:click=move |_| ed.add(kind)>{format!("Add {}", kind.label())}</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }).collect_view()}
             {move || BlockProps::PLACEABLE.into_iter().all(|k| !matches(k)).then(|| view! {
                 <p class="app-muted">"No block matches that search."</p>
             })}

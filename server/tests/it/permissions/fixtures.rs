@@ -676,6 +676,7 @@ pub async fn body_for(
             json!({ "name": "Matrix key", "scopes": ["read_sites"], "expires_in_days": 30 })
         }
         "/api/api_keys/revoke" => json!({ "key_id": fresh_api_key(pool, a).await }),
+        "/api/storefront/shelf" => json!({ "website_id": a.website_id }),
         "/api/commerce/products" => {
             json!({ "website_id": a.website_id, "query": { "search": "", "status": null } })
         }
