@@ -28,6 +28,7 @@ pub mod promotions;
 pub mod publish;
 pub mod realtime;
 pub mod settings;
+pub mod staff;
 pub mod team;
 pub mod templates;
 pub mod versions;

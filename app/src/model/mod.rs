@@ -32,6 +32,7 @@ mod rich_text;
 mod role;
 mod shop;
 mod snapshot;
+pub mod staff;
 mod team;
 mod templates;
 pub mod value_reader;

@@ -24,6 +24,7 @@ mod organisation;
 mod products;
 mod promotions;
 mod settings;
+mod staff;
 mod team;
 mod webhooks;
 mod website_settings;
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
         <settings::ThemeSync/>
         <Router>
             <billing::ShellPastDueBanner/>
+            <staff::ImpersonationBanner/>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=Landing/>
                 <Route path=path!("/signup") view={Lazy::<lazy_routes::SignupRoute>::new()}/>
@@ -113,6 +115,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/ai/generations/:generation_id") view={Lazy::<lazy_routes::GenerationRoute>::new()}/>
                 <Route path=path!("/api-keys") view={Lazy::<lazy_routes::ApiKeysRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/settings") view={Lazy::<lazy_routes::WebsiteSettingsRoute>::new()}/>
+                <Route path=path!("/staff") view={Lazy::<lazy_routes::StaffRoute>::new()}/>
             </Routes>
         </Router>
     }

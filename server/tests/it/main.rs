@@ -50,6 +50,7 @@ mod realtime;
 mod rich_text;
 mod shop;
 mod site_backups;
+mod staff;
 mod startup;
 mod static_files;
 mod stripe_api;

@@ -549,6 +549,15 @@ pub async fn body_for(
         | "/api/billing/status"
         | "/api/billing/invoices" => json!({}),
         "/api/websites/create" => json!({ "name": "Matrix site", "subdomain": unique("mx-") }),
+        "/api/staff/me" | "/api/staff/logout" | "/api/staff/impersonate_end" => json!({}),
+        "/api/staff/login" => json!({ "email": "nobody-staff@example.com", "password": "not-it" }),
+        "/api/staff/verify" => json!({ "code": "000000" }),
+        "/api/staff/search" => json!({ "query": "Perm" }),
+        "/api/staff/tenant" | "/api/staff/impersonate" => json!({ "tenant_id": a.tenant_id }),
+        "/api/staff/suspend" | "/api/staff/unsuspend" => {
+            json!({ "tenant_id": a.tenant_id, "reason": "matrix" })
+        }
+        "/api/staff/extend_trial" => json!({ "tenant_id": a.tenant_id, "days": 14 }),
         "/api/ai/status" | "/api/ai/usage" => json!({}),
         "/api/ai/seo-optimize" => json!({ "page_id": home }),
         "/api/ai/suggest-copy" => {
