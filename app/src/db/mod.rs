@@ -3,6 +3,7 @@
 //! Every tenant request goes through [`tenant_tx`]; the few reads that must cross tenants
 //! live in [`system`] and nowhere else.
 
+pub mod account_deletion;
 pub mod accounts;
 pub mod ai;
 pub mod ai_generations;

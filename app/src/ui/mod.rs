@@ -1,5 +1,6 @@
 //! Routes: auth, dashboard and the builder.
 
+mod account_deletion;
 mod ai_generation;
 mod analytics;
 mod api_keys;

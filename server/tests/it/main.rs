@@ -8,6 +8,7 @@ mod common;
 #[path = "../support/test_dns.rs"]
 mod test_dns;
 
+mod account_deletion;
 mod accounts;
 mod ai;
 mod ai_credits;

@@ -72,6 +72,11 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             OwnTenant,
         ),
         ("/api/settings/theme", Session, OwnTenant),
+        (
+            "/api/settings/delete_account",
+            Role(R::can_delete_own_account),
+            OwnTenant,
+        ),
         // The operator console: staff/me answers "signed out" to anyone without a staff
         // session, staff/login and staff/logout need none (`crate::staff` checks them).
         ("/api/staff/me", Session, OwnTenant),
