@@ -64,7 +64,7 @@ pub async fn password_only_session(router: &Router) -> String {
 }
 
 /// A signed-in staff member (both factors): their cookie and email.
-async fn staff_signed_in(router: &Router) -> (String, String) {
+pub async fn staff_signed_in(router: &Router) -> (String, String) {
     let (email, secret) = staff_account().await;
     let r = call_json(
         router,
