@@ -215,8 +215,13 @@ fi
 
 # --- g. Playwright -------------------------------------------------------------------------------
 playwright() {
+  # The staff spec creates its staff account with `server staff create`, as the owner role of
+  # the e2e database (the command an operator runs).
+  local owner_url
+  owner_url="$(eval "$("$SP_SCRIPTS/db.sh" env "$E2E_DB")" && printf '%s' "$DATABASE_URL")"
   cd "$SP_ROOT/end2end"
-  SITEPILOT_BASE_URL="http://127.0.0.1:$E2E_PORT" SITEPILOT_PORT="$E2E_PORT" \
+  SITEPILOT_SERVER_BIN="$SP_SERVER_BIN" SITEPILOT_E2E_OWNER_DATABASE_URL="$owner_url" \
+    SITEPILOT_BASE_URL="http://127.0.0.1:$E2E_PORT" SITEPILOT_PORT="$E2E_PORT" \
     SITEPILOT_NO_AI_URL="http://127.0.0.1:$NO_AI_PORT" \
     SITEPILOT_E2E_MAIL_DIR="$E2E_MAIL_DIR" \
     npx --no -- playwright test "${PLAYWRIGHT_ARGS[@]}"

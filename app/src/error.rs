@@ -235,6 +235,11 @@ mod ssr {
     impl From<sqlx::Error> for AppError {
         fn from(err: sqlx::Error) -> Self {
             if let sqlx::Error::Database(db) = &err {
+                // read_only_sql_transaction: a write inside a staff impersonation's read-only
+                // transaction (`db::tenant_tx_read_only`).
+                if db.code().as_deref() == Some("25006") {
+                    return AppError::forbidden(crate::api::ctx::READ_ONLY_IMPERSONATION);
+                }
                 if let Some(name) = db.constraint() {
                     if let Some((_, field, msg)) =
                         CONSTRAINT_FIELDS.iter().find(|(c, _, _)| *c == name)

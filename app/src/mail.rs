@@ -170,14 +170,17 @@ pub fn organisation_deletion(tenant_name: &str, purge_date: &str, link: &str) ->
     })
 }
 
+/// To the owner: a contact form was sent on `sent_at` (a time in the organisation's timezone,
+/// named).
 pub fn form_submission(
     website_name: &str,
+    sent_at: &str,
     fields: &[(String, String)],
     inbox_link: &str,
     preferences: &str,
 ) -> Rendered {
     let mut paragraphs = vec![format!(
-        "Someone sent the contact form on your website {website_name}:"
+        "Someone sent the contact form on your website {website_name} on {sent_at}:"
     )];
     paragraphs.extend(fields.iter().map(|(k, v)| format!("{k}:\n{v}")));
     render(Body {

@@ -252,12 +252,12 @@ pub fn render_unavailable() -> String {
     let body = view! {
         <main class="sp-not-found sp-unavailable">
             <h1>"This site is temporarily unavailable"</h1>
-            <p>"Please check back later."</p>
+            <p>"The account behind it is suspended. Please check back later."</p>
         </main>
     }
     .into_any();
     document(
-        plain_head("Site unavailable".into()),
+        plain_head("Site suspended".into()),
         String::new(),
         body,
         false,

@@ -43,6 +43,9 @@ pub enum StartupError {
     /// `server jobs`: a refused argument or a failed query.
     #[error("jobs: {0}")]
     Jobs(String),
+    /// `server staff`: a refused argument or a failed query.
+    #[error("staff: {0}")]
+    Staff(String),
     #[error("server error: {0}")]
     Serve(std::io::Error),
 }

@@ -24,6 +24,7 @@ pub mod rate_limit;
 pub mod realtime;
 pub mod seed;
 pub mod shop;
+pub mod staff;
 pub mod stripe;
 pub mod unlock;
 pub mod visitor;
@@ -293,6 +294,11 @@ fn app_router(
         .layer(middleware::from_fn_with_state(
             state.clone(),
             billing::suspended_guard,
+        ))
+        //    Staff viewing an organisation read-only change nothing outside server functions.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            staff::impersonation_guard,
         ))
         //    Members of a deleted organisation (in its retention) get the deletion notice.
         .layer(middleware::from_fn_with_state(

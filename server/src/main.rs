@@ -12,9 +12,10 @@ async fn main() {
     let result = match std::env::args().nth(1).as_deref() {
         Some("migrate") => migrate().await,
         Some("jobs") => jobs(std::env::args().skip(2).collect()).await,
+        Some("staff") => staff(std::env::args().skip(2).collect()).await,
         None | Some("serve") => run().await,
         Some(other) => {
-            tracing::error!("unknown command `{other}`: use `migrate`, `serve` or `jobs`");
+            tracing::error!("unknown command `{other}`: use `migrate`, `serve`, `jobs` or `staff`");
             std::process::exit(2);
         }
     };
@@ -22,6 +23,48 @@ async fn main() {
         tracing::error!("{e}");
         std::process::exit(1);
     }
+}
+
+/// `server staff create --email <email>`: a platform staff account for the operator console
+/// (`/staff`). The password is read from standard input (its first line, at least 12
+/// characters); the command prints the TOTP secret and its `otpauth://` URI for the staff
+/// member's authenticator app. Connects as the owner role (DATABASE_URL), like `migrate`: the
+/// app's request role cannot create staff accounts, and sign-up never does.
+async fn staff(args: Vec<String>) -> Result<(), StartupError> {
+    let usage = || {
+        StartupError::Staff(
+            "usage: server staff create --email <email>  (password on standard input)".into(),
+        )
+    };
+    let email = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["create", "--email", email] => email.to_string(),
+        _ => return Err(usage()),
+    };
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .map_err(|e| StartupError::Staff(format!("reading the password: {e}")))?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&server::config::owner_database_url()?)
+        .await
+        .map_err(|e| StartupError::Staff(format!("connecting with DATABASE_URL: {e}")))?;
+    let (id, secret) = app::db::staff::create_account(&pool, &email, password)
+        .await
+        .map_err(|e| StartupError::Staff(e.to_string()))?;
+    println!("staff account {id} created for {email}");
+    println!("totp secret: {secret}");
+    println!(
+        "otpauth uri: {}",
+        app::db::staff::otpauth_uri(&email, &secret)
+    );
+    Ok(())
 }
 
 async fn migrate() -> Result<(), StartupError> {

@@ -88,6 +88,7 @@ pub async fn who_am_i() -> Result<Option<CurrentUser>, AppError> {
         full_name: m.full_name,
         tenant_name: m.tenant_name,
         role: m.role,
+        impersonated_by: m.impersonator,
     }))
 }
 

@@ -52,6 +52,25 @@ pub enum Caller {
 impl Caller {
     /// Resolves the session cookie in `headers`: the one lookup behind every request.
     pub async fn resolve(pool: &sqlx::PgPool, headers: &http::HeaderMap) -> Self {
+        // Staff viewing an organisation read-only (operator console): the staff cookie wins.
+        if let Some(staff) = cookie(headers, db::staff::STAFF_COOKIE) {
+            match db::staff::impersonation(pool, &staff).await {
+                Ok(Some(i)) => {
+                    return Self::Member(Member {
+                        session_id: String::new(),
+                        user_id: i.user_id,
+                        tenant_id: i.tenant_id,
+                        role: crate::model::Role::Owner,
+                        email: i.email,
+                        full_name: i.full_name,
+                        tenant_name: i.tenant_name,
+                        impersonator: Some(i.staff_email),
+                    })
+                }
+                Ok(None) => {}
+                Err(e) => return Self::Unavailable(e),
+            }
+        }
         let Some(token) = cookie(headers, SESSION_COOKIE) else {
             return Self::Anonymous;
         };
@@ -149,19 +168,36 @@ pub async fn closing_member_tx(
     Ok((member, tx))
 }
 
-/// The signed-in member, or `Unauthorized`.
+/// What staff viewing an organisation (read-only impersonation) get from anything that would
+/// change it.
+pub const READ_ONLY_IMPERSONATION: &str =
+    "Staff are viewing this organisation read-only: nothing can be changed.";
+
+/// The signed-in member, or `Unauthorized`, for server functions that act outside one tenant
+/// transaction (publish, AI): refused during a staff impersonation, which may change nothing.
 pub async fn member() -> Result<(AppState, Member), AppError> {
-    try_member().await?.ok_or(AppError::Unauthorized)
+    let (state, member) = try_member().await?.ok_or(AppError::Unauthorized)?;
+    if member.impersonator.is_some() {
+        return Err(AppError::forbidden(READ_ONLY_IMPERSONATION));
+    }
+    Ok((state, member))
 }
 
-/// The member and an open tenant transaction, after checking the role with `allowed`.
+/// The member and an open tenant transaction, after checking the role with `allowed`: THE
+/// entry point of tenant server functions. During a staff impersonation the transaction is
+/// `READ ONLY`, so PostgreSQL itself refuses every write, which answers Forbidden
+/// ([`READ_ONLY_IMPERSONATION`]) with nothing saved.
 pub async fn member_tx(
     allowed: fn(crate::model::Role) -> bool,
     denied: &str,
 ) -> Result<(Member, Tx), AppError> {
-    let (state, member) = member().await?;
+    let (state, member) = try_member().await?.ok_or(AppError::Unauthorized)?;
     if !allowed(member.role) {
         return Err(AppError::forbidden(denied));
+    }
+    if member.impersonator.is_some() {
+        let tx = db::tenant_tx_read_only(&state.pool, member.tenant_id).await?;
+        return Ok((member, tx));
     }
     let mut tx = db::tenant_tx(&state.pool, member.tenant_id).await?;
     request_meta().apply(&mut tx).await?;
@@ -258,6 +294,24 @@ pub fn set_session_cookie(token: &str, secure: bool) {
     let secure = if secure { "; Secure" } else { "" };
     set_cookie(format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ));
+}
+
+/// The operator console's cookie: HttpOnly, SameSite=Strict, for the staff session's life.
+pub fn set_staff_cookie(token: &str, secure: bool) {
+    let max_age = db::staff::STAFF_SESSION_HOURS * 3600;
+    let secure = if secure { "; Secure" } else { "" };
+    set_cookie(format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
+        db::staff::STAFF_COOKIE
+    ));
+}
+
+pub fn clear_staff_cookie(secure: bool) {
+    let secure = if secure { "; Secure" } else { "" };
+    set_cookie(format!(
+        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}",
+        db::staff::STAFF_COOKIE
     ));
 }
 

@@ -64,6 +64,24 @@ pub async fn update_preferences(preferences: Preferences) -> Result<(), AppError
     Ok(())
 }
 
+/// "Delete my account": a member (not the owner) deletes their own user account, after typing
+/// their password again. Signed out at once (every session of theirs is gone with the row).
+#[server(endpoint = "settings/delete_account", input = WireJson, output = WireJson)]
+pub async fn delete_my_account(password: String) -> Result<(), AppError> {
+    use crate::model::Role;
+    let state = super::ctx::state()?;
+    let (m, mut tx) = super::ctx::member_tx(
+        Role::can_delete_own_account,
+        "The owner cannot delete their account. Transfer ownership to an admin first.",
+    )
+    .await?;
+    crate::db::account_deletion::delete_own_account(&mut tx, m.tenant_id, m.user_id, &password)
+        .await?;
+    tx.commit().await?;
+    super::ctx::clear_session_cookie(state.config.secure_cookies);
+    Ok(())
+}
+
 /// "Log out everywhere": ends every session of the signed-in member, this one included.
 #[server(endpoint = "settings/logout_everywhere", input = WireJson, output = WireJson)]
 pub async fn logout_everywhere() -> Result<(), AppError> {

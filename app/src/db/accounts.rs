@@ -536,6 +536,9 @@ pub struct Member {
     pub email: String,
     pub full_name: Option<String>,
     pub tenant_name: String,
+    /// Set when platform staff view the organisation read-only (operator console): their
+    /// email. Such a member may change nothing (`api::ctx::member_tx`).
+    pub impersonator: Option<String>,
 }
 
 /// What a session token stands for.
@@ -582,6 +585,7 @@ pub async fn resolve_session(pool: &PgPool, token: &str) -> Result<SessionOutcom
         email: row.email,
         full_name: row.full_name,
         tenant_name: row.tenant_name,
+        impersonator: None,
     };
     Ok(if closing {
         SessionOutcome::Closing(member)

@@ -100,7 +100,8 @@ pub async fn list(tx: &mut Tx, filter: &AuditFilter) -> Result<AuditPage, AppErr
         r#"SELECT a.id, a.created_at,
                   to_char(a.created_at AT TIME ZONE (SELECT timezone FROM tenants WHERE id = app_current_tenant()), 'YYYY-MM-DD HH24:MI:SS') AS local_time,
                   a.action, a.performed_by,
-                  coalesce(u.full_name, u.email) AS performer,
+                  CASE WHEN a.performed_by IS NOT NULL AND u.id IS NULL THEN 'deleted user'
+                       ELSE coalesce(u.full_name, u.email) END AS performer,
                   a.resource_type, a.resource_id, a.metadata,
                   host(a.ip_address) AS ip_address, a.user_agent
            FROM audit_logs a

@@ -347,7 +347,9 @@ pub async fn sync_suspension(
 ) -> Result<bool, AppError> {
     let suspend = matches!(sub_status, "unpaid" | "paused");
     let tenant_status = if suspend { "suspended" } else { "active" };
-    let changed = sqlx::query("UPDATE tenants SET status = $2 WHERE id = $1 AND status IN ('active', 'suspended') AND status <> $2")
+    // A staff suspension (operator console, migration 0049) outlasts billing's own: paying
+    // does not lift it.
+    let changed = sqlx::query("UPDATE tenants SET status = $2 WHERE id = $1 AND status IN ('active', 'suspended') AND status <> $2 AND ($2 = 'suspended' OR staff_suspended_at IS NULL)")
         .bind(tenant)
         .bind(tenant_status)
         .execute(&mut **tx)

@@ -3,6 +3,7 @@
 //! Every tenant request goes through [`tenant_tx`]; the few reads that must cross tenants
 //! live in [`system`] and nowhere else.
 
+pub mod account_deletion;
 pub mod accounts;
 pub mod ai;
 pub mod ai_generations;
@@ -48,6 +49,7 @@ pub mod role_check;
 pub mod settings;
 pub mod shop;
 pub mod site_backups;
+pub mod staff;
 pub mod storefront;
 pub mod system;
 pub mod team;
@@ -72,6 +74,18 @@ pub type Tx = Transaction<'static, Postgres>;
 #[tracing::instrument(skip(pool))]
 pub async fn tenant_tx(pool: &PgPool, tenant_id: Uuid) -> Result<Tx, AppError> {
     let mut tx = pool.begin().await?;
+    enter_tenant(&mut tx, tenant_id).await?;
+    Ok(tx)
+}
+
+/// A tenant transaction that can only read (`SET TRANSACTION READ ONLY`): staff viewing an
+/// organisation through the operator console. A write in it fails with SQLSTATE 25006, which
+/// `AppError` maps to Forbidden.
+pub async fn tenant_tx_read_only(pool: &PgPool, tenant_id: Uuid) -> Result<Tx, AppError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION READ ONLY")
+        .execute(&mut *tx)
+        .await?;
     enter_tenant(&mut tx, tenant_id).await?;
     Ok(tx)
 }

@@ -223,17 +223,25 @@ pub async fn queue_form_notice(
     link_base: &str,
 ) -> Result<bool, AppError> {
     let mut tx = tenant_tx(pool, tenant_id).await?;
-    let row: Option<(String, bool, serde_json::Value)> = sqlx::query_as(
-        r#"SELECT w.name, w.notify_form_submissions, s.data
+    type Row = (
+        String,
+        bool,
+        serde_json::Value,
+        chrono::DateTime<chrono::Utc>,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        r#"SELECT w.name, w.notify_form_submissions, s.data, s.created_at
              FROM form_submissions s JOIN websites w ON w.id = s.website_id
             WHERE s.id = $1"#,
     )
     .bind(submission_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((website_name, true, data)) = row else {
+    let Some((website_name, true, data, sent_at)) = row else {
         return Ok(false);
     };
+    // When it was sent, in the organisation's timezone.
+    let sent_at = super::organisation::local_time(&mut tx, sent_at, true).await?;
     let Some((to, _)) = owner(&mut tx).await? else {
         return Ok(false);
     };
@@ -241,8 +249,13 @@ pub async fn queue_form_notice(
         serde_json::from_value(data).unwrap_or_default();
     let pairs: Vec<(String, String)> = fields.into_iter().map(|f| (f.label, f.value)).collect();
     let prefs = format!("{link_base}/settings");
-    let msg =
-        crate::mail::form_submission(&website_name, &pairs, &format!("{link_base}/forms"), &prefs);
+    let msg = crate::mail::form_submission(
+        &website_name,
+        &sent_at,
+        &pairs,
+        &format!("{link_base}/forms"),
+        &prefs,
+    );
     super::mail::queue(
         &mut tx,
         tenant_id,

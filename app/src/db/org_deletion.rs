@@ -74,7 +74,8 @@ pub async fn request(
         .bind(owner)
         .fetch_one(&mut **tx)
         .await?;
-    let purge_date = state.purge_at.format("%Y-%m-%d").to_string();
+    // In the organisation's timezone, named (the tx is the tenant's).
+    let purge_date = super::organisation::local_time(tx, state.purge_at, false).await?;
     super::mail::queue(
         tx,
         tenant,

@@ -473,3 +473,25 @@ pub async fn confirm_transfer(
     .await?;
     Ok(())
 }
+
+/// `at` in the tenant's timezone (`tenants.timezone`), as `YYYY-MM-DD HH:MM` (`with_time`) or
+/// `YYYY-MM-DD`, followed by the zone's name: how emails show times (schema reference §4
+/// timezone). PostgreSQL does the conversion, with the zone names it knows.
+pub async fn local_time(
+    tx: &mut Tx,
+    at: chrono::DateTime<chrono::Utc>,
+    with_time: bool,
+) -> Result<String, AppError> {
+    let pattern = if with_time {
+        "YYYY-MM-DD HH24:MI"
+    } else {
+        "YYYY-MM-DD"
+    };
+    Ok(sqlx::query_scalar(
+        "SELECT to_char($1 AT TIME ZONE timezone, $2) || ' (' || timezone || ')' FROM tenants WHERE id = app_current_tenant()",
+    )
+    .bind(at)
+    .bind(pattern)
+    .fetch_one(&mut **tx)
+    .await?)
+}

@@ -503,7 +503,13 @@ pub async fn purge(
     let Some((name, subdomain)) = gone else {
         return Ok(false);
     };
-    let meta = serde_json::json!({ "name": name, "subdomain": subdomain });
+    let (released, released_bytes) = release_unused_assets(tx, tenant, website).await?;
+    let meta = serde_json::json!({
+        "name": name,
+        "subdomain": subdomain,
+        "released_assets": released,
+        "released_bytes": released_bytes,
+    });
     audit(
         tx,
         tenant,
@@ -514,6 +520,46 @@ pub async fn purge(
     )
     .await?;
     Ok(true)
+}
+
+/// After a purge: the media library entries the purged website used, and that no other
+/// website uses and no remaining deployment published, are deleted, which gives their bytes
+/// back to the plan's storage quota; their files are removed by the `assets.purge` job
+/// (queued in this transaction). Returns (entries released, bytes released).
+async fn release_unused_assets(
+    tx: &mut Tx,
+    tenant: Uuid,
+    website: Uuid,
+) -> Result<(i64, i64), AppError> {
+    let orphans: Vec<(Uuid, i64)> = sqlx::query_as(
+        r#"UPDATE assets SET used_in_websites = array_remove(used_in_websites, $1)
+            WHERE $1 = ANY(used_in_websites)
+        RETURNING id, size_bytes, cardinality(used_in_websites) = 0 AS unused"#,
+    )
+    .bind(website)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .filter_map(|(id, size, unused): (Uuid, i64, bool)| unused.then_some((id, size)))
+    .collect();
+    let (mut count, mut bytes) = (0, 0);
+    for (id, size) in orphans {
+        let published: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM asset_publications WHERE asset_id = $1)",
+        )
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+        if published {
+            continue;
+        }
+        if let Some(removed) = super::assets::delete(tx, id).await? {
+            super::assets::enqueue_purge(tx, tenant, id, &removed).await?;
+            count += 1;
+            bytes += size;
+        }
+    }
+    Ok((count, bytes))
 }
 
 /// The lifecycle job: ends the redirect from `subdomain` once its time has come; the address

@@ -34,6 +34,7 @@ mod rich_text;
 mod role;
 mod shop;
 mod snapshot;
+pub mod staff;
 mod storefront;
 mod team;
 mod templates;

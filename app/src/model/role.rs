@@ -194,6 +194,12 @@ impl Role {
     pub fn can_edit_own_settings(self) -> bool {
         true
     }
+
+    /// Delete one's own user account: every member but the owner, who transfers ownership
+    /// first (the organisation always keeps its one owner).
+    pub fn can_delete_own_account(self) -> bool {
+        !matches!(self, Self::Owner)
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,9 @@ pub struct CurrentUser {
     pub full_name: Option<String>,
     pub tenant_name: String,
     pub role: Role,
+    /// Platform staff viewing the organisation read-only (operator console): their email.
+    #[serde(default)]
+    pub impersonated_by: Option<String>,
 }
 
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

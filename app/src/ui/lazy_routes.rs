@@ -13,7 +13,7 @@ use leptos_router::{lazy_route, LazyRoute};
 
 use super::{
     ai_generation, analytics, api_keys, audit, auth, billing, categories, dashboard, domain,
-    forms_inbox, invite, media, orders, products, promotions, settings, team, webhooks,
+    forms_inbox, invite, media, orders, products, promotions, settings, staff, team, webhooks,
     website_settings,
 };
 
@@ -290,5 +290,17 @@ impl LazyRoute for GenerationRoute {
     }
     fn view(_this: Self) -> AnyView {
         view! { <ai_generation::GenerationPage/> }.into_any()
+    }
+}
+
+pub struct StaffRoute;
+
+#[lazy_route]
+impl LazyRoute for StaffRoute {
+    fn data() -> Self {
+        StaffRoute
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <staff::StaffPage/> }.into_any()
     }
 }

@@ -1,5 +1,6 @@
 //! Routes: auth, dashboard and the builder.
 
+mod account_deletion;
 mod ai_generation;
 mod analytics;
 mod api_keys;
@@ -25,6 +26,7 @@ mod organisation;
 mod products;
 mod promotions;
 mod settings;
+mod staff;
 mod team;
 mod webhooks;
 mod website_settings;
@@ -88,6 +90,7 @@ pub fn App() -> impl IntoView {
         <settings::ThemeSync/>
         <Router>
             <billing::ShellPastDueBanner/>
+            <staff::ImpersonationBanner/>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=Landing/>
                 <Route path=path!("/signup") view={Lazy::<lazy_routes::SignupRoute>::new()}/>
@@ -115,6 +118,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/ai/generations/:generation_id") view={Lazy::<lazy_routes::GenerationRoute>::new()}/>
                 <Route path=path!("/api-keys") view={Lazy::<lazy_routes::ApiKeysRoute>::new()}/>
                 <Route path=path!("/websites/:website_id/settings") view={Lazy::<lazy_routes::WebsiteSettingsRoute>::new()}/>
+                <Route path=path!("/staff") view={Lazy::<lazy_routes::StaffRoute>::new()}/>
             </Routes>
         </Router>
     }

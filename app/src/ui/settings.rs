@@ -106,6 +106,7 @@ pub fn SettingsPage() -> impl IntoView {
             // Outside the Suspend above: its resources must exist when hydration starts.
             <super::organisation::OrganisationCard/>
             <super::org_lifecycle::OrgLifecycleCard/>
+            <super::account_deletion::DeleteAccountCard/>
         </main>
     }
 }

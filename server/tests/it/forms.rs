@@ -609,6 +609,15 @@ async fn the_owner_is_emailed_each_submission_unless_the_website_says_no() {
     let router = router(pool.clone());
     let s = site_with_form(&router, &pool, "Form Notice <Cafe>").await;
     let to = owner_email(&pool, s.a.tenant_id).await;
+    // Emails show times in the organisation's timezone.
+    let mut tx = app::db::tenant_tx(&pool, s.a.tenant_id).await.expect("tx");
+    sqlx::query("UPDATE tenants SET timezone = 'Asia/Kolkata' WHERE id = $1")
+        .bind(s.a.tenant_id)
+        .execute(&mut *tx)
+        .await
+        .expect("timezone");
+    tx.commit().await.expect("commit");
+    let before = chrono::Utc::now();
     let reg = crate::email::registry(&pool);
     let r = submit(&router, &s, s.form, GOOD).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -628,6 +637,13 @@ async fn the_owner_is_emailed_each_submission_unless_the_website_says_no() {
     let text = m["text"].as_str().expect("text");
     let html = m["html"].as_str().expect("html");
     assert!(text.contains("Table for four?") && text.contains("ann@example.com"));
+    let kolkata = chrono::FixedOffset::east_opt(5 * 3600 + 1800).expect("offset");
+    let local = before
+        .with_timezone(&kolkata)
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(text.contains(&format!("on {local} ")), "{text}");
+    assert!(text.contains("(Asia/Kolkata):"), "{text}");
     assert!(text.contains("http://127.0.0.1:3000/forms"));
     assert!(html.contains("Form Notice &lt;Cafe&gt;") && html.contains("Table for four?"));
     assert!(html.contains("href=\"http://127.0.0.1:3000/settings\""));

@@ -8,6 +8,7 @@ mod common;
 #[path = "../support/test_dns.rs"]
 mod test_dns;
 
+mod account_deletion;
 mod accounts;
 mod ai;
 mod ai_credits;
@@ -52,6 +53,7 @@ mod realtime;
 mod rich_text;
 mod shop;
 mod site_backups;
+mod staff;
 mod startup;
 mod static_files;
 mod storefront;

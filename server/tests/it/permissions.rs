@@ -26,6 +26,10 @@ pub enum Rule {
     /// Anonymous or any-session endpoints (sign-up, log-in, invite links, …): called in
     /// `permissions::session` with their own assertions.
     Session,
+    /// The operator console (platform staff, outside every tenant): refused to every tenant
+    /// role, to nobody and to a staff session without its second factor
+    /// (`staff_functions_are_refused_to_every_tenant_role_and_without_a_second_factor`).
+    Staff,
 }
 
 /// Whether the call names a record of the tenant (so another tenant must be refused), or
@@ -68,6 +72,24 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             OwnTenant,
         ),
         ("/api/settings/theme", Session, OwnTenant),
+        (
+            "/api/settings/delete_account",
+            Role(R::can_delete_own_account),
+            OwnTenant,
+        ),
+        // The operator console: staff/me answers "signed out" to anyone without a staff
+        // session, staff/login and staff/logout need none (`crate::staff` checks them).
+        ("/api/staff/me", Session, OwnTenant),
+        ("/api/staff/login", Session, OwnTenant),
+        ("/api/staff/logout", Session, OwnTenant),
+        ("/api/staff/verify", Staff, Record),
+        ("/api/staff/search", Staff, Record),
+        ("/api/staff/tenant", Staff, Record),
+        ("/api/staff/suspend", Staff, Record),
+        ("/api/staff/unsuspend", Staff, Record),
+        ("/api/staff/extend_trial", Staff, Record),
+        ("/api/staff/impersonate", Staff, Record),
+        ("/api/staff/impersonate_end", Staff, Record),
         ("/api/websites", Role(|_| true), OwnTenant),
         ("/api/ai/status", Role(|_| true), OwnTenant),
         ("/api/ai/suggest-copy", Role(R::can_use_ai), Record),
@@ -639,6 +661,56 @@ async fn each_role_and_another_tenant_is_allowed_or_refused_as_role_rs_says() {
     assert!(
         failures.is_empty(),
         "permission mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Every operator-console function, called by each tenant role (their session cookie, and
+/// their session token put in the staff cookie), by nobody, and by a staff session that passed
+/// the password but not the TOTP code: always `Unauthorized`, and the tenant untouched.
+#[tokio::test]
+async fn staff_functions_are_refused_to_every_tenant_role_and_without_a_second_factor() {
+    let pool = pool().await;
+    let router = matrix_router(pool.clone()).await;
+    let t = tenant(&pool, "Perm Staff").await;
+    let half = crate::staff::password_only_session(&router).await;
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (path, rule, _) in table() {
+        let Rule::Staff = rule else { continue };
+        checked += 1;
+        let mut cookies: Vec<(String, Option<String>)> = vec![("nobody".into(), None)];
+        for m in &t.members {
+            let token = m.cookie.trim_start_matches("sp_session=");
+            cookies.push((m.role.as_str().into(), Some(m.cookie.clone())));
+            cookies.push((
+                format!("{} token as staff cookie", m.role.as_str()),
+                Some(format!("sp_staff={token}")),
+            ));
+        }
+        // staff/verify is the one call such a session makes (a wrong code: a field error).
+        if path != "/api/staff/verify" {
+            cookies.push(("staff without the second factor".into(), Some(half.clone())));
+        }
+        for (who, cookie) in cookies {
+            let body = body_for(&router, &pool, &t, path, None).await;
+            let before = fingerprint(&pool, t.account.tenant_id).await;
+            let reply = call(&router, path, cookie.as_deref(), body).await;
+            if reply.status.is_success() || !matches!(reply.error(), AppError::Unauthorized) {
+                failures.push(format!(
+                    "{path} as {who}: expected Unauthorized, got {} {}",
+                    reply.status,
+                    reply.text()
+                ));
+            } else if fingerprint(&pool, t.account.tenant_id).await != before {
+                failures.push(format!("{path} as {who}: refused, yet the tenant changed"));
+            }
+        }
+    }
+    assert!(checked >= 8, "only {checked} staff functions were called");
+    assert!(
+        failures.is_empty(),
+        "staff refusals:\n{}",
         failures.join("\n")
     );
 }

@@ -1296,3 +1296,34 @@ async fn organisation_export_and_deletion_stay_inside_their_tenant() {
     };
     assert_eq!(status, "offboarded");
 }
+
+/// Staff viewing one organisation read-only (operator console) get that tenant's transaction
+/// and nothing of another's: another tenant's website is NotFound, its list never shows up.
+#[tokio::test]
+async fn a_staff_impersonation_reads_only_the_impersonated_tenant() {
+    let pool = pool().await;
+    let router = crate::common::router(pool.clone());
+    let a = account(&pool, "Seen Bakery").await;
+    let b = account(&pool, "Unseen Books").await;
+    let (staff, _) = crate::staff::staff_signed_in(&router).await;
+    let r = call_json(
+        &router,
+        "/api/staff/impersonate",
+        Some(&staff),
+        serde_json::json!({ "tenant_id": a.tenant_id }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let list = call_form(&router, "/api/websites", Some(&staff), &[]).await;
+    assert!(list.status.is_success(), "{}", list.text());
+    assert!(list.text().contains(&a.website_id.to_string()));
+    assert!(!list.text().contains(&b.website_id.to_string()));
+    let r = call_json(
+        &router,
+        "/api/websites/settings",
+        Some(&staff),
+        serde_json::json!({ "website_id": b.website_id }),
+    )
+    .await;
+    assert!(matches!(r.error(), AppError::NotFound(_)), "{}", r.text());
+}

@@ -458,3 +458,94 @@ async fn the_lifecycle_job_is_registered_on_the_job_queue() {
         "the recurring job is queued"
     );
 }
+
+/// The purge gives the storage quota back: a library image only the purged website used is
+/// deleted (its files by the queued `assets.purge` job); one another website still uses, and
+/// one no website uses, stay.
+#[tokio::test]
+async fn purging_a_website_releases_the_images_only_it_used() {
+    let pool = pool().await;
+    let router = router(pool.clone());
+    let s = published_site(&router, &pool, "Quota Bakery").await;
+    let tenant = s.a.tenant_id;
+    set_plan(&pool, tenant, PRO).await;
+    let other: Uuid = call_json(
+        &router,
+        "/api/websites/create",
+        Some(&s.owner),
+        json!({ "name": "Keeper", "subdomain": unique("keep-") }),
+    )
+    .await
+    .json();
+    let only = crate::permissions::fixtures::fresh_asset(&router, &s.owner).await;
+    let shared = crate::permissions::fixtures::fresh_asset(&router, &s.owner).await;
+    let unused = crate::permissions::fixtures::fresh_asset(&router, &s.owner).await;
+    let doomed = s.a.website_id;
+    let mut tx = app::db::tenant_tx(&pool, tenant).await.expect("tx");
+    for (asset, used) in [(only, vec![doomed]), (shared, vec![doomed, other])] {
+        sqlx::query("UPDATE assets SET used_in_websites = $2 WHERE id = $1")
+            .bind(asset)
+            .bind(used)
+            .execute(&mut *tx)
+            .await
+            .expect("used in");
+    }
+    let used_before: f64 = sqlx::query_scalar("SELECT get_tenant_storage_mb($1)::float8")
+        .bind(tenant)
+        .fetch_one(&mut *tx)
+        .await
+        .expect("storage");
+    tx.commit().await.expect("commit");
+
+    let name = ok(&router, &s, "/api/websites/settings", json!({}))
+        .await
+        .name;
+    let r = settings_call(
+        &router,
+        &s,
+        "/api/websites/delete",
+        json!({ "confirm": name }),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let swept =
+        server::lifecycle::sweep(&pool, Utc::now() + Duration::days(31), Some(tenant)).await;
+    assert_eq!(swept.purged, 1, "{swept:?}");
+
+    let mut tx = app::db::tenant_tx(&pool, tenant).await.expect("tx");
+    let left: Vec<(Uuid, Vec<Uuid>)> =
+        sqlx::query_as("SELECT id, used_in_websites FROM assets ORDER BY created_at")
+            .fetch_all(&mut *tx)
+            .await
+            .expect("assets");
+    assert!(left.iter().all(|(id, _)| *id != only), "{left:?}");
+    assert!(left.contains(&(shared, vec![other])), "{left:?}");
+    assert!(left.iter().any(|(id, _)| *id == unused), "{left:?}");
+    let used_after: f64 = sqlx::query_scalar("SELECT get_tenant_storage_mb($1)::float8")
+        .bind(tenant)
+        .fetch_one(&mut *tx)
+        .await
+        .expect("storage");
+    assert!(used_after < used_before, "{used_after} < {used_before}");
+    // The job queue is no tenant table: read it as the owner role.
+    let owner_pool = sqlx::PgPool::connect(&std::env::var("DATABASE_URL").expect("url"))
+        .await
+        .expect("owner pool");
+    let purge_jobs: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM jobs WHERE kind = 'assets.purge' AND payload->>'asset_id' = $1",
+    )
+    .bind(only.to_string())
+    .fetch_one(&owner_pool)
+    .await
+    .expect("jobs");
+    assert_eq!(purge_jobs, 1);
+    let meta: serde_json::Value = sqlx::query_scalar(
+        "SELECT metadata FROM audit_logs WHERE action = 'website.purged' AND resource_id = $1",
+    )
+    .bind(doomed)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("audit");
+    assert_eq!(meta["released_assets"], 1);
+    tx.commit().await.expect("commit");
+}

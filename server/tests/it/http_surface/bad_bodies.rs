@@ -11,7 +11,10 @@ use crate::common::*;
 use crate::permissions::fixtures::{body_for, fingerprint, tenant, FORM_ENCODED};
 
 /// Server functions without arguments: any body decodes, so only the body type is checked.
-const NO_ARGUMENTS: [&str; 28] = [
+const NO_ARGUMENTS: [&str; 31] = [
+    "/api/staff/me",
+    "/api/staff/logout",
+    "/api/staff/impersonate_end",
     "/api/websites/deleted",
     "/api/org/export_start",
     "/api/org/export_latest",

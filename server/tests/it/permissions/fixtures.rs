@@ -564,6 +564,32 @@ pub async fn body_for(
         | "/api/billing/status"
         | "/api/billing/invoices" => json!({}),
         "/api/websites/create" => json!({ "name": "Matrix site", "subdomain": unique("mx-") }),
+        "/api/staff/me" | "/api/staff/logout" | "/api/staff/impersonate_end" => json!({}),
+        "/api/settings/delete_account" => {
+            // The caller's own password, set now (the fixtures' members have none).
+            if let Some(c) = caller {
+                let hash = app::db::accounts::hash_password("matrix-password-1".into())
+                    .await
+                    .expect("hash");
+                let mut tx = app::db::tenant_tx(pool, a.tenant_id).await.expect("tx");
+                sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+                    .bind(c.user_id)
+                    .bind(hash)
+                    .execute(&mut *tx)
+                    .await
+                    .expect("password");
+                tx.commit().await.expect("commit");
+            }
+            json!({ "password": "matrix-password-1" })
+        }
+        "/api/staff/login" => json!({ "email": "nobody-staff@example.com", "password": "not-it" }),
+        "/api/staff/verify" => json!({ "code": "000000" }),
+        "/api/staff/search" => json!({ "query": "Perm" }),
+        "/api/staff/tenant" | "/api/staff/impersonate" => json!({ "tenant_id": a.tenant_id }),
+        "/api/staff/suspend" | "/api/staff/unsuspend" => {
+            json!({ "tenant_id": a.tenant_id, "reason": "matrix" })
+        }
+        "/api/staff/extend_trial" => json!({ "tenant_id": a.tenant_id, "days": 14 }),
         "/api/ai/status" | "/api/ai/usage" => json!({}),
         "/api/ai/seo-optimize" => json!({ "page_id": home }),
         "/api/ai/suggest-copy" => {

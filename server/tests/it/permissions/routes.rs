@@ -201,6 +201,9 @@ fn route_table() -> Vec<(&'static str, Rule, Scope, Kind)> {
         ("/", Session, OwnTenant, Page),
         ("/signup", Session, OwnTenant, Page),
         ("/login", Session, OwnTenant, Page),
+        // The operator console's page: its sign-in form for anyone; everything behind it is a
+        // staff server function (`Rule::Staff` in the function table).
+        ("/staff", Session, OwnTenant, Page),
         ("/invite/{token}", Session, OwnTenant, Page),
         ("/forgot-password", Session, OwnTenant, Page),
         ("/reset-password/{token}", Session, OwnTenant, Page),
@@ -505,6 +508,7 @@ async fn each_role_gets_the_protected_routes_and_pages_role_rs_allows() {
                     failures.push(format!("{pattern} anonymously: {}", f.status));
                 }
             }
+            Rule::Staff => unreachable!("no route is a staff function"),
         }
     }
     assert!(
