@@ -51,6 +51,7 @@ mod publish;
 mod realtime;
 mod rich_text;
 mod shop;
+mod shop_connect;
 mod site_backups;
 mod startup;
 mod static_files;

@@ -11,7 +11,7 @@ use crate::common::*;
 use crate::permissions::fixtures::{body_for, fingerprint, tenant, FORM_ENCODED};
 
 /// Server functions without arguments: any body decodes, so only the body type is checked.
-const NO_ARGUMENTS: [&str; 28] = [
+const NO_ARGUMENTS: [&str; 30] = [
     "/api/websites/deleted",
     "/api/org/export_start",
     "/api/org/export_latest",
@@ -35,6 +35,8 @@ const NO_ARGUMENTS: [&str; 28] = [
     "/api/billing/invoices",
     "/api/billing/test_cancel",
     "/api/billing/portal",
+    "/api/shop/payments",
+    "/api/shop/payments/connect",
     "/api/team/overview",
     "/api/settings/get",
     "/api/settings/theme",
