@@ -17,6 +17,7 @@ pub mod cache;
 pub mod encoded;
 pub mod forms;
 pub(crate) mod headers;
+mod live_payment;
 mod products;
 mod shop;
 

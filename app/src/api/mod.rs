@@ -29,6 +29,7 @@ pub mod promotions;
 pub mod publish;
 pub mod realtime;
 pub mod settings;
+pub mod shop_payments;
 pub mod staff;
 pub mod storefront;
 pub mod team;

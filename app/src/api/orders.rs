@@ -80,6 +80,10 @@ mod ssr {
             ("payment_intent".to_string(), reference),
             ("amount".to_string(), amount.to_string()),
             ("reason".to_string(), "requested_by_customer".to_string()),
+            // Live shop payments are destination charges to the shop's connected account
+            // (`api::shop_payments`): the refund takes the money back from that account, not
+            // from the platform's balance.
+            ("reverse_transfer".to_string(), "true".to_string()),
             (
                 "metadata[sitepilot_order]".to_string(),
                 order_id.to_string(),

@@ -48,6 +48,7 @@ pub mod realtime;
 pub mod role_check;
 pub mod settings;
 pub mod shop;
+pub mod shop_payments;
 pub mod site_backups;
 pub mod staff;
 pub mod storefront;

@@ -152,8 +152,8 @@ pub use rich_text::{check_rich_text, parse_rich_text, HeadingLevel, RichBlock, S
 pub use role::Role;
 pub use shop::{
     next_order_status, order_action_label, CartLine, CartView, OrderEvent, OrderPlaced,
-    OrderReceipt, OrderSummary, OrdersOverview, CART_LINES_MAX, CART_QUANTITY_MAX,
-    ORDER_LIST_LIMIT, RESERVATION_MINUTES,
+    OrderReceipt, OrderSummary, OrdersOverview, PaymentsAccount, PaymentsState, CART_LINES_MAX,
+    CART_QUANTITY_MAX, ORDER_LIST_LIMIT, RESERVATION_MINUTES,
 };
 pub use snapshot::{Snapshot, SnapshotComponent, SnapshotPage};
 pub use storefront::{Shelf, ShelfCategory, ShelfNeeds, ShelfProduct};

@@ -185,3 +185,37 @@ pub struct OrdersOverview {
 }
 
 pub const ORDER_LIST_LIMIT: i64 = 200;
+
+/// Where the shop's payment account (Stripe Connect Express) stands, as the billing page's
+/// "Payments" card shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PaymentsState {
+    /// No connected account yet.
+    NotConnected,
+    /// The account exists but Stripe cannot charge for it yet (onboarding unfinished, or
+    /// Stripe needs more details).
+    Incomplete,
+    /// Stripe says the account can take payments: live checkout is on.
+    Ready,
+}
+
+impl PaymentsState {
+    pub fn of(account: bool, charges_enabled: bool) -> Self {
+        match (account, charges_enabled) {
+            (false, _) => Self::NotConnected,
+            (true, false) => Self::Incomplete,
+            (true, true) => Self::Ready,
+        }
+    }
+}
+
+/// The "Payments" card: whether the server has Stripe keys, and the tenant's account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentsAccount {
+    /// `STRIPE_SECRET_KEY` is set: live payments are possible once the account is ready.
+    pub stripe_configured: bool,
+    /// The server runs the local signed test mode (no real money).
+    pub test_mode: bool,
+    pub state: PaymentsState,
+    pub details_submitted: bool,
+}

@@ -76,6 +76,7 @@ pub fn BillingPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <super::payments_card::PaymentsCard/>
         </main>
     }
 }
@@ -191,7 +192,7 @@ fn redirect_to_checkout(buy: ServerAction<BuyCredits>) {
 }
 
 /// Sends the browser to a Stripe page (Checkout or the customer portal).
-fn open_stripe(url: &str) {
+pub(super) fn open_stripe(url: &str) {
     #[cfg(feature = "hydrate")]
     if let Err(e) = window().location().set_href(url) {
         leptos::logging::error!("cannot open Stripe: {e:?}");

@@ -23,6 +23,7 @@ mod new_website;
 mod orders;
 mod org_lifecycle;
 mod organisation;
+mod payments_card;
 mod products;
 mod promotions;
 mod settings;

@@ -63,6 +63,9 @@ pub async fn process(pool: &PgPool, ev: &Event) -> Result<Outcome, ApplyError> {
         Body::Invoice(inv) => invoice(&mut tx, ev, inv).await?,
         Body::ShopPayment(p) => shop_payment(&mut tx, p).await?,
         Body::CreditTopUp(t) => credit_top_up(&mut tx, t).await?,
+        Body::ShopExpired(o) => shop_expired(&mut tx, o).await?,
+        Body::ShopRefund(r) => shop_refund(&mut tx, r).await?,
+        Body::ConnectAccount(a) => connect_account(&mut tx, ev, a).await?,
     };
     system::stripe_event_finish(&mut tx, &ev.id, tenant, outcome.as_str()).await?;
     tx.commit().await?;
@@ -94,6 +97,63 @@ async fn shop_payment(
         Paid::Unknown => return Ok((None, Outcome::Ignored("unknown_order"))),
     };
     Ok((Some(p.tenant), outcome))
+}
+
+/// A shop order's Checkout session expired unpaid: the order gives its stock back, once, when
+/// it is still pending under this very session (a payment that won the race keeps it paid).
+async fn shop_expired(
+    tx: &mut Tx,
+    o: &super::event::ShopOrderRef,
+) -> Result<(Option<Uuid>, Outcome), ApplyError> {
+    app::db::enter_tenant(tx, o.tenant).await?;
+    let released =
+        app::db::shop_payments::release_expired(tx, o.tenant, o.order, &o.session).await?;
+    if !released {
+        return Ok((None, Outcome::Ignored("not_pending")));
+    }
+    Ok((Some(o.tenant), Outcome::Applied))
+}
+
+/// A shop payment refunded at Stripe (also from its dashboard): mirrored onto the order, by
+/// Stripe's running total, so our own refund's event and repeated events change nothing.
+async fn shop_refund(
+    tx: &mut Tx,
+    r: &super::event::ShopRefund,
+) -> Result<(Option<Uuid>, Outcome), ApplyError> {
+    use app::db::shop_payments::Mirrored;
+    app::db::enter_tenant(tx, r.tenant).await?;
+    let done = app::db::shop_payments::mirror_refund(
+        tx,
+        r.tenant,
+        r.order,
+        &r.payment_intent,
+        (r.amount_refunded, &r.charge),
+    )
+    .await?;
+    Ok(match done {
+        Mirrored::Now => (Some(r.tenant), Outcome::Applied),
+        Mirrored::Already => (Some(r.tenant), Outcome::Ignored("already_refunded")),
+        Mirrored::Unknown => (None, Outcome::Ignored("unknown_order")),
+    })
+}
+
+/// A connected account changed: its state is stored on the tenant the account's metadata
+/// names, only when that tenant has this very account, and only when newer than what is stored
+/// (deliveries are unordered).
+async fn connect_account(
+    tx: &mut Tx,
+    ev: &Event,
+    a: &super::event::ConnectAccount,
+) -> Result<(Option<Uuid>, Outcome), ApplyError> {
+    let Some(tenant) = a.tenant else {
+        return Ok((None, Outcome::Ignored("no_tenant")));
+    };
+    app::db::enter_tenant(tx, tenant).await?;
+    let state = (a.charges_enabled, a.details_submitted);
+    if !app::db::shop_payments::set_state(tx, tenant, &a.account, state, ev.created).await? {
+        return Ok((None, Outcome::Ignored("stale_or_unknown_account")));
+    }
+    Ok((Some(tenant), Outcome::Applied))
 }
 
 /// A pack of AI credits paid through Checkout: a `top_up` ledger row once per session, in the

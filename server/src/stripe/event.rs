@@ -14,6 +14,12 @@ pub const INVOICE_PAYMENT_SUCCEEDED: &str = "invoice.payment_succeeded";
 /// A one-off Checkout session our app created, completed: a shop order's payment (issue 22)
 /// or a pack of AI credits (issue 19).
 pub const CHECKOUT_COMPLETED: &str = "checkout.session.completed";
+/// A shop order's Checkout session ended unpaid: its stock goes back.
+pub const CHECKOUT_EXPIRED: &str = "checkout.session.expired";
+/// A shop payment refunded (in full or in part), also from the Stripe dashboard.
+pub const CHARGE_REFUNDED: &str = "charge.refunded";
+/// A shop's connected account changed (onboarding finished, Stripe needs more details).
+pub const ACCOUNT_UPDATED: &str = "account.updated";
 
 pub struct Event {
     pub id: String,
@@ -28,6 +34,9 @@ pub enum Body {
     Invoice(Invoice),
     ShopPayment(ShopPayment),
     CreditTopUp(CreditTopUp),
+    ShopExpired(ShopOrderRef),
+    ShopRefund(ShopRefund),
+    ConnectAccount(ConnectAccount),
     /// A type we do not act on.
     Other,
 }
@@ -69,6 +78,100 @@ pub struct ShopPayment {
     /// `amount_total` and `currency` of the session: what the customer was charged, which
     /// must be the order's total after its discount.
     pub charged: Option<(i64, String)>,
+}
+
+/// A shop order's Checkout session, named by the metadata our checkout set on it.
+pub struct ShopOrderRef {
+    pub session: String,
+    pub tenant: Uuid,
+    pub order: Uuid,
+}
+
+/// A shop payment's charge refunded: the order from the metadata our checkout set on the
+/// payment (Stripe copies it onto the charge), which must carry this payment intent.
+pub struct ShopRefund {
+    pub charge: String,
+    pub payment_intent: String,
+    pub tenant: Uuid,
+    pub order: Uuid,
+    /// Stripe's running total refunded on the charge.
+    pub amount_refunded: i64,
+}
+
+/// A connected account's state; the tenant from the metadata our onboarding set on it.
+pub struct ConnectAccount {
+    pub account: String,
+    pub tenant: Option<Uuid>,
+    pub charges_enabled: bool,
+    pub details_submitted: bool,
+}
+
+fn is_shop_order(obj: &Value) -> bool {
+    obj.pointer("/metadata/sitepilot_kind")
+        .and_then(Value::as_str)
+        == Some("shop_order")
+}
+
+fn shop_order_ref(obj: &Value) -> Result<Option<ShopOrderRef>, Malformed> {
+    if !is_shop_order(obj) {
+        return Ok(None);
+    }
+    Ok(Some(ShopOrderRef {
+        session: str_at(obj, "id", "data.object.id")?.to_string(),
+        tenant: uuid_at(
+            obj,
+            "/metadata/sitepilot_tenant",
+            "data.object.metadata.sitepilot_tenant",
+        )?,
+        order: uuid_at(
+            obj,
+            "/metadata/sitepilot_order",
+            "data.object.metadata.sitepilot_order",
+        )?,
+    }))
+}
+
+fn shop_refund(obj: &Value) -> Result<Option<ShopRefund>, Malformed> {
+    if !is_shop_order(obj) {
+        return Ok(None);
+    }
+    Ok(Some(ShopRefund {
+        charge: str_at(obj, "id", "data.object.id")?.to_string(),
+        payment_intent: id_at(obj, "payment_intent")
+            .ok_or_else(|| missing("data.object.payment_intent"))?,
+        tenant: uuid_at(
+            obj,
+            "/metadata/sitepilot_tenant",
+            "data.object.metadata.sitepilot_tenant",
+        )?,
+        order: uuid_at(
+            obj,
+            "/metadata/sitepilot_order",
+            "data.object.metadata.sitepilot_order",
+        )?,
+        amount_refunded: obj
+            .get("amount_refunded")
+            .and_then(Value::as_i64)
+            .filter(|a| *a >= 0)
+            .ok_or_else(|| missing("data.object.amount_refunded"))?,
+    }))
+}
+
+fn connect_account(obj: &Value) -> Result<ConnectAccount, Malformed> {
+    let account = str_at(obj, "id", "data.object.id")?;
+    if !account.starts_with("acct_") {
+        return Err(missing("data.object.id"));
+    }
+    let flag = |k: &str| obj.get(k).and_then(Value::as_bool).unwrap_or(false);
+    Ok(ConnectAccount {
+        account: account.to_string(),
+        tenant: obj
+            .pointer("/metadata/tenant_id")
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok()),
+        charges_enabled: flag("charges_enabled"),
+        details_submitted: flag("details_submitted"),
+    })
 }
 
 /// A pack of AI credits paid through Checkout (issue 19): tenant and pack from the metadata
@@ -263,6 +366,9 @@ pub fn parse(raw: &[u8]) -> Result<Event, Malformed> {
                 None => Body::Other,
             },
         },
+        CHECKOUT_EXPIRED => shop_order_ref(obj)?.map_or(Body::Other, Body::ShopExpired),
+        CHARGE_REFUNDED => shop_refund(obj)?.map_or(Body::Other, Body::ShopRefund),
+        ACCOUNT_UPDATED => Body::ConnectAccount(connect_account(obj)?),
         _ => Body::Other,
     };
     Ok(Event {

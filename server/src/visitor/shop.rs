@@ -29,7 +29,10 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use uuid::Uuid;
 
+use app::api::billing_stripe::{StripeApi, CHECKOUT_SESSIONS};
+
 use super::cache::LiveSite;
+use super::live_payment;
 use super::protected::see_other;
 use super::Visit;
 
@@ -299,15 +302,20 @@ impl Shop<'_> {
             return res;
         }
         let payments = &self.state.payments;
+        // Live payments need the server's Stripe keys and the shop's connected account able to
+        // take charges; otherwise the local test mode, where the server runs it.
+        let live = match &payments.stripe {
+            Some(api) => match self.ready_account().await {
+                Ok(account) => account.map(|a| (api.clone(), a)),
+                Err(e) => return unavailable(&e),
+            },
+            None => None,
+        };
+        if let Some((api, account)) = live {
+            return self.live_checkout(&api, &account, cart, &email).await;
+        }
         if payments.test_mode.is_none() {
-            // Stripe Connect onboarding of the shop's own account is not built yet, so a live
-            // server cannot take the payment: say so before any stock is held.
-            // When the live session lands it must charge `OrderPlaced::total_cents`, the total
-            // after the discount: send one line item per order line with quantity 1 and the
-            // line's total after its share of the discount as `unit_amount` (named "3 × Mug").
-            // That charges the exact total with no rounding (a discount split per unit would
-            // not divide evenly) and needs no coupon object created on the connected account
-            // first; the webhook refuses any other `amount_total` (`db::shop::mark_paid`).
+            // Say so before any stock is held.
             let e = AppError::invalid(
                 "cart",
                 "This shop cannot take payments yet: its owner has not connected a payment account.",
@@ -335,6 +343,94 @@ impl Shop<'_> {
             }
             Err(e) if e.status() < 500 => self.cart_page(StatusCode::CONFLICT, Some(&e)).await,
             Err(e) => unavailable(&e),
+        }
+    }
+
+    async fn ready_account(&self) -> Result<Option<String>, AppError> {
+        let mut tx = self.tx().await?;
+        let account = app::db::shop_payments::ready_account(&mut tx, self.live.tenant_id).await?;
+        tx.commit().await?;
+        Ok(account)
+    }
+
+    /// Live checkout: the order holds its stock as in test mode, then a Stripe Checkout
+    /// session on the platform charges its exact total as a destination charge to the shop's
+    /// connected account, and the visitor goes there (303). If Stripe refuses, the order is
+    /// released at once (stock and discount use back, the cart open again) and the cart says why.
+    async fn live_checkout(
+        &self,
+        api: &StripeApi,
+        account: &str,
+        cart: Uuid,
+        email: &app::model::Email,
+    ) -> Response {
+        let until = chrono::Utc::now() + chrono::Duration::minutes(live_payment::SESSION_MINUTES);
+        let placed = async {
+            let mut tx = self.tx().await?;
+            let site = (self.live.tenant_id, self.live.website_id);
+            let order = app::db::shop::checkout(&mut tx, site, cart, email.as_str(), until).await?;
+            let lines = app::db::shop_payments::session_lines(&mut tx, order.id).await?;
+            tx.commit().await?;
+            Ok::<_, AppError>((order, lines))
+        }
+        .await;
+        let (order, lines) = match placed {
+            Ok(placed) => placed,
+            Err(e) if e.status() < 500 => {
+                return self.cart_page(StatusCode::CONFLICT, Some(&e)).await
+            }
+            Err(e) => return unavailable(&e),
+        };
+        let order_url = format!(
+            "{}/orders/{}?t={}",
+            self.addr().base,
+            order.id,
+            order_token(self.key(), self.live.website_id, order.id)
+        );
+        let form =
+            live_payment::session_form((self.live.tenant_id, account), &order, &lines, &order_url);
+        let key = format!("sitepilot-shop-session-{}", order.id);
+        let started = async {
+            let session = api.post(CHECKOUT_SESSIONS, form, Some(key)).await?;
+            let url = app::api::billing_stripe::url_of(&session)?;
+            let id = session
+                .get("id")
+                .and_then(|v| v.as_str())
+                .filter(|id| id.starts_with("cs_"))
+                .ok_or(AppError::Internal)?
+                .to_string();
+            let mut tx = self.tx().await?;
+            app::db::shop::set_checkout_session(&mut tx, order.id, &id).await?;
+            tx.commit().await?;
+            Ok::<_, AppError>(url)
+        }
+        .await;
+        match started {
+            Ok(url) => {
+                tracing::info!(website = %self.live.website_id, order = %order.id, "live checkout started");
+                see_other(&url)
+            }
+            Err(e) => {
+                tracing::warn!(order = %order.id, error = %e, "stripe checkout not started; releasing the order");
+                let released = async {
+                    let mut tx = self.tx().await?;
+                    let now = chrono::Utc::now();
+                    app::db::shop::release(&mut tx, self.live.tenant_id, order.id, now, true)
+                        .await?;
+                    tx.commit().await?;
+                    Ok::<_, AppError>(())
+                }
+                .await;
+                if let Err(e) = released {
+                    // The release job gives the stock back when the reservation ends.
+                    return unavailable(&e);
+                }
+                let e = AppError::invalid(
+                    "cart",
+                    "The payment could not be started: Stripe did not accept the checkout. Nothing was charged and your items are still in your cart; try again in a minute.",
+                );
+                self.cart_page(StatusCode::BAD_GATEWAY, Some(&e)).await
+            }
         }
     }
 

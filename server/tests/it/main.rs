@@ -52,6 +52,7 @@ mod publish;
 mod realtime;
 mod rich_text;
 mod shop;
+mod shop_connect;
 mod site_backups;
 mod staff;
 mod startup;

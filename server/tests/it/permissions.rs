@@ -495,6 +495,12 @@ fn table() -> Vec<(&'static str, Rule, Scope)> {
             OwnTenant,
         ),
         ("/api/ai/top-up", Role(R::can_manage_billing), OwnTenant),
+        ("/api/shop/payments", Role(R::can_manage_billing), OwnTenant),
+        (
+            "/api/shop/payments/connect",
+            Role(R::can_manage_billing),
+            OwnTenant,
+        ),
     ]
 }
 

@@ -24,8 +24,8 @@ pub(crate) const SECRET_KEY: &str = "sk_test_sitepilot_standin";
 pub(crate) struct Seen {
     path: String,
     authorization: String,
-    idempotency_key: Option<String>,
-    form: Vec<(String, String)>,
+    pub(crate) idempotency_key: Option<String>,
+    pub(crate) form: Vec<(String, String)>,
 }
 
 impl Seen {
@@ -44,6 +44,8 @@ pub(crate) struct StandIn {
     fail: Arc<Mutex<Option<(u16, Value)>>>,
     /// What `GET /v1/invoices` lists (`data` of Stripe's list object).
     invoices: Arc<Mutex<Vec<Value>>>,
+    /// (`charges_enabled`, `details_submitted`) that `GET /v1/accounts/{id}` answers.
+    account: Arc<Mutex<(bool, bool)>>,
 }
 
 impl StandIn {
@@ -63,6 +65,10 @@ impl StandIn {
 
     pub(crate) fn list_invoices(&self, invoices: Vec<Value>) {
         *self.invoices.lock().expect("lock") = invoices;
+    }
+
+    pub(crate) fn account_state(&self, charges_enabled: bool, details_submitted: bool) {
+        *self.account.lock().expect("lock") = (charges_enabled, details_submitted);
     }
 
     pub(crate) fn fail_with(&self, status: u16, body: Value) {
@@ -102,6 +108,23 @@ async fn stripe_post(
             tokio::time::sleep(Duration::from_millis(150)).await;
             json!({ "id": format!("cus_Standin{n}{}", &Uuid::new_v4().simple().to_string()[..8]), "object": "customer" })
         }
+        "/v1/accounts" => {
+            json!({ "id": format!("acct_Standin{n}{}", &Uuid::new_v4().simple().to_string()[..8]), "object": "account", "type": "express", "charges_enabled": false, "details_submitted": false })
+        }
+        "/v1/account_links" => {
+            json!({ "object": "account_link", "url": format!("https://connect.stripe.com/setup/e/{}/standin{n}", form_field(&s, n, "account")) })
+        }
+        "/v1/checkout/sessions"
+            if form_field(&s, n, "mode") == "payment"
+                && form_field(&s, n, "metadata[sitepilot_kind]") == "shop_order" =>
+        {
+            // A shop order's session: ids are unique per order (the column is unique).
+            let id = format!(
+                "cs_test_standin{n}{}",
+                &Uuid::new_v4().simple().to_string()[..8]
+            );
+            json!({ "id": id, "object": "checkout.session", "url": format!("https://checkout.stripe.com/c/pay/{id}") })
+        }
         "/v1/checkout/sessions" => {
             json!({ "id": "cs_test_standin", "object": "checkout.session", "url": "https://checkout.stripe.com/c/pay/cs_test_standin" })
         }
@@ -126,7 +149,15 @@ async fn stripe_post(
     (StatusCode::OK, Json(body))
 }
 
-/// Stripe's list endpoints; only the invoice list is needed (the billing page's history).
+/// Field `name` of the `n`th request seen (1-based).
+fn form_field(s: &StandIn, n: usize, name: &str) -> String {
+    s.seen.lock().expect("lock")[n - 1]
+        .field(name)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Stripe's list endpoints and the connected account; only the invoice list is needed (the billing page's history).
 async fn stripe_get(
     State(s): State<StandIn>,
     Path(rest): Path<String>,
@@ -146,6 +177,15 @@ async fn stripe_get(
     });
     if let Some((status, body)) = s.fail.lock().expect("lock").clone() {
         return (StatusCode::from_u16(status).expect("status"), Json(body));
+    }
+    if let Some(id) = path.strip_prefix("/v1/accounts/") {
+        let (charges, details) = *s.account.lock().expect("lock");
+        return (
+            StatusCode::OK,
+            Json(
+                json!({ "id": id, "object": "account", "charges_enabled": charges, "details_submitted": details }),
+            ),
+        );
     }
     if path != "/v1/invoices" {
         return (

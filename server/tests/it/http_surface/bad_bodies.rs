@@ -11,7 +11,7 @@ use crate::common::*;
 use crate::permissions::fixtures::{body_for, fingerprint, tenant, FORM_ENCODED};
 
 /// Server functions without arguments: any body decodes, so only the body type is checked.
-const NO_ARGUMENTS: [&str; 31] = [
+const NO_ARGUMENTS: [&str; 33] = [
     "/api/staff/me",
     "/api/staff/logout",
     "/api/staff/impersonate_end",
@@ -38,6 +38,8 @@ const NO_ARGUMENTS: [&str; 31] = [
     "/api/billing/invoices",
     "/api/billing/test_cancel",
     "/api/billing/portal",
+    "/api/shop/payments",
+    "/api/shop/payments/connect",
     "/api/team/overview",
     "/api/settings/get",
     "/api/settings/theme",

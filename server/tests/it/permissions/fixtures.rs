@@ -966,6 +966,7 @@ pub async fn body_for(
         }
         "/api/billing/checkout" => json!({ "plan": "growth", "cycle": "monthly" }),
         "/api/billing/portal" => json!({}),
+        "/api/shop/payments" | "/api/shop/payments/connect" => json!({}),
         "/api/ai/top-up" => json!({ "pack": "credits_100" }),
         "/api/audit/list" => json!({ "filter": { "page": 0 } }),
         "/api/settings/profile" => json!({ "full_name": "Perm Person", "avatar_url": "" }),
@@ -1055,7 +1056,7 @@ pub async fn body_for(
 }
 
 /// Server functions with the default (form) encoding; the rest take JSON.
-pub const FORM_ENCODED: [&str; 13] = [
+pub const FORM_ENCODED: [&str; 15] = [
     "/api/websites",
     "/api/org/deletion_cancel",
     "/api/builder/load",
@@ -1064,6 +1065,8 @@ pub const FORM_ENCODED: [&str; 13] = [
     "/api/billing/invoices",
     "/api/billing/test_cancel",
     "/api/billing/portal",
+    "/api/shop/payments",
+    "/api/shop/payments/connect",
     "/api/signup",
     "/api/login",
     "/api/logout",
