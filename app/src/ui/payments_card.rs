@@ -19,19 +19,28 @@ pub fn PaymentsCard() -> impl IntoView {
         }
     });
     let status = wire_resource(|| (), |_| payments_status());
+    // Only the owner connects the shop's account: for other members the card is not shown
+    // (the page above already says that billing is the owner's).
+    let card = move |body: AnyView| {
+        view! {
+            <section class="app-card" aria-labelledby="billing-payments">
+                <h2 id="billing-payments">"Payments"</h2>
+                <p class="app-muted">"Where your shop's customers pay: your own Stripe account, connected to SitePilot."</p>
+                {body}
+            </section>
+        }
+        .into_any()
+    };
     view! {
-        <section class="app-card" aria-labelledby="billing-payments">
-            <h2 id="billing-payments">"Payments"</h2>
-            <p class="app-muted">"Where your shop's customers pay: your own Stripe account, connected to SitePilot."</p>
-            <Suspense fallback=|| view! { <p>"Loading payments…"</p> }>
-                {move || Suspend::new(async move {
-                    match status.await {
-                        Ok(account) => view! { <PaymentsBody account connect/> }.into_any(),
-                        Err(e) => view! { <LoadError error=e/> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </section>
+        <Suspense fallback=|| view! { <p>"Loading payments…"</p> }>
+            {move || Suspend::new(async move {
+                match status.await {
+                    Ok(account) => card(view! { <PaymentsBody account connect/> }.into_any()),
+                    Err(crate::error::AppError::Forbidden(_)) => ().into_any(),
+                    Err(e) => card(view! { <LoadError error=e/> }.into_any()),
+                }
+            })}
+        </Suspense>
     }
 }
 
