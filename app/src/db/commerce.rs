@@ -504,18 +504,6 @@ pub async fn website_name(tx: &mut Tx, website_id: Uuid) -> Result<String, AppEr
 const SELLS: &str = "EXISTS (SELECT 1 FROM tenants t JOIN plans pl ON pl.id = t.plan_id
                               WHERE t.id = p.tenant_id AND pl.commerce_enabled)";
 
-/// Whether the website's tenant is on a plan that sells.
-pub async fn storefront_sells(tx: &mut Tx, website_id: Uuid) -> Result<bool, AppError> {
-    Ok(sqlx::query_scalar(
-        r#"SELECT EXISTS (SELECT 1 FROM websites w JOIN tenants t ON t.id = w.tenant_id
-                            JOIN plans pl ON pl.id = t.plan_id
-                           WHERE w.id = $1 AND pl.commerce_enabled)"#,
-    )
-    .bind(website_id)
-    .fetch_one(&mut **tx)
-    .await?)
-}
-
 /// The active product at `slug` of the website, with live prices and stock, when the plan sells.
 pub async fn storefront_product(
     tx: &mut Tx,

@@ -55,7 +55,7 @@ struct MemberRow {
 }
 
 /// Whether the current tenant's plan sells (`plans.commerce_enabled`).
-async fn sells(tx: &mut Tx) -> Result<bool, AppError> {
+pub async fn sells(tx: &mut Tx) -> Result<bool, AppError> {
     Ok(sqlx::query_scalar(
         r#"SELECT coalesce(bool_or(pl.commerce_enabled), false)
              FROM tenants t JOIN plans pl ON pl.id = t.plan_id

@@ -94,7 +94,7 @@ pub(super) async fn category(
         };
         let cards =
             app::db::commerce::storefront_list(&mut tx, live.website_id, Some(c.id)).await?;
-        let sells = app::db::commerce::storefront_sells(&mut tx, live.website_id).await?;
+        let sells = app::db::storefront::sells(&mut tx).await?;
         tx.commit().await?;
         Ok::<_, AppError>(sells.then_some((c, cards)))
     }
