@@ -42,7 +42,8 @@ for (const f of r.built_files || []) {
 }
 if (r.wire) {
   for (const p of r.wire.profiles) {
-    console.error(`${p.profile.padEnd(24)} opening ${p.opening_bytes_median} B on the wire, hydrated after ${p.hydrated_ms_median} ms (runs: ${p.hydrated_ms.join(", ")})`);
+    console.error(`${p.profile.padEnd(24)} opening ${p.opening_bytes_median} B on the wire, hydrated after ${p.hydrated_ms_median} ms (runs: ${p.hydrated_ms.join(", ")})` +
+      (p.editor_ms_median === null ? "" : `, editor in after ${p.editor_ms_median} ms (runs: ${p.editor_ms.join(", ")}); background ${p.background_bytes_median} B`));
   }
   const s = r.wire.second_visit;
   console.error(`second visit: ${s.bytes_on_wire} B on the wire, ${s.js_wasm_from_cache} .js/.wasm from the cache, ${s.js_wasm_from_network.length} from the network, hydrated after ${s.hydrated_ms} ms`);

@@ -7,7 +7,8 @@
 // body as received, after Content-Encoding) of every request the page makes until the network
 // is idle, split into `opening` and `background` (wasm-split chunks the builder fetches on its
 // own once it is open). Time is `performance.now()` when `body[data-hydrated=true]` appears,
-// i.e. from the start of the navigation. Then a second visit in the same context with the
+// i.e. from the start of the navigation; on the builder also when `.builder[data-editor=ready]`
+// appears (its editor chunk is in and has taken over). Then a second visit in the same context with the
 // cache enabled, which must take no .js or .wasm from the network.
 import { median } from './lib.mjs';
 
@@ -22,8 +23,12 @@ const HYDRATED = () => {
     if (document.body?.dataset.hydrated === 'true' && !window.__spHydratedAt) {
       window.__spHydratedAt = performance.now();
     }
+    // The builder's editor, fetched once the page has hydrated (app/src/ui/builder/editor_ui.rs).
+    if (document.querySelector('.builder[data-editor="ready"]') && !window.__spEditorAt) {
+      window.__spEditorAt = performance.now();
+    }
   };
-  new MutationObserver(mark).observe(document, { attributes: true, subtree: true, childList: true, attributeFilter: ['data-hydrated'] });
+  new MutationObserver(mark).observe(document, { attributes: true, subtree: true, childList: true, attributeFilter: ['data-hydrated', 'data-editor'] });
 };
 
 /** Records every request of `page` through CDP: url, encoding, bytes, where it came from. */
@@ -63,11 +68,15 @@ async function recorder(page) {
 const fileOf = (url) => new URL(url).pathname;
 const sum = (rs) => rs.reduce((n, r) => n + r.bytes, 0);
 
+/** Time to hydrated and, on the builder, to its editor being in (null elsewhere). */
 async function visit(page, url) {
   await page.goto(url);
   await page.waitForFunction(() => window.__spHydratedAt, null, { timeout: 120_000 });
+  if (await page.locator('.builder').count()) {
+    await page.waitForFunction(() => window.__spEditorAt, null, { timeout: 120_000 });
+  }
   await page.waitForLoadState('networkidle');
-  return page.evaluate(() => window.__spHydratedAt);
+  return page.evaluate(() => [window.__spHydratedAt, window.__spEditorAt ?? null]);
 }
 
 /**
@@ -93,13 +102,14 @@ export async function measureWire({ browser, base, url, cookie, background, runs
         downloadThroughput: profile.bps < 0 ? -1 : profile.bps / 8,
         uploadThroughput: profile.bps < 0 ? -1 : profile.bps / 8,
       });
-      const hydratedMs = await visit(page, url);
+      const [hydratedMs, editorMs] = await visit(page, url);
       const all = rec.requests();
       const failed = all.filter((r) => r.failed || (r.status && r.status >= 400));
       if (failed.length) throw new Error(`failed requests: ${JSON.stringify(failed)}`);
       const opening = all.filter((r) => !background.has(fileOf(r.url)));
       samples.push({
         hydrated_ms: Math.round(hydratedMs),
+        editor_ms: editorMs === null ? null : Math.round(editorMs),
         opening_bytes: sum(opening),
         background_bytes: sum(all.filter((r) => background.has(fileOf(r.url)))),
         files: opening.map((r) => ({ file: fileOf(r.url), encoding: r.encoding, bytes: r.bytes })),
@@ -113,6 +123,8 @@ export async function measureWire({ browser, base, url, cookie, background, runs
       runs,
       hydrated_ms_median: median(samples.map((s) => s.hydrated_ms)),
       hydrated_ms: samples.map((s) => s.hydrated_ms),
+      editor_ms_median: samples[0].editor_ms === null ? null : median(samples.map((s) => s.editor_ms)),
+      editor_ms: samples.map((s) => s.editor_ms),
       opening_bytes_median: median(samples.map((s) => s.opening_bytes)),
       background_bytes_median: median(samples.map((s) => s.background_bytes)),
       ...(profile.bps < 0 ? { opening_files: first.files } : {}),
@@ -128,7 +140,7 @@ export async function measureWire({ browser, base, url, cookie, background, runs
   const rec = await recorder(page);
   await visit(page, url);
   rec.reset();
-  const again = await visit(page, url);
+  const [again] = await visit(page, url);
   const rs = rec.requests();
   const code = rs.filter((r) => /\.(js|wasm)$/.test(fileOf(r.url)));
   const fetched = code.filter((r) => !r.fromCache);

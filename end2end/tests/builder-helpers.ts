@@ -3,9 +3,12 @@ import { expect, type Page } from '@playwright/test';
 import { uniqueEmail } from './helpers';
 import { linkIn, waitForMail } from './mail';
 
-/** Waits until the WASM app has hydrated the server-rendered page. */
+/** Waits until the WASM app has hydrated the server-rendered page. On the builder it also waits
+ * for the editor, which the page fetches right after it has hydrated (until then the canvas is
+ * the server's drawing and blocks added from the palette wait: app/src/ui/builder/editor_ui.rs). */
 export async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('.builder[data-editor="loading"]')).toHaveCount(0);
 }
 
 /** Signs up a new organisation, confirms its email address by following the link in the

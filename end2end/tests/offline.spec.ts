@@ -1,30 +1,13 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { hydrated, openHomeInBuilder, signUp } from './builder-helpers';
 
-// The builder fetches its panels and the inspector's form in the background once it is open, so
-// after that the connection may drop before anything is selected. Call before opening the
-// builder; the returned function waits until the inspector's files (release builds are split:
-// wasm-split's manifest names them) have downloaded.
-function inspectorDownloads(page: Page): () => Promise<void> {
-  const downloaded = new Set<string>();
-  page.on('requestfinished', (r) => downloaded.add(new URL(r.url()).pathname));
-  return async () => {
-    const manifest: Record<string, string[]> = await (await page.request.get('/pkg/__wasm_split_manifest.json')).json();
-    const inspectorFiles = manifest.sp_block_inspector.map((chunk) => `/pkg/${chunk}.wasm`);
-    expect(inspectorFiles.length).toBeGreaterThan(0);
-    await expect.poll(() => inspectorFiles.filter((f) => !downloaded.has(f))).toEqual([]);
-  };
-}
-
 test('offline edits are kept on this device and arrive when the connection is back', async ({ page, context }) => {
-  const inspectorReady = inspectorDownloads(page);
   await signUp(page, 'Offline');
   await openHomeInBuilder(page);
   const canvas = page.getByRole('main', { name: 'Canvas' });
   const inspector = page.getByRole('complementary', { name: 'Inspector' });
   const status = page.getByRole('status');
   const hero = canvas.getByRole('listitem', { name: 'Hero block' });
-  await inspectorReady();
 
   await context.setOffline(true);
   await hero.click();
@@ -70,31 +53,7 @@ test('unsent edits survive a reload and are sent once the server can be reached'
   await expect(status).toHaveText('Saved');
 });
 
-test('a part of the builder that could not be downloaded says so and loads on retry', async ({ page }) => {
-  await signUp(page, 'Chunk');
-  // The inspector's form is its own download; here every attempt to fetch it fails.
-  const chunk = '**/pkg/split_sp_block_inspector*.wasm';
-  await page.route(chunk, (route) => route.abort('internetdisconnected'));
-  await openHomeInBuilder(page);
-  const canvas = page.getByRole('main', { name: 'Canvas' });
-  const inspector = page.getByRole('complementary', { name: 'Inspector' });
-  const hero = canvas.getByRole('listitem', { name: 'Hero block' });
-
-  await hero.click();
-  await expect(inspector.getByRole('alert')).toContainText('could not be downloaded');
-  // The rest of the builder still works: the canvas can be used and other panels open.
-  await page.getByRole('tablist', { name: 'Builder panels' }).getByRole('tab', { name: 'Branding' }).click();
-  await expect(page.getByRole('heading', { name: 'Branding', exact: true })).toBeVisible();
-
-  await page.unroute(chunk);
-  await inspector.getByRole('button', { name: 'Try again' }).click();
-  await inspector.getByLabel('Heading', { exact: true }).fill('Loaded on the second try');
-  await expect(hero.getByRole('heading', { level: 1 })).toHaveText('Loaded on the second try');
-  await expect(page.getByRole('status')).toHaveText('Saved', { timeout: 15_000 });
-});
-
 test('leaving the builder while offline keeps it open and says why', async ({ page, context }) => {
-  const inspectorReady = inspectorDownloads(page);
   await signUp(page, 'Leave');
   await openHomeInBuilder(page);
   const canvas = page.getByRole('main', { name: 'Canvas' });
@@ -102,7 +61,6 @@ test('leaving the builder while offline keeps it open and says why', async ({ pa
   const status = page.getByRole('status');
   const hero = canvas.getByRole('listitem', { name: 'Hero block' });
   const websites = page.getByRole('link', { name: '← Websites' });
-  await inspectorReady();
 
   await context.setOffline(true);
   await websites.click();
@@ -121,4 +79,72 @@ test('leaving the builder while offline keeps it open and says why', async ({ pa
   await websites.click();
   await expect(page.getByRole('heading', { name: 'Your websites', level: 1 })).toBeVisible();
   await hydrated(page);
+});
+
+// The builder opens as the server's drawing of the page and fetches its editor right after it
+// has hydrated (app/src/ui/builder/editor_ui.rs). What the editor does before then is kept.
+test('blocks added and selected before the editor has downloaded are placed when it arrives', async ({ page }) => {
+  await signUp(page, 'Early');
+  const href = await page.getByRole('link', { name: 'Edit Home' }).getAttribute('href');
+  expect(href).toMatch(/^\/builder\//);
+  // The editor's download is held until the person has used the page.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const editorChunk = '**/pkg/split_sp_editor*.wasm';
+  await page.route(editorChunk, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(href!);
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  const canvas = page.getByRole('main', { name: 'Canvas' });
+  const inspector = page.getByRole('complementary', { name: 'Inspector' });
+  const hero = canvas.getByRole('listitem', { name: 'Hero block' });
+  const faq = canvas.getByRole('listitem', { name: 'FAQ block' });
+  await expect(hero.getByRole('heading', { level: 1 })).toBeVisible();
+
+  await hero.click();
+  await expect(inspector).toHaveText('Opening the editor…');
+  await page.getByRole('button', { name: 'Add FAQ' }).click();
+  await page.getByRole('button', { name: 'Add Call to action' }).click();
+  await expect(faq).toHaveCount(0);
+
+  release();
+  // Both land where they were asked for: after the selected Hero, in that order.
+  await expect(faq).toBeVisible();
+  await expect(page.getByRole('status')).toHaveText('Saved', { timeout: 15_000 });
+  const blocks = canvas.locator('li.canvas-block');
+  const order = await blocks.evaluateAll((items) => items.map((i) => i.getAttribute('aria-label')));
+  const at = order.indexOf('Hero block');
+  expect(order.slice(at, at + 3)).toEqual(['Hero block', 'FAQ block', 'Call to action block']);
+
+  await page.reload();
+  await hydrated(page);
+  await expect(faq).toBeVisible();
+  expect(await blocks.evaluateAll((items) => items.map((i) => i.getAttribute('aria-label')))).toEqual(order);
+});
+
+test('an editor that could not be downloaded says so and loads on retry', async ({ page }) => {
+  await signUp(page, 'Noeditor');
+  const href = await page.getByRole('link', { name: 'Edit Home' }).getAttribute('href');
+  const editorChunk = '**/pkg/split_sp_editor*.wasm';
+  await page.route(editorChunk, (route) => route.abort('internetdisconnected'));
+  await page.goto(href!);
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  const canvas = page.getByRole('main', { name: 'Canvas' });
+  const inspector = page.getByRole('complementary', { name: 'Inspector' });
+  const alert = inspector.getByRole('alert');
+  await expect(alert).toContainText('The editor could not be downloaded');
+  // The page as drawn stays on screen.
+  await expect(canvas.getByRole('listitem', { name: 'Hero block' }).getByRole('heading', { level: 1 })).toBeVisible();
+
+  await page.unroute(editorChunk);
+  await alert.getByRole('button', { name: 'Try again' }).click();
+  await hydrated(page);
+  await canvas.getByRole('listitem', { name: 'Hero block' }).click();
+  await inspector.getByLabel('Heading', { exact: true }).fill('Edited after the retry');
+  await expect(canvas.getByRole('listitem', { name: 'Hero block' }).getByRole('heading', { level: 1 })).toHaveText('Edited after the retry');
+  await expect(page.getByRole('status')).toHaveText('Saved', { timeout: 15_000 });
 });

@@ -1,6 +1,6 @@
 //! Builder server functions: open a page, add, edit, move and delete blocks, autosave versions.
 
-use super::wire::WireJson;
+use super::wire::{Raw, WireJson};
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -12,12 +12,14 @@ use crate::model::{BlockProps, BuilderData, ComponentMoved, NewBlock, SaveAck, V
 #[cfg(feature = "ssr")]
 use super::ops::CANNOT_EDIT;
 
+/// The page as the builder opens it. The reply is `BuilderData`'s JSON; the browser reads it
+/// into `BuilderData` in the editor's chunk (`Raw`), not in the opening download.
 #[server(endpoint = "builder/load", output = WireJson)]
-pub async fn load_builder(page_id: Uuid) -> Result<BuilderData, AppError> {
+pub async fn load_builder(page_id: Uuid) -> Result<Raw<BuilderData>, AppError> {
     let (member, mut tx) = super::ctx::member_tx(|_| true, "").await?;
     let data = crate::db::builder::load(&mut tx, page_id, member.role).await?;
     tx.commit().await?;
-    Ok(data)
+    Raw::new(&data).map_err(|_| AppError::Internal)
 }
 
 /// Inserts a block made in the browser (new from the palette, a duplicate, or a deleted block

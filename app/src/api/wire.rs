@@ -101,6 +101,83 @@ fn require_json_content_type() -> Result<(), serde_json::Error> {
     }
 }
 
+/// A `T` kept as parsed JSON, read into its type only when asked (`read`). The builder's
+/// opening download hydrates from its page data as a `Raw` and leaves reading the blocks to the
+/// editor's chunk, so the typed deserializers of every block kind stay out of the opening
+/// (end2end/bench/BENCHMARKS.md, "Bundle size"). On the wire it is exactly `T`'s JSON.
+pub struct Raw<T> {
+    value: serde_json::Value,
+    of: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> Raw<T> {
+    /// The JSON as it came.
+    pub fn json(&self) -> &serde_json::Value {
+        &self.value
+    }
+
+    /// A string field of the top-level object ("" when absent).
+    pub fn text(&self, key: &str) -> &str {
+        self.value
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+    }
+}
+
+impl<T: Serialize> Raw<T> {
+    pub fn new(value: &T) -> Result<Self, serde_json::Error> {
+        Ok(Self {
+            value: serde_json::to_value(value)?,
+            of: std::marker::PhantomData,
+        })
+    }
+}
+
+impl<T: DeserializeOwned> Raw<T> {
+    /// The typed value.
+    pub fn read(&self) -> Result<T, serde_json::Error> {
+        #[cfg(feature = "ssr")]
+        {
+            T::deserialize(&self.value)
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            crate::model::value_reader::from_value(self.value.clone())
+        }
+    }
+}
+
+impl<T> Clone for Raw<T> {
+    fn clone(&self) -> Self {
+        Self {
+            value: self.value.clone(),
+            of: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Raw<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.value.fmt(f)
+    }
+}
+
+impl<T> Serialize for Raw<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
+    }
+}
+
+impl<'de, T> serde::Deserialize<'de> for Raw<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Self {
+            value: serde_json::Value::deserialize(d)?,
+            of: std::marker::PhantomData,
+        })
+    }
+}
+
 /// The hydration codec of `wire_resource`: what the server wrote into the page is read back
 /// through the same path.
 pub struct WireCodec;

@@ -38,35 +38,26 @@ impl Device {
             crate::model::DeviceView::Mobile => Self::Mobile,
         }
     }
-
-    fn width(self) -> &'static str {
-        match self {
-            Self::Desktop => "1200px",
-            Self::Tablet => "768px",
-            Self::Mobile => "390px",
-        }
-    }
 }
 
+/// The page's blocks, live: what replaces the server-drawn canvas once the editor is in
+/// (`editor_ui`). The device buttons above it belong to the shell, which owns `device`.
 #[component]
 pub fn Canvas(
     ed: Editor,
     brand_style: Signal<String>,
-    /// The width the canvas opens at (the user's preference); desktop when not given.
-    #[prop(optional)]
-    initial_device: Option<Device>,
+    /// The width being previewed; its `max-width` comes from the stylesheet
+    /// (`.builder-canvas[data-device=…]`), so the static canvas follows it too.
+    device: RwSignal<Device>,
     /// The member's `builder.show_grid`: a 12-column layout grid behind the blocks (never on
     /// the visitor site).
-    #[prop(optional)]
     show_grid: bool,
 ) -> impl IntoView {
-    let device = RwSignal::new(initial_device.unwrap_or(Device::Desktop));
     // Only the order of ids drives the list; a prop edit does not touch it.
     let order = Memo::new(move |_| {
         ed.blocks
             .with(|b| b.iter().map(|c| c.id).collect::<Vec<_>>())
     });
-    let style = move || format!("{}max-width:{};", brand_style.get(), device.get().width());
     // The shop blocks render the website's real products: load them once one is on the page.
     Effect::new(move |_| {
         if ed
@@ -77,27 +68,19 @@ pub fn Canvas(
         }
     });
     view! {
-        <main class="builder-canvas" aria-label="Canvas" on:click=|ev| ev.prevent_default()>
-            <div class="canvas-toolbar" role="group" aria-label="Device preview">
-                {Device::ALL.into_iter().map(|d| view! {
-                    <button type="button" aria-pressed=move || (device.get() == d).to_string()
-                        on:click=move |_| device.set(d)>{d.label()}</button>
-                }).collect_view()}
-            </div>
-            <ol class="sp-site canvas-page" class:canvas-grid=show_grid style=style data-device=move || device.get().label()
-                data-grid=if show_grid { "on" } else { "off" }>
-                <For each=move || order.get() key=|id| *id let(id)>
-                    <CanvasBlock ed=ed id=id/>
-                </For>
-            </ol>
-            {move || ed.blocks.with(Vec::is_empty).then(|| view! {
-                <p class="canvas-empty"
-                    on:dragover=|ev| ev.prevent_default()
-                    on:drop=move |ev| { ev.prevent_default(); drop_at(ed, None) }>
-                    "This page is empty. Add a block from the palette, or drag one here."
-                </p>
-            })}
-        </main>
+        <ol class="sp-site canvas-page" class:canvas-grid=show_grid style=move || brand_style.get() data-device=move || device.get().label()
+            data-grid=if show_grid { "on" } else { "off" }>
+            <For each=move || order.get() key=|id| *id let(id)>
+                <CanvasBlock ed=ed id=id/>
+            </For>
+        </ol>
+        {move || ed.blocks.with(Vec::is_empty).then(|| view! {
+            <p class="canvas-empty"
+                on:dragover=|ev| ev.prevent_default()
+                on:drop=move |ev| { ev.prevent_default(); drop_at(ed, None) }>
+                "This page is empty. Add a block from the palette, or drag one here."
+            </p>
+        })}
     }
 }
 
@@ -111,9 +94,14 @@ fn drop_at(ed: Editor, after: Option<Uuid>) {
     ed.dragging.set(None);
 }
 
-/// Starts dragging a new block of `kind` from the palette.
-pub fn start_palette_drag(ed: Editor, kind: ComponentKind, ev: &leptos::ev::DragEvent) {
-    ed.dragging.set(Some(Drag::New(kind)));
+/// Starts dragging a new block of `kind` from the palette (`dragging` is the shell's, which
+/// the editor shares).
+pub fn start_palette_drag(
+    dragging: RwSignal<Option<Drag>>,
+    kind: ComponentKind,
+    ev: &leptos::ev::DragEvent,
+) {
+    dragging.set(Some(Drag::New(kind)));
     set_drag_data(ev, kind.as_str(), "copy");
 }
 
@@ -196,6 +184,7 @@ fn CanvasBlock(ed: Editor, id: Uuid) -> impl IntoView {
         <li
             node_ref=node
             class="canvas-block"
+            data-block=id.to_string()
             class:selected=move || ed.selected.get() == Some(id)
             class:held=move || !ed.holders(id).is_empty()
             class:hidden-block=move || me.with(|c| c.as_ref().is_some_and(|c| !c.is_visible))

@@ -139,15 +139,21 @@ pub struct Editor {
 }
 
 impl Editor {
-    pub fn new(data: &BuilderData) -> Self {
+    /// The editor for `data`. `selected` and `dragging` are the builder shell's, so a block
+    /// selected (or a palette drag begun) before the editor arrived carries over.
+    pub fn new(
+        data: &BuilderData,
+        selected: RwSignal<Option<Uuid>>,
+        dragging: RwSignal<Option<Drag>>,
+    ) -> Self {
         Self {
             tenant_id: data.tenant_id,
             page_id: data.page_id,
             website_id: data.website_id,
             role: data.role,
             blocks: RwSignal::new(data.components.clone()),
-            selected: RwSignal::new(None),
-            dragging: RwSignal::new(None),
+            selected,
+            dragging,
             save: RwSignal::new(SaveState::Saved),
             publish_note: RwSignal::new(None),
             publish_unverified: RwSignal::new(false),
@@ -515,18 +521,21 @@ impl Editor {
         self.history.update_value(|h| h.seal());
     }
 
-    /// Adds a new block after the selected one (or at the end), as the palette's buttons do.
-    pub fn add(self, kind: ComponentKind) {
-        let after = self
-            .selected
-            .get_untracked()
+    /// Adds a new block of `kind`, with the id `id`, after `after` (the block selected when
+    /// it was asked for), or last when that is `None` or gone. Selects it.
+    pub fn add(self, kind: ComponentKind, id: Uuid, after: Option<Uuid>) {
+        let after = after
+            .filter(|a| self.index_of(*a).is_some())
             .or_else(|| self.blocks.with_untracked(|b| b.last().map(|c| c.id)));
-        self.insert_kind(kind, after);
+        self.insert_new(kind, id, after);
     }
 
     /// Adds a new block of `kind` with its starter content right after `after` (first when `None`).
     pub fn insert_kind(self, kind: ComponentKind, after: Option<Uuid>) {
-        let id = Uuid::new_v4();
+        self.insert_new(kind, Uuid::new_v4(), after);
+    }
+
+    fn insert_new(self, kind: ComponentKind, id: Uuid, after: Option<Uuid>) {
         let block = NewBlock {
             id,
             block: BlockProps::starter(kind),
@@ -861,7 +870,7 @@ impl Editor {
 
     /// Reloads the blocks from the server and re-applies the edits still queued.
     async fn resync(self) {
-        let Ok(data) = load_builder(self.page_id).await else {
+        let Ok(Ok(data)) = load_builder(self.page_id).await.map(|raw| raw.read()) else {
             return;
         };
         let mut blocks = data.components;

@@ -11,7 +11,6 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::editor::Editor;
-use super::lazy_panels::{self, lazy_view};
 use crate::model::fields::{self, Field, FieldType, ListSpec, Seg};
 use crate::model::{ComponentDto, PageLink};
 
@@ -41,7 +40,7 @@ pub fn Inspector(ed: Editor, pages: Vec<PageLink>) -> impl IntoView {
                         <button type="button" class="app-button" on:click=move |_| confirmed.set(Some(id))>"Edit anyway"</button>
                     </div>
                 }.into_any(),
-                (Some(id), _, None) => lazy_view(move || lazy_panels::block_inspector(ed, id, pages)),
+                (Some(id), _, None) => block_inspector(ed, id, pages),
             }}
         </aside>
     }
@@ -56,8 +55,8 @@ struct Ctx {
     pages: StoredValue<Vec<PageLink>>,
 }
 
-/// The form for one block; loaded with the first selection (`lazy_panels::block_inspector`).
-pub(super) fn block_inspector(ed: Editor, id: Uuid, pages: StoredValue<Vec<PageLink>>) -> AnyView {
+/// The form for one block.
+fn block_inspector(ed: Editor, id: Uuid, pages: StoredValue<Vec<PageLink>>) -> AnyView {
     let Some(ComponentDto { block, .. }) = ed.block(id) else {
         return ().into_any();
     };

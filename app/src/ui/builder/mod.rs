@@ -1,7 +1,10 @@
 //! The builder: its route (palette, canvas and inspector for one page) and every piece of
-//! the editor UI. `editor` holds the edit queue, `persist` what is not yet saved,
-//! `canvas`/`inspector` the two main views, `pages`/`branding`/`versions`/`deployments` the
-//! side panels (loaded on demand through `lazy_panels`), `publish_control` the publish button.
+//! the editor UI. This module is the shell the route opens with (the bar, the tabs, the
+//! palette and the canvas as the server drew it); `editor_ui` is the editor, which arrives as
+//! its own download (`editor_chunk`) right after and takes over. `editor` holds the edit
+//! queue, `persist` what is not yet saved, `canvas`/`inspector` the two main views,
+//! `pages`/`branding`/`versions`/`deployments` the side panels, `publish_control` the publish
+//! button.
 
 pub(crate) mod ai_assist;
 mod branding;
@@ -9,9 +12,10 @@ mod branding_save;
 mod canvas;
 mod deployments;
 mod editor;
+mod editor_chunk;
+mod editor_ui;
 mod global_ui;
 mod inspector;
-mod lazy_panels;
 mod live;
 mod pages;
 mod persist;
@@ -25,19 +29,20 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use self::canvas::{start_palette_drag, Canvas};
-use self::editor::{start_background, Editor, SaveState};
-use self::inspector::Inspector;
-use self::lazy_panels::{lazy_view, PanelArgs};
+use std::sync::Arc;
+
+use self::canvas::start_palette_drag;
+use self::editor::Drag;
+use self::editor_ui::{Boot, EditorUi};
 use super::LoadError;
 use crate::api::builder::load_builder;
-use crate::api::wire::wire_resource;
+use crate::api::wire::{wire_resource, Raw};
 use crate::error::AppError;
-use crate::model::{BlockProps, BuilderData, ComponentKind};
+use crate::model::{BlockProps, BuilderData, ComponentKind, Role};
 
 /// The tabs of the builder's left sidebar. Each panel lives in its own module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SidePanel {
+pub(super) enum SidePanel {
     Blocks,
     Pages,
     Branding,
@@ -97,57 +102,136 @@ pub fn BuilderPage() -> impl IntoView {
     }
 }
 
+/// What the builder's shell and the editor share. The shell (this module) is what the opening
+/// download hydrates; the editor (`editor_ui`) arrives as a chunk right after and takes over
+/// the slots in `ui`.
+#[derive(Clone, Copy)]
+pub struct Shell {
+    /// The selected block, the editor's own from the start.
+    pub selected: RwSignal<Option<Uuid>>,
+    /// A block or palette entry being dragged, the editor's own from the start.
+    pub dragging: RwSignal<Option<Drag>>,
+    /// The width the canvas previews.
+    pub device: RwSignal<canvas::Device>,
+    /// Blocks added from the palette and not yet placed: the editor places them as they come,
+    /// and those added before it arrived when it does.
+    pub adds: RwSignal<Vec<PaletteAdd>>,
+    /// The editor's live parts, once its chunk is in.
+    pub ui: RwSignal<Option<Arc<EditorUi>>>,
+    /// Why the editor is not there (its chunk could not be fetched, or the page not read).
+    pub failed: RwSignal<Option<String>>,
+}
+
+/// A block asked for from the palette.
+#[derive(Debug, Clone, Copy)]
+pub struct PaletteAdd {
+    pub kind: ComponentKind,
+    /// Its id, chosen when it is asked for.
+    pub id: Uuid,
+    /// The block it goes after: the one selected then (last when none).
+    pub after: Option<Uuid>,
+}
+
+impl Shell {
+    /// Adds a block of `kind` after the selected one. Before the editor is in, the new block
+    /// counts as selected at once, so a second one goes after the first, as it would in the
+    /// editor (which selects each block it adds).
+    fn add(self, kind: ComponentKind) {
+        let id = Uuid::new_v4();
+        let after = self.selected.get_untracked();
+        if self.ui.with_untracked(Option::is_none) {
+            self.selected.set(Some(id));
+        }
+        self.adds.update(|a| a.push(PaletteAdd { kind, id, after }));
+    }
+}
+
 #[component]
 fn Builder(
-    data: BuilderData,
+    data: Raw<BuilderData>,
     reload: Callback<()>,
     #[prop(optional)] prefs: crate::model::Preferences,
 ) -> impl IntoView {
-    let ed = Editor::new(&data);
-    start_background(ed, prefs.builder.auto_save_interval);
-    live::start(ed);
-    // The canvas reads branding live, so panels can change it before it is saved.
-    let branding = RwSignal::new(data.branding.clone());
-    let brand_style = Signal::derive(move || branding.with(|b| b.css_vars()));
-    let panel = RwSignal::new(SidePanel::Blocks);
-    let title = format!("{} · {} · SitePilot", data.page_title, data.website_name);
-    history_shortcuts(ed);
-    global_ui::clipboard_shortcuts(ed);
-    #[cfg(feature = "hydrate")]
-    global_ui::refresh_globals(ed);
-    let collapsed = RwSignal::new(prefs.sidebar_collapsed);
-    let device = canvas::Device::from_view(prefs.builder.default_view);
-    let show_grid = prefs.builder.show_grid;
-    let prefs = StoredValue::new(prefs);
-    // The other panels and the inspector's form are separate chunks (`lazy_panels`), fetched
-    // once the builder is on screen.
-    let args = PanelArgs {
-        ed,
-        branding,
-        reload,
+    let role = Role::parse(data.text("role")).unwrap_or(Role::Viewer);
+    let can_edit = role.can_edit_content();
+    let page_title = data.text("page_title").to_string();
+    let website_name = data.text("website_name").to_string();
+    let title = format!("{page_title} · {website_name} · SitePilot");
+    let shell = Shell {
+        selected: RwSignal::new(None),
+        dragging: RwSignal::new(None),
+        device: RwSignal::new(canvas::Device::from_view(prefs.builder.default_view)),
+        adds: RwSignal::new(Vec::new()),
+        ui: RwSignal::new(None),
+        failed: RwSignal::new(None),
     };
-    lazy_panels::preload_in_background();
+    let panel = RwSignal::new(SidePanel::Blocks);
+    let collapsed = RwSignal::new(prefs.sidebar_collapsed);
+    let show_grid = prefs.builder.show_grid;
+    let autosave_secs = prefs.builder.auto_save_interval;
+    let prefs = StoredValue::new(prefs);
+    let boot = move || Boot {
+        data: data.clone(),
+        shell,
+        reload,
+        autosave_secs,
+        show_grid,
+    };
+    // The server draws the canvas with the editor's own view; the browser keeps that HTML as
+    // it is until the editor's chunk replaces it.
+    #[cfg(feature = "ssr")]
+    let drawn = editor_ui::build(boot())
+        .map(|ui| (ui.canvas)().to_html())
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let drawn = String::new();
+    // Whether this builder came from the server's HTML (hydrating) rather than a link inside
+    // the app, which renders it in the browser with nothing drawn.
+    let drawn_here = cfg!(feature = "ssr")
+        || Owner::current_shared_context().is_some_and(|c| c.during_hydration());
+    let attempt = RwSignal::new(0u32);
+    #[cfg(feature = "hydrate")]
+    {
+        let owner = Owner::current();
+        Effect::new(move |_| {
+            attempt.track();
+            let boot = boot.clone();
+            let owner = owner.clone();
+            leptos::task::spawn_local(async move {
+                let loaded = editor_chunk::editor(boot()).await;
+                let set = move || match loaded {
+                    Ok(Ok(ui)) => {
+                        shell.failed.try_set(None);
+                        shell.ui.try_set(Some(Arc::new(ui)));
+                    }
+                    Ok(Err(why)) => {
+                        shell.failed.try_set(Some(why));
+                    }
+                    Err(editor_chunk::ChunkUnavailable) => {
+                        shell.failed.try_set(Some(
+                            "The editor could not be downloaded. Check the connection; your page is not affected.".into(),
+                        ));
+                    }
+                };
+                match owner {
+                    Some(o) => o.with(set),
+                    None => set(),
+                }
+            });
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (boot, attempt);
     view! {
         <Title text=title/>
-        <div class="builder" class:builder-collapsed=move || collapsed.get()>
+        <div class="builder" class:builder-collapsed=move || collapsed.get()
+            data-editor=move || if shell.ui.with(Option::is_some) { "ready" } else { "loading" }>
             <header class="builder-bar">
                 <ExitLink/>
-                <h1>{data.page_title.clone()} <small>{data.website_name.clone()}</small></h1>
-                {ed.can_edit().then(|| view! {
-                    <div class="builder-history" role="group" aria-label="History">
-                        <button type="button" title="Undo (Ctrl+Z)" disabled=move || !ed.can_undo.get() on:click=move |_| ed.undo()>"Undo"</button>
-                        <button type="button" title="Redo (Shift+Ctrl+Z)" disabled=move || !ed.can_redo.get() on:click=move |_| ed.redo()>"Redo"</button>
-                    </div>
-                })}
+                <h1>{page_title} <small>{website_name}</small></h1>
+                {move || shell.ui.get().map(|ui| (ui.history)())}
                 <sidebar_toggle::SidebarToggle collapsed=collapsed prefs=prefs/>
-                <live::PresenceBar ed=ed/>
-                <SaveStatus ed=ed reload=reload/>
-                <global_ui::BlockNote ed=ed/>
-                <live::DeployLive ed=ed/>
-                {(!ed.can_edit()).then(|| view! {
-                    <p class="builder-readonly">"View only: your role cannot change this page."</p>
-                })}
-                {data.role.can_publish().then(|| view! { <publish_control::PublishControl ed=ed/> })}
+                {move || shell.ui.get().map(|ui| (ui.status)())}
             </header>
             <div class="builder-side" hidden=move || collapsed.get()>
                 <div class="side-tabs" role="tablist" aria-label="Builder panels">
@@ -157,20 +241,97 @@ fn Builder(
                     }).collect_view()}
                 </div>
                 {move || match panel.get() {
-                    SidePanel::Blocks if ed.can_edit() => view! { <Palette ed=ed/> }.into_any(),
+                    SidePanel::Blocks if can_edit => view! { <Palette shell=shell/> }.into_any(),
                     SidePanel::Blocks => view! {
                         <p class="app-muted side-note">"Your role can look at blocks but not add them."</p>
                     }.into_any(),
-                    SidePanel::Pages => lazy_view(move || lazy_panels::pages_panel(args)),
-                    SidePanel::Versions => lazy_view(move || lazy_panels::versions_panel(args)),
-                    SidePanel::Branding => lazy_view(move || lazy_panels::branding_panel(args)),
-                    SidePanel::Deployments => lazy_view(move || lazy_panels::deployments_panel(args)),
+                    p => side_panel(shell, p),
                 }}
             </div>
-            <Canvas ed=ed brand_style=brand_style initial_device=device show_grid=show_grid/>
-            <Inspector ed=ed pages=data.pages.clone()/>
+            <main class="builder-canvas" aria-label="Canvas" data-device=move || shell.device.get().label()
+                on:click=|ev| ev.prevent_default()>
+                <div class="canvas-toolbar" role="group" aria-label="Device preview">
+                    {canvas::Device::ALL.into_iter().map(|d| view! {
+                        <button type="button" aria-pressed=move || (shell.device.get() == d).to_string()
+                            on:click=move |_| shell.device.set(d)>{d.label()}</button>
+                    }).collect_view()}
+                </div>
+                {move || match shell.ui.get() {
+                    Some(ui) => (ui.canvas)(),
+                    // Opened by a link inside the app: nothing was drawn, the editor draws it.
+                    None if !drawn_here => view! {
+                        <p class="app-muted canvas-empty">"Opening the editor…"</p>
+                    }.into_any(),
+                    None => view! {
+                        <div class="canvas-static" inner_html=drawn.clone()
+                            on:click=move |ev| select_drawn(shell, &ev)
+                            on:keydown=move |ev| if ev.key() == "Enter" { select_drawn(shell, &ev) }/>
+                    }.into_any(),
+                }}
+            </main>
+            {move || match shell.ui.get() {
+                Some(ui) => (ui.inspector)(),
+                None => view! {
+                    <aside class="builder-inspector" aria-label="Inspector">
+                        {move || match shell.failed.get() {
+                            Some(why) => view! {
+                                <div role="alert">
+                                    <p>{why}</p>
+                                    <button type="button" on:click=move |_| attempt.update(|n| *n += 1)>"Try again"</button>
+                                </div>
+                            }.into_any(),
+                            None if shell.selected.with(Option::is_some) => view! {
+                                <p class="app-muted">"Opening the editor…"</p>
+                            }.into_any(),
+                            None => view! {
+                                <p class="app-muted">"Select a block on the canvas to edit it."</p>
+                            }.into_any(),
+                        }}
+                    </aside>
+                }.into_any(),
+            }}
         </div>
     }
+}
+
+/// A side panel other than Blocks, once the editor it works with is in.
+fn side_panel(shell: Shell, panel: SidePanel) -> AnyView {
+    match shell.ui.get() {
+        Some(ui) => (ui.panel)(panel),
+        None => view! { <p class="app-muted side-note">"Loading…"</p> }.into_any(),
+    }
+}
+
+/// A click (or Enter) on the canvas the server drew, before the editor is in: selects the
+/// block under it, marked the way the live canvas marks it. The editor opens on it.
+fn select_drawn(shell: Shell, ev: &leptos::ev::Event) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(block) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest(".canvas-block").ok().flatten())
+        else {
+            return;
+        };
+        let Some(id) = block
+            .get_attribute("data-block")
+            .and_then(|s| Uuid::parse_str(&s).ok())
+        else {
+            return;
+        };
+        if let Some(Ok(Some(before))) = block
+            .parent_element()
+            .map(|list| list.query_selector(".canvas-block.selected"))
+        {
+            before.set_class_name(&before.class_name().replace(" selected", ""));
+        }
+        block.set_class_name(&format!("{} selected", block.class_name()));
+        shell.selected.set(Some(id));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (shell, ev);
 }
 
 /// The way out of the builder. It is a full page load (`rel="external"`), not a client-side
@@ -208,66 +369,8 @@ fn browser_online() -> bool {
     true
 }
 
-/// Ctrl/Cmd+Z undoes, Shift+Ctrl/Cmd+Z (or Ctrl+Y) redoes, anywhere in the builder.
-fn history_shortcuts(ed: Editor) {
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-            if !(ev.ctrl_key() || ev.meta_key()) {
-                return;
-            }
-            match (ev.key().to_lowercase().as_str(), ev.shift_key()) {
-                ("z", false) => {
-                    ev.prevent_default();
-                    ed.undo();
-                }
-                ("z", true) | ("y", false) => {
-                    ev.prevent_default();
-                    ed.redo();
-                }
-                _ => {}
-            }
-        });
-        on_cleanup(move || handle.remove());
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = ed;
-}
-
 #[component]
-fn SaveStatus(ed: Editor, reload: Callback<()>) -> impl IntoView {
-    view! {
-        <div class="builder-save">
-            <p role="status" class="save-state" data-state=move || format!("{:?}", ed.save.get())>
-                {move || ed.save.get().label()}
-            </p>
-            {move || (ed.versions_recorded.get() > 0).then(|| view! {
-                <p class="autosave-note">"Version saved automatically"</p>
-            })}
-            // A plan limit refused the last change: the same alert as elsewhere, with its upgrade link.
-            {move || match (ed.save.get(), ed.limit_error.get()) {
-                (SaveState::Failed(m), Some(e)) if m == e.to_string() => Some(view! { <super::new_website::LimitAlert error=e/> }),
-                _ => None,
-            }}
-            {move || match ed.save.get() {
-                SaveState::Conflict => Some(view! {
-                    <button type="button" class="app-button" on:click=move |_| ed.keep_mine()>"Keep my changes"</button>
-                    <button type="button" class="app-button app-button-ghost"
-                        on:click=move |_| { ed.discard_pending(); reload.run(()) }>"Reload their version"</button>
-                }.into_any()),
-                SaveState::Offline | SaveState::Failed(_) if ed.has_pending() => Some(view! {
-                    <button type="button" class="app-button app-button-ghost" on:click=move |_| ed.retry()>"Retry now"</button>
-                }.into_any()),
-                _ => None,
-            }}
-        </div>
-    }
-    // Type-erased: the builder's view type is otherwise too deep for the compiler's query limit.
-    .into_any()
-}
-
-#[component]
-fn Palette(ed: Editor) -> impl IntoView {
+fn Palette(shell: Shell) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let matches = move |kind: ComponentKind| {
         let q = query.with(|q| q.trim().to_lowercase());
@@ -294,9 +397,9 @@ fn Palette(ed: Editor) -> impl IntoView {
                         view! {
                             <li class:palette-hidden=move || !matches(kind)>
                                 <button type="button" title=hint draggable="true"
-                                    on:dragstart=move |ev| start_palette_drag(ed, kind, &ev)
-                                    on:dragend=move |_| ed.dragging.set(None)
-                                    on:click=move |_| ed.add(kind)>{format!("Add {}", kind.label())}</button>
+                                    on:dragstart=move |ev| start_palette_drag(shell.dragging, kind, &ev)
+                                    on:dragend=move |_| shell.dragging.set(None)
+                                    on:click=move |_| shell.add(kind)>{format!("Add {}", kind.label())}</button>
                             </li>
                         }
                     }).collect_view()}
@@ -305,7 +408,7 @@ fn Palette(ed: Editor) -> impl IntoView {
             {move || BlockProps::PLACEABLE.into_iter().all(|k| !matches(k)).then(|| view! {
                 <p class="app-muted">"No block matches that search."</p>
             })}
-            <global_ui::GlobalPalette ed=ed/>
+            {move || shell.ui.get().map(|ui| (ui.globals)())}
         </aside>
     }
 }
