@@ -8,7 +8,7 @@
 // compresses. Prints one JSON object: the files, their raw and gzip -9 sizes, and the totals.
 // On the builder the total is split in two using wasm-split's manifest: `opening` is what the
 // page needs to show and hydrate, `background` the chunks the builder fetches on its own once it
-// is open (the inspector's form and the side panels, app/src/ui/builder/lazy_panels.rs). It then uses
+// is open (the editor with the inspector and the side panels, app/src/ui/builder/editor_chunk.rs). It then uses
 // those parts (selects a block, opens every side panel) and reports anything that still had to
 // be downloaded as `on_first_use`, and the sum as `whole_session`.
 // With BUNDLE_ROUTE=dashboard it measures the dashboard instead (to see the chunks load there).

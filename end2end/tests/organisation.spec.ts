@@ -18,7 +18,7 @@ function dayIn(at: Date, timeZone: string): string {
 
 async function openSettings(page: Page) {
   await page.goto('/settings');
-  await expect(page.getByRole('heading', { name: 'Organisation', level: 2 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Organisation', level: 2, exact: true })).toBeVisible();
   await hydrated(page);
 }
 

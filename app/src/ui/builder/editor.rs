@@ -992,8 +992,10 @@ pub fn autosave_period_ms(seconds: u32) -> u32 {
 
 /// Starts the editor's browser-side duties: the autosave timer (every `autosave_secs`, the
 /// member's preference, see [`autosave_period_ms`]), retrying when the browser comes back
-/// online, and re-sending edits kept from an earlier visit. They stop when the builder unmounts.
-pub fn start_background(editor: Editor, autosave_secs: u32) {
+/// online, and re-sending edits kept from an earlier visit, after which `restored` runs (new
+/// edits must queue behind the kept ones, or those would be sent twice). They stop when the
+/// builder unmounts.
+pub fn start_background(editor: Editor, autosave_secs: u32, restored: impl FnOnce() + 'static) {
     #[cfg(feature = "hydrate")]
     {
         let interval =
@@ -1005,10 +1007,13 @@ pub fn start_background(editor: Editor, autosave_secs: u32) {
         let online = window_event_listener_untyped("online", move |_| editor.retry());
         on_cleanup(move || online.remove());
         // After hydration, so the restored edits do not disturb it.
-        request_animation_frame(move || editor.restore_pending());
+        request_animation_frame(move || {
+            editor.restore_pending();
+            restored();
+        });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (editor, autosave_secs);
+    let _ = (editor, autosave_secs, restored);
 }
 
 #[cfg(test)]

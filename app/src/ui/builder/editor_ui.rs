@@ -60,7 +60,9 @@ pub fn build(boot: Boot) -> Result<EditorUi, String> {
         .map_err(|e| format!("This page could not be read ({e}). Reload to try again."))?;
     let shell = boot.shell;
     let ed = Editor::new(&data, shell.selected, shell.dragging);
-    start_background(ed, boot.autosave_secs);
+    // Edits kept on this device from an earlier visit go first.
+    let restored = RwSignal::new(false);
+    start_background(ed, boot.autosave_secs, move || restored.set(true));
     live::start(ed);
     history_shortcuts(ed);
     global_ui::clipboard_shortcuts(ed);
@@ -68,6 +70,9 @@ pub fn build(boot: Boot) -> Result<EditorUi, String> {
     global_ui::refresh_globals(ed);
     // Blocks added from the palette, also those added while this chunk was downloading.
     Effect::new(move |_| {
+        if !restored.get() {
+            return;
+        }
         shell.adds.track();
         let kinds = shell
             .adds
