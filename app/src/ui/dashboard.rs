@@ -12,6 +12,8 @@ use crate::model::WebsiteSummary;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
+    // "Edit" opens a page in the builder from here: have its editor ready by then.
+    super::builder::preload_editor();
     let create = ServerAction::<crate::api::websites::CreateWebsite>::new();
     let import = ServerAction::<crate::api::backup::ImportWebsite>::new();
     let from_template = ServerAction::<crate::api::templates::CreateFromTemplate>::new();

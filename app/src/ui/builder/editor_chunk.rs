@@ -39,7 +39,7 @@ impl From<SplitLoaderError> for ChunkUnavailable {
 
 /// Reads the page and starts the editor (`editor_ui::build`); `Ok(Err)` is a page that could
 /// not be read.
-#[wasm_split(sp_editor, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[wasm_split(sp_editor, wasm_split_path = ::leptos::wasm_split, preload(preload_editor), fallible)]
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 pub fn editor(boot: Boot) -> Result<Result<EditorUi, String>, ChunkUnavailable> {
     Ok(super::editor_ui::build(boot))

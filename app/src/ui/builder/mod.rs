@@ -294,6 +294,16 @@ fn Builder(
     }
 }
 
+/// Fetches the editor's download in the background, for a page that links to the builder
+/// (the dashboard): a builder opened from there then does not wait for it. A failure is
+/// dropped; the builder fetches again and explains.
+pub fn preload_editor() {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async {
+        let _ = editor_chunk::preload_editor().await;
+    });
+}
+
 /// A side panel other than Blocks, once the editor it works with is in.
 fn side_panel(shell: Shell, panel: SidePanel) -> AnyView {
     match shell.ui.get() {
