@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builder benchmark (issue 3): a page with 1,000 blocks, measured in Chromium and over loopback.
 #   bash scripts/bench.sh            # BENCH_BLOCKS / BENCH_SAMPLES override the defaults (1000 / 60)
+#   BENCH_SKIP_BUILD=1 bash scripts/bench.sh   # measure the current release build
 # Builds the release site, starts the server on a fresh `sitepilot_bench` database, runs
 # end2end/bench/builder-bench.mjs, prints its JSON and the builder's gzipped JS+WASM size.
 # Method and recorded numbers: end2end/bench/BENCHMARKS.md.
@@ -14,7 +15,9 @@ trap 'stop_background_server' EXIT
 
 phase_must "setup tools" bash "$SP_SCRIPTS/setup-tools.sh"
 phase_must "database" bash -c '"$1/db.sh" start && "$1/db.sh" recreate-db sitepilot_bench' _ "$SP_SCRIPTS"
-phase_must "cargo leptos build --release" build_release
+if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
+  phase_must "cargo leptos build --release" build_release
+fi
 phase_begin "start server"
 start_background_server sitepilot_bench "$SP_ROOT/target/bench-server.log"
 phase_end 0

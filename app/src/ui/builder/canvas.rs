@@ -141,8 +141,19 @@ fn CanvasBlock(ed: Editor, id: Uuid) -> impl IntoView {
     // block was last time before searching, and hands back the previous value (no clone) when
     // this block did not change.
     let hint = StoredValue::new(0usize);
+    // The write generation this memo last looked at: when every write since changed another
+    // block's props only (typing elsewhere), this block is as it was (`Writes`).
+    let seen = StoredValue::new(0u64);
     let me = Memo::new_owning(move |prev: Option<Option<ComponentDto>>| {
         ed.blocks.with(|bs| {
+            let (now, untouched) = ed
+                .writes
+                .with_value(|w| (w.generation(), w.untouched_since(seen.get_value(), id)));
+            seen.set_value(now);
+            let prev = match prev {
+                Some(p) if untouched => return (p, false),
+                other => other,
+            };
             let at = hint.get_value();
             let i = if bs.get(at).is_some_and(|c| c.id == id) {
                 Some(at)

@@ -78,6 +78,49 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// A log of the recent writes to the editor's blocks: for each, the one block it could have
+/// changed, or `None` for any. On a 1,000-block page every canvas block's memo runs on every
+/// keystroke; with this it can tell that a keystroke in another block left it alone without
+/// comparing its props.
+#[derive(Debug, Default)]
+pub struct Writes {
+    /// How many writes there have been.
+    generation: u64,
+    /// What the newest ones touched, oldest first (at most [`Writes::KEPT`]).
+    recent: VecDeque<Option<Uuid>>,
+}
+
+impl Writes {
+    const KEPT: usize = 32;
+
+    fn record(&mut self, touched: Option<Uuid>) {
+        self.generation += 1;
+        self.recent.push_back(touched);
+        if self.recent.len() > Self::KEPT {
+            self.recent.pop_front();
+        }
+    }
+
+    /// The current generation, to hand back to [`Writes::untouched_since`] later.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Whether every write after generation `seen` is known to have left block `id` alone.
+    pub fn untouched_since(&self, seen: u64, id: Uuid) -> bool {
+        let Ok(since) = usize::try_from(self.generation - seen) else {
+            return false;
+        };
+        since <= self.recent.len()
+            && self
+                .recent
+                .iter()
+                .rev()
+                .take(since)
+                .all(|t| t.is_some_and(|other| other != id))
+    }
+}
+
 /// Copyable handle to the editor's state.
 #[derive(Clone, Copy)]
 pub struct Editor {
@@ -86,7 +129,11 @@ pub struct Editor {
     pub page_id: Uuid,
     pub website_id: Uuid,
     pub role: Role,
+    /// The page's blocks. Written only through [`Editor::write_blocks`], which logs what each
+    /// write touched for the canvas.
     pub blocks: RwSignal<Vec<ComponentDto>>,
+    /// What the recent writes to `blocks` touched (see [`Writes`]).
+    pub writes: StoredValue<Writes>,
     pub selected: RwSignal<Option<Uuid>>,
     pub dragging: RwSignal<Option<Drag>>,
     pub save: RwSignal<SaveState>,
@@ -152,6 +199,7 @@ impl Editor {
             website_id: data.website_id,
             role: data.role,
             blocks: RwSignal::new(data.components.clone()),
+            writes: StoredValue::new(Writes::default()),
             selected,
             dragging,
             save: RwSignal::new(SaveState::Saved),
@@ -182,6 +230,13 @@ impl Editor {
             shelf: RwSignal::new(None),
             shelf_loading: StoredValue::new(false),
         }
+    }
+
+    /// Changes the blocks. `touched` names the one block whose props the change may alter (a
+    /// keystroke in the inspector); `None` is anything, including the list itself.
+    fn write_blocks(self, touched: Option<Uuid>, change: impl FnOnce(&mut Vec<ComponentDto>)) {
+        self.writes.update_value(|w| w.record(touched));
+        self.blocks.update(change);
     }
 
     /// Loads the shop's catalogue for the shop blocks, once (and again after a failure).
@@ -231,7 +286,7 @@ impl Editor {
             },
             after,
         };
-        self.blocks.update(|b| {
+        self.write_blocks(None, |b| {
             let at = after
                 .and_then(|a| b.iter().position(|c| c.id == a))
                 .map_or(0, |i| i + 1);
@@ -257,7 +312,7 @@ impl Editor {
 
     /// Sets (or clears) which global block block `id` uses, as the server now has it.
     pub fn set_global_link(self, id: Uuid, global: Option<Uuid>) {
-        self.blocks.update(|b| {
+        self.write_blocks(None, |b| {
             if let Some(c) = b.iter_mut().find(|c| c.id == id) {
                 c.global_block_id = global;
             }
@@ -392,7 +447,7 @@ impl Editor {
             return;
         };
         let mut applied = false;
-        self.blocks.update(|b| applied = edit.apply(b));
+        self.write_blocks(edit.only_props_of(), |b| applied = edit.apply(b));
         if !applied {
             return;
         }
@@ -649,7 +704,7 @@ impl Editor {
         self.sync_history_flags();
         let Some(edit) = edit else { return };
         let mut applied = false;
-        self.blocks.update(|b| applied = edit.apply(b));
+        self.write_blocks(edit.only_props_of(), |b| applied = edit.apply(b));
         if applied {
             if let Edit::Insert { block, .. } = &edit {
                 self.selected.set(Some(block.id));
@@ -716,7 +771,7 @@ impl Editor {
         if pending.edits.is_empty() || !self.can_edit() {
             return;
         }
-        self.blocks.update(|b| {
+        self.write_blocks(None, |b| {
             for e in &pending.edits {
                 e.apply(b);
             }
@@ -881,7 +936,7 @@ impl Editor {
             })
         });
         self.revision.set(data.revision);
-        self.blocks.set(blocks);
+        self.write_blocks(None, |b| *b = blocks);
         self.history.update_value(History::clear);
         self.sync_history_flags();
         if self
@@ -934,7 +989,7 @@ impl Editor {
         self.revision.set(revision);
         self.changed_since_version.set(true);
         if let Some((id, key)) = order_key {
-            self.blocks.update(|bs| {
+            self.write_blocks(None, |bs| {
                 if let Some(c) = bs.iter_mut().find(|c| c.id == id) {
                     c.order_key = key;
                 }
@@ -1024,5 +1079,42 @@ mod autosave_tests {
         assert_eq!(super::autosave_period_ms(10), 10_000);
         assert_eq!(super::autosave_period_ms(0), 10_000);
         assert_eq!(super::autosave_period_ms(100_000), 600_000);
+    }
+}
+
+#[cfg(test)]
+mod writes_tests {
+    use super::Writes;
+    use uuid::Uuid;
+
+    #[test]
+    fn a_block_is_untouched_only_while_every_write_since_named_another() {
+        let (mine, other) = (Uuid::new_v4(), Uuid::new_v4());
+        let mut w = Writes::default();
+        let seen = w.generation();
+        assert!(w.untouched_since(seen, mine), "no write since");
+        w.record(Some(other));
+        w.record(Some(other));
+        assert!(w.untouched_since(seen, mine));
+        assert!(
+            !w.untouched_since(seen, other),
+            "the other block was written"
+        );
+        w.record(Some(mine));
+        assert!(!w.untouched_since(seen, mine));
+        let seen = w.generation();
+        w.record(None);
+        assert!(
+            !w.untouched_since(seen, mine),
+            "a write of anything may touch it"
+        );
+        let seen = w.generation();
+        for _ in 0..=Writes::KEPT {
+            w.record(Some(other));
+        }
+        assert!(
+            !w.untouched_since(seen, mine),
+            "older than the log: compare instead"
+        );
     }
 }
