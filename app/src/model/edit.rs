@@ -48,16 +48,6 @@ pub enum Edit {
     },
 }
 
-impl Edit {
-    /// The block whose props alone this edit changes, when that is all it does.
-    pub fn only_props_of(&self) -> Option<Uuid> {
-        match self {
-            Self::Put { id, .. } => Some(*id),
-            _ => None,
-        }
-    }
-}
-
 impl<'de> Deserialize<'de> for Edit {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use super::value_reader::from_value;

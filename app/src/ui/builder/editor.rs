@@ -78,22 +78,32 @@ pub struct FieldError {
     pub message: String,
 }
 
-/// A log of the recent writes to the editor's blocks: for each, the one block it could have
-/// changed, or `None` for any. On a 1,000-block page every canvas block's memo runs on every
-/// keystroke; with this it can tell that a keystroke in another block left it alone without
-/// comparing its props.
+/// What one write to the editor's blocks may have changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Touched {
+    /// The props of this one block (a keystroke in the inspector).
+    Block(Uuid),
+    /// The order only: every block is as it was (a move).
+    Order,
+    /// Anything.
+    Anything,
+}
+
+/// A log of the recent writes to the editor's blocks and what each touched. On a 1,000-block
+/// page every canvas block's memo runs on every change; with this it can tell that a
+/// keystroke in another block, or a move, left it alone without comparing its props.
 #[derive(Debug, Default)]
 pub struct Writes {
     /// How many writes there have been.
     generation: u64,
     /// What the newest ones touched, oldest first (at most [`Writes::KEPT`]).
-    recent: VecDeque<Option<Uuid>>,
+    recent: VecDeque<Touched>,
 }
 
 impl Writes {
     const KEPT: usize = 32;
 
-    fn record(&mut self, touched: Option<Uuid>) {
+    fn record(&mut self, touched: Touched) {
         self.generation += 1;
         self.recent.push_back(touched);
         if self.recent.len() > Self::KEPT {
@@ -106,18 +116,27 @@ impl Writes {
         self.generation
     }
 
-    /// Whether every write after generation `seen` is known to have left block `id` alone.
+    /// Whether every write after generation `seen` is known to have left block `id` as it was
+    /// (its place in the list may have changed).
     pub fn untouched_since(&self, seen: u64, id: Uuid) -> bool {
         let Ok(since) = usize::try_from(self.generation - seen) else {
             return false;
         };
         since <= self.recent.len()
-            && self
-                .recent
-                .iter()
-                .rev()
-                .take(since)
-                .all(|t| t.is_some_and(|other| other != id))
+            && self.recent.iter().rev().take(since).all(|t| match t {
+                Touched::Block(other) => *other != id,
+                Touched::Order => true,
+                Touched::Anything => false,
+            })
+    }
+}
+
+/// What `edit` may alter in the blocks.
+fn touched_by(edit: &Edit) -> Touched {
+    match edit {
+        Edit::Put { id, .. } => Touched::Block(*id),
+        Edit::Move { .. } => Touched::Order,
+        _ => Touched::Anything,
     }
 }
 
@@ -232,9 +251,8 @@ impl Editor {
         }
     }
 
-    /// Changes the blocks. `touched` names the one block whose props the change may alter (a
-    /// keystroke in the inspector); `None` is anything, including the list itself.
-    fn write_blocks(self, touched: Option<Uuid>, change: impl FnOnce(&mut Vec<ComponentDto>)) {
+    /// Changes the blocks; `touched` says what the change may alter.
+    fn write_blocks(self, touched: Touched, change: impl FnOnce(&mut Vec<ComponentDto>)) {
         self.writes.update_value(|w| w.record(touched));
         self.blocks.update(change);
     }
@@ -286,7 +304,7 @@ impl Editor {
             },
             after,
         };
-        self.write_blocks(None, |b| {
+        self.write_blocks(Touched::Anything, |b| {
             let at = after
                 .and_then(|a| b.iter().position(|c| c.id == a))
                 .map_or(0, |i| i + 1);
@@ -312,7 +330,7 @@ impl Editor {
 
     /// Sets (or clears) which global block block `id` uses, as the server now has it.
     pub fn set_global_link(self, id: Uuid, global: Option<Uuid>) {
-        self.write_blocks(None, |b| {
+        self.write_blocks(Touched::Anything, |b| {
             if let Some(c) = b.iter_mut().find(|c| c.id == id) {
                 c.global_block_id = global;
             }
@@ -447,7 +465,7 @@ impl Editor {
             return;
         };
         let mut applied = false;
-        self.write_blocks(edit.only_props_of(), |b| applied = edit.apply(b));
+        self.write_blocks(touched_by(&edit), |b| applied = edit.apply(b));
         if !applied {
             return;
         }
@@ -704,7 +722,7 @@ impl Editor {
         self.sync_history_flags();
         let Some(edit) = edit else { return };
         let mut applied = false;
-        self.write_blocks(edit.only_props_of(), |b| applied = edit.apply(b));
+        self.write_blocks(touched_by(&edit), |b| applied = edit.apply(b));
         if applied {
             if let Edit::Insert { block, .. } = &edit {
                 self.selected.set(Some(block.id));
@@ -771,7 +789,7 @@ impl Editor {
         if pending.edits.is_empty() || !self.can_edit() {
             return;
         }
-        self.write_blocks(None, |b| {
+        self.write_blocks(Touched::Anything, |b| {
             for e in &pending.edits {
                 e.apply(b);
             }
@@ -936,7 +954,7 @@ impl Editor {
             })
         });
         self.revision.set(data.revision);
-        self.write_blocks(None, |b| *b = blocks);
+        self.write_blocks(Touched::Anything, |b| *b = blocks);
         self.history.update_value(History::clear);
         self.sync_history_flags();
         if self
@@ -989,7 +1007,7 @@ impl Editor {
         self.revision.set(revision);
         self.changed_since_version.set(true);
         if let Some((id, key)) = order_key {
-            self.write_blocks(None, |bs| {
+            self.write_blocks(Touched::Anything, |bs| {
                 if let Some(c) = bs.iter_mut().find(|c| c.id == id) {
                     c.order_key = key;
                 }
@@ -1084,7 +1102,7 @@ mod autosave_tests {
 
 #[cfg(test)]
 mod writes_tests {
-    use super::Writes;
+    use super::{Touched, Writes};
     use uuid::Uuid;
 
     #[test]
@@ -1093,24 +1111,24 @@ mod writes_tests {
         let mut w = Writes::default();
         let seen = w.generation();
         assert!(w.untouched_since(seen, mine), "no write since");
-        w.record(Some(other));
-        w.record(Some(other));
-        assert!(w.untouched_since(seen, mine));
+        w.record(Touched::Block(other));
+        w.record(Touched::Order);
+        assert!(w.untouched_since(seen, mine), "a move changes no block");
         assert!(
             !w.untouched_since(seen, other),
             "the other block was written"
         );
-        w.record(Some(mine));
+        w.record(Touched::Block(mine));
         assert!(!w.untouched_since(seen, mine));
         let seen = w.generation();
-        w.record(None);
+        w.record(Touched::Anything);
         assert!(
             !w.untouched_since(seen, mine),
             "a write of anything may touch it"
         );
         let seen = w.generation();
         for _ in 0..=Writes::KEPT {
-            w.record(Some(other));
+            w.record(Touched::Block(other));
         }
         assert!(
             !w.untouched_since(seen, mine),
