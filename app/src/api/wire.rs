@@ -111,11 +111,6 @@ pub struct Raw<T> {
 }
 
 impl<T> Raw<T> {
-    /// The JSON as it came.
-    pub fn json(&self) -> &serde_json::Value {
-        &self.value
-    }
-
     /// A string field of the top-level object ("" when absent).
     pub fn text(&self, key: &str) -> &str {
         self.value
@@ -136,14 +131,14 @@ impl<T: Serialize> Raw<T> {
 
 impl<T: DeserializeOwned> Raw<T> {
     /// The typed value.
-    pub fn read(&self) -> Result<T, serde_json::Error> {
+    pub fn read(self) -> Result<T, serde_json::Error> {
         #[cfg(feature = "ssr")]
         {
-            T::deserialize(&self.value)
+            serde_json::from_value(self.value)
         }
         #[cfg(not(feature = "ssr"))]
         {
-            crate::model::value_reader::from_value(self.value.clone())
+            crate::model::value_reader::from_value(self.value)
         }
     }
 }

@@ -12,20 +12,9 @@
 //! module allows `unsafe_code` (see app/Cargo.toml).
 #![allow(unsafe_code)]
 
-use leptos::prelude::*;
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
 
-use super::editor::Editor;
 use super::editor_ui::{Boot, EditorUi};
-use crate::model::Branding;
-
-/// What the side panels read from the editor.
-#[derive(Clone, Copy)]
-pub struct PanelArgs {
-    pub ed: Editor,
-    pub branding: RwSignal<Branding>,
-    pub reload: Callback<()>,
-}
 
 /// The editor's download could not be fetched. Nothing is cached about the failure.
 #[derive(Debug, Clone, Copy)]

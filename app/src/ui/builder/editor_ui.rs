@@ -14,13 +14,12 @@ use leptos::prelude::*;
 
 use super::canvas::Canvas;
 use super::editor::{start_background, Editor, SaveState};
-use super::editor_chunk::PanelArgs;
 use super::inspector::Inspector;
 use super::{
     branding, deployments, global_ui, live, pages, publish_control, versions, Shell, SidePanel,
 };
 use crate::api::wire::Raw;
-use crate::model::BuilderData;
+use crate::model::{Branding, BuilderData};
 
 /// A live part of the builder, drawn where the shell has its slot.
 pub type Part = Arc<dyn Fn() -> AnyView + Send + Sync>;
@@ -39,6 +38,14 @@ pub struct EditorUi {
     pub inspector: Part,
     /// The palette's global blocks.
     pub globals: Part,
+}
+
+/// What the side panels read from the editor.
+#[derive(Clone, Copy)]
+struct PanelArgs {
+    ed: Editor,
+    branding: RwSignal<Branding>,
+    reload: Callback<()>,
 }
 
 /// What the editor starts from.
